@@ -1,0 +1,28 @@
+"""Helpers shared by checks: turning a missing fact into the right result, once."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from clustercheck.facts import NodeFacts
+from clustercheck.model import Finding, errored
+
+if TYPE_CHECKING:
+    from clustercheck.parsers.serverxml import ServerXml
+
+
+def server_xml(node: NodeFacts) -> tuple[ServerXml | None, Finding | None]:
+    """The node's parsed server.xml, or the `error` finding that says why it is missing."""
+    tomcat = node.tomcat
+    if tomcat is None:
+        return None, errored("no Tomcat facts were gathered", node=node.name)
+    if tomcat.server is not None and tomcat.server.ok:
+        return tomcat.server, None
+    read = node.files.get(tomcat.server_xml_path)
+    if read and read.status != "ok":
+        return None, errored(f"cannot read server.xml: {read.message}", node=node.name,
+                             file=tomcat.server_xml_path)
+    problem = tomcat.server.problems[0] if tomcat.server and tomcat.server.problems else None
+    reason = problem.message if problem else "not parseable"
+    return None, errored(f"server.xml is unreadable: {reason}", node=node.name,
+                         file=tomcat.server_xml_path, line=problem.line if problem else None)

@@ -1,0 +1,7 @@
+"""`python -m clustercheck` is the same as the `clustercheck` command."""
+
+import sys
+
+from clustercheck.cli import main
+
+sys.exit(main())

@@ -1,0 +1,4 @@
+"""Pure parsers: bytes or text in, a typed model out, every value with its file and line.
+
+They never raise on bad input: what cannot be read becomes a Problem on the model.
+"""

@@ -1,0 +1,110 @@
+"""The inventory schema of DESIGN §2 as data: every key, its type, and where it may appear.
+
+Keeping the schema as one table means the validator, the error hints ("did you mean") and the
+README's inventory reference all come from the same place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Field:
+    """One key: its kind, allowed values, and a line of documentation."""
+
+    kind: str  # str | int | number | bool | path | list[str] | map[str] | enum | roles | section
+    doc: str
+    choices: tuple[str, ...] = ()
+    local_path: bool = False  # a path on clustercheck's machine: resolved against the inventory
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+SSH: dict[str, Field] = {
+    "user": Field("str", "login user (else ssh_config's User, else the local user)"),
+    "port": Field("int", "SSH port (else ssh_config's Port, else 22)", minimum=1, maximum=65535),
+    "identity_file": Field("path", "private key file", local_path=True),
+    "password_env": Field("str", "name of an environment variable holding the login password"),
+    "proxy_jump": Field("str", "bastion(s) to go through: user@host:port[,user@host:port]"),
+    "known_hosts": Field("path", "known_hosts file (default ~/.ssh/known_hosts)", local_path=True),
+    "config": Field("path", "ssh_config file (default ~/.ssh/config)", local_path=True),
+    "connect_timeout": Field("number", "seconds to connect and log in (default 10)", minimum=0.1),
+    "command_timeout": Field("number", "seconds one command may run (default 60)", minimum=0.1),
+    "become": Field("bool", "read files and run commands through sudo -n"),
+    "become_password_env": Field("str", "environment variable holding the sudo password"),
+}
+
+APACHE: dict[str, Field] = {
+    "jk_conf": Field("str", "httpd file holding the Jk directives (JkWorkersFile, JkMount)"),
+    "server_root": Field("str", "httpd ServerRoot, against which relative paths resolve"),
+    "workers_properties": Field("str", "workers.properties, when not found through jk_conf"),
+}
+
+TOMCAT: dict[str, Field] = {
+    "catalina_base": Field("str", "CATALINA_BASE of this Tomcat instance"),
+    "catalina_home": Field("str", "CATALINA_HOME (default: catalina_base)"),
+    "server_xml": Field("str", "server.xml (default CATALINA_BASE/conf/server.xml)"),
+    "appbase": Field("str", "webapps directory (default: the Host appBase of server.xml)"),
+    "version": Field("str", "Tomcat version, when lib/catalina.jar cannot tell"),
+    "java": Field("str", "java binary that runs this Tomcat, when it cannot be found"),
+    "system_properties": Field("map[str]", "-D properties given to Tomcat, for ${...} in server.xml"),
+}
+
+NODE: dict[str, Field] = {
+    "host": Field("str", "address or name clustercheck connects to (and workers point at)"),
+    "roles": Field("roles", "apache and/or tomcat", choices=("apache", "tomcat")),
+    "transport": Field("enum", "how the node is reached", choices=("ssh", "local", "files")),
+    "root": Field("path", "with transport files: directory mirroring the node's filesystem",
+                  local_path=True),
+    "os": Field("enum", "the node's operating system", choices=("linux", "windows")),
+    "ssh": Field("section", "SSH settings"),
+    "apache": Field("section", "where the httpd / mod_jk files are"),
+    "tomcat": Field("section", "where the Tomcat instance is"),
+}
+
+SECTIONS: dict[str, dict[str, Field]] = {"ssh": SSH, "apache": APACHE, "tomcat": TOMCAT}
+
+NTP: dict[str, Field] = {
+    "servers": Field("list[str]", "NTP servers giving the reference time"),
+    "warn_ms": Field("number", "offset from NTP that warns (default 100)", minimum=0),
+    "fail_ms": Field("number", "offset from NTP that fails (default 1000)", minimum=0),
+    "spread_warn_ms": Field("number", "spread between nodes that warns (default 100)", minimum=0),
+    "spread_fail_ms": Field("number", "spread between nodes that fails (default 1000)", minimum=0),
+}
+
+MULTICAST: dict[str, Field] = {
+    "window_s": Field("number", "seconds to listen for heartbeats (default 6)", minimum=0.5),
+    "interface": Field("str", "interface for listening from clustercheck's own machine"),
+}
+
+JDK: dict[str, Field] = {
+    "policy": Field("enum", "how close JVM versions must be (default update)",
+                    choices=("major", "minor", "update", "exact")),
+}
+
+AJP: dict[str, Field] = {
+    "timeout_ms": Field("number", "AJP CPing timeout (default 2000)", minimum=1),
+}
+
+WAIVER: dict[str, Field] = {
+    "code": Field("str", "check code, e.g. CC702"),
+    "node": Field("str", "node name (omit for cluster-wide results)"),
+    "reason": Field("str", "why the finding is accepted"),
+    "expires": Field("str", "ISO date after which the waiver no longer applies"),
+}
+
+TOP: dict[str, Field] = {
+    "cluster": Field("str", "name of the cluster, shown in every report"),
+    "ntp": Field("section", "reference time"),
+    "multicast": Field("section", "membership capture"),
+    "jdk": Field("section", "JDK parity policy"),
+    "ajp": Field("section", "AJP probes"),
+    "waivers": Field("list[waiver]", "accepted findings (or a path to a YAML file of them)"),
+    "defaults": Field("section", "any node field, applied to every node"),
+    "nodes": Field("section", "the nodes, by name"),
+}
+
+CLUSTER_SECTIONS: dict[str, dict[str, Field]] = {
+    "ntp": NTP, "multicast": MULTICAST, "jdk": JDK, "ajp": AJP,
+}

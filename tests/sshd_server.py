@@ -1,0 +1,1 @@
+"""Placeholder: the real OpenSSH server fixture is written with the ssh transport."""

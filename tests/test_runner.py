@@ -1,0 +1,137 @@
+"""The check runner and registry: the rules every check relies on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from importlib.metadata import EntryPoint
+
+import pytest
+
+from clustercheck.check import Check, check
+from clustercheck.facts import ClusterFacts, LiveFacts, NodeFacts
+from clustercheck.model import Finding, Scope, Status, failed, passed
+from clustercheck.registry import RegistryError, load_checks, select
+from clustercheck.report import Report
+from clustercheck.runner import run_checks
+from clustercheck.settings import ClusterSettings, NodeSettings, TomcatSettings
+
+DOC = "Title.\n\nBody.\n\n## Why it matters\nBecause.\n\n## How to fix\nLike so.\n"
+
+
+def make_check(code: str, name: str, scope: Scope, judge, live: bool = False) -> Check:  # type: ignore[no-untyped-def]
+    judge.__doc__ = DOC
+    return check(code, name, scope=scope, live=live)(judge)
+
+
+def cluster(*nodes: tuple[str, bool, str]) -> ClusterFacts:
+    """Nodes as (name, reachable, transport)."""
+    settings = [NodeSettings(n, "h", ("tomcat",), transport=t, root="/r" if t == "files" else None,
+                             tomcat=TomcatSettings(catalina_base="/t")) for n, _r, t in nodes]
+    facts = {s.name: NodeFacts(s, LiveFacts(reachable=r, error=None if r else "refused"),
+                               offline=s.transport == "files")
+             for s, (_n, r, _t) in zip(settings, nodes, strict=True)}
+    return ClusterFacts(ClusterSettings("c", "inv.yaml", tuple(settings)), facts, "2026-01-01")
+
+
+def node_ok(node: NodeFacts, facts: ClusterFacts) -> Iterator[Finding]:
+    yield passed("fine")
+
+
+def cluster_fail(facts: ClusterFacts) -> Iterator[Finding]:
+    yield failed("bad")
+
+
+def crashes(node: NodeFacts, facts: ClusterFacts) -> Iterator[Finding]:
+    raise KeyError("oops")
+
+
+def test_unreachable_nodes_are_skipped_never_dropped() -> None:
+    facts = cluster(("a", True, "ssh"), ("b", False, "ssh"))
+    results = run_checks([make_check("XX100", "node-ok", Scope.NODE, node_ok)], facts)
+    assert [(r.node, r.status, r.message) for r in results] == [
+        ("a", Status.PASS, "fine"), ("b", Status.SKIP, "node unreachable")]
+
+
+def test_cluster_checks_say_whom_they_could_not_judge() -> None:
+    facts = cluster(("a", True, "ssh"), ("b", False, "ssh"))
+    (result,) = run_checks([make_check("XX101", "cluster-fail", Scope.CLUSTER, cluster_fail)],
+                           facts)
+    assert result.message == "bad (not judged: b unreachable)"
+    assert result.details["not_judged"] == ["b"]
+
+
+def test_live_checks_skip_offline_nodes() -> None:
+    facts = cluster(("a", True, "files"))
+    (result,) = run_checks([make_check("XX102", "live-one", Scope.NODE, node_ok, live=True)],
+                           facts)
+    assert (result.status, result.message) == (Status.SKIP, "offline")
+
+
+def test_a_crashing_check_is_an_error_result_not_an_abort() -> None:
+    facts = cluster(("a", True, "ssh"))
+    checks = [make_check("XX103", "crashes", Scope.NODE, crashes),
+              make_check("XX104", "node-ok", Scope.NODE, node_ok)]
+    results = run_checks(checks, facts)
+    assert results[0].status is Status.ERROR and "KeyError" in results[0].message
+    assert results[1].status is Status.PASS
+
+
+def test_results_carry_the_checks_documentation() -> None:
+    (result,) = run_checks([make_check("XX105", "cluster-fail", Scope.CLUSTER, cluster_fail)],
+                           cluster(("a", True, "ssh")))
+    assert (result.rationale, result.remediation) == ("Because.", "Like so.")
+
+
+@pytest.mark.parametrize(
+    ("statuses", "fail_on", "code"),
+    [
+        (["pass", "warn"], "fail", 0),
+        (["pass", "warn"], "warn", 1),
+        (["pass", "fail"], "fail", 1),
+        (["pass", "error"], "fail", 1),  # error is above fail
+        (["pass", "fail"], "error", 0),
+        (["skip", "skip"], "fail", 2),  # nothing judged is never a pass
+    ],
+)
+def test_exit_codes(statuses: list[str], fail_on: str, code: int) -> None:
+    from clustercheck.model import Result
+
+    results = [Result("XX001", "x", Status(s), None, "m") for s in statuses]
+    report = Report(cluster(("a", True, "ssh")), [], results)
+    assert report.exit_code(Status(fail_on)) == code
+
+
+def test_builtin_checks_load_through_entry_points() -> None:
+    codes = [c.code for c in load_checks()]
+    assert {"CC001", "CC201", "CC701"} <= set(codes)
+    assert codes == sorted(codes)
+
+
+def test_duplicate_codes_are_refused_loudly() -> None:
+    eps = [EntryPoint("a", "clustercheck.checks.jvmroute_unique:jvmroute_unique", "clustercheck.checks"),
+           EntryPoint("b", "clustercheck.checks.jvmroute_unique:jvmroute_unique", "clustercheck.checks")]
+    with pytest.raises(RegistryError, match="duplicate check code CC201"):
+        load_checks(eps)
+
+
+def test_a_plugin_that_is_not_a_check_is_refused() -> None:
+    eps = [EntryPoint("a", "os.path:join", "clustercheck.checks")]
+    with pytest.raises(RegistryError, match="is not a Check"):
+        load_checks(eps)
+
+
+def test_selection_by_code_or_name_and_unknown_is_an_error() -> None:
+    checks = load_checks()
+    assert [c.code for c in select(checks, ["cc201", "distributable"])] == ["CC201", "CC701"]
+    assert "CC201" not in [c.code for c in select(checks, skip=["jvmroute-unique"])]
+    with pytest.raises(RegistryError, match="no check named 'CC999'"):
+        select(checks, ["CC999"])
+
+
+def test_a_check_without_its_documentation_is_refused() -> None:
+    def undocumented(facts: ClusterFacts) -> Iterator[Finding]:
+        """Only a title."""
+        yield passed("x")
+
+    with pytest.raises(ValueError, match="Why it matters"):
+        check("XX106", "undocumented", scope=Scope.CLUSTER)(undocumented)
