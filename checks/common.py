@@ -9,6 +9,7 @@ from clustercheck.model import Finding, errored
 
 if TYPE_CHECKING:
     from clustercheck.parsers.serverxml import ServerXml
+    from clustercheck.parsers.workers import Worker
 
 
 def server_xml(node: NodeFacts) -> tuple[ServerXml | None, Finding | None]:
@@ -26,3 +27,12 @@ def server_xml(node: NodeFacts) -> tuple[ServerXml | None, Finding | None]:
     reason = problem.message if problem else "not parseable"
     return None, errored(f"server.xml is unreadable: {reason}", node=node.name,
                          file=tomcat.server_xml_path, line=problem.line if problem else None)
+
+
+def setting_line(worker: Worker, *directives: str) -> int | None:
+    """The line of the first of these worker settings that was written (not defaulted)."""
+    for directive in directives:
+        setting = worker.settings.get(directive)
+        if setting is not None and setting.line is not None:
+            return setting.line
+    return worker.line

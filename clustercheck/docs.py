@@ -37,3 +37,21 @@ def catalogue_markdown(checks: Sequence[Check]) -> str:
             f"#### {c.code} {c.name}\n\n{c.summary}\n\n"
             f"**Why it matters.** {c.rationale}\n\n**How to fix.** {c.remediation}\n")
     return "\n".join([CATALOGUE_BEGIN, "", *rows, "", *sections, CATALOGUE_END]) + "\n"
+
+
+def update_readme(text: str, checks: Sequence[Check]) -> str:
+    """The README with its catalogue block replaced by the one generated from the checks."""
+    start = text.index(CATALOGUE_BEGIN)
+    end = text.index(CATALOGUE_END) + len(CATALOGUE_END) + 1
+    return text[:start] + catalogue_markdown(checks) + text[end:]
+
+
+if __name__ == "__main__":
+    import sys
+    from pathlib import Path
+
+    from clustercheck.registry import load_checks
+
+    readme = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
+    readme.write_text(update_readme(readme.read_text(encoding="utf-8"), load_checks()),
+                      encoding="utf-8")

@@ -118,6 +118,7 @@ class ClusterFacts:
     nodes: dict[str, NodeFacts]
     started_at: str
     duration_s: float = 0.0
+    dns: dict[str, list[str]] = field(default_factory=dict)  # worker hosts resolved as a last resort
 
     @property
     def name(self) -> str:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from clustercheck.facts import ClusterFacts, LiveFacts, NodeFacts
 from clustercheck.gather_apache import gather_apache
 from clustercheck.gather_tomcat import gather_tomcat
-from clustercheck.live import gather_live
+from clustercheck.live import gather_live, resolve_unmatched_worker_hosts
 from clustercheck.reader import NodeReader
 from clustercheck.settings import ClusterSettings, NodeSettings
 from clustercheck.transports.base import Transport, TransportError
@@ -66,12 +66,14 @@ def gather(settings: ClusterSettings, *, factory: Callable[[NodeSettings], Trans
     workers = max(1, min(parallel, len(settings.nodes)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gather") as pool:
         results = list(pool.map(one, settings.nodes))
-    return ClusterFacts(
+    facts = ClusterFacts(
         settings=settings,
         nodes={facts.name: facts for facts in results},
         started_at=started.isoformat(timespec="seconds"),
-        duration_s=time.monotonic() - clock,
     )
+    facts.dns = resolve_unmatched_worker_hosts(facts)
+    facts.duration_s = time.monotonic() - clock
+    return facts
 
 
 def gather_node(node: NodeSettings, transport: Transport, on_read: OnRead | None = None

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+import socket
+from concurrent.futures import ThreadPoolExecutor
 
-from clustercheck.facts import LiveFacts
+from clustercheck.facts import ClusterFacts, LiveFacts
+from clustercheck.matching import is_loopback
 from clustercheck.settings import NodeSettings
 from clustercheck.transports.base import Transport
 
@@ -45,3 +48,40 @@ def _valid(candidates: list[str]) -> list[str]:
         except ValueError:
             continue
     return sorted(set(out), key=out.index)
+
+
+def resolve_unmatched_worker_hosts(cluster: ClusterFacts) -> dict[str, list[str]]:
+    """DNS, as the last resort of worker-to-node matching: only names that match no node by
+    inventory host, name or interface address, only from live apache nodes (an offline run
+    contacts nothing), and in parallel with a bound."""
+    known = {n.settings.host.lower() for n in cluster.nodes.values()}
+    known |= {n.name.lower() for n in cluster.nodes.values()}
+    known |= {a for n in cluster.nodes.values() for a in n.live.addresses}
+    hosts = sorted({
+        worker.host
+        for node in cluster.apaches if not node.offline and node.apache and node.apache.workers
+        for worker in node.apache.workers.workers.values()
+        if worker.host and worker.host.lower() not in known and not is_loopback(worker.host)
+        and not _is_address(worker.host)
+    })
+    if not hosts:
+        return {}
+    with ThreadPoolExecutor(max_workers=min(8, len(hosts))) as pool:
+        answers = dict(zip(hosts, pool.map(_lookup, hosts), strict=True))
+    return {host: addrs for host, addrs in answers.items() if addrs}
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _lookup(host: str) -> list[str]:
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return []
+    return sorted({str(info[4][0]) for info in infos})

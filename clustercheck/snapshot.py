@@ -75,6 +75,7 @@ def write_snapshot(facts: ClusterFacts, recorder: Recorder, out: Path) -> None:
         "cluster": facts.name,
         "collected_at": facts.started_at,
         "duration_s": round(facts.duration_s, 3),
+        "dns": facts.dns,
         "nodes": {name: n.live.as_dict() for name, n in facts.nodes.items()},
     }, indent=2) + "\n", encoding="utf-8")
 
@@ -103,6 +104,7 @@ def apply_recorded(facts: ClusterFacts, meta: dict[str, Any]) -> None:
         node.live = LiveFacts.from_dict(live)
         node.recorded = True
     facts.started_at = meta.get("collected_at", facts.started_at)
+    facts.dns = meta.get("dns", {})
 
 
 def _fingerprinter(key: bytes) -> Any:

@@ -50,9 +50,9 @@ def grid(report: Report) -> Table:
     columns = nodes + ([CLUSTER_COLUMN] if has_cluster else [])
     table = Table(title=f"{report.cluster}: checks by node", title_justify="left",
                   show_lines=False, header_style="bold")
-    table.add_column("check", no_wrap=True)
+    table.add_column("check", overflow="fold")
     for column in columns:
-        table.add_column(column, justify="center", no_wrap=True)
+        table.add_column(column, justify="center", no_wrap=True, min_width=len(column))
     worst: dict[tuple[str, str], Status] = {}
     for result in report.results:
         key = (result.code, result.node or CLUSTER_COLUMN)
@@ -66,22 +66,24 @@ def grid(report: Report) -> Table:
     return table
 
 
-def finding_panel(result: Result) -> Panel:
-    lines = Text()
-    lines.append(result.message + "\n", style="bold")
-    if result.file:
-        where = f"{result.file}:{result.line}" if result.line else result.file
-        lines.append("where  ", style="dim").append(where + "\n")
-    if result.waived:
-        lines.append("waived ", style="dim").append(result.waived + "\n")
-    if result.rationale and result.status is not Status.SKIP:
-        lines.append("why    ", style="dim").append(result.rationale + "\n")
-    if result.remediation and result.status is not Status.SKIP:
-        lines.append("fix    ", style="dim").append(result.remediation + "\n")
-    title = Text.assemble(badge(result.status), f" {result.code} {result.name}",
-                          f" · {result.node}" if result.node else " · cluster")
-    return Panel(lines, title=title, title_align="left", border_style=STYLE[result.status][1],
-                 expand=True)
+def finding_panel(results: list[Result]) -> Panel:
+    """One panel per check: each node's finding with where it is, then why and how to fix once."""
+    first = results[0]
+    body = Text()
+    for result in results:
+        body.append_text(badge(result.status))
+        body.append(f" {result.node or 'cluster'}: ", style="bold")
+        body.append(result.message + "\n")
+        if result.file:
+            where = f"{result.file}:{result.line}" if result.line else result.file
+            body.append(f"    {where}\n", style="dim")
+        if result.waived:
+            body.append(f"    waived: {result.waived}\n", style="dim")
+    body.append("why  ", style="bold dim").append(first.rationale + "\n")
+    body.append("fix  ", style="bold dim").append(first.remediation)
+    worst = max((r.status for r in results), key=lambda s: s.rank)
+    title = Text.assemble(badge(worst), f" {first.code} {first.name}")
+    return Panel(body, title=title, title_align="left", border_style=STYLE[worst][1])
 
 
 def render(report: Report, console: Console, exit_code: int, *, quiet: bool = False) -> None:
@@ -92,8 +94,11 @@ def render(report: Report, console: Console, exit_code: int, *, quiet: bool = Fa
     findings = [r for r in report.sorted_results()
                 if r.status in (Status.ERROR, Status.FAIL, Status.WARN)]
     if findings:
+        by_check: dict[str, list[Result]] = {}
+        for result in findings:
+            by_check.setdefault(result.code, []).append(result)
         console.print(Text(f"\nFindings ({len(findings)}), worst first", style="bold"))
-        console.print(Group(*(finding_panel(r) for r in findings)))
+        console.print(Group(*(finding_panel(group) for group in by_check.values())))
     skips = [r for r in report.sorted_results() if r.status is Status.SKIP]
     if skips:
         reasons: dict[str, list[str]] = {}

@@ -1,4 +1,4 @@
-"""Shared test plumbing: real prerequisites are required in CI and skipped (with why) elsewhere."""
+"""Shared fixtures. Helpers for test modules live in support.py (import them from there)."""
 
 from __future__ import annotations
 
@@ -6,20 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
+from support import REPO, need
 
 pytest_plugins = ["sshd_server"]
-
-REPO = Path(__file__).resolve().parent.parent
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def need(condition: bool, reason: str) -> None:
-    """Skip a test whose real prerequisite is missing, except in CI, where that is a failure."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"prerequisite missing in CI: {reason}", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,151 @@
+"""Pass, warn and fail of each static check, on real files read through the real engine.
+
+Each case builds a small cluster of files (tests/clusterfiles.py), judges it with one check, and
+compares the (node, status) pairs, plus a fragment of the message where it matters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from clusterfiles import (
+    BASE,
+    HEALTHY_WORKERS,
+    apache_files,
+    build,
+    judge,
+    outcome,
+    three_tomcats,
+    tomcat_files,
+    web_xml,
+    war,
+)
+
+Builder = Callable[[Path], Path]
+
+T1, T2, T3, WEB = "tomcat01", "tomcat02", "tomcat03", "web1"
+ALL_PASS = {(T1, "pass"), (T2, "pass"), (T3, "pass")}
+
+
+def case(id: str, code: str, builder: Builder, expected: set[tuple[str | None, str]],
+         message: str = "") -> pytest.param:  # type: ignore[valid-type]
+    return pytest.param(code, builder, expected, message, id=f"{code}-{id}")
+
+
+def moved_port(tmp: Path) -> Path:
+    return three_tomcats(tmp, {T2: {"ajp_port": 8010}})
+
+
+CASES = [
+    # CC201 jvmroute-unique
+    case("healthy", "CC201", three_tomcats, ALL_PASS),
+    case("duplicate", "CC201", lambda t: three_tomcats(t, {T3: {"jvm_route": T2}}),
+         {(T1, "pass"), (T2, "fail"), (T3, "fail")}, "is also used by"),
+    case("missing", "CC201", lambda t: three_tomcats(t, {T1: {"jvm_route": None}}),
+         {(T1, "fail"), (T2, "pass"), (T3, "pass")}, "no jvmRoute"),
+    case("undefined-property", "CC201",
+         lambda t: three_tomcats(t, {T1: {"jvm_route": "${jvmRoute}"}}),
+         {(T1, "fail"), (T2, "pass"), (T3, "pass")}, "the property is not defined"),
+    # CC701 distributable
+    case("healthy", "CC701", three_tomcats, ALL_PASS),
+    case("missing", "CC701", lambda t: three_tomcats(t, {T2: {"apps": {"shop": False}}}),
+         {(T1, "pass"), (T2, "fail"), (T3, "pass")}, "does not declare <distributable/>"),
+    case("admin-app-warns", "CC701",
+         lambda t: three_tomcats(t, {T1: {"apps": {"shop": True, "manager": False}}}),
+         {(T1, "pass"), (T1, "warn"), (T2, "pass"), (T3, "pass")}, "usually acceptable"),
+    case("no-cluster-skips", "CC701", lambda t: three_tomcats(t, {T1: {"cluster": ""}}),
+         {(T1, "skip"), (T2, "pass"), (T3, "pass")}, "no <Cluster>"),
+    # CC101 ajp-port-match
+    case("healthy", "CC101", three_tomcats, {(WEB, "pass")}),
+    case("moved-port", "CC101", moved_port,
+         {(WEB, "pass"), (WEB, "fail"), (T2, "warn")}, "no AJP connector listens on port 8009"),
+    case("unknown-host", "CC101",
+         lambda t: three_tomcats(t, workers=HEALTHY_WORKERS.replace("10.0.0.13", "10.9.9.9")),
+         {(WEB, "pass"), (WEB, "fail"), (T3, "warn")}, "no Tomcat node of the inventory"),
+    # CC202 jvmroute-route-match
+    case("healthy", "CC202", three_tomcats, {(WEB, "pass")}),
+    case("mismatch", "CC202", lambda t: three_tomcats(t, {T3: {"jvm_route": "node3"}}),
+         {(WEB, "pass"), (WEB, "fail")}, "has jvmRoute 'node3'"),
+    case("sticky-off-skips", "CC202",
+         lambda t: three_tomcats(t, workers=HEALTHY_WORKERS + "worker.lb.sticky_session=false\n"),
+         {(WEB, "skip")}, "sticky_session off"),
+    # CC103 ajp-exposure
+    case("healthy", "CC103", three_tomcats, ALL_PASS),
+    case("no-secret-exposed", "CC103",
+         lambda t: three_tomcats(t, {T1: {"ajp_extra": 'address="0.0.0.0" secretRequired="false"'}},
+                                 workers=HEALTHY_WORKERS.replace("worker.template.secret=s3cret\n",
+                                                                 "")),
+         {(T1, "fail"), (T1, "pass"), (T2, "pass"), (T2, "fail"), (T3, "pass"), (T3, "fail")},
+         "Ghostcat"),
+    case("secret-mismatch", "CC103",
+         lambda t: three_tomcats(t, workers=HEALTHY_WORKERS +
+                                 "worker.tomcat03.secret=other\n"),
+         {(T1, "pass"), (T2, "pass"), (T3, "pass"), (T3, "fail")}, "compared, not shown"),
+    case("old-tomcat-default-all-addresses", "CC103",
+         lambda t: three_tomcats(t, {T1: {"version": "9.0.30", "ajp_extra": ""}}),
+         {(T1, "fail"), (T1, "warn"), (T2, "pass"), (T3, "pass")}, "all addresses without"),
+    # CC302 tomcat-version-parity
+    case("healthy", "CC302", three_tomcats, {(None, "pass")}),
+    case("release-differs", "CC302", lambda t: three_tomcats(t, {T3: {"version": "10.1.59"}}),
+         {(None, "warn")}, "tomcat03: 10.1.59"),
+    case("major-differs", "CC302", lambda t: three_tomcats(t, {T3: {"version": "9.0.100"}}),
+         {(None, "fail")}, "different major versions"),
+    # CC702 app-parity
+    case("healthy", "CC702", three_tomcats, ALL_PASS),
+    case("missing-app", "CC702",
+         lambda t: three_tomcats(t, {T1: {"apps": {"shop": True, "admin": True}}}),
+         {(T1, "pass"), (T2, "fail"), (T3, "fail")}, "lacks admin"),
+]
+
+
+@pytest.mark.parametrize(("code", "builder", "expected", "message"), CASES)
+def test_check(tmp_path: Path, code: str, builder: Builder,
+               expected: set[tuple[str | None, str]], message: str) -> None:
+    results = judge(builder(tmp_path), code)
+    assert outcome(results) == expected, [(r.node, r.status.value, r.message) for r in results]
+    if message:
+        assert any(message in r.message for r in results if r.status.value != "pass"), \
+            [r.message for r in results]
+
+
+def test_secrets_never_appear_in_any_result(tmp_path: Path) -> None:
+    inventory = three_tomcats(tmp_path, workers=HEALTHY_WORKERS + "worker.tomcat03.secret=other\n")
+    for result in judge(inventory):
+        text = repr(result)
+        assert "s3cret" not in text and "=other" not in text
+
+
+def test_distributable_inside_a_war_is_read_from_the_archive(tmp_path: Path) -> None:
+    files = tomcat_files("tomcat01", apps={})
+    files[f"{BASE}/webapps/good.war"] = war({"WEB-INF/web.xml": web_xml(True)})
+    files[f"{BASE}/webapps/bad.war"] = war({"WEB-INF/web.xml": web_xml(False)})
+    files[f"{BASE}/webapps/empty.war"] = war({"index.jsp": "x"})
+    inventory = build(tmp_path, {T1: {"host": "h1", "roles": ["tomcat"]}}, {T1: files})
+    results = {r.details["webapp"]: r for r in judge(inventory, "CC701")}
+    assert results["good"].status.value == "pass"
+    assert results["bad"].status.value == "fail"
+    assert results["bad"].file == f"{BASE}/webapps/bad.war!/WEB-INF/web.xml"
+    assert results["empty"].status.value == "fail" and "no WEB-INF/web.xml" in \
+        results["empty"].message
+
+
+def test_worker_matched_through_a_live_interface_address(tmp_path: Path) -> None:
+    """Inventories name hosts by ssh alias while workers use IP addresses."""
+    from clustercheck.gather import gather
+    from clustercheck.inventory import load_inventory
+    from clustercheck.registry import find, load_checks
+    from clustercheck.runner import run_checks
+
+    nodes = {"app1": {"host": "app1.internal", "roles": ["tomcat"]},
+             WEB: {"host": "10.0.0.1", "roles": ["apache"]}}
+    workers = "worker.list=lb\nworker.app1.host=192.168.7.21\nworker.lb.type=lb\n" \
+              "worker.lb.balance_workers=app1\n"
+    inventory = build(tmp_path, nodes, {"app1": tomcat_files("app1"), WEB: apache_files(workers)})
+    facts = gather(load_inventory(inventory))
+    unmatched = run_checks([find(load_checks(), "CC101")], facts)
+    assert outcome(unmatched) == {(WEB, "fail"), ("app1", "warn")}  # and its connector unused
+    facts.nodes["app1"].live.addresses = ["127.0.0.1", "192.168.7.21"]
+    (matched,) = run_checks([find(load_checks(), "CC101")], facts)
+    assert matched.status.value == "pass" and "matched by interface address" in matched.message

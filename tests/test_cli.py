@@ -1,0 +1,136 @@
+"""The command line end to end: the bundled example, reports, snapshots, selection."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from clusterfiles import HEALTHY_WORKERS, three_tomcats
+from support import REPO
+
+from clustercheck.cli import main
+
+EXAMPLE = REPO / "examples" / "seed-cluster" / "inventory.yaml"
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]:
+    code = main(["run", *argv, "--json", "-", "--quiet"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def statuses(report: dict) -> set[tuple[str, str | None, str]]:
+    return {(r["code"], r["node"], r["status"]) for r in report["results"]}
+
+
+def test_example_finds_the_how_tos_mistakes_and_exits_1(capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    code, report = run_json(capsys, str(EXAMPLE))
+    assert code == 1
+    found = statuses(report)
+    expected = {
+        ("CC001", "web1", "pass"),
+        ("CC201", "tomcat01", "fail"), ("CC201", "tomcat03", "fail"),  # jvmRoute left as copied
+        ("CC202", "web1", "fail"),  # worker tomcat03's route is not tomcat03's jvmRoute
+        ("CC103", "tomcat01", "fail"),  # Tomcat 6: AJP on all addresses, no secret
+        ("CC302", None, "warn"),  # 6.0.29 and 6.0.35
+        ("CC701", "tomcat01", "skip"),  # <cluster> in lower case: no cluster at all
+        ("CC701", "tomcat03", "fail"),  # shop.war without <distributable/>
+        ("CC101", "web1", "pass"),
+    }
+    assert expected <= found, sorted(found - expected)
+
+
+def test_json_report_contract(capsys: pytest.CaptureFixture[str]) -> None:
+    _code, report = run_json(capsys, str(EXAMPLE))
+    assert report["schema_version"] == 1
+    assert report["cluster"] == "seed-howto"
+    assert set(report) >= {"cluster", "started_at", "duration_s", "summary", "nodes", "views",
+                           "results"}
+    assert set(report["summary"]) == {"pass", "warn", "fail", "error", "skip"}
+    node = next(n for n in report["nodes"] if n["name"] == "tomcat03")
+    assert node["tomcat_version"] == "6.0.35" and node["reachable"] is True
+    result = next(r for r in report["results"] if r["status"] == "fail")
+    assert set(result) >= {"code", "name", "status", "node", "message", "file", "line",
+                           "rationale", "remediation", "details"}
+    assert result["rationale"] and result["remediation"]
+    ranks = ["error", "fail", "warn", "pass", "skip"]
+    order = [ranks.index(r["status"]) for r in report["results"]]
+    assert order == sorted(order), "results are worst first"
+
+
+def test_fail_on_and_selection(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(EXAMPLE), "--checks", "CC702", "-q"]) == 0
+    assert main(["run", str(EXAMPLE), "--checks", "CC302", "-q"]) == 0
+    assert main(["run", str(EXAMPLE), "--checks", "CC302", "--fail-on", "warn", "-q"]) == 1
+    capsys.readouterr()
+    code, report = run_json(capsys, str(EXAMPLE), "--limit", "tomcat02,web1", "--skip", "CC201")
+    assert {n["name"] for n in report["nodes"]} == {"tomcat02", "web1"}
+    assert "CC201" not in {r["code"] for r in report["results"]}
+    assert main(["run", str(EXAMPLE), "--checks", "CC999"]) == 2
+    assert main(["run", str(EXAMPLE), "--limit", "nobody"]) == 2
+
+
+def test_nothing_judged_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    # CC701 on a node without a Cluster is skipped: a run of only skips is not a pass
+    assert main(["run", str(EXAMPLE), "--checks", "CC701", "--limit", "tomcat01"]) == 2
+    assert "nothing was judged" in capsys.readouterr().err
+
+
+def test_terminal_report_shows_grid_findings_and_fix(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(EXAMPLE)]) == 1
+    out = capsys.readouterr().out
+    assert "checks by node" in out and "CC201 jvmroute-unique" in out
+    assert "is also used by tomcat03" in out and "fix" in out and "why" in out
+    assert "seed-howto: ERROR" in out or "seed-howto: FAIL" in out
+
+
+def test_unreachable_files_node_is_an_error_and_the_rest_is_still_checked(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    inventory = three_tomcats(tmp_path)
+    text = inventory.read_text().replace("root: tomcat02", "root: missing-dir")
+    inventory.write_text(text)
+    code, report = run_json(capsys, str(inventory))
+    assert code == 1
+    found = statuses(report)
+    assert ("CC001", "tomcat02", "error") in found
+    assert ("CC701", "tomcat02", "skip") in found and ("CC701", "tomcat01", "pass") in found
+    cc201 = [r for r in report["results"] if r["code"] == "CC201"]
+    assert {r["node"] for r in cc201} == {"tomcat01", "tomcat03"}
+
+
+def test_collect_then_run_the_snapshot_offline(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    inventory = three_tomcats(tmp_path / "cluster",
+                              workers=HEALTHY_WORKERS + "worker.tomcat03.secret=other-secret\n")
+    snapshot = tmp_path / "snap"
+    assert main(["collect", str(inventory), "-o", str(snapshot)]) == 0
+    capsys.readouterr()
+    _code, direct = run_json(capsys, str(inventory))
+    _code, offline = run_json(capsys, str(snapshot))
+    assert statuses(offline) == statuses(direct)
+    written = b"".join(p.read_bytes() for p in snapshot.rglob("*") if p.is_file())
+    assert b"s3cret" not in written and b"other-secret" not in written
+    workers = next(snapshot.rglob("workers.properties")).read_text()
+    assert "cc-hmac-" in workers
+    assert main(["collect", str(inventory), "-o", str(snapshot)]) == 2  # never overwrites
+
+
+def test_help_starts_without_scapy_or_paramiko() -> None:
+    code = ("import sys; from clustercheck.cli import main\n"
+            "try: main(['--help'])\nexcept SystemExit: pass\n"
+            "print('scapy' in sys.modules, 'paramiko' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip().endswith("False False")
+
+
+def test_checks_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["checks"]) == 0
+    assert "CC201  jvmroute-unique" in capsys.readouterr().out
+    assert main(["explain", "jvmroute-unique"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("CC201 jvmroute-unique") and "How to fix" in text
+    assert main(["explain", "CC999"]) == 2

@@ -1,0 +1,39 @@
+"""The README's catalogue and inventory reference cannot drift from the code."""
+
+from __future__ import annotations
+
+from support import REPO
+
+from clustercheck import schema
+from clustercheck.docs import explain_text, update_readme
+from clustercheck.registry import load_checks
+
+
+def readme() -> str:
+    return (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_catalogue_is_generated_from_the_checks() -> None:
+    text = readme()
+    assert update_readme(text, load_checks()) == text, \
+        "README catalogue is stale: run `python -m clustercheck.docs README.md`"
+
+
+def test_every_inventory_key_is_documented_in_the_readme() -> None:
+    text = readme()
+    tables = {"ssh": schema.SSH, "apache": schema.APACHE, "tomcat": schema.TOMCAT,
+              "ntp": schema.NTP, "multicast": schema.MULTICAST, "jdk": schema.JDK,
+              "ajp": schema.AJP}
+    missing = [f"{section}.{key}" for section, fields in tables.items() for key in fields
+               if f"`{section}.{key}`" not in text]
+    missing += [f"nodes.NAME.{key}" for key, field in schema.NODE.items()
+                if field.kind != "section" and f"`nodes.NAME.{key}`" not in text]
+    missing += [key for key in schema.TOP if f"`{key}" not in text]
+    assert not missing, f"README inventory reference lacks: {missing}"
+
+
+def test_every_check_explains_what_why_and_how() -> None:
+    for check in load_checks():
+        text = explain_text(check)
+        assert check.summary and check.rationale and check.remediation, check.code
+        assert text.startswith(f"{check.code} {check.name}: ")
