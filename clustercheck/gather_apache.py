@@ -7,7 +7,13 @@ import fnmatch
 import posixpath
 
 from clustercheck.facts import ApacheFacts
-from clustercheck.parsers.httpd import Directive, jk_settings, parse_httpd, parse_uriworkermap
+from clustercheck.parsers.httpd import (
+    Directive,
+    jk_settings,
+    parse_httpd,
+    parse_uriworkermap,
+    worker_mounts,
+)
 from clustercheck.parsers.text import Problem, decode
 from clustercheck.parsers.workers import parse_workers, with_defaults
 from clustercheck.reader import NodeReader
@@ -89,12 +95,13 @@ def _expand_include(reader: NodeReader, facts: ApacheFacts, directive: Directive
 
 
 def _read_workers(reader: NodeReader, settings: ApacheSettings, facts: ApacheFacts) -> None:
-    """The workers file named by JkWorkersFile (or the inventory), plus JkWorkerProperty lines."""
+    """The workers file named by JkWorkersFile (or the inventory), with the JkWorkerProperty
+    lines mod_jk reads before it, and the `worker.X.mount` rules it defines."""
     jk = facts.jk
     path = settings.workers_properties
     if not path and jk and jk.workers_file:
         path = _resolve(reader, facts, jk.workers_file[0])
-    extra = "\n".join(value for value, _file, _line in (jk.worker_properties if jk else []))
+    extra = jk.worker_properties if jk else []
     if not path and not extra:
         return
     text = ""
@@ -103,5 +110,8 @@ def _read_workers(reader: NodeReader, settings: ApacheSettings, facts: ApacheFac
         if data is None:
             return
         text = decode(data)
-    workers = parse_workers(text + ("\n" + extra if extra else ""), path or facts.jk_conf or "")
+    workers = parse_workers(text, path or facts.jk_conf or "", extra)
+    mounts, problems = worker_mounts(workers)
+    facts.mounts.extend(mounts)
+    facts.problems.extend(problems)
     facts.workers = with_defaults(workers)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 @dataclass(frozen=True)
@@ -17,11 +17,10 @@ class Problem:
 
 
 def decode(data: bytes) -> str:
-    """Text of a config file as its reader would see it: BOM dropped, UTF-8 first, then GBK
-    (the seed's comments are Chinese), then Latin-1, which never fails."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    elif data[:2] in _BOMS[1:]:
+    """Text of a config file as its reader would see it: UTF-8 first, then GBK (the seed's
+    comments are Chinese), then Latin-1, which never fails. A UTF-8 BOM is kept as U+FEFF:
+    mod_jk, and httpd on Unix, do not skip it, and the parsers say what it breaks."""
+    if data[:2] in _UTF16_BOMS:
         return data.decode("utf-16", "replace")
     for encoding in ("utf-8", "gb18030"):
         try:

@@ -1,0 +1,593 @@
+"""mod_jk's workers.properties, read the way mod_jk 1.2.x reads it (jk_map.c, jk_util.c).
+
+The reader is deliberately literal: `#` anywhere ends a line, only ASCII whitespace is trimmed,
+keys are case-sensitive, a key outside `worker.` is a user variable, and `reference` copies keys
+by prefix. Where mod_jk would silently do something surprising, a Problem says so; where it would
+refuse to start, the Problem says that too. Secret values live only in the model, never in a
+message.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from clustercheck.parsers.text import Problem
+
+SPACE = " \t\n\r\f\v"  # C isspace() in the C locale: what mod_jk and httpd trim
+LIST_SEPARATORS = re.compile(r"[ \t,]+")  # jk_map_get_string_list
+MAX_LINE = 8191  # fgets(buf, 8192): longer lines arrive in pieces
+MAX_REFERENCE_DEPTH = 20  # JK_MAP_RECURSION
+DEFAULT_WORKER = "ajp13"  # created when there is no worker.list at all
+WORKER_PREFIX = "worker."
+REFERENCE_SUFFIX = ".reference"
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Directives whose repeated lines are joined with ',' (jk_util.c list_properties).
+LIST_DIRECTIVES = _words("balance_workers mount user good bad fail_on_status list")
+
+# Directives where a repeated line replaces the earlier one (jk_util.c unique_properties).
+UNIQUE_DIRECTIVES = _words(
+    """secret reference host source port type cachesize connection_pool_size
+    connection_pool_minsize cache_timeout connection_pool_timeout connection_acquire_timeout
+    recovery_options connect_timeout prepost_timeout ping_timeout ping_mode reply_timeout
+    socket_timeout socket_connect_timeout socket_buffer socket_keepalive connection_ping_interval
+    recycle_timeout lbfactor sticky_session sticky_session_force session_cookie session_path
+    set_session_cookie session_cookie_path local_worker local_worker_only jvm_route route domain
+    redirect method lock disabled stopped activation recover_time error_escalation_time
+    max_reply_timeouts retry_interval busy_limit max_packet_size css read_only retries lb_retries
+    ns xmlns doctype prefix user_case_insensitive prefer_ipv6"""
+)
+
+_JNI = "nothing: the JNI worker was removed in mod_jk 1.2.33"
+_JNI_DIRECTIVES = _words(
+    "sysprops stderr stdout mx ms class_path bridge jvm_lib ld_path cmd_line native_lib"
+)
+
+# Deprecated directives (jk_util.c deprecated_properties) and what replaced them (workers.xml).
+DEPRECATED: dict[str, str] = {
+    "cachesize": "connection_pool_size",
+    "cache_timeout": "connection_pool_timeout",
+    "recycle_timeout": "connection_pool_timeout",
+    "balanced_workers": "balance_workers",
+    "jvm_route": "route",
+    "disabled": "activation",
+    "stopped": "activation",
+    "local_worker": "nothing: local_worker no longer has any effect",
+    "local_worker_only": "nothing: local_worker_only no longer has any effect",
+    **dict.fromkeys(_JNI_DIRECTIVES, _JNI),
+}
+
+# Every directive mod_jk accepts after `worker.<name>.` (jk_util.c supported_properties).
+SUPPORTED_DIRECTIVES = (
+    LIST_DIRECTIVES
+    | UNIQUE_DIRECTIVES
+    | frozenset(DEPRECATED)
+    | {"distance", "balanced_workers", "secretkey", "maintain"}
+)
+
+AJP_TYPES = {"ajp13": 8009, "ajp14": 8011}  # type -> default port (jk_ajp13.h, jk_ajp14.h)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One directive value of one worker."""
+
+    value: str
+    line: int | None  # None when it came from mod_jk's defaults
+    defaulted: bool = False
+    inherited_from: str | None = None  # worker (or prefix) it came from through `reference`
+    file: str | None = None  # None: the workers file; else the httpd file of a JkWorkerProperty
+
+
+@dataclass
+class Worker:
+    name: str
+    settings: dict[str, Setting]
+    line: int | None  # first line that defines it; None when it is only named in a list
+
+    def get(self, directive: str) -> str | None:
+        setting = self.settings.get(directive)
+        return setting.value if setting else None
+
+    @property
+    def type(self) -> str | None:
+        return self.get("type")
+
+    @property
+    def host(self) -> str | None:
+        """The host name, without a port embedded as `host:port` (workers.xml allows that)."""
+        host = self.get("host")
+        return None if host is None else split_host(host)[0]
+
+    @property
+    def port(self) -> int | None:
+        """A port embedded in `host` wins, else `port`; None when neither is set or readable."""
+        embedded = split_host(self.get("host") or "")[1]
+        return embedded if embedded is not None else int_value(self.get("port"))
+
+    @property
+    def route(self) -> str | None:
+        """`route`, else the deprecated `jvm_route` that mod_jk still reads."""
+        return self.get("route") or self.get("jvm_route")
+
+    @property
+    def secret(self) -> str | None:
+        return self.get("secret")
+
+    @property
+    def members(self) -> list[str]:
+        """lb members: `balance_workers`, else the deprecated `balanced_workers`."""
+        return split_list(self.get("balance_workers") or self.get("balanced_workers") or "")
+
+    @property
+    def activation(self) -> str:
+        """'A', 'D' or 'S' as jk_get_worker_activation decides, honouring disabled/stopped."""
+        value = self.get("activation")
+        if value is not None:
+            return _activation_code(value)
+        if parse_bool(self.get("stopped"), False):
+            return "S"
+        if parse_bool(self.get("disabled"), False):
+            return "D"
+        return "A"
+
+    @property
+    def sticky_session(self) -> bool:
+        return parse_bool(self.get("sticky_session"), True)
+
+
+@dataclass
+class WorkersFile:
+    path: str
+    worker_list: list[tuple[str, int]]  # (name, line) of every worker.list entry
+    workers: dict[str, Worker]
+    variables: dict[str, str]  # keys outside worker.* (user variables)
+    commented_settings: list[tuple[int, str, str]]  # (line, key, value) of `#worker.x.y=z`
+    deprecated: list[tuple[int, str, str]]  # (line, key as written, replacement)
+    problems: list[Problem]
+    global_settings: dict[str, Setting] = field(default_factory=dict)  # worker.maintain, ...
+
+    @property
+    def listed_names(self) -> list[str]:
+        """The workers mod_jk instantiates: worker.list, or its default `ajp13` without one."""
+        return [name for name, _line in self.worker_list] or [DEFAULT_WORKER]
+
+    def member_secret(self, lb: str, member: str) -> Setting | None:
+        """The secret a member uses inside this lb: its own, else the lb's (jk_lb_worker.c)."""
+        own = self.workers.get(member)
+        if own and "secret" in own.settings:
+            return own.settings["secret"]
+        balancer = self.workers.get(lb)
+        return balancer.settings.get("secret") if balancer else None
+
+
+# --- small value helpers -------------------------------------------------------------------
+
+
+def split_list(value: str) -> list[str]:
+    """mod_jk splits list values on space, tab and comma."""
+    return [item for item in LIST_SEPARATORS.split(value) if item]
+
+
+def parse_bool(value: str | None, default: bool) -> bool:
+    """jk_get_bool_code: off/f*/n*/0 is false, on/t*/y*/1 is true, anything else the default."""
+    if not value:
+        return default
+    if value.lower() == "off" or value[0] in "fFnN" or value == "0":
+        return False
+    if value.lower() == "on" or value[0] in "tTyY" or value == "1":
+        return True
+    return default
+
+
+def int_value(value: str | None) -> int | None:
+    """jk_map_get_int: a leading integer (strtol), times 1024 for a k or 1024² for an m suffix."""
+    match = re.match(r"[ \t]*([+-]?\d+)([kKmM]?)", value or "")
+    if not match:
+        return None
+    factor = {"": 1, "k": 1024, "m": 1024 * 1024}[match.group(2).lower()]
+    return int(match.group(1)) * factor
+
+
+def split_host(host: str) -> tuple[str, int | None]:
+    """`name:port` or `[v6]:port` -> (name, port); a bare IPv6 address keeps its colons."""
+    bracketed = re.fullmatch(r"\[([^\]]*)\](?::(\d+))?", host)
+    if bracketed:
+        return bracketed.group(1), int(bracketed.group(2)) if bracketed.group(2) else None
+    name, sep, port = host.rpartition(":")
+    if sep and ":" not in name and port.isdigit():
+        return name, int(port)
+    return host, None
+
+
+def _activation_code(value: str) -> str:
+    """jk_lb_get_activation_code looks at the first character only."""
+    first = value[:1]
+    if first in ("d", "D", "1"):
+        return "D"
+    if first in ("s", "S", "2"):
+        return "S"
+    return "A"
+
+
+def directive_of(key: str) -> str:
+    """The part after the last dot: what mod_jk validates and classifies a key by."""
+    return key.rpartition(".")[2]
+
+
+# --- the line reader shared with uriworkermap.properties ------------------------------------
+
+
+@dataclass(frozen=True)
+class PropertyLine:
+    """One line as jk_map_read_properties sees it, after '#' is cut and whitespace trimmed."""
+
+    line: int
+    raw: str  # the physical line, as written
+    content: str  # what mod_jk reads; never empty
+
+
+def property_lines(text: str, path: str, problems: list[Problem]) -> Iterator[PropertyLine]:
+    """Lines mod_jk reads: split on LF only, `#` anywhere starts a comment, no continuation."""
+    for number, raw in enumerate(text.split("\n"), start=1):
+        pieces = [raw[i : i + MAX_LINE] for i in range(0, len(raw), MAX_LINE)] or [""]
+        if len(pieces) > 1:
+            problems.append(
+                Problem(
+                    path,
+                    number,
+                    f"line longer than {MAX_LINE} characters: mod_jk reads "
+                    "it in pieces, as if they were separate lines",
+                )
+            )
+        for piece in pieces:
+            content = piece.split("#", 1)[0].strip(SPACE)
+            if content:
+                yield PropertyLine(number, raw, content)
+
+
+def split_property(content: str) -> tuple[str, str] | None:
+    """`key=value` at the first '='; None when mod_jk ignores the line (no '=', empty side)."""
+    key, sep, value = content.partition("=")
+    key, value = key.strip(SPACE), value.strip(SPACE)
+    if not sep or not key or not value:
+        return None
+    return key, value
+
+
+def value_cut_at_hash(line: PropertyLine) -> bool:
+    """True when a '#' sits right after value text: mod_jk silently drops what follows it."""
+    before, sep, _after = line.raw.partition("#")
+    return bool(sep) and "=" in before and before[-1:] not in ("", *SPACE, "=")
+
+
+# --- the workers.properties reader ----------------------------------------------------------
+
+
+_COMMENTED = re.compile(r"[ \t]*#[# \t]*(worker\.[^=#\s]+)[ \t]*=([^#]*)")
+_LOOKS_LIKE_SETTING = re.compile(r"workers?\.[\w.\-]+(\s*:|\s|$)")
+
+
+@dataclass
+class _Reader:
+    """Builds mod_jk's flat property map line by line, then the worker model from it."""
+
+    path: str
+    props: dict[str, Setting] = field(default_factory=dict)
+    worker_list: list[tuple[str, int]] = field(default_factory=list)
+    commented: list[tuple[int, str, str]] = field(default_factory=list)
+    deprecated: list[tuple[int, str, str]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    templates: set[str] = field(default_factory=set)  # prefixes some `reference` copied from
+
+    def problem(self, line: int | None, message: str, file: str | None = None) -> None:
+        self.problems.append(Problem(file or self.path, line, message))
+
+    def read_file(self, text: str) -> None:
+        for line in property_lines(text, self.path, self.problems):
+            if value_cut_at_hash(line):
+                self.problem(
+                    line.line,
+                    "'#' inside a value starts a comment: mod_jk ignores the rest of the line",
+                )
+            self.read(line.content, line.line)
+        for number, raw in enumerate(text.split("\n"), start=1):
+            match = _COMMENTED.match(raw)
+            if match:
+                self.commented.append((number, match.group(1), match.group(2).strip(SPACE)))
+
+    def read(self, content: str, line: int, file: str | None = None) -> None:
+        """One line's content, as jk_map_read_property handles it."""
+        pair = split_property(content)
+        if pair is None:
+            self._note_ignored(content, line, file)
+            return
+        key, value = pair
+        if "\xa0" in content:
+            self.problem(
+                line,
+                "non-breaking space (U+00A0) in a setting: mod_jk does not "
+                "trim it, so it becomes part of the key or value",
+                file,
+            )
+        if key.startswith(WORKER_PREFIX) and directive_of(key) not in SUPPORTED_DIRECTIVES:
+            self.problem(
+                line,
+                f"mod_jk refuses to start: unsupported attribute '{key}' (it "
+                "stops reading the file here and httpd does not start)",
+                file,
+            )
+            return
+        if key.startswith(WORKER_PREFIX) and directive_of(key) in DEPRECATED:
+            self.deprecated.append((line, key, DEPRECATED[directive_of(key)]))
+        value = self._substitute(value, line, file)
+        self._store(key, Setting(value, line, file=file))
+        if key == "worker.list":
+            self.worker_list.extend((name, line) for name in split_list(value))
+
+    def _note_ignored(self, content: str, line: int, file: str | None) -> None:
+        if "=" in content:
+            self.problem(line, "a key or a value is empty: mod_jk ignores this line", file)
+        elif _LOOKS_LIKE_SETTING.match(content):
+            self.problem(line, "a setting without '=': mod_jk ignores this line", file)
+
+    def _substitute(self, value: str, line: int, file: str | None) -> str:
+        """$(name) from keys read so far (jk_map_replace_properties); at most 21 rounds."""
+        start, rounds = 0, 0
+        while (begin := value.find("$(", start)) >= 0 and rounds <= MAX_REFERENCE_DEPTH:
+            rounds += 1
+            end = value.find(")", begin)
+            if end < 0:
+                break
+            name = value[begin + 2 : end]
+            known = self.props.get(name)
+            if known is None:
+                self.problem(
+                    line,
+                    f"$({name}) is not defined before this line: mod_jk takes "
+                    "it from httpd's environment, or leaves it as written",
+                    file,
+                )
+                start = end
+                continue
+            value = value[:begin] + known.value + value[end + 1 :]
+            start = begin + len(known.value)
+        return value
+
+    def _store(self, key: str, setting: Setting) -> None:
+        """jk_map_handle_duplicates: lists join with ',', unique keys are replaced, the rest
+        (balanced_workers, distance, user variables...) are joined with '*'."""
+        old = self.props.get(key)
+        if old is None:
+            self.props[key] = setting
+            return
+        directive = directive_of(key) if "." in key else ""
+        if directive in UNIQUE_DIRECTIVES:
+            self.problem(
+                setting.line,
+                f"'{key}' is set again (first on line {old.line}): "
+                "mod_jk keeps only this last value",
+                setting.file,
+            )
+            self.props[key] = setting
+            return
+        separator = _duplicate_separator(key, directive)
+        if separator != ",":
+            self.problem(
+                setting.line,
+                f"'{key}' is set again (first on line {old.line}): "
+                f"mod_jk joins the values with '{separator}'",
+                setting.file,
+            )
+        joined = f"{old.value}{separator}{setting.value}"
+        self.props[key] = dataclasses.replace(old, value=joined)
+
+    # --- after reading: references, then the model -------------------------------------
+
+    def resolve_references(self) -> None:
+        """jk_map_resolve_references(map, "worker.", wildcard): every worker.*.reference."""
+        for key in list(self.props):
+            if (
+                key.startswith(WORKER_PREFIX)
+                and key.endswith(REFERENCE_SUFFIX)
+                and len(key) >= len(WORKER_PREFIX) + len(REFERENCE_SUFFIX)
+                and self.props[key].value
+                and not self._resolve(key, depth=1)
+            ):
+                self.problem(
+                    self.props[key].line,
+                    f"'{key}' cannot be resolved: mod_jk logs "
+                    "'Error in resolving configuration references' and httpd does "
+                    "not start",
+                    self.props[key].file,
+                )
+
+    def _resolve(self, key: str, depth: int) -> bool:
+        """Resolve the template's own reference first, then copy its keys not set here."""
+        if depth > MAX_REFERENCE_DEPTH:
+            self.problem(
+                self.props[key].line,
+                f"reference chain from '{key}' is deeper than {MAX_REFERENCE_DEPTH} (a cycle?)",
+                self.props[key].file,
+            )
+            return False
+        target = self.props[key].value
+        nested = target + REFERENCE_SUFFIX
+        template_ref = self.props.get(nested)
+        if template_ref and template_ref.value and not self._resolve(nested, depth + 1):
+            return False
+        return self._inherit(target + ".", key[: -len("reference")], key)
+
+    def _inherit(self, source: str, dest: str, key: str) -> bool:
+        """jk_map_inherit_properties: copy every `source*` key to `dest*` unless set there."""
+        found = [name for name in list(self.props) if name.startswith(source)]
+        if not found:
+            self.problem(
+                self.props[key].line,
+                f"reference '{source[:-1]}' not found: no key starts with '{source}'",
+                self.props[key].file,
+            )
+            return False
+        owner = source[len(WORKER_PREFIX) : -1] if source.startswith(WORKER_PREFIX) else source[:-1]
+        self.templates.add(source)
+        for name in found:
+            copy = dest + name[len(source) :]
+            if copy not in self.props:
+                setting = self.props[name]
+                origin = setting.inherited_from or owner
+                self.props[copy] = dataclasses.replace(setting, inherited_from=origin)
+        return True
+
+    def build(self) -> WorkersFile:
+        workers: dict[str, Worker] = {}
+        variables: dict[str, str] = {}
+        global_settings: dict[str, Setting] = {}
+        for key, setting in self.props.items():
+            if not key.startswith(WORKER_PREFIX):
+                variables[key] = setting.value
+                self._check_variable(key, setting)
+                continue
+            name, dot, directive = key[len(WORKER_PREFIX) :].rpartition(".")
+            if not dot:
+                global_settings[directive] = setting
+                continue
+            worker = workers.setdefault(name, Worker(name, {}, None))
+            worker.settings[directive] = setting
+            if worker.line is None and setting.inherited_from is None and setting.file is None:
+                worker.line = setting.line
+        named = [name for name, _line in self.worker_list]
+        named += [member for worker in list(workers.values()) for member in worker.members]
+        for name in named:
+            workers.setdefault(name, Worker(name, {}, None))
+        self._check_names(workers)
+        if not self.worker_list:
+            self.problem(
+                None,
+                f"no worker.list: mod_jk creates only its default worker "
+                f"'{DEFAULT_WORKER}' (ajp13, localhost:8009)",
+            )
+        return WorkersFile(
+            self.path,
+            self.worker_list,
+            workers,
+            variables,
+            self.commented,
+            self.deprecated,
+            self.problems,
+            global_settings,
+        )
+
+    def _check_variable(self, key: str, setting: Setting) -> None:
+        """Keys outside worker.* are silently user variables; say so when that was not meant."""
+        bare = key.lstrip("\ufeff")
+        if key.startswith(tuple(self.templates)):
+            return
+        if bare != key and bare.startswith(WORKER_PREFIX):
+            message = (
+                f"a UTF-8 byte order mark precedes '{bare}': mod_jk reads it as part "
+                "of the key, so the line is a user variable and is ignored"
+            )
+        elif bare.startswith(";"):
+            message = (
+                f"';' does not start a comment in workers.properties: mod_jk reads "
+                f"'{bare}' as a user variable"
+            )
+        elif bare.startswith(("/", "!", "-/")):
+            message = (
+                f"'{bare}' looks like a uriworkermap rule: in workers.properties mod_jk "
+                "reads it as a user variable"
+            )
+        elif bare.lower().startswith("worker") and directive_of(bare) in SUPPORTED_DIRECTIVES:
+            message = (
+                f"'{key}' is not a 'worker.' key: mod_jk treats it as a user variable "
+                "and ignores it"
+            )
+        else:
+            return
+        self.problem(setting.line, message, setting.file)
+
+    def _check_names(self, workers: dict[str, Worker]) -> None:
+        for worker in workers.values():
+            if not re.fullmatch(r"[A-Za-z0-9_-]+", worker.name):
+                self.problem(
+                    worker.line,
+                    f"worker name '{worker.name}' uses characters mod_jk "
+                    "documents as not allowed (only A-Z a-z 0-9 _ -)",
+                )
+
+
+def _duplicate_separator(key: str, directive: str) -> str:
+    if key.endswith("_path"):
+        return ":"  # PATH_SEPERATOR (';' on Windows); only the JNI class_path/ld_path
+    if directive == "cmd_line":
+        return " "
+    return "," if directive in LIST_DIRECTIVES else "*"
+
+
+def parse_workers(
+    text: str, path: str, worker_properties: Sequence[tuple[str, str, int]] = ()
+) -> WorkersFile:
+    """workers.properties with references resolved and no defaults applied.
+
+    `worker_properties` are JkWorkerProperty (value, file, line) triples: mod_jk reads them
+    before the file, without cutting at '#', and their Settings carry their own file.
+    """
+    reader = _Reader(path)
+    try:
+        for value, file, line in worker_properties:
+            reader.read(value.strip(SPACE), line, file)
+        reader.read_file(text)
+        reader.resolve_references()
+        return reader.build()
+    except Exception as exc:  # a parser never raises; the class name never holds a secret
+        reader.problem(None, f"could not be read completely ({type(exc).__name__})")
+        return WorkersFile(
+            path, reader.worker_list, {}, {}, reader.commented, reader.deprecated, reader.problems
+        )
+
+
+# --- mod_jk's defaults ------------------------------------------------------------------------
+
+
+def _defaults_for(worker: Worker) -> dict[str, str]:
+    """What mod_jk uses for directives this worker does not set (workers.xml, jk_util.c)."""
+    kind = worker.type or "ajp13"
+    found: dict[str, str] = {"type": kind}
+    if kind in AJP_TYPES:
+        found["host"] = "localhost"
+        if split_host(worker.get("host") or "")[1] is None:
+            found["port"] = str(AJP_TYPES[kind])
+        if worker.route is None:
+            found["route"] = worker.name
+        found["lbfactor"] = "1"
+        if worker.activation == "A":
+            found["activation"] = "A"
+    elif kind == "lb":
+        found["sticky_session"] = "true"
+    return found
+
+
+def _with_worker_defaults(worker: Worker) -> Worker:
+    settings = dict(worker.settings)
+    for directive, value in _defaults_for(worker).items():
+        settings.setdefault(directive, Setting(value, None, defaulted=True))
+    return Worker(worker.name, settings, worker.line)
+
+
+def with_defaults(wf: WorkersFile) -> WorkersFile:
+    """A new WorkersFile where every unset directive that matters carries mod_jk's default,
+    marked `defaulted`; without worker.list, mod_jk's own `ajp13` worker is added."""
+    workers = dict(wf.workers)
+    for name in wf.listed_names:
+        workers.setdefault(name, Worker(name, {}, None))
+    fresh = copy.deepcopy(wf)
+    fresh.workers = {name: _with_worker_defaults(worker) for name, worker in workers.items()}
+    return fresh
