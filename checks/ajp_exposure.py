@@ -5,16 +5,15 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterator
 
-from clustercheck.check import check
 from clustercheck.checks.common import server_xml
+
+from clustercheck.check import check
 from clustercheck.facts import ClusterFacts, NodeFacts
-from clustercheck.matching import WorkerTarget, is_loopback, targets
+from clustercheck.matching import WorkerTarget, is_loopback, listening_port, targets
 from clustercheck.model import Finding, Scope, failed, passed, warned
 from clustercheck.parsers.serverxml import Connector
-from clustercheck.versions import version_tuple
+from clustercheck.tomcat_catalog import AjpDefaults, ajp_defaults
 
-# The first releases with the Ghostcat defaults (AJP on loopback, secret required).
-GHOSTCAT_FIXED = {7: (7, 0, 100), 8: (8, 5, 51), 9: (9, 0, 31)}
 WILDCARDS = frozenset({"0.0.0.0", "::", "*", ""})
 
 
@@ -46,63 +45,82 @@ def ajp_exposure(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
         yield problem
         return
     assert server is not None and node.tomcat is not None
-    version = version_tuple(node.tomcat.version)
+    defaults = ajp_defaults(node.tomcat.version)
     mine = [t for t in targets(cluster) if t.node is node]
     if not server.ajp_connectors:
         yield passed("no AJP connector", file=server.path)
         return
     for connector in server.ajp_connectors:
-        yield _exposure(connector, version, server.path)
+        yield _exposure(connector, defaults, server.path)
         for target in (t for t in mine if t.connector is connector):
             yield _secret_match(connector, target, server.path)
 
 
-def _exposure(connector: Connector, version: tuple[int, ...] | None, path: str) -> Finding:
+def _exposure(connector: Connector, defaults: AjpDefaults | None, path: str) -> Finding:
     where = {"file": path, "line": connector.line}
-    port = connector.port
-    fixed = _has_ghostcat_defaults(version)
+    port = listening_port(connector)
+    fixed = defaults.loopback_only if defaults else None
     address = connector.address
     if address is None:
         if fixed is None:
-            return warned(f"AJP port {port}: no address set and the Tomcat version is unknown, "
-                          "so its default (all addresses or loopback) cannot be told", **where)
+            return warned(
+                f"AJP port {port}: no address set and the Tomcat version is unknown, "
+                "so its default (all addresses or loopback) cannot be told",
+                **where,
+            )
         address = "127.0.0.1" if fixed else "0.0.0.0"
     if is_loopback(address):
         return passed(f"AJP port {port} listens on loopback only", **where)
     scope = "all addresses" if address in WILDCARDS else address
     if connector.secret:
         return passed(f"AJP port {port} on {scope} requires a secret", **where)
-    if connector.secret_required is False or not fixed:
-        return failed(f"AJP port {port} listens on {scope} without a secret (Ghostcat, "
-                      "CVE-2020-1938)", **where)
-    return passed(f"AJP port {port} on {scope}: no secret, so Tomcat refuses to start it "
-                  "(secretRequired); see CC102", **where)
-
-
-def _has_ghostcat_defaults(version: tuple[int, ...] | None) -> bool | None:
-    if not version:
-        return None
-    if version[0] >= 10:
-        return True
-    fixed = GHOSTCAT_FIXED.get(version[0])
-    return version >= fixed if fixed else False
+    required = connector.secret_required
+    if required is None:
+        required = bool(defaults and defaults.secret_required)
+    if not required:
+        return failed(
+            f"AJP port {port} listens on {scope} without a secret (Ghostcat, CVE-2020-1938)",
+            **where,
+        )
+    return passed(
+        f"AJP port {port} on {scope}: no secret, so Tomcat refuses to start it "
+        "(secretRequired); see CC102",
+        **where,
+    )
 
 
 def _secret_match(connector: Connector, target: WorkerTarget, path: str) -> Finding:
     worker = target.worker
     workers = target.apache.apache.workers if target.apache.apache else None
-    lb = workers.workers.get(target.balancer) if workers and target.balancer else None
-    sent = worker.secret or (lb.secret if lb else None)
+    if workers and target.balancer:
+        setting = workers.member_secret(target.balancer, worker.name)
+        sent = setting.value if setting else None
+    else:
+        sent = worker.secret
     name = f"worker {worker.name} on {target.apache.name}"
-    where = {"file": path, "line": connector.line,
-             "details": {"worker": worker.name, "apache": target.apache.name}}
+    where = {
+        "file": path,
+        "line": connector.line,
+        "details": {"worker": worker.name, "apache": target.apache.name},
+    }
     if connector.secret and not sent:
-        return failed(f"{name} sends no secret but AJP port {connector.port} requires one: "
-                      "every request through it gets HTTP 403", **where)
+        return failed(
+            f"{name} sends no secret but AJP port {connector.port} requires one: "
+            "every request through it gets HTTP 403",
+            **where,
+        )
     if sent and not connector.secret:
-        return warned(f"{name} sends a secret that AJP port {connector.port} does not check",
-                      **where)
-    if sent and connector.secret and not hmac.compare_digest(sent.encode(), connector.secret.encode()):
-        return failed(f"{name} sends a different secret than AJP port {connector.port} expects "
-                      "(compared, not shown): every request through it gets HTTP 403", **where)
+        return warned(
+            f"{name} sends a secret that AJP port {connector.port} does not check", **where
+        )
+    if (
+        sent
+        and connector.secret
+        and not hmac.compare_digest(sent.encode(), connector.secret.encode())
+    ):
+        return failed(
+            f"{name} sends a different secret than AJP port {connector.port} expects "
+            "(compared, not shown): every request through it gets HTTP 403",
+            **where,
+        )
     return passed(f"{name} and AJP port {connector.port} agree on the secret", **where)

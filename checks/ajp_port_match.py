@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from clustercheck.check import check
 from clustercheck.checks.common import server_xml, setting_line
+
+from clustercheck.check import check
 from clustercheck.facts import ClusterFacts
-from clustercheck.matching import WorkerTarget, targets
+from clustercheck.matching import WorkerTarget, listening_port, targets
 from clustercheck.model import Finding, Scope, errored, failed, passed, warned
 
 
@@ -48,34 +49,66 @@ def ajp_port_match(cluster: ClusterFacts) -> Iterator[Finding]:
             continue
         assert server is not None
         for connector in server.ajp_connectors:
-            if connector.port is not None and (node.name, connector.port) not in used:
-                yield warned(f"AJP connector on port {connector.port} is used by no worker",
-                             node=node.name, file=server.path, line=connector.line)
+            port = listening_port(connector)
+            if port is not None and (node.name, port) not in used:
+                yield warned(
+                    f"AJP connector on port {port} is used by no worker",
+                    node=node.name,
+                    file=server.path,
+                    line=connector.line,
+                )
 
 
 def _judge_target(target: WorkerTarget) -> Finding:
     worker, apache = target.worker, target.apache
-    where = {"node": apache.name, "file": apache.apache.workers.path if apache.apache and
-             apache.apache.workers else None, "line": setting_line(worker, "port", "host")}
+    where = {
+        "node": apache.name,
+        "file": apache.apache.workers.path if apache.apache and apache.apache.workers else None,
+        "line": setting_line(worker, "port", "host"),
+    }
     name = f"worker {worker.name} ({target.host}:{target.port})"
-    details = {"worker": worker.name, "host": target.host, "port": target.port,
-               "matched_by": target.how}
+    details = {
+        "worker": worker.name,
+        "host": target.host,
+        "port": target.port,
+        "matched_by": target.how,
+    }
     if not target.candidates:
-        return failed(f"{name} points at a host that is no Tomcat node of the inventory",
-                      details=details, **where)
+        return failed(
+            f"{name} points at a host that is no Tomcat node of the inventory",
+            details=details,
+            **where,
+        )
     if target.node is None:
-        unjudged = [n.name for n in target.candidates if not n.reachable or not n.tomcat
-                    or not n.tomcat.server or not n.tomcat.server.ok]
+        unjudged = [
+            n.name
+            for n in target.candidates
+            if not n.reachable or not n.tomcat or not n.tomcat.server or not n.tomcat.server.ok
+        ]
         if unjudged:
-            return errored(f"{name}: cannot tell, server.xml of {', '.join(unjudged)} unknown",
-                           details=details, **where)
-        ports = sorted({c.port for n in target.candidates for c in
-                        (n.tomcat.server.ajp_connectors if n.tomcat and n.tomcat.server else [])
-                        if c.port is not None})
+            return errored(
+                f"{name}: cannot tell, server.xml of {', '.join(unjudged)} unknown",
+                details=details,
+                **where,
+            )
+        ports = sorted(
+            {
+                listening_port(c)
+                for n in target.candidates
+                for c in (n.tomcat.server.ajp_connectors if n.tomcat and n.tomcat.server else [])
+                if listening_port(c) is not None
+            }
+        )
         nodes = ", ".join(n.name for n in target.candidates)
         has = f" (AJP on {', '.join(map(str, ports))})" if ports else " (no AJP connector at all)"
-        return failed(f"{name}: no AJP connector listens on port {target.port} on {nodes}{has}",
-                      details={**details, "ajp_ports": ports}, **where)
+        return failed(
+            f"{name}: no AJP connector listens on port {target.port} on {nodes}{has}",
+            details={**details, "ajp_ports": ports},
+            **where,
+        )
     how = "" if target.how == "inventory host" else f", matched by {target.how}"
-    return passed(f"{name} -> {target.node.name} AJP connector{how}",
-                  details={**details, "tomcat": target.node.name}, **where)
+    return passed(
+        f"{name} -> {target.node.name} AJP connector{how}",
+        details={**details, "tomcat": target.node.name},
+        **where,
+    )

@@ -32,9 +32,13 @@ def app_parity(cluster: ClusterFacts) -> Iterator[Finding]:
         missing = sorted(everywhere - present)
         if missing:
             holders = {m: [n for n, p in apps.items() if m in p] for m in missing}
-            yield failed(f"lacks {', '.join(missing)} (deployed on "
-                         f"{'; '.join(f'{m}: ' + ', '.join(h) for m, h in holders.items())})",
-                         node=node, details={"missing": missing})
+            yield failed(
+                f"lacks {', '.join(missing)} (deployed on "
+                f"{'; '.join(f'{m}: ' + ', '.join(h) for m, h in holders.items())})",
+                node=node,
+                details={"missing": missing},
+            )
         else:
-            yield passed(f"has all {len(everywhere)} application(s): {', '.join(sorted(present))}",
-                         node=node)
+            yield passed(
+                f"has all {len(everywhere)} application(s): {', '.join(sorted(present))}", node=node
+            )

@@ -21,12 +21,17 @@ def server_xml(node: NodeFacts) -> tuple[ServerXml | None, Finding | None]:
         return tomcat.server, None
     read = node.files.get(tomcat.server_xml_path)
     if read and read.status != "ok":
-        return None, errored(f"cannot read server.xml: {read.message}", node=node.name,
-                             file=tomcat.server_xml_path)
+        return None, errored(
+            f"cannot read server.xml: {read.message}", node=node.name, file=tomcat.server_xml_path
+        )
     problem = tomcat.server.problems[0] if tomcat.server and tomcat.server.problems else None
     reason = problem.message if problem else "not parseable"
-    return None, errored(f"server.xml is unreadable: {reason}", node=node.name,
-                         file=tomcat.server_xml_path, line=problem.line if problem else None)
+    return None, errored(
+        f"server.xml is unreadable: {reason}",
+        node=node.name,
+        file=tomcat.server_xml_path,
+        line=problem.line if problem else None,
+    )
 
 
 def setting_line(worker: Worker, *directives: str) -> int | None:

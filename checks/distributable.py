@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from clustercheck.check import check
 from clustercheck.checks.common import server_xml
+
+from clustercheck.check import check
 from clustercheck.facts import ClusterFacts, NodeFacts, Webapp
 from clustercheck.model import Finding, Scope, errored, failed, passed, skipped, warned
 
@@ -53,28 +54,40 @@ def distributable(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
 def _judge_app(app: Webapp) -> Finding:
     details = {"webapp": app.name, "kind": app.kind}
     if app.error:
-        return errored(f"{app.name}: cannot read its web.xml: {app.error}", file=app.web_xml_path,
-                       details=details)
+        return errored(
+            f"{app.name}: cannot read its web.xml: {app.error}",
+            file=app.web_xml_path,
+            details=details,
+        )
     web = app.web_xml
     if web is None:
-        return _not_distributable(app, "has no WEB-INF/web.xml, so it is not distributable",
-                                  None, details)
+        return _not_distributable(
+            app, "has no WEB-INF/web.xml, so it is not distributable", None, details
+        )
     if web.distributable:
-        return passed(f"{app.name} is distributable", file=web.path, line=web.line,
-                      details=details)
-    ignored = "; ".join(f"{text} at line {line} is ignored: {why}"
-                        for text, line, why in web.ignored)
-    reason = f"does not declare <distributable/> ({ignored})" if ignored else \
-        "does not declare <distributable/>"
+        return passed(f"{app.name} is distributable", file=web.path, line=web.line, details=details)
+    ignored = "; ".join(
+        f"{text} at line {line} is ignored: {why}" for text, line, why in web.ignored
+    )
+    reason = (
+        f"does not declare <distributable/> ({ignored})"
+        if ignored
+        else "does not declare <distributable/>"
+    )
     line = web.ignored[0][1] if web.ignored else None
     return _not_distributable(app, reason, line, details, file=web.path)
 
 
-def _not_distributable(app: Webapp, reason: str, line: int | None, details: dict[str, str],
-                       file: str | None = None) -> Finding:
+def _not_distributable(
+    app: Webapp, reason: str, line: int | None, details: dict[str, str], file: str | None = None
+) -> Finding:
     message = f"{app.name} {reason}: its sessions are not replicated"
     where = file or app.web_xml_path
     if app.name in TOMCAT_ADMIN_APPS:
-        return warned(message + " (a Tomcat admin application: usually acceptable)", file=where,
-                      line=line, details=details)
+        return warned(
+            message + " (a Tomcat admin application: usually acceptable)",
+            file=where,
+            line=line,
+            details=details,
+        )
     return failed(message, file=where, line=line, details=details)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from clustercheck.check import check
 from clustercheck.checks.common import setting_line
+
+from clustercheck.check import check
 from clustercheck.facts import ClusterFacts
 from clustercheck.matching import targets
 from clustercheck.model import Finding, Scope, failed, passed, skipped
@@ -36,27 +37,43 @@ def jvmroute_route_match(cluster: ClusterFacts) -> Iterator[Finding]:
             continue
         seen = True
         worker, apache = target.worker, target.apache
-        balancer = apache.apache.workers.workers.get(target.balancer) \
-            if apache.apache and apache.apache.workers else None
-        where = {"node": apache.name, "line": setting_line(worker, "route", "jvm_route"),
-                 "file": apache.apache.workers.path if apache.apache and apache.apache.workers
-                 else None}
+        balancer = (
+            apache.apache.workers.workers.get(target.balancer)
+            if apache.apache and apache.apache.workers
+            else None
+        )
+        where = {
+            "node": apache.name,
+            "line": setting_line(worker, "route", "jvm_route"),
+            "file": apache.apache.workers.path if apache.apache and apache.apache.workers else None,
+        }
         if balancer is not None and not balancer.sticky_session:
-            yield skipped(f"lb {target.balancer} has sticky_session off: routes are not used",
-                          **where)
+            yield skipped(
+                f"lb {target.balancer} has sticky_session off: routes are not used", **where
+            )
             continue
         server = target.node.tomcat.server if target.node.tomcat else None
         jvm_route = server.jvm_route if server else None
         route = worker.route or worker.name
-        details = {"worker": worker.name, "route": route, "tomcat": target.node.name,
-                   "jvm_route": jvm_route}
+        details = {
+            "worker": worker.name,
+            "route": route,
+            "tomcat": target.node.name,
+            "jvm_route": jvm_route,
+        }
         if jvm_route == route:
-            yield passed(f"worker {worker.name} route {route!r} = jvmRoute of "
-                         f"{target.node.name}", details=details, **where)
+            yield passed(
+                f"worker {worker.name} route {route!r} = jvmRoute of {target.node.name}",
+                details=details,
+                **where,
+            )
         else:
             shown = repr(jvm_route) if jvm_route else "(none)"
-            yield failed(f"worker {worker.name} has route {route!r}, but {target.node.name} "
-                         f"has jvmRoute {shown}: its sessions are not sticky", details=details,
-                         **where)
+            yield failed(
+                f"worker {worker.name} has route {route!r}, but {target.node.name} "
+                f"has jvmRoute {shown}: its sessions are not sticky",
+                details=details,
+                **where,
+            )
     if not seen:
         yield skipped("no lb member matches a Tomcat node (see CC101)")

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from clustercheck.check import check
 from clustercheck.checks.common import server_xml
+
+from clustercheck.check import check
 from clustercheck.facts import ClusterFacts
 from clustercheck.model import Finding, Scope, failed, passed
+from clustercheck.tomcat_catalog import jvm_route_property_honoured
 
 
 @check("CC201", "jvmroute-unique", scope=Scope.CLUSTER, roles=("tomcat",))
@@ -16,8 +18,9 @@ def jvmroute_unique(cluster: ClusterFacts) -> Iterator[Finding]:
     """Every Tomcat node has a jvmRoute, and no two nodes share one.
 
     Reads `<Engine jvmRoute="...">` from each node's server.xml, after `${...}` substitution from
-    catalina.properties and the inventory's `system_properties`. A `${name}` that nothing
-    defines stays literal in Tomcat, so it is reported as missing.
+    catalina.properties and the inventory's `system_properties`; without the attribute, a
+    `-DjvmRoute` property counts on the Tomcat versions that still read it (before 10.1). A
+    `${name}` that nothing defines stays literal in Tomcat, so it is reported as missing.
 
     ## Why it matters
     Tomcat appends the jvmRoute to every session id (`ABC123.tomcat01`) and mod_jk sends each
@@ -39,20 +42,40 @@ def jvmroute_unique(cluster: ClusterFacts) -> Iterator[Finding]:
             continue
         assert server is not None
         route, line = server.jvm_route, server.jvm_route_line
+        if not route and jvm_route_property_honoured(node.tomcat.version if node.tomcat else None):
+            route = node.tomcat.properties.get("jvmRoute") if node.tomcat else None
         if not route:
-            yield failed("no jvmRoute on <Engine>: sessions carry no route, stickiness cannot work",
-                         node=node.name, file=server.path, line=line)
+            yield failed(
+                "no jvmRoute on <Engine>: sessions carry no route, stickiness cannot work",
+                node=node.name,
+                file=server.path,
+                line=line,
+            )
         elif "${" in route:
-            yield failed(f"jvmRoute is the literal {route!r}: the property is not defined",
-                         node=node.name, file=server.path, line=line)
+            yield failed(
+                f"jvmRoute is the literal {route!r}: the property is not defined",
+                node=node.name,
+                file=server.path,
+                line=line,
+            )
         else:
             owners[route].append(node.name)
             found[node.name] = (route, server.path, line)
     for name, (route, path, line) in found.items():
         others = [o for o in owners[route] if o != name]
         if others:
-            yield failed(f"jvmRoute {route!r} is also used by {', '.join(others)}", node=name,
-                         file=path, line=line, details={"jvm_route": route, "shared_with": others})
+            yield failed(
+                f"jvmRoute {route!r} is also used by {', '.join(others)}",
+                node=name,
+                file=path,
+                line=line,
+                details={"jvm_route": route, "shared_with": others},
+            )
         else:
-            yield passed(f"jvmRoute {route!r} is unique", node=name, file=path, line=line,
-                         details={"jvm_route": route})
+            yield passed(
+                f"jvmRoute {route!r} is unique",
+                node=name,
+                file=path,
+                line=line,
+                details={"jvm_route": route},
+            )

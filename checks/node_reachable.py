@@ -9,8 +9,9 @@ from clustercheck.facts import ClusterFacts, NodeFacts
 from clustercheck.model import Finding, Scope, errored, passed
 
 
-@check("CC001", "node-reachable", scope=Scope.NODE, roles=("apache", "tomcat"),
-       judges_unreachable=True)
+@check(
+    "CC001", "node-reachable", scope=Scope.NODE, roles=("apache", "tomcat"), judges_unreachable=True
+)
 def node_reachable(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
     """The node was connected to and logged into.
 

@@ -37,13 +37,21 @@ def tomcat_version_parity(cluster: ClusterFacts) -> Iterator[Finding]:
             versions[node.tomcat.version].append(node.name)
             continue
         jar = f"{node.tomcat.catalina_home}/lib/catalina.jar"
-        reason = next((r.message for p, r in node.files.items() if p.startswith(jar)
-                       and r.status != "ok"), None)
-        yield errored(f"Tomcat version unknown: {reason or 'no version in catalina.jar'}; "
-                      "set tomcat.version in the inventory", node=node.name, file=jar)
+        reason = next(
+            (r.message for p, r in node.files.items() if p.startswith(jar) and r.status != "ok"),
+            None,
+        )
+        yield errored(
+            f"Tomcat version unknown: {reason or 'no version in catalina.jar'}; "
+            "set tomcat.version in the inventory",
+            node=node.name,
+            file=jar,
+        )
     if not versions:
         return
-    table = "; ".join(f"{', '.join(nodes)}: {version}" for version, nodes in sorted(versions.items()))
+    table = "; ".join(
+        f"{', '.join(nodes)}: {version}" for version, nodes in sorted(versions.items())
+    )
     details = {"versions": {v: n for v, n in versions.items()}}
     majors = {tomcat_major(v) for v in versions}
     if len(versions) == 1:

@@ -85,8 +85,15 @@ def _unwrap(text: str) -> str:
     return "\n".join(out).strip()
 
 
-def check(code: str, name: str, *, scope: Scope, roles: tuple[str, ...] = ("tomcat",),
-          live: bool = False, judges_unreachable: bool = False) -> Callable[[Judge], Check]:
+def check(
+    code: str,
+    name: str,
+    *,
+    scope: Scope,
+    roles: tuple[str, ...] = ("tomcat",),
+    live: bool = False,
+    judges_unreachable: bool = False,
+) -> Callable[[Judge], Check]:
     """Declare a check. A node check is called as judge(node, cluster) for each node with one of
     `roles`; a cluster check as judge(cluster)."""
     if not CODE_RE.match(code):
@@ -98,8 +105,9 @@ def check(code: str, name: str, *, scope: Scope, roles: tuple[str, ...] = ("tomc
         doc = inspect.getdoc(func) or ""
         if "## Why it matters" not in doc or "## How to fix" not in doc:
             raise ValueError(f"{code}: the docstring needs '## Why it matters' and '## How to fix'")
-        return Check(code, name, scope, roles, live, func, judges_unreachable, doc,
-                     origin=func.__module__)
+        return Check(
+            code, name, scope, roles, live, func, judges_unreachable, doc, origin=func.__module__
+        )
 
     return wrap
 

@@ -51,16 +51,26 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="clustercheck",
         description="Finds what is quietly wrong in an Apache httpd + mod_jk + Tomcat cluster.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"clustercheck {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = sub.add_parser("run", help="gather and judge a cluster (or a snapshot directory)",
-                         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    run = sub.add_parser(
+        "run",
+        help="gather and judge a cluster (or a snapshot directory)",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     run.add_argument("target", help="inventory.yaml, or a directory written by `collect`")
     _selection_options(run)
-    run.add_argument("--fail-on", choices=("warn", "fail", "error"), default="fail",
-                     help="lowest status that makes the exit code 1 (default: fail)")
+    run.add_argument(
+        "--fail-on",
+        choices=("warn", "fail", "error"),
+        default="fail",
+        help="lowest status that makes the exit code 1 (default: fail)",
+    )
     run.add_argument("--json", metavar="FILE", help="write the JSON report ('-' for stdout)")
     run.add_argument("--html", metavar="FILE", help="write the self-contained HTML report")
     run.add_argument("--junit", metavar="FILE", help="write JUnit XML ('-' for stdout)")
@@ -86,16 +96,32 @@ def _parser() -> argparse.ArgumentParser:
 
 def _selection_options(parser: argparse.ArgumentParser, checks: bool = True) -> None:
     if checks:
-        parser.add_argument("--checks", metavar="LIST", default="",
-                            help="only these checks (codes or names, comma-separated)")
-        parser.add_argument("--skip", metavar="LIST", default="",
-                            help="not these checks (codes or names, comma-separated)")
-    parser.add_argument("--limit", metavar="LIST", default="",
-                        help="only these nodes (node names or roles, comma-separated)")
-    parser.add_argument("--accept-new-host-keys", action="store_true",
-                        help="learn unknown SSH host keys into known_hosts (like accept-new)")
-    parser.add_argument("--parallel", type=int, default=64, metavar="N",
-                        help="nodes gathered at once (default 64)")
+        parser.add_argument(
+            "--checks",
+            metavar="LIST",
+            default="",
+            help="only these checks (codes or names, comma-separated)",
+        )
+        parser.add_argument(
+            "--skip",
+            metavar="LIST",
+            default="",
+            help="not these checks (codes or names, comma-separated)",
+        )
+    parser.add_argument(
+        "--limit",
+        metavar="LIST",
+        default="",
+        help="only these nodes (node names or roles, comma-separated)",
+    )
+    parser.add_argument(
+        "--accept-new-host-keys",
+        action="store_true",
+        help="learn unknown SSH host keys into known_hosts (like accept-new)",
+    )
+    parser.add_argument(
+        "--parallel", type=int, default=64, metavar="N", help="nodes gathered at once (default 64)"
+    )
 
 
 def _split(value: str) -> list[str]:
@@ -140,8 +166,13 @@ def _gather(settings: ClusterSettings, args: argparse.Namespace, on_read=None) -
     factory = TransportFactory(accept_new_host_keys=args.accept_new_host_keys)
     show = sys.stderr.isatty() and not getattr(args, "quiet", False)
     with progress_display(settings, enabled=show) as on_progress:
-        return gather(settings, factory=factory, on_read=on_read, on_progress=on_progress,
-                      parallel=max(1, args.parallel))
+        return gather(
+            settings,
+            factory=factory,
+            on_read=on_read,
+            on_progress=on_progress,
+            parallel=max(1, args.parallel),
+        )
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -29,13 +29,16 @@ def explain_text(check: Check) -> str:
 
 def catalogue_markdown(checks: Sequence[Check]) -> str:
     rows = ["| code | name | scope | what it judges |", "|---|---|---|---|"]
-    rows += [f"| {c.code} | {c.name} | {c.scope.value}{' (live)' if c.live else ''} | {c.title} |"
-             for c in checks]
+    rows += [
+        f"| {c.code} | {c.name} | {c.scope.value}{' (live)' if c.live else ''} | {c.title} |"
+        for c in checks
+    ]
     sections = []
     for c in checks:
         sections.append(
             f"#### {c.code} {c.name}\n\n{c.summary}\n\n"
-            f"**Why it matters.** {c.rationale}\n\n**How to fix.** {c.remediation}\n")
+            f"**Why it matters.** {c.rationale}\n\n**How to fix.** {c.remediation}\n"
+        )
     return "\n".join([CATALOGUE_BEGIN, "", *rows, "", *sections, CATALOGUE_END]) + "\n"
 
 
@@ -53,5 +56,6 @@ if __name__ == "__main__":
     from clustercheck.registry import load_checks
 
     readme = Path(sys.argv[1] if len(sys.argv) > 1 else "README.md")
-    readme.write_text(update_readme(readme.read_text(encoding="utf-8"), load_checks()),
-                      encoding="utf-8")
+    readme.write_text(
+        update_readme(readme.read_text(encoding="utf-8"), load_checks()), encoding="utf-8"
+    )

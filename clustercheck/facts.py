@@ -118,15 +118,20 @@ class ClusterFacts:
     nodes: dict[str, NodeFacts]
     started_at: str
     duration_s: float = 0.0
-    dns: dict[str, list[str]] = field(default_factory=dict)  # worker hosts resolved as a last resort
+    dns: dict[str, list[str]] = field(
+        default_factory=dict
+    )  # worker hosts resolved as a last resort
 
     @property
     def name(self) -> str:
         return self.settings.name
 
     def with_role(self, role: str, reachable_only: bool = True) -> list[NodeFacts]:
-        return [n for n in self.nodes.values()
-                if n.settings.has_role(role) and (n.reachable or not reachable_only)]
+        return [
+            n
+            for n in self.nodes.values()
+            if n.settings.has_role(role) and (n.reachable or not reachable_only)
+        ]
 
     @property
     def tomcats(self) -> list[NodeFacts]:

@@ -49,9 +49,14 @@ class TransportFactory:
         return SshTransport(node, self._host_keys)  # type: ignore[arg-type]
 
 
-def gather(settings: ClusterSettings, *, factory: Callable[[NodeSettings], Transport] | None = None,
-           on_read: OnRead | None = None, on_progress: OnProgress | None = None,
-           parallel: int = DEFAULT_PARALLEL) -> ClusterFacts:
+def gather(
+    settings: ClusterSettings,
+    *,
+    factory: Callable[[NodeSettings], Transport] | None = None,
+    on_read: OnRead | None = None,
+    on_progress: OnProgress | None = None,
+    parallel: int = DEFAULT_PARALLEL,
+) -> ClusterFacts:
     """Facts of every node, gathered concurrently; never raises because of one node."""
     factory = factory or TransportFactory()
     started = datetime.now(UTC)
@@ -76,8 +81,9 @@ def gather(settings: ClusterSettings, *, factory: Callable[[NodeSettings], Trans
     return facts
 
 
-def gather_node(node: NodeSettings, transport: Transport, on_read: OnRead | None = None
-                ) -> NodeFacts:
+def gather_node(
+    node: NodeSettings, transport: Transport, on_read: OnRead | None = None
+) -> NodeFacts:
     facts = NodeFacts(settings=node, offline=not transport.live)
     start = time.monotonic()
     facts.live = LiveFacts(collected_at=datetime.now(UTC).isoformat(timespec="seconds"))

@@ -46,7 +46,8 @@ def gather_apache(reader: NodeReader, settings: ApacheSettings) -> ApacheFacts:
 
 def _guess_server_root(jk_conf: str) -> str:
     """Without a ServerRoot, the parent of the conf directory is where distributions put it:
-    /etc/httpd/conf.d/mod_jk.conf -> /etc/httpd, /etc/apache2/mods-enabled/jk.conf -> /etc/apache2."""
+    /etc/httpd/conf.d/mod_jk.conf -> /etc/httpd, /etc/apache2/mods-enabled/jk.conf ->
+    /etc/apache2."""
     return posixpath.dirname(posixpath.dirname(jk_conf.replace("\\", "/"))) or "/"
 
 
@@ -90,8 +91,11 @@ def _expand_include(reader: NodeReader, facts: ApacheFacts, directive: Directive
         if directive.lname == "includeoptional":
             reader.reads.pop(folder, None)
         return []
-    return [reader.join(folder, e.name) for e in entries
-            if not e.is_dir and fnmatch.fnmatchcase(e.name, leaf)]
+    return [
+        reader.join(folder, e.name)
+        for e in entries
+        if not e.is_dir and fnmatch.fnmatchcase(e.name, leaf)
+    ]
 
 
 def _read_workers(reader: NodeReader, settings: ApacheSettings, facts: ApacheFacts) -> None:

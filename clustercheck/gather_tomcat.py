@@ -5,7 +5,7 @@ from __future__ import annotations
 import defusedxml.ElementTree as SafeET
 
 from clustercheck.facts import TomcatFacts, Webapp
-from clustercheck.parsers.properties import parse_java_properties, parse_server_info
+from clustercheck.parsers.properties import load_java_properties, parse_server_info
 from clustercheck.parsers.serverxml import parse_server_xml
 from clustercheck.parsers.text import Problem, decode
 from clustercheck.parsers.webxml import parse_web_xml
@@ -33,19 +33,21 @@ def gather_tomcat(reader: NodeReader, settings: TomcatSettings) -> TomcatFacts:
     return facts
 
 
-def _properties(reader: NodeReader, settings: TomcatSettings, base: str, home: str
-                ) -> dict[str, str]:
+def _properties(
+    reader: NodeReader, settings: TomcatSettings, base: str, home: str
+) -> dict[str, str]:
     """What ${...} in server.xml can see: -D properties, then catalina.properties, which Tomcat
     loads with System.setProperty and so wins over a -D of the same name."""
     props = {"catalina.base": base, "catalina.home": home, **settings.system_properties}
     data = reader.read(reader.join(base, "conf/catalina.properties"))
     if data is not None:
-        props.update(parse_java_properties(decode(data)))
+        props.update(load_java_properties(data))
     return props
 
 
-def _version(reader: NodeReader, settings: TomcatSettings, home: str
-             ) -> tuple[str | None, str | None]:
+def _version(
+    reader: NodeReader, settings: TomcatSettings, home: str
+) -> tuple[str | None, str | None]:
     if settings.version:
         return settings.version, "inventory"
     jar = reader.join(home, "lib/catalina.jar")
@@ -80,8 +82,10 @@ def _webapps(reader: NodeReader, settings: TomcatSettings, facts: TomcatFacts) -
 def _from_app_base(reader: NodeReader, base_dir: str) -> list[Webapp]:
     entries = reader.list_dir(base_dir) or []
     dirs = {e.name for e in entries if e.is_dir}
-    apps = [Webapp(name, reader.join(base_dir, name), "dir", reader.join(base_dir, name, WEB_XML))
-            for name in sorted(dirs)]
+    apps = [
+        Webapp(name, reader.join(base_dir, name), "dir", reader.join(base_dir, name, WEB_XML))
+        for name in sorted(dirs)
+    ]
     for entry in entries:
         stem = entry.name[:-4]
         if not entry.is_dir and entry.name.lower().endswith(".war") and stem not in dirs:
@@ -90,8 +94,9 @@ def _from_app_base(reader: NodeReader, base_dir: str) -> list[Webapp]:
     return apps
 
 
-def _from_context_files(reader: NodeReader, context_dir: str, base_dir: str,
-                        problems: list[Problem]) -> list[Webapp]:
+def _from_context_files(
+    reader: NodeReader, context_dir: str, base_dir: str, problems: list[Problem]
+) -> list[Webapp]:
     """Context descriptors deploy applications from outside the appBase through docBase."""
     apps = []
     for entry in reader.list_dir(context_dir) or []:
@@ -128,4 +133,3 @@ def _read_descriptor(reader: NodeReader, app: Webapp) -> None:
     failure = reader.reads.get(app.web_xml_path)
     if failure and failure.status != "missing":
         app.error = failure.message
-

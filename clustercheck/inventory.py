@@ -61,7 +61,9 @@ def load_inventory(path: str | os.PathLike[str]) -> ClusterSettings:
 def parse_inventory(data: Any, source: str, base_dir: Path) -> ClusterSettings:
     errors = _Errors(source)
     if not isinstance(data, LinedDict):
-        raise InventoryError([f"{source}: the inventory must be a mapping with 'cluster' and 'nodes'"])
+        raise InventoryError(
+            [f"{source}: the inventory must be a mapping with 'cluster' and 'nodes'"]
+        )
     _check_keys(data, schema.TOP, "", errors)
     name = data.get("cluster")
     if not isinstance(name, str) or not name.strip():
@@ -94,8 +96,9 @@ def parse_inventory(data: Any, source: str, base_dir: Path) -> ClusterSettings:
     )
 
 
-def _nodes(data: LinedDict, defaults: dict[str, Any], errors: _Errors, base_dir: Path
-           ) -> list[NodeSettings]:
+def _nodes(
+    data: LinedDict, defaults: dict[str, Any], errors: _Errors, base_dir: Path
+) -> list[NodeSettings]:
     raw = data.get("nodes")
     if not isinstance(raw, dict) or not raw:
         errors.add(data.line_of("nodes"), "nodes", "required: a mapping of at least one node")
@@ -125,12 +128,16 @@ def _merge(defaults: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _node(name: str, merged: dict[str, Any], node: LinedDict, field: str, errors: _Errors,
-          base_dir: Path) -> NodeSettings | None:
+def _node(
+    name: str, merged: dict[str, Any], node: LinedDict, field: str, errors: _Errors, base_dir: Path
+) -> NodeSettings | None:
     before = len(errors.items)
     line = node.line
-    values = {key: _value(merged[key], spec, f"{field}.{key}", node.line_of(key), errors, base_dir)
-              for key, spec in schema.NODE.items() if key in merged and spec.kind != "section"}
+    values = {
+        key: _value(merged[key], spec, f"{field}.{key}", node.line_of(key), errors, base_dir)
+        for key, spec in schema.NODE.items()
+        if key in merged and spec.kind != "section"
+    }
     transport = values.get("transport", "ssh")
     roles = values.get("roles")
     if not roles:
@@ -145,9 +152,12 @@ def _node(name: str, merged: dict[str, Any], node: LinedDict, field: str, errors
         for key, fields in schema.SECTIONS.items()
     }
     roles = roles or ()
-    if "apache" in roles and not (sections["apache"].get("jk_conf")
-                                  or sections["apache"].get("workers_properties")):
-        errors.add(line, f"{field}.apache.jk_conf", "required for role apache (or workers_properties)")
+    if "apache" in roles and not (
+        sections["apache"].get("jk_conf") or sections["apache"].get("workers_properties")
+    ):
+        errors.add(
+            line, f"{field}.apache.jk_conf", "required for role apache (or workers_properties)"
+        )
     if "tomcat" in roles and not sections["tomcat"].get("catalina_base"):
         errors.add(line, f"{field}.tomcat.catalina_base", "required for role tomcat")
     if len(errors.items) != before:
@@ -165,8 +175,15 @@ def _node(name: str, merged: dict[str, Any], node: LinedDict, field: str, errors
     )
 
 
-def _section(data: dict[str, Any], key: str, fields: dict[str, Field], path: str, errors: _Errors,
-             base_dir: Path, owner: LinedDict | None = None) -> dict[str, Any]:
+def _section(
+    data: dict[str, Any],
+    key: str,
+    fields: dict[str, Field],
+    path: str,
+    errors: _Errors,
+    base_dir: Path,
+    owner: LinedDict | None = None,
+) -> dict[str, Any]:
     owner = owner if owner is not None else data  # type: ignore[assignment]
     raw = data.get(key)
     if raw is None:
@@ -179,8 +196,11 @@ def _section(data: dict[str, Any], key: str, fields: dict[str, Field], path: str
         _check_keys(raw, fields, path + ".", errors)
     lines = raw if isinstance(raw, LinedDict) else None
     return {
-        k: _value(v, fields[k], f"{path}.{k}", lines.line_of(k) if lines else line, errors, base_dir)
-        for k, v in raw.items() if k in fields
+        k: _value(
+            v, fields[k], f"{path}.{k}", lines.line_of(k) if lines else line, errors, base_dir
+        )
+        for k, v in raw.items()
+        if k in fields
     }
 
 
@@ -200,8 +220,9 @@ def _check_keys(data: LinedDict, fields: dict[str, Field], prefix: str, errors: 
             errors.add(data.line_of(key), f"{prefix}{key}", f"unknown key{suggestion}")
 
 
-def _value(value: Any, spec: Field, path: str, line: int | None, errors: _Errors,
-           base_dir: Path) -> Any:
+def _value(
+    value: Any, spec: Field, path: str, line: int | None, errors: _Errors, base_dir: Path
+) -> Any:
     """Check one value against its Field; return it normalised (paths resolved)."""
     kind = spec.kind
     if kind in ("str", "path"):
@@ -213,12 +234,16 @@ def _value(value: Any, spec: Field, path: str, line: int | None, errors: _Errors
             return str((base_dir / os.path.expanduser(text)).resolve())
         return text
     if kind in ("int", "number"):
-        if isinstance(value, bool) or not isinstance(value, int | float) or (
-                kind == "int" and not isinstance(value, int)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (kind == "int" and not isinstance(value, int))
+        ):
             errors.add(line, path, f"must be {'an integer' if kind == 'int' else 'a number'}")
             return None
         if (spec.minimum is not None and value < spec.minimum) or (
-                spec.maximum is not None and value > spec.maximum):
+            spec.maximum is not None and value > spec.maximum
+        ):
             errors.add(line, path, f"must be between {spec.minimum:g} and {spec.maximum or 'inf'}")
             return None
         return value
@@ -279,6 +304,12 @@ def _waivers(raw: Any, line: int, errors: _Errors, base_dir: Path) -> list[Waive
         expires = item.get("expires")
         if expires is not None:
             expires = str(expires)
-        waivers.append(Waiver(code=str(item.get("code", "")), node=item.get("node"),
-                              reason=str(item.get("reason", "")), expires=expires))
+        waivers.append(
+            Waiver(
+                code=str(item.get("code", "")),
+                node=item.get("node"),
+                reason=str(item.get("reason", "")),
+                expires=expires,
+            )
+        )
     return waivers

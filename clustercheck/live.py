@@ -57,13 +57,18 @@ def resolve_unmatched_worker_hosts(cluster: ClusterFacts) -> dict[str, list[str]
     known = {n.settings.host.lower() for n in cluster.nodes.values()}
     known |= {n.name.lower() for n in cluster.nodes.values()}
     known |= {a for n in cluster.nodes.values() for a in n.live.addresses}
-    hosts = sorted({
-        worker.host
-        for node in cluster.apaches if not node.offline and node.apache and node.apache.workers
-        for worker in node.apache.workers.workers.values()
-        if worker.host and worker.host.lower() not in known and not is_loopback(worker.host)
-        and not _is_address(worker.host)
-    })
+    hosts = sorted(
+        {
+            worker.host
+            for node in cluster.apaches
+            if not node.offline and node.apache and node.apache.workers
+            for worker in node.apache.workers.workers.values()
+            if worker.host
+            and worker.host.lower() not in known
+            and not is_loopback(worker.host)
+            and not _is_address(worker.host)
+        }
+    )
     if not hosts:
         return {}
     with ThreadPoolExecutor(max_workers=min(8, len(hosts))) as pool:

@@ -81,19 +81,24 @@ def targets(cluster: ClusterFacts, dns: dict[str, list[str]] | None = None) -> l
             host, port = worker.host or "localhost", worker.port or 8009
             candidates, how = _hosts(cluster, apache, host, dns)
             node, connector = _by_port(candidates, port)
-            found.append(WorkerTarget(apache, worker, host, port, balancer, tuple(candidates),
-                                      how, node, connector))
+            found.append(
+                WorkerTarget(
+                    apache, worker, host, port, balancer, tuple(candidates), how, node, connector
+                )
+            )
     return found
 
 
-def _hosts(cluster: ClusterFacts, apache: NodeFacts, host: str, dns: dict[str, list[str]]
-           ) -> tuple[list[NodeFacts], str]:
+def _hosts(
+    cluster: ClusterFacts, apache: NodeFacts, host: str, dns: dict[str, list[str]]
+) -> tuple[list[NodeFacts], str]:
     tomcats = cluster.with_role("tomcat", reachable_only=False)
     wanted = host.lower().strip("[]")
     if is_loopback(wanted):
         own = identities(apache) | set(apache.live.addresses)
-        return [t for t in tomcats if identities(t) & own
-                or t.settings.host in apache.live.addresses], "the apache node's own host"
+        return [
+            t for t in tomcats if identities(t) & own or t.settings.host in apache.live.addresses
+        ], "the apache node's own host"
     by_inventory = [t for t in tomcats if wanted in identities(t)]
     if by_inventory:
         return by_inventory, "inventory host"
@@ -101,16 +106,24 @@ def _hosts(cluster: ClusterFacts, apache: NodeFacts, host: str, dns: dict[str, l
     if by_interface:
         return by_interface, "interface address"
     addresses = set(dns.get(host, []))
-    by_dns = [t for t in tomcats
-              if addresses & ({t.settings.host} | set(t.live.addresses) | set(dns.get(
-                  t.settings.host, [])))]
+    by_dns = [
+        t
+        for t in tomcats
+        if addresses
+        & ({t.settings.host} | set(t.live.addresses) | set(dns.get(t.settings.host, [])))
+    ]
     return by_dns, "DNS"
+
+
+def listening_port(connector: Connector) -> int | None:
+    """The port Tomcat really binds: the Server's portOffset included."""
+    return connector.effective_port if connector.effective_port is not None else connector.port
 
 
 def _by_port(candidates: list[NodeFacts], port: int) -> tuple[NodeFacts | None, Connector | None]:
     for node in candidates:
         server = node.tomcat.server if node.tomcat else None
         for connector in server.ajp_connectors if server else []:
-            if connector.port == port:
+            if listening_port(connector) == port:
                 return node, connector
     return None, None

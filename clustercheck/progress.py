@@ -14,8 +14,9 @@ def _ignore(node: str, event: str) -> None:
 
 
 @contextmanager
-def progress_display(settings: ClusterSettings, enabled: bool
-                     ) -> Iterator[Callable[[str, str], None]]:
+def progress_display(
+    settings: ClusterSettings, enabled: bool
+) -> Iterator[Callable[[str, str], None]]:
     if not enabled:
         yield _ignore
         return
@@ -24,9 +25,14 @@ def progress_display(settings: ClusterSettings, enabled: bool
 
     lock = threading.Lock()
     down: list[str] = []
-    with Progress(TextColumn("[bold]gathering[/] {task.description}"), BarColumn(),
-                  MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
+    with Progress(
+        TextColumn("[bold]gathering[/] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
         task = bar.add_task(settings.name, total=len(settings.nodes))
 
         def advance(node: str, event: str) -> None:

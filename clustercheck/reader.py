@@ -18,8 +18,12 @@ MAX_MEMBER_BYTES = 1024 * 1024
 
 
 class NodeReader:
-    def __init__(self, transport: Transport, windows: bool = False,
-                 on_read: Callable[[str, bytes], None] | None = None) -> None:
+    def __init__(
+        self,
+        transport: Transport,
+        windows: bool = False,
+        on_read: Callable[[str, bytes], None] | None = None,
+    ) -> None:
         self.transport = transport
         self.windows = windows
         self.reads: dict[str, FileRead] = {}
@@ -68,8 +72,9 @@ class NodeReader:
             with self.transport.open_binary(archive) as handle, zipfile.ZipFile(handle) as zf:
                 info = zf.getinfo(member)
                 if info.file_size > MAX_MEMBER_BYTES:
-                    self.reads[display] = FileRead(display, "too_large",
-                                                   f"{display}: {info.file_size} bytes, over the cap")
+                    self.reads[display] = FileRead(
+                        display, "too_large", f"{display}: {info.file_size} bytes, over the cap"
+                    )
                     return None
                 data = zf.read(info)
         except KeyError:
@@ -79,7 +84,9 @@ class NodeReader:
             self.reads[display] = FileRead(display, exc.kind, str(exc))
             return None
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            self.reads[display] = FileRead(display, "error", f"{archive}: not a readable zip ({exc})")
+            self.reads[display] = FileRead(
+                display, "error", f"{archive}: not a readable zip ({exc})"
+            )
             return None
         self.reads[display] = FileRead(display, "ok", size=len(data))
         if self._on_read:

@@ -30,7 +30,8 @@ def load_checks(eps: Iterable[EntryPoint] | None = None) -> list[Check]:
             raise RegistryError(f"check plugin {origin} is not a Check (use @check)")
         if obj.code in found:
             raise RegistryError(
-                f"duplicate check code {obj.code}: {found[obj.code].origin} and {origin}")
+                f"duplicate check code {obj.code}: {found[obj.code].origin} and {origin}"
+            )
         if obj.name in names:
             raise RegistryError(f"duplicate check name {obj.name}: {names[obj.name]} and {origin}")
         found[obj.code] = obj
@@ -46,8 +47,9 @@ def find(checks: Sequence[Check], key: str) -> Check:
     raise RegistryError(f"no check named {key!r} (see `clustercheck checks`)")
 
 
-def select(checks: Sequence[Check], only: Sequence[str] = (), skip: Sequence[str] = ()
-           ) -> list[Check]:
+def select(
+    checks: Sequence[Check], only: Sequence[str] = (), skip: Sequence[str] = ()
+) -> list[Check]:
     """--checks / --skip: codes or names; an unknown one is an error, not an empty run."""
     chosen = [find(checks, key) for key in only] if only else list(checks)
     dropped = {find(checks, key).code for key in skip}

@@ -52,8 +52,14 @@ def _judge_cluster(check: Check, facts: ClusterFacts) -> list[Finding]:
         return findings
     note = f" (not judged: {', '.join(missing)} unreachable)"
     return [
-        Finding(f.status, f.message + note if f.node is None else f.message, f.node, f.file,
-                f.line, {**f.details, "not_judged": missing} if f.node is None else f.details)
+        Finding(
+            f.status,
+            f.message + note if f.node is None else f.message,
+            f.node,
+            f.file,
+            f.line,
+            {**f.details, "not_judged": missing} if f.node is None else f.details,
+        )
         for f in findings
     ]
 

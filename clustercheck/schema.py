@@ -48,15 +48,18 @@ TOMCAT: dict[str, Field] = {
     "appbase": Field("str", "webapps directory (default: the Host appBase of server.xml)"),
     "version": Field("str", "Tomcat version, when lib/catalina.jar cannot tell"),
     "java": Field("str", "java binary that runs this Tomcat, when it cannot be found"),
-    "system_properties": Field("map[str]", "-D properties given to Tomcat, for ${...} in server.xml"),
+    "system_properties": Field(
+        "map[str]", "-D properties given to Tomcat, for ${...} in server.xml"
+    ),
 }
 
 NODE: dict[str, Field] = {
     "host": Field("str", "address or name clustercheck connects to (and workers point at)"),
     "roles": Field("roles", "apache and/or tomcat", choices=("apache", "tomcat")),
     "transport": Field("enum", "how the node is reached", choices=("ssh", "local", "files")),
-    "root": Field("path", "with transport files: directory mirroring the node's filesystem",
-                  local_path=True),
+    "root": Field(
+        "path", "with transport files: directory mirroring the node's filesystem", local_path=True
+    ),
     "os": Field("enum", "the node's operating system", choices=("linux", "windows")),
     "ssh": Field("section", "SSH settings"),
     "apache": Field("section", "where the httpd / mod_jk files are"),
@@ -79,8 +82,11 @@ MULTICAST: dict[str, Field] = {
 }
 
 JDK: dict[str, Field] = {
-    "policy": Field("enum", "how close JVM versions must be (default update)",
-                    choices=("major", "minor", "update", "exact")),
+    "policy": Field(
+        "enum",
+        "how close JVM versions must be (default update)",
+        choices=("major", "minor", "update", "exact"),
+    ),
 }
 
 AJP: dict[str, Field] = {
@@ -106,5 +112,8 @@ TOP: dict[str, Field] = {
 }
 
 CLUSTER_SECTIONS: dict[str, dict[str, Field]] = {
-    "ntp": NTP, "multicast": MULTICAST, "jdk": JDK, "ajp": AJP,
+    "ntp": NTP,
+    "multicast": MULTICAST,
+    "jdk": JDK,
+    "ajp": AJP,
 }

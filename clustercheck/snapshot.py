@@ -70,14 +70,21 @@ def write_snapshot(facts: ClusterFacts, recorder: Recorder, out: Path) -> None:
         for archive, members in archives.items():
             _write(root / node_relative(archive), _zip(members))
     (out / "inventory.yaml").write_text(_inventory_yaml(facts.settings), encoding="utf-8")
-    (out / "snapshot.json").write_text(json.dumps({
-        "snapshot_version": SNAPSHOT_VERSION,
-        "cluster": facts.name,
-        "collected_at": facts.started_at,
-        "duration_s": round(facts.duration_s, 3),
-        "dns": facts.dns,
-        "nodes": {name: n.live.as_dict() for name, n in facts.nodes.items()},
-    }, indent=2) + "\n", encoding="utf-8")
+    (out / "snapshot.json").write_text(
+        json.dumps(
+            {
+                "snapshot_version": SNAPSHOT_VERSION,
+                "cluster": facts.name,
+                "collected_at": facts.started_at,
+                "duration_s": round(facts.duration_s, 3),
+                "dns": facts.dns,
+                "nodes": {name: n.live.as_dict() for name, n in facts.nodes.items()},
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
 
 
 def load_snapshot(path: Path) -> tuple[ClusterSettings, dict[str, Any]]:
@@ -86,8 +93,9 @@ def load_snapshot(path: Path) -> tuple[ClusterSettings, dict[str, Any]]:
     except (OSError, ValueError) as exc:
         raise SnapshotError(f"{path / 'snapshot.json'}: not a readable snapshot ({exc})") from None
     if meta.get("snapshot_version") != SNAPSHOT_VERSION:
-        raise SnapshotError(f"{path}: snapshot version {meta.get('snapshot_version')} "
-                            f"is not {SNAPSHOT_VERSION}")
+        raise SnapshotError(
+            f"{path}: snapshot version {meta.get('snapshot_version')} is not {SNAPSHOT_VERSION}"
+        )
     try:
         settings = load_inventory(path / "inventory.yaml")
     except InventoryError as exc:
@@ -109,8 +117,11 @@ def apply_recorded(facts: ClusterFacts, meta: dict[str, Any]) -> None:
 
 def _fingerprinter(key: bytes) -> Any:
     def fingerprint(secret: bytes) -> bytes:
-        return FINGERPRINT_PREFIX.encode() + hmac.new(key, secret, hashlib.sha256).hexdigest()[
-            :20].encode()
+        return (
+            FINGERPRINT_PREFIX.encode()
+            + hmac.new(key, secret, hashlib.sha256).hexdigest()[:20].encode()
+        )
+
     return fingerprint
 
 
@@ -155,24 +166,34 @@ def _zip(members: dict[str, bytes]) -> bytes:
 def _inventory_yaml(settings: ClusterSettings) -> str:
     data: dict[str, Any] = {
         "cluster": settings.name,
-        "ntp": {"servers": list(settings.ntp.servers), "warn_ms": settings.ntp.warn_ms,
-                "fail_ms": settings.ntp.fail_ms, "spread_warn_ms": settings.ntp.spread_warn_ms,
-                "spread_fail_ms": settings.ntp.spread_fail_ms},
+        "ntp": {
+            "servers": list(settings.ntp.servers),
+            "warn_ms": settings.ntp.warn_ms,
+            "fail_ms": settings.ntp.fail_ms,
+            "spread_warn_ms": settings.ntp.spread_warn_ms,
+            "spread_fail_ms": settings.ntp.spread_fail_ms,
+        },
         "multicast": {"window_s": settings.multicast.window_s},
         "jdk": {"policy": settings.jdk_policy},
         "ajp": {"timeout_ms": settings.ajp_timeout_ms},
         "nodes": {n.name: _node_yaml(n) for n in settings.nodes},
     }
     if settings.waivers:
-        data["waivers"] = [{k: v for k, v in vars(w).items() if v is not None}
-                           for w in settings.waivers]
+        data["waivers"] = [
+            {k: v for k, v in vars(w).items() if v is not None} for w in settings.waivers
+        ]
     header = "# Written by `clustercheck collect`: every node reads from nodes/<name>/.\n"
     return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
 def _node_yaml(node: NodeSettings) -> dict[str, Any]:
-    out: dict[str, Any] = {"host": node.host, "roles": list(node.roles), "transport": "files",
-                           "root": f"nodes/{node.name}", "os": node.os}
+    out: dict[str, Any] = {
+        "host": node.host,
+        "roles": list(node.roles),
+        "transport": "files",
+        "root": f"nodes/{node.name}",
+        "os": node.os,
+    }
     apache = {k: v for k, v in vars(node.apache).items() if v}
     tomcat = {k: v for k, v in vars(node.tomcat).items() if v}
     if apache:

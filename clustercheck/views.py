@@ -12,9 +12,12 @@ def build_views(report: Report) -> dict[str, Any]:
     nodes = report.facts.nodes.values()
     return {
         "versions": [
-            {"node": n.name,
-             "tomcat": n.tomcat.version if n.tomcat else None,
-             "jvm": n.live.extra.get("jvm")}
-            for n in nodes if n.tomcat
+            {
+                "node": n.name,
+                "tomcat": n.tomcat.version if n.tomcat else None,
+                "jvm": n.live.extra.get("jvm"),
+            }
+            for n in nodes
+            if n.tomcat
         ],
     }

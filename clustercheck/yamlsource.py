@@ -56,7 +56,7 @@ def load_yaml(text: str, source: str) -> Any:
     if len(text) > MAX_INVENTORY_BYTES:
         raise YamlError(f"{source}: larger than {MAX_INVENTORY_BYTES // 1024} KiB, refused")
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - _LineLoader is a SafeLoader
+        return yaml.load(text, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""

@@ -11,13 +11,15 @@ from clustercheck.report import Report
 
 
 def render(report: Report, fail_on: Status = Status.FAIL) -> str:
-    root = ET.Element("testsuites", name=f"clustercheck {report.cluster}",
-                      time=f"{report.facts.duration_s:.3f}")
+    root = ET.Element(
+        "testsuites", name=f"clustercheck {report.cluster}", time=f"{report.facts.duration_s:.3f}"
+    )
     results = sorted(report.results, key=lambda r: (r.code, r.node or ""))
     for code, group in groupby(results, key=lambda r: r.code):
         cases = list(group)
-        suite = ET.SubElement(root, "testsuite", name=f"{code} {cases[0].name}",
-                              tests=str(len(cases)))
+        suite = ET.SubElement(
+            root, "testsuite", name=f"{code} {cases[0].name}", tests=str(len(cases))
+        )
         counts = {"failures": 0, "errors": 0, "skipped": 0}
         for result in cases:
             counts[_case(suite, result, fail_on)] += 1
@@ -31,8 +33,9 @@ def render(report: Report, fail_on: Status = Status.FAIL) -> str:
 
 def _case(suite: ET.Element, result: Result, fail_on: Status) -> str:
     """Add one testcase; return which counter it adds to ('' for none)."""
-    case = ET.SubElement(suite, "testcase", classname=f"clustercheck.{result.code}",
-                         name=result.node or "cluster")
+    case = ET.SubElement(
+        suite, "testcase", classname=f"clustercheck.{result.code}", name=result.node or "cluster"
+    )
     body = _body(result)
     if result.waived:
         ET.SubElement(case, "system-out").text = f"waived: {result.waived}\n{body}"

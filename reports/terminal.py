@@ -30,16 +30,21 @@ def badge(status: Status) -> Text:
 def summary_line(report: Report, exit_code: int) -> Text:
     counts = report.summary
     verdict = "NOTHING JUDGED" if report.nothing_judged else report.worst().value.upper()
-    parts = [f"{counts[s.value]} {s.value}" for s in
-             (Status.ERROR, Status.FAIL, Status.WARN, Status.PASS, Status.SKIP) if counts[s.value]]
+    parts = [
+        f"{counts[s.value]} {s.value}"
+        for s in (Status.ERROR, Status.FAIL, Status.WARN, Status.PASS, Status.SKIP)
+        if counts[s.value]
+    ]
     waived = sum(1 for r in report.results if r.waived)
     if waived:
         parts.append(f"{waived} waived")
     style = STYLE[report.worst()][1] if not report.nothing_judged else "bold magenta"
     text = Text(f"{report.cluster}: ", style="bold")
     text.append(verdict, style=style)
-    text.append(f" — {', '.join(parts) or 'no results'} in {report.facts.duration_s:.2f} s"
-                f" (exit {exit_code})")
+    text.append(
+        f" — {', '.join(parts) or 'no results'} in {report.facts.duration_s:.2f} s"
+        f" (exit {exit_code})"
+    )
     return text
 
 
@@ -48,8 +53,12 @@ def grid(report: Report) -> Table:
     nodes = list(report.facts.nodes)
     has_cluster = any(r.node is None for r in report.results)
     columns = nodes + ([CLUSTER_COLUMN] if has_cluster else [])
-    table = Table(title=f"{report.cluster}: checks by node", title_justify="left",
-                  show_lines=False, header_style="bold")
+    table = Table(
+        title=f"{report.cluster}: checks by node",
+        title_justify="left",
+        show_lines=False,
+        header_style="bold",
+    )
     table.add_column("check", overflow="fold")
     for column in columns:
         table.add_column(column, justify="center", no_wrap=True, min_width=len(column))
@@ -60,8 +69,9 @@ def grid(report: Report) -> Table:
             worst[key] = result.status
     for check in report.checks:
         row = [Text(f"{check.code} {check.name}")]
-        row += [badge(worst[(check.code, c)]) if (check.code, c) in worst else Text("")
-                for c in columns]
+        row += [
+            badge(worst[(check.code, c)]) if (check.code, c) in worst else Text("") for c in columns
+        ]
         table.add_row(*row)
     return table
 
@@ -91,8 +101,9 @@ def render(report: Report, console: Console, exit_code: int, *, quiet: bool = Fa
         console.print(summary_line(report, exit_code))
         return
     console.print(grid(report))
-    findings = [r for r in report.sorted_results()
-                if r.status in (Status.ERROR, Status.FAIL, Status.WARN)]
+    findings = [
+        r for r in report.sorted_results() if r.status in (Status.ERROR, Status.FAIL, Status.WARN)
+    ]
     if findings:
         by_check: dict[str, list[Result]] = {}
         for result in findings:
@@ -104,7 +115,8 @@ def render(report: Report, console: Console, exit_code: int, *, quiet: bool = Fa
         reasons: dict[str, list[str]] = {}
         for result in skips:
             reasons.setdefault(result.message, []).append(
-                f"{result.code}" + (f"@{result.node}" if result.node else ""))
+                f"{result.code}" + (f"@{result.node}" if result.node else "")
+            )
         console.print(Text("\nSkipped", style="bold"))
         for reason, where in reasons.items():
             console.print(Text(f"  {reason}: ", style="dim") + Text(", ".join(where)))

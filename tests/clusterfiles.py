@@ -21,9 +21,14 @@ BASE = "/opt/tomcat"
 JK_CONF = "/etc/httpd/conf.d/mod_jk.conf"
 
 
-def server_xml(jvm_route: str | None = "tomcat01", ajp_port: int = 8009, *,
-               ajp_extra: str = 'address="0.0.0.0" secret="s3cret"', cluster: str | None = None,
-               engine_extra: str = "") -> str:
+def server_xml(
+    jvm_route: str | None = "tomcat01",
+    ajp_port: int = 8009,
+    *,
+    ajp_extra: str = 'address="0.0.0.0" secret="s3cret"',
+    cluster: str | None = None,
+    engine_extra: str = "",
+) -> str:
     """A Tomcat 10 server.xml with an AJP connector and, by default, a multicast Cluster."""
     route = f' jvmRoute="{jvm_route}"' if jvm_route is not None else ""
     if cluster is None:
@@ -50,9 +55,11 @@ def server_xml(jvm_route: str | None = "tomcat01", ajp_port: int = 8009, *,
 
 def web_xml(distributable: bool = True) -> str:
     inner = "\n  <distributable/>" if distributable else ""
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">'
-            f"\n  <display-name>app</display-name>{inner}\n</web-app>\n")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="6.0">'
+        f"\n  <display-name>app</display-name>{inner}\n</web-app>\n"
+    )
 
 
 def catalina_jar(version: str) -> bytes:
@@ -60,8 +67,10 @@ def catalina_jar(version: str) -> bytes:
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
-        zf.writestr("org/apache/catalina/util/ServerInfo.properties",
-                    f"server.info=Apache Tomcat/{version}\nserver.number={version}.0\n")
+        zf.writestr(
+            "org/apache/catalina/util/ServerInfo.properties",
+            f"server.info=Apache Tomcat/{version}\nserver.number={version}.0\n",
+        )
     return buffer.getvalue()
 
 
@@ -75,8 +84,12 @@ def war(files: Mapping[str, str]) -> bytes:
     return buffer.getvalue()
 
 
-def tomcat_files(jvm_route: str | None = "tomcat01", version: str = "10.1.60",
-                 apps: Mapping[str, bool] | None = None, **server: Any) -> dict[str, str | bytes]:
+def tomcat_files(
+    jvm_route: str | None = "tomcat01",
+    version: str = "10.1.60",
+    apps: Mapping[str, bool] | None = None,
+    **server: Any,
+) -> dict[str, str | bytes]:
     """Files of one Tomcat node at BASE: server.xml, catalina.jar, unpacked webapps."""
     files: dict[str, str | bytes] = {
         f"{BASE}/conf/server.xml": server_xml(jvm_route, **server),
@@ -92,8 +105,12 @@ def apache_files(workers: str, jk_conf: str | None = None) -> dict[str, str | by
     return {JK_CONF: conf, "/etc/httpd/conf/workers.properties": textwrap.dedent(workers)}
 
 
-def build(tmp: Path, nodes: Mapping[str, Mapping[str, Any]],
-          files: Mapping[str, Mapping[str, str | bytes]], **top: Any) -> Path:
+def build(
+    tmp: Path,
+    nodes: Mapping[str, Mapping[str, Any]],
+    files: Mapping[str, Mapping[str, str | bytes]],
+    **top: Any,
+) -> Path:
     """Write each node's files under tmp/NAME and an inventory of `files` nodes; return it.
 
     `nodes` maps a node name to its inventory fields (host, roles, sections); `files` maps a node
@@ -131,8 +148,12 @@ def outcome(results: list[Result]) -> set[tuple[str | None, str]]:
     return {(r.node, r.status.value) for r in results}
 
 
-def three_tomcats(tmp: Path, overrides: Mapping[str, Mapping[str, Any]] | None = None,
-                  workers: str | None = None, apache: bool = True) -> Path:
+def three_tomcats(
+    tmp: Path,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    workers: str | None = None,
+    apache: bool = True,
+) -> Path:
     """A healthy cluster: web1 (apache) in front of tomcat01..03, each on its own host; pass
     `overrides[name]` as keyword arguments of tomcat_files to break one node."""
     overrides = overrides or {}

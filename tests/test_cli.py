@@ -25,14 +25,14 @@ def statuses(report: dict) -> set[tuple[str, str | None, str]]:
     return {(r["code"], r["node"], r["status"]) for r in report["results"]}
 
 
-def test_example_finds_the_how_tos_mistakes_and_exits_1(capsys: pytest.CaptureFixture[str]
-                                                        ) -> None:
+def test_example_finds_the_how_tos_mistakes_and_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
     code, report = run_json(capsys, str(EXAMPLE))
     assert code == 1
     found = statuses(report)
     expected = {
         ("CC001", "web1", "pass"),
-        ("CC201", "tomcat01", "fail"), ("CC201", "tomcat03", "fail"),  # jvmRoute left as copied
+        ("CC201", "tomcat01", "fail"),
+        ("CC201", "tomcat03", "fail"),  # jvmRoute left as copied
         ("CC202", "web1", "fail"),  # worker tomcat03's route is not tomcat03's jvmRoute
         ("CC103", "tomcat01", "fail"),  # Tomcat 6: AJP on all addresses, no secret
         ("CC302", None, "warn"),  # 6.0.29 and 6.0.35
@@ -47,14 +47,31 @@ def test_json_report_contract(capsys: pytest.CaptureFixture[str]) -> None:
     _code, report = run_json(capsys, str(EXAMPLE))
     assert report["schema_version"] == 1
     assert report["cluster"] == "seed-howto"
-    assert set(report) >= {"cluster", "started_at", "duration_s", "summary", "nodes", "views",
-                           "results"}
+    assert set(report) >= {
+        "cluster",
+        "started_at",
+        "duration_s",
+        "summary",
+        "nodes",
+        "views",
+        "results",
+    }
     assert set(report["summary"]) == {"pass", "warn", "fail", "error", "skip"}
     node = next(n for n in report["nodes"] if n["name"] == "tomcat03")
     assert node["tomcat_version"] == "6.0.35" and node["reachable"] is True
     result = next(r for r in report["results"] if r["status"] == "fail")
-    assert set(result) >= {"code", "name", "status", "node", "message", "file", "line",
-                           "rationale", "remediation", "details"}
+    assert set(result) >= {
+        "code",
+        "name",
+        "status",
+        "node",
+        "message",
+        "file",
+        "line",
+        "rationale",
+        "remediation",
+        "details",
+    }
     assert result["rationale"] and result["remediation"]
     ranks = ["error", "fail", "warn", "pass", "skip"]
     order = [ranks.index(r["status"]) for r in report["results"]]
@@ -66,7 +83,7 @@ def test_fail_on_and_selection(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", str(EXAMPLE), "--checks", "CC302", "-q"]) == 0
     assert main(["run", str(EXAMPLE), "--checks", "CC302", "--fail-on", "warn", "-q"]) == 1
     capsys.readouterr()
-    code, report = run_json(capsys, str(EXAMPLE), "--limit", "tomcat02,web1", "--skip", "CC201")
+    _code, report = run_json(capsys, str(EXAMPLE), "--limit", "tomcat02,web1", "--skip", "CC201")
     assert {n["name"] for n in report["nodes"]} == {"tomcat02", "web1"}
     assert "CC201" not in {r["code"] for r in report["results"]}
     assert main(["run", str(EXAMPLE), "--checks", "CC999"]) == 2
@@ -88,7 +105,8 @@ def test_terminal_report_shows_grid_findings_and_fix(capsys: pytest.CaptureFixtu
 
 
 def test_unreachable_files_node_is_an_error_and_the_rest_is_still_checked(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     inventory = three_tomcats(tmp_path)
     text = inventory.read_text().replace("root: tomcat02", "root: missing-dir")
     inventory.write_text(text)
@@ -101,10 +119,12 @@ def test_unreachable_files_node_is_an_error_and_the_rest_is_still_checked(
     assert {r["node"] for r in cc201} == {"tomcat01", "tomcat03"}
 
 
-def test_collect_then_run_the_snapshot_offline(tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
-    inventory = three_tomcats(tmp_path / "cluster",
-                              workers=HEALTHY_WORKERS + "worker.tomcat03.secret=other-secret\n")
+def test_collect_then_run_the_snapshot_offline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inventory = three_tomcats(
+        tmp_path / "cluster", workers=HEALTHY_WORKERS + "worker.tomcat03.secret=other-secret\n"
+    )
     snapshot = tmp_path / "snap"
     assert main(["collect", str(inventory), "-o", str(snapshot)]) == 0
     capsys.readouterr()
@@ -119,11 +139,14 @@ def test_collect_then_run_the_snapshot_offline(tmp_path: Path,
 
 
 def test_help_starts_without_scapy_or_paramiko() -> None:
-    code = ("import sys; from clustercheck.cli import main\n"
-            "try: main(['--help'])\nexcept SystemExit: pass\n"
-            "print('scapy' in sys.modules, 'paramiko' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout
+    code = (
+        "import sys; from clustercheck.cli import main\n"
+        "try: main(['--help'])\nexcept SystemExit: pass\n"
+        "print('scapy' in sys.modules, 'paramiko' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.strip().endswith("False False")
 
 

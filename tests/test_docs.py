@@ -15,19 +15,33 @@ def readme() -> str:
 
 def test_readme_catalogue_is_generated_from_the_checks() -> None:
     text = readme()
-    assert update_readme(text, load_checks()) == text, \
+    assert update_readme(text, load_checks()) == text, (
         "README catalogue is stale: run `python -m clustercheck.docs README.md`"
+    )
 
 
 def test_every_inventory_key_is_documented_in_the_readme() -> None:
     text = readme()
-    tables = {"ssh": schema.SSH, "apache": schema.APACHE, "tomcat": schema.TOMCAT,
-              "ntp": schema.NTP, "multicast": schema.MULTICAST, "jdk": schema.JDK,
-              "ajp": schema.AJP}
-    missing = [f"{section}.{key}" for section, fields in tables.items() for key in fields
-               if f"`{section}.{key}`" not in text]
-    missing += [f"nodes.NAME.{key}" for key, field in schema.NODE.items()
-                if field.kind != "section" and f"`nodes.NAME.{key}`" not in text]
+    tables = {
+        "ssh": schema.SSH,
+        "apache": schema.APACHE,
+        "tomcat": schema.TOMCAT,
+        "ntp": schema.NTP,
+        "multicast": schema.MULTICAST,
+        "jdk": schema.JDK,
+        "ajp": schema.AJP,
+    }
+    missing = [
+        f"{section}.{key}"
+        for section, fields in tables.items()
+        for key in fields
+        if f"`{section}.{key}`" not in text
+    ]
+    missing += [
+        f"nodes.NAME.{key}"
+        for key, field in schema.NODE.items()
+        if field.kind != "section" and f"`nodes.NAME.{key}`" not in text
+    ]
     missing += [key for key in schema.TOP if f"`{key}" not in text]
     assert not missing, f"README inventory reference lacks: {missing}"
 

@@ -37,9 +37,14 @@ def lay_out(tmp: Path, name: str, route: str) -> str:
 
 
 def inventory(tmp: Path, sshd: SshServer, nodes: dict[str, dict]) -> Path:
-    ssh = {"user": sshd.user, "port": sshd.port, "identity_file": str(sshd.client_key),
-           "known_hosts": str(sshd.known_hosts), "config": str(sshd.ssh_config),
-           "connect_timeout": 5}
+    ssh = {
+        "user": sshd.user,
+        "port": sshd.port,
+        "identity_file": str(sshd.client_key),
+        "known_hosts": str(sshd.known_hosts),
+        "config": str(sshd.ssh_config),
+        "connect_timeout": 5,
+    }
     data = {"cluster": "ssh-test", "defaults": {"ssh": ssh}, "nodes": nodes}
     path = tmp / "inventory.yaml"
     path.write_text(yaml.safe_dump(data))
@@ -56,9 +61,13 @@ def by(report: dict, code: str) -> dict[str | None, dict]:
 
 
 def test_reachable_node_is_judged_and_broken_ones_are_cc001_errors(
-        tmp_path: Path, sshd: SshServer, capsys: pytest.CaptureFixture[str]) -> None:
-    good = {"host": sshd.host, "roles": ["tomcat"],
-            "tomcat": {"catalina_base": lay_out(tmp_path, "good", "good")}}
+    tmp_path: Path, sshd: SshServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = {
+        "host": sshd.host,
+        "roles": ["tomcat"],
+        "tomcat": {"catalina_base": lay_out(tmp_path, "good", "good")},
+    }
     nodes = {
         "good": good,
         "closed": {**good, "ssh": {"port": free_port()}},
@@ -78,28 +87,39 @@ def test_reachable_node_is_judged_and_broken_ones_are_cc001_errors(
 
 
 def test_unknown_host_key_is_refused_then_learned_with_the_flag(
-        tmp_path: Path, sshd: SshServer, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, sshd: SshServer, capsys: pytest.CaptureFixture[str]
+) -> None:
     empty = tmp_path / "known_hosts"
     empty.write_text("")
-    nodes = {"n1": {"host": sshd.host, "roles": ["tomcat"], "ssh": {"known_hosts": str(empty)},
-                    "tomcat": {"catalina_base": lay_out(tmp_path, "n1", "n1")}}}
+    nodes = {
+        "n1": {
+            "host": sshd.host,
+            "roles": ["tomcat"],
+            "ssh": {"known_hosts": str(empty)},
+            "tomcat": {"catalina_base": lay_out(tmp_path, "n1", "n1")},
+        }
+    }
     path = inventory(tmp_path, sshd, nodes)
-    code, report = run(capsys, str(path))
+    _code, report = run(capsys, str(path))
     reach = by(report, "CC001")["n1"]
     assert reach["status"] == "error" and "--accept-new-host-keys" in reach["message"]
-    code, report = run(capsys, str(path), "--accept-new-host-keys")
+    _code, report = run(capsys, str(path), "--accept-new-host-keys")
     assert by(report, "CC001")["n1"]["status"] == "pass"
     assert f"[{sshd.host}]:{sshd.port}" in empty.read_text()
-    code, report = run(capsys, str(path))  # now known: no flag needed
+    _code, report = run(capsys, str(path))  # now known: no flag needed
     assert by(report, "CC001")["n1"]["status"] == "pass"
 
 
-def test_live_facts_include_the_nodes_interface_addresses(
-        tmp_path: Path, sshd: SshServer) -> None:
+def test_live_facts_include_the_nodes_interface_addresses(tmp_path: Path, sshd: SshServer) -> None:
     from clustercheck.gather import gather
     from clustercheck.inventory import load_inventory
 
-    nodes = {"n1": {"host": sshd.host, "roles": ["tomcat"],
-                    "tomcat": {"catalina_base": lay_out(tmp_path, "n1", "n1")}}}
+    nodes = {
+        "n1": {
+            "host": sshd.host,
+            "roles": ["tomcat"],
+            "tomcat": {"catalina_base": lay_out(tmp_path, "n1", "n1")},
+        }
+    }
     facts = gather(load_inventory(inventory(tmp_path, sshd, nodes)))
     assert "127.0.0.1" in facts.nodes["n1"].live.addresses

@@ -58,64 +58,100 @@ def test_good_inventory_merges_defaults_key_by_key(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("cluster: x\nnodes:\n  t1: {roles: [tomcat], tomcat: {catalina_base: /t}}\n",
-         ":3: nodes.t1.host: required"),
-        ("cluster: x\nnodes:\n  t1: {host: h, tomcat: {catalina_base: /t}}\n",
-         ":3: nodes.t1.roles: required"),
-        ("cluster: x\nnodes:\n  t1: {host: h, roles: [tomcat], hots: 1}\n",
-         "nodes.t1.hots: unknown key (did you mean 'host'?)"),
-        ("cluster: x\nnodes:\n  t1: {host: h, roles: [tomcat]}\n",
-         "nodes.t1.tomcat.catalina_base: required for role tomcat"),
-        ("cluster: x\nnodes:\n  t1: {host: h, roles: [httpd]}\n",
-         "nodes.t1.roles: unknown role 'httpd'"),
-        ("cluster: x\nnodes:\n  t1: {host: h, roles: [apache]}\n",
-         "nodes.t1.apache.jk_conf: required for role apache"),
-        ("cluster: x\nnodes:\n  t1: {host: h, roles: [tomcat], transport: telnet,"
-         " tomcat: {catalina_base: /t}}\n",
-         "nodes.t1.transport: must be one of ssh, local, files (got 'telnet')"),
-        ("cluster: x\nnodes:\n  t1: {host: h, roles: [tomcat], transport: files,"
-         " tomcat: {catalina_base: /t}}\n",
-         "nodes.t1.root: required with transport files"),
-        ("cluster: x\nnodes:\n  t1:\n    host: h\n    roles: [tomcat]\n    ssh: {port: 70000}\n"
-         "    tomcat: {catalina_base: /t}\n",
-         ":6: nodes.t1.ssh.port: must be between 1 and 65535"),
-        ("cluster: x\nnodes:\n  t1:\n    host: h\n    roles: [tomcat]\n    ssh: {becme: true}\n"
-         "    tomcat: {catalina_base: /t}\n",
-         ":6: nodes.t1.ssh.becme: unknown key (did you mean 'become'?)"),
-        ("cluster: x\nntp: {servers: [a], warn: 5}\nnodes:\n  t1: {host: h, roles: [tomcat],"
-         " tomcat: {catalina_base: /t}}\n", ":2: ntp.warn: unknown key (did you mean 'warn_ms'?)"),
-        ("cluster: x\njdk: {policy: newest}\nnodes:\n  t1: {host: h, roles: [tomcat],"
-         " tomcat: {catalina_base: /t}}\n", "jdk.policy: must be one of major, minor, update, exact"),
+        (
+            "cluster: x\nnodes:\n  t1: {roles: [tomcat], tomcat: {catalina_base: /t}}\n",
+            ":3: nodes.t1.host: required",
+        ),
+        (
+            "cluster: x\nnodes:\n  t1: {host: h, tomcat: {catalina_base: /t}}\n",
+            ":3: nodes.t1.roles: required",
+        ),
+        (
+            "cluster: x\nnodes:\n  t1: {host: h, roles: [tomcat], hots: 1}\n",
+            "nodes.t1.hots: unknown key (did you mean 'host'?)",
+        ),
+        (
+            "cluster: x\nnodes:\n  t1: {host: h, roles: [tomcat]}\n",
+            "nodes.t1.tomcat.catalina_base: required for role tomcat",
+        ),
+        (
+            "cluster: x\nnodes:\n  t1: {host: h, roles: [httpd]}\n",
+            "nodes.t1.roles: unknown role 'httpd'",
+        ),
+        (
+            "cluster: x\nnodes:\n  t1: {host: h, roles: [apache]}\n",
+            "nodes.t1.apache.jk_conf: required for role apache",
+        ),
+        (
+            "cluster: x\nnodes:\n  t1: {host: h, roles: [tomcat], transport: telnet,"
+            " tomcat: {catalina_base: /t}}\n",
+            "nodes.t1.transport: must be one of ssh, local, files (got 'telnet')",
+        ),
+        (
+            "cluster: x\nnodes:\n  t1: {host: h, roles: [tomcat], transport: files,"
+            " tomcat: {catalina_base: /t}}\n",
+            "nodes.t1.root: required with transport files",
+        ),
+        (
+            "cluster: x\nnodes:\n  t1:\n    host: h\n    roles: [tomcat]\n    ssh: {port: 70000}\n"
+            "    tomcat: {catalina_base: /t}\n",
+            ":6: nodes.t1.ssh.port: must be between 1 and 65535",
+        ),
+        (
+            "cluster: x\nnodes:\n  t1:\n    host: h\n    roles: [tomcat]\n    ssh: {becme: true}\n"
+            "    tomcat: {catalina_base: /t}\n",
+            ":6: nodes.t1.ssh.becme: unknown key (did you mean 'become'?)",
+        ),
+        (
+            "cluster: x\nntp: {servers: [a], warn: 5}\nnodes:\n  t1: {host: h, roles: [tomcat],"
+            " tomcat: {catalina_base: /t}}\n",
+            ":2: ntp.warn: unknown key (did you mean 'warn_ms'?)",
+        ),
+        (
+            "cluster: x\njdk: {policy: newest}\nnodes:\n  t1: {host: h, roles: [tomcat],"
+            " tomcat: {catalina_base: /t}}\n",
+            "jdk.policy: must be one of major, minor, update, exact",
+        ),
         ("cluster: x\nnodes: {}\n", "nodes: required: a mapping of at least one node"),
-        ("nodes:\n  t1: {host: h, roles: [tomcat], tomcat: {catalina_base: /t}}\n",
-         "cluster: required"),
+        (
+            "nodes:\n  t1: {host: h, roles: [tomcat], tomcat: {catalina_base: /t}}\n",
+            "cluster: required",
+        ),
         ("cluster: x\nnodes:\n  t1: {host: h, roles: [tomcat]\n", "inventory.yaml:4:"),
         ("cluster: x\ncluster: y\nnodes: {}\n", ":2: duplicate key 'cluster'"),
         ("- just\n- a list\n", "must be a mapping"),
-        ("cluster: x\nwaivers: [{node: t1}]\nnodes:\n  t1: {host: h, roles: [tomcat],"
-         " tomcat: {catalina_base: /t}}\n", "waivers[0].code: required"),
+        (
+            "cluster: x\nwaivers: [{node: t1}]\nnodes:\n  t1: {host: h, roles: [tomcat],"
+            " tomcat: {catalina_base: /t}}\n",
+            "waivers[0].code: required",
+        ),
     ],
 )
-def test_each_mistake_is_named_with_line_and_field(tmp_path: Path, text: str, expected: str
-                                                   ) -> None:
+def test_each_mistake_is_named_with_line_and_field(
+    tmp_path: Path, text: str, expected: str
+) -> None:
     found = problems(tmp_path, text)
     assert any(expected in p for p in found), found
     assert all(p.startswith(str(tmp_path / "inventory.yaml")) for p in found)
 
 
 def test_all_mistakes_are_reported_at_once(tmp_path: Path) -> None:
-    found = problems(tmp_path, """\
+    found = problems(
+        tmp_path,
+        """\
         cluster: x
         nodes:
           a: {roles: [tomcat], tomcat: {catalina_base: /t}}
           b: {host: h, roles: [tomcat], tomcat: {catalina_bse: /t}}
           c: {host: h, roles: [apache], apache: {jk_conf: 5}, colour: blue}
-        """)
+        """,
+    )
     assert len(found) >= 4, found
 
 
-def test_cli_prints_one_line_per_problem_and_exits_2(tmp_path: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_prints_one_line_per_problem_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = write(tmp_path, "cluster: x\nnodes:\n  t1: {roles: [tomcat], hots: h}\n")
     assert main(["run", str(path)]) == 2
     err = capsys.readouterr().err
@@ -123,10 +159,13 @@ def test_cli_prints_one_line_per_problem_and_exits_2(tmp_path: Path,
     assert f"clustercheck: {path}:3: nodes.t1.hots: unknown key (did you mean 'host'?)" in err
 
 
-def test_missing_inventory_file_is_one_line(tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_inventory_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["run", str(tmp_path / "nope.yaml")]) == 2
-    assert capsys.readouterr().err.strip() == f"clustercheck: {tmp_path / 'nope.yaml'}: no such file"
+    assert (
+        capsys.readouterr().err.strip() == f"clustercheck: {tmp_path / 'nope.yaml'}: no such file"
+    )
 
 
 def test_yaml_tags_are_refused_by_the_safe_loader(tmp_path: Path) -> None:

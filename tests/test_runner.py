@@ -25,11 +25,25 @@ def make_check(code: str, name: str, scope: Scope, judge, live: bool = False) ->
 
 def cluster(*nodes: tuple[str, bool, str]) -> ClusterFacts:
     """Nodes as (name, reachable, transport)."""
-    settings = [NodeSettings(n, "h", ("tomcat",), transport=t, root="/r" if t == "files" else None,
-                             tomcat=TomcatSettings(catalina_base="/t")) for n, _r, t in nodes]
-    facts = {s.name: NodeFacts(s, LiveFacts(reachable=r, error=None if r else "refused"),
-                               offline=s.transport == "files")
-             for s, (_n, r, _t) in zip(settings, nodes, strict=True)}
+    settings = [
+        NodeSettings(
+            n,
+            "h",
+            ("tomcat",),
+            transport=t,
+            root="/r" if t == "files" else None,
+            tomcat=TomcatSettings(catalina_base="/t"),
+        )
+        for n, _r, t in nodes
+    ]
+    facts = {
+        s.name: NodeFacts(
+            s,
+            LiveFacts(reachable=r, error=None if r else "refused"),
+            offline=s.transport == "files",
+        )
+        for s, (_n, r, _t) in zip(settings, nodes, strict=True)
+    }
     return ClusterFacts(ClusterSettings("c", "inv.yaml", tuple(settings)), facts, "2026-01-01")
 
 
@@ -49,36 +63,42 @@ def test_unreachable_nodes_are_skipped_never_dropped() -> None:
     facts = cluster(("a", True, "ssh"), ("b", False, "ssh"))
     results = run_checks([make_check("XX100", "node-ok", Scope.NODE, node_ok)], facts)
     assert [(r.node, r.status, r.message) for r in results] == [
-        ("a", Status.PASS, "fine"), ("b", Status.SKIP, "node unreachable")]
+        ("a", Status.PASS, "fine"),
+        ("b", Status.SKIP, "node unreachable"),
+    ]
 
 
 def test_cluster_checks_say_whom_they_could_not_judge() -> None:
     facts = cluster(("a", True, "ssh"), ("b", False, "ssh"))
-    (result,) = run_checks([make_check("XX101", "cluster-fail", Scope.CLUSTER, cluster_fail)],
-                           facts)
+    (result,) = run_checks(
+        [make_check("XX101", "cluster-fail", Scope.CLUSTER, cluster_fail)], facts
+    )
     assert result.message == "bad (not judged: b unreachable)"
     assert result.details["not_judged"] == ["b"]
 
 
 def test_live_checks_skip_offline_nodes() -> None:
     facts = cluster(("a", True, "files"))
-    (result,) = run_checks([make_check("XX102", "live-one", Scope.NODE, node_ok, live=True)],
-                           facts)
+    (result,) = run_checks([make_check("XX102", "live-one", Scope.NODE, node_ok, live=True)], facts)
     assert (result.status, result.message) == (Status.SKIP, "offline")
 
 
 def test_a_crashing_check_is_an_error_result_not_an_abort() -> None:
     facts = cluster(("a", True, "ssh"))
-    checks = [make_check("XX103", "crashes", Scope.NODE, crashes),
-              make_check("XX104", "node-ok", Scope.NODE, node_ok)]
+    checks = [
+        make_check("XX103", "crashes", Scope.NODE, crashes),
+        make_check("XX104", "node-ok", Scope.NODE, node_ok),
+    ]
     results = run_checks(checks, facts)
     assert results[0].status is Status.ERROR and "KeyError" in results[0].message
     assert results[1].status is Status.PASS
 
 
 def test_results_carry_the_checks_documentation() -> None:
-    (result,) = run_checks([make_check("XX105", "cluster-fail", Scope.CLUSTER, cluster_fail)],
-                           cluster(("a", True, "ssh")))
+    (result,) = run_checks(
+        [make_check("XX105", "cluster-fail", Scope.CLUSTER, cluster_fail)],
+        cluster(("a", True, "ssh")),
+    )
     assert (result.rationale, result.remediation) == ("Because.", "Like so.")
 
 
@@ -108,8 +128,14 @@ def test_builtin_checks_load_through_entry_points() -> None:
 
 
 def test_duplicate_codes_are_refused_loudly() -> None:
-    eps = [EntryPoint("a", "clustercheck.checks.jvmroute_unique:jvmroute_unique", "clustercheck.checks"),
-           EntryPoint("b", "clustercheck.checks.jvmroute_unique:jvmroute_unique", "clustercheck.checks")]
+    eps = [
+        EntryPoint(
+            "a", "clustercheck.checks.jvmroute_unique:jvmroute_unique", "clustercheck.checks"
+        ),
+        EntryPoint(
+            "b", "clustercheck.checks.jvmroute_unique:jvmroute_unique", "clustercheck.checks"
+        ),
+    ]
     with pytest.raises(RegistryError, match="duplicate check code CC201"):
         load_checks(eps)
 

@@ -20,15 +20,23 @@ from clustercheck.transports.base import (
     FileReadError,
 )
 
-_KINDS = {errno.ENOENT: "missing", errno.EACCES: "denied", errno.EPERM: "denied",
-          errno.EISDIR: "not_a_file", errno.ENOTDIR: "missing"}
+_KINDS = {
+    errno.ENOENT: "missing",
+    errno.EACCES: "denied",
+    errno.EPERM: "denied",
+    errno.EISDIR: "not_a_file",
+    errno.ENOTDIR: "missing",
+}
 
 
 def file_error(path: str, exc: OSError) -> FileReadError:
     """Map an OSError to the transport's error kinds with a one-line message."""
     kind = _KINDS.get(exc.errno or 0, "error")
-    reason = {"missing": "no such file", "denied": "permission denied",
-              "not_a_file": "is a directory"}.get(kind, exc.strerror or str(exc))
+    reason = {
+        "missing": "no such file",
+        "denied": "permission denied",
+        "not_a_file": "is a directory",
+    }.get(kind, exc.strerror or str(exc))
     return FileReadError(path, kind, f"{path}: {reason}")
 
 
@@ -50,8 +58,9 @@ class LocalTransport:
             with open(real, "rb") as handle:
                 size = os.fstat(handle.fileno()).st_size
                 if size > max_bytes:
-                    raise FileReadError(path, "too_large",
-                                        f"{path}: {size} bytes, over the {max_bytes}-byte cap")
+                    raise FileReadError(
+                        path, "too_large", f"{path}: {size} bytes, over the {max_bytes}-byte cap"
+                    )
                 data = handle.read(max_bytes + 1)
         except OSError as exc:
             raise file_error(path, exc) from None
@@ -61,7 +70,7 @@ class LocalTransport:
 
     def open_binary(self, path: str) -> BinaryIO:
         try:
-            return open(self._real(path), "rb")  # noqa: SIM115 - the caller closes it
+            return open(self._real(path), "rb")
         except OSError as exc:
             raise file_error(path, exc) from None
 
@@ -70,27 +79,43 @@ class LocalTransport:
         try:
             with os.scandir(real) as entries:
                 return sorted(
-                    (DirEntry(e.name, e.is_dir(), e.stat().st_size if e.is_file() else 0)
-                     for e in entries),
+                    (
+                        DirEntry(e.name, e.is_dir(), e.stat().st_size if e.is_file() else 0)
+                        for e in entries
+                    ),
                     key=lambda e: e.name,
                 )
         except OSError as exc:
             raise file_error(path, exc) from None
 
-    def run(self, argv: Sequence[str], *, timeout: float | None = None,
-            stdin: bytes | None = None) -> CommandResult:
+    def run(
+        self, argv: Sequence[str], *, timeout: float | None = None, stdin: bytes | None = None
+    ) -> CommandResult:
         start = time.monotonic()
         try:
-            proc = subprocess.run(list(argv), input=stdin, capture_output=True, timeout=timeout,
-                                  check=False)
+            proc = subprocess.run(
+                list(argv), input=stdin, capture_output=True, timeout=timeout, check=False
+            )
         except subprocess.TimeoutExpired as exc:
-            return CommandResult(tuple(argv), None, exc.stdout or b"", exc.stderr or b"",
-                                 timed_out=True, duration_s=time.monotonic() - start)
+            return CommandResult(
+                tuple(argv),
+                None,
+                exc.stdout or b"",
+                exc.stderr or b"",
+                timed_out=True,
+                duration_s=time.monotonic() - start,
+            )
         except OSError as exc:
-            return CommandResult(tuple(argv), 127, b"", str(exc).encode(),
-                                 duration_s=time.monotonic() - start)
-        return CommandResult(tuple(argv), proc.returncode, proc.stdout, proc.stderr,
-                             duration_s=time.monotonic() - start)
+            return CommandResult(
+                tuple(argv), 127, b"", str(exc).encode(), duration_s=time.monotonic() - start
+            )
+        return CommandResult(
+            tuple(argv),
+            proc.returncode,
+            proc.stdout,
+            proc.stderr,
+            duration_s=time.monotonic() - start,
+        )
 
     def close(self) -> None:
         """Nothing to release."""
@@ -113,8 +138,9 @@ class FilesTransport(LocalTransport):
     def _real(self, path: str) -> str:
         return os.path.join(self.root, node_relative(path))
 
-    def run(self, argv: Sequence[str], *, timeout: float | None = None,
-            stdin: bytes | None = None) -> CommandResult:
+    def run(
+        self, argv: Sequence[str], *, timeout: float | None = None, stdin: bytes | None = None
+    ) -> CommandResult:
         raise CommandUnavailable("offline: commands cannot run on a files node")
 
 

@@ -19,8 +19,8 @@ from clusterfiles import (
     outcome,
     three_tomcats,
     tomcat_files,
-    web_xml,
     war,
+    web_xml,
 )
 
 Builder = Callable[[Path], Path]
@@ -29,9 +29,21 @@ T1, T2, T3, WEB = "tomcat01", "tomcat02", "tomcat03", "web1"
 ALL_PASS = {(T1, "pass"), (T2, "pass"), (T3, "pass")}
 
 
-def case(id: str, code: str, builder: Builder, expected: set[tuple[str | None, str]],
-         message: str = "") -> pytest.param:  # type: ignore[valid-type]
+def case(
+    id: str, code: str, builder: Builder, expected: set[tuple[str | None, str]], message: str = ""
+) -> pytest.param:  # type: ignore[valid-type]
     return pytest.param(code, builder, expected, message, id=f"{code}-{id}")
+
+
+MCAST_46000 = """
+      <Cluster className="org.apache.catalina.ha.tcp.SimpleTcpCluster">
+        <Channel className="org.apache.catalina.tribes.group.GroupChannel">
+          <Membership className="org.apache.catalina.tribes.membership.McastService"
+                      address="228.0.0.4" port="46000"/>
+        </Channel>
+      </Cluster>"""
+LOWER = '<cluster className="org.apache.catalina.ha.tcp.SimpleTcpCluster"/>'
+SHORT_DROP = MCAST_46000.replace('port="46000"', 'port="45564" frequency="1000" dropTime="1500"')
 
 
 def moved_port(tmp: Path) -> Path:
@@ -41,73 +53,170 @@ def moved_port(tmp: Path) -> Path:
 CASES = [
     # CC201 jvmroute-unique
     case("healthy", "CC201", three_tomcats, ALL_PASS),
-    case("duplicate", "CC201", lambda t: three_tomcats(t, {T3: {"jvm_route": T2}}),
-         {(T1, "pass"), (T2, "fail"), (T3, "fail")}, "is also used by"),
-    case("missing", "CC201", lambda t: three_tomcats(t, {T1: {"jvm_route": None}}),
-         {(T1, "fail"), (T2, "pass"), (T3, "pass")}, "no jvmRoute"),
-    case("undefined-property", "CC201",
-         lambda t: three_tomcats(t, {T1: {"jvm_route": "${jvmRoute}"}}),
-         {(T1, "fail"), (T2, "pass"), (T3, "pass")}, "the property is not defined"),
+    case(
+        "duplicate",
+        "CC201",
+        lambda t: three_tomcats(t, {T3: {"jvm_route": T2}}),
+        {(T1, "pass"), (T2, "fail"), (T3, "fail")},
+        "is also used by",
+    ),
+    case(
+        "missing",
+        "CC201",
+        lambda t: three_tomcats(t, {T1: {"jvm_route": None}}),
+        {(T1, "fail"), (T2, "pass"), (T3, "pass")},
+        "no jvmRoute",
+    ),
+    case(
+        "undefined-property",
+        "CC201",
+        lambda t: three_tomcats(t, {T1: {"jvm_route": "${jvmRoute}"}}),
+        {(T1, "fail"), (T2, "pass"), (T3, "pass")},
+        "the property is not defined",
+    ),
     # CC701 distributable
     case("healthy", "CC701", three_tomcats, ALL_PASS),
-    case("missing", "CC701", lambda t: three_tomcats(t, {T2: {"apps": {"shop": False}}}),
-         {(T1, "pass"), (T2, "fail"), (T3, "pass")}, "does not declare <distributable/>"),
-    case("admin-app-warns", "CC701",
-         lambda t: three_tomcats(t, {T1: {"apps": {"shop": True, "manager": False}}}),
-         {(T1, "pass"), (T1, "warn"), (T2, "pass"), (T3, "pass")}, "usually acceptable"),
-    case("no-cluster-skips", "CC701", lambda t: three_tomcats(t, {T1: {"cluster": ""}}),
-         {(T1, "skip"), (T2, "pass"), (T3, "pass")}, "no <Cluster>"),
+    case(
+        "missing",
+        "CC701",
+        lambda t: three_tomcats(t, {T2: {"apps": {"shop": False}}}),
+        {(T1, "pass"), (T2, "fail"), (T3, "pass")},
+        "does not declare <distributable/>",
+    ),
+    case(
+        "admin-app-warns",
+        "CC701",
+        lambda t: three_tomcats(t, {T1: {"apps": {"shop": True, "manager": False}}}),
+        {(T1, "pass"), (T1, "warn"), (T2, "pass"), (T3, "pass")},
+        "usually acceptable",
+    ),
+    case(
+        "no-cluster-skips",
+        "CC701",
+        lambda t: three_tomcats(t, {T1: {"cluster": ""}}),
+        {(T1, "skip"), (T2, "pass"), (T3, "pass")},
+        "no <Cluster>",
+    ),
     # CC101 ajp-port-match
     case("healthy", "CC101", three_tomcats, {(WEB, "pass")}),
-    case("moved-port", "CC101", moved_port,
-         {(WEB, "pass"), (WEB, "fail"), (T2, "warn")}, "no AJP connector listens on port 8009"),
-    case("unknown-host", "CC101",
-         lambda t: three_tomcats(t, workers=HEALTHY_WORKERS.replace("10.0.0.13", "10.9.9.9")),
-         {(WEB, "pass"), (WEB, "fail"), (T3, "warn")}, "no Tomcat node of the inventory"),
+    case(
+        "moved-port",
+        "CC101",
+        moved_port,
+        {(WEB, "pass"), (WEB, "fail"), (T2, "warn")},
+        "no AJP connector listens on port 8009",
+    ),
+    case(
+        "unknown-host",
+        "CC101",
+        lambda t: three_tomcats(t, workers=HEALTHY_WORKERS.replace("10.0.0.13", "10.9.9.9")),
+        {(WEB, "pass"), (WEB, "fail"), (T3, "warn")},
+        "no Tomcat node of the inventory",
+    ),
     # CC202 jvmroute-route-match
     case("healthy", "CC202", three_tomcats, {(WEB, "pass")}),
-    case("mismatch", "CC202", lambda t: three_tomcats(t, {T3: {"jvm_route": "node3"}}),
-         {(WEB, "pass"), (WEB, "fail")}, "has jvmRoute 'node3'"),
-    case("sticky-off-skips", "CC202",
-         lambda t: three_tomcats(t, workers=HEALTHY_WORKERS + "worker.lb.sticky_session=false\n"),
-         {(WEB, "skip")}, "sticky_session off"),
+    case(
+        "mismatch",
+        "CC202",
+        lambda t: three_tomcats(t, {T3: {"jvm_route": "node3"}}),
+        {(WEB, "pass"), (WEB, "fail")},
+        "has jvmRoute 'node3'",
+    ),
+    case(
+        "sticky-off-skips",
+        "CC202",
+        lambda t: three_tomcats(t, workers=HEALTHY_WORKERS + "worker.lb.sticky_session=false\n"),
+        {(WEB, "skip")},
+        "sticky_session off",
+    ),
     # CC103 ajp-exposure
     case("healthy", "CC103", three_tomcats, ALL_PASS),
-    case("no-secret-exposed", "CC103",
-         lambda t: three_tomcats(t, {T1: {"ajp_extra": 'address="0.0.0.0" secretRequired="false"'}},
-                                 workers=HEALTHY_WORKERS.replace("worker.template.secret=s3cret\n",
-                                                                 "")),
-         {(T1, "fail"), (T1, "pass"), (T2, "pass"), (T2, "fail"), (T3, "pass"), (T3, "fail")},
-         "Ghostcat"),
-    case("secret-mismatch", "CC103",
-         lambda t: three_tomcats(t, workers=HEALTHY_WORKERS +
-                                 "worker.tomcat03.secret=other\n"),
-         {(T1, "pass"), (T2, "pass"), (T3, "pass"), (T3, "fail")}, "compared, not shown"),
-    case("old-tomcat-default-all-addresses", "CC103",
-         lambda t: three_tomcats(t, {T1: {"version": "9.0.30", "ajp_extra": ""}}),
-         {(T1, "fail"), (T1, "warn"), (T2, "pass"), (T3, "pass")}, "all addresses without"),
+    case(
+        "no-secret-exposed",
+        "CC103",
+        lambda t: three_tomcats(
+            t,
+            {T1: {"ajp_extra": 'address="0.0.0.0" secretRequired="false"'}},
+            workers=HEALTHY_WORKERS.replace("worker.template.secret=s3cret\n", ""),
+        ),
+        {(T1, "fail"), (T1, "pass"), (T2, "pass"), (T2, "fail"), (T3, "pass"), (T3, "fail")},
+        "Ghostcat",
+    ),
+    case(
+        "secret-mismatch",
+        "CC103",
+        lambda t: three_tomcats(t, workers=HEALTHY_WORKERS + "worker.tomcat03.secret=other\n"),
+        {(T1, "pass"), (T2, "pass"), (T3, "pass"), (T3, "fail")},
+        "compared, not shown",
+    ),
+    case(
+        "old-tomcat-default-all-addresses",
+        "CC103",
+        lambda t: three_tomcats(t, {T1: {"version": "9.0.30", "ajp_extra": ""}}),
+        {(T1, "fail"), (T1, "warn"), (T2, "pass"), (T3, "pass")},
+        "all addresses without",
+    ),
     # CC302 tomcat-version-parity
     case("healthy", "CC302", three_tomcats, {(None, "pass")}),
-    case("release-differs", "CC302", lambda t: three_tomcats(t, {T3: {"version": "10.1.59"}}),
-         {(None, "warn")}, "tomcat03: 10.1.59"),
-    case("major-differs", "CC302", lambda t: three_tomcats(t, {T3: {"version": "9.0.100"}}),
-         {(None, "fail")}, "different major versions"),
+    case(
+        "release-differs",
+        "CC302",
+        lambda t: three_tomcats(t, {T3: {"version": "10.1.59"}}),
+        {(None, "warn")},
+        "tomcat03: 10.1.59",
+    ),
+    case(
+        "major-differs",
+        "CC302",
+        lambda t: three_tomcats(t, {T3: {"version": "9.0.100"}}),
+        {(None, "fail")},
+        "different major versions",
+    ),
+    # CC505 cluster-config-consistency
+    case("healthy", "CC505", three_tomcats, {(None, "pass")}),
+    case(
+        "other-port",
+        "CC505",
+        lambda t: three_tomcats(t, {T3: {"cluster": MCAST_46000}}),
+        {(None, "fail")},
+        "port differs: tomcat01, tomcat02: 45564; tomcat03: 46000",
+    ),
+    case(
+        "miscased-cluster",
+        "CC505",
+        lambda t: three_tomcats(t, {T2: {"cluster": LOWER}}),
+        {(T2, "fail"), (None, "pass")},
+        "is ignored by Tomcat",
+    ),
+    case(
+        "short-droptime",
+        "CC505",
+        lambda t: three_tomcats(t, {T1: {"cluster": SHORT_DROP}}),
+        {(T1, "warn"), (None, "pass")},
+        "under 3 heartbeats",
+    ),
     # CC702 app-parity
     case("healthy", "CC702", three_tomcats, ALL_PASS),
-    case("missing-app", "CC702",
-         lambda t: three_tomcats(t, {T1: {"apps": {"shop": True, "admin": True}}}),
-         {(T1, "pass"), (T2, "fail"), (T3, "fail")}, "lacks admin"),
+    case(
+        "missing-app",
+        "CC702",
+        lambda t: three_tomcats(t, {T1: {"apps": {"shop": True, "admin": True}}}),
+        {(T1, "pass"), (T2, "fail"), (T3, "fail")},
+        "lacks admin",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("code", "builder", "expected", "message"), CASES)
-def test_check(tmp_path: Path, code: str, builder: Builder,
-               expected: set[tuple[str | None, str]], message: str) -> None:
+def test_check(
+    tmp_path: Path, code: str, builder: Builder, expected: set[tuple[str | None, str]], message: str
+) -> None:
     results = judge(builder(tmp_path), code)
     assert outcome(results) == expected, [(r.node, r.status.value, r.message) for r in results]
     if message:
-        assert any(message in r.message for r in results if r.status.value != "pass"), \
-            [r.message for r in results]
+        assert any(message in r.message for r in results if r.status.value != "pass"), [
+            r.message for r in results
+        ]
 
 
 def test_secrets_never_appear_in_any_result(tmp_path: Path) -> None:
@@ -127,8 +236,9 @@ def test_distributable_inside_a_war_is_read_from_the_archive(tmp_path: Path) -> 
     assert results["good"].status.value == "pass"
     assert results["bad"].status.value == "fail"
     assert results["bad"].file == f"{BASE}/webapps/bad.war!/WEB-INF/web.xml"
-    assert results["empty"].status.value == "fail" and "no WEB-INF/web.xml" in \
-        results["empty"].message
+    assert (
+        results["empty"].status.value == "fail" and "no WEB-INF/web.xml" in results["empty"].message
+    )
 
 
 def test_worker_matched_through_a_live_interface_address(tmp_path: Path) -> None:
@@ -138,10 +248,14 @@ def test_worker_matched_through_a_live_interface_address(tmp_path: Path) -> None
     from clustercheck.registry import find, load_checks
     from clustercheck.runner import run_checks
 
-    nodes = {"app1": {"host": "app1.internal", "roles": ["tomcat"]},
-             WEB: {"host": "10.0.0.1", "roles": ["apache"]}}
-    workers = "worker.list=lb\nworker.app1.host=192.168.7.21\nworker.lb.type=lb\n" \
-              "worker.lb.balance_workers=app1\n"
+    nodes = {
+        "app1": {"host": "app1.internal", "roles": ["tomcat"]},
+        WEB: {"host": "10.0.0.1", "roles": ["apache"]},
+    }
+    workers = (
+        "worker.list=lb\nworker.app1.host=192.168.7.21\nworker.lb.type=lb\n"
+        "worker.lb.balance_workers=app1\n"
+    )
     inventory = build(tmp_path, nodes, {"app1": tomcat_files("app1"), WEB: apache_files(workers)})
     facts = gather(load_inventory(inventory))
     unmatched = run_checks([find(load_checks(), "CC101")], facts)

@@ -1,0 +1,531 @@
+"""Tomcat's conf/server.xml, read the way its Digester reads it, plus the XML reading it shares
+with web.xml.
+
+The XML is parsed strictly first (defusedxml over expat: entity declarations refused, external
+DTDs never fetched). A file that is not well-formed still gets a tree from a tolerant reader, with a
+Problem at the line expat reported, so that a check can say what the file *means* as well as that
+Tomcat's own parser would reject it. Element and attribute names are kept exactly as written:
+Tomcat matches them case-sensitively, so `<cluster>` is not a Cluster and is kept as a stranger.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import io
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from xml.sax import SAXParseException, handler, xmlreader
+
+from defusedxml import EntitiesForbidden
+from defusedxml.expatreader import DefusedExpatParser
+
+from clustercheck.parsers.text import Problem, decode
+from clustercheck.tomcat_catalog import is_ajp_protocol
+
+# --------------------------------------------------------------------------------------- tree
+
+
+@dataclass
+class XmlElement:
+    """One element as written: tag and attribute names keep their case (and any prefix)."""
+
+    tag: str
+    attrs: dict[str, str]
+    line: int
+    path: str  # e.g. "Server/Service/Engine/Cluster"
+    children: list[XmlElement] = field(default_factory=list)
+
+    def iter(self) -> Iterator[XmlElement]:
+        """This element and all below it, in document order."""
+        yield self
+        for child in self.children:
+            yield from child.iter()
+
+    def find_all(self, tag: str) -> list[XmlElement]:
+        """Direct children with exactly this tag (case-sensitive, as Tomcat matches)."""
+        return [c for c in self.children if c.tag == tag]
+
+    def find(self, tag: str) -> XmlElement | None:
+        """The last direct child with this tag: for single-valued parts Tomcat's setter is
+        called once per element, so the last one wins."""
+        found = self.find_all(tag)
+        return found[-1] if found else None
+
+
+@dataclass
+class XmlDoc:
+    """What the XML reader made of a file: its top-level elements, comments and problems."""
+
+    roots: list[XmlElement]
+    comments: list[tuple[str, int]]  # (text, line of `<!--`)
+    problems: list[Problem]
+
+    @property
+    def root(self) -> XmlElement | None:
+        return self.roots[0] if self.roots else None
+
+
+class _TreeBuilder:
+    """Builds XmlElements from start/end events; both readers feed it."""
+
+    def __init__(self) -> None:
+        self.roots: list[XmlElement] = []
+        self.comments: list[tuple[str, int]] = []
+        self._stack: list[XmlElement] = []
+
+    def start(self, tag: str, attrs: dict[str, str], line: int) -> None:
+        parent = self._stack[-1] if self._stack else None
+        path = f"{parent.path}/{tag}" if parent else tag
+        element = XmlElement(tag, attrs, line, path)
+        (parent.children if parent else self.roots).append(element)
+        self._stack.append(element)
+
+    def end(self, tag: str) -> None:
+        """Closes `tag` and whatever was left open inside it; a stray end tag is ignored."""
+        for depth in range(len(self._stack) - 1, -1, -1):
+            if self._stack[depth].tag == tag:
+                del self._stack[depth:]
+                return
+
+    def comment(self, text: str, line: int) -> None:
+        self.comments.append((text, line))
+
+
+# ------------------------------------------------------------------------------- decoding
+
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+
+
+def _decode_xml(data: bytes, path: str) -> tuple[str, list[Problem]]:
+    """Text of an XML file: the declared encoding when it fits the bytes, else UTF-8, else the
+    lenient decode. A mismatch is a Problem because Tomcat's parser rejects such bytes."""
+    declared = _DECLARED.match(data[:1024])
+    encoding = declared.group(1).decode("ascii") if declared else "utf-8"
+    if data.startswith(codecs.BOM_UTF8) or data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return decode(data), []
+    try:
+        return data.decode(encoding), []
+    except LookupError:
+        why = f"declares the unknown encoding {encoding!r}"
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        text = decode(data)
+        said = "declared" if declared else "default"
+        return text, [
+            Problem(
+                path,
+                line,
+                f"bytes are not valid {encoding} (the {said} "
+                "encoding): Tomcat's XML parser rejects the file; read leniently",
+            )
+        ]
+    return decode(data), [Problem(path, 1, f"{why}; read leniently")]
+
+
+# -------------------------------------------------------------------------- strict reading
+
+
+class _SaxAdapter(handler.ContentHandler):
+    """Feeds SAX events (and comments, through the lexical handler) to the tree builder."""
+
+    def __init__(self, builder: _TreeBuilder) -> None:
+        super().__init__()
+        self._builder = builder
+        self._locator: xmlreader.Locator | None = None
+
+    def setDocumentLocator(self, locator: xmlreader.Locator) -> None:  # SAX API names
+        self._locator = locator
+
+    def _line(self) -> int:
+        return (self._locator.getLineNumber() if self._locator else None) or 0
+
+    def startElement(self, name: str, attrs: xmlreader.AttributesImpl) -> None:
+        self._builder.start(name, dict(attrs.items()), self._line())
+
+    def endElement(self, name: str) -> None:
+        self._builder.end(name)
+
+    # xml.sax.handler.LexicalHandler
+    def comment(self, content: str) -> None:
+        self._builder.comment(content, self._line())
+
+    def startDTD(self, name: str, public_id: str, system_id: str) -> None:
+        pass
+
+    def endDTD(self) -> None:
+        pass
+
+    def startCDATA(self) -> None:
+        pass
+
+    def endCDATA(self) -> None:
+        pass
+
+
+def _strict(text: str) -> _TreeBuilder:
+    """Parses with expat through defusedxml; raises on anything not well-formed.
+
+    External DTDs (web.xml 2.3's DOCTYPE) are skipped, never fetched; entity declarations are
+    refused by defusedxml."""
+    builder = _TreeBuilder()
+    adapter = _SaxAdapter(builder)
+    parser = DefusedExpatParser(forbid_external=False)
+    parser.setFeature(handler.feature_external_ges, False)
+    parser.setFeature(handler.feature_external_pes, False)
+    parser.setContentHandler(adapter)
+    parser.setProperty(handler.property_lexical_handler, adapter)
+    source = xmlreader.InputSource()
+    source.setCharacterStream(io.StringIO(text))
+    parser.parse(source)
+    return builder
+
+
+# ------------------------------------------------------------------------ tolerant reading
+
+
+class _EntityDeclaration(Exception):
+    """The tolerant reader met `<!ENTITY`: refused like defusedxml refuses it."""
+
+
+_TOKEN = re.compile(
+    r"""<!--(?P<comment>.*?)(?:--!?>|\Z)
+      | <!\[CDATA\[.*?(?:\]\]>|\Z)
+      | <!DOCTYPE(?P<doctype>[^\[>]*(?:\[.*?\][^>]*)?)>?
+      | <\?.*?(?:\?>|\Z)
+      | </(?P<end>[^\s<>/]+)\s*>
+      | <(?P<start>[A-Za-z_:][^\s<>/]*)(?P<attrs>(?:[^<>"']|"[^"]*"|'[^']*')*?)(?P<empty>/?)>
+    """,
+    re.S | re.X,
+)
+_ATTR = re.compile(r"""([^\s="'/<>]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>]+))""")
+_REF = re.compile(r"&(?:#(\d+)|#x([0-9A-Fa-f]+)|(amp|lt|gt|quot|apos));")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _xml_char(code: int) -> bool:
+    """A character XML allows (no NUL, no lone surrogate), so nothing downstream chokes on it."""
+    return code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0x10FFFF
+
+
+def _unescape(value: str) -> str:
+    """XML attribute-value normalisation and the predefined references; anything else (a stray
+    `&`, an undeclared `&nbsp;`) stays as written."""
+
+    def ref(m: re.Match[str]) -> str:
+        if m.group(3):
+            return _NAMED[m.group(3)]
+        code = int(m.group(1)) if m.group(1) else int(m.group(2), 16)
+        return chr(code) if _xml_char(code) else m.group(0)
+
+    return _REF.sub(ref, re.sub(r"[\t\n]", " ", value))
+
+
+def _tolerant(text: str) -> _TreeBuilder:
+    """A forgiving reader for files expat rejects: a comment may end with `--!>` or run to the
+    end, stray `&` and `<` are text, junk inside a tag is skipped, mismatched end tags close
+    what they match and unclosed elements end with the file."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    starts = [m.end() for m in re.finditer("\n", text)]
+    builder = _TreeBuilder()
+    for m in _TOKEN.finditer(text):
+        line = bisect.bisect_right(starts, m.start()) + 1
+        if m.group("comment") is not None:
+            builder.comment(m.group("comment"), line)
+        elif m.group("doctype") is not None and "<!ENTITY" in m.group("doctype"):
+            raise _EntityDeclaration
+        elif m.group("end"):
+            builder.end(m.group("end"))
+        elif m.group("start"):
+            attrs = {
+                a.group(1): _unescape(next(v for v in a.groups()[1:] if v is not None))
+                for a in _ATTR.finditer(m.group("attrs"))
+            }
+            builder.start(m.group("start"), attrs, line)
+            if m.group("empty"):
+                builder.end(m.group("start"))
+    return builder
+
+
+# ------------------------------------------------------------------------------- read_xml
+
+
+def read_xml(data: bytes, path: str) -> XmlDoc:
+    """Reads any XML config file into a tree with line numbers, never raising."""
+    text, problems = _decode_xml(data, path)
+    try:
+        try:
+            builder = _strict(text)
+        except SAXParseException as exc:
+            problems.append(
+                Problem(
+                    path,
+                    exc.getLineNumber(),
+                    f"not well-formed XML: "
+                    f"{exc.getMessage()}; Tomcat's XML parser rejects the file "
+                    "(read tolerantly here)",
+                )
+            )
+            builder = _tolerant(text)
+    except (EntitiesForbidden, _EntityDeclaration):
+        line = text[: max(text.find("<!ENTITY"), 0)].count("\n") + 1
+        problems.append(Problem(path, line, "entity declarations are not allowed"))
+        return XmlDoc([], [], problems)
+    if not builder.roots:
+        problems.append(Problem(path, None, "no XML element found"))
+    return XmlDoc(builder.roots, builder.comments, problems)
+
+
+# ------------------------------------------------------------------- property substitution
+
+_PROPERTY = re.compile(r"\$\{([^}]*)\}")
+_WITH_DEFAULT = re.compile(r"\$\{[^}]*:-[^}]*\}")
+
+
+def substitute(value: str, properties: Mapping[str, str]) -> tuple[str, list[str]]:
+    """`${name}` and `${name:-default}` replaced as Tomcat's IntrospectionUtils does (one pass,
+    the whole name is looked up before the `:-` split); returns the value and the `${...}`
+    tokens nothing defined, which Tomcat leaves verbatim."""
+    unresolved: list[str] = []
+
+    def one(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name in properties:
+            return properties[name]
+        key, sep, default = name.partition(":-")
+        if sep:
+            return properties.get(key, default)
+        unresolved.append(m.group(0))
+        return m.group(0)
+
+    return _PROPERTY.sub(one, value), unresolved
+
+
+def _substitute_tree(root: XmlElement, properties: Mapping[str, str], result: ServerXml) -> None:
+    """Replaces in place, recording what stayed verbatim and every `${name:-default}`."""
+    for element in root.iter():
+        for name, value in element.attrs.items():
+            found = _WITH_DEFAULT.finditer(value)
+            result.default_syntax += [(m.group(0), element.line) for m in found]
+            element.attrs[name], missing = substitute(value, properties)
+            result.unresolved += [(token, element.line) for token in missing]
+
+
+# ------------------------------------------------------------------------------ the model
+
+
+@dataclass
+class Component:
+    """Any element Tomcat instantiates from `className` (Manager, Membership, Valve, ...)."""
+
+    tag: str
+    class_name: str | None
+    attrs: dict[str, str]
+    line: int
+    path: str = ""
+
+
+@dataclass
+class Connector:
+    """A `<Connector>`; `secret` comes from whichever secret attribute Tomcat would apply last."""
+
+    port: int | None
+    protocol: str
+    address: str | None
+    secret: str | None  # `secret`, deprecated `requiredSecret` or Tomcat 6 `request.secret`
+    secret_required: bool | None  # None = not set (the version decides the default)
+    is_ajp: bool
+    line: int
+    attrs: dict[str, str]
+    secret_attr: str | None = None  # which attribute gave the secret
+    effective_port: int | None = None  # port plus the Server's portOffset (Tomcat 9.0.13+)
+
+
+@dataclass
+class HostConfig:
+    name: str
+    app_base: str
+    line: int
+    attrs: dict[str, str]
+
+
+@dataclass
+class ClusterConfig:
+    """A `<Cluster>` and the parts Tomcat reads from it (exact-case elements only)."""
+
+    parent: str  # "Engine" or "Host"
+    class_name: str | None
+    attrs: dict[str, str]
+    line: int
+    manager: Component | None
+    channel: Component | None
+    membership: Component | None
+    receiver: Component | None
+    sender: Component | None
+    transport: Component | None
+    interceptors: list[Component]
+    valves: list[Component]
+    listeners: list[Component]  # ClusterListener elements
+    deployer: Component | None
+    host: str | None = None  # the Host's name when parent == "Host"
+    members: list[Component] = field(default_factory=list)  # static Member elements
+
+
+@dataclass
+class ServerXml:
+    path: str
+    ok: bool  # False when nothing usable could be parsed
+    engine_name: str | None
+    default_host: str | None
+    jvm_route: str | None  # None when absent or empty (Tomcat then appends no route)
+    jvm_route_line: int | None  # the <Engine> line, where the attribute is or belongs
+    connectors: list[Connector]
+    hosts: list[HostConfig]
+    clusters: list[ClusterConfig]  # usually 0 or 1; in Engine or in a Host
+    root: XmlElement | None  # the whole tree (attributes substituted), for element checks
+    unresolved: list[tuple[str, int]]  # ${name} left verbatim, with line
+    problems: list[Problem]
+    comments: list[tuple[str, int]] = field(default_factory=list)
+    port_offset: int = 0  # Server portOffset (9.0.13+), already in each Connector.effective_port
+    # `${name:-default}` as written: Tomcat before 9.0.35 / 8.5.55 / 7.0.104 leaves it verbatim
+    default_syntax: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def cluster(self) -> ClusterConfig | None:
+        """The first cluster."""
+        return self.clusters[0] if self.clusters else None
+
+    @property
+    def ajp_connectors(self) -> list[Connector]:
+        return [c for c in self.connectors if c.is_ajp]
+
+
+# --------------------------------------------------------------------------- extraction
+
+_SECRET_ATTRS = ("secret", "requiredSecret", "request.secret")
+_NO_ELEMENT = XmlElement("", {}, 0, "")  # stands in for a missing <Channel>
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _component(element: XmlElement | None) -> Component | None:
+    if element is None:
+        return None
+    return Component(
+        element.tag, element.attrs.get("className"), element.attrs, element.line, element.path
+    )
+
+
+def _components(elements: list[XmlElement]) -> list[Component]:
+    return [c for c in map(_component, elements) if c is not None]
+
+
+def _connector(element: XmlElement, port_offset: int) -> Connector:
+    attrs = element.attrs
+    protocol = attrs.get("protocol", "HTTP/1.1")
+    # Tomcat applies attributes in document order, and each of these sets the one secret.
+    secret_attr = next((a for a in reversed(attrs) if a in _SECRET_ATTRS), None)
+    required = attrs.get("secretRequired")
+    port = _int(attrs.get("port"))
+    return Connector(
+        port=port,
+        protocol=protocol,
+        address=attrs.get("address"),
+        secret=attrs[secret_attr] if secret_attr else None,
+        secret_required=None if required is None else required.lower() == "true",
+        is_ajp=is_ajp_protocol(protocol),
+        line=element.line,
+        attrs=attrs,
+        secret_attr=secret_attr,
+        effective_port=None if port is None else port + port_offset,
+    )
+
+
+def _cluster(element: XmlElement, parent: XmlElement) -> ClusterConfig:
+    channel = element.find("Channel")
+    inside = channel if channel is not None else _NO_ELEMENT
+    membership, sender = inside.find("Membership"), inside.find("Sender")
+    interceptors = inside.find_all("Interceptor")
+    members = [
+        m
+        for owner in [membership, *interceptors]
+        if owner is not None
+        for m in owner.find_all("Member")
+    ]
+    return ClusterConfig(
+        parent=parent.tag,
+        class_name=element.attrs.get("className"),
+        attrs=element.attrs,
+        line=element.line,
+        manager=_component(element.find("Manager")),
+        channel=_component(channel),
+        membership=_component(membership),
+        receiver=_component(inside.find("Receiver")),
+        sender=_component(sender),
+        transport=_component(sender.find("Transport") if sender is not None else None),
+        interceptors=_components(interceptors),
+        valves=_components(element.find_all("Valve")),
+        listeners=_components(element.find_all("ClusterListener")),
+        deployer=_component(element.find("Deployer")),
+        host=parent.attrs.get("name") if parent.tag == "Host" else None,
+        members=_components(members),
+    )
+
+
+def _engines(server: XmlElement) -> list[XmlElement]:
+    return [e for service in server.find_all("Service") for e in service.find_all("Engine")]
+
+
+def parse_server_xml(
+    data: bytes, path: str, properties: Mapping[str, str] | None = None
+) -> ServerXml:
+    """server.xml as Tomcat's Digester sees it, `${...}` substituted from `properties`
+    (catalina.properties merged with -D system properties). The first Engine gives the engine
+    facts; connectors, hosts and clusters come from every Service."""
+    doc = read_xml(data, path)
+    result = ServerXml(
+        path, False, None, None, None, None, [], [], [], doc.root, [], doc.problems, doc.comments
+    )
+    root = doc.root
+    if root is None:
+        return result
+    _substitute_tree(root, properties or {}, result)
+    if root.tag != "Server":
+        result.problems.append(
+            Problem(
+                path,
+                root.line,
+                f"the root element is <{root.tag}>, "
+                "not <Server>: Tomcat finds no configuration in it",
+            )
+        )
+        return result
+    result.ok = True
+    result.port_offset = _int(root.attrs.get("portOffset")) or 0
+    result.connectors = [
+        _connector(c, result.port_offset)
+        for s in root.find_all("Service")
+        for c in s.find_all("Connector")
+    ]
+    engines = _engines(root)
+    if engines:
+        engine = engines[0]
+        result.engine_name = engine.attrs.get("name")
+        result.default_host = engine.attrs.get("defaultHost")
+        result.jvm_route = engine.attrs.get("jvmRoute") or None
+        result.jvm_route_line = engine.line
+    for engine in engines:
+        hosts = engine.find_all("Host")
+        result.hosts += [
+            HostConfig(h.attrs.get("name", ""), h.attrs.get("appBase", "webapps"), h.line, h.attrs)
+            for h in hosts
+        ]
+        result.clusters += [_cluster(c, engine) for c in engine.find_all("Cluster")]
+        result.clusters += [_cluster(c, h) for h in hosts for c in h.find_all("Cluster")]
+    return result

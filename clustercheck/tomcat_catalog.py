@@ -1,0 +1,526 @@
+"""What each Tomcat version accepts in server.xml: the element paths its Digester has rules for,
+classes and attributes that were removed (or not yet added), values whose meaning changed, and a
+few version-dependent defaults.
+
+Facts come from the Tomcat sources (branches 7.0.x to main; ClusterRuleSet, Catalina,
+*RuleSet, ProtocolHandler, Connector) and the project's protocols.md §1.5, §2.3, §4, §5. They are
+data tables; the functions only look things up. Versions are compared as (major, minor, patch).
+When only a major is known, its newest line is assumed (8 → 8.5, 10 → 10.1): those are the ones
+deployed, and 8.0 and 10.0 are long out of support.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+Version = tuple[int, int, int]
+
+_VERSION = re.compile(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?")
+_NEWEST_MINOR = {5: 5, 8: 5, 10: 1}
+_LATEST = 10**6  # a patch level above any release
+
+
+def parse_version(version: str | None) -> Version | None:
+    """(major, minor, patch) from "9.0.85", "10.1.0-M17", "Apache Tomcat/8.5.100", "9"."""
+    found = _VERSION.search(version or "")
+    if not found:
+        return None
+    major, minor, patch = (int(g) if g else 0 for g in found.groups())
+    return major, minor, patch
+
+
+def tomcat_major(version: str | None) -> int | None:
+    parsed = parse_version(version)
+    return parsed[0] if parsed else None
+
+
+def assumed_version(major: int) -> Version:
+    """The newest release of a major's current line, for when only the major is known."""
+    return major, _NEWEST_MINOR.get(major, 0), _LATEST
+
+
+def _as_version(version: str | int | None) -> Version | None:
+    return assumed_version(version) if isinstance(version, int) else parse_version(version)
+
+
+def _reached(version: Version, firsts: tuple[Version, ...]) -> bool:
+    """Whether a change released as `firsts` (one first version per maintained line, e.g.
+    7.0.100 / 8.5.51 / 9.0.31) is in `version`: by that line's first version, or by being on a
+    line newer than all of them. A line between them that never got it (8.0) has not."""
+    for first in firsts:
+        if version[:2] == first[:2]:
+            return version >= first
+    return version[:2] > max(firsts)[:2]
+
+
+def _text(firsts: tuple[Version, ...]) -> str:
+    return " / ".join(".".join(map(str, v)) for v in firsts)
+
+
+# ----------------------------------------------------------------------------- elements
+
+FIRST_COVERED_MAJOR = 6  # older server.xml files (Tomcat 5) are not judged element by element
+
+
+@dataclass(frozen=True)
+class _E:
+    """An element the Digester has a rule for, its children, and the majors that know it."""
+
+    children: Mapping[str, _E] = field(default_factory=dict)
+    since: int = 0
+    until: int = 99  # first major without it
+
+
+def _nested(
+    name: str, depth: int, inner: Mapping[str, _E] | None = None, since: int = 0
+) -> dict[str, _E]:
+    """Realm and CredentialHandler nest up to three levels (MAX_NESTED_* = 3)."""
+    children = dict(inner or {})
+    if depth > 1:
+        children |= _nested(name, depth - 1, inner, since)
+    return {name: _E(children, since=since)}
+
+
+_NAMING = {
+    n: _E()
+    for n in (
+        "Ejb",
+        "Environment",
+        "LocalEjb",
+        "Resource",
+        "ResourceEnvRef",
+        "ServiceRef",
+        "Transaction",
+    )
+}
+_REALM = _nested("Realm", 3, _nested("CredentialHandler", 3, since=8))
+_VALVE = _E({"init-param": _E({"param-name": _E(), "param-value": _E()}, since=11)})
+_CLUSTER = _E(
+    {
+        "Manager": _E({"SessionIdGenerator": _E(since=7)}),
+        "Channel": _E(
+            {
+                "Membership": _E({"Member": _E(since=9), "LocalMember": _E(since=9)}),
+                "MembershipListener": _E(since=7),
+                "ChannelListener": _E(since=7),
+                "Sender": _E({"Transport": _E()}),
+                "Receiver": _E(),
+                "Interceptor": _E({"Member": _E(), "LocalMember": _E(since=7)}),
+            }
+        ),
+        "Valve": _E(),
+        "Deployer": _E(),
+        "Listener": _E(),
+        "ClusterListener": _E(),
+    }
+)
+_CONTEXT = _E(
+    {
+        "Listener": _E(),
+        "Loader": _E(),
+        "Manager": _E({"Store": _E(), "SessionIdGenerator": _E(since=7)}),
+        "Parameter": _E(),
+        "ResourceLink": _E(),
+        "Resources": _E(
+            {
+                "PreResources": _E(since=8),
+                "JarResources": _E(since=8),
+                "PostResources": _E(since=8),
+                "CacheStrategy": _E(since=9),
+            }
+        ),
+        "Valve": _VALVE,
+        "WatchedResource": _E(),
+        "WrapperLifecycle": _E(),
+        "WrapperListener": _E(),
+        "InstanceListener": _E(until=8),
+        "JarScanner": _E({"JarScanFilter": _E(since=8)}, since=7),
+        "CookieProcessor": _E(since=8),
+        **_NAMING,
+        **_REALM,
+    }
+)
+_HOST = _E(
+    {
+        "Alias": _E(),
+        "Listener": _E(),
+        "Valve": _VALVE,
+        "Cluster": _CLUSTER,
+        "Context": _CONTEXT,
+        **_REALM,
+    }
+)
+_ENGINE = _E({"Listener": _E(), "Valve": _VALVE, "Cluster": _CLUSTER, "Host": _HOST, **_REALM})
+_CONNECTOR = _E(
+    {
+        "Listener": _E(),
+        "SSLHostConfig": _E(
+            {"Certificate": _E(), "OpenSSLConf": _E({"OpenSSLConfCmd": _E()})}, since=8
+        ),
+        "UpgradeProtocol": _E(since=8),
+    }
+)
+_SERVER = _E(
+    {
+        "Listener": _E(),
+        "GlobalNamingResources": _E(_NAMING),
+        "Service": _E(
+            {"Listener": _E(), "Executor": _E(), "Connector": _CONNECTOR, "Engine": _ENGINE}
+        ),
+    }
+)
+
+
+def _flatten(
+    prefix: str, children: Mapping[str, _E], since: int, until: int
+) -> dict[str, tuple[int, int]]:
+    known: dict[str, tuple[int, int]] = {}
+    for name, element in children.items():
+        path = f"{prefix}/{name}" if prefix else name
+        span = max(since, element.since), min(until, element.until)
+        known[path] = span
+        known |= _flatten(path, element.children, *span)
+    return known
+
+
+_KNOWN = _flatten("", {"Server": _SERVER}, 0, 99)
+
+
+def _knows(path: str, major: int | None) -> bool:
+    span = _KNOWN.get(path)
+    return span is not None and (major is None or span[0] <= major < span[1])
+
+
+def known_element(path: str, major: int | None = None) -> bool:
+    """Does the server.xml Digester have a rule for this element path (case-sensitive), in the
+    given major or, without one, in any version? Tomcat 5 and older are not covered: True."""
+    if major is not None and major < FIRST_COVERED_MAJOR:
+        return True
+    return _knows(path, major)
+
+
+def _children(parent: str, major: int | None) -> list[str]:
+    prefix = f"{parent}/" if parent else ""
+    return [
+        p[len(prefix) :]
+        for p in _KNOWN
+        if p.startswith(prefix) and "/" not in p[len(prefix) :] and _knows(p, major)
+    ]
+
+
+def _closest(name: str, candidates: list[str]) -> str | None:
+    """Same name in another case, else a near spelling ("Reciever" → "Receiver")."""
+    by_lower = {c.lower(): c for c in candidates}
+    if name.lower() in by_lower:
+        return by_lower[name.lower()]
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.75)
+    return by_lower[close[0]] if close else None
+
+
+def _canonical(path: str, major: int | None) -> str | None:
+    """The known path a miscased or misspelt one stands for: "Server/Service/Engine/cluster" →
+    "Server/Service/Engine/Cluster", so children of a stranger still get suggestions."""
+    canonical = ""
+    for name in filter(None, path.split("/")):
+        known = _closest(name, _children(canonical, major))
+        if known is None:
+            return None
+        canonical = f"{canonical}/{known}" if canonical else known
+    return canonical
+
+
+def suggest_element(tag: str, parent_path: str, major: int | None = None) -> str | None:
+    """What an unknown element was probably meant to be: "cluster" → "Cluster" under Engine,
+    "Reciever" → "Receiver" under Channel. None when it is known or nothing is close."""
+    parent = _canonical(parent_path, major)
+    if parent is None:
+        return None
+    candidates = _children(parent, major)
+    return None if tag in candidates else _closest(tag, candidates)
+
+
+def expected_parents(tag: str, major: int | None = None) -> list[str]:
+    """Where an element of this name belongs, for a misplaced one (Tomcat 5's Membership
+    directly in Cluster belongs in Cluster/Channel)."""
+    return sorted(
+        {p.rpartition("/")[0] for p in _KNOWN if p.rpartition("/")[2] == tag and _knows(p, major)}
+    )
+
+
+# ------------------------------------------------------------------------------ classes
+
+
+@dataclass(frozen=True)
+class Removal:
+    what: str
+    removed_in: str
+    replacement: str | None
+    effect: str
+
+
+@dataclass(frozen=True)
+class Addition:
+    """A class newer than the node's Tomcat: it fails the same way a removed one does."""
+
+    what: str
+    added_in: str
+    effect: str
+
+
+_NO_START = "Tomcat does not start (ClassNotFoundException while reading server.xml)"
+_NO_LISTENER = _NO_START + ', unless the <Listener> has optional="true" (9.0.18+)'
+_NO_CONNECTOR = (
+    "the connector fails to initialise (ClassNotFoundException for its protocol "
+    "handler); Tomcat starts without it unless "
+    "org.apache.catalina.startup.EXIT_ON_INIT_FAILURE=true"
+)
+_NIO_AJP = 'org.apache.coyote.ajp.AjpNioProtocol (or protocol="AJP/1.3")'
+_NIO_HTTP = 'org.apache.coyote.http11.Http11NioProtocol (or protocol="HTTP/1.1")'
+_TRIBES = "org.apache.catalina.tribes."
+_HA = "org.apache.catalina.ha."
+
+# class name → (first version without it, replacement, what happens)
+_REMOVED_CLASSES: Mapping[str, tuple[Version, str | None, str]] = {
+    _HA + "session.JvmRouteSessionIDBinderListener": ((8, 0, 0), None, _NO_START),
+    _TRIBES + "group.interceptors.MessageDispatch15Interceptor": (
+        (8, 5, 0),
+        _TRIBES + "group.interceptors.MessageDispatchInterceptor",
+        _NO_START,
+    ),
+    "org.apache.coyote.ajp.AjpProtocol": ((9, 0, 0), _NIO_AJP, _NO_CONNECTOR),
+    "org.apache.coyote.http11.Http11Protocol": ((9, 0, 0), _NIO_HTTP, _NO_CONNECTOR),
+    "org.apache.coyote.ajp.AjpAprProtocol": ((10, 1, 0), _NIO_AJP, _NO_CONNECTOR),
+    "org.apache.coyote.http11.Http11AprProtocol": ((10, 1, 0), _NIO_HTTP, _NO_CONNECTOR),
+    "org.apache.coyote.ajp.AjpNio2Protocol": ((12, 0, 0), _NIO_AJP, _NO_CONNECTOR),
+    "org.apache.coyote.http11.Http11Nio2Protocol": ((12, 0, 0), _NIO_HTTP, _NO_CONNECTOR),
+    "org.apache.catalina.mbeans.ServerLifecycleListener": ((7, 0, 9), None, _NO_LISTENER),
+    "org.apache.catalina.core.JasperListener": ((8, 0, 0), None, _NO_LISTENER),
+}
+# package prefix → (first version without it, replacement, what happens)
+_REMOVED_PACKAGES: Mapping[str, tuple[Version, str | None, str]] = {
+    "org.apache.catalina.cluster.": (
+        (6, 0, 0),
+        "the org.apache.catalina.ha.* and org.apache.catalina.tribes.* classes "
+        "(Tomcat 6 rewrote clustering)",
+        _NO_START,
+    ),
+    _TRIBES + "transport.bio.": (
+        (10, 0, 0),
+        _TRIBES + "transport.nio.NioReceiver / PooledParallelSender",
+        _NO_START,
+    ),
+}
+# class name → first version per line that has it
+_ADDED_CLASSES: Mapping[str, tuple[Version, ...]] = {
+    _TRIBES + "membership.StaticMembershipService": ((9, 0, 11),),
+    _TRIBES + "membership.cloud.CloudMembershipService": ((9, 0, 13),),
+    _TRIBES + "group.interceptors.EncryptInterceptor": ((7, 0, 100), (8, 5, 38), (9, 0, 13)),
+    "org.apache.coyote.ajp.AjpNio2Protocol": ((8, 0, 0),),
+    "org.apache.coyote.http11.Http11Nio2Protocol": ((8, 0, 0),),
+}
+
+
+def _class_removal(class_name: str) -> tuple[Version, str | None, str] | None:
+    if class_name in _REMOVED_CLASSES:
+        return _REMOVED_CLASSES[class_name]
+    return next(
+        (fact for prefix, fact in _REMOVED_PACKAGES.items() if class_name.startswith(prefix)), None
+    )
+
+
+def removed_class_v(class_name: str, version: str | int | None) -> Removal | None:
+    """The removal that makes `class_name` missing from this Tomcat version, if any."""
+    parsed, fact = _as_version(version), _class_removal(class_name)
+    if parsed is None or fact is None or parsed < fact[0]:
+        return None
+    first, replacement, effect = fact
+    return Removal(class_name, _text((first,)), replacement, effect)
+
+
+def removed_class(class_name: str, major: int) -> Removal | None:
+    """As removed_class_v, for when only the major is known (its newest line is assumed)."""
+    return removed_class_v(class_name, major)
+
+
+def added_class_v(class_name: str, version: str | int | None) -> Addition | None:
+    """A class that this (older) Tomcat does not have yet."""
+    parsed, firsts = _as_version(version), _ADDED_CLASSES.get(class_name)
+    if parsed is None or firsts is None or _reached(parsed, firsts):
+        return None
+    effect = _NO_CONNECTOR if class_name.startswith("org.apache.coyote.") else _NO_START
+    return Addition(class_name, _text(firsts), effect)
+
+
+# --------------------------------------------------------------------------- attributes
+
+MCAST_SERVICE = _TRIBES + "membership.McastService"
+_AJP_CLASS = re.compile(r"(?:^|\.)Ajp\w*Protocol$|(?:^|\.)JkCoyoteHandler$")
+
+
+def is_ajp_protocol(protocol: str | None) -> bool:
+    """protocol="AJP/1.3" (matched exactly, as Tomcat does) or an AJP handler class name."""
+    return protocol == "AJP/1.3" or bool(_AJP_CLASS.search(protocol or ""))
+
+
+def _kind(tag: str, class_name: str | None) -> str | None:
+    """Which attribute table applies: a McastService membership or an AJP connector (for a
+    Connector, pass its protocol as the class name)."""
+    if tag == "Membership" and class_name == MCAST_SERVICE:
+        return "mcast"
+    if tag == "Connector" and is_ajp_protocol(class_name):
+        return "ajp"
+    return None
+
+
+_IGNORED = "ignored with a Digester warning: "
+_NO_SECRET = (
+    _IGNORED + "the connector has no secret, and where secretRequired defaults to "
+    "true (9.0.31 / 8.5.51 / 7.0.100 and later) it refuses to start"
+)
+# (kind, attribute) → (first version without it, replacement, what happens)
+_REMOVED_ATTRIBUTES: Mapping[tuple[str, str], tuple[Version, str | None, str]] = {
+    ("mcast", "mcastAddr"): (
+        (8, 0, 0),
+        "address",
+        _IGNORED + "the default group 228.0.0.4 is "
+        "used, which can merge clusters meant to be separate",
+    ),
+    ("mcast", "mcastPort"): (
+        (8, 0, 0),
+        "port",
+        _IGNORED + "the default port 45564 is used, which can merge clusters meant to be separate",
+    ),
+    ("mcast", "mcastFrequency"): (
+        (8, 0, 0),
+        "frequency",
+        _IGNORED + "the default frequency of 500 ms is used",
+    ),
+    ("mcast", "mcastTTL"): ((8, 0, 0), "ttl", _IGNORED + "the JVM's default multicast TTL is used"),
+    ("mcast", "mcastSoTimeout"): (
+        (8, 0, 0),
+        "soTimeout",
+        _IGNORED + "the socket timeout falls back to the frequency",
+    ),
+    ("ajp", "requiredSecret"): ((11, 0, 0), "secret", _NO_SECRET),
+    ("ajp", "request.secret"): (
+        (7, 0, 0),
+        "secret (requiredSecret before 9.0.31 / 8.5.51 / 7.0.100)",
+        _NO_SECRET,
+    ),
+    ("ajp", "request.useSecret"): ((7, 0, 0), "secret", _NO_SECRET),
+}
+
+
+def removed_attribute_v(
+    tag: str, class_name: str | None, attr: str, version: str | int | None
+) -> Removal | None:
+    """An attribute this Tomcat version no longer has on that element/class."""
+    parsed, kind = _as_version(version), _kind(tag, class_name)
+    fact = _REMOVED_ATTRIBUTES.get((kind or "", attr))
+    if parsed is None or fact is None or parsed < fact[0]:
+        return None
+    first, replacement, effect = fact
+    return Removal(attr, _text((first,)), replacement, effect)
+
+
+def removed_attribute(tag: str, class_name: str | None, attr: str, major: int) -> Removal | None:
+    return removed_attribute_v(tag, class_name, attr, major)
+
+
+# -------------------------------------------------------------------- changed semantics
+
+REPLICATION_VALVE = _HA + "tcp.ReplicationValve"
+_FILTER_IS_ONE_REGEX = (7, 0, 6)
+
+
+def _filter_list(value: str, version: Version) -> str | None:
+    if ";" not in value or version < _FILTER_IS_ONE_REGEX:
+        return None
+    regex = "|".join(part for part in value.split(";") if part)
+    return (
+        f"since Tomcat 7.0.6 the ReplicationValve filter is one regular expression, not a "
+        f"';'-separated list: {value!r} matches almost no request, so requests for static "
+        f'files are replicated too; write filter="{regex}"'
+    )
+
+
+def _context_distributable(value: str, version: Version) -> str | None:
+    if version < (7, 0, 0):
+        return None
+    return (
+        f'<Context distributable="{value}"> has no effect since Tomcat 7: every start '
+        "overwrites it with web.xml's <distributable/>, so declare it in WEB-INF/web.xml"
+    )
+
+
+def changed_semantics_v(
+    tag: str, class_name: str | None, attr: str, value: str, version: str | int | None
+) -> str | None:
+    """Why a value that parses fine does not mean, in this version, what it used to."""
+    parsed = _as_version(version)
+    if parsed is None:
+        return None
+    if tag == "Valve" and class_name == REPLICATION_VALVE and attr == "filter":
+        return _filter_list(value, parsed)
+    if tag == "Context" and attr == "distributable":
+        return _context_distributable(value, parsed)
+    return None
+
+
+def changed_semantics(
+    tag: str, class_name: str | None, attr: str, value: str, major: int
+) -> str | None:
+    return changed_semantics_v(tag, class_name, attr, value, major)
+
+
+# ---------------------------------------------------------------- version-bound defaults
+
+_GHOSTCAT_FIX = ((7, 0, 100), (8, 5, 51), (9, 0, 31))
+_DEFAULT_SYNTAX = ((7, 0, 104), (8, 5, 55), (9, 0, 35))
+_JVMROUTE_PROPERTY_REMOVED = (10, 1, 0)  # 10.1.0-M17
+
+
+@dataclass(frozen=True)
+class AjpDefaults:
+    """What an AJP connector does with `address` and `secretRequired` left out."""
+
+    loopback_only: bool  # the default address is the loopback address
+    secret_required: bool  # refuses to start without a `secret`
+
+
+def ajp_defaults(version: str | int | None) -> AjpDefaults | None:
+    """The Ghostcat (CVE-2020-1938) defaults arrived in 9.0.31 / 8.5.51 / 7.0.100; Tomcat 6 and
+    8.0 never got them."""
+    parsed = _as_version(version)
+    if parsed is None:
+        return None
+    fixed = _reached(parsed, _GHOSTCAT_FIX)
+    return AjpDefaults(loopback_only=fixed, secret_required=fixed)
+
+
+def property_defaults_supported(version: str | int | None) -> bool | None:
+    """`${name:-default}` works from 9.0.35 / 8.5.55 / 7.0.104; before, Tomcat looks up the whole
+    "name:-default" as a name and leaves the text verbatim."""
+    parsed = _as_version(version)
+    return None if parsed is None else _reached(parsed, _DEFAULT_SYNTAX)
+
+
+def jvm_route_property_honoured(version: str | int | None) -> bool | None:
+    """Whether an Engine without jvmRoute takes `-DjvmRoute=` (removed in 10.1.0-M17)."""
+    parsed = _as_version(version)
+    return None if parsed is None else parsed < _JVMROUTE_PROPERTY_REMOVED
+
+
+# Defaults a <Cluster> falls back to (protocols.md §1.5, §1.8, §4.4): what an absent attribute
+# or element means, for comparing nodes.
+MEMBERSHIP_DEFAULTS: Mapping[str, str] = {
+    "address": "228.0.0.4",
+    "port": "45564",
+    "frequency": "500",
+    "dropTime": "3000",
+}
+RECEIVER_DEFAULTS: Mapping[str, str] = {"address": "auto", "port": "4000", "autoBind": "100"}
+CLUSTER_DEFAULTS: Mapping[str, str] = {"channelSendOptions": "8"}
