@@ -5,9 +5,8 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterator
 
-from clustercheck.checks.common import server_xml
-
 from clustercheck.check import check
+from clustercheck.checks.common import server_xml
 from clustercheck.facts import ClusterFacts, NodeFacts
 from clustercheck.matching import WorkerTarget, is_loopback, listening_port, targets
 from clustercheck.model import Finding, Scope, failed, passed, warned

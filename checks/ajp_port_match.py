@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from clustercheck.checks.common import server_xml, setting_line
-
 from clustercheck.check import check
+from clustercheck.checks.common import server_xml, setting_line
 from clustercheck.facts import ClusterFacts
 from clustercheck.matching import WorkerTarget, listening_port, targets
 from clustercheck.model import Finding, Scope, errored, failed, passed, warned

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 
-from clustercheck.checks.common import server_xml
-
 from clustercheck.check import check
+from clustercheck.checks.common import server_xml
 from clustercheck.facts import ClusterFacts, NodeFacts
 from clustercheck.model import Finding, Scope, failed, passed, warned
 from clustercheck.parsers.serverxml import ClusterConfig, ServerXml

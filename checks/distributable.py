@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from clustercheck.checks.common import server_xml
-
 from clustercheck.check import check
+from clustercheck.checks.common import server_xml
 from clustercheck.facts import ClusterFacts, NodeFacts, Webapp
 from clustercheck.model import Finding, Scope, errored, failed, passed, skipped, warned
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from clustercheck.checks.common import server_xml
-
 from clustercheck.check import check
+from clustercheck.checks.common import server_xml
 from clustercheck.facts import ClusterFacts
 from clustercheck.model import Finding, Scope, failed, passed
 from clustercheck.tomcat_catalog import jvm_route_property_honoured

@@ -48,7 +48,9 @@ class Check:
 
     @property
     def title(self) -> str:
-        return self.doc.strip().splitlines()[0].rstrip(".") if self.doc.strip() else self.name
+        """The first paragraph of the documentation, on one line."""
+        head = self.doc.strip().split("\n\n", 1)[0]
+        return " ".join(head.split()).rstrip(".") or self.name
 
     def section(self, heading: str) -> str:
         """Text under a '## heading' of the documentation, or ''."""
@@ -61,8 +63,8 @@ class Check:
     @property
     def summary(self) -> str:
         """What it checks: the text between the title and the first section."""
-        body = SECTION_RE.split(self.doc)[0].strip().splitlines()[1:]
-        return _unwrap("\n".join(body))
+        intro = SECTION_RE.split(self.doc)[0].strip().split("\n\n", 1)
+        return _unwrap(intro[1]) if len(intro) > 1 else ""
 
     @property
     def rationale(self) -> str:

@@ -45,6 +45,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("clustercheck: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("CLUSTERCHECK_DEBUG"):
+            raise
+        print(
+            f"clustercheck: internal error: {type(exc).__name__}: {exc} "
+            "(set CLUSTERCHECK_DEBUG=1 for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -74,6 +83,23 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--json", metavar="FILE", help="write the JSON report ('-' for stdout)")
     run.add_argument("--html", metavar="FILE", help="write the self-contained HTML report")
     run.add_argument("--junit", metavar="FILE", help="write JUnit XML ('-' for stdout)")
+    run.add_argument(
+        "--prometheus",
+        metavar="FILE",
+        help="write node_exporter textfile-collector metrics (atomically)",
+    )
+    run.add_argument(
+        "--history",
+        metavar="FILE",
+        help="append this run to a SQLite history; the HTML report then shows "
+        "what changed since the previous run",
+    )
+    run.add_argument(
+        "--nagios",
+        action="store_true",
+        help="print one Nagios status line and exit 0/1/2/3 (OK/WARNING/CRITICAL/"
+        "UNKNOWN): in this mode only, the exit codes are Nagios's",
+    )
     run.add_argument("-q", "--quiet", action="store_true", help="print only the summary line")
     run.set_defaults(func=cmd_run)
 
@@ -87,6 +113,11 @@ def _parser() -> argparse.ArgumentParser:
     checks.add_argument("--json", action="store_true", help="as JSON")
     checks.add_argument("--markdown", action="store_true", help="as the README's catalogue")
     checks.set_defaults(func=cmd_checks)
+
+    history = sub.add_parser("history", help="list the runs recorded in a history file")
+    history.add_argument("file", help="the SQLite file given to run --history")
+    history.add_argument("--limit", type=int, default=20, help="how many runs (default 20)")
+    history.set_defaults(func=cmd_history)
 
     explain = sub.add_parser("explain", help="print one check's documentation")
     explain.add_argument("check", help="code or name, e.g. CC202 or jvmroute-route-match")
@@ -176,12 +207,15 @@ def _gather(settings: ClusterSettings, args: argparse.Namespace, on_read=None) -
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from datetime import date
+
     from clustercheck.model import Status
     from clustercheck.registry import RegistryError, load_checks, select
     from clustercheck.report import Report
     from clustercheck.runner import run_checks
     from clustercheck.snapshot import apply_recorded
     from clustercheck.views import build_views
+    from clustercheck.waivers import apply_waivers
 
     settings, recorded = _load_target(args.target)
     try:
@@ -194,18 +228,43 @@ def cmd_run(args: argparse.Namespace) -> int:
     facts = _gather(settings, args)
     if recorded:
         apply_recorded(facts, recorded)
-    report = Report(facts, checks, run_checks(checks, facts))
+    results, notices = apply_waivers(run_checks(checks, facts), settings.waivers, date.today())
+    for notice in notices:
+        print(f"clustercheck: {notice}", file=sys.stderr)
+    report = Report(facts, checks, results)
     report.views = build_views(report)
-    fail_on = Status(args.fail_on)
-    code = report.exit_code(fail_on)
-    _write_outputs(report, args)
+    code = report.exit_code(Status(args.fail_on))
+    trend = _history(report, args.history) if args.history else {}
+    _write_outputs(report, args, trend)
+    if args.nagios:
+        from clustercheck.reports import nagios
+
+        text, nagios_code = nagios.render(report)
+        print(text)
+        return nagios_code
     _print_terminal(report, args, code)
     if report.nothing_judged:
         print("clustercheck: nothing was judged (every result was skipped)", file=sys.stderr)
     return code
 
 
-def _write_outputs(report, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
+def _history(report, path: str) -> dict:  # type: ignore[no-untyped-def]
+    """Append the run; return what the HTML report shows of the past (changes, clock trend)."""
+    from clustercheck import history
+
+    try:
+        run_id = history.record(path, report)
+        previous = history.previous(path, report.cluster, run_id)
+        return {
+            "changes": history.changes(previous, report),
+            "clock_history": history.clock_history(path, report.cluster),
+        }
+    except history.HistoryError as exc:
+        print(f"clustercheck: history not recorded: {exc}", file=sys.stderr)
+        return {}
+
+
+def _write_outputs(report, args: argparse.Namespace, trend: dict) -> None:  # type: ignore[no-untyped-def]
     from clustercheck.model import Status
     from clustercheck.output import write_output
 
@@ -222,7 +281,11 @@ def _write_outputs(report, args: argparse.Namespace) -> None:  # type: ignore[no
             raise UsageError("--html needs a file name")
         from clustercheck.reports import html
 
-        write_output(args.html, html.render(report))
+        write_output(args.html, html.render(report, **trend))
+    if args.prometheus:
+        from clustercheck.reports import prometheus
+
+        write_output(args.prometheus, prometheus.render(report))
 
 
 def _print_terminal(report, args: argparse.Namespace, code: int) -> None:  # type: ignore[no-untyped-def]
@@ -250,6 +313,25 @@ def cmd_collect(args: argparse.Namespace) -> int:
     note = f"; unreachable: {', '.join(down)}" if down else ""
     print(f"clustercheck: snapshot of {len(facts.nodes)} node(s) written to {out}{note}")
     print(f"judge it with: clustercheck run {out}")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from clustercheck import history
+
+    try:
+        runs = history.runs(args.file, limit=args.limit)
+    except history.HistoryError as exc:
+        raise UsageError(f"{args.file}: {exc}") from None
+    if not runs:
+        print(f"{args.file}: no runs recorded")
+        return 0
+    for run in runs:
+        tally = ", ".join(f"{n} {s}" for s, n in run.counts.items() if n)
+        print(
+            f"{run.id:>5}  {run.started_at}  {run.cluster:<16} {run.worst.value.upper():<5} "
+            f"{run.duration_s:6.2f} s  {tally}"
+        )
     return 0
 
 

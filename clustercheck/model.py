@@ -22,6 +22,11 @@ class Status(StrEnum):
         """Order used for worst-first sorting and `--fail-on` (error is above fail)."""
         return _RANK[self]
 
+    @property
+    def is_finding(self) -> bool:
+        """warn, fail and error: what a person has to look at."""
+        return self.rank >= _RANK[Status.WARN]
+
 
 _RANK = {Status.SKIP: 0, Status.PASS: 1, Status.WARN: 2, Status.FAIL: 3, Status.ERROR: 4}
 

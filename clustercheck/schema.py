@@ -95,7 +95,7 @@ AJP: dict[str, Field] = {
 
 WAIVER: dict[str, Field] = {
     "code": Field("str", "check code, e.g. CC702"),
-    "node": Field("str", "node name (omit for cluster-wide results)"),
+    "node": Field("str", "node name (omit to waive every result of the check)"),
     "reason": Field("str", "why the finding is accepted"),
     "expires": Field("str", "ISO date after which the waiver no longer applies"),
 }

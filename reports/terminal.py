@@ -11,6 +11,7 @@ from rich.text import Text
 
 from clustercheck.model import Result, Status
 from clustercheck.report import Report
+from clustercheck.reports.common import COUNT_ORDER, cells, counts, findings, where
 
 STYLE = {
     Status.PASS: ("pass", "green"),
@@ -28,17 +29,12 @@ def badge(status: Status) -> Text:
 
 
 def summary_line(report: Report, exit_code: int) -> Text:
-    counts = report.summary
+    tally = counts(report)
     verdict = "NOTHING JUDGED" if report.nothing_judged else report.worst().value.upper()
-    parts = [
-        f"{counts[s.value]} {s.value}"
-        for s in (Status.ERROR, Status.FAIL, Status.WARN, Status.PASS, Status.SKIP)
-        if counts[s.value]
-    ]
-    waived = sum(1 for r in report.results if r.waived)
-    if waived:
-        parts.append(f"{waived} waived")
-    style = STYLE[report.worst()][1] if not report.nothing_judged else "bold magenta"
+    parts = [f"{tally[s.value]} {s.value}" for s in COUNT_ORDER if tally[s.value]]
+    if tally["waived"]:
+        parts.append(f"{tally['waived']} waived")
+    style = "bold magenta" if report.nothing_judged else STYLE[report.worst()][1]
     text = Text(f"{report.cluster}: ", style="bold")
     text.append(verdict, style=style)
     text.append(
@@ -49,29 +45,27 @@ def summary_line(report: Report, exit_code: int) -> Text:
 
 
 def grid(report: Report) -> Table:
-    """Checks down, nodes across: the worst status of each check on each node."""
-    nodes = list(report.facts.nodes)
-    has_cluster = any(r.node is None for r in report.results)
-    columns = nodes + ([CLUSTER_COLUMN] if has_cluster else [])
+    """Checks down, nodes across: what each check says of each node (a waived finding shows as
+    the pass it counts as, with a mark)."""
+    nodes: list[str | None] = list(report.facts.nodes)
+    cell_map = cells(report)
+    if any(node is None for _code, node in cell_map):
+        nodes.append(None)
     table = Table(
-        title=f"{report.cluster}: checks by node",
-        title_justify="left",
-        show_lines=False,
-        header_style="bold",
+        title=f"{report.cluster}: checks by node", title_justify="left", header_style="bold"
     )
     table.add_column("check", overflow="fold")
-    for column in columns:
-        table.add_column(column, justify="center", no_wrap=True, min_width=len(column))
-    worst: dict[tuple[str, str], Status] = {}
-    for result in report.results:
-        key = (result.code, result.node or CLUSTER_COLUMN)
-        if key not in worst or result.status.rank > worst[key].rank:
-            worst[key] = result.status
+    for node in nodes:
+        label = node or CLUSTER_COLUMN
+        table.add_column(label, justify="center", no_wrap=True, min_width=len(label))
     for check in report.checks:
         row = [Text(f"{check.code} {check.name}")]
-        row += [
-            badge(worst[(check.code, c)]) if (check.code, c) in worst else Text("") for c in columns
-        ]
+        for node in nodes:
+            cell = cell_map.get((check.code, node))
+            text = badge(cell.status) if cell else Text("")
+            if cell and cell.waived:
+                text.append("*", style="dim")
+            row.append(text)
         table.add_row(*row)
     return table
 
@@ -84,9 +78,9 @@ def finding_panel(results: list[Result]) -> Panel:
         body.append_text(badge(result.status))
         body.append(f" {result.node or 'cluster'}: ", style="bold")
         body.append(result.message + "\n")
-        if result.file:
-            where = f"{result.file}:{result.line}" if result.line else result.file
-            body.append(f"    {where}\n", style="dim")
+        location = where(result)
+        if location:
+            body.append(f"    {location}\n", style="dim")
         if result.waived:
             body.append(f"    waived: {result.waived}\n", style="dim")
     body.append("why  ", style="bold dim").append(first.rationale + "\n")
@@ -101,14 +95,12 @@ def render(report: Report, console: Console, exit_code: int, *, quiet: bool = Fa
         console.print(summary_line(report, exit_code))
         return
     console.print(grid(report))
-    findings = [
-        r for r in report.sorted_results() if r.status in (Status.ERROR, Status.FAIL, Status.WARN)
-    ]
-    if findings:
+    shown = findings(report) + findings(report, waived=True)
+    if shown:
         by_check: dict[str, list[Result]] = {}
-        for result in findings:
+        for result in shown:
             by_check.setdefault(result.code, []).append(result)
-        console.print(Text(f"\nFindings ({len(findings)}), worst first", style="bold"))
+        console.print(Text(f"\nFindings ({len(shown)}), worst first", style="bold"))
         console.print(Group(*(finding_panel(group) for group in by_check.values())))
     skips = [r for r in report.sorted_results() if r.status is Status.SKIP]
     if skips:

@@ -15,11 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from support import need
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from paramiko import PKey
 from sshd_server import SshServer
+from support import need
 
 from clustercheck.settings import NodeSettings, SshSettings
 from clustercheck.transports import ssh as ssh_module

@@ -1,0 +1,71 @@
+"""What the HTML, Prometheus and Nagios renderers share, so that they never disagree: which results
+are findings, how a result says where it is, the counts of a run, and the grid of checks by nodes.
+
+A waived finding is shown but does not count (Report.counted): the counts list it apart, and in
+the grid it weighs like a pass, so a monitoring alert on a cell goes quiet once a finding is
+accepted, until the waiver expires.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from clustercheck.model import Result, Status
+from clustercheck.report import Report
+
+# the order counts are listed in, worst first
+COUNT_ORDER = (Status.ERROR, Status.FAIL, Status.WARN, Status.PASS, Status.SKIP)
+
+
+def where(result: Result) -> str | None:
+    """file:line, or the file alone, or None when the result names no file."""
+    if not result.file:
+        return None
+    return f"{result.file}:{result.line}" if result.line else result.file
+
+
+def findings(report: Report, *, waived: bool = False) -> list[Result]:
+    """Warn, fail and error results worst first: the counted ones, or with waived=True the
+    waived ones."""
+    return [
+        r
+        for r in report.sorted_results()
+        if r.status.is_finding and bool(r.waived) is waived
+    ]
+
+
+def counts(report: Report) -> dict[str, int]:
+    """A count per status of the results that count, plus `waived`; together they add up to
+    every result of the run."""
+    tally = {s.value: 0 for s in COUNT_ORDER}
+    for result in report.counted():
+        tally[result.status.value] += 1
+    tally["waived"] = len(report.results) - len(report.counted())
+    return tally
+
+
+@dataclass
+class Cell:
+    """One check on one node (node None: cluster-wide): its results and the status they add up
+    to, where a waived finding weighs like a pass."""
+
+    status: Status = Status.SKIP
+    results: list[Result] = field(default_factory=list)
+
+    @property
+    def waived(self) -> int:
+        return sum(1 for r in self.results if r.waived)
+
+    def add(self, result: Result) -> None:
+        self.results.append(result)
+        weight = Status.PASS if result.waived else result.status
+        if weight.rank > self.status.rank:
+            self.status = weight
+
+
+def cells(report: Report) -> dict[tuple[str, str | None], Cell]:
+    """The grid of checks by nodes, keyed by (check code, node or None), in result order."""
+    grid: dict[tuple[str, str | None], Cell] = {}
+    for result in report.results:
+        grid.setdefault((result.code, result.node), Cell()).add(result)
+    return grid

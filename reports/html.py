@@ -1,0 +1,297 @@
+"""The HTML report for the nightly job: one self-contained file to mail or archive.
+
+Everything is inline (CSS, SVG) and a Content-Security-Policy forbids any load, so the file works
+offline and in a mail client, and can never call out. Mail clients drop SVG, so everything a
+chart shows is also in a plain table. Colour always comes with a word. Every value goes through
+Jinja's autoescape; this module only prepares the numbers and words the template lays out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from clustercheck import __version__
+from clustercheck.history import Changes
+from clustercheck.model import Status
+from clustercheck.report import Report
+from clustercheck.reports.common import COUNT_ORDER, Cell, cells, counts, findings, where
+
+CLUSTER_COLUMN = "cluster-wide"
+
+
+@dataclass(frozen=True)
+class Look:
+    """How a status shows: the word (never colour alone), a cell background and text colour,
+    and a stronger colour for bars and borders."""
+
+    word: str
+    background: str
+    text: str
+    accent: str
+
+
+LOOK = {
+    Status.PASS: Look("pass", "#dcf2e3", "#14532d", "#2f9e5a"),
+    Status.WARN: Look("WARN", "#fff1c7", "#6b4500", "#d99a00"),
+    Status.FAIL: Look("FAIL", "#fbd5d5", "#8a1c1c", "#d03a3a"),
+    Status.ERROR: Look("ERROR", "#ecd9f7", "#5b1a84", "#8e44ad"),
+    Status.SKIP: Look("skip", "#eceff1", "#4f5b62", "#90a4ae"),
+}
+NOTHING_JUDGED = Look("NOTHING JUDGED", "#ecd9f7", "#5b1a84", "#8e44ad")
+
+# clock chart geometry, in SVG user units
+CHART_WIDTH, LABEL_WIDTH, VALUE_WIDTH = 760, 120, 110
+ROW_HEIGHT, CHART_TOP = 30, 34
+SPARK_WIDTH, SPARK_HEIGHT = 150, 36
+
+_ENV = Environment(
+    loader=PackageLoader("clustercheck.reports", "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_ENV.filters["num"] = lambda value: f"{value:g}"  # 100.0 -> "100", 0.25 -> "0.25"
+
+
+def render(
+    report: Report,
+    *,
+    changes: Changes | None = None,
+    clock_history: Mapping[str, Sequence[tuple[str, float]]] | None = None,
+) -> str:
+    """The report as one HTML document; `changes` and `clock_history` (from clustercheck.history)
+    add what changed since the previous run and each node's clock offset trend."""
+    tally = counts(report)
+    verdict = NOTHING_JUDGED if report.nothing_judged else LOOK[report.worst()]
+    return _ENV.get_template("report.html.j2").render(
+        report=report,
+        version=__version__,
+        titles={c.code: c.title for c in report.checks},
+        verdict=verdict,
+        look=LOOK,
+        counts=[(LOOK[s], tally[s.value]) for s in COUNT_ORDER if tally[s.value]],
+        waived_count=tally["waived"],
+        grid=_grid(report),
+        findings=findings(report),
+        waived=findings(report, waived=True),
+        where=where,
+        skipped=_skipped(report),
+        nodes=_nodes(report),
+        multicast=_multicast(report.views.get("multicast")),
+        clocks=_clocks(report),
+        trend=_trend(clock_history or {}, report.facts.settings.ntp.warn_ms),
+        changes=changes,
+    )
+
+
+@dataclass(frozen=True)
+class GridCell:
+    look: Look | None  # None: the check does not apply there
+    note: str  # the messages, for a tooltip
+    waived: int
+
+
+def _grid(report: Report) -> dict[str, Any]:
+    """Checks down, nodes across (and a cluster-wide column when a check has such results)."""
+    grid = cells(report)
+    columns: list[str | None] = list(report.facts.nodes)
+    if any(node is None for _, node in grid):
+        columns.append(None)
+    rows = [
+        (check, [_grid_cell(grid.get((check.code, column))) for column in columns])
+        for check in report.checks
+    ]
+    return {"columns": [c or CLUSTER_COLUMN for c in columns], "rows": rows}
+
+
+def _grid_cell(cell: Cell | None) -> GridCell:
+    if cell is None:
+        return GridCell(None, "not applicable", 0)
+    note = "\n".join(f"{r.status.value}: {r.message}" for r in cell.results)
+    return GridCell(LOOK[cell.status], note, cell.waived)
+
+
+def _skipped(report: Report) -> list[tuple[str, list[str]]]:
+    """Skipped results grouped by reason: "offline: CC102, CC401@tomcat02"."""
+    reasons: dict[str, list[str]] = {}
+    for result in report.sorted_results():
+        if result.status is Status.SKIP:
+            label = result.code + (f"@{result.node}" if result.node else "")
+            reasons.setdefault(result.message, []).append(label)
+    return list(reasons.items())
+
+
+def _nodes(report: Report) -> dict[str, Any]:
+    """Every node side by side: address, roles, reachability and, with the versions view, its
+    Tomcat and JVM; a value that differs from most nodes' is marked."""
+    versions = report.views.get("versions")
+    by_node = {v["node"]: v for v in versions or []}
+    columns = ("tomcat", "version", "vendor", "vm", "bits")
+    values = {
+        name: dict(zip(columns, _version_values(by_node.get(name)), strict=True))
+        for name in report.facts.nodes
+    }
+    usual = {c: _most_common([v[c] for v in values.values()]) for c in columns}
+    rows = []
+    for name, node in report.facts.nodes.items():
+        marked = [(values[name][c], values[name][c] not in (None, usual[c])) for c in columns]
+        rows.append({"node": node, "versions": marked})
+    return {"rows": rows, "with_versions": versions is not None}
+
+
+def _version_values(entry: Mapping[str, Any] | None) -> tuple[Any, ...]:
+    if entry is None:
+        return (None,) * 5
+    jvm = entry.get("jvm") or {}
+    return (
+        entry.get("tomcat"),
+        jvm.get("version"),
+        jvm.get("vendor"),
+        jvm.get("vm"),
+        jvm.get("bits"),
+    )
+
+
+def _most_common(values: list[Any]) -> Any:
+    present = Counter(str(v) for v in values if v is not None)
+    if len(present) < 2:
+        return next((v for v in values if v is not None), None)
+    top = present.most_common(1)[0][0]
+    return next(v for v in values if str(v) == top)
+
+
+def _multicast(view: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Who hears whom: listeners down, senders across."""
+    if not view:
+        return None
+    members = list(view.get("members", []))
+    matrix = view.get("matrix", {})
+    rows = []
+    for listener in members:
+        heard_from = matrix.get(listener, {})
+        row = []
+        for sender in members:
+            entry = heard_from.get(sender)
+            if sender == listener:
+                row.append(("self", LOOK[Status.SKIP], ""))
+            elif entry is None:
+                row.append(("no data", LOOK[Status.SKIP], "not captured"))
+            elif entry.get("heard"):
+                row.append(("hears", LOOK[Status.PASS], entry.get("diagnosis", "")))
+            else:
+                row.append(("NOT heard", LOOK[Status.FAIL], entry.get("diagnosis", "")))
+        heard = sum(1 for word, _, _ in row if word == "hears")
+        rows.append({"listener": listener, "cells": row, "heard": heard})
+    return {"members": members, "rows": rows, "peers": max(len(members) - 1, 0)}
+
+
+def _clocks(report: Report) -> dict[str, Any] | None:
+    """The clock offsets as a bar chart with uncertainty whiskers and the thresholds."""
+    view = report.views.get("clocks")
+    if not view:
+        return None
+    ntp = report.facts.settings.ntp
+    entries = view.get("nodes", [])
+    measured = [n for n in entries if n.get("offset_ms") is not None]
+    reach = max([abs(n["offset_ms"]) + (n.get("uncertainty_ms") or 0) for n in measured] or [0])
+    extent = max(reach, ntp.warn_ms) * 1.15
+    half = (CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH) / 2
+    zero = LABEL_WIDTH + half
+
+    def x(value: float) -> float:
+        return round(zero + value / extent * half, 1)
+
+    rows = []
+    for index, entry in enumerate(entries):
+        offset = entry.get("offset_ms")
+        spread = entry.get("uncertainty_ms") or 0
+        look = _look(entry.get("status"))
+        y = CHART_TOP + index * ROW_HEIGHT
+        bar = None
+        if offset is not None:
+            bar = {
+                "x": min(zero, x(offset)),
+                "width": round(abs(x(offset) - zero), 1),
+                "low": x(offset - spread),
+                "high": x(offset + spread),
+            }
+        rows.append({"entry": entry, "look": look, "y": y, "mid": y + ROW_HEIGHT / 2, "bar": bar})
+    lines = [
+        {"x": x(sign * limit), "label": f"{sign * limit:+g}", "kind": kind, "look": LOOK[status]}
+        for limit, kind, status in (
+            (ntp.warn_ms, "warn", Status.WARN),
+            (ntp.fail_ms, "fail", Status.FAIL),
+        )
+        if limit <= extent
+        for sign in (-1, 1)
+    ]
+    return {
+        "reference": view.get("reference"),
+        "rows": rows,
+        "lines": lines,
+        "warn_ms": ntp.warn_ms,
+        "fail_ms": ntp.fail_ms,
+        "extent": round(extent, 1),
+        "zero": zero,
+        "width": CHART_WIDTH,
+        "height": CHART_TOP + len(entries) * ROW_HEIGHT + 22,
+        "label_width": LABEL_WIDTH,
+        "value_x": CHART_WIDTH - VALUE_WIDTH + 8,
+        "plot_left": LABEL_WIDTH,
+        "plot_top": CHART_TOP,
+        "plot_height": len(entries) * ROW_HEIGHT,
+        "plot_right": CHART_WIDTH - VALUE_WIDTH,
+    }
+
+
+def _trend(
+    history: Mapping[str, Sequence[tuple[str, float]]], warn_ms: float
+) -> dict[str, Any] | None:
+    """Each node's offset over the last runs as a sparkline, on one scale for every node (at
+    least ±warn), so a drifting node stands out against the steady ones."""
+    if not any(history.values()):
+        return None
+    scale = max([warn_ms] + [abs(v) for points in history.values() for _, v in points])
+    mid = SPARK_HEIGHT / 2
+    rows = []
+    for node, points in history.items():
+        if not points:
+            continue
+        step = (SPARK_WIDTH - 8) / max(len(points) - 1, 1)
+        xy = [
+            (round(4 + i * step, 1), round(mid - v / scale * (mid - 3), 1))
+            for i, (_, v) in enumerate(points)
+        ]
+        rows.append(
+            {
+                "node": node,
+                "polyline": " ".join(f"{px},{py}" for px, py in xy),
+                "last": xy[-1],
+                "offsets": ", ".join(f"{v:+.1f}" for _, v in points),
+                "runs": len(points),
+                "first": points[0][0],
+            }
+        )
+    warn_offset = round(warn_ms / scale * (mid - 3), 1)
+    return {
+        "rows": rows,
+        "width": SPARK_WIDTH,
+        "height": SPARK_HEIGHT,
+        "mid": mid,
+        "warn_top": mid - warn_offset,
+        "warn_height": 2 * warn_offset,
+    }
+
+
+def _look(status: Any) -> Look:
+    """The look of a status named in a view; grey when it names none."""
+    try:
+        return LOOK[Status(status)]
+    except ValueError:
+        return LOOK[Status.SKIP]

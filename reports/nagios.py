@@ -1,0 +1,72 @@
+"""Nagios/Icinga plugin output: one status line with performance data, then the worst findings
+as long output, and the plugin exit code (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+
+`error` (could not judge) is CRITICAL like `fail`: an unreachable node must page someone. A run
+that judged nothing is UNKNOWN, never OK (no silent pass). Waived findings do not raise the
+state; they are counted in the text and the performance data.
+"""
+
+from __future__ import annotations
+
+from clustercheck.model import Result, Status
+from clustercheck.report import Report
+from clustercheck.reports.common import counts, findings, where
+
+OK, WARNING, CRITICAL, UNKNOWN = 0, 1, 2, 3
+STATE = {OK: "OK", WARNING: "WARNING", CRITICAL: "CRITICAL", UNKNOWN: "UNKNOWN"}
+LONG_OUTPUT_LINES = 20
+
+# (count key, singular, plural) in the order the status line lists them
+PHRASES = (
+    ("fail", "failed", "failed"),
+    ("error", "error", "errors"),
+    ("warn", "warning", "warnings"),
+    ("pass", "passed", "passed"),
+    ("skip", "skipped", "skipped"),
+    ("waived", "waived", "waived"),
+)
+PERFDATA_KEYS = ("pass", "warn", "fail", "error", "skip", "waived")
+
+
+def render(report: Report) -> tuple[str, int]:
+    """The plugin output (status line, then long output) and the plugin exit code."""
+    code = plugin_code(report)
+    tally = counts(report)
+    text = ", ".join(
+        f"{tally[key]} {one if tally[key] == 1 else many}"
+        for key, one, many in PHRASES
+        if tally[key]
+    )
+    if code == UNKNOWN:
+        text = "nothing judged: " + ("every result was skipped" if report.results else "no results")
+    perfdata = " ".join(f"{key}={tally[key]}" for key in PERFDATA_KEYS)
+    perfdata += f" duration={report.facts.duration_s:.1f}s"
+    lines = [f"CLUSTERCHECK {STATE[code]} - {_clean(text)} | {perfdata}"]
+    worst = findings(report)
+    lines += [_finding_line(r) for r in worst[:LONG_OUTPUT_LINES]]
+    if len(worst) > LONG_OUTPUT_LINES:
+        lines.append(f"... and {len(worst) - LONG_OUTPUT_LINES} more")
+    return "\n".join(lines) + "\n", code
+
+
+def plugin_code(report: Report) -> int:
+    if report.nothing_judged:
+        return UNKNOWN
+    worst = report.worst()
+    if worst in (Status.FAIL, Status.ERROR):
+        return CRITICAL
+    return WARNING if worst is Status.WARN else OK
+
+
+def _finding_line(result: Result) -> str:
+    place = f" ({where(result)})" if where(result) else ""
+    scope = f"on {result.node}" if result.node else "cluster-wide"
+    return _clean(
+        f"{result.status.value.upper()} {result.code} {result.name} {scope}: {result.message}"
+        f"{place}"
+    )
+
+
+def _clean(text: str) -> str:
+    """One line, and no '|': Nagios reads everything after the first '|' as performance data."""
+    return " ".join(text.split()).replace("|", "¦")

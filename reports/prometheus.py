@@ -1,0 +1,151 @@
+"""Prometheus metrics in the text exposition format, for node_exporter's textfile collector: the
+nightly job writes them to a .prom file (atomically, clustercheck/output.py) and alerts fire on
+the values.
+
+A check may give several results per node, but a series must be unique, so each check on each
+node is one series holding the worst status there; waived findings weigh like a pass and are
+counted in clustercheck_check_waived instead (see reports/common.py). A family without samples is
+left out rather than written empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from clustercheck.model import Status
+from clustercheck.report import Report
+from clustercheck.reports.common import cells
+
+STATUS_VALUE = {Status.SKIP: -1, Status.PASS: 0, Status.WARN: 1, Status.FAIL: 2, Status.ERROR: 3}
+STATUS_HELP = "-1 skip, 0 pass, 1 warn, 2 fail, 3 error"
+
+Labels = dict[str, str]
+Sample = tuple[Labels, float]
+
+
+def render(report: Report) -> str:
+    cluster = {"cluster": report.cluster}
+    grid = cells(report)
+    names = {r.code: r.name for r in report.results}
+    status_samples = [
+        ({**cluster, "check": code, "name": names[code], "node": node or ""}, cell)
+        for (code, node), cell in grid.items()
+    ]
+    families = [
+        _family(
+            "clustercheck_check_status",
+            f'Worst status of a check on a node (node="" cluster-wide): {STATUS_HELP};'
+            " a waived finding counts as pass.",
+            [(labels, STATUS_VALUE[cell.status]) for labels, cell in status_samples],
+        ),
+        _family(
+            "clustercheck_check_waived",
+            "Waived findings of a check on a node (accepted until the waiver expires).",
+            [(labels, cell.waived) for labels, cell in status_samples if cell.waived],
+        ),
+        _family(
+            "clustercheck_worst_status",
+            f"Worst status of the run, waived findings aside: {STATUS_HELP}.",
+            [(cluster, STATUS_VALUE[report.worst()])],
+        ),
+        _family(
+            "clustercheck_node_reachable",
+            "1 when clustercheck connected to the node, 0 when it could not.",
+            [({**cluster, "node": n.name}, int(n.reachable)) for n in report.facts.nodes.values()],
+        ),
+        *_clock_families(report, cluster),
+        *_multicast_families(report, cluster),
+        _family(
+            "clustercheck_run_duration_seconds",
+            "How long gathering the facts took.",
+            [(cluster, report.facts.duration_s)],
+        ),
+        _family(
+            "clustercheck_last_run_timestamp_seconds",
+            "When the run finished, in seconds since the epoch; alert when it gets old.",
+            [(cluster, _finished(report))],
+        ),
+    ]
+    return "".join(families)
+
+
+def _clock_families(report: Report, cluster: Labels) -> list[str]:
+    view = report.views.get("clocks")
+    if not view:
+        return []
+    measured = [n for n in view.get("nodes", []) if n.get("offset_ms") is not None]
+    return [
+        _family(
+            "clustercheck_clock_offset_seconds",
+            "The node's clock minus the reference clock.",
+            [({**cluster, "node": n["node"]}, n["offset_ms"] / 1000) for n in measured],
+        ),
+        _family(
+            "clustercheck_clock_uncertainty_seconds",
+            "How far the measured offset may be off (half the round trip and more).",
+            [
+                ({**cluster, "node": n["node"]}, n["uncertainty_ms"] / 1000)
+                for n in measured
+                if n.get("uncertainty_ms") is not None
+            ],
+        ),
+    ]
+
+
+def _multicast_families(report: Report, cluster: Labels) -> list[str]:
+    view = report.views.get("multicast")
+    if not view:
+        return []
+    members = view.get("members", [])
+    matrix = view.get("matrix", {})
+    heard = [
+        (
+            {**cluster, "node": listener},
+            sum(
+                1
+                for sender, cell in matrix[listener].items()
+                if sender != listener and cell.get("heard")
+            ),
+        )
+        for listener in members
+        if listener in matrix
+    ]
+    return [
+        _family(
+            "clustercheck_multicast_members_heard",
+            "How many other members' heartbeats the node heard.",
+            heard,
+        ),
+        _family(
+            "clustercheck_multicast_members_expected",
+            "How many other members each node should hear (members minus itself).",
+            [(cluster, max(len(members) - 1, 0))],
+        ),
+    ]
+
+
+def _finished(report: Report) -> float:
+    started = datetime.fromisoformat(report.facts.started_at)
+    if started.tzinfo is None:
+        started = started.replace(tzinfo=UTC)
+    return (started + timedelta(seconds=report.facts.duration_s)).timestamp()
+
+
+def _family(name: str, help_text: str, samples: Iterable[Sample]) -> str:
+    lines = [f"{name}{_labels(labels)} {_number(value)}" for labels, value in samples]
+    if not lines:
+        return ""
+    return f"# HELP {name} {help_text}\n# TYPE {name} gauge\n" + "\n".join(lines) + "\n"
+
+
+def _labels(labels: Labels) -> str:
+    return "{" + ",".join(f'{key}="{_escape_label(value)}"' for key, value in labels.items()) + "}"
+
+
+def _escape_label(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _number(value: float) -> str:
+    return str(value) if isinstance(value, int) else repr(float(value))

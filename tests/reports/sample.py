@@ -1,0 +1,193 @@
+"""Synthetic Reports for the renderer tests: a small catalogue, nodes, results and views, with a
+hostile value or two so every renderer shows it escapes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from clustercheck.check import Check
+from clustercheck.facts import ClusterFacts, LiveFacts, NodeFacts, TomcatFacts
+from clustercheck.model import Result, Scope, Status
+from clustercheck.report import Report
+from clustercheck.settings import ClusterSettings, NodeSettings, NtpSettings
+
+XSS = "<script>alert(1)</script>"
+
+CATALOGUE = {
+    "CC001": ("node-reachable", Scope.NODE),
+    "CC101": ("ajp-port-match", Scope.CLUSTER),
+    "CC201": ("jvmroute-unique", Scope.CLUSTER),
+    "CC301": ("jdk-parity", Scope.CLUSTER),
+    "CC401": ("clock-skew", Scope.NODE),
+    "CC501": ("multicast-membership", Scope.CLUSTER),
+    "CC701": ("distributable", Scope.NODE),
+    "CC702": ("app-parity", Scope.CLUSTER),
+}
+
+
+def make_check(code: str) -> Check:
+    name, scope = CATALOGUE[code]
+    doc = (
+        f"The {name} title.\n\nWhat {name} checks.\n\n## Why it matters\nBecause {name} matters."
+        f"\n\n## How to fix\nFix {name} like so.\n"
+    )
+    return Check(code, name, scope, ("tomcat",), False, lambda *_: [], doc=doc)
+
+
+def result(
+    code: str, status: Status, node: str | None = None, message: str = "", **kw: Any
+) -> Result:
+    check = make_check(code)
+    return Result(
+        code,
+        check.name,
+        status,
+        node,
+        message or f"{check.name} {status.value}",
+        rationale=check.rationale,
+        remediation=check.remediation,
+        **kw,
+    )
+
+
+def node(
+    name: str,
+    host: str,
+    roles: tuple[str, ...] = ("tomcat",),
+    *,
+    reachable: bool = True,
+    error: str = "connection refused",
+    tomcat: str | None = "10.1.34",
+) -> NodeFacts:
+    settings = NodeSettings(name, host, roles)
+    live = LiveFacts(reachable=reachable, error=None if reachable else error)
+    facts = NodeFacts(settings, live)
+    if tomcat and "tomcat" in roles:
+        facts.tomcat = TomcatFacts(
+            "/opt/tomcat", "/opt/tomcat", "/opt/tomcat/conf/server.xml", version=tomcat
+        )
+    return facts
+
+
+def make_report(
+    results: Iterable[Result],
+    *,
+    nodes: Iterable[NodeFacts] | None = None,
+    views: Mapping[str, Any] | None = None,
+    cluster: str = "shop-prod",
+    started_at: str = "2026-11-24T02:00:00+00:00",
+    duration_s: float = 0.84,
+    ntp: NtpSettings | None = None,
+) -> Report:
+    results = list(results)
+    nodes = list(nodes if nodes is not None else four_nodes())
+    settings = ClusterSettings(
+        cluster,
+        "/etc/clustercheck/shop-prod.yaml",
+        tuple(n.settings for n in nodes),
+        ntp=ntp or NtpSettings(),
+    )
+    facts = ClusterFacts(settings, {n.name: n for n in nodes}, started_at, duration_s)
+    codes = sorted({r.code for r in results})
+    return Report(facts, [make_check(c) for c in codes], results, dict(views or {}))
+
+
+def four_nodes() -> list[NodeFacts]:
+    return [
+        node("web1", "192.168.1.10", ("apache", "tomcat")),
+        node("tomcat02", "192.168.1.190"),
+        node("tomcat03", "192.168.1.188", tomcat="10.1.31"),
+        node("tomcat04", "192.168.1.191", reachable=False, tomcat=None),
+    ]
+
+
+def sample_results() -> list[Result]:
+    """One of everything: every status, a waived finding, file:line, hostile text."""
+    return [
+        result("CC001", Status.PASS, "web1", "connected"),
+        result("CC001", Status.PASS, "tomcat02", "connected"),
+        result("CC001", Status.PASS, "tomcat03", "connected"),
+        result("CC001", Status.ERROR, "tomcat04", "cannot connect: connection refused"),
+        result("CC101", Status.PASS, None, "every ajp13 worker points at an AJP connector"),
+        result(
+            "CC201",
+            Status.FAIL,
+            None,
+            f'tomcat02 and tomcat03 share jvmRoute "{XSS}"',
+            file="/opt/tomcat/conf/server.xml",
+            line=112,
+        ),
+        result("CC301", Status.WARN, None, "tomcat03 runs JDK 17.0.9, the others 17.0.12"),
+        result("CC401", Status.PASS, "web1", "offset +3.2 ms"),
+        result("CC401", Status.WARN, "tomcat02", "offset +142.0 ms is beyond 100 ms"),
+        result("CC401", Status.PASS, "tomcat03", "offset -12.5 ms"),
+        result("CC401", Status.SKIP, "tomcat04", "node unreachable"),
+        result("CC501", Status.FAIL, None, "tomcat03 hears no heartbeat from web1 or tomcat02"),
+        result("CC701", Status.PASS, "web1", "every webapp is distributable"),
+        result(
+            "CC701",
+            Status.FAIL,
+            "tomcat02",
+            "shop.war does not declare <distributable/>",
+            file="/opt/tomcat/webapps/shop.war!/WEB-INF/web.xml",
+            line=3,
+        ),
+        result("CC701", Status.PASS, "tomcat03", "every webapp is distributable"),
+        result("CC701", Status.SKIP, "tomcat04", "node unreachable"),
+        result(
+            "CC702",
+            Status.WARN,
+            "tomcat03",
+            "admin is deployed on web1 only",
+            waived="admin runs on web1 on purpose (until 2026-12-31)",
+        ),
+    ]
+
+
+def sample_views() -> dict[str, Any]:
+    jvm17 = {
+        "version": "17.0.12",
+        "vendor": "Eclipse Adoptium",
+        "vm": "OpenJDK 64-Bit Server VM",
+        "bits": 64,
+    }
+    return {
+        "versions": [
+            {"node": "web1", "tomcat": "10.1.34", "jvm": jvm17},
+            {"node": "tomcat02", "tomcat": "10.1.34", "jvm": jvm17},
+            {"node": "tomcat03", "tomcat": "10.1.31", "jvm": {**jvm17, "version": "17.0.9"}},
+            {"node": "tomcat04", "tomcat": None, "jvm": None},
+        ],
+        "clocks": {
+            "reference": {"server": "ntp1.example.com", "stratum": 2, "delay_ms": 1.8},
+            "nodes": [
+                {"node": "web1", "offset_ms": 3.2, "uncertainty_ms": 1.1, "status": "pass"},
+                {"node": "tomcat02", "offset_ms": 142.0, "uncertainty_ms": 6.0, "status": "warn"},
+                {"node": "tomcat03", "offset_ms": -12.5, "uncertainty_ms": 2.4, "status": "pass"},
+                {"node": "tomcat04", "offset_ms": None, "uncertainty_ms": None, "status": "error"},
+            ],
+        },
+        "multicast": {
+            "members": ["web1", "tomcat02", "tomcat03"],
+            "matrix": {
+                "web1": {
+                    "tomcat02": {"heard": True, "diagnosis": ""},
+                    "tomcat03": {"heard": True, "diagnosis": ""},
+                },
+                "tomcat02": {
+                    "web1": {"heard": True, "diagnosis": ""},
+                    "tomcat03": {"heard": True, "diagnosis": ""},
+                },
+                "tomcat03": {
+                    "web1": {"heard": False, "diagnosis": "no IGMP join seen"},
+                    "tomcat02": {"heard": False, "diagnosis": "no IGMP join seen"},
+                },
+            },
+        },
+    }
+
+
+def sample_report(**kw: Any) -> Report:
+    """The 4-node report every renderer test starts from."""
+    return make_report(sample_results(), views=sample_views(), **kw)

@@ -1,0 +1,347 @@
+"""Run history: one SQLite file, versioned, each run in one transaction, never left half written
+(tested by raising inside the transaction and by killing a writer halfway)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+SAMPLE_DIR = Path(__file__).parent / "reports"
+sys.path.insert(0, str(SAMPLE_DIR))  # the synthetic reports of the renderer tests
+from sample import make_report, result, sample_report  # noqa: E402
+
+from clustercheck import history  # noqa: E402
+from clustercheck.history import Changes, HistoryError, StoredResult, StoredRun  # noqa: E402
+from clustercheck.model import Status  # noqa: E402
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "history" / "clustercheck.sqlite"
+
+
+def integrity(path: Path) -> str:
+    with sqlite3.connect(path) as conn:
+        return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def test_created_on_first_use_versioned_and_one_file(db: Path) -> None:
+    assert history.record(db, sample_report()) == 1
+    assert history.record(db, sample_report()) == 2
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == history.SCHEMA_VERSION
+    assert sorted(p.name for p in db.parent.iterdir()) == [db.name]  # no -wal, -shm, -journal
+
+
+def test_readers_do_not_create_the_file(db: Path) -> None:
+    assert history.runs(db) == []
+    assert history.previous(db, "shop-prod", 10) is None
+    assert history.clock_history(db, "shop-prod") == {}
+    assert not db.exists()
+
+
+def test_runs_newest_first_with_counts_and_worst(db: Path) -> None:
+    history.record(db, sample_report(started_at="2026-11-23T02:00:00+00:00"))
+    history.record(
+        db,
+        make_report(
+            [result("CC101", Status.PASS)],
+            cluster="other",
+            started_at="2026-11-24T02:00:00+00:00",
+            duration_s=2.5,
+        ),
+    )
+    newest, oldest = history.runs(db)
+    assert (newest.id, newest.cluster, newest.started_at, newest.duration_s, newest.worst) == (
+        2,
+        "other",
+        "2026-11-24T02:00:00+00:00",
+        2.5,
+        Status.PASS,
+    )
+    assert oldest.counts == {"skip": 2, "pass": 8, "warn": 3, "fail": 3, "error": 1, "waived": 1}
+    assert oldest.worst is Status.ERROR
+    assert [r.id for r in history.runs(db, limit=1)] == [2]
+
+
+def test_previous_is_the_latest_earlier_run_of_the_same_cluster(db: Path) -> None:
+    first = history.record(db, sample_report(started_at="2026-11-22T02:00:00+00:00"))
+    history.record(db, make_report([result("CC101", Status.PASS)], cluster="other"))
+    second = history.record(db, sample_report(started_at="2026-11-23T02:00:00+00:00"))
+    third = history.record(db, sample_report(started_at="2026-11-24T02:00:00+00:00"))
+    before_third = history.previous(db, "shop-prod", third)
+    assert before_third is not None
+    assert (before_third.id, before_third.started_at) == (second, "2026-11-23T02:00:00+00:00")
+    assert len(before_third.results) == 17
+    assert (
+        StoredResult(
+            "CC701",
+            "distributable",
+            "tomcat02",
+            Status.FAIL,
+            "shop.war does not declare <distributable/>",
+        )
+        in before_third.results
+    )
+    assert history.previous(db, "shop-prod", second).id == first  # type: ignore[union-attr]
+    assert history.previous(db, "shop-prod", first) is None
+
+
+def stored(code: str, node: str | None, status: Status, message: str = "m") -> StoredResult:
+    return StoredResult(code, "name", node, status, message)
+
+
+CHANGE_CASES = [
+    # (id, before, now (code, node, status), new keys, fixed keys)
+    ("nothing changed", [("CC701", "a", Status.FAIL)], [("CC701", "a", Status.FAIL)], [], []),
+    ("a new finding", [], [("CC701", "a", Status.FAIL)], [("CC701", "a", Status.FAIL)], []),
+    (
+        "a fixed finding",
+        [("CC701", "a", Status.FAIL)],
+        [("CC701", "a", Status.PASS)],
+        [],
+        [("CC701", "a", Status.FAIL)],
+    ),
+    (
+        "worse: the fail is new, the warn is gone",
+        [("CC401", "a", Status.WARN)],
+        [("CC401", "a", Status.FAIL)],
+        [("CC401", "a", Status.FAIL)],
+        [("CC401", "a", Status.WARN)],
+    ),
+    (
+        "another node is another finding",
+        [("CC701", "a", Status.FAIL)],
+        [("CC701", "b", Status.FAIL)],
+        [("CC701", "b", Status.FAIL)],
+        [("CC701", "a", Status.FAIL)],
+    ),
+    (
+        "cluster-wide findings",
+        [("CC201", None, Status.ERROR)],
+        [("CC201", None, Status.ERROR)],
+        [],
+        [],
+    ),
+    (
+        "passes and skips are not findings",
+        [("CC701", "a", Status.SKIP)],
+        [("CC701", "a", Status.PASS)],
+        [],
+        [],
+    ),
+    (
+        "fixed ones worst first",
+        [("CC401", "a", Status.WARN), ("CC701", "b", Status.ERROR), ("CC101", None, Status.FAIL)],
+        [],
+        [],
+        [("CC701", "b", Status.ERROR), ("CC101", None, Status.FAIL), ("CC401", "a", Status.WARN)],
+    ),
+]
+
+
+Key = tuple[str, str | None, Status]
+
+
+@pytest.mark.parametrize(
+    ("before", "now", "new", "fixed"),
+    [c[1:] for c in CHANGE_CASES],
+    ids=[c[0] for c in CHANGE_CASES],
+)
+def test_changes(before: list[Key], now: list[Key], new: list[Key], fixed: list[Key]) -> None:
+    previous = StoredRun(
+        1, "shop-prod", "2026-11-23", 1.0, tuple(stored(*key, message="before") for key in before)
+    )
+    report = make_report([result(code, status, node, "now") for code, node, status in now])
+    got = history.changes(previous, report)
+    assert got.since == "2026-11-23"
+    assert [r.key for r in got.new] == new
+    assert [r.key for r in got.fixed] == fixed
+    assert all(r.message == "now" for r in got.new) and all(
+        r.message == "before" for r in got.fixed
+    )
+
+
+def test_changes_keyed_without_the_message_and_counted_once() -> None:
+    """A message that carries a value (an offset) changes every night; the finding is the same."""
+    previous = StoredRun(1, "c", "s", 1.0, (stored("CC401", "a", Status.WARN, "offset 120 ms"),))
+    report = make_report(
+        [
+            result("CC401", Status.WARN, "a", "offset 130 ms"),
+            result("CC701", Status.FAIL, "a", "app1"),
+            result("CC701", Status.FAIL, "a", "app2"),
+        ]
+    )
+    got = history.changes(previous, report)
+    assert [(r.code, r.message) for r in got.new] == [("CC701", "app1")]
+    assert got.fixed == ()
+
+
+def test_changes_without_a_previous_run() -> None:
+    assert history.changes(None, sample_report()) == Changes(since=None, new=(), fixed=())
+
+
+def test_changes_against_the_recorded_previous_run(db: Path) -> None:
+    history.record(db, sample_report())
+    later = make_report(
+        [
+            result("CC001", Status.PASS, "tomcat04"),
+            result("CC702", Status.FAIL, None, "apps differ"),
+        ]
+    )
+    run_id = history.record(db, later)
+    got = history.changes(history.previous(db, later.cluster, run_id), later)
+    assert [r.key for r in got.new] == [("CC702", None, Status.FAIL)]
+    assert ("CC001", "tomcat04", Status.ERROR) in [r.key for r in got.fixed]
+    assert ("CC702", "tomcat03", Status.WARN) in [r.key for r in got.fixed]  # a waived one too
+
+
+def clocks(**offsets: float | None) -> dict[str, object]:
+    return {
+        "reference": None,
+        "nodes": [
+            {"node": n, "offset_ms": o, "uncertainty_ms": 1.0, "status": "pass"}
+            for n, o in offsets.items()
+        ],
+    }
+
+
+def test_clock_history_oldest_first_per_node(db: Path) -> None:
+    for day, (a, b) in enumerate([(1.0, 20.0), (2.0, None), (3.0, 60.0)], start=22):
+        report = sample_report(started_at=f"2026-11-{day}T02:00:00+00:00")
+        report.views["clocks"] = clocks(web1=a, tomcat02=b)
+        history.record(db, report)
+    history.record(db, make_report([result("CC101", Status.PASS)], cluster="other"))
+    assert history.clock_history(db, "shop-prod") == {
+        "web1": [
+            ("2026-11-22T02:00:00+00:00", 1.0),
+            ("2026-11-23T02:00:00+00:00", 2.0),
+            ("2026-11-24T02:00:00+00:00", 3.0),
+        ],
+        "tomcat02": [("2026-11-22T02:00:00+00:00", 20.0), ("2026-11-24T02:00:00+00:00", 60.0)],
+    }
+    assert history.clock_history(db, "shop-prod", limit=1) == {
+        "web1": [("2026-11-24T02:00:00+00:00", 3.0)],
+        "tomcat02": [("2026-11-24T02:00:00+00:00", 60.0)],
+    }
+    assert history.clock_history(db, "other") == {}
+
+
+def test_clock_history_prefers_the_node_summary(db: Path) -> None:
+    report = sample_report()
+    report.facts.nodes["web1"].live.extra["clock_offset_ms"] = 7.5
+    report.views["clocks"] = clocks(web1=1.0, tomcat02=2.0)
+    history.record(db, report)
+    assert {n: v[0][1] for n, v in history.clock_history(db, "shop-prod").items()} == {
+        "web1": 7.5,
+        "tomcat02": 2.0,
+    }
+
+
+def test_a_file_from_a_newer_clustercheck_is_refused(db: Path) -> None:
+    history.record(db, sample_report())
+    with sqlite3.connect(db) as conn:
+        conn.execute(f"PRAGMA user_version = {history.SCHEMA_VERSION + 1}")
+    with pytest.raises(HistoryError, match="newer clustercheck"):
+        history.record(db, sample_report())
+    with pytest.raises(HistoryError, match="newer clustercheck"):
+        history.runs(db)
+
+
+def test_a_file_that_is_not_sqlite_is_refused(db: Path) -> None:
+    db.parent.mkdir(parents=True)
+    db.write_text("these are not the runs you are looking for\n" * 100)
+    with pytest.raises(HistoryError, match="not a clustercheck history file"):
+        history.record(db, sample_report())
+
+
+def test_a_run_that_fails_halfway_leaves_no_trace(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    history.record(db, sample_report())
+    real = history._result_row
+    calls = []
+
+    def breaks_on_the_fifth(run_id: int, result: object) -> tuple[object, ...]:
+        calls.append(run_id)
+        if len(calls) == 5:
+            raise OSError("disk on fire")
+        return real(run_id, result)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(history, "_result_row", breaks_on_the_fifth)
+    with pytest.raises(OSError, match="disk on fire"):
+        history.record(db, sample_report())
+    monkeypatch.undo()
+    assert [r.id for r in history.runs(db)] == [1]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM results").fetchone()[0] == 17
+        assert conn.execute("SELECT count(*) FROM nodes").fetchone()[0] == 4
+    assert integrity(db) == "ok"
+    assert history.record(db, sample_report()) == 2
+
+
+KILLED_WRITER = """
+import sys, time
+sys.path.insert(0, {sample_dir!r})
+from sample import make_report, result
+from clustercheck import history
+from clustercheck.model import Status
+
+real = history._result_row
+
+def pauses(run_id, result):
+    if result.node == "node4000":  # past SQLite's page cache: pages are on disk by now
+        print("halfway", flush=True)
+        time.sleep(120)
+    return real(run_id, result)
+
+history._result_row = pauses
+big = make_report([result("CC701", Status.FAIL, f"node{{i}}", "x" * 1000) for i in range(6000)])
+history.record({path!r}, big)
+"""
+
+
+def test_a_writer_killed_halfway_leaves_the_file_whole(db: Path) -> None:
+    history.record(db, sample_report())
+    script = KILLED_WRITER.format(sample_dir=str(SAMPLE_DIR), path=str(db))
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "halfway"
+        journal = db.with_name(db.name + "-journal")
+        assert journal.exists() and db.stat().st_size > 1_000_000  # really halfway, on disk
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.kill()
+        child.wait(timeout=30)
+    assert [r.id for r in history.runs(db)] == [1]  # the hot journal was rolled back
+    assert integrity(db) == "ok"
+    run = history.previous(db, "shop-prod", 99)
+    assert run is not None and len(run.results) == 17
+    assert history.record(db, sample_report()) == 2
+
+
+def test_concurrent_writers_queue_instead_of_failing(db: Path) -> None:
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            for _ in range(5):
+                history.record(db, sample_report())
+        except BaseException as exc:  # reported below, in the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(r.id for r in history.runs(db)) == list(range(1, 21))

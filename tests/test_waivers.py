@@ -1,0 +1,150 @@
+"""Waivers: which results they match, when they expire, and what they say when they do not
+apply."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from clustercheck.model import Result, Status
+from clustercheck.settings import Waiver
+from clustercheck.waivers import apply_waivers
+
+TODAY = date(2026, 11, 24)
+
+RESULTS = {
+    "cluster-wide fail": Result("CC702", "app-parity", Status.FAIL, None, "apps differ"),
+    "tomcat02 fail": Result("CC701", "distributable", Status.FAIL, "tomcat02", "shop.war"),
+    "tomcat03 warn": Result("CC701", "distributable", Status.WARN, "tomcat03", "admin.war"),
+    "web1 pass": Result("CC701", "distributable", Status.PASS, "web1", "fine"),
+    "tomcat04 skip": Result("CC401", "clock-skew", Status.SKIP, "tomcat04", "node unreachable"),
+    "tomcat04 error": Result("CC001", "node-reachable", Status.ERROR, "tomcat04", "refused"),
+}
+
+
+def waiver(
+    code: str, node: str | None = None, expires: str | None = "2026-12-31", reason: str = "accepted"
+) -> Waiver:
+    return Waiver(code=code, node=node, reason=reason, expires=expires)
+
+
+CASES = [
+    # (id, waivers, results waived, notices)
+    ("code and node", [waiver("CC701", "tomcat02")], ["tomcat02 fail"], []),
+    (
+        "no node: every finding of the check",
+        [waiver("CC701")],
+        ["tomcat02 fail", "tomcat03 warn"],
+        [],
+    ),
+    ("no node: cluster-wide results too", [waiver("CC702")], ["cluster-wide fail"], []),
+    (
+        "a node never matches a cluster-wide result",
+        [waiver("CC702", "tomcat03")],
+        [],
+        ["waiver for CC702 on tomcat03 matched no warn, fail or error result"],
+    ),
+    ("by check name", [waiver("distributable", "tomcat03")], ["tomcat03 warn"], []),
+    ("an error can be waived", [waiver("CC001", "tomcat04")], ["tomcat04 error"], []),
+    (
+        "a skip is not a finding",
+        [waiver("CC401", "tomcat04")],
+        [],
+        ["waiver for CC401 on tomcat04 matched no warn, fail or error result"],
+    ),
+    (
+        "a pass is not a finding",
+        [waiver("CC701", "web1")],
+        [],
+        ["waiver for CC701 on web1 matched no warn, fail or error result"],
+    ),
+    (
+        "unknown code",
+        [waiver("CC999")],
+        [],
+        ["waiver for CC999 matched no warn, fail or error result"],
+    ),
+    (
+        "applies through its expiry date",
+        [waiver("CC701", "tomcat02", expires="2026-11-24")],
+        ["tomcat02 fail"],
+        [],
+    ),
+    (
+        "expired the day before",
+        [waiver("CC702", "tomcat03", expires="2026-11-23")],
+        [],
+        ["waiver for CC702 on tomcat03 expired on 2026-11-23"],
+    ),
+    (
+        "expired, without node",
+        [waiver("CC701", expires="2026-01-31")],
+        [],
+        ["waiver for CC701 expired on 2026-01-31"],
+    ),
+    ("no expiry date", [waiver("CC701", "tomcat02", expires=None)], ["tomcat02 fail"], []),
+    (
+        "unreadable expiry date",
+        [waiver("CC701", "tomcat02", expires="next spring")],
+        [],
+        [
+            "waiver for CC701 on tomcat02 has an unreadable expiry date 'next spring'"
+            " (want YYYY-MM-DD); not applied"
+        ],
+    ),
+    (
+        "two waivers for one finding: both are in use",
+        [waiver("CC701", "tomcat02"), waiver("CC701")],
+        ["tomcat02 fail", "tomcat03 warn"],
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("waivers", "waived", "notices"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_matching_and_expiry(waivers: list[Waiver], waived: list[str], notices: list[str]) -> None:
+    results, got_notices = apply_waivers(list(RESULTS.values()), waivers, TODAY)
+    assert [key for key, r in zip(RESULTS, results, strict=True) if r.waived] == waived
+    assert got_notices == notices
+
+
+@pytest.mark.parametrize(
+    ("expires", "note"),
+    [
+        ("2026-12-31", "app runs on one node on purpose (until 2026-12-31)"),
+        (None, "app runs on one node on purpose"),
+    ],
+)
+def test_the_waived_note_says_why_and_until_when(expires: str | None, note: str) -> None:
+    results, _ = apply_waivers(
+        [RESULTS["cluster-wide fail"]],
+        [waiver("CC702", expires=expires, reason="app runs on one node on purpose")],
+        TODAY,
+    )
+    assert results[0].waived == note
+
+
+def test_the_first_matching_waiver_gives_the_reason() -> None:
+    results, _ = apply_waivers(
+        [RESULTS["tomcat02 fail"]],
+        [waiver("CC701", "tomcat02", reason="first"), waiver("CC701", reason="second")],
+        TODAY,
+    )
+    assert results[0].waived == "first (until 2026-12-31)"
+
+
+def test_results_keep_their_order_and_the_input_is_untouched() -> None:
+    original = list(RESULTS.values())
+    results, _ = apply_waivers(original, [waiver("CC701")], TODAY)
+    assert [(r.code, r.node, r.status, r.message) for r in results] == [
+        (r.code, r.node, r.status, r.message) for r in original
+    ]
+    assert all(r.waived is None for r in original)
+
+
+def test_no_waivers_changes_nothing() -> None:
+    results, notices = apply_waivers(list(RESULTS.values()), [], TODAY)
+    assert results == list(RESULTS.values()) and notices == []
