@@ -11,6 +11,7 @@ from clustercheck.facts import ClusterFacts, NodeFacts
 from clustercheck.matching import WorkerTarget, is_loopback, listening_port, targets
 from clustercheck.model import Finding, Scope, failed, passed, warned
 from clustercheck.parsers.serverxml import Connector
+from clustercheck.probes import CPONG_OK
 from clustercheck.tomcat_catalog import AjpDefaults, ajp_defaults
 
 WILDCARDS = frozenset({"0.0.0.0", "::", "*", ""})
@@ -25,7 +26,9 @@ def ajp_exposure(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
     default: all addresses before Tomcat 9.0.31, 8.5.51 and 7.0.100, loopback since) and its
     secret (`secret`, the older `requiredSecret`, or Tomcat 6's `request.secret`). The secret
     of each worker pointing at it (its own, or its lb's) is compared with the connector's;
-    secrets are compared, never shown.
+    secrets are compared, never shown. In a live run, each AJP port is also sent a CPing from
+    clustercheck's own machine (unless that machine is a balancer): one that answers is reachable
+    beyond the balancers.
 
     ## Why it matters
     AJP trusts whoever connects: an AJP port reachable from the network without a secret lets
@@ -49,8 +52,12 @@ def ajp_exposure(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
     if not server.ajp_connectors:
         yield passed("no AJP connector", file=server.path)
         return
+    probes = {(p["host"], p["port"]): p for p in cluster.live.get("exposure_probes", [])}
     for connector in server.ajp_connectors:
         yield _exposure(connector, defaults, server.path)
+        probe = probes.get((node.settings.host, listening_port(connector)))
+        if probe is not None:
+            yield _reached_from_here(connector, probe, server.path)
         for target in (t for t in mine if t.connector is connector):
             yield _secret_match(connector, target, server.path)
 
@@ -84,6 +91,29 @@ def _exposure(connector: Connector, defaults: AjpDefaults | None, path: str) -> 
     return passed(
         f"AJP port {port} on {scope}: no secret, so Tomcat refuses to start it "
         "(secretRequired); see CC102",
+        **where,
+    )
+
+
+def _reached_from_here(connector: Connector, probe: dict[str, object], path: str) -> Finding:
+    """The live part: does the connector answer clustercheck's machine, which is no balancer?"""
+    where = {"file": path, "line": connector.line, "details": {"probe": probe}}
+    port = listening_port(connector)
+    if probe["result"] != CPONG_OK:
+        return passed(
+            f"AJP port {port} does not answer CPing from clustercheck's machine "
+            f"({probe['result']})",
+            **where,
+        )
+    if connector.secret:
+        return passed(
+            f"AJP port {port} answers CPing from clustercheck's machine (not a "
+            "balancer), but requires a secret",
+            **where,
+        )
+    return failed(
+        f"AJP port {port} answers CPing from clustercheck's machine, which is not a "
+        "balancer, and has no secret: anyone there can use it (Ghostcat)",
         **where,
     )
 

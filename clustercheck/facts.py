@@ -118,9 +118,10 @@ class ClusterFacts:
     nodes: dict[str, NodeFacts]
     started_at: str
     duration_s: float = 0.0
-    dns: dict[str, list[str]] = field(
-        default_factory=dict
-    )  # worker hosts resolved as a last resort
+    # worker hosts resolved by DNS, the last resort of matching them to nodes
+    dns: dict[str, list[str]] = field(default_factory=dict)
+    # what is measured from clustercheck's machine: the NTP reference, AJP exposure probes
+    live: dict[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:

@@ -1,20 +1,27 @@
 """Gathering: one transport per node, all nodes at once, every failure turned into facts.
 
-This is the only place (with the transports it drives) that does I/O on nodes.
+Phase 1 reads each node's files and asks it what only it can tell (JVM, clock, time sync,
+addresses); phase 2 runs the probes planned from phase 1 (AJP CPing from the balancers,
+replication connects between members) over the connections phase 1 opened, so a node is logged
+into once. This is the only place (with the transports it drives) that does I/O on nodes.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
+from typing import Any
 
 from clustercheck.facts import ClusterFacts, LiveFacts, NodeFacts
 from clustercheck.gather_apache import gather_apache
 from clustercheck.gather_tomcat import gather_tomcat
 from clustercheck.live import gather_live, resolve_unmatched_worker_hosts
+from clustercheck.probe_plan import plan_probes
+from clustercheck.probes import probe_from, probe_locally
 from clustercheck.reader import NodeReader
+from clustercheck.reference import query_reference
 from clustercheck.settings import ClusterSettings, NodeSettings
 from clustercheck.transports.base import Transport, TransportError
 
@@ -61,22 +68,39 @@ def gather(
     factory = factory or TransportFactory()
     started = datetime.now(UTC)
     clock = time.monotonic()
+    transports: dict[str, Transport] = {}
+    workers = max(1, min(parallel, len(settings.nodes)))
 
     def one(node: NodeSettings) -> NodeFacts:
-        facts = gather_node(node, factory(node), on_read)
+        transport = factory(node)
+        facts = gather_node(node, transport, on_read)
+        if facts.reachable and transport.live:
+            transports[node.name] = transport
+        else:
+            transport.close()
         if on_progress:
             on_progress(node.name, "ok" if facts.reachable else "unreachable")
         return facts
 
-    workers = max(1, min(parallel, len(settings.nodes)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gather") as pool:
-        results = list(pool.map(one, settings.nodes))
-    facts = ClusterFacts(
-        settings=settings,
-        nodes={facts.name: facts for facts in results},
-        started_at=started.isoformat(timespec="seconds"),
-    )
-    facts.dns = resolve_unmatched_worker_hosts(facts)
+    with ThreadPoolExecutor(max_workers=workers + 1, thread_name_prefix="gather") as pool:
+        live_run = any(n.transport != "files" for n in settings.nodes)
+        reference: Future[dict[str, Any]] | None = (
+            pool.submit(query_reference, settings.ntp.servers) if live_run else None
+        )
+        try:
+            nodes = list(pool.map(one, settings.nodes))
+            facts = ClusterFacts(
+                settings=settings,
+                nodes={n.name: n for n in nodes},
+                started_at=started.isoformat(timespec="seconds"),
+            )
+            facts.dns = resolve_unmatched_worker_hosts(facts)
+            run_probes(facts, transports, pool)
+            if reference is not None:
+                facts.live["reference"] = reference.result()
+        finally:
+            for transport in transports.values():
+                transport.close()
     facts.duration_s = time.monotonic() - clock
     return facts
 
@@ -84,6 +108,7 @@ def gather(
 def gather_node(
     node: NodeSettings, transport: Transport, on_read: OnRead | None = None
 ) -> NodeFacts:
+    """Phase 1 for one node. The transport stays open for phase 2; the caller closes it."""
     facts = NodeFacts(settings=node, offline=not transport.live)
     start = time.monotonic()
     facts.live = LiveFacts(collected_at=datetime.now(UTC).isoformat(timespec="seconds"))
@@ -99,12 +124,44 @@ def gather_node(
         if node.has_role("tomcat"):
             facts.tomcat = gather_tomcat(reader, node.tomcat)
         if transport.live:
-            gather_live(transport, node, facts.live)
+            gather_live(transport, reader, node, facts.live)
         facts.files = reader.reads
     except TransportError as exc:
         facts.live.reachable = False
         facts.live.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     finally:
-        transport.close()
         facts.live.duration_s = round(time.monotonic() - start, 3)
     return facts
+
+
+def run_probes(
+    facts: ClusterFacts, transports: dict[str, Transport], pool: ThreadPoolExecutor
+) -> None:
+    """Phase 2: every node's probes at once, each over its own open connection."""
+    plan = plan_probes(facts)
+    timeout = facts.settings.ajp_timeout_ms / 1000
+
+    def from_node(name: str, key: str, mode: str, targets: list[tuple[str, int]]) -> None:
+        node = facts.nodes[name]
+        transport = transports.get(name)
+        results = None
+        if transport is not None:
+            results = probe_from(
+                transport, name, mode, targets, timeout, windows=node.settings.os == "windows"
+            )
+        if results is None:  # the node cannot run a probe: try from here, and say so
+            results = probe_locally(mode, targets, timeout)
+        node.live.extra[key] = [r.as_dict() for r in results]
+
+    jobs = [
+        pool.submit(from_node, name, "ajp_probes", "cping", targets)
+        for name, targets in plan.cping.items()
+    ]
+    jobs += [
+        pool.submit(from_node, name, "receiver_probes", "tcp", targets)
+        for name, targets in plan.receivers.items()
+    ]
+    exposure = pool.submit(probe_locally, "cping", plan.exposure, timeout)
+    for job in jobs:
+        job.result()
+    facts.live["exposure_probes"] = [r.as_dict() for r in exposure.result()]

@@ -230,18 +230,19 @@ def _result_row(run_id: int, result: Result) -> tuple[object, ...]:
 
 
 def _node_rows(run_id: int, report: Report) -> list[tuple[object, ...]]:
-    """One row per node: its summary as the JSON report gives it, and its clock offset (from the
-    summary, or else from the clocks view) for the trend."""
-    clocks = report.views.get("clocks") or {}
-    view_offsets = {n["node"]: n.get("offset_ms") for n in clocks.get("nodes", [])}
+    """One row per node: its summary as the JSON report gives it, with its clock offset (the
+    clocks view's) apart for the trend."""
     rows: list[tuple[object, ...]] = []
     for node in report.facts.nodes.values():
         summary = report.node_summary(node)
-        offset = summary.get("clock_offset_ms")
-        if offset is None:
-            offset = view_offsets.get(node.name)
         rows.append(
-            (run_id, node.name, int(node.reachable), offset, json.dumps(summary, default=str))
+            (
+                run_id,
+                node.name,
+                int(node.reachable),
+                summary.get("clock_offset_ms"),
+                json.dumps(summary, default=str),
+            )
         )
     return rows
 

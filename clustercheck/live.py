@@ -7,16 +7,26 @@ import socket
 from concurrent.futures import ThreadPoolExecutor
 
 from clustercheck.facts import ClusterFacts, LiveFacts
+from clustercheck.live_clock import sample_clock, time_sync
+from clustercheck.live_jvm import gather_jvm
 from clustercheck.matching import is_loopback
+from clustercheck.reader import NodeReader
 from clustercheck.settings import NodeSettings
 from clustercheck.transports.base import Transport
 
 ADDRESS_TIMEOUT_S = 10.0
 
 
-def gather_live(transport: Transport, node: NodeSettings, live: LiveFacts) -> None:
+def gather_live(
+    transport: Transport, reader: NodeReader, node: NodeSettings, live: LiveFacts
+) -> None:
+    """Phase 1's live facts: addresses, the JVM that runs Tomcat, the clock and its keeper."""
     if node.os == "linux":
         live.addresses = node_addresses(transport)
+    live.extra["clock"] = sample_clock(transport, node)
+    live.extra["timesync"] = time_sync(transport, node)
+    if node.has_role("tomcat"):
+        live.extra["jvm"] = gather_jvm(transport, reader, node)
 
 
 def node_addresses(transport: Transport) -> list[str]:

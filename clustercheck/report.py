@@ -60,6 +60,8 @@ class Report:
         return sorted(self.results, key=lambda r: (-r.status.rank, r.code, r.node or ""))
 
     def node_summary(self, node: NodeFacts) -> dict[str, Any]:
+        from clustercheck.views import jvm_summary
+
         tomcat = node.tomcat
         return {
             "name": node.name,
@@ -69,8 +71,15 @@ class Report:
             "reachable": node.reachable,
             "error": node.live.error,
             "tomcat_version": tomcat.version if tomcat else None,
-            "jvm": node.live.extra.get("jvm"),
-            "clock_offset_ms": node.live.extra.get("clock_offset_ms"),
+            "jvm": jvm_summary(node.live.extra.get("jvm")),
+            "clock_offset_ms": next(
+                (
+                    c["offset_ms"]
+                    for c in self.views.get("clocks", {}).get("nodes", [])
+                    if c["node"] == node.name
+                ),
+                None,
+            ),
         }
 
     def as_dict(self) -> dict[str, Any]:

@@ -78,7 +78,11 @@ def write_snapshot(facts: ClusterFacts, recorder: Recorder, out: Path) -> None:
                 "collected_at": facts.started_at,
                 "duration_s": round(facts.duration_s, 3),
                 "dns": facts.dns,
-                "nodes": {name: n.live.as_dict() for name, n in facts.nodes.items()},
+                "live": facts.live,
+                "nodes": {
+                    name: {**n.live.as_dict(), "transport": n.settings.transport}
+                    for name, n in facts.nodes.items()
+                },
             },
             indent=2,
         )
@@ -110,9 +114,11 @@ def apply_recorded(facts: ClusterFacts, meta: dict[str, Any]) -> None:
         if node is None:
             continue
         node.live = LiveFacts.from_dict(live)
-        node.recorded = True
+        # an offline node's snapshot has no live facts to judge: it stays offline
+        node.recorded = live.get("transport") != "files"
     facts.started_at = meta.get("collected_at", facts.started_at)
     facts.dns = meta.get("dns", {})
+    facts.live = meta.get("live", {})
 
 
 def _fingerprinter(key: bytes) -> Any:

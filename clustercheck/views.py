@@ -1,5 +1,6 @@
 """Views: the tables a person would rather look at than read findings for (the JVMs side by
-side, the clock offsets, the multicast matrix). Built from facts, shared by every renderer."""
+side, the clock offsets, the multicast matrix). Built from facts and results, shared by every
+renderer."""
 
 from __future__ import annotations
 
@@ -7,17 +8,51 @@ from typing import Any
 
 from clustercheck.report import Report
 
+JVM_FIELDS = ("version", "vendor", "vm", "bits")
+
 
 def build_views(report: Report) -> dict[str, Any]:
-    nodes = report.facts.nodes.values()
+    views: dict[str, Any] = {"versions": _versions(report)}
+    clocks = _clocks(report)
+    if clocks["nodes"]:
+        views["clocks"] = clocks
+    return views
+
+
+def jvm_summary(jvm: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not jvm or jvm.get("error"):
+        return None
+    return {key: jvm.get(key) for key in JVM_FIELDS}
+
+
+def _versions(report: Report) -> list[dict[str, Any]]:
+    return [
+        {
+            "node": n.name,
+            "tomcat": n.tomcat.version if n.tomcat else None,
+            "jvm": jvm_summary(n.live.extra.get("jvm")),
+        }
+        for n in report.facts.nodes.values()
+        if n.tomcat
+    ]
+
+
+def _clocks(report: Report) -> dict[str, Any]:
+    """Offsets as CC401 judged them (against NTP when there was a reference)."""
+    reference = report.facts.live.get("reference") or {}
+    nodes = [
+        {
+            "node": r.node,
+            "offset_ms": r.details["offset_ms"],
+            "uncertainty_ms": r.details["uncertainty_ms"],
+            "status": r.status.value,
+        }
+        for r in report.results
+        if r.code == "CC401" and r.node and "offset_ms" in r.details
+    ]
     return {
-        "versions": [
-            {
-                "node": n.name,
-                "tomcat": n.tomcat.version if n.tomcat else None,
-                "jvm": n.live.extra.get("jvm"),
-            }
-            for n in nodes
-            if n.tomcat
-        ],
+        "reference": {k: reference.get(k) for k in ("server", "stratum", "delay_ms")}
+        if reference.get("server")
+        else None,
+        "nodes": nodes,
     }

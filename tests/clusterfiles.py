@@ -39,18 +39,19 @@ def server_xml(
                       address="228.0.0.4" port="45564" frequency="500" dropTime="3000"/>
         </Channel>
       </Cluster>"""
-    return textwrap.dedent(f"""\
+    text = textwrap.dedent(f"""\
         <?xml version="1.0" encoding="UTF-8"?>
         <Server port="-1" shutdown="SHUTDOWN">
           <Service name="Catalina">
             <Connector port="8080" protocol="HTTP/1.1"/>
             <Connector port="{ajp_port}" protocol="AJP/1.3" {ajp_extra}/>
-            <Engine name="Catalina" defaultHost="localhost"{route}{engine_extra}>{cluster}
+            <Engine name="Catalina" defaultHost="localhost"{route}{engine_extra}>CLUSTER
               <Host name="localhost" appBase="webapps"/>
             </Engine>
           </Service>
         </Server>
         """)
+    return text.replace("CLUSTER", cluster)
 
 
 def web_xml(distributable: bool = True) -> str:

@@ -234,17 +234,6 @@ def test_clock_history_oldest_first_per_node(db: Path) -> None:
     assert history.clock_history(db, "other") == {}
 
 
-def test_clock_history_prefers_the_node_summary(db: Path) -> None:
-    report = sample_report()
-    report.facts.nodes["web1"].live.extra["clock_offset_ms"] = 7.5
-    report.views["clocks"] = clocks(web1=1.0, tomcat02=2.0)
-    history.record(db, report)
-    assert {n: v[0][1] for n, v in history.clock_history(db, "shop-prod").items()} == {
-        "web1": 7.5,
-        "tomcat02": 2.0,
-    }
-
-
 def test_a_file_from_a_newer_clustercheck_is_refused(db: Path) -> None:
     history.record(db, sample_report())
     with sqlite3.connect(db) as conn:

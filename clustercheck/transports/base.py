@@ -63,6 +63,17 @@ class DirEntry:
     size: int
 
 
+class Stream(Protocol):
+    """A long-lived command on a warm channel: write a line, read a line (clock sampling)."""
+
+    def write(self, data: bytes) -> None: ...
+
+    def readline(self, timeout: float) -> bytes:
+        """One line; raise TimeoutError when none comes in time, b"" at end of output."""
+
+    def close(self) -> None: ...
+
+
 class Transport(Protocol):
     """What the gatherer needs from a node. Paths are the node's own, absolute."""
 
@@ -87,6 +98,9 @@ class Transport(Protocol):
     ) -> CommandResult:
         """Run argv (quoted for the node's shell by the transport, never pasted) and return its
         result; CommandUnavailable when offline."""
+
+    def open_stream(self, argv: Sequence[str]) -> Stream:
+        """Start argv and keep its stdin/stdout open; CommandUnavailable when offline."""
 
     def close(self) -> None:
         """Release the connection; safe to call twice."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import os
 import posixpath
+import select
 import subprocess
 import time
 from collections.abc import Sequence
@@ -117,8 +118,40 @@ class LocalTransport:
             duration_s=time.monotonic() - start,
         )
 
+    def open_stream(self, argv: Sequence[str]) -> LocalStream:
+        return LocalStream(argv)
+
     def close(self) -> None:
         """Nothing to release."""
+
+
+class LocalStream:
+    """A local process with pipes, read line by line with a timeout."""
+
+    def __init__(self, argv: Sequence[str]) -> None:
+        self._proc = subprocess.Popen(
+            list(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
+
+    def write(self, data: bytes) -> None:
+        assert self._proc.stdin is not None
+        self._proc.stdin.write(data)
+        self._proc.stdin.flush()
+
+    def readline(self, timeout: float) -> bytes:
+        assert self._proc.stdout is not None
+        ready, _, _ = select.select([self._proc.stdout], [], [], timeout)
+        if not ready:
+            raise TimeoutError("no line in time")
+        return self._proc.stdout.readline()
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+        self._proc.wait()
+        for pipe in (self._proc.stdin, self._proc.stdout):
+            if pipe:
+                pipe.close()
 
 
 class FilesTransport(LocalTransport):
@@ -141,6 +174,9 @@ class FilesTransport(LocalTransport):
     def run(
         self, argv: Sequence[str], *, timeout: float | None = None, stdin: bytes | None = None
     ) -> CommandResult:
+        raise CommandUnavailable("offline: commands cannot run on a files node")
+
+    def open_stream(self, argv: Sequence[str]) -> LocalStream:
         raise CommandUnavailable("offline: commands cannot run on a files node")
 
 

@@ -1,0 +1,52 @@
+"""CC504 receiver-reachable."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from clustercheck.check import check
+from clustercheck.facts import ClusterFacts
+from clustercheck.model import Finding, Scope, failed, passed, skipped
+from clustercheck.probe_plan import receiver_endpoint
+from clustercheck.probes import OPEN
+
+
+@check("CC504", "receiver-reachable", scope=Scope.CLUSTER, roles=("tomcat",), live=True)
+def receiver_reachable(cluster: ClusterFacts) -> Iterator[Finding]:
+    """Every member's replication receiver accepts TCP connections from every other member.
+
+    From each Tomcat node, over its open connection, a TCP connect to every other member's
+    receiver (the `<Receiver>` address, or the node's address when it is `auto`, and its port,
+    4000 by default).
+
+    ## Why it matters
+    Membership travels by multicast, but sessions travel over TCP to each member's receiver:
+    when that is blocked (a host firewall, a receiver bound to 127.0.0.1), members see each other
+    and replication silently fails ("Member send is failing" in the logs, sessions lost on
+    fail-over).
+
+    ## How to fix
+    Open the receiver port range (port to port+autoBind) between the members, and give the
+    `<Receiver>` an `address=` the others can reach instead of `auto`.
+    """
+    endpoints = {n.name: receiver_endpoint(n) for n in cluster.tomcats}
+    owners = {e: name for name, e in endpoints.items() if e}
+    judged = False
+    for node in cluster.tomcats:
+        probes = node.live.extra.get("receiver_probes")
+        if probes is None:
+            continue
+        judged = True
+        for probe in probes:
+            member = owners.get((probe["host"], probe["port"]), "?")
+            text = f"{member}'s receiver {probe['host']}:{probe['port']}"
+            if probe["result"] == OPEN:
+                yield passed(f"connects to {text}", node=node.name, details={"probe": probe})
+            else:
+                yield failed(
+                    f"cannot connect to {text}: {probe['result']}",
+                    node=node.name,
+                    details={"probe": probe},
+                )
+    if not judged:
+        yield skipped("no member's receiver was probed (no Cluster, or offline)")

@@ -1,0 +1,72 @@
+"""Phase 2 of gathering, planned from phase 1's facts (a pure function): which node probes which
+address, so that every probe runs from where the real traffic comes from: AJP CPing from each
+apache node to its balanced workers, replication connects from every Tomcat member to every
+other member's receiver, and AJP from clustercheck's own machine to find connectors exposed
+beyond the balancers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from clustercheck.facts import ClusterFacts, NodeFacts
+from clustercheck.matching import is_loopback, listening_port, targets
+
+WILDCARD_ADDRESSES = frozenset({"", "auto", "0.0.0.0", "::", "*"})
+DEFAULT_RECEIVER_PORT = 4000
+
+
+@dataclass
+class ProbePlan:
+    cping: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # apache node -> targets
+    receivers: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # tomcat -> targets
+    exposure: list[tuple[str, int]] = field(default_factory=list)  # from clustercheck's machine
+
+
+def receiver_endpoint(node: NodeFacts) -> tuple[str, int] | None:
+    """Where a member's replication receiver listens, as its configuration says (the address
+    'auto' and wildcards mean the node's own address)."""
+    server = node.tomcat.server if node.tomcat else None
+    if not server or not server.clusters:
+        return None
+    receiver = server.clusters[0].receiver
+    attrs = receiver.attrs if receiver else {}
+    address = attrs.get("address", "auto")
+    host = node.settings.host if address.lower() in WILDCARD_ADDRESSES else address
+    try:
+        port = int(attrs.get("port", DEFAULT_RECEIVER_PORT))
+    except ValueError:
+        return None
+    return host, port
+
+
+def plan_probes(cluster: ClusterFacts) -> ProbePlan:
+    plan = ProbePlan()
+    live = {name for name, n in cluster.nodes.items() if n.reachable and not n.offline}
+    for target in targets(cluster):
+        if target.apache.name in live:
+            pairs = plan.cping.setdefault(target.apache.name, [])
+            if (target.host, target.port) not in pairs:
+                pairs.append((target.host, target.port))
+    members = {n.name: receiver_endpoint(n) for n in cluster.tomcats}
+    for name, endpoint in members.items():
+        if name not in live or endpoint is None:
+            continue
+        plan.receivers[name] = [e for other, e in members.items() if other != name and e]
+    if not _clustercheck_is_a_balancer(cluster):
+        for node in cluster.tomcats:
+            server = node.tomcat.server if node.tomcat else None
+            if node.name in live and server:
+                plan.exposure += [
+                    (node.settings.host, port)
+                    for c in server.ajp_connectors
+                    if (port := listening_port(c)) is not None
+                ]
+    return plan
+
+
+def _clustercheck_is_a_balancer(cluster: ClusterFacts) -> bool:
+    """When clustercheck runs on a balancer, reaching AJP from here proves nothing."""
+    return any(
+        n.settings.transport == "local" or is_loopback(n.settings.host)
+        for n in cluster.with_role("apache", reachable_only=False)
+    )

@@ -1,0 +1,336 @@
+"""CC603 jk-config on real files read through the real engine.
+
+Each case lays out an Apache node (tests/clusterfiles.py), judges it with CC603 and compares
+what it says: every (status, message fragment) expected must be in the results, and no status
+that is not expected may appear. Corpus cases use real workers.properties files as published.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+from clusterfiles import HEALTHY_WORKERS, JK_CONF, apache_files, build, judge
+from support import REPO
+
+from clustercheck.model import Result
+
+Builder = Callable[[Path], Path]
+Expected = tuple[tuple[str, str], ...]  # (status, fragment of the message)
+
+WEB = "web1"
+WORKERS = "/etc/httpd/conf/workers.properties"
+JK_LB = "JkWorkersFile conf/workers.properties\nJkMount /* lb\n"
+SEED = REPO / "examples" / "seed-cluster" / "inventory.yaml"
+
+
+def web(
+    workers: str = HEALTHY_WORKERS,
+    jk_conf: str = JK_LB,
+    files: Mapping[str, str | bytes] | None = None,
+    apache: Mapping[str, str] | None = None,
+) -> Builder:
+    """An Apache node with this workers file and httpd file (plus other files on it)."""
+    settings = {"jk_conf": JK_CONF, "server_root": "/etc/httpd", **(apache or {})}
+
+    def builder(tmp: Path) -> Path:
+        node = {"host": "10.0.0.1", "roles": ["apache"], "apache": settings}
+        return build(tmp, {WEB: node}, {WEB: {**apache_files(workers, jk_conf), **(files or {})}})
+
+    return builder
+
+
+def case(id: str, builder: Builder, *expected: tuple[str, str]) -> pytest.param:  # type: ignore[valid-type]
+    return pytest.param(builder, expected, id=id)
+
+
+def assert_says(results: list[Result], expected: Expected) -> None:
+    said = [(r.status.value, r.message) for r in results]
+    assert {r.node for r in results} == {WEB}, said
+    assert {status for status, _ in said} == {status for status, _ in expected}, said
+    for status, fragment in expected:
+        assert any(s == status and fragment in m for s, m in said), (status, fragment, said)
+
+
+URIWORKERMAP = "/shop/*=lb\n!/shop/*.png=static\n-/old/*=legacy\n"
+HEALTHY_SUMMARY = "worker.list: lb, status; 3 balanced members defined; 1 mount"
+
+CASES = [
+    case("healthy", web(), ("pass", HEALTHY_SUMMARY)),
+    case(
+        "seed-howto",
+        lambda _tmp: SEED,
+        (
+            "warn",
+            "worker.controller.balanced_workers is deprecated: write "
+            "worker.controller.balance_workers",
+        ),
+        (
+            "warn",
+            "'#worker.controller.sticky_session=1' changes nothing: true is mod_jk's "
+            "default for sticky_session",
+        ),
+    ),
+    case(
+        "undefined-member",
+        web(HEALTHY_WORKERS + "worker.lb.balance_workers=tomcat04\n"),
+        (
+            "fail",
+            "lb lb member tomcat04 is defined nowhere: mod_jk creates it as an ajp13 "
+            "worker for localhost:8009",
+        ),
+    ),
+    case(
+        "undefined-listed-worker",
+        web(HEALTHY_WORKERS + "worker.list=tomcat9\n"),
+        ("fail", "worker.list names tomcat9, which is defined nowhere"),
+    ),
+    case(
+        "lb-without-members",
+        web("worker.list=lb\nworker.lb.type=lb\n"),
+        ("fail", "lb lb has no balance_workers: mod_jk cannot create it and httpd does not start"),
+    ),
+    case(
+        "lb-without-type",
+        web(HEALTHY_WORKERS.replace("worker.lb.type=lb\n", "")),
+        ("fail", "worker lb has balance_workers but its type is ajp13 (mod_jk's default), not lb"),
+    ),
+    case(
+        "members-share-a-route",
+        web(HEALTHY_WORKERS + "worker.tomcat01.route=one\nworker.tomcat02.route=one\n"),
+        ("fail", "lb lb members tomcat01, tomcat02 share the route 'one'"),
+    ),
+    case(
+        "unknown-type",
+        web(HEALTHY_WORKERS + "worker.tomcat03.type=ajp15\n"),
+        ("fail", "worker tomcat03 has type 'ajp15', which mod_jk does not know"),
+    ),
+    case(
+        "mount-to-unlisted-worker",
+        web(jk_conf=JK_LB + "JkMount /admin/* tomcat01\n"),
+        (
+            "fail",
+            "JkMount /admin/* tomcat01: worker tomcat01 is not in worker.list, so "
+            "requests for /admin/* get HTTP 500",
+        ),
+    ),
+    case(
+        "exclusion-and-disabled-rule-to-unlisted-worker",
+        web(
+            jk_conf=JK_LB + "JkMountFile conf/uriworkermap.properties\n",
+            files={"/etc/httpd/conf/uriworkermap.properties": URIWORKERMAP},
+        ),
+        (
+            "warn",
+            "rule !/shop/*.png=static: worker static is not in worker.list, so this "
+            "exclusion excludes nothing",
+        ),
+        ("warn", "rule -/old/*=legacy: worker legacy is not in worker.list; the rule is disabled"),
+    ),
+    case(
+        "exclusion-of-every-worker",
+        web(jk_conf=JK_LB + "JkUnMount /*.png *\n"),
+        ("pass", "2 mounts"),
+    ),
+    case(
+        "unknown-directive",
+        web(HEALTHY_WORKERS + "worker.lb.sticky_sesion=false\n"),
+        ("fail", "mod_jk refuses to start: unsupported attribute 'worker.lb.sticky_sesion'"),
+    ),
+    case(
+        "semicolon-comment",
+        web(HEALTHY_WORKERS + ";worker.lb.sticky_session=false\n"),
+        ("fail", "';' does not start a comment in workers.properties"),
+    ),
+    case(
+        "bad-httpd-directive",
+        web(jk_conf=JK_LB + "JkMountCopy Maybe\n"),
+        ("fail", "JkMountCopy must be All, On or Off: httpd refuses to start"),
+    ),
+    case(
+        "workers-list-typo",
+        web(HEALTHY_WORKERS.replace("worker.list=", "workers.list=")),
+        ("warn", "'workers.list' is not a 'worker.' key: mod_jk treats it as a user variable"),
+        ("warn", "lb worker lb is not in worker.list"),
+        ("fail", "JkMount /* lb: worker lb is not in worker.list, so requests for /* get HTTP 500"),
+    ),
+    case(
+        "template-in-worker-list",
+        web(HEALTHY_WORKERS + "worker.list=template\n"),
+        (
+            "warn",
+            "worker.list names template, a template other workers reference: mod_jk "
+            "creates it as a worker of its own (ajp13 localhost:8009)",
+        ),
+    ),
+    case(
+        "unlisted-lb",
+        web(HEALTHY_WORKERS + "worker.lb2.type=lb\nworker.lb2.balance_workers=tomcat01\n"),
+        ("warn", "lb worker lb2 is not in worker.list: mod_jk does not create it"),
+    ),
+    case(
+        "undefined-member-of-unlisted-lb-warns",
+        web(HEALTHY_WORKERS + "worker.lb2.type=lb\nworker.lb2.balance_workers=ghost\n"),
+        ("warn", "lb lb2 member ghost is defined nowhere"),
+        ("warn", "(lb2 is not in worker.list: this bites once it is)"),
+    ),
+    case(
+        "deprecated-without-effect",
+        web(HEALTHY_WORKERS + "worker.tomcat01.local_worker=1\n"),
+        ("warn", "worker.tomcat01.local_worker is deprecated and does nothing"),
+    ),
+    case(
+        "vhost-without-mountcopy",
+        web(jk_conf=JK_LB + "<VirtualHost *:443>\n  JkMount /jk status\n</VirtualHost>\n"),
+        (
+            "warn",
+            "<VirtualHost *:443> has JkMount rules of its own and no JkMountCopy: the "
+            "global mounts (/*) do not apply to its requests",
+        ),
+    ),
+    case(
+        "vhost-with-mountcopy",
+        web(
+            jk_conf=JK_LB + "<VirtualHost *:443>\n  JkMountCopy On\n  JkMount /jk status\n"
+            "</VirtualHost>\n"
+        ),
+        ("pass", "2 mounts"),
+    ),
+    case(
+        "mountcopy-all",
+        web(
+            jk_conf="JkMountCopy All\n"
+            + JK_LB
+            + "<VirtualHost *:443>\n  JkMount /jk status\n</VirtualHost>\n"
+        ),
+        ("pass", "2 mounts"),
+    ),
+    case(
+        "unreadable-workers-file",
+        web(jk_conf="JkWorkersFile conf/absent.properties\nJkMount /* lb\n"),
+        ("error", "cannot read the workers file /etc/httpd/conf/absent.properties: no such file"),
+    ),
+    case("no-workers-file", web(jk_conf="JkMount /* lb\n"), ("error", "no workers file found")),
+    case(
+        "unreadable-httpd-file",
+        web(apache={"jk_conf": "/etc/httpd/conf.d/absent.conf"}),
+        ("error", "cannot read the httpd file /etc/httpd/conf.d/absent.conf: no such file"),
+    ),
+    case(
+        "workers-file-from-inventory",
+        web(jk_conf="JkMount /* lb\n", apache={"workers_properties": WORKERS}),
+        ("pass", HEALTHY_SUMMARY),
+    ),
+]
+
+
+@pytest.mark.parametrize(("builder", "expected"), CASES)
+def test_jk_config(tmp_path: Path, builder: Builder, expected: Expected) -> None:
+    assert_says(judge(builder(tmp_path), "CC603"), expected)
+
+
+def test_findings_point_at_the_line_to_edit() -> None:
+    lines = {r.message.split(" ")[0]: (r.file, r.line) for r in judge(SEED, "CC603")}
+    assert lines == {
+        "worker.controller.balanced_workers": (WORKERS, 15),
+        "'#worker.controller.sticky_session=1'": (WORKERS, 16),
+    }
+
+
+def test_a_jkworkerproperty_finding_points_at_the_httpd_file(tmp_path: Path) -> None:
+    conf = JK_LB + "JkWorkerProperty worker.tomcat01.cachesize=10\n"
+    (result,) = judge(web(jk_conf=conf)(tmp_path), "CC603")
+    assert (result.status.value, result.file, result.line) == ("warn", JK_CONF, 3)
+    assert "write worker.tomcat01.connection_pool_size" in result.message
+
+
+# --- the corpus: real workers.properties files, each laid out as the node's -----------------
+
+CORPUS_CASES = [
+    pytest.param(
+        "15_",
+        "cfusion_balancer",
+        (
+            ("fail", "unsupported attribute 'worker.cfusiontest.max_reuse_connections'"),
+            ("fail", "unsupported attribute 'worker.cfusiontest1.max_reuse_connections'"),
+        ),
+        id="15-unsupported-attributes",
+    ),
+    pytest.param(
+        "26_",
+        "worker3",
+        (
+            (
+                "fail",
+                "worker worker3 has balance_workers but its type is ajp13 (mod_jk's default), "
+                "not lb: mod_jk ignores the members and creates a plain worker (ajp13 "
+                "localhost:8009)",
+            ),
+        ),
+        id="26-lb-without-type",
+    ),
+    pytest.param(
+        "33_",
+        "web_1",
+        (
+            ("warn", "lb loadbalancer member VMRSTOMCATAPP.local is defined nowhere"),
+            ("warn", "lb worker loadbalancer is not in worker.list"),
+            ("warn", "worker name 'VMRSTOMCATAPP.local' uses characters"),
+        ),
+        id="33-undefined-member-of-unlisted-lb",
+    ),
+    pytest.param(
+        "07_",
+        "controller",
+        (
+            ("fail", "';' does not start a comment in workers.properties"),
+            ("warn", "worker.controller.balanced_workers is deprecated"),
+            ("warn", "'#worker.controller.sticky_session=true' changes nothing"),
+        ),
+        id="07-semicolons-and-commented-default",
+    ),
+    pytest.param(
+        "36_",
+        "axiodisappWorker",
+        (("fail", "worker.list names axiodisappWorker, which is defined nowhere"),),
+        id="36-undefined-listed-workers",
+    ),
+    pytest.param(
+        "10_",
+        "lb",
+        (("pass", "worker.list: tom-a, tom-b, tom-c, lb; 3 balanced members defined; 1 mount"),),
+        id="10-template-reference",
+    ),
+]
+
+
+@pytest.mark.parametrize(("prefix", "mounted", "expected"), CORPUS_CASES)
+def test_corpus_workers(
+    tmp_path: Path, corpus_dir: Path, prefix: str, mounted: str, expected: Expected
+) -> None:
+    (source,) = (corpus_dir / "workers").glob(f"{prefix}*")
+    conf = f"JkWorkersFile conf/workers.properties\nJkMount /* {mounted}\n"
+    inventory = web(jk_conf=conf, files={WORKERS: source.read_bytes()})(tmp_path)
+    assert_says(judge(inventory, "CC603"), expected)
+
+
+def test_corpus_mounts_to_status_workers_missing_from_worker_list(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    """One project's own httpd file and workers file: two of its mounts give HTTP 500."""
+    (conf,) = (corpus_dir / "jkconf").glob("09_cornBuddy_*")
+    (workers,) = (corpus_dir / "workers").glob("10_cornBuddy_*")
+    files = {
+        JK_CONF: conf.read_bytes(),
+        "/etc/libapache2-mod-jk/workers.properties": workers.read_bytes(),
+    }
+    results = judge(web(files=files)(tmp_path), "CC603")
+    assert_says(
+        results,
+        (
+            ("fail", "worker jk-status is not in worker.list"),
+            ("fail", "worker jk-manager is not in worker.list"),
+        ),
+    )
+    assert {r.line for r in results} == {12, 19}

@@ -1,0 +1,354 @@
+"""CC601 server-xml-elements and CC602 removed-classes on real server.xml files, read through the
+real engine: tables of files (built here, the seed example, the shared corpus) and the results
+expected for the node's Tomcat version."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from clusterfiles import BASE, build, catalina_jar, judge, outcome, server_xml, three_tomcats
+from support import REPO
+
+Builder = Callable[[Path], Path]
+Expected = set[tuple[str, str]]  # (node, status): both checks judge node by node
+
+T1, T2, T3 = "tomcat01", "tomcat02", "tomcat03"
+ALL_PASS = {(T1, "pass"), (T2, "pass"), (T3, "pass")}
+SEED = REPO / "examples" / "seed-cluster" / "inventory.yaml"
+
+HA, TRIBES = "org.apache.catalina.ha.", "org.apache.catalina.tribes."
+MCAST = f'<Membership className="{TRIBES}membership.McastService" {{}}/>'
+
+
+def cluster(*parts: str, channel: tuple[str, ...] = ()) -> str:
+    """A `<Cluster>` holding `parts`, and a Channel holding `channel` (a multicast Membership
+    when none is given)."""
+    inside = channel or (MCAST.format('address="228.0.0.4" port="45564"'),)
+    return (
+        f'<Cluster className="{HA}tcp.SimpleTcpCluster">'
+        f'<Channel className="{TRIBES}group.GroupChannel">{"".join(inside)}</Channel>'
+        f"{''.join(parts)}</Cluster>"
+    )
+
+
+# The how-to's Tomcat 6 block, in proper case: fine on Tomcat 6, fatal on 8.5 and later.
+TOMCAT6_CLUSTER = cluster(
+    f'<Valve className="{HA}tcp.ReplicationValve" filter=".*\\.gif;.*\\.js;.*\\.css;"/>',
+    f'<ClusterListener className="{HA}session.JvmRouteSessionIDBinderListener"/>',
+    f'<ClusterListener className="{HA}session.ClusterSessionListener"/>',
+    channel=(
+        MCAST.format('address="228.0.0.4" port="45564"'),
+        f'<Interceptor className="{TRIBES}group.interceptors.TcpFailureDetector"/>',
+        f'<Interceptor className="{TRIBES}group.interceptors.MessageDispatch15Interceptor"/>',
+    ),
+)
+LOWER_TOMCAT6_CLUSTER = TOMCAT6_CLUSTER.replace("<Cluster", "<cluster").replace(
+    "</Cluster>", "</cluster>"
+)
+# clusterfiles' default Cluster block is indented less than its template, so dedent leaves two
+# spaces before `<?xml`: not well-formed, and CC601 rightly fails it. A one-line block avoids that.
+HEALTHY = server_xml(T1, cluster=cluster())
+
+
+def healthy_three(tmp: Path, overrides: dict[str, dict[str, str]] | None = None) -> Path:
+    """three_tomcats with a well-formed server.xml on every node."""
+    nodes = (T1, T2, T3)
+    return three_tomcats(
+        tmp, {n: {"cluster": cluster(), **(overrides or {}).get(n, {})} for n in nodes}
+    )
+
+
+def node(text: str | bytes, version: str | None = "10.1.60") -> Builder:
+    """One Tomcat node with this server.xml; no catalina.jar when the version is None."""
+
+    def make(tmp: Path) -> Path:
+        files: dict[str, str | bytes] = {f"{BASE}/conf/server.xml": text}
+        if version is not None:
+            files[f"{BASE}/lib/catalina.jar"] = catalina_jar(version)
+        return build(tmp, {T1: {"host": "10.0.0.11", "roles": ["tomcat"]}}, {T1: files})
+
+    return make
+
+
+def with_cluster(block: str, version: str = "10.1.60") -> Builder:
+    return node(server_xml(T1, cluster=block), version)
+
+
+def with_route(route: str, version: str) -> Builder:
+    return node(server_xml(route, cluster=cluster()), version)
+
+
+def case(
+    id: str, code: str, builder: Builder, expected: Expected, message: str = ""
+) -> pytest.param:  # type: ignore[valid-type]
+    return pytest.param(code, builder, expected, message, id=f"{code}-{id}")
+
+
+def seed(_: Path) -> Path:
+    return SEED
+
+
+CASES = [
+    # CC601 server-xml-elements
+    case("healthy", "CC601", healthy_three, ALL_PASS, ""),
+    case(
+        "seed",
+        "CC601",
+        seed,
+        {(T1, "fail"), (T2, "pass"), (T3, "pass")},
+        "<cluster> (and the 13 elements inside it) is ignored: element names are "
+        "case-sensitive; write <Cluster>",
+    ),
+    case(
+        "misspelt",
+        "CC601",
+        with_cluster(cluster(channel=(MCAST.format(""), "<Reciever/>"))),
+        {(T1, "fail")},
+        "<Reciever> is ignored: did you mean <Receiver>?",
+    ),
+    case(
+        "misplaced-valve",
+        "CC601",
+        with_cluster(cluster(channel=(f'<Valve className="{HA}tcp.ReplicationValve"/>',))),
+        {(T1, "fail")},
+        "<Valve> is ignored: not allowed under Channel; it belongs under Engine, Cluster, Host "
+        "or Context",
+    ),
+    case(
+        "newer-than-the-node",
+        "CC601",
+        with_cluster(
+            '<Host name="app" appBase="app"><Context path="/a"><CookieProcessor/></Context></Host>',
+            "7.0.109",
+        ),
+        {(T1, "fail")},
+        "<CookieProcessor> is ignored: only Tomcat 8 and later read it under Context",
+    ),
+    case(
+        "unknown-element-warns",
+        "CC601",
+        with_cluster(cluster() + "<Notes><Note/></Notes>"),
+        {(T1, "warn")},
+        "<Notes> (and the 1 element inside it) is ignored: Tomcat has no rule for <Notes>",
+    ),
+    case(
+        "unknown-element-in-cluster-fails",
+        "CC601",
+        with_cluster(cluster("<Notes/>")),
+        {(T1, "fail")},
+        "Tomcat has no rule for <Notes> under Cluster",
+    ),
+    case(
+        "undefined-property",
+        "CC601",
+        lambda t: healthy_three(t, {T1: {"jvm_route": "${jvmRoute}"}}),
+        {(T1, "warn"), (T2, "pass"), (T3, "pass")},
+        "${jvmRoute} is not defined",
+    ),
+    case(
+        "default-syntax-too-old",
+        "CC601",
+        with_route("${route:-tomcat01}", "9.0.30"),
+        {(T1, "warn")},
+        "Tomcat 9.0.30 has no ${name:-default} syntax",
+    ),
+    case(
+        "default-syntax-supported",
+        "CC601",
+        with_route("${route:-tomcat01}", "9.0.35"),
+        {(T1, "pass")},
+    ),
+    case(
+        "not-well-formed",
+        "CC601",
+        node(HEALTHY.replace("</Service>", "</service>")),
+        {(T1, "fail")},
+        "Tomcat does not start: not well-formed XML: mismatched tag",
+    ),
+    case(
+        "root-not-server",
+        "CC601",
+        node(HEALTHY.replace("Server", "server")),
+        {(T1, "fail")},
+        "Tomcat does not start: the root element is <server>",
+    ),
+    case("tomcat5-not-judged", "CC601", node(HEALTHY, "5.5.36"), {(T1, "skip")}, "Tomcat 5.5.36"),
+    case(
+        "version-unknown",
+        "CC601",
+        node(HEALTHY, None),
+        {(T1, "pass")},
+        "all known to some Tomcat version (this node's is unknown)",
+    ),
+    # CC602 removed-classes
+    case("healthy", "CC602", healthy_three, ALL_PASS),
+    case("seed-on-tomcat6", "CC602", seed, ALL_PASS),
+    case("tomcat6-cluster-on-6", "CC602", with_cluster(TOMCAT6_CLUSTER, "6.0.35"), {(T1, "pass")}),
+    case(
+        "tomcat6-cluster-on-10",
+        "CC602",
+        with_cluster(TOMCAT6_CLUSTER),
+        {(T1, "fail"), (T1, "warn")},
+        "removed in 8.5.0): Tomcat does not start (ClassNotFoundException",
+    ),
+    case(
+        "ignored-elements-load-no-class",
+        "CC602",
+        with_cluster(LOWER_TOMCAT6_CLUSTER),
+        {(T1, "pass")},
+    ),
+    case(
+        "mcastAddr-on-10",
+        "CC602",
+        with_cluster(cluster(channel=(MCAST.format('mcastAddr="228.0.0.8" port="45564"'),))),
+        {(T1, "fail")},
+        "mcastAddr on <Membership> is not read by Tomcat 10.1.60 (removed in 8.0.0)",
+    ),
+    case(
+        "mcastAddr-equal-to-default",
+        "CC602",
+        with_cluster(cluster(channel=(MCAST.format('mcastAddr="228.0.0.4"'),))),
+        {(T1, "warn")},
+        "its value is also the default",
+    ),
+    case(
+        "mcastFrequency-only-warns",
+        "CC602",
+        with_cluster(cluster(channel=(MCAST.format('mcastFrequency="1000"'),))),
+        {(T1, "warn")},
+        "use frequency instead",
+    ),
+    case(
+        "semicolon-filter-on-10",
+        "CC602",
+        with_cluster(cluster(f'<Valve className="{HA}tcp.ReplicationValve" filter=".*\\.gif;"/>')),
+        {(T1, "warn")},
+        "not a ';'-separated list",
+    ),
+    case(
+        "ajp-apr-on-10.1",
+        "CC602",
+        node(HEALTHY.replace('"AJP/1.3"', '"org.apache.coyote.ajp.AjpAprProtocol"')),
+        {(T1, "fail")},
+        '<Connector protocol="org.apache.coyote.ajp.AjpAprProtocol">: the class is not in '
+        "Tomcat 10.1.60 (removed in 10.1.0)",
+    ),
+    case(
+        "ajp-apr-on-9",
+        "CC602",
+        node(HEALTHY.replace('"AJP/1.3"', '"org.apache.coyote.ajp.AjpAprProtocol"'), "9.0.85"),
+        {(T1, "pass")},
+    ),
+    case(
+        "required-secret-on-11",
+        "CC602",
+        node(server_xml(T1, ajp_extra='requiredSecret="s3cret"', cluster=cluster()), "11.0.2"),
+        {(T1, "fail")},
+        "requiredSecret on <Connector> is not read by Tomcat 11.0.2",
+    ),
+    case(
+        "required-secret-beside-secret",
+        "CC602",
+        node(
+            server_xml(T1, ajp_extra='secret="s3cret" requiredSecret="s3cret"', cluster=cluster()),
+            "11.0.2",
+        ),
+        {(T1, "warn")},
+        "secret is set too, and applies",
+    ),
+    case("tomcat5-not-judged", "CC602", node(HEALTHY, "5.5.36"), {(T1, "skip")}, "Tomcat 5.5.36"),
+    case(
+        "version-unknown",
+        "CC602",
+        node(HEALTHY, None),
+        {(T1, "error")},
+        "Tomcat version unknown: set tomcat.version",
+    ),
+    case(
+        "server-xml-unusable",
+        "CC602",
+        node(HEALTHY.replace("Server", "server")),
+        {(T1, "error")},
+        "server.xml is unreadable",
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "builder", "expected", "message"), CASES)
+def test_check(
+    tmp_path: Path, code: str, builder: Builder, expected: Expected, message: str
+) -> None:
+    results = judge(builder(tmp_path), code)
+    assert outcome(results) == expected, [(r.node, r.status.value, r.message) for r in results]
+    if message:
+        assert any(message in r.message for r in results), [r.message for r in results]
+
+
+def test_an_ignored_subtree_is_reported_once(tmp_path: Path) -> None:
+    results = judge(with_cluster(LOWER_TOMCAT6_CLUSTER)(tmp_path), "CC601")
+    (result,) = results
+    assert result.status.value == "fail" and result.line is not None
+    assert result.details["ignored_elements"] == 8, result.message
+    assert "(and the 7 elements inside it)" in result.message
+
+
+def test_each_missing_class_of_a_tomcat6_block_on_tomcat10(tmp_path: Path) -> None:
+    results = judge(with_cluster(TOMCAT6_CLUSTER)(tmp_path), "CC602")
+    failing = {r.details["class"].rsplit(".", 1)[1] for r in results if r.status.value == "fail"}
+    assert failing == {"MessageDispatch15Interceptor", "JvmRouteSessionIDBinderListener"}
+    (filter_,) = [r for r in results if r.status.value == "warn"]
+    assert 'filter=".*\\.gif|.*\\.js|.*\\.css"' in filter_.message
+
+
+def test_removed_secret_attributes_never_show_their_value(tmp_path: Path) -> None:
+    builder = node(server_xml(T1, ajp_extra='requiredSecret="s3cret"', cluster=cluster()), "11.0.2")
+    for result in judge(builder(tmp_path), "CC602"):
+        assert "s3cret" not in repr(result)
+
+
+# Files of the shared corpus laid out as a node's server.xml, on a chosen Tomcat version.
+CORPUS = [
+    (
+        "16",
+        "9.0.85",
+        "CC601",
+        {"fail", "warn"},
+        "not allowed under Cluster; it belongs under Channel",
+    ),
+    ("16", "9.0.85", "CC602", {"pass"}, ""),
+    ("16", "9.0.12", "CC602", {"fail"}, "not in Tomcat 9.0.12 yet (added in 9.0.13)"),
+    ("25", "9.0.85", "CC601", {"fail"}, "Tomcat does not start: not well-formed XML"),
+    ("19", "7.0.109", "CC602", {"pass"}, ""),
+    ("19", "10.1.60", "CC601", {"pass"}, ""),
+    ("19", "10.1.60", "CC602", {"fail"}, "MessageDispatch15Interceptor"),
+    (
+        "24",
+        "7.0.109",
+        "CC601",
+        {"fail", "warn"},
+        "<Membership> is ignored: not allowed under Cluster",
+    ),
+    ("24", "7.0.109", "CC602", {"fail"}, "org.apache.catalina.cluster.tcp.SimpleTcpCluster"),
+    ("13", "9.0.85", "CC602", {"warn"}, "not a ';'-separated list"),
+]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "version", "code", "statuses", "message"),
+    [pytest.param(*c, id=f"{c[2]}-{c[0]}-on-{c[1]}") for c in CORPUS],
+)
+def test_corpus_file(
+    corpus_dir: Path,
+    tmp_path: Path,
+    prefix: str,
+    version: str,
+    code: str,
+    statuses: set[str],
+    message: str,
+) -> None:
+    (path,) = (corpus_dir / "serverxml").glob(f"{prefix}_*")
+    results = judge(node(path.read_bytes(), version)(tmp_path), code)
+    assert {r.status.value for r in results} == statuses, [r.message for r in results]
+    assert not message or any(message in r.message for r in results), [r.message for r in results]

@@ -1,0 +1,68 @@
+"""Live facts: how the JVM that runs Tomcat is found, and the clock, JVM and time-sync facts
+gathered for real over an SSH connection."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sshd_server import SshServer
+from support import need
+
+from clustercheck.gather import TransportFactory, gather_node
+from clustercheck.live_jvm import find_tomcat_pid, java_home_from_setenv
+
+BOOT = "-Dcatalina.home=/usr/share/tomcat10 -classpath x org.apache.catalina.startup.Bootstrap"
+PS = f"""\
+  1 /sbin/init
+ 812 /usr/lib/jvm/java-17/bin/java -Dcatalina.base=/srv/t1 {BOOT} start
+ 933 /opt/jdk-21/bin/java -Dcatalina.base=/srv/t2/ {BOOT} start
+ 950 grep -Dcatalina.base=/srv/t1
+"""
+
+
+@pytest.mark.parametrize(("base", "pid"), [("/srv/t1", 812), ("/srv/t2", 933), ("/srv/t3", None)])
+def test_the_tomcat_process_is_found_by_its_catalina_base(base: str, pid: int | None) -> None:
+    """Several Tomcats share a host: the one with this node's catalina.base is its JVM."""
+    assert find_tomcat_pid(PS, base) == pid
+
+
+@pytest.mark.parametrize(
+    ("text", "home"),
+    [
+        ("JAVA_HOME=/opt/jdk-17\n", "/opt/jdk-17"),
+        ('export JRE_HOME="/usr/lib/jvm/jre"\n', "/usr/lib/jvm/jre"),
+        ("# JAVA_HOME=/old\nCATALINA_OPTS=-Xmx1g\n", None),
+        ("JAVA_HOME=$(dirname $(readlink -f /usr/bin/java))\n", None),
+    ],
+)
+def test_java_home_from_setenv(text: str, home: str | None) -> None:
+    assert java_home_from_setenv(text) == home
+
+
+@pytest.mark.sshd
+def test_live_facts_over_ssh(tmp_path: Path, sshd: SshServer) -> None:
+    need(shutil.which("java") is not None, "a JDK (java on PATH) for the JVM facts")
+    from dataclasses import replace
+
+    from clustercheck.settings import TomcatSettings
+
+    node = replace(
+        sshd.node("t1"),
+        roles=("tomcat",),
+        tomcat=TomcatSettings(catalina_base=str(tmp_path / "none")),
+    )
+    transport = TransportFactory()(node)
+    try:
+        facts = gather_node(node, transport)
+    finally:
+        transport.close()
+    assert facts.reachable, facts.live.error
+    clock = facts.live.extra["clock"]
+    # the node is this machine: its true offset is 0, which must lie within the bound
+    assert abs(clock["offset_ms"]) <= clock["uncertainty_ms"] + 1.0, clock
+    assert clock["samples"] >= 5 and clock["rtt_ms"] < 500
+    jvm = facts.live.extra["jvm"]
+    assert jvm["source"].startswith("java on PATH") and jvm["version"], jvm
+    assert facts.live.extra["timesync"]["daemon"]  # whatever keeps this machine's time, said

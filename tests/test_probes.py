@@ -1,0 +1,137 @@
+"""The node-side probes, run for real through the local transport against small TCP peers that
+behave like the cases a balancer meets: a working AJP connector, nothing listening, a port that
+accepts and stays silent (a connector that failed to start), and an HTTP port."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+from support import need
+
+from clustercheck import probes
+from clustercheck.transports.localfs import LocalTransport
+
+
+class Peer:
+    """A listening socket on 127.0.0.1 that answers each connection with `reply` (None: silent)."""
+
+    def __init__(self, reply: bytes | None) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.reply = reply
+        self.conns: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(conn)
+            if self.reply is not None:
+                conn.recv(16)
+                conn.sendall(self.reply)
+
+    def close(self) -> None:
+        for conn in self.conns:
+            conn.close()
+        self.sock.close()
+
+
+@pytest.fixture
+def peers() -> Iterator[dict[str, int]]:
+    made = {"ajp": Peer(probes.CPONG), "silent": Peer(None), "http": Peer(b"HTTP/1.1 400 \r\n\r\n")}
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    ports = {name: p.port for name, p in made.items()}
+    ports["closed"] = closed.getsockname()[1]
+    closed.close()  # bound then closed: nothing listens there
+    yield ports
+    for peer in made.values():
+        peer.close()
+
+
+EXPECTED_CPING = {
+    "ajp": probes.CPONG_OK,
+    "silent": probes.NO_REPLY,
+    "http": probes.NOT_AJP,
+    "closed": probes.REFUSED,
+}
+
+
+@pytest.mark.parametrize("flavour", ["python3", "bash"])
+def test_cping_from_a_node_tells_every_case_apart(peers: dict[str, int], flavour: str) -> None:
+    need(shutil.which(flavour) is not None, f"{flavour} not installed")
+    targets = [("127.0.0.1", port) for port in peers.values()]
+    result = LocalTransport().run(probes.command(flavour, "cping", 1.0, targets), timeout=30)
+    text = result.stdout.decode()
+    found = (
+        probes.parse_json_lines(text, "n1")
+        if flavour == "python3"
+        else probes.parse_bash(text, "cping", "n1")
+    )
+    by_port = {r.port: r.result for r in found}
+    assert by_port == {peers[name]: expected for name, expected in EXPECTED_CPING.items()}
+
+
+def test_tcp_mode_only_connects(peers: dict[str, int]) -> None:
+    found = probes.probe_from(
+        LocalTransport(),
+        "n1",
+        "tcp",
+        [("127.0.0.1", peers["silent"]), ("127.0.0.1", peers["closed"])],
+        1.0,
+    )
+    assert [r.result for r in found or []] == [probes.OPEN, probes.REFUSED]
+
+
+def test_probe_from_clustercheck_itself_gives_the_same_answers(peers: dict[str, int]) -> None:
+    found = probes.probe_locally("cping", [("127.0.0.1", p) for p in peers.values()], 1.0)
+    assert {r.port: r.result for r in found} == {
+        peers[name]: expected for name, expected in EXPECTED_CPING.items()
+    }
+    assert all(r.origin == "clustercheck" for r in found)
+
+
+def test_targets_are_arguments_never_code(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A hostile host name from the inventory stays one literal argument."""
+    marker = tmp_path / "pwned"
+    hostile = f"x; touch {marker}; $(touch {marker})"
+    for flavour in ("python3", "bash"):
+        argv = probes.command(flavour, "tcp", 0.5, [(hostile, 1)])
+        assert hostile in argv and all(hostile not in part for part in argv[:3])
+        LocalTransport().run(argv, timeout=10)
+    assert not marker.exists()
+
+
+def test_powershell_command_carries_targets_as_arguments() -> None:
+    argv = probes.command("powershell", "cping", 2, [("10.0.0.5", 8009)])
+    assert argv[:4] == ["powershell", "-NoProfile", "-NonInteractive", "-Command"]
+    assert argv[-4:] == ["cping", "2", "10.0.0.5", "8009"]
+
+
+@pytest.mark.parametrize(
+    ("line", "result"),
+    [
+        ("10.0.0.5 8009 0 41 42 00 01 09", probes.CPONG_OK),
+        ("10.0.0.5 8009 124 ", probes.NO_REPLY),
+        ("10.0.0.5 8009 1 bash: connect: Connection refused", probes.REFUSED),
+        ("10.0.0.5 8009 0 48 54 54 50 2f", probes.NOT_AJP),
+        ("10.0.0.5 8009 0", probes.CLOSED),
+    ],
+)
+def test_bash_output_lines(line: str, result: str) -> None:
+    (found,) = probes.parse_bash(line + "\n", "cping", "n1")
+    assert found.result == result
+
+
+def test_json_lines_with_junk_are_skipped() -> None:
+    text = 'Picked up _JAVA_OPTIONS\n{"host": "h", "port": 1, "result": "open", "ms": 1.5}\n{bad\n'
+    assert [r.result for r in probes.parse_json_lines(text, "n1")] == ["open"]
