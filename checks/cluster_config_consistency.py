@@ -7,15 +7,11 @@ from collections.abc import Iterator, Mapping
 
 from clustercheck.check import check
 from clustercheck.checks.common import server_xml
+from clustercheck.cluster_config import node_membership
 from clustercheck.facts import ClusterFacts, NodeFacts
 from clustercheck.model import Finding, Scope, failed, passed, warned
 from clustercheck.parsers.serverxml import ClusterConfig, ServerXml
-from clustercheck.tomcat_catalog import MEMBERSHIP_DEFAULTS, tomcat_major
 
-MCAST = "org.apache.catalina.tribes.membership.McastService"
-DELTA = "org.apache.catalina.ha.session.DeltaManager"
-# Tomcat 5.5-style names, honoured until Tomcat 7 and ignored (defaults used) from 8.0 on.
-OLD_NAMES = {"address": "mcastAddr", "port": "mcastPort", "frequency": "mcastFrequency"}
 # Fewer heartbeats than this inside dropTime and one lost datagram drops a healthy member.
 MIN_BEATS_PER_DROP = 3
 
@@ -54,7 +50,7 @@ def cluster_config_consistency(cluster: ClusterFacts) -> Iterator[Finding]:
             yield failed(_no_cluster(server), node=node.name, file=server.path)
             continue
         config = server.clusters[0]
-        summary = _summary(config, tomcat_major(node.tomcat.version if node.tomcat else None))
+        summary = node_membership(node) or {}
         summaries[node.name] = summary
         yield from _timing(node, server, config, summary)
     if not summaries:
@@ -74,28 +70,6 @@ def _no_cluster(server: ServerXml) -> str:
             "Tomcat (element names are case-sensitive), so no session is replicated"
         )
     return "no <Cluster> in server.xml: this node replicates no sessions"
-
-
-def _summary(config: ClusterConfig, major: int | None) -> dict[str, str]:
-    """What Tomcat will use, defaults filled in, as comparable strings."""
-    membership = config.membership
-    attrs = membership.attrs if membership else {}
-    klass = (membership.class_name if membership else None) or MCAST
-    summary = {
-        "membership": klass.rsplit(".", 1)[-1],
-        "manager": ((config.manager.class_name if config.manager else None) or DELTA).rsplit(
-            ".", 1
-        )[-1],
-    }
-    if klass == MCAST:
-        for key, default in MEMBERSHIP_DEFAULTS.items():
-            old = OLD_NAMES.get(key)
-            value = attrs.get(key)
-            if value is None and old and old in attrs and (major is None or major < 8):
-                value = attrs[old]
-            summary[key] = value if value is not None else default
-        summary["domain"] = attrs.get("domain", "")
-    return summary
 
 
 def _timing(

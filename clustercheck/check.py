@@ -43,6 +43,7 @@ class Check:
     live: bool  # needs facts only a live node gives (skip "offline" otherwise)
     judge: Judge = field(repr=False)
     judges_unreachable: bool = False  # called for unreachable nodes too (CC001)
+    needs: frozenset[str] = frozenset()  # costly facts to gather for it: "multicast"
     doc: str = field(repr=False, default="")
     origin: str = ""  # the distribution that provided it
 
@@ -87,6 +88,10 @@ def _unwrap(text: str) -> str:
     return "\n".join(out).strip()
 
 
+# Facts the engine gathers only when a selected check needs them, because they cost time.
+COSTLY_FACTS = frozenset({"multicast"})  # the heartbeat capture window
+
+
 def check(
     code: str,
     name: str,
@@ -95,9 +100,11 @@ def check(
     roles: tuple[str, ...] = ("tomcat",),
     live: bool = False,
     judges_unreachable: bool = False,
+    needs: tuple[str, ...] = (),
 ) -> Callable[[Judge], Check]:
     """Declare a check. A node check is called as judge(node, cluster) for each node with one of
-    `roles`; a cluster check as judge(cluster)."""
+    `roles`; a cluster check as judge(cluster). `needs` names the costly facts (COSTLY_FACTS)
+    the engine must gather for it."""
     if not CODE_RE.match(code):
         raise ValueError(f"check code {code!r} must look like CC123")
     if not NAME_RE.match(name):
@@ -107,8 +114,20 @@ def check(
         doc = inspect.getdoc(func) or ""
         if "## Why it matters" not in doc or "## How to fix" not in doc:
             raise ValueError(f"{code}: the docstring needs '## Why it matters' and '## How to fix'")
+        unknown = set(needs) - COSTLY_FACTS
+        if unknown:
+            raise ValueError(f"{code}: unknown facts {sorted(unknown)}, known: {set(COSTLY_FACTS)}")
         return Check(
-            code, name, scope, roles, live, func, judges_unreachable, doc, origin=func.__module__
+            code,
+            name,
+            scope,
+            roles,
+            live,
+            func,
+            judges_unreachable,
+            frozenset(needs),
+            doc,
+            origin=func.__module__,
         )
 
     return wrap

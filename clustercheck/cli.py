@@ -190,7 +190,14 @@ def _limit(settings: ClusterSettings, limit: str) -> ClusterSettings:
     return replace(settings, nodes=nodes)
 
 
-def _gather(settings: ClusterSettings, args: argparse.Namespace, on_read=None) -> ClusterFacts:
+def _gather(
+    settings: ClusterSettings,
+    args: argparse.Namespace,
+    on_read=None,
+    needs: frozenset[str] = frozenset({"multicast"}),
+) -> ClusterFacts:
+    """Gather with a progress display; costly facts only when `needs` names them (collect
+    gathers everything, so a snapshot can be judged by any check later)."""
     from clustercheck.gather import TransportFactory, gather
     from clustercheck.progress import progress_display
 
@@ -203,6 +210,7 @@ def _gather(settings: ClusterSettings, args: argparse.Namespace, on_read=None) -
             on_read=on_read,
             on_progress=on_progress,
             parallel=max(1, args.parallel),
+            multicast="multicast" in needs,
         )
 
 
@@ -225,7 +233,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not checks:
         raise UsageError("no check selected")
     settings = _limit(settings, args.limit)
-    facts = _gather(settings, args)
+    facts = _gather(settings, args, needs=frozenset().union(*(c.needs for c in checks)))
     if recorded:
         apply_recorded(facts, recorded)
     results, notices = apply_waivers(run_checks(checks, facts), settings.waivers, date.today())

@@ -14,11 +14,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
+from clustercheck.cluster_config import node_membership
 from clustercheck.facts import ClusterFacts, LiveFacts, NodeFacts
 from clustercheck.gather_apache import gather_apache
 from clustercheck.gather_tomcat import gather_tomcat
 from clustercheck.live import gather_live, resolve_unmatched_worker_hosts
-from clustercheck.probe_plan import plan_probes
+from clustercheck.live_mcast import capture
+from clustercheck.membership_facts import compute_view
+from clustercheck.probe_plan import plan_probes, receiver_targets
 from clustercheck.probes import probe_from, probe_locally
 from clustercheck.reader import NodeReader
 from clustercheck.reference import query_reference
@@ -63,8 +66,10 @@ def gather(
     on_read: OnRead | None = None,
     on_progress: OnProgress | None = None,
     parallel: int = DEFAULT_PARALLEL,
+    multicast: bool = True,
 ) -> ClusterFacts:
-    """Facts of every node, gathered concurrently; never raises because of one node."""
+    """Facts of every node, gathered concurrently; never raises because of one node. The
+    heartbeat capture (one window for all nodes) runs only when `multicast` is asked for."""
     factory = factory or TransportFactory()
     started = datetime.now(UTC)
     clock = time.monotonic()
@@ -95,7 +100,7 @@ def gather(
                 started_at=started.isoformat(timespec="seconds"),
             )
             facts.dns = resolve_unmatched_worker_hosts(facts)
-            run_probes(facts, transports, pool)
+            run_probes(facts, transports, pool, multicast)
             if reference is not None:
                 facts.live["reference"] = reference.result()
         finally:
@@ -135,9 +140,14 @@ def gather_node(
 
 
 def run_probes(
-    facts: ClusterFacts, transports: dict[str, Transport], pool: ThreadPoolExecutor
+    facts: ClusterFacts,
+    transports: dict[str, Transport],
+    pool: ThreadPoolExecutor,
+    multicast: bool = True,
 ) -> None:
-    """Phase 2: every node's probes at once, each over its own open connection."""
+    """Phase 2: every node's probes at once, each over its own open connection. The heartbeat
+    capture is one window for all nodes; the receivers are probed after it, on the ports the
+    members advertise."""
     plan = plan_probes(facts)
     timeout = facts.settings.ajp_timeout_ms / 1000
 
@@ -153,15 +163,41 @@ def run_probes(
             results = probe_locally(mode, targets, timeout)
         node.live.extra[key] = [r.as_dict() for r in results]
 
-    jobs = [
-        pool.submit(from_node, name, "ajp_probes", "cping", targets)
-        for name, targets in plan.cping.items()
-    ]
+    captures = plan.capture if multicast else {}
+    window = capture_window(facts) if captures else 0.0
+    with ThreadPoolExecutor(max_workers=max(1, len(captures)), thread_name_prefix="mcast") as mc:
+        listening = {
+            name: mc.submit(capture, transports[name], group, bind, window)
+            for name, (group, bind) in captures.items()
+            if name in transports
+        }
+        jobs = [
+            pool.submit(from_node, name, "ajp_probes", "cping", targets)
+            for name, targets in plan.cping.items()
+        ]
+        exposure = pool.submit(probe_locally, "cping", plan.exposure, timeout)
+        for name, job in listening.items():
+            facts.nodes[name].live.extra["multicast"] = job.result()
+    view = compute_view(facts)
+    advertised = {name: (hb.host, hb.port) for name, hb in view.advertised.items()} if view else {}
     jobs += [
         pool.submit(from_node, name, "receiver_probes", "tcp", targets)
-        for name, targets in plan.receivers.items()
+        for name, targets in receiver_targets(facts, advertised).items()
     ]
-    exposure = pool.submit(probe_locally, "cping", plan.exposure, timeout)
     for job in jobs:
         job.result()
     facts.live["exposure_probes"] = [r.as_dict() for r in exposure.result()]
+
+
+def capture_window(facts: ClusterFacts) -> float:
+    """Long enough to judge: the inventory's window, and at least every member's dropTime plus
+    two heartbeat periods (a member is only gone after dropTime)."""
+    window = facts.settings.multicast.window_s
+    for node in facts.tomcats:
+        summary = node_membership(node) or {}
+        try:
+            needed = (int(summary["dropTime"]) + 2 * int(summary["frequency"])) / 1000
+        except (KeyError, ValueError):
+            continue
+        window = max(window, needed)
+    return window

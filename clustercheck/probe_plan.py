@@ -1,14 +1,16 @@
-"""Phase 2 of gathering, planned from phase 1's facts (a pure function): which node probes which
+"""Phase 2 of gathering, planned from phase 1's facts (pure functions): which node probes which
 address, so that every probe runs from where the real traffic comes from: AJP CPing from each
-apache node to its balanced workers, replication connects from every Tomcat member to every
-other member's receiver, and AJP from clustercheck's own machine to find connectors exposed
-beyond the balancers."""
+apache node to its balanced workers, heartbeat capture on every member, replication connects
+from every member to every other member's receiver, and AJP from clustercheck's own machine to
+find connectors exposed beyond the balancers."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from clustercheck.cluster_config import multicast_group, node_membership
 from clustercheck.facts import ClusterFacts, NodeFacts
+from clustercheck.live_mcast import valid_group
 from clustercheck.matching import is_loopback, listening_port, targets
 
 WILDCARD_ADDRESSES = frozenset({"", "auto", "0.0.0.0", "::", "*"})
@@ -18,8 +20,9 @@ DEFAULT_RECEIVER_PORT = 4000
 @dataclass
 class ProbePlan:
     cping: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # apache node -> targets
-    receivers: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # tomcat -> targets
     exposure: list[tuple[str, int]] = field(default_factory=list)  # from clustercheck's machine
+    capture: dict[str, tuple[tuple[str, int], str | None]] = field(default_factory=dict)
+    # ^ tomcat node -> (multicast group, bind address) for the heartbeat capture
 
 
 def receiver_endpoint(node: NodeFacts) -> tuple[str, int] | None:
@@ -47,11 +50,11 @@ def plan_probes(cluster: ClusterFacts) -> ProbePlan:
             pairs = plan.cping.setdefault(target.apache.name, [])
             if (target.host, target.port) not in pairs:
                 pairs.append((target.host, target.port))
-    members = {n.name: receiver_endpoint(n) for n in cluster.tomcats}
-    for name, endpoint in members.items():
-        if name not in live or endpoint is None:
-            continue
-        plan.receivers[name] = [e for other, e in members.items() if other != name and e]
+    for node in cluster.tomcats:
+        group = multicast_group(node)
+        if node.name in live and group and valid_group(*group):
+            bind = (node_membership(node) or {}).get("bind") or None
+            plan.capture[node.name] = (group, bind)
     if not _clustercheck_is_a_balancer(cluster):
         for node in cluster.tomcats:
             server = node.tomcat.server if node.tomcat else None
@@ -62,6 +65,20 @@ def plan_probes(cluster: ClusterFacts) -> ProbePlan:
                     if (port := listening_port(c)) is not None
                 ]
     return plan
+
+
+def receiver_targets(
+    cluster: ClusterFacts, advertised: dict[str, tuple[str, int]]
+) -> dict[str, list[tuple[str, int]]]:
+    """From every live member to every other member's receiver: where its heartbeats say it
+    listens (autoBind may have moved the port), else where its configuration says."""
+    live = {n.name for n in cluster.tomcats if n.reachable and not n.offline}
+    members = {n.name: advertised.get(n.name) or receiver_endpoint(n) for n in cluster.tomcats}
+    return {
+        name: [e for other, e in members.items() if other != name and e]
+        for name in members
+        if name in live and members[name]
+    }
 
 
 def _clustercheck_is_a_balancer(cluster: ClusterFacts) -> bool:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from clustercheck.membership import matrix
+from clustercheck.membership_facts import membership_view
 from clustercheck.report import Report
 
 JVM_FIELDS = ("version", "vendor", "vm", "bits")
@@ -16,6 +18,9 @@ def build_views(report: Report) -> dict[str, Any]:
     clocks = _clocks(report)
     if clocks["nodes"]:
         views["clocks"] = clocks
+    membership = membership_view(report.facts)
+    if membership is not None:
+        views["multicast"] = {"members": membership.members, "matrix": matrix(membership)}
     return views
 
 

@@ -1,0 +1,163 @@
+"""Capturing Tribes heartbeats on a node during one window, in two views at once:
+
+- the wire: tcpdump (immediate mode) streaming a pcap back over the open connection, read with
+  scapy here; it sees packets before the host firewall does;
+- the socket: a receiver joined to the group as Tomcat joins it (SO_REUSEADDR beside Tomcat's
+  own socket), which receives only what the host lets through.
+
+Every node captures during the same window, so a run pays one window, not one per node.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import threading
+from typing import Any
+
+from clustercheck.pcap import Datagram, read_pcap
+from clustercheck.transports.base import Transport, TransportError
+
+MAX_CAPTURE_BYTES = 4 * 1024 * 1024
+_GRACE_S = 10.0  # over the window, for the commands to start and stop
+
+# Runs on the node: argv = group port bind window; one JSON line per datagram received.
+SOCKET_RECEIVER = r"""
+import json, socket, struct, sys, time
+group, port, bind, window = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+try:
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+except (AttributeError, OSError):
+    pass
+s.bind((group, port))
+s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
+             struct.pack("4s4s", socket.inet_aton(group), socket.inet_aton(bind)))
+end = time.time() + window
+while True:
+    left = end - time.time()
+    if left <= 0:
+        break
+    s.settimeout(left)
+    try:
+        data, (src, sport) = s.recvfrom(65535)
+    except socket.timeout:
+        break
+    print(json.dumps({"time": time.time(), "src": src, "sport": sport, "payload": data.hex()}),
+          flush=True)
+"""
+
+
+def valid_group(address: str, port: int) -> bool:
+    """Only an IPv4 multicast literal and a real port reach a capture filter."""
+    try:
+        return ipaddress.IPv4Address(address).is_multicast and 0 < port < 65536
+    except ValueError:
+        return False
+
+
+def capture(
+    transport: Transport, group: tuple[str, int], bind: str | None, window_s: float
+) -> dict[str, Any]:
+    """Both views on one node, at the same time; each may fail on its own, with its reason."""
+    out: dict[str, Any] = {"group": list(group), "window_s": window_s}
+    threads = [
+        threading.Thread(target=lambda: out.update(_wire(transport, group, window_s))),
+        threading.Thread(target=lambda: out.update(_socket(transport, group, bind, window_s))),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return out
+
+
+def _wire(transport: Transport, group: tuple[str, int], window_s: float) -> dict[str, Any]:
+    address, port = group
+    argv = [
+        "timeout",
+        f"{window_s:g}",
+        "tcpdump",
+        "--immediate-mode",
+        "-U",
+        "-n",
+        "-i",
+        "any",
+        "-w",
+        "-",
+        f"udp and dst host {address} and dst port {port}",
+    ]
+    try:
+        result = transport.run(argv, timeout=window_s + _GRACE_S)
+    except TransportError as exc:
+        return {"wire": None, "wire_error": str(exc)}
+    if not result.stdout:
+        reason = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        return {
+            "wire": None,
+            "wire_error": (reason[-1] if reason else "no capture")
+            + (" (tcpdump needs root: set ssh.become)" if "ermission" in str(reason) else ""),
+        }
+    datagrams, problems = read_pcap(result.stdout[:MAX_CAPTURE_BYTES])
+    return {"wire": [_as_dict(d) for d in datagrams], "wire_problems": problems}
+
+
+def _socket(
+    transport: Transport, group: tuple[str, int], bind: str | None, window_s: float
+) -> dict[str, Any]:
+    address, port = group
+    argv = [
+        "python3",
+        "-c",
+        SOCKET_RECEIVER,
+        address,
+        str(port),
+        bind or "0.0.0.0",
+        f"{window_s:g}",
+    ]
+    try:
+        result = transport.run(argv, timeout=window_s + _GRACE_S)
+    except TransportError as exc:
+        return {"socket": None, "socket_error": str(exc)}
+    if result.exit_status != 0:
+        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        return {"socket": None, "socket_error": lines[-1] if lines else "receiver failed"}
+    received = []
+    for line in result.stdout.decode("utf-8", "replace").splitlines():
+        try:
+            data = json.loads(line)
+        except ValueError:
+            continue
+        received.append(
+            {
+                "time": data["time"],
+                "src": data["src"],
+                "dst": address,
+                "sport": data["sport"],
+                "dport": port,
+                "payload": data["payload"],
+            }
+        )
+    return {"socket": received}
+
+
+def _as_dict(datagram: Datagram) -> dict[str, Any]:
+    return {
+        "time": datagram.time,
+        "src": datagram.src,
+        "dst": datagram.dst,
+        "sport": datagram.sport,
+        "dport": datagram.dport,
+        "payload": datagram.payload.hex(),
+    }
+
+
+def as_datagrams(records: list[dict[str, Any]] | None) -> list[Datagram] | None:
+    """Recorded datagrams back as Datagrams (snapshots keep them as JSON)."""
+    if records is None:
+        return None
+    return [
+        Datagram(r["time"], r["src"], r["dst"], r["sport"], r["dport"], bytes.fromhex(r["payload"]))
+        for r in records
+    ]

@@ -1,0 +1,104 @@
+"""CC501, CC502 and CC503 on recorded facts: real heartbeats captured from a Tomcat 10 cluster
+(../shared/notes/captures), laid into the nodes' wire and socket views as a live run records
+them, then cut, dropped, or joined by strangers the way the network faults do."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from clusterfiles import build, tomcat_files
+from parsers.test_tribes import MEMBER, captures_dir, encode
+
+from clustercheck.facts import ClusterFacts
+from clustercheck.gather import gather
+from clustercheck.inventory import load_inventory
+from clustercheck.live_mcast import _as_dict
+from clustercheck.pcap import Datagram, read_pcap
+from clustercheck.registry import find, load_checks
+from clustercheck.runner import run_checks
+
+NODES = {"tomcat01": "10.77.0.11", "tomcat02": "10.77.0.12", "tomcat03": "10.77.0.13"}
+
+
+def datagrams(name: str) -> list[Datagram]:
+    found, problems = read_pcap((captures_dir() / name).read_bytes())
+    assert not problems
+    return found
+
+
+def cluster(tmp: Path, views: dict[str, list[Datagram]]) -> ClusterFacts:
+    """The three lab nodes with each node's wire and socket views set to `views[node]`."""
+    nodes = {name: {"host": host, "roles": ["tomcat"]} for name, host in NODES.items()}
+    inventory = build(tmp, nodes, {name: tomcat_files(name) for name in NODES})
+    facts = gather(load_inventory(inventory))
+    for name, seen in views.items():
+        node = facts.nodes[name]
+        node.recorded = True
+        node.live.extra["multicast"] = {
+            "group": ["228.0.0.4", 45564],
+            "window_s": 3,
+            "wire": [_as_dict(d) for d in seen],
+            "socket": [_as_dict(d) for d in seen],
+        }
+    return facts
+
+
+def judge(facts: ClusterFacts, code: str) -> dict[str | None, tuple[str, str]]:
+    results = run_checks([find(load_checks(), code)], facts)
+    return {r.node: (r.status.value, r.message) for r in results}
+
+
+def test_healthy_every_member_hears_the_others(tmp_path: Path) -> None:
+    seen = datagrams("tribes.pcap")
+    facts = cluster(tmp_path, dict.fromkeys(NODES, seen))
+    assert {n: s for n, (s, _) in judge(facts, "CC501").items()} == dict.fromkeys(NODES, "pass")
+    assert judge(facts, "CC502")["tomcat01"] == ("pass", "advertises 10.77.0.11:4000")
+    assert judge(facts, "CC503")[None][0] == "pass"
+
+
+def test_a_node_cut_at_the_bridge_is_heard_by_nobody(tmp_path: Path) -> None:
+    seen = datagrams("tribes.pcap")
+    others = [d for d in seen if d.src != NODES["tomcat03"]]
+    facts = cluster(tmp_path, {"tomcat01": others, "tomcat02": others, "tomcat03": seen})
+    found = judge(facts, "CC501")
+    assert found["tomcat01"][0] == "fail" and "tomcat03: cut in the network" in found["tomcat01"][1]
+    assert found["tomcat03"][0] == "pass"
+
+
+def test_a_host_firewall_drops_what_the_wire_sees(tmp_path: Path) -> None:
+    seen = datagrams("tribes.pcap")
+    facts = cluster(tmp_path, dict.fromkeys(NODES, seen))
+    own = [d for d in seen if d.src == NODES["tomcat03"]]
+    facts.nodes["tomcat03"].live.extra["multicast"]["socket"] = [_as_dict(d) for d in own]
+    status, message = judge(facts, "CC501")["tomcat03"]
+    assert status == "fail" and "dropped by the listener's host" in message
+
+
+def test_a_member_advertising_loopback(tmp_path: Path) -> None:
+    seen = [d for d in datagrams("tribes.pcap") if d.src != NODES["tomcat03"]]
+    seen += datagrams("tribes-auto.pcap")  # tomcat03 with <Receiver address="auto">: 127.0.0.1
+    facts = cluster(tmp_path, dict.fromkeys(NODES, seen))
+    status, message = judge(facts, "CC502")["tomcat03"]
+    assert status == "fail" and message.startswith("advertises 127.0.0.1:4000")
+
+
+def test_a_foreign_member_in_the_group(tmp_path: Path) -> None:
+    seen = datagrams("tribes.pcap")
+    qa = encode(replace(MEMBER, host="10.77.0.99", port=4000, domain=b"qa"))
+    stranger = Datagram(seen[0].time, "10.77.0.99", "228.0.0.4", 45564, 45564, qa)
+    facts = cluster(tmp_path, {key: [*seen, stranger] for key in NODES})
+    status, message = judge(facts, "CC503")[None]
+    assert status == "fail" and "10.77.0.99:4000 (domain qa)" in message
+
+
+def test_without_a_capture_the_membership_checks_skip(tmp_path: Path) -> None:
+    facts = cluster(tmp_path, {})
+    for code in ("CC501", "CC502", "CC503"):
+        assert {s for s, _ in judge(facts, code).values()} == {"skip"}
+
+
+@pytest.fixture(autouse=True)
+def _captures_present() -> None:
+    captures_dir()
