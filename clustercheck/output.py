@@ -1,5 +1,6 @@
 """Writing report files: atomically, so a cron job or a monitoring collector never reads half a
-report, and '-' means standard output."""
+report; '-' means standard output, and a special file (/dev/null, a FIFO) is written in place,
+never replaced."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ def write_output(target: str, content: str) -> None:
         sys.stdout.flush()
         return
     path = Path(target)
+    if path.exists() and not path.is_file():
+        with path.open("w", encoding="utf-8") as handle:
+            handle.write(content)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
