@@ -4,6 +4,8 @@ carries a word."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -20,7 +22,7 @@ STYLE = {
     Status.ERROR: ("ERROR", "bold magenta"),
     Status.SKIP: ("skip", "dim"),
 }
-CLUSTER_COLUMN = "(cluster)"
+CLUSTER_COLUMN = "cluster"
 
 
 def badge(status: Status) -> Text:
@@ -54,7 +56,7 @@ def grid(report: Report) -> Table:
     table = Table(
         title=f"{report.cluster}: checks by node", title_justify="left", header_style="bold"
     )
-    table.add_column("check", overflow="fold")
+    table.add_column("check", no_wrap=True, overflow="ellipsis", max_width=26)
     for node in nodes:
         label = node or CLUSTER_COLUMN
         table.add_column(label, justify="center", no_wrap=True, min_width=len(label))
@@ -67,6 +69,64 @@ def grid(report: Report) -> Table:
                 text.append("*", style="dim")
             row.append(text)
         table.add_row(*row)
+    return table
+
+
+def multicast_matrix(view: dict[str, Any]) -> Table:
+    """Who hears whom: listeners down, senders across; each cell says heard or why not."""
+    members = view["members"]
+    table = Table(
+        title="multicast: who hears whom (row hears column)",
+        title_justify="left",
+        header_style="bold",
+    )
+    table.add_column("listener", no_wrap=True)
+    for member in members:
+        table.add_column(member, overflow="fold", min_width=len(member))
+    for listener in members:
+        row = [Text(listener)]
+        for sender in members:
+            cell = view["matrix"].get(listener, {}).get(sender)
+            if listener == sender or cell is None:
+                row.append(Text("·", style="dim"))
+            elif cell["heard"]:
+                row.append(Text("hears", style="green"))
+            else:
+                row.append(Text(f"NO: {cell['diagnosis']}", style="bold red"))
+        table.add_row(*row)
+    return table
+
+
+def nodes_table(report: Report) -> Table | None:
+    """Every node's Tomcat, JVM and clock side by side: drift shows at a glance."""
+    clocks = {c["node"]: c for c in report.views.get("clocks", {}).get("nodes", [])}
+    rows = [report.node_summary(n) for n in report.facts.nodes.values()]
+    if not any(r["tomcat_version"] or r["jvm"] or r["name"] in clocks for r in rows):
+        return None
+    table = Table(title="nodes", title_justify="left", header_style="bold")
+    for column in ("node", "host", "Tomcat", "JVM", "clock offset"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        jvm = row["jvm"] or {}
+        clock = clocks.get(row["name"])
+        offset = f"{clock['offset_ms']:+.1f} ± {clock['uncertainty_ms']:.1f} ms" if clock else ""
+        table.add_row(
+            row["name"],
+            row["host"],
+            row["tomcat_version"] or "",
+            " ".join(
+                str(v)
+                for v in (
+                    jvm.get("version"),
+                    jvm.get("vendor"),
+                    f"{jvm['bits']}-bit" if jvm.get("bits") else "",
+                )
+                if v
+            )
+            if jvm
+            else "",
+            Text(offset, style=STYLE[Status(clock["status"])][1]) if clock else "",
+        )
     return table
 
 
@@ -95,6 +155,11 @@ def render(report: Report, console: Console, exit_code: int, *, quiet: bool = Fa
         console.print(summary_line(report, exit_code))
         return
     console.print(grid(report))
+    table = nodes_table(report)
+    if table is not None:
+        console.print(table)
+    if "multicast" in report.views:
+        console.print(multicast_matrix(report.views["multicast"]))
     shown = findings(report) + findings(report, waived=True)
     if shown:
         by_check: dict[str, list[Result]] = {}
