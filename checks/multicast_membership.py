@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import Any
 
 from clustercheck.check import check
 from clustercheck.facts import ClusterFacts
+from clustercheck.live_mcast import as_datagrams
 from clustercheck.membership import HEARD, NO_CAPTURE, OTHER_DOMAIN, Pair
-from clustercheck.membership_facts import membership_view
+from clustercheck.membership_facts import membership_view, node_addresses
 from clustercheck.model import Finding, Scope, errored, failed, passed, skipped, warned
+from clustercheck.parsers.tribes import Heartbeat, decode_heartbeat
 
 
 @check(
@@ -28,7 +31,9 @@ def multicast_membership(cluster: ClusterFacts) -> Iterator[Finding]:
     the wire (tcpdump, before the host firewall) and a socket joined to the group as Tomcat
     joins it (after the firewall). From both it tells, for each pair, heard or not and why: not
     sending at all, cut in the network, dropped by the listener's host, a different group or
-    port, a different domain, Tomcat 6 and 7+ formats mixed, or a member shut down.
+    port, a different domain, Tomcat 6 and 7+ formats mixed, or a member shut down. With
+    `multicast.interface`, clustercheck's own machine listens too (no root needed) and says
+    whom it hears from the network's side.
 
     ## Why it matters
     The hardest cluster fault to see: when a switch or firewall drops multicast, Tomcat's
@@ -51,9 +56,30 @@ def multicast_membership(cluster: ClusterFacts) -> Iterator[Finding]:
         by_listener[pair.listener].append(pair)
     for listener in view.members:
         yield _listener(listener, by_listener.get(listener, []))
+    local = cluster.live.get("multicast_local")
+    if local:
+        yield _from_here(cluster, local, view.members)
     if view.undecodable:
         counts = ", ".join(f"{n} x {why}" for why, n in view.undecodable.items())
         yield warned(f"datagrams in the group that are no heartbeat: {counts}")
+
+
+def _from_here(cluster: ClusterFacts, local: dict[str, Any], members: list[str]) -> Finding:
+    """What clustercheck's own machine hears on `multicast.interface`: a network-side view."""
+    where = f"clustercheck's machine ({local['interface']})"
+    if local.get("socket") is None:
+        return errored(f"{where} could not listen: {local.get('socket_error')}")
+    owners = {a: n.name for n in cluster.tomcats for a in node_addresses(n)}
+    heard = {
+        owners[d.src]
+        for d in as_datagrams(local["socket"]) or []
+        if d.src in owners and isinstance(decode_heartbeat(d.payload), Heartbeat)
+    }
+    missing = [m for m in members if m not in heard]
+    details = {"heard": sorted(heard), "missing": missing}
+    if missing:
+        return warned(f"{where} does not hear {', '.join(missing)}", details=details)
+    return passed(f"{where} hears every member", details=details)
 
 
 def _listener(listener: str, pairs: list[Pair]) -> Finding:

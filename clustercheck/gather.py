@@ -19,7 +19,7 @@ from clustercheck.facts import ClusterFacts, LiveFacts, NodeFacts
 from clustercheck.gather_apache import gather_apache
 from clustercheck.gather_tomcat import gather_tomcat
 from clustercheck.live import gather_live, resolve_unmatched_worker_hosts
-from clustercheck.live_mcast import capture
+from clustercheck.live_mcast import capture, listen_locally
 from clustercheck.membership_facts import compute_view
 from clustercheck.probe_plan import plan_probes, receiver_targets
 from clustercheck.probes import probe_from, probe_locally
@@ -165,12 +165,19 @@ def run_probes(
 
     captures = plan.capture if multicast else {}
     window = capture_window(facts) if captures else 0.0
-    with ThreadPoolExecutor(max_workers=max(1, len(captures)), thread_name_prefix="mcast") as mc:
+    interface = facts.settings.multicast.interface
+    with ThreadPoolExecutor(max_workers=len(captures) + 1, thread_name_prefix="mcast") as mc:
         listening = {
             name: mc.submit(capture, transports[name], group, bind, window)
             for name, (group, bind) in captures.items()
             if name in transports
         }
+        groups = {group for group, _bind in captures.values()}
+        here = (
+            mc.submit(listen_locally, interface, next(iter(groups)), window)
+            if interface and len(groups) == 1
+            else None
+        )
         jobs = [
             pool.submit(from_node, name, "ajp_probes", "cping", targets)
             for name, targets in plan.cping.items()
@@ -178,6 +185,8 @@ def run_probes(
         exposure = pool.submit(probe_locally, "cping", plan.exposure, timeout)
         for name, job in listening.items():
             facts.nodes[name].live.extra["multicast"] = job.result()
+        if here is not None:
+            facts.live["multicast_local"] = here.result()
     view = compute_view(facts)
     advertised = {name: (hb.host, hb.port) for name, hb in view.advertised.items()} if view else {}
     jobs += [

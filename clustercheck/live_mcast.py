@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import sys
 import threading
 from typing import Any
 
@@ -104,11 +105,15 @@ def _wire(transport: Transport, group: tuple[str, int], window_s: float) -> dict
 
 
 def _socket(
-    transport: Transport, group: tuple[str, int], bind: str | None, window_s: float
+    transport: Transport,
+    group: tuple[str, int],
+    bind: str | None,
+    window_s: float,
+    python: str = "python3",
 ) -> dict[str, Any]:
     address, port = group
     argv = [
-        "python3",
+        python,
         "-c",
         SOCKET_RECEIVER,
         address,
@@ -140,6 +145,39 @@ def _socket(
             }
         )
     return {"socket": received}
+
+
+def listen_locally(interface: str, group: tuple[str, int], window_s: float) -> dict[str, Any]:
+    """The socket view from clustercheck's own machine, on `interface` (a name or an IPv4
+    address): no root needed, so it works where clustercheck sits in the cluster's network."""
+    from clustercheck.transports.localfs import LocalTransport
+
+    local = LocalTransport()
+    address = interface if _is_ipv4(interface) else _interface_address(local, interface)
+    if address is None:
+        return {
+            "interface": interface,
+            "socket": None,
+            "socket_error": f"interface {interface} has no IPv4 address",
+        }
+    result = _socket(local, group, address, window_s, python=sys.executable)
+    return {"interface": interface, **result}
+
+
+def _is_ipv4(text: str) -> bool:
+    try:
+        ipaddress.IPv4Address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _interface_address(local: Transport, name: str) -> str | None:
+    result = local.run(["ip", "-o", "-4", "addr", "show", "dev", name], timeout=10)
+    words = result.stdout.decode("utf-8", "replace").split()
+    if result.ok and "inet" in words:
+        return words[words.index("inet") + 1].split("/")[0]
+    return None
 
 
 def _as_dict(datagram: Datagram) -> dict[str, Any]:

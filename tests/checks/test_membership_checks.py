@@ -102,3 +102,14 @@ def test_without_a_capture_the_membership_checks_skip(tmp_path: Path) -> None:
 @pytest.fixture(autouse=True)
 def _captures_present() -> None:
     captures_dir()
+
+
+def test_clustercheck_itself_listening_on_an_interface(tmp_path: Path) -> None:
+    """multicast.interface: what clustercheck's machine hears from the network's side."""
+    seen = datagrams("tribes.pcap")
+    facts = cluster(tmp_path, dict.fromkeys(NODES, seen))
+    heard = [d for d in seen if d.src != NODES["tomcat02"]]
+    facts.live["multicast_local"] = {"interface": "br0", "socket": [_as_dict(d) for d in heard]}
+    found = [r for r in run_checks([find(load_checks(), "CC501")], facts) if r.node is None]
+    assert [(r.status.value, r.message) for r in found] == [
+        ("warn", "clustercheck's machine (br0) does not hear tomcat02")]
