@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from clustercheck.check import check
-from clustercheck.checks.common import server_xml, setting_line
+from clustercheck.checks.common import readable_servers, setting_line
 from clustercheck.facts import ClusterFacts
 from clustercheck.matching import WorkerTarget, listening_port, targets
 from clustercheck.model import Finding, Scope, errored, failed, passed, warned
@@ -41,12 +41,9 @@ def ajp_port_match(cluster: ClusterFacts) -> Iterator[Finding]:
         yield finding
     if not cluster.apaches:
         return
-    for node in cluster.tomcats:
-        server, problem = server_xml(node)
-        if problem:
-            yield problem
-            continue
-        assert server is not None
+    servers, problems = readable_servers(cluster)
+    yield from problems
+    for node, server in servers:
         for connector in server.ajp_connectors:
             port = listening_port(connector)
             if port is not None and (node.name, port) not in used:

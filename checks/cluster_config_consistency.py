@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 
 from clustercheck.check import check
-from clustercheck.checks.common import server_xml
+from clustercheck.checks.common import readable_servers
 from clustercheck.cluster_config import node_membership
 from clustercheck.facts import ClusterFacts, NodeFacts
 from clustercheck.model import Finding, Scope, failed, passed, warned
@@ -40,12 +40,9 @@ def cluster_config_consistency(cluster: ClusterFacts) -> Iterator[Finding]:
     `dropTime` at least three times `frequency` (Tomcat's defaults: 500 and 3000 ms).
     """
     summaries: dict[str, dict[str, str]] = {}
-    for node in cluster.tomcats:
-        server, problem = server_xml(node)
-        if problem:
-            yield problem
-            continue
-        assert server is not None
+    servers, problems = readable_servers(cluster)
+    yield from problems
+    for node, server in servers:
         if not server.clusters:
             yield failed(_no_cluster(server), node=node.name, file=server.path)
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from clustercheck.facts import NodeFacts
+from clustercheck.facts import ClusterFacts, NodeFacts
 from clustercheck.model import Finding, errored
 
 if TYPE_CHECKING:
@@ -32,6 +32,21 @@ def server_xml(node: NodeFacts) -> tuple[ServerXml | None, Finding | None]:
         file=tomcat.server_xml_path,
         line=problem.line if problem else None,
     )
+
+
+def readable_servers(
+    cluster: ClusterFacts,
+) -> tuple[list[tuple[NodeFacts, ServerXml]], list[Finding]]:
+    """Every Tomcat node's parsed server.xml, and an `error` for each that could not be read."""
+    servers: list[tuple[NodeFacts, ServerXml]] = []
+    problems: list[Finding] = []
+    for node in cluster.tomcats:
+        server, problem = server_xml(node)
+        if problem is not None:
+            problems.append(problem)
+        elif server is not None:
+            servers.append((node, server))
+    return servers, problems
 
 
 def setting_line(worker: Worker, *directives: str) -> int | None:

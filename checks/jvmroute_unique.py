@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from clustercheck.check import check
-from clustercheck.checks.common import server_xml
+from clustercheck.checks.common import readable_servers
 from clustercheck.facts import ClusterFacts
 from clustercheck.model import Finding, Scope, failed, passed
 from clustercheck.tomcat_catalog import jvm_route_property_honoured
@@ -34,12 +34,9 @@ def jvmroute_unique(cluster: ClusterFacts) -> Iterator[Finding]:
     """
     owners: dict[str, list[str]] = defaultdict(list)
     found: dict[str, tuple[str, str, int | None]] = {}
-    for node in cluster.tomcats:
-        server, problem = server_xml(node)
-        if problem:
-            yield problem
-            continue
-        assert server is not None
+    servers, problems = readable_servers(cluster)
+    yield from problems
+    for node, server in servers:
         route, line = server.jvm_route, server.jvm_route_line
         if not route and jvm_route_property_honoured(node.tomcat.version if node.tomcat else None):
             route = node.tomcat.properties.get("jvmRoute") if node.tomcat else None

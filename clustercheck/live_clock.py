@@ -8,6 +8,7 @@ algorithm): a fresh exec per sample would be biased by tens of milliseconds of c
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from typing import Any
 
 from clustercheck.clock import (
@@ -102,24 +103,14 @@ def time_sync(transport: Transport, node: NodeSettings) -> dict[str, Any]:
             continue
         sync: TimeSync = parse(result.stdout.decode("utf-8", "replace"))
         if sync.daemon not in ("none", "unknown"):
-            return _as_dict(sync)
+            return asdict(sync)
         last = last or sync
     if last is not None:
-        return _as_dict(last)
+        return asdict(last)
     return {
         "daemon": "none",
         "synchronised": None,
         "source": None,
         "offset_ms": None,
         "detail": "no chronyc, timedatectl or ntpq answered",
-    }
-
-
-def _as_dict(sync: TimeSync) -> dict[str, Any]:
-    return {
-        "daemon": sync.daemon,
-        "synchronised": sync.synchronised,
-        "source": sync.source,
-        "offset_ms": sync.offset_ms,
-        "detail": sync.detail,
     }

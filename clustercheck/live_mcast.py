@@ -14,6 +14,7 @@ import ipaddress
 import json
 import sys
 import threading
+from dataclasses import asdict
 from typing import Any
 
 from clustercheck.pcap import Datagram, read_pcap
@@ -101,7 +102,7 @@ def _wire(transport: Transport, group: tuple[str, int], window_s: float) -> dict
             + (" (tcpdump needs root: set ssh.become)" if "ermission" in str(reason) else ""),
         }
     datagrams, problems = read_pcap(result.stdout[:MAX_CAPTURE_BYTES])
-    return {"wire": [_as_dict(d) for d in datagrams], "wire_problems": problems}
+    return {"wire": [datagram_record(d) for d in datagrams], "wire_problems": problems}
 
 
 def _socket(
@@ -180,15 +181,9 @@ def _interface_address(local: Transport, name: str) -> str | None:
     return None
 
 
-def _as_dict(datagram: Datagram) -> dict[str, Any]:
-    return {
-        "time": datagram.time,
-        "src": datagram.src,
-        "dst": datagram.dst,
-        "sport": datagram.sport,
-        "dport": datagram.dport,
-        "payload": datagram.payload.hex(),
-    }
+def datagram_record(datagram: Datagram) -> dict[str, Any]:
+    """JSON-ready: the payload as hex."""
+    return {**asdict(datagram), "payload": datagram.payload.hex()}
 
 
 def as_datagrams(records: list[dict[str, Any]] | None) -> list[Datagram] | None:
