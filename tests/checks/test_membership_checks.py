@@ -109,7 +109,11 @@ def test_clustercheck_itself_listening_on_an_interface(tmp_path: Path) -> None:
     seen = datagrams("tribes.pcap")
     facts = cluster(tmp_path, dict.fromkeys(NODES, seen))
     heard = [d for d in seen if d.src != NODES["tomcat02"]]
-    facts.live["multicast_local"] = {"interface": "br0", "socket": [datagram_record(d) for d in heard]}
+    facts.live["multicast_local"] = {
+        "interface": "br0",
+        "socket": [datagram_record(d) for d in heard],
+    }
     found = [r for r in run_checks([find(load_checks(), "CC501")], facts) if r.node is None]
     assert [(r.status.value, r.message) for r in found] == [
-        ("warn", "clustercheck's machine (br0) does not hear tomcat02")]
+        ("warn", "clustercheck's machine (br0) does not hear tomcat02")
+    ]
