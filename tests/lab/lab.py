@@ -1,0 +1,712 @@
+#!/usr/bin/env python3
+"""A real httpd + mod_jk + Tomcat 10 cluster in network namespaces, for testing clustercheck.
+
+    python3 tests/lab/lab.py up [--dir DIR]       # about 10 s; prints the inventory to use
+    python3 tests/lab/lab.py faults [--dir DIR]   # what can be broken, and what is
+    python3 tests/lab/lab.py fault NAME on|off [--dir DIR]
+    python3 tests/lab/lab.py status [--dir DIR]
+    python3 tests/lab/lab.py down [--dir DIR]     # also after a crash: it reads DIR/state.json
+
+Nodes n1..n3 are network namespaces on a bridge of their own. Each runs sshd (its own hostname
+and host key), a chrony client and a Tomcat of one DeltaManager cluster; n1 also runs httpd with
+mod_jk balancing the three Tomcats, and n2 the NTP server. The namespaces share one filesystem,
+so node N keeps its files under DIR/nN/, and the inventory points there. Root only; standard
+library only, so any Python 3.11 runs it. Every process is recorded by PID in the state file and
+stopped by that PID; see labproc, labnet and labstate for why.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+import labnet
+import labprobe
+import labproc
+import labstate
+from labnet import NODES, Net
+from labstate import State
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+DEFAULT_DIR = Path("/tmp/cclab")
+
+JAVA_HOME = "/usr/lib/jvm/java-17-openjdk-amd64"
+CATALINA_HOME = Path("/usr/share/tomcat10")
+FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+SECRET = "labsecret"
+WRONG_SECRET = "not-the-secret"
+AJP_PORT, AJP_WRONG_PORT = 8009, 8010
+SKEW = "+5s"
+# How long a starting node waits for session state it will never get (receiver-loopback); the
+# Tomcat default of 60 s would make that fault cost a minute.
+STATE_TRANSFER_TIMEOUT_S = 5
+TOMCAT_START_TIMEOUT_S = 90.0
+JAVA_OPTS = (
+    "-Xmx96m -Xms32m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "
+    "-XX:MaxMetaspaceSize=96m -Djava.net.preferIPv4Stack=true "
+    "-Djava.security.egd=file:/dev/./urandom"
+)
+
+CHRONYD = ["/usr/sbin/chronyd", "-d", "-x", "-u", "root", "-f"]  # -x: never set the shared clock
+SSHD = ["/usr/sbin/sshd", "-D", "-e", "-f"]  # sshd insists on its absolute path
+HTTPD = ["/usr/sbin/apache2", "-DFOREGROUND", "-f"]
+WITH_HOSTNAME = ["unshare", "--uts", "--", "sh", "-c", 'hostname "$0" && exec "$@"']
+
+# What `up` needs on the machine, and the Debian package that brings it.
+PREREQUISITES = {
+    f"{JAVA_HOME}/bin/java": "openjdk-17-jre-headless",
+    str(CATALINA_HOME / "bin/catalina.sh"): "tomcat10",
+    "/usr/sbin/apache2": "apache2",
+    "/usr/lib/apache2/modules/mod_jk.so": "libapache2-mod-jk",
+    "/usr/sbin/chronyd": "chrony",
+    "/usr/bin/chronyc": "chrony",
+    "/usr/sbin/sshd": "openssh-server",
+    "/usr/bin/ssh-keygen": "openssh-client",
+    FAKETIME_LIB: "libfaketime",
+    "/usr/sbin/nft": "nftables",
+    "/usr/sbin/iptables": "iptables",
+    "/usr/bin/unshare": "util-linux",
+    "/usr/bin/hostname": "hostname",
+    "/usr/bin/ip": "iproute2",
+}
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A misconfiguration the lab can switch on and off; it always hits one node."""
+
+    node: int
+    effect: str
+
+
+FAULTS: dict[str, Fault] = {
+    "mcast-cut": Fault(3, "n3's heartbeats are dropped at the bridge: it sends, nobody hears it"),
+    "mcast-host-firewall": Fault(
+        3, "n3's iptables INPUT drops the group: its NIC gets heartbeats, no socket does"
+    ),
+    "clock-skew": Fault(3, f"everything started by n3's sshd runs {SKEW} ahead (libfaketime)"),
+    "ajp-port": Fault(
+        2, f"n2's AJP connector is on {AJP_WRONG_PORT}, workers.properties says {AJP_PORT}"
+    ),
+    "dup-jvmroute": Fault(3, "n3's jvmRoute is tomcat02, the same as n2's"),
+    "no-distributable": Fault(2, "n2 also deploys /nodist, whose web.xml has no <distributable/>"),
+    "ajp-no-secret": Fault(3, "n3's AJP connector has no secret: it listens, CPing gets no CPong"),
+    "worker-secret": Fault(3, "workers.properties gives tomcat03 a wrong secret: CPong, then 403"),
+    "receiver-loopback": Fault(1, "n1's Receiver binds and advertises 127.0.0.1"),
+    "node-stopped": Fault(3, "n3's Tomcat is stopped"),
+}
+# Faults under which members cannot all see and verify each other, so no start waits for it.
+MEMBERSHIP_FAULTS = {"mcast-cut", "mcast-host-firewall", "receiver-loopback"}
+
+
+class LabError(RuntimeError):
+    """The lab cannot do what was asked; the message says why and what to do."""
+
+
+def missing_prerequisites() -> list[str]:
+    """What keeps `up` from working here: not root, or files of packages not installed."""
+    problems = [] if os.geteuid() == 0 else ["the lab needs root (network namespaces)"]
+    problems += [
+        f"{path} (apt package {package})"
+        for path, package in PREREQUISITES.items()
+        if not Path(path).exists()
+    ]
+    return problems
+
+
+def render(template: str, **values: object) -> str:
+    return Template((TEMPLATES / template).read_text()).substitute(values)
+
+
+class Lab:
+    """One running lab, driven through its state file (so any process can change or stop it)."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+
+    # -- what tests and people need to know -------------------------------------------------
+
+    @property
+    def dir(self) -> Path:
+        return Path(self.state.dir)
+
+    @property
+    def net(self) -> Net:
+        return self.state.net
+
+    @property
+    def inventory(self) -> Path:
+        return self.dir / "inventory.yaml"
+
+    @property
+    def identity_file(self) -> Path:
+        return self.dir / "ssh" / "id_ed25519"
+
+    @property
+    def known_hosts(self) -> Path:
+        return self.dir / "ssh" / "known_hosts"
+
+    @property
+    def ntp_server(self) -> str:
+        return self.ip(2)
+
+    @property
+    def httpd_root(self) -> Path:
+        return self.dir / "n1" / "httpd"
+
+    @property
+    def jk_conf(self) -> Path:
+        return self.httpd_root / "mod_jk.conf"
+
+    @property
+    def faults(self) -> frozenset[str]:
+        return frozenset(self.state.faults)
+
+    def ip(self, node: int) -> str:
+        return self.net.ip(node)
+
+    @staticmethod
+    def hostname(node: int) -> str:
+        return f"node{node}.lab"
+
+    @staticmethod
+    def route(node: int) -> str:
+        return f"tomcat0{node}"
+
+    def catalina_base(self, node: int) -> Path:
+        return self.dir / f"n{node}" / "tomcat"
+
+    def tomcat_log(self, node: int) -> Path:
+        return self.catalina_base(node) / "logs" / "catalina.out"
+
+    def heartbeats(self, node: int, seconds: float = 2.0) -> dict[str, list[str]]:
+        """Sender IP -> advertised hosts, as heard by a socket joined to the group on `node`."""
+        probe = [sys.executable, str(HERE / "labprobe.py"), "heartbeats", labnet.GROUP]
+        args = [str(labnet.GROUP_PORT), self.ip(node), str(seconds)]
+        out = labnet.run(*self.net.exec_argv(node), *probe, *args)
+        return dict(json.loads(out))
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    @classmethod
+    def up(cls, directory: Path, detach: bool = False) -> Lab:
+        """Build and start a lab in `directory`, after removing stale labs of killed runs.
+
+        `detach`: the lab outlives this process (brought up by hand). Otherwise it counts as
+        stale once this process is gone, and the next `up` anywhere on the machine removes it.
+        """
+        problems = missing_prerequisites()
+        if problems:
+            raise LabError("cannot bring the lab up; missing: " + "; ".join(problems))
+        directory = directory.resolve()
+        if any(c.isspace() for c in str(directory)):
+            raise LabError(f"{directory}: the lab directory must not contain white space")
+        started = time.monotonic()
+        lab = cls._reserve(directory)
+        try:
+            lab._build()
+            lab._apply()
+            with lab._timed("chrony clients synchronised"):
+                lab._wait_synchronised()
+            lab._write_inventory()
+            lab.state.timings["up total"] = round(time.monotonic() - started, 2)
+            if detach:
+                lab.state.owner = None
+            labstate.save(lab.state)
+        except BaseException:
+            lab.down()
+            raise
+        return lab
+
+    @classmethod
+    def load(cls, directory: Path) -> Lab:
+        state = labstate.load(directory.resolve())
+        if state is None:
+            raise LabError(f"no lab is up in {directory} (no {labstate.STATE_FILE})")
+        return cls(state)
+
+    def down(self) -> float:
+        """Stop every process by its PID, remove the network; returns the seconds it took."""
+        started = time.monotonic()
+        labproc.stop(self.state.procs.values())
+        labnet.destroy(self.net)
+        labstate.forget(self.state)
+        return time.monotonic() - started
+
+    @classmethod
+    def _reserve(cls, directory: Path) -> Lab:
+        """Under the machine-wide lock: sweep stale labs, pick free names, create the network."""
+        with labstate.locked():
+            sweep_stale()
+            if labstate.load(directory) is not None:
+                raise LabError(f"a lab is already up in {directory}: take it down first")
+            others = labstate.registered()
+            net = labnet.choose([s.net.subnet for s in others], [s.net.id for s in others])
+            directory.mkdir(parents=True, exist_ok=True)
+            lab = cls(State(str(directory), net, owner=labproc.Proc.current()))
+            labstate.save(lab.state)
+            try:
+                with lab._timed("network"):
+                    labnet.create(net)
+            except BaseException:
+                lab.down()
+                raise
+        return lab
+
+    # -- faults -------------------------------------------------------------------------------
+
+    def set_fault(self, name: str, on: bool) -> None:
+        """Switch a fault, restarting only what the change needs; returns once it is in force."""
+        if name not in FAULTS:
+            raise LabError(f"unknown fault {name!r}; known: {', '.join(FAULTS)}")
+        faults = set(self.state.faults)
+        if on:
+            faults.add(name)
+        else:
+            faults.discard(name)
+        self.state.faults = sorted(faults)
+        self._apply()
+
+    @contextmanager
+    def fault(self, name: str) -> Iterator[Lab]:
+        """The fault is on inside the block; the healthy lab is back after it, come what may."""
+        self.set_fault(name, True)
+        try:
+            yield self
+        finally:
+            self.set_fault(name, False)
+
+    def _hit(self, fault: str, node: int) -> bool:
+        return fault in self.faults and FAULTS[fault].node == node
+
+    # -- making the running lab match its faults ----------------------------------------------
+
+    def _apply(self) -> None:
+        """Bring rules, files and processes in line with the fault set.
+
+        The state is saved however this ends, so that every process started is on record.
+        """
+        try:
+            labnet.set_mcast_cut(self.net, FAULTS["mcast-cut"].node, "mcast-cut" in self.faults)
+            labnet.set_host_firewall(
+                self.net, FAULTS["mcast-host-firewall"].node, "mcast-host-firewall" in self.faults
+            )
+            self.state.procs = {k: p for k, p in self.state.procs.items() if p.alive()}
+            wanted = self._wanted_procs()
+            changed = self._write_files()
+            procs = self.state.procs
+            outdated = {key for key in procs if key not in wanted or key in changed}
+            starting = {key for key in wanted if key not in procs or key in outdated}
+            if "httpd" in procs and any(key.startswith("tomcat") for key in starting):
+                outdated.add("httpd")  # a fresh mod_jk, with no member in error from before
+            self._stop(sorted(outdated))
+            self._start_missing(wanted)
+        finally:
+            labstate.save(self.state)
+
+    def _wanted_procs(self) -> list[str]:
+        """Process keys in start order: time and access first, the Tomcats last."""
+        keys = ["ntpd", *(f"chrony{n}" for n in NODES), *(f"sshd{n}" for n in NODES), "httpd"]
+        return keys + [f"tomcat{n}" for n in NODES if not self._hit("node-stopped", n)]
+
+    def _stop(self, keys: list[str]) -> None:
+        labproc.stop([self.state.procs.pop(key) for key in keys])
+
+    def _start_missing(self, wanted: list[str]) -> None:
+        missing = [k for k in wanted if k not in self.state.procs]
+        services = [k for k in missing if not k.startswith("tomcat")]
+        for key in services:
+            self.state.procs[key] = labproc.spawn(*self._command(key))
+        tomcats = [int(k.removeprefix("tomcat")) for k in missing if k.startswith("tomcat")]
+        if tomcats and not self._running_tomcats():
+            # DeltaManager start race: nodes started at the same instant can each wait for the
+            # other's session state. The first node starts alone; later ones ask it.
+            self._start_tomcats(tomcats[:1])
+            tomcats = tomcats[1:]
+        if tomcats:
+            self._start_tomcats(tomcats)
+        for key in services:
+            self._wait_service(key)
+
+    def _running_tomcats(self) -> list[int]:
+        return [n for n in NODES if f"tomcat{n}" in self.state.procs]
+
+    def _start_tomcats(self, nodes: list[int]) -> None:
+        with self._timed("tomcat " + "+".join(f"n{n}" for n in nodes)):
+            offsets = {n: _size(self.tomcat_log(n)) for n in nodes}
+            for node in nodes:
+                self.state.procs[f"tomcat{node}"] = labproc.spawn(*self._command(f"tomcat{node}"))
+            for node in nodes:
+                self._wait_tomcat(node, offsets[node])
+        # the first request compiles the JSP: do it now, not in the first test's time
+        label = "first JSP requests " + "+".join(f"n{n}" for n in nodes)
+        with self._timed(label), ThreadPoolExecutor(len(nodes)) as pool:
+            list(pool.map(lambda n: labprobe.http_get(self.ip(n), 8080, "/", timeout=30), nodes))
+
+    def _wait_tomcat(self, node: int, offset: int) -> None:
+        """Until the node logs its startup and has seen every running peer join."""
+        key, log = f"tomcat{node}", self.tomcat_log(node)
+        peers = len(self._running_tomcats()) - 1
+        deadline = time.monotonic() + TOMCAT_START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            text = _read_from(log, offset)
+            members_ok = (
+                MEMBERSHIP_FAULTS & self.faults or text.count("Replication member added") >= peers
+            )
+            if "Server startup in" in text and members_ok:
+                return
+            if not self.state.procs[key].alive():
+                raise LabError(f"Tomcat on n{node} exited while starting; see {log}")
+            time.sleep(0.1)
+        raise LabError(f"Tomcat on n{node} not started after {TOMCAT_START_TIMEOUT_S} s; see {log}")
+
+    def _wait_service(self, key: str) -> None:
+        """sshd and httpd answer TCP at once; chronyd is checked later by its sync state."""
+        ports = {f"sshd{n}": (self.ip(n), 22) for n in NODES} | {"httpd": (self.ip(1), 80)}
+        if key in ports:
+            _wait_until(
+                lambda: labprobe.tcp_open(*ports[key]),
+                10.0,
+                f"{key} to listen on {ports[key][0]}:{ports[key][1]}",
+            )
+
+    def _wait_synchronised(self) -> None:
+        """Until every node's chrony client follows the lab NTP server (a real sync state)."""
+
+        def tracking(node: int) -> str:
+            return labnet.run(*self.net.exec_argv(node), "chronyc", "-n", "tracking", check=False)
+
+        _wait_until(
+            lambda: all("Leap status     : Normal" in tracking(n) for n in NODES),
+            30.0,
+            "the chrony clients to synchronise",
+        )
+
+    def _command(self, key: str) -> tuple[list[str], Path, dict[str, str] | None]:
+        """argv, log file and environment (None: a clean one) of one lab process."""
+        node = int(key[-1]) if key[-1].isdigit() else {"ntpd": 2, "httpd": 1}[key]
+        in_ns, home = self.net.exec_argv(node), self.dir / f"n{node}"
+        if key == "ntpd" or key.startswith("chrony"):
+            conf = home / ("ntp" if key == "ntpd" else "chrony") / "chrony.conf"
+            return [*in_ns, *CHRONYD, str(conf)], conf.with_name("chronyd.log"), None
+        if key.startswith("sshd"):
+            conf = home / "ssh" / "sshd_config"
+            argv = [*in_ns, *WITH_HOSTNAME, self.hostname(node), *SSHD, str(conf)]
+            return argv, conf.with_name("sshd.log"), None
+        if key == "httpd":
+            conf = self.httpd_root / "httpd.conf"
+            return [*in_ns, *HTTPD, str(conf)], self.httpd_root / "logs" / "httpd.out", None
+        env = {
+            **labproc.CLEAN_ENV,
+            "JAVA_HOME": JAVA_HOME,
+            "CATALINA_HOME": str(CATALINA_HOME),
+            "CATALINA_BASE": str(self.catalina_base(node)),
+            "JAVA_OPTS": f"{JAVA_OPTS} -Dlab.node={self.route(node)}",
+        }
+        return (
+            [*in_ns, str(CATALINA_HOME / "bin" / "catalina.sh"), "run"],
+            self.tomcat_log(node),
+            env,
+        )
+
+    # -- files --------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        """Keys and directories made once per lab; the rendered configs follow in _apply."""
+        with self._timed("keys and directories"):
+            Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation
+            _keygen(self.identity_file, "clustercheck-lab client")
+            host_keys = []
+            for node in NODES:
+                key = self.dir / f"n{node}" / "ssh" / "host_ed25519"
+                _keygen(key, self.hostname(node))
+                host_keys.append(f"{self.ip(node)} {_public(key)}")
+                for sub in ("home", "chrony", "tomcat/logs", "tomcat/temp", "tomcat/work"):
+                    (self.dir / f"n{node}" / sub).mkdir(parents=True, exist_ok=True)
+            for sub in ("n2/ntp", "n1/httpd/logs", "n1/httpd/run"):
+                (self.dir / sub).mkdir(parents=True, exist_ok=True)
+            self.known_hosts.write_text("\n".join(host_keys) + "\n")
+            (self.dir / "ssh" / "authorized_keys").write_text(_public(self.identity_file) + "\n")
+
+    def _write_files(self) -> set[str]:
+        """Write every config that differs from the fault set's; returns the processes hit."""
+        changed = set()
+        for path, (key, content) in self._files().items():
+            if content is None:
+                if not path.exists():
+                    continue
+                shutil.rmtree(path)
+            elif path.exists() and path.read_text() == content:
+                continue
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(content)
+            changed.add(key)
+        return changed
+
+    def _files(self) -> dict[Path, tuple[str, str | None]]:
+        """Every generated file -> (the process that reads it, its content or None for absent)."""
+        files: dict[Path, tuple[str, str | None]] = {}
+        for node in NODES:
+            files |= self._tomcat_files(node) | self._access_files(node)
+        ntp_dir = self.dir / "n2" / "ntp"
+        ntp = render("chrony-server.conf", ip=self.ntp_server, subnet=self.net.subnet, dir=ntp_dir)
+        files[ntp_dir / "chrony.conf"] = ("ntpd", ntp)
+        return files | self._httpd_files()
+
+    def _access_files(self, node: int) -> dict[Path, tuple[str, str | None]]:
+        """The node's sshd and chrony client configs."""
+        node_dir = self.dir / f"n{node}"
+        setenv = f"HOME={node_dir / 'home'}"  # not /root: root's dotfiles are no part of the lab
+        if self._hit("clock-skew", node):
+            setenv += f" LD_PRELOAD={FAKETIME_LIB} FAKETIME={SKEW}"
+        sshd = render(
+            "sshd_config",
+            hostname=self.hostname(node),
+            ip=self.ip(node),
+            setenv=setenv,
+            host_key=node_dir / "ssh" / "host_ed25519",
+            authorized_keys=self.dir / "ssh" / "authorized_keys",
+        )
+        chrony = render(
+            "chrony-client.conf",
+            hostname=self.hostname(node),
+            server=self.ntp_server,
+            dir=node_dir / "chrony",
+        )
+        return {
+            node_dir / "ssh" / "sshd_config": (f"sshd{node}", sshd),
+            node_dir / "chrony" / "chrony.conf": (f"chrony{node}", chrony),
+        }
+
+    def _httpd_files(self) -> dict[Path, tuple[str, str | None]]:
+        members = []
+        for node in NODES:
+            worker = f"worker.{self.route(node)}"
+            members += [f"{worker}.reference=worker.template", f"{worker}.host={self.ip(node)}"]
+            if self._hit("worker-secret", node):
+                members.append(f"{worker}.secret={WRONG_SECRET}")
+        workers = render(
+            "workers.properties",
+            secret=SECRET,
+            members="\n".join(members),
+            balance_workers=",".join(self.route(n) for n in NODES),
+        )
+        root = self.httpd_root
+        return {
+            root / "httpd.conf": (
+                "httpd",
+                render("httpd.conf", server_root=root, hostname=self.hostname(1), ip=self.ip(1)),
+            ),
+            root / "mod_jk.conf": ("httpd", render("mod_jk.conf")),
+            root / "workers.properties": ("httpd", workers),
+        }
+
+    def _tomcat_files(self, node: int) -> dict[Path, tuple[str, str | None]]:
+        key, conf = f"tomcat{node}", self.catalina_base(node) / "conf"
+        files: dict[Path, tuple[str, str | None]] = {
+            conf / name: (key, (CATALINA_HOME / "etc" / name).read_text())
+            for name in ("web.xml", "context.xml", "catalina.properties")
+        }
+        files[conf / "logging.properties"] = (key, render("logging.properties"))
+        loopback = self._hit("receiver-loopback", node)
+        server_xml = render(
+            "server.xml",
+            node=node,
+            hostname=self.hostname(node),
+            ip=self.ip(node),
+            ajp_port=AJP_WRONG_PORT if self._hit("ajp-port", node) else AJP_PORT,
+            ajp_secret="" if self._hit("ajp-no-secret", node) else f'secret="{SECRET}"',
+            jvm_route=self.route(2) if self._hit("dup-jvmroute", node) else self.route(node),
+            receiver_address="127.0.0.1" if loopback else self.ip(node),
+            state_transfer_timeout=STATE_TRANSFER_TIMEOUT_S,
+        )
+        files[conf / "server.xml"] = (key, server_xml)
+        webapps = self.catalina_base(node) / "webapps"
+        files |= _webapp(webapps / "ROOT", key, distributable=True)
+        if self._hit("no-distributable", node):
+            files |= _webapp(webapps / "nodist", key, distributable=False)
+        else:
+            files[webapps / "nodist"] = (key, None)
+        return files
+
+    def _write_inventory(self) -> None:
+        tomcats = "\n".join(
+            f"  {self.route(n)}:\n    host: {self.ip(n)}\n    roles: [tomcat]\n"
+            f"    tomcat: {{catalina_base: {_q(self.catalina_base(n))}}}"
+            for n in NODES
+        )
+        self.inventory.write_text(
+            render(
+                "inventory.yaml",
+                lab_id=self.net.id,
+                subnet=self.net.subnet,
+                bridge=self.net.bridge,
+                inventory=self.inventory,
+                ntp_server=self.ntp_server,
+                web_host=self.ip(1),
+                identity_file=_q(self.identity_file),
+                known_hosts=_q(self.known_hosts),
+                jk_conf=_q(self.jk_conf),
+                server_root=_q(self.httpd_root),
+                tomcat_nodes=tomcats,
+            )
+        )
+
+    @contextmanager
+    def _timed(self, label: str) -> Iterator[None]:
+        started = time.monotonic()
+        yield
+        self.state.timings[label] = round(time.monotonic() - started, 2)
+
+    # -- reports ------------------------------------------------------------------------------
+
+    def describe(self) -> str:
+        """What is where, and how to use it: printed by `up` and `status`."""
+        net = self.net
+        ssh = f"ssh -i {self.identity_file} -o UserKnownHostsFile={self.known_hosts} root@"
+        roles = {1: "httpd+mod_jk :80, tomcat01", 2: "tomcat02, NTP server", 3: "tomcat03"}
+        lines = [
+            f"lab {net.id} in {self.dir}: {net.subnet} on bridge {net.bridge}, "
+            f"host side {net.host_ip}"
+        ]
+        lines += [
+            f"  n{n} {self.ip(n):<15} {self.hostname(n)}  netns {net.ns(n)}  {roles[n]}"
+            for n in NODES
+        ]
+        lines += [
+            f"processes: {self._process_summary()}",
+            f"faults on: {', '.join(self.state.faults) or 'none'}",
+            f"inventory: {self.inventory}",
+            f"check it:  clustercheck run {self.inventory}",
+            f"try:       curl -si http://{self.ip(1)}/ ; {ssh}{self.ip(3)} hostname",
+            f"break it:  python3 {HERE / 'lab.py'} fault mcast-cut on --dir {self.dir}",
+            f"down:      python3 {HERE / 'lab.py'} down --dir {self.dir}",
+        ]
+        return "\n".join(lines)
+
+    def _process_summary(self) -> str:
+        procs = self.state.procs
+        return " ".join(
+            f"{key}={p.pid}{'' if p.alive() else '(dead)'}" for key, p in sorted(procs.items())
+        )
+
+
+def sweep_stale() -> None:
+    """Remove labs whose owner died, and namespaces/links/tables of ours that no lab records."""
+    for state in labstate.registered():
+        if state.stale():
+            print(f"removing stale lab {state.net.id} ({state.dir})", file=sys.stderr)
+            Lab(state).down()
+    for name in labnet.sweep_orphans({s.net.id for s in labstate.registered()}):
+        print(f"removed orphaned {name}", file=sys.stderr)
+
+
+def _webapp(root: Path, key: str, distributable: bool) -> dict[Path, tuple[str, str | None]]:
+    web_xml = render(
+        "web.xml", display_name=root.name, distributable="<distributable/>" if distributable else ""
+    )
+    return {
+        root / "index.jsp": (key, (TEMPLATES / "index.jsp").read_text()),
+        root / "WEB-INF" / "web.xml": (key, web_xml),
+    }
+
+
+def _keygen(path: Path, comment: str) -> None:
+    """A fresh ed25519 key pair; one left from an earlier lab in the same directory goes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    path.with_suffix(".pub").unlink(missing_ok=True)
+    labnet.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(path))
+
+
+def _public(private_key: Path) -> str:
+    """`ssh-ed25519 AAAA...` without the comment, as known_hosts and authorized_keys want it."""
+    return " ".join(private_key.with_suffix(".pub").read_text().split()[:2])
+
+
+def _q(value: object) -> str:
+    """A YAML double-quoted scalar (JSON's string syntax is valid YAML)."""
+    return json.dumps(str(value))
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
+def _read_from(path: Path, offset: int) -> str:
+    with path.open("rb") as f:
+        f.seek(offset)
+        return f.read().decode("utf-8", "replace")
+
+
+def _wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise LabError(f"gave up waiting {timeout:.0f} s for {what}")
+        time.sleep(0.1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--dir", type=Path, default=DEFAULT_DIR, help=f"the lab's directory (default {DEFAULT_DIR})"
+    )
+    parser = argparse.ArgumentParser(prog="lab.py", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, text in (
+        ("up", "build and start a lab (removes stale labs first)"),
+        ("down", "stop a lab by its recorded PIDs and remove its network"),
+        ("status", "where the lab is and what runs"),
+        ("faults", "list the faults, and which are on"),
+    ):
+        commands.add_parser(name, parents=[common], help=text)
+    fault = commands.add_parser("fault", parents=[common], help="switch a fault on or off")
+    fault.add_argument("name", choices=sorted(FAULTS))
+    fault.add_argument("state", choices=("on", "off"))
+    args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except LabError as error:
+        print(f"lab.py: {error}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "up":
+        lab = Lab.up(args.dir, detach=True)
+        print(lab.describe())
+        print("timings (s): " + ", ".join(f"{k} {v}" for k, v in lab.state.timings.items()))
+        return 0
+    if args.command == "faults":
+        state = labstate.load(args.dir.resolve())
+        for name, fault in FAULTS.items():
+            on = state is not None and name in state.faults
+            print(f"{'ON ' if on else 'off'} {name:<20} {fault.effect}")
+        return 0
+    lab = Lab.load(args.dir)
+    if args.command == "down":
+        print(f"lab {lab.net.id} down in {lab.down():.1f} s")
+    elif args.command == "status":
+        print(lab.describe())
+    else:
+        started = time.monotonic()
+        lab.set_fault(args.name, args.state == "on")
+        print(f"{args.name} {args.state} in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

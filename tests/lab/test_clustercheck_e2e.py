@@ -1,0 +1,95 @@
+"""clustercheck against the real lab: healthy, everything passes; with each fault on, the checks
+that own it fail on the right node, and nothing outside the table may warn, fail or error.
+
+One fault often shows in more than one check (a moved AJP port fails CC101 and CC102): the
+table says which. Each row lists the results that must appear; any other result that is not a
+pass or a skip fails the test.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from lab import Lab
+
+from clustercheck.cli import main
+
+pytestmark = pytest.mark.lab
+
+Key = tuple[str, "str | None", str]  # (check, node or None for cluster-wide, status)
+
+EXPECTED: dict[str, set[Key]] = {
+    "mcast-cut": {("CC501", "tomcat01", "fail"), ("CC501", "tomcat02", "fail")},
+    "mcast-host-firewall": {("CC501", "tomcat03", "fail")},
+    "clock-skew": {("CC401", "tomcat03", "fail"), ("CC401", None, "fail")},
+    "ajp-port": {
+        ("CC101", "web1", "fail"),
+        ("CC101", "tomcat02", "warn"),
+        ("CC102", "web1", "fail"),
+    },
+    "dup-jvmroute": {
+        ("CC201", "tomcat02", "fail"),
+        ("CC201", "tomcat03", "fail"),
+        ("CC202", "web1", "fail"),
+    },
+    "no-distributable": {
+        ("CC701", "tomcat02", "fail"),
+        ("CC702", "tomcat01", "fail"),
+        ("CC702", "tomcat03", "fail"),
+    },
+    "ajp-no-secret": {("CC102", "web1", "fail"), ("CC103", "tomcat03", "warn")},
+    "worker-secret": {("CC103", "tomcat03", "fail")},
+    "receiver-loopback": {
+        ("CC502", "tomcat01", "fail"),
+        ("CC504", "tomcat02", "fail"),
+        ("CC504", "tomcat03", "fail"),
+    },
+    "node-stopped": {
+        ("CC102", "web1", "fail"),
+        ("CC501", "tomcat01", "fail"),
+        ("CC501", "tomcat02", "fail"),
+        ("CC504", "tomcat01", "fail"),
+        ("CC504", "tomcat02", "fail"),
+    },
+}
+
+
+def run(lab: Lab, capsys: pytest.CaptureFixture[str]) -> dict:
+    capsys.readouterr()
+    main(["run", str(lab.inventory), "--json", "-", "-q"])
+    return json.loads(capsys.readouterr().out)
+
+
+def findings(report: dict) -> set[Key]:
+    return {
+        (r["code"], r["node"], r["status"])
+        for r in report["results"]
+        if r["status"] in ("warn", "fail", "error")
+    }
+
+
+def explain(report: dict) -> list[str]:
+    return [
+        f"{r['code']} {r['node']} {r['status']}: {r['message']}"
+        for r in report["results"]
+        if r["status"] in ("warn", "fail", "error")
+    ]
+
+
+def test_the_healthy_lab_passes_every_check(lab: Lab, capsys: pytest.CaptureFixture[str]) -> None:
+    report = run(lab, capsys)
+    assert findings(report) == set(), explain(report)
+    judged = {r["code"] for r in report["results"] if r["status"] == "pass"}
+    live = {"CC102", "CC301", "CC401", "CC402", "CC501", "CC502", "CC503", "CC504"}
+    assert live <= judged, "every live check judged the lab"
+    assert report["views"]["multicast"]["members"] == ["tomcat01", "tomcat02", "tomcat03"]
+
+
+@pytest.mark.parametrize("fault", sorted(EXPECTED))
+def test_each_fault_is_caught_by_its_checks_and_nothing_else(
+    lab: Lab, capsys: pytest.CaptureFixture[str], fault: str
+) -> None:
+    with lab.fault(fault):
+        report = run(lab, capsys)
+    assert findings(report) == EXPECTED[fault], explain(report)

@@ -1,0 +1,258 @@
+"""The lab is real: balancing, stickiness, replication, SSH, NTP, and every fault's effect.
+
+Each fault test checks the symptom a person (or clustercheck) would see on a real cluster, and
+the `lab.fault()` block restores the healthy lab for the next test.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import labnet
+import labproc
+import labstate
+import ntplib
+import paramiko
+import pytest
+from lab import Lab, sweep_stale
+from labprobe import Response, cping, http_get, jk_status, tcp_open
+
+pytestmark = pytest.mark.lab
+
+ROUTES = {"tomcat01", "tomcat02", "tomcat03"}
+
+
+def balanced(lab: Lab, count: int = 6, session: str | None = None) -> list[Response]:
+    """Requests through httpd + mod_jk on n1, as a browser would send them."""
+    return [http_get(lab.ip(1), 80, session=session) for _ in range(count)]
+
+
+def direct(lab: Lab, node: int, session: str | None = None, path: str = "/") -> Response:
+    """A request straight to a Tomcat's HTTP connector, bypassing mod_jk."""
+    return http_get(lab.ip(node), 8080, path, session=session)
+
+
+@contextmanager
+def ssh(lab: Lab, node: int) -> Iterator[Callable[[str], str]]:
+    """A paramiko session made only from what the inventory gives: key and known_hosts."""
+    client = paramiko.SSHClient()
+    client.load_host_keys(str(lab.known_hosts))
+    client.set_missing_host_key_policy(paramiko.RejectPolicy())
+    client.connect(
+        lab.ip(node),
+        username="root",
+        key_filename=str(lab.identity_file),
+        look_for_keys=False,
+        allow_agent=False,
+        timeout=5,
+    )
+
+    def run(command: str) -> str:
+        _, out, _ = client.exec_command(command, timeout=10)
+        return str(out.read().decode())
+
+    try:
+        yield run
+    finally:
+        client.close()
+
+
+def clock_offset(lab: Lab, node: int) -> float:
+    """The node's wall clock minus ours, as seen by a command started over SSH."""
+    with ssh(lab, node) as run:
+        before = time.time()
+        remote = float(run("date +%s.%N"))
+        return remote - (before + time.time()) / 2
+
+
+def log_since(lab: Lab, node: int, offset: int) -> str:
+    return lab.tomcat_log(node).read_bytes()[offset:].decode(errors="replace")
+
+
+# -- the healthy lab ------------------------------------------------------------------------
+
+
+def test_inventory_loads_in_clustercheck(lab: Lab) -> None:
+    from clustercheck.inventory import load_inventory
+
+    inventory = load_inventory(lab.inventory)
+    assert inventory.name == "lab"
+    assert inventory.ntp.servers == (lab.ntp_server,)
+    web = inventory.node("web1")
+    assert (web.host, web.roles, web.apache.jk_conf) == (lab.ip(1), ("apache",), str(lab.jk_conf))
+    for node in (1, 2, 3):
+        tomcat = inventory.node(lab.route(node))
+        assert tomcat.host == lab.ip(node)
+        assert tomcat.tomcat.catalina_base == str(lab.catalina_base(node))
+        assert tomcat.tomcat.catalina_home == "/usr/share/tomcat10"
+        assert tomcat.ssh.identity_file == str(lab.identity_file)
+
+
+def test_mod_jk_balances_round_robin_and_sticks(lab: Lab) -> None:
+    fresh = balanced(lab)
+    assert {r.route for r in fresh} == ROUTES
+    assert all(r.route == r.field("node") for r in fresh)  # cookie suffix .tomcat0N = jvmRoute
+    again = balanced(lab, 3, session=fresh[0].session)
+    assert {r.field("node") for r in again} == {fresh[0].route}
+    assert [r.field("counter") for r in again] == ["2", "3", "4"]
+
+
+def test_session_is_replicated_to_the_other_nodes(lab: Lab) -> None:
+    first = direct(lab, 1)
+    second = direct(lab, 2, session=first.session)
+    assert (second.field("node"), second.field("counter")) == ("tomcat02", "2")
+    assert second.route == "tomcat02"  # JvmRouteBinderValve moved the session to its new home
+    third = direct(lab, 3, session=second.session)
+    assert third.field("counter") == "3"
+
+
+def test_jk_status_worker_sees_three_healthy_members(lab: Lab) -> None:
+    status = jk_status(lab.ip(1))
+    for route in ROUTES:
+        assert status[f"worker.{route}.state"] in ("OK", "OK/IDLE")
+        assert status[f"worker.{route}.port"] == "8009"
+
+
+@pytest.mark.parametrize("node", [1, 2, 3])
+def test_sshd_with_lab_keys_shows_node_hostname_and_ntp_sync(lab: Lab, node: int) -> None:
+    with ssh(lab, node) as run:
+        assert run("hostname").strip() == lab.hostname(node)
+        tracking = run("chronyc -n tracking")
+    assert f"({lab.ntp_server})" in tracking  # this node's own chronyd follows the lab server
+    assert "Leap status     : Normal" in tracking
+
+
+def test_ntp_server_answers(lab: Lab) -> None:
+    answer = ntplib.NTPClient().request(lab.ntp_server, version=3, timeout=2)
+    assert answer.stratum == 8
+    assert abs(answer.offset) < 0.05
+
+
+def test_every_node_hears_every_heartbeat(lab: Lab) -> None:
+    for node in (1, 3):
+        heard = lab.heartbeats(node, 1.5)
+        others = [lab.ip(n) for n in (1, 2, 3) if n != node]
+        assert all(heard.get(ip) == [ip] for ip in others), heard
+
+
+def test_clocks_agree_over_ssh(lab: Lab) -> None:
+    assert all(abs(clock_offset(lab, node)) < 0.5 for node in (1, 2, 3))
+
+
+# -- faults ---------------------------------------------------------------------------------
+
+
+def test_mcast_cut_n3_sends_but_nobody_hears_it(lab: Lab) -> None:
+    with lab.fault("mcast-cut"):
+        heard_on_n1 = lab.heartbeats(1, 1.5)
+        heard_on_n3 = lab.heartbeats(3, 1.5)
+    assert lab.ip(3) not in heard_on_n1 and lab.ip(2) in heard_on_n1
+    assert lab.ip(3) in heard_on_n3  # it still sends: its own heartbeats loop back
+    assert lab.ip(1) in heard_on_n3  # and it still hears the others
+
+
+def test_mcast_host_firewall_n3_receives_on_the_wire_only(lab: Lab) -> None:
+    with lab.fault("mcast-host-firewall"):
+        heard_on_n3 = lab.heartbeats(3, 1.5)
+        heard_on_n1 = lab.heartbeats(1, 1.5)
+    assert heard_on_n3 == {}
+    assert lab.ip(3) in heard_on_n1
+
+
+def test_clock_skew_n3_runs_five_seconds_ahead(lab: Lab) -> None:
+    with lab.fault("clock-skew"):
+        skewed, normal = clock_offset(lab, 3), clock_offset(lab, 1)
+    assert 4.5 < skewed < 5.5
+    assert abs(normal) < 0.5
+
+
+def test_ajp_port_n2_listens_where_no_worker_points(lab: Lab) -> None:
+    with lab.fault("ajp-port"):
+        assert cping(lab.ip(2), 8010) == "cpong"
+        assert cping(lab.ip(2), 8009) == "refused"
+        routes = {r.field("node") for r in balanced(lab)}
+        state = jk_status(lab.ip(1))["worker.tomcat02.state"]
+    assert routes == {"tomcat01", "tomcat03"}
+    assert state == "ERR"
+
+
+def test_dup_jvmroute_sends_n3_sessions_to_n2(lab: Lab) -> None:
+    with lab.fault("dup-jvmroute"):
+        made_on_n3 = direct(lab, 3)
+        follow_up = balanced(lab, 1, session=made_on_n3.session)[0]
+    assert (made_on_n3.field("node"), made_on_n3.route) == ("tomcat03", "tomcat02")
+    # stickiness follows the route to the wrong node; only replication hides it
+    assert (follow_up.field("node"), follow_up.field("counter")) == ("tomcat02", "2")
+
+
+def test_no_distributable_webapp_is_not_clustered(lab: Lab) -> None:
+    offset = lab.tomcat_log(2).stat().st_size
+    with lab.fault("no-distributable"):
+        answer = direct(lab, 2, path="/nodist/")
+        log = log_since(lab, 2, offset)
+    assert (answer.status, answer.field("node")) == (200, "tomcat02")
+    assert "webapps/nodist] has finished" in log
+    assert "Register manager [localhost#]" in log  # ROOT joins the cluster...
+    assert "Register manager [localhost#/nodist]" not in log  # ...the other app silently not
+    assert not (lab.catalina_base(2) / "webapps" / "nodist").exists()
+
+
+def test_ajp_no_secret_n3_listens_but_never_answers_cping(lab: Lab) -> None:
+    with lab.fault("ajp-no-secret"):
+        assert tcp_open(lab.ip(3), 8009)
+        assert cping(lab.ip(3), 8009, timeout=1.5) == "timeout"
+    assert cping(lab.ip(3), 8009) == "cpong"
+
+
+def test_worker_secret_cpong_but_403_through_mod_jk(lab: Lab) -> None:
+    on_n1, on_n3 = direct(lab, 1).session, direct(lab, 3).session
+    with lab.fault("worker-secret"):
+        assert cping(lab.ip(3), 8009) == "cpong"  # CPing does not check the secret
+        assert balanced(lab, 1, session=on_n3)[0].status == 403
+        assert balanced(lab, 1, session=on_n1)[0].status == 200
+
+
+def test_receiver_loopback_n1_advertises_127_0_0_1(lab: Lab) -> None:
+    offset = lab.tomcat_log(1).stat().st_size
+    with lab.fault("receiver-loopback"):
+        heard_on_n2 = lab.heartbeats(2, 1.5)
+        log = log_since(lab, 1, offset)
+    assert heard_on_n2[lab.ip(1)] == ["127.0.0.1"]  # sent from n1's address, naming loopback
+    assert "Receiver Server Socket bound to:[/127.0.0.1:4000]" in log
+    assert "No session state sent" in log  # peers could not answer it
+
+
+def test_node_stopped_fails_sessions_over(lab: Lab) -> None:
+    session = direct(lab, 3).session
+    assert balanced(lab, 1, session=session)[0].field("counter") == "2"
+    with lab.fault("node-stopped"):
+        assert not tcp_open(lab.ip(3), 8080) and cping(lab.ip(3), 8009) == "refused"
+        moved = balanced(lab, 1, session=session)[0]
+        routes = {r.field("node") for r in balanced(lab)}
+    assert moved.field("counter") == "3" and moved.field("node") != "tomcat03"
+    assert moved.route == moved.field("node")  # the session id now names its new node
+    assert routes == {"tomcat01", "tomcat02"}
+
+
+# -- the machinery that keeps labs from piling up --------------------------------------------
+
+
+def test_sweep_removes_stale_and_orphaned_labs_but_not_live_ones(lab: Lab, tmp_path: Path) -> None:
+    dead = labproc.spawn(["true"], tmp_path / "true.log")
+    while dead.alive():
+        time.sleep(0.01)
+    others = labstate.registered()
+    stale = labnet.choose([s.net.subnet for s in others], [s.net.id for s in others])
+    orphan = labnet.choose([stale.subnet], [stale.id])
+    labstate.save(labstate.State(str(tmp_path), stale, owner=dead))
+    labnet.create(stale)
+    labnet.run("ip", "netns", "add", orphan.ns(1))
+    with labstate.locked():
+        sweep_stale()
+    names = labnet.run("ip", "netns", "list") + labnet.run("ip", "-o", "link", "show")
+    assert stale.bridge not in names and orphan.ns(1) not in names
+    assert [s.net.id for s in labstate.registered()].count(lab.net.id) == 1
+    assert lab.net.bridge in names
