@@ -263,3 +263,17 @@ def test_worker_matched_through_a_live_interface_address(tmp_path: Path) -> None
     facts.nodes["app1"].live.addresses = ["127.0.0.1", "192.168.7.21"]
     (matched,) = run_checks([find(load_checks(), "CC101")], facts)
     assert matched.status.value == "pass" and "matched by interface address" in matched.message
+
+
+def test_webapps_deployed_by_context_files_are_judged_too(tmp_path: Path) -> None:
+    """conf/<Engine>/<Host>/NAME.xml deploys an application from outside the appBase."""
+    files = tomcat_files("tomcat01", apps={})
+    files[f"{BASE}/conf/Catalina/localhost/shop.xml"] = '<Context docBase="/srv/apps/shop"/>'
+    files["/srv/apps/shop/WEB-INF/web.xml"] = web_xml(False)
+    files[f"{BASE}/conf/Catalina/localhost/legacy.xml"] = '<Context docBase="/srv/apps/l.war"/>'
+    files["/srv/apps/l.war"] = war({"WEB-INF/web.xml": web_xml(True)})
+    inventory = build(tmp_path, {T1: {"host": "h1", "roles": ["tomcat"]}}, {T1: files})
+    results = {r.details["webapp"]: r for r in judge(inventory, "CC701")}
+    assert results["shop"].status.value == "fail"
+    assert results["shop"].file == "/srv/apps/shop/WEB-INF/web.xml"
+    assert results["legacy"].status.value == "pass"
