@@ -56,6 +56,22 @@ EXPECTED: dict[str, set[Key]] = {
 }
 
 
+# The diagnosis each fault must be given, in the message of its first expected result.
+DIAGNOSIS = {
+    "mcast-cut": "tomcat03: cut in the network",
+    "mcast-host-firewall": "dropped by the listener's host",
+    "clock-skew": "beyond 1000 ms",
+    "ajp-port": "no AJP connector listens on port 8009",
+    "ajp-no-secret": "accepts connections but does not answer CPing",
+    "worker-secret": "different secret",
+    "receiver-loopback": "advertises 127.0.0.1",
+    "node-stopped": "connection refused",
+    "dup-jvmroute": "is also used by",
+    "no-distributable": "nodist does not declare <distributable/>",
+    "other-jdk": "versions differ",
+}
+
+
 def run(lab: Lab, capsys: pytest.CaptureFixture[str]) -> dict:
     capsys.readouterr()
     main(["run", str(lab.inventory), "--json", "-", "-q"])
@@ -94,3 +110,4 @@ def test_each_fault_is_caught_by_its_checks_and_nothing_else(
     with lab.fault(fault):
         report = run(lab, capsys)
     assert findings(report) == EXPECTED[fault], explain(report)
+    assert any(DIAGNOSIS[fault] in line for line in explain(report)), explain(report)
