@@ -89,10 +89,10 @@ def _judge_target(target: WorkerTarget) -> Finding:
             )
         ports = sorted(
             {
-                listening_port(c)
+                port
                 for n in target.candidates
                 for c in (n.tomcat.server.ajp_connectors if n.tomcat and n.tomcat.server else [])
-                if listening_port(c) is not None
+                if (port := listening_port(c)) is not None
             }
         )
         nodes = ", ".join(n.name for n in target.candidates)

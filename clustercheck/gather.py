@@ -193,8 +193,8 @@ def run_probes(
         pool.submit(from_node, name, "receiver_probes", "tcp", targets)
         for name, targets in receiver_targets(facts, advertised).items()
     ]
-    for job in jobs:
-        job.result()
+    for finished in jobs:
+        finished.result()
     facts.live["exposure_probes"] = [r.as_dict() for r in exposure.result()]
 
 

@@ -74,11 +74,11 @@ def parse_inventory(data: Any, source: str, base_dir: Path) -> ClusterSettings:
         for key, fields in schema.CLUSTER_SECTIONS.items()
     }
     defaults = data.get("defaults") or LinedDict()
-    if not isinstance(defaults, dict):
+    if isinstance(defaults, LinedDict):
+        _check_node_keys(defaults, "defaults", errors)
+    else:
         errors.add(data.line_of("defaults"), "defaults", "must be a mapping of node fields")
         defaults = LinedDict()
-    else:
-        _check_node_keys(defaults, "defaults", errors)
     nodes = _nodes(data, defaults, errors, base_dir)
     waivers = _waivers(data.get("waivers"), data.line_of("waivers"), errors, base_dir)
     if errors.items:
@@ -100,7 +100,7 @@ def _nodes(
     data: LinedDict, defaults: dict[str, Any], errors: _Errors, base_dir: Path
 ) -> list[NodeSettings]:
     raw = data.get("nodes")
-    if not isinstance(raw, dict) or not raw:
+    if not isinstance(raw, LinedDict) or not raw:
         errors.add(data.line_of("nodes"), "nodes", "required: a mapping of at least one node")
         return []
     nodes = []

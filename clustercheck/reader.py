@@ -46,14 +46,14 @@ class NodeReader:
         if path in self._cache:
             return self._cache[path]
         try:
-            data: bytes | None = self.transport.read_file(path, max_bytes)
+            data = self.transport.read_file(path, max_bytes)
         except FileReadError as exc:
             self.reads[path] = FileRead(path, exc.kind, str(exc))
-            data = None
-        else:
-            self.reads[path] = FileRead(path, "ok", size=len(data))
-            if self._on_read:
-                self._on_read(path, data)
+            self._cache[path] = None
+            return None
+        self.reads[path] = FileRead(path, "ok", size=len(data))
+        if self._on_read:
+            self._on_read(path, data)
         self._cache[path] = data
         return data
 
