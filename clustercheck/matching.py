@@ -69,9 +69,61 @@ def used_ajp_workers(workers: WorkersFile) -> Iterator[tuple[Worker, str | None]
             yield worker, None
 
 
-def targets(cluster: ClusterFacts, dns: dict[str, list[str]] | None = None) -> list[WorkerTarget]:
-    """Every used AJP worker of every reachable apache node, matched to a Tomcat node."""
-    dns = dns if dns is not None else cluster.dns
+def targets(cluster: ClusterFacts) -> list[WorkerTarget]:
+    """Every used AJP worker of every reachable apache node, matched to a Tomcat node; computed
+    once per run and shared by every check that needs it."""
+    if _KEY not in cluster.derived:
+        cluster.derived[_KEY] = _targets(cluster)
+    result: list[WorkerTarget] = cluster.derived[_KEY]
+    return result
+
+
+_KEY = "worker_targets"
+
+
+class _HostIndex:
+    """The Tomcat nodes by each way a worker's host can name them, built once."""
+
+    def __init__(self, cluster: ClusterFacts) -> None:
+        self.tomcats = cluster.with_role("tomcat", reachable_only=False)
+        self.by_identity: dict[str, list[NodeFacts]] = {}
+        self.by_interface: dict[str, list[NodeFacts]] = {}
+        self.by_dns: dict[str, list[NodeFacts]] = {}
+        for node in self.tomcats:
+            for name in identities(node):
+                self.by_identity.setdefault(name, []).append(node)
+            for address in node.live.addresses:
+                self.by_interface.setdefault(address, []).append(node)
+            for address in {
+                node.settings.host,
+                *node.live.addresses,
+                *cluster.dns.get(node.settings.host, []),
+            }:
+                self.by_dns.setdefault(address, []).append(node)
+
+    def find(
+        self, apache: NodeFacts, host: str, dns: dict[str, list[str]]
+    ) -> tuple[list[NodeFacts], str]:
+        wanted = host.lower().strip("[]")
+        if is_loopback(wanted):
+            own = identities(apache) | set(apache.live.addresses)
+            return _unique(
+                [n for key in own for n in self.by_identity.get(key, [])]
+                + [n for a in apache.live.addresses for n in self.by_identity.get(a, [])]
+            ), "the apache node's own host"
+        if wanted in self.by_identity:
+            return self.by_identity[wanted], "inventory host"
+        if wanted in self.by_interface:
+            return self.by_interface[wanted], "interface address"
+        return _unique([n for a in dns.get(host, []) for n in self.by_dns.get(a, [])]), "DNS"
+
+
+def _unique(nodes: list[NodeFacts]) -> list[NodeFacts]:
+    return list({id(n): n for n in nodes}.values())
+
+
+def _targets(cluster: ClusterFacts) -> list[WorkerTarget]:
+    index = _HostIndex(cluster)
     found = []
     for apache in cluster.apaches:
         workers = apache.apache.workers if apache.apache else None
@@ -79,7 +131,7 @@ def targets(cluster: ClusterFacts, dns: dict[str, list[str]] | None = None) -> l
             continue
         for worker, balancer in used_ajp_workers(workers):
             host, port = worker.host or "localhost", worker.port or 8009
-            candidates, how = _hosts(cluster, apache, host, dns)
+            candidates, how = index.find(apache, host, cluster.dns)
             node, connector = _by_port(candidates, port)
             found.append(
                 WorkerTarget(
@@ -87,32 +139,6 @@ def targets(cluster: ClusterFacts, dns: dict[str, list[str]] | None = None) -> l
                 )
             )
     return found
-
-
-def _hosts(
-    cluster: ClusterFacts, apache: NodeFacts, host: str, dns: dict[str, list[str]]
-) -> tuple[list[NodeFacts], str]:
-    tomcats = cluster.with_role("tomcat", reachable_only=False)
-    wanted = host.lower().strip("[]")
-    if is_loopback(wanted):
-        own = identities(apache) | set(apache.live.addresses)
-        return [
-            t for t in tomcats if identities(t) & own or t.settings.host in apache.live.addresses
-        ], "the apache node's own host"
-    by_inventory = [t for t in tomcats if wanted in identities(t)]
-    if by_inventory:
-        return by_inventory, "inventory host"
-    by_interface = [t for t in tomcats if wanted in t.live.addresses]
-    if by_interface:
-        return by_interface, "interface address"
-    addresses = set(dns.get(host, []))
-    by_dns = [
-        t
-        for t in tomcats
-        if addresses
-        & ({t.settings.host} | set(t.live.addresses) | set(dns.get(t.settings.host, [])))
-    ]
-    return by_dns, "DNS"
 
 
 def listening_port(connector: Connector) -> int | None:

@@ -10,6 +10,7 @@ but not in a socket joined to the group is dropped by the listener's host firewa
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -92,6 +93,14 @@ class _Evidence:
     captures: dict[str, Capture]
     by_sender: dict[str, list[_Sighting]]
     advertised: dict[str, Heartbeat]
+    # sender -> group its heartbeats went to -> the (viewer, view)s that saw them there
+    views: dict[str, dict[tuple[str, int], set[tuple[str, str]]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for sender, sightings in self.by_sender.items():
+            index = self.views.setdefault(sender, {})
+            for s in sightings:
+                index.setdefault(_destination(s.datagram), set()).add((s.viewer, s.view))
 
 
 def judge_membership(
@@ -146,6 +155,10 @@ def _attribute(
     group is itself the finding); strangers and junk only inside the cluster's groups, where
     they reach Tomcat (counted once per view that saw them)."""
     groups = {_group(capture.group) for capture in by_node.values()}
+    owners: dict[str, list[str]] = {}
+    for node, known in addresses.items():
+        for address in known:
+            owners.setdefault(address, []).append(node)
     result = _Attribution()
     for viewer, view, datagram, decoded in _decoded(by_node.values()):
         in_group = _destination(datagram) in groups
@@ -154,7 +167,7 @@ def _attribute(
                 result.undecodable[decoded.reason] += 1
             continue
         sighting = _Sighting(viewer, view, datagram, decoded)
-        senders = _senders(sighting, addresses, by_node)
+        senders = _senders(sighting, owners, by_node)
         if len(senders) == 1:
             result.by_sender.setdefault(senders[0], []).append(sighting)
         elif senders:
@@ -179,14 +192,14 @@ def _decoded(
 
 
 def _senders(
-    sighting: _Sighting, addresses: Mapping[str, frozenset[str]], captures: Mapping[str, Capture]
+    sighting: _Sighting, owners: Mapping[str, list[str]], captures: Mapping[str, Capture]
 ) -> list[str]:
     """Nodes the heartbeat can belong to: by the packet's source address, else by the advertised
     host (a node advertising 127.0.0.1 is still found by its source). Nodes sharing an address
     are told apart by their receiver port when the engine knows it."""
     heartbeat = sighting.heartbeat
     for address in (sighting.datagram.src, heartbeat.host):
-        found = [node for node, known in addresses.items() if _address(address) in known]
+        found = list(owners.get(_address(address), ()))
         if len(found) > 1:
             by_port = [n for n in found if _receiver_port(captures.get(n)) == heartbeat.port]
             found = by_port or found
@@ -214,14 +227,17 @@ def _addresses(
     }
 
 
+@functools.lru_cache(maxsize=4096)
 def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The address, zone index dropped; None for a name or other text."""
+    """The address, zone index dropped; None for a name or other text. Cached: a window of
+    heartbeats repeats a handful of addresses thousands of times."""
     try:
         return ipaddress.ip_address(text.split("%")[0])
     except ValueError:
         return None
 
 
+@functools.lru_cache(maxsize=4096)
 def _address(text: str) -> str:
     """Canonical spelling of an IP address; other text unchanged."""
     ip = _ip(text)
@@ -271,10 +287,10 @@ def _diagnose(listener: str, sender: str, evidence: _Evidence) -> tuple[bool, st
         return False, SHUT_DOWN
     if ear.wire is None and ear.socket is None:
         return False, NO_CAPTURE
-    everywhere = evidence.by_sender.get(sender, [])
-    to_group = [s for s in everywhere if _destination(s.datagram) == _group(ear.group)]
+    everywhere = bool(evidence.by_sender.get(sender))
+    to_group = evidence.views.get(sender, {}).get(_group(ear.group), set())
     primary = SOCKET if ear.socket is not None else WIRE
-    if _seen(to_group, listener, primary):
+    if (listener, primary) in to_group:
         if _differ(_domain(ear, evidence), _domain(mouth, evidence)):
             return True, OTHER_DOMAIN
         return True, HEARD
@@ -285,22 +301,18 @@ def _why_not_heard(
     listener: str,
     sender: str,
     evidence: _Evidence,
-    everywhere: Sequence[_Sighting],
-    to_group: Sequence[_Sighting],
+    everywhere: bool,
+    to_group: set[tuple[str, str]],
 ) -> str:
     if everywhere and not to_group:
         return OTHER_GROUP
-    if evidence.captures[listener].socket is not None and _seen(to_group, listener, WIRE):
+    if evidence.captures[listener].socket is not None and (listener, WIRE) in to_group:
         return HOST_DROP
     if to_group:
         return CUT
     if evidence.captures[sender].wire is not None:
         return NOT_SENDING
     return UNKNOWN_SENDER
-
-
-def _seen(sightings: Iterable[_Sighting], viewer: str, view: str) -> bool:
-    return any(s.viewer == viewer and s.view == view for s in sightings)
 
 
 def _destination(datagram: Datagram) -> tuple[str, int]:
