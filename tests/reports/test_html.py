@@ -425,3 +425,21 @@ def test_the_probes_would_catch_a_leaky_page(tmp_path: Path, head: str, caught_b
         assert page_requests(tmp_path / "net.json") == ["http://example.invalid/pixel.png"]
     else:
         assert any("example.invalid" in line for line in console_messages(done.stderr))
+
+
+def test_a_jvmroute_holding_markup_is_shown_as_text(tmp_path: Path) -> None:
+    """From a real server.xml through the engine to the file: node values cannot inject."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from clusterfiles import build, tomcat_files
+
+    from clustercheck.cli import main
+
+    route = "&lt;script&gt;alert(1)&lt;/script&gt;"  # as XML escapes it in the attribute
+    nodes = {name: {"host": f"h{name}", "roles": ["tomcat"]} for name in ("t1", "t2")}
+    inventory = build(tmp_path, nodes, {n: tomcat_files(route) for n in nodes})
+    report = tmp_path / "report.html"
+    main(["run", str(inventory), "--html", str(report), "-q"])
+    document = report.read_text()
+    assert ESCAPED in document and "<script" not in document.lower()
