@@ -549,7 +549,7 @@ def _load_key(path: os.PathLike[str], explicit: bool, tried: list[str]) -> param
     """The private key at `path`, or None with a note in `tried` (silent for ssh's defaults
     that simply do not exist)."""
     try:
-        return paramiko.PKey.from_path(path)
+        return paramiko.PKey.from_path(os.fspath(path))
     except FileNotFoundError:
         if explicit:
             tried.append(f"key {path} (not found)")

@@ -77,8 +77,9 @@ def resolve_route(node: NodeSettings) -> Route:
         identity=ssh.identity_file,
         fallback_user=None,
     )
-    no_jump = jump_spec is None or jump_spec.lower() == "none"
-    jumps = () if no_jump else _jumps(node, config, jump_spec, target)
+    jumps: tuple[Hop, ...] = ()
+    if jump_spec is not None and jump_spec.lower() != "none":
+        jumps = _jumps(node, config, jump_spec, target)
     return Route(target, jumps, _known_hosts(ssh, options))
 
 
