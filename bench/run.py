@@ -1068,6 +1068,9 @@ def main(argv: list[str] | None = None) -> int:
         log("interrupted")
         return 130
     finally:
+        # the cleanup must finish: a second Ctrl-C or SIGTERM would leave sshd behind
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         if not args.no_ansible and hasattr(bench, "cp_dir"):
             bench.close_ansible_masters()
         bench.fleet.stop()
