@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sshd import CLK_TCK, SshdFleet
+from sshd import CLK_TCK, SshdFleet, children_of
 
 PR_SET_CHILD_SUBREAPER = 36
 # PIDs of our own long-lived children (the sshd fleet): never reaped or killed as orphans
@@ -50,19 +50,7 @@ def machine_busy_seconds() -> float:
 
 
 def _children(exclude: set[int]) -> list[int]:
-    me = os.getpid()
-    found = []
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry.name}/stat").read_text()
-        except OSError:
-            continue
-        parts = stat.rsplit(")", 1)[1].split()
-        if int(parts[1]) == me and int(entry.name) not in exclude:
-            found.append(int(entry.name))
-    return found
+    return [pid for pid in children_of({os.getpid()}) if pid not in exclude]
 
 
 def reap_orphans(keep: set[int], timeout: float = 5.0) -> tuple[float, int]:

@@ -83,6 +83,21 @@ def free_port(addresses: list[str], start: int = 22990) -> int:
     raise RuntimeError("no free port for the benchmark's sshd")
 
 
+def children_of(parents: set[int]) -> list[int]:
+    """PIDs whose parent is one of `parents`, read from /proc (no psutil on a bare machine)."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry.name}/stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) in parents:
+            found.append(int(entry.name))
+    return found
+
+
 class SshdFleet:
     """Several sshd processes serving `addresses` on one port, with one host key."""
 
@@ -224,19 +239,7 @@ class SshdFleet:
 
     def sessions_alive(self) -> int:
         """Processes whose parent is one of our listeners (sessions not yet reaped)."""
-        mine = {p.pid for p in self.procs}
-        count = 0
-        for entry in os.scandir("/proc"):
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = Path(f"/proc/{entry.name}/stat").read_text()
-            except OSError:
-                continue
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
-            if ppid in mine:
-                count += 1
-        return count
+        return len(children_of({p.pid for p in self.procs}))
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Until every session has ended and been reaped (so its CPU is counted)."""
