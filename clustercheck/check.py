@@ -17,6 +17,7 @@ A check's docstring is its documentation, in fixed sections (ruff style):
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from collections.abc import Callable, Iterable
@@ -67,11 +68,12 @@ class Check:
         intro = SECTION_RE.split(self.doc)[0].strip().split("\n\n", 1)
         return _unwrap(intro[1]) if len(intro) > 1 else ""
 
-    @property
+    @functools.cached_property
     def rationale(self) -> str:
+        """Cached: every result of the check carries it (thousands on a large cluster)."""
         return self.section("Why it matters")
 
-    @property
+    @functools.cached_property
     def remediation(self) -> str:
         return self.section("How to fix")
 
