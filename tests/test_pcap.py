@@ -233,3 +233,53 @@ def test_importing_the_modules_or_asking_for_help_does_not_load_scapy() -> None:
         [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+# --- the struct reader agrees with scapy ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["tribes.pcap", "tribes-shutdown.pcap", "tribes-auto.pcap"])
+def test_real_captures_are_read_without_scapy_and_as_scapy_reads_them(name: str) -> None:
+    data = (captures_dir() / name).read_bytes()
+    script = (
+        "import sys\n"
+        "from clustercheck.pcap import read_pcap\n"
+        f"datagrams, problems = read_pcap(open({str(captures_dir() / name)!r}, 'rb').read())\n"
+        "print(len(datagrams), problems, any(m.startswith('scapy') for m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split(" ", 1)[1].strip() == "[] False"
+    assert_same_as_scapy(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    linktype=st.sampled_from([ETHERNET, RAW_IP, SLL, SLL2]),
+    payload=st.binary(max_size=64),
+    padding=st.binary(max_size=8),
+    cut=st.integers(0, 3),
+    fragment=st.booleans(),
+)
+def test_the_struct_reader_agrees_with_scapy(
+    linktype: int, payload: bytes, padding: bytes, cut: int, fragment: bool
+) -> None:
+    ip = IP(src="10.0.0.7", dst=GROUP[0], flags="MF" if fragment else 0)
+    packet = ip / UDP(sport=40000, dport=GROUP[1]) / payload
+    link = {ETHERNET: Ether(), SLL: CookedLinux(proto=0x0800), SLL2: CookedLinuxV2(proto=0x0800)}
+    frame = bytes(link[linktype] / packet if linktype in link else packet) + padding
+    assert_same_as_scapy(pcap(linktype, [frame, frame[: len(frame) - cut]]))
+
+
+def assert_same_as_scapy(data: bytes) -> None:
+    from clustercheck import pcap as module
+
+    with module._scapy_muted():
+        expected_datagrams, expected_problems = module._read(data)
+    datagrams, problems = read_pcap(data)
+    assert problems == expected_problems
+    assert [d.time for d in datagrams] == pytest.approx([d.time for d in expected_datagrams])
+    assert [(d.src, d.dst, d.sport, d.dport, d.payload) for d in datagrams] == [
+        (d.src, d.dst, d.sport, d.dport, d.payload) for d in expected_datagrams
+    ]
