@@ -14,9 +14,11 @@ import ipaddress
 import json
 import sys
 import threading
-from dataclasses import asdict
+from collections import Counter
+from dataclasses import asdict, replace
 from typing import Any
 
+from clustercheck.parsers.tribes import repeat_key
 from clustercheck.pcap import Datagram, read_pcap
 from clustercheck.transports.base import Transport, TransportError
 
@@ -102,7 +104,7 @@ def _wire(transport: Transport, group: tuple[str, int], window_s: float) -> dict
             + (" (tcpdump needs root: set ssh.become)" if "ermission" in str(reason) else ""),
         }
     datagrams, problems = read_pcap(result.stdout[:MAX_CAPTURE_BYTES])
-    return {"wire": [datagram_record(d) for d in datagrams], "wire_problems": problems}
+    return {"wire": records(datagrams), "wire_problems": problems}
 
 
 def _socket(
@@ -133,19 +135,11 @@ def _socket(
     for line in result.stdout.decode("utf-8", "replace").splitlines():
         try:
             data = json.loads(line)
-        except ValueError:
+            payload = bytes.fromhex(data["payload"])
+        except (ValueError, KeyError, TypeError):
             continue
-        received.append(
-            {
-                "time": data["time"],
-                "src": data["src"],
-                "dst": address,
-                "sport": data["sport"],
-                "dport": port,
-                "payload": data["payload"],
-            }
-        )
-    return {"socket": received}
+        received.append(Datagram(data["time"], data["src"], address, data["sport"], port, payload))
+    return {"socket": records(received)}
 
 
 def listen_locally(interface: str, group: tuple[str, int], window_s: float) -> dict[str, Any]:
@@ -181,16 +175,44 @@ def _interface_address(local: Transport, name: str) -> str | None:
     return None
 
 
-def datagram_record(datagram: Datagram) -> dict[str, Any]:
-    """JSON-ready: the payload as hex."""
-    return {**asdict(datagram), "payload": datagram.payload.hex()}
+def collapse_repeats(datagrams: list[Datagram]) -> list[Datagram]:
+    """One datagram per sender, addressing and member state: the latest, with how many it
+    stands for. What the judgement needs, in a record per member instead of one per heartbeat
+    (a window over 100 nodes sees 100 x 100 x 8 of them, on every node)."""
+    latest: dict[tuple[str, int, str, int, bytes], Datagram] = {}
+    counts: Counter[tuple[str, int, str, int, bytes]] = Counter()
+    for datagram in datagrams:
+        key = (
+            datagram.src,
+            datagram.sport,
+            datagram.dst,
+            datagram.dport,
+            repeat_key(datagram.payload),
+        )
+        counts[key] += datagram.repeats
+        if key not in latest or datagram.time >= latest[key].time:
+            latest[key] = datagram
+    return [replace(latest[key], repeats=counts[key]) for key in latest]
 
 
-def as_datagrams(records: list[dict[str, Any]] | None) -> list[Datagram] | None:
-    """Recorded datagrams back as Datagrams (snapshots keep them as JSON)."""
-    if records is None:
+def records(datagrams: list[Datagram]) -> list[dict[str, Any]]:
+    """JSON-ready (snapshots keep them), repeats collapsed, payloads as hex."""
+    return [{**asdict(d), "payload": d.payload.hex()} for d in collapse_repeats(datagrams)]
+
+
+def as_datagrams(recorded: list[dict[str, Any]] | None) -> list[Datagram] | None:
+    """Recorded datagrams back as Datagrams."""
+    if recorded is None:
         return None
     return [
-        Datagram(r["time"], r["src"], r["dst"], r["sport"], r["dport"], bytes.fromhex(r["payload"]))
-        for r in records
+        Datagram(
+            r["time"],
+            r["src"],
+            r["dst"],
+            r["sport"],
+            r["dport"],
+            bytes.fromhex(r["payload"]),
+            r.get("repeats", 1),
+        )
+        for r in recorded
     ]

@@ -164,7 +164,7 @@ def _attribute(
         in_group = _destination(datagram) in groups
         if isinstance(decoded, Undecodable):
             if in_group:
-                result.undecodable[decoded.reason] += 1
+                result.undecodable[decoded.reason] += datagram.repeats
             continue
         sighting = _Sighting(viewer, view, datagram, decoded)
         senders = _senders(sighting, owners, by_node)

@@ -11,6 +11,7 @@ import pytest
 from parsers.test_tribes import MEMBER, captures_dir, encode
 
 from clustercheck import membership as mb
+from clustercheck.live_mcast import collapse_repeats
 from clustercheck.membership import Capture, MembershipView, Pair, judge_membership, matrix
 from clustercheck.parsers.tribes import SHUTDOWN, TOMCAT6
 from clustercheck.pcap import Datagram, read_pcap
@@ -142,6 +143,19 @@ def n3_shuts_down(world: World) -> None:
     world.sent["n3"][-1] = beat("n3", BEATS - 1, command=SHUTDOWN)
 
 
+def n3_restarts(world: World) -> None:
+    """n3 shuts down and is back, with a new uniqueId, before the window ends."""
+    n3_shuts_down(world)
+    world.sent["n3"].append(beat("n3", BEATS, unique_id=b"\x01" * 16, alive_ms=0))
+
+
+def undecodable_in_the_group(world: World) -> None:
+    """A channel message in the group (twice) and noise in another group."""
+    junk = Datagram(1_795_528_272.1, "10.77.0.50", *GROUP, GROUP[1], b"FLT2002 channel bytes")
+    elsewhere = Datagram(1_795_528_272.1, "10.77.0.50", "239.1.1.1", 5000, 5000, b"noise")
+    world.extra = [junk, elsewhere, replace(junk, time=junk.time + 1)]
+
+
 def stranger_in_the_group(world: World) -> None:
     """A fourth Tomcat (say QA on the default group) that no inventory node is."""
     stranger = replace(MEMBER, host="10.77.0.99", unique_id=b"\x99" * 16)
@@ -181,28 +195,28 @@ UNKNOWN = (False, mb.UNKNOWN_SENDER)
 WITH_N3 = [("n1", "n3"), ("n2", "n3"), ("n3", "n1"), ("n3", "n2")]
 
 
-@pytest.mark.parametrize(
-    ("scenario", "expected"),
-    [
-        (healthy, {}),
-        (tcpdump_only, {}),
-        (cut_at_the_bridge, {("n1", "n3"): CUT, ("n2", "n3"): CUT}),
-        (host_firewall_on_n3, {("n3", "n1"): HOST_DROP, ("n3", "n2"): HOST_DROP}),
-        (n3_not_sending, {("n1", "n3"): NOT_SENDING, ("n2", "n3"): NOT_SENDING}),
-        (n3_on_another_port, dict.fromkeys(WITH_N3, OTHER_GROUP)),
-        (n3_in_another_domain, dict.fromkeys(WITH_N3, OTHER_DOMAIN)),
-        (n3_runs_tomcat6, dict.fromkeys(WITH_N3, FORMATS)),
-        (n3_shuts_down, {("n1", "n3"): SHUT_DOWN, ("n2", "n3"): SHUT_DOWN}),
-        (stranger_in_the_group, {}),
-        (n3_advertises_loopback, {}),
-        (n2_not_measured, {("n2", "n1"): NO_CAPTURE, ("n2", "n3"): NO_CAPTURE}),
-        (
-            n3_unmeasured_and_silent,
-            {("n1", "n3"): UNKNOWN, ("n2", "n3"): UNKNOWN}
-            | {("n3", "n1"): NO_CAPTURE, ("n3", "n2"): NO_CAPTURE},
-        ),
-    ],
-)
+SCENARIOS = [
+    (healthy, {}),
+    (tcpdump_only, {}),
+    (cut_at_the_bridge, {("n1", "n3"): CUT, ("n2", "n3"): CUT}),
+    (host_firewall_on_n3, {("n3", "n1"): HOST_DROP, ("n3", "n2"): HOST_DROP}),
+    (n3_not_sending, {("n1", "n3"): NOT_SENDING, ("n2", "n3"): NOT_SENDING}),
+    (n3_on_another_port, dict.fromkeys(WITH_N3, OTHER_GROUP)),
+    (n3_in_another_domain, dict.fromkeys(WITH_N3, OTHER_DOMAIN)),
+    (n3_runs_tomcat6, dict.fromkeys(WITH_N3, FORMATS)),
+    (n3_shuts_down, {("n1", "n3"): SHUT_DOWN, ("n2", "n3"): SHUT_DOWN}),
+    (stranger_in_the_group, {}),
+    (n3_advertises_loopback, {}),
+    (n2_not_measured, {("n2", "n1"): NO_CAPTURE, ("n2", "n3"): NO_CAPTURE}),
+    (
+        n3_unmeasured_and_silent,
+        {("n1", "n3"): UNKNOWN, ("n2", "n3"): UNKNOWN}
+        | {("n3", "n1"): NO_CAPTURE, ("n3", "n2"): NO_CAPTURE},
+    ),
+]
+
+
+@pytest.mark.parametrize(("scenario", "expected"), SCENARIOS)
 def test_who_hears_whom(
     scenario: Callable[[World], None], expected: dict[tuple[str, str], tuple[bool, str]]
 ) -> None:
@@ -212,6 +226,31 @@ def test_who_hears_whom(
     assert view.members == ["n1", "n2", "n3"]
     assert len(view.pairs) == 6 and all(p.listener != p.sender for p in view.pairs)
     assert unusual_pairs(view) == expected
+
+
+def collapsed(capture: Capture) -> Capture:
+    """The capture as the engine records it: one datagram per member state, with its count."""
+    wire, socket = capture.wire, capture.socket
+    return replace(
+        capture,
+        wire=None if wire is None else collapse_repeats(wire),
+        socket=None if socket is None else collapse_repeats(socket),
+    )
+
+
+@pytest.mark.parametrize(
+    "scenario", [s for s, _ in SCENARIOS] + [undecodable_in_the_group, n3_restarts]
+)
+def test_collapsing_repeated_heartbeats_changes_no_judgement(
+    scenario: Callable[[World], None],
+) -> None:
+    world = World()
+    scenario(world)
+    captures = world.captures()
+    addresses = {n: {a} for n, a in ADDRESSES.items()}
+    kept = [collapsed(c) for c in captures]
+    assert sum(len(c.wire or ()) for c in kept) < sum(len(c.wire or ()) for c in captures)
+    assert judge_membership(kept, addresses) == judge_membership(captures, addresses)
 
 
 def test_healthy_cluster_advertises_every_node_and_nothing_else() -> None:
@@ -294,9 +333,7 @@ def test_sending_to_another_group_than_configured_is_a_group_mismatch() -> None:
 
 def test_a_restart_after_the_shutdown_is_heard_again() -> None:
     world = World()
-    n3_shuts_down(world)
-    restarted = beat("n3", BEATS, unique_id=b"\x01" * 16, alive_ms=0)
-    world.sent["n3"].append(restarted)
+    n3_restarts(world)
     view = world.judge()
     assert unusual_pairs(view) == {}
     assert view.advertised["n3"].unique_id == b"\x01" * 16
@@ -304,11 +341,9 @@ def test_a_restart_after_the_shutdown_is_heard_again() -> None:
 
 def test_undecodable_datagrams_in_the_group_are_counted_by_reason() -> None:
     world = World()
-    junk = Datagram(1_795_528_272.1, "10.77.0.50", *GROUP, GROUP[1], b"FLT2002 channel bytes")
-    elsewhere = Datagram(1_795_528_272.1, "10.77.0.50", "239.1.1.1", 5000, 5000, b"noise")
-    world.extra = [junk, elsewhere]
+    undecodable_in_the_group(world)
     view = world.judge()
-    assert view.undecodable == {"channel message (FLT2002), not a heartbeat": 6}  # 3 nodes x 2
+    assert view.undecodable == {"channel message (FLT2002), not a heartbeat": 12}  # 3 nodes x 2 x 2
     assert unusual_pairs(view) == {}
 
 
@@ -396,6 +431,19 @@ def test_real_capture_of_n1_shows_all_three_heard() -> None:
         "n2": "857b4499",
         "n3": "79758646",
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "repeats"),
+    [("tribes.pcap", [6, 6, 6]), ("tribes-shutdown.pcap", [2, 1]), ("tribes-auto.pcap", [3])],
+)
+def test_the_engine_keeps_one_record_per_member_state(name: str, repeats: list[int]) -> None:
+    datagrams = real(name)
+    kept = collapse_repeats(datagrams)
+    assert [d.repeats for d in kept] == repeats
+    for record in kept:  # the latest of each member state is kept
+        state = [d for d in datagrams if d.src == record.src and d.time <= record.time]
+        assert record == replace(state[-1], repeats=record.repeats)
 
 
 def test_real_shutdown_and_loopback_captures() -> None:

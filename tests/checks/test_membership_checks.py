@@ -14,7 +14,7 @@ from parsers.test_tribes import MEMBER, captures_dir, encode
 from clustercheck.facts import ClusterFacts
 from clustercheck.gather import gather
 from clustercheck.inventory import load_inventory
-from clustercheck.live_mcast import datagram_record
+from clustercheck.live_mcast import records
 from clustercheck.pcap import Datagram, read_pcap
 from clustercheck.registry import find, load_checks
 from clustercheck.runner import run_checks
@@ -39,8 +39,8 @@ def cluster(tmp: Path, views: dict[str, list[Datagram]]) -> ClusterFacts:
         node.live.extra["multicast"] = {
             "group": ["228.0.0.4", 45564],
             "window_s": 3,
-            "wire": [datagram_record(d) for d in seen],
-            "socket": [datagram_record(d) for d in seen],
+            "wire": records(seen),
+            "socket": records(seen),
         }
     return facts
 
@@ -71,7 +71,7 @@ def test_a_host_firewall_drops_what_the_wire_sees(tmp_path: Path) -> None:
     seen = datagrams("tribes.pcap")
     facts = cluster(tmp_path, dict.fromkeys(NODES, seen))
     own = [d for d in seen if d.src == NODES["tomcat03"]]
-    facts.nodes["tomcat03"].live.extra["multicast"]["socket"] = [datagram_record(d) for d in own]
+    facts.nodes["tomcat03"].live.extra["multicast"]["socket"] = records(own)
     status, message = judge(facts, "CC501")["tomcat03"]
     assert status == "fail" and "dropped by the listener's host" in message
 
@@ -111,7 +111,7 @@ def test_clustercheck_itself_listening_on_an_interface(tmp_path: Path) -> None:
     heard = [d for d in seen if d.src != NODES["tomcat02"]]
     facts.live["multicast_local"] = {
         "interface": "br0",
-        "socket": [datagram_record(d) for d in heard],
+        "socket": records(heard),
     }
     found = [r for r in run_checks([find(load_checks(), "CC501")], facts) if r.node is None]
     assert [(r.status.value, r.message) for r in found] == [

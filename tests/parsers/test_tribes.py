@@ -23,6 +23,7 @@ from clustercheck.parsers.tribes import (
     Heartbeat,
     Undecodable,
     decode_heartbeat,
+    repeat_key,
 )
 from clustercheck.pcap import read_pcap
 
@@ -278,6 +279,26 @@ def members(draw: st.DrawFn) -> Heartbeat:
 @given(members())
 def test_decode_inverts_encode(member: Heartbeat) -> None:
     assert decode_heartbeat(encode(member)) == member
+
+
+@given(members(), st.integers(-(2**63), 2**63 - 1))
+def test_heartbeats_differing_only_in_alive_time_share_a_repeat_key(
+    member: Heartbeat, alive_ms: int
+) -> None:
+    later = replace(member, alive_ms=alive_ms)
+    assert repeat_key(encode(member)) == repeat_key(encode(later))
+
+
+@given(members(), members())
+def test_a_different_member_or_state_has_another_repeat_key(a: Heartbeat, b: Heartbeat) -> None:
+    if replace(a, alive_ms=0) != replace(b, alive_ms=0):
+        assert repeat_key(encode(a)) != repeat_key(encode(b))
+
+
+@given(st.binary(max_size=60))
+def test_other_bytes_are_their_own_repeat_key(data: bytes) -> None:
+    if not data.startswith(b"TRIBES-B"):
+        assert repeat_key(data) == data
 
 
 def _never_raises(data: bytes) -> None:
