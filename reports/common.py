@@ -27,11 +27,7 @@ def where(result: Result) -> str | None:
 def findings(report: Report, *, waived: bool = False) -> list[Result]:
     """Warn, fail and error results worst first: the counted ones, or with waived=True the
     waived ones."""
-    return [
-        r
-        for r in report.sorted_results()
-        if r.status.is_finding and bool(r.waived) is waived
-    ]
+    return [r for r in report.sorted_results() if r.status.is_finding and bool(r.waived) is waived]
 
 
 def counts(report: Report) -> dict[str, int]:
