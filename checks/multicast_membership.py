@@ -26,14 +26,14 @@ from clustercheck.parsers.tribes import Heartbeat, decode_heartbeat
 def multicast_membership(cluster: ClusterFacts) -> Iterator[Finding]:
     """Every pair of Tomcat members hears each other's multicast heartbeats.
 
-    On every member at once, for one window (the inventory's `multicast.window_s`, and at least
-    dropTime plus two heartbeats), clustercheck captures the Tribes heartbeats in two views:
-    the wire (tcpdump, before the host firewall) and a socket joined to the group as Tomcat
-    joins it (after the firewall). From both it tells, for each pair, heard or not and why: not
-    sending at all, cut in the network, dropped by the listener's host, a different group or
-    port, a different domain, Tomcat 6 and 7+ formats mixed, or a member shut down. With
-    `multicast.interface`, clustercheck's own machine listens too (no root needed) and says
-    whom it hears from the network's side.
+    On every member at once, for one window of dropTime plus two heartbeats (4 s with Tomcat's
+    defaults; `multicast.window_s` in the inventory asks for more), clustercheck captures the
+    Tribes heartbeats in two views: the wire (tcpdump, before the host firewall) and a socket
+    joined to the group as Tomcat joins it (after the firewall). From both it tells, for each
+    pair, heard or not and why: not sending at all, cut in the network, dropped by the
+    listener's host, a different group or port, a different domain, Tomcat 6 and 7+ formats
+    mixed, or a member shut down. With `multicast.interface`, clustercheck's own machine listens
+    too (no root needed) and says whom it hears from the network's side.
 
     ## Why it matters
     The hardest cluster fault to see: when a switch or firewall drops multicast, Tomcat's

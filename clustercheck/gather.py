@@ -199,15 +199,21 @@ def run_probes(
     facts.live["exposure_probes"] = [r.as_dict() for r in exposure.result()]
 
 
+# Tomcat's defaults: dropTime 3000 ms plus two heartbeats of 500 ms.
+DEFAULT_WINDOW_S = 4.0
+
+
 def capture_window(facts: ClusterFacts) -> float:
-    """Long enough to judge: the inventory's window, and at least every member's dropTime plus
-    two heartbeat periods (a member is only gone after dropTime)."""
-    window = facts.settings.multicast.window_s
+    """Long enough to judge, and no longer (every second is paid by the whole run): every
+    member's dropTime plus two heartbeat periods (a member is only gone after dropTime), or the
+    inventory's window when it asks for more."""
+    needed = []
     for node in facts.tomcats:
         summary = node_membership(node) or {}
         try:
-            needed = (int(summary["dropTime"]) + 2 * int(summary["frequency"])) / 1000
+            needed.append((int(summary["dropTime"]) + 2 * int(summary["frequency"])) / 1000)
         except (KeyError, ValueError):
             continue
-        window = max(window, needed)
-    return window
+    window = max(needed, default=DEFAULT_WINDOW_S)
+    chosen = facts.settings.multicast.window_s
+    return window if chosen is None else max(chosen, window)

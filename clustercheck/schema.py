@@ -77,7 +77,11 @@ NTP: dict[str, Field] = {
 }
 
 MULTICAST: dict[str, Field] = {
-    "window_s": Field("number", "seconds to listen for heartbeats (default 6)", minimum=0.5),
+    "window_s": Field(
+        "number",
+        "seconds to listen for heartbeats (default: dropTime + 2 heartbeats, 4 s by default)",
+        minimum=0.5,
+    ),
     "interface": Field("str", "interface for listening from clustercheck's own machine"),
 }
 

@@ -71,7 +71,7 @@ class NtpSettings:
 
 @dataclass(frozen=True)
 class MulticastSettings:
-    window_s: float = 6.0
+    window_s: float | None = None  # None: as long as the members' dropTime asks (gather.py)
     interface: str | None = None
 
 

@@ -180,11 +180,12 @@ def _inventory_yaml(settings: ClusterSettings) -> str:
             "spread_warn_ms": settings.ntp.spread_warn_ms,
             "spread_fail_ms": settings.ntp.spread_fail_ms,
         },
-        "multicast": {"window_s": settings.multicast.window_s},
         "jdk": {"policy": settings.jdk_policy},
         "ajp": {"timeout_ms": settings.ajp_timeout_ms},
         "nodes": {n.name: _node_yaml(n) for n in settings.nodes},
     }
+    if settings.multicast.window_s is not None:
+        data["multicast"] = {"window_s": settings.multicast.window_s}
     if settings.waivers:
         data["waivers"] = [
             {k: v for k, v in vars(w).items() if v is not None} for w in settings.waivers

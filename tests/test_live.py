@@ -66,3 +66,34 @@ def test_live_facts_over_ssh(tmp_path: Path, sshd: SshServer) -> None:
     jvm = facts.live.extra["jvm"]
     assert jvm["source"].startswith("java on PATH") and jvm["version"], jvm
     assert facts.live.extra["timesync"]["daemon"]  # whatever keeps this machine's time, said
+
+
+MEMBERSHIP = """
+      <Cluster className="org.apache.catalina.ha.tcp.SimpleTcpCluster">
+        <Channel className="org.apache.catalina.tribes.group.GroupChannel">
+          <Membership className="org.apache.catalina.tribes.membership.McastService" {}/>
+        </Channel>
+      </Cluster>"""
+
+
+@pytest.mark.parametrize(
+    ("membership", "inventory_window", "window"),
+    [
+        ("", None, 4.0),  # Tomcat's defaults: dropTime 3000 + 2 x 500 ms
+        ('frequency="1000" dropTime="6000"', None, 8.0),
+        ("", 10, 10.0),  # the inventory may ask for more ...
+        ('dropTime="9000"', 2, 10.0),  # ... never for less than dropTime asks
+    ],
+)
+def test_capture_window_is_as_long_as_dropTime_asks(
+    tmp_path: Path, membership: str, inventory_window: float | None, window: float
+) -> None:
+    from clusterfiles import build, tomcat_files
+
+    from clustercheck.gather import capture_window, gather
+    from clustercheck.inventory import load_inventory
+
+    files = {"t1": tomcat_files("t1", cluster=MEMBERSHIP.format(membership))}
+    top = {"multicast": {"window_s": inventory_window}} if inventory_window else {}
+    inventory = build(tmp_path, {"t1": {"host": "10.0.0.11", "roles": ["tomcat"]}}, files, **top)
+    assert capture_window(gather(load_inventory(inventory))) == window
