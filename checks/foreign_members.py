@@ -22,7 +22,8 @@ def foreign_members(cluster: ClusterFacts) -> Iterator[Finding]:
     """No member outside the inventory sends heartbeats in the cluster's multicast group.
 
     Every heartbeat captured in the group is matched to an inventory node by its source address
-    or advertised host; the rest are foreign members.
+    or advertised host, and by the node's receiver port where one address hosts several
+    Tomcats; the rest are foreign members, a second Tomcat on a listed host among them.
 
     ## Why it matters
     Two clusters on one network with the default group 228.0.0.4:45564 (the QA cluster and

@@ -160,14 +160,16 @@ def _attribute(
         for address in known:
             owners.setdefault(address, []).append(node)
     result = _Attribution()
-    for viewer, view, datagram, decoded in _decoded(by_node.values()):
+    everything = list(_decoded(by_node.values()))
+    ports = _ports_by_address(everything)
+    for viewer, view, datagram, decoded in everything:
         in_group = _destination(datagram) in groups
         if isinstance(decoded, Undecodable):
             if in_group:
                 result.undecodable[decoded.reason] += datagram.repeats
             continue
         sighting = _Sighting(viewer, view, datagram, decoded)
-        senders = _senders(sighting, owners, by_node)
+        senders = _senders(sighting, owners, by_node, ports)
         if len(senders) == 1:
             result.by_sender.setdefault(senders[0], []).append(sighting)
         elif senders:
@@ -191,18 +193,37 @@ def _decoded(
                 yield capture.node, view, datagram, decoded[datagram.payload]
 
 
+def _ports_by_address(
+    decoded: Iterable[tuple[str, str, Datagram, Heartbeat | Undecodable]],
+) -> dict[str, set[int]]:
+    """Receiver ports advertised from each address (by source and by advertised host)."""
+    ports: dict[str, set[int]] = {}
+    for _viewer, _view, datagram, heartbeat in decoded:
+        if isinstance(heartbeat, Heartbeat):
+            for address in (datagram.src, heartbeat.host):
+                ports.setdefault(_address(address), set()).add(heartbeat.port)
+    return ports
+
+
 def _senders(
-    sighting: _Sighting, owners: Mapping[str, list[str]], captures: Mapping[str, Capture]
+    sighting: _Sighting,
+    owners: Mapping[str, list[str]],
+    captures: Mapping[str, Capture],
+    ports: Mapping[str, set[int]],
 ) -> list[str]:
     """Nodes the heartbeat can belong to: by the packet's source address, else by the advertised
-    host (a node advertising 127.0.0.1 is still found by its source). Nodes sharing an address
-    are told apart by their receiver port when the engine knows it."""
+    host (a node advertising 127.0.0.1 is still found by its source). The receiver port, when
+    the engine knows it, tells apart nodes sharing an address, and a node from an unlisted
+    Tomcat on its host; a node whose port is heard from nowhere there keeps the heartbeats
+    (receiver autoBind moved it to the next free port)."""
     heartbeat = sighting.heartbeat
-    for address in (sighting.datagram.src, heartbeat.host):
-        found = list(owners.get(_address(address), ()))
-        if len(found) > 1:
-            by_port = [n for n in found if _receiver_port(captures.get(n)) == heartbeat.port]
-            found = by_port or found
+    for address in (_address(sighting.datagram.src), _address(heartbeat.host)):
+        found = owners.get(address, [])
+        configured = {n: _receiver_port(captures.get(n)) for n in found}
+        matching = [n for n in found if configured[n] == heartbeat.port]
+        if matching:
+            return matching
+        found = [n for n in found if configured[n] not in ports.get(address, ())]
         if found:
             return found
     return []

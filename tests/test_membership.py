@@ -373,6 +373,30 @@ def test_nodes_sharing_an_address_without_ports_are_ambiguous_not_guessed() -> N
     assert view.foreign == []
 
 
+def n1_configured_with_port_4000(advertises: int, stranger_port: int | None) -> MembershipView:
+    """n1's receiver is configured on 4000; it advertises `advertises`, and a second Tomcat on
+    n1's host (same source address, another uniqueId), not in the inventory, may join too."""
+    world = World()
+    world.sent["n1"] = [beat("n1", i, port=advertises) for i in range(BEATS)]
+    if stranger_port is not None:
+        stranger = b"\x42" * 16
+        world.extra = [beat("n1", i, port=stranger_port, unique_id=stranger) for i in range(BEATS)]
+    world.config["n1"] = {"receiver_port": 4000}
+    return world.judge()
+
+
+def test_an_unlisted_tomcat_on_a_listed_host_is_foreign_by_its_receiver_port() -> None:
+    view = n1_configured_with_port_4000(advertises=4000, stranger_port=4001)
+    assert [h.port for h in view.foreign] == [4001]
+    assert view.advertised["n1"].port == 4000 and unusual_pairs(view) == {}
+
+
+def test_a_node_moved_by_receiver_autobind_keeps_its_heartbeats() -> None:
+    view = n1_configured_with_port_4000(advertises=4001, stranger_port=None)
+    assert view.advertised["n1"].port == 4001 and view.foreign == []
+    assert unusual_pairs(view) == {}
+
+
 def test_ipv6_group_and_addresses_compare_in_any_spelling() -> None:
     group = ("FF02:0:0:0:0:0:0:4", 45564)
     world = World()
