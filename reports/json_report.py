@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 from clustercheck.report import Report
 
 
-def render(report: Report) -> str:
-    return json.dumps(report.as_dict(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+def render(report: Report) -> Iterator[str]:
+    """The report in chunks, for write_output: json.dumps would first gather them all in a list
+    (about 60 MB for a cluster of 100 nodes)."""
+    encoder = json.JSONEncoder(indent=2, ensure_ascii=False, sort_keys=False)
+    yield from encoder.iterencode(report.as_dict())
+    yield "\n"

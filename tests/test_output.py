@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from clustercheck.output import write_output
 
@@ -33,3 +36,18 @@ def test_a_fifo_is_written_into_not_replaced(tmp_path: Path) -> None:
 def test_dev_null_stays_a_device() -> None:
     write_output("/dev/null", "nothing")
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_chunks_are_written_and_a_failure_midway_keeps_the_old_report(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    write_output(str(target), iter(["{", '"ok": true', "}"]))
+    assert target.read_text() == '{"ok": true}'
+
+    def broken() -> Iterator[str]:
+        yield "{"
+        raise RuntimeError("renderer failed")
+
+    with pytest.raises(RuntimeError):
+        write_output(str(target), broken())
+    assert target.read_text() == '{"ok": true}'
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
