@@ -20,8 +20,18 @@ def build_views(report: Report) -> dict[str, Any]:
         views["clocks"] = clocks
     membership = membership_view(report.facts)
     if membership is not None:
-        views["multicast"] = {"members": membership.members, "matrix": matrix(membership)}
+        views["multicast"] = {
+            "members": membership.members,
+            "matrix": matrix(membership),
+            "window_s": _window(report),
+        }
     return views
+
+
+def _window(report: Report) -> float | None:
+    """How long the members listened (one window for all)."""
+    windows = [n.live.extra.get("multicast", {}).get("window_s") for n in report.facts.tomcats]
+    return max((w for w in windows if w is not None), default=None)
 
 
 def jvm_summary(jvm: dict[str, Any] | None) -> dict[str, Any] | None:

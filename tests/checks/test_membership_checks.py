@@ -17,7 +17,9 @@ from clustercheck.inventory import load_inventory
 from clustercheck.live_mcast import records
 from clustercheck.pcap import Datagram, read_pcap
 from clustercheck.registry import find, load_checks
+from clustercheck.report import Report
 from clustercheck.runner import run_checks
+from clustercheck.views import build_views
 
 NODES = {"tomcat01": "10.77.0.11", "tomcat02": "10.77.0.12", "tomcat03": "10.77.0.13"}
 
@@ -56,6 +58,14 @@ def test_healthy_every_member_hears_the_others(tmp_path: Path) -> None:
     assert {n: s for n, (s, _) in judge(facts, "CC501").items()} == dict.fromkeys(NODES, "pass")
     assert judge(facts, "CC502")["tomcat01"] == ("pass", "advertises 10.77.0.11:4000")
     assert judge(facts, "CC503")[None][0] == "pass"
+
+
+def test_the_report_carries_the_matrix_and_the_window(tmp_path: Path) -> None:
+    facts = cluster(tmp_path, dict.fromkeys(NODES, datagrams("tribes.pcap")))
+    report = Report(facts, [], [])
+    view = build_views(report)["multicast"]
+    assert view["members"] == list(NODES) and view["window_s"] == 3
+    assert view["matrix"]["tomcat01"]["tomcat03"] == {"heard": True, "diagnosis": "heard"}
 
 
 def test_a_node_cut_at_the_bridge_is_heard_by_nobody(tmp_path: Path) -> None:
