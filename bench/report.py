@@ -84,41 +84,40 @@ def targets(samples: list[Sample], extra: dict, sizes: list[int]) -> list[dict]:
     n = _at(sizes, TARGET_N)
     where = f"N={n}" + ("" if n == TARGET_N else f" ({TARGET_N} not measured)")
     wall = {t: med(groups.get((t, n), []), "wall_s") for t in TOOLS}
-    out = []
-    for tool, what in ((LIVE, "default run"), (LIVE_FAST, f"--skip {SKIP_MCAST}")):
-        r = _ratio(wall[tool], wall[FLOOR])
-        out.append(
-            {
-                "key": "floor" if tool == LIVE else "floor-nomcast",
-                "target": f"live run within 1.5× of the paramiko floor at {TARGET_N} nodes ({what})",
-                "measured": f"{where}: {_fmt(wall[tool])} s vs {_fmt(wall[FLOOR])} s = **{_fmt(r)}×**",
-                "met": None if r is None else r <= 1.5,
-            }
-        )
-    for tool, what in ((LIVE, "default run"), (LIVE_FAST, f"--skip {SKIP_MCAST}")):
-        r = _ratio(wall[ANSIBLE], wall[tool])
-        out.append(
-            {
-                "key": "ansible" if tool == LIVE else "ansible-nomcast",
-                "target": f"≥10× faster than ansible-core at {TARGET_N} nodes ({what})",
-                "measured": f"{where}: ansible {_fmt(wall[ANSIBLE])} s / clustercheck {_fmt(wall[tool])} s "
-                f"= **{_fmt(r, 1)}×**",
-                "met": None if r is None else r >= 10,
-            }
-        )
+    # The issue's live targets are for the run without the multicast window ("measured apart").
+    what = f"--skip {SKIP_MCAST}: gathering, static checks, JDK, clock, AJP and receivers"
+    r = _ratio(wall[LIVE_FAST], wall[FLOOR])
+    out = [
+        {
+            "key": "floor",
+            "target": f"live run within 1.5× of the paramiko floor at {TARGET_N} nodes ({what})",
+            "measured": f"{where}: {_fmt(wall[LIVE_FAST])} s vs {_fmt(wall[FLOOR])} s = **{_fmt(r)}×**",
+            "met": None if r is None else r <= 1.5,
+        }
+    ]
+    r = _ratio(wall[ANSIBLE], wall[LIVE_FAST])
+    out.append(
+        {
+            "key": "ansible",
+            "target": f"≥10× faster than ansible-core at {TARGET_N} nodes (the same run)",
+            "measured": f"{where}: ansible {_fmt(wall[ANSIBLE])} s / clustercheck "
+            f"{_fmt(wall[LIVE_FAST])} s = **{_fmt(r, 1)}×**",
+            "met": None if r is None else r >= 10,
+        }
+    )
     s_floor = slope(groups, FLOOR, "wall_s", sizes)
-    for tool, what in ((LIVE, "default run"), (LIVE_FAST, f"--skip {SKIP_MCAST}")):
-        s_tool = slope(groups, tool, "wall_s", sizes)
-        r = _ratio(s_tool, s_floor)
-        out.append(
-            {
-                "key": "growth" if tool == LIVE else "growth-nomcast",
-                "target": f"wall time grows with N no faster than the floor's ({what}; slope ratio ≤ 1.1)",
-                "measured": f"{_fmt(None if s_tool is None else s_tool * 1000, 1)} vs "
-                f"{_fmt(None if s_floor is None else s_floor * 1000, 1)} ms/node = **{_fmt(r)}×**",
-                "met": None if r is None else r <= 1.1,
-            }
-        )
+    s_tool = slope(groups, LIVE_FAST, "wall_s", sizes)
+    r = _ratio(s_tool, s_floor)
+    out.append(
+        {
+            "key": "growth",
+            "target": "wall time grows with N no faster than the floor's (the same run; slope ratio ≤ 1.1)",
+            "measured": f"{_fmt(None if s_tool is None else s_tool * 1000, 1)} vs "
+            f"{_fmt(None if s_floor is None else s_floor * 1000, 1)} ms/node = **{_fmt(r)}×**",
+            "met": None if r is None else r <= 1.1,
+        }
+    )
+    out.append(_window_target(wall, where, extra.get("verify", {}).get(n)))
     ex = med(groups.get(("example-offline", 0), []), "wall_s")
     out.append(
         {
@@ -162,6 +161,21 @@ def targets(samples: list[Sample], extra: dict, sizes: list[int]) -> list[dict]:
             }
         )
     return out
+
+
+def _window_target(wall: dict, where: str, verified: dict | None) -> dict:
+    """What the default run adds to the run without the window: once per run means about one
+    window (plus the capture's transfer and judging), however many nodes listen."""
+    window = (verified or {}).get("window_s")
+    added = None if wall[LIVE] is None or wall[LIVE_FAST] is None else wall[LIVE] - wall[LIVE_FAST]
+    return {
+        "key": "window",
+        "target": "the multicast window is paid once per run, not per node "
+        "(default run − run without it < 2 windows)",
+        "measured": f"{where}: {_fmt(wall[LIVE])} − {_fmt(wall[LIVE_FAST])} = **{_fmt(added)} s** "
+        f"for a {_fmt(window, 1)} s window",
+        "met": None if added is None or window is None else added < 2 * window,
+    }
 
 
 def _verdict(met: bool | None) -> str:
