@@ -237,6 +237,17 @@ def test_node_stopped_fails_sessions_over(lab: Lab) -> None:
     assert routes == {"tomcat01", "tomcat02"}
 
 
+def test_foreign_member_tomcat04_joins_from_n4_and_leaves(lab: Lab) -> None:
+    offset = lab.tomcat_log(1).stat().st_size
+    with lab.fault("foreign-member"):
+        heard_on_n1 = lab.heartbeats(1, 1.5)
+        log = log_since(lab, 1, offset)
+    assert heard_on_n1[lab.ip(4)] == [lab.ip(4)]
+    stranger = "tcp://{" + lab.ip(4).replace(".", ", ") + "}:4000"
+    assert any("Replication member added" in line and stranger in line for line in log.split("\n"))
+    assert lab.ip(4) not in lab.heartbeats(1, 1.5)  # the healthy lab runs no fourth Tomcat
+
+
 # -- the machinery that keeps labs from piling up --------------------------------------------
 
 
