@@ -53,6 +53,9 @@ SKEW = "+5s"
 # Tomcat default of 60 s would make that fault cost a minute.
 STATE_TRANSFER_TIMEOUT_S = 5
 TOMCAT_START_TIMEOUT_S = 90.0
+# shutdown-in-window stops n3's Tomcat this long after a capture starts there: well inside
+# clustercheck's window (4-6 s), and after the AJP CPing that runs at the window's start.
+SHUTDOWN_DELAY_S = 1.0
 JAVA_OPTS = (
     "-Xmx96m -Xms32m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "
     "-XX:MaxMetaspaceSize=96m -Djava.net.preferIPv4Stack=true "
@@ -107,6 +110,11 @@ FAULTS: dict[str, Fault] = {
     "receiver-loopback": Fault(1, "n1's Receiver binds and advertises 127.0.0.1"),
     "node-stopped": Fault(3, "n3's Tomcat is stopped"),
     "other-jdk": Fault(3, "n3's Tomcat runs on another JDK (JAVA_HOME in its bin/setenv.sh)"),
+    "shutdown-in-window": Fault(
+        3,
+        f"n3's Tomcat stops cleanly (BABY-ALEX) {SHUTDOWN_DELAY_S:g} s after a tcpdump starts "
+        "on n3, i.e. inside clustercheck's capture window; off restarts it",
+    ),
     "foreign-member": Fault(
         STRANGER, "tomcat04 on n4, in no inventory, joins the cluster's multicast group"
     ),
@@ -339,6 +347,7 @@ class Lab:
     def _wanted_procs(self) -> list[str]:
         """Process keys in start order: time and access first, the Tomcats last."""
         keys = ["ntpd", *(f"chrony{n}" for n in NODES), *(f"sshd{n}" for n in NODES), "httpd"]
+        keys += [f"watcher{n}" for n in NODES if self._hit("shutdown-in-window", n)]
         return keys + [f"tomcat{n}" for n in NAMESPACES if self._tomcat_runs(n)]
 
     def _tomcat_runs(self, node: int) -> bool:
@@ -434,6 +443,9 @@ class Lab:
         if key == "httpd":
             conf = self.httpd_root / "httpd.conf"
             return [*in_ns, *HTTPD, str(conf)], self.httpd_root / "logs" / "httpd.out", None
+        if key.startswith("watcher"):  # shutdown-in-window's; it needs no namespace
+            watch = [str(HERE / "labwatch.py"), str(self.dir), str(node), f"{SHUTDOWN_DELAY_S:g}"]
+            return [sys.executable, *watch], home / "watcher.log", None
         env = {
             **labproc.CLEAN_ENV,
             "JAVA_HOME": JAVA_HOME,
