@@ -9,10 +9,11 @@
 
 Nodes n1..n3 are network namespaces on a bridge of their own. Each runs sshd (its own hostname
 and host key), a chrony client and a Tomcat of one DeltaManager cluster; n1 also runs httpd with
-mod_jk balancing the three Tomcats, and n2 the NTP server. The namespaces share one filesystem,
-so node N keeps its files under DIR/nN/, and the inventory points there. Root only; standard
-library only, so any Python 3.11 runs it. Every process is recorded by PID in the state file and
-stopped by that PID; see labproc, labnet and labstate for why.
+mod_jk balancing the three Tomcats, and n2 the NTP server. n4, on the same bridge but not in
+the inventory, runs a Tomcat only while the foreign-member fault is on. The namespaces share one
+filesystem, so node N keeps its files under DIR/nN/, and the inventory points there. Root only;
+standard library only, so any Python 3.11 runs it. Every process is recorded by PID in the state
+file and stopped by that PID; see labproc, labnet and labstate for why.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import labnet
 import labprobe
 import labproc
 import labstate
-from labnet import NODES, Net
+from labnet import NAMESPACES, NODES, STRANGER, Net
 from labstate import State
 
 HERE = Path(__file__).resolve().parent
@@ -52,6 +53,9 @@ SKEW = "+5s"
 # Tomcat default of 60 s would make that fault cost a minute.
 STATE_TRANSFER_TIMEOUT_S = 5
 TOMCAT_START_TIMEOUT_S = 90.0
+# shutdown-in-window stops n3's Tomcat this long after a capture starts there: well inside
+# clustercheck's window (4-6 s), and after the AJP CPing that runs at the window's start.
+SHUTDOWN_DELAY_S = 1.0
 JAVA_OPTS = (
     "-Xmx96m -Xms32m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "
     "-XX:MaxMetaspaceSize=96m -Djava.net.preferIPv4Stack=true "
@@ -106,6 +110,14 @@ FAULTS: dict[str, Fault] = {
     "receiver-loopback": Fault(1, "n1's Receiver binds and advertises 127.0.0.1"),
     "node-stopped": Fault(3, "n3's Tomcat is stopped"),
     "other-jdk": Fault(3, "n3's Tomcat runs on another JDK (JAVA_HOME in its bin/setenv.sh)"),
+    "shutdown-in-window": Fault(
+        3,
+        f"n3's Tomcat stops cleanly (BABY-ALEX) {SHUTDOWN_DELAY_S:g} s after a tcpdump starts "
+        "on n3, i.e. inside clustercheck's capture window; off restarts it",
+    ),
+    "foreign-member": Fault(
+        STRANGER, "tomcat04 on n4, in no inventory, joins the cluster's multicast group"
+    ),
 }
 # Faults under which members cannot all see and verify each other, so no start waits for it.
 MEMBERSHIP_FAULTS = {"mcast-cut", "mcast-host-firewall", "receiver-loopback"}
@@ -325,7 +337,7 @@ class Lab:
             procs = self.state.procs
             outdated = {key for key in procs if key not in wanted or key in changed}
             starting = {key for key in wanted if key not in procs or key in outdated}
-            if "httpd" in procs and any(key.startswith("tomcat") for key in starting):
+            if "httpd" in procs and starting & {f"tomcat{n}" for n in NODES}:
                 outdated.add("httpd")  # a fresh mod_jk, with no member in error from before
             self._stop(sorted(outdated))
             self._start_missing(wanted)
@@ -335,7 +347,14 @@ class Lab:
     def _wanted_procs(self) -> list[str]:
         """Process keys in start order: time and access first, the Tomcats last."""
         keys = ["ntpd", *(f"chrony{n}" for n in NODES), *(f"sshd{n}" for n in NODES), "httpd"]
-        return keys + [f"tomcat{n}" for n in NODES if not self._hit("node-stopped", n)]
+        keys += [f"watcher{n}" for n in NODES if self._hit("shutdown-in-window", n)]
+        return keys + [f"tomcat{n}" for n in NAMESPACES if self._tomcat_runs(n)]
+
+    def _tomcat_runs(self, node: int) -> bool:
+        """The stranger's Tomcat only under its fault, so the healthy lab costs no fourth JVM."""
+        if node == STRANGER:
+            return self._hit("foreign-member", node)
+        return not self._hit("node-stopped", node)
 
     def _stop(self, keys: list[str]) -> None:
         labproc.stop([self.state.procs.pop(key) for key in keys])
@@ -357,7 +376,7 @@ class Lab:
             self._wait_service(key)
 
     def _running_tomcats(self) -> list[int]:
-        return [n for n in NODES if f"tomcat{n}" in self.state.procs]
+        return [n for n in NAMESPACES if f"tomcat{n}" in self.state.procs]
 
     def _start_tomcats(self, nodes: list[int]) -> None:
         with self._timed("tomcat " + "+".join(f"n{n}" for n in nodes)):
@@ -424,6 +443,9 @@ class Lab:
         if key == "httpd":
             conf = self.httpd_root / "httpd.conf"
             return [*in_ns, *HTTPD, str(conf)], self.httpd_root / "logs" / "httpd.out", None
+        if key.startswith("watcher"):  # shutdown-in-window's; it needs no namespace
+            watch = [str(HERE / "labwatch.py"), str(self.dir), str(node), f"{SHUTDOWN_DELAY_S:g}"]
+            return [sys.executable, *watch], home / "watcher.log", None
         env = {
             **labproc.CLEAN_ENV,
             "JAVA_HOME": JAVA_HOME,
@@ -449,9 +471,10 @@ class Lab:
                 key = self.dir / f"n{node}" / "ssh" / "host_ed25519"
                 _keygen(key, self.hostname(node))
                 host_keys.append(f"{self.ip(node)} {_public(key)}")
-                for sub in ("home", "chrony", "tomcat/logs", "tomcat/temp", "tomcat/work"):
+                for sub in ("home", "chrony"):
                     (self.dir / f"n{node}" / sub).mkdir(parents=True, exist_ok=True)
-            for sub in ("n2/ntp", "n1/httpd/logs", "n1/httpd/run"):
+            tomcat_dirs = [f"n{n}/tomcat/{d}" for n in NAMESPACES for d in ("logs", "temp", "work")]
+            for sub in ("n2/ntp", "n1/httpd/logs", "n1/httpd/run", *tomcat_dirs):
                 (self.dir / sub).mkdir(parents=True, exist_ok=True)
             self.known_hosts.write_text("\n".join(host_keys) + "\n")
             (self.dir / "ssh" / "authorized_keys").write_text(_public(self.identity_file) + "\n")
@@ -479,7 +502,9 @@ class Lab:
         """Every generated file -> (the process that reads it, its content or None for absent)."""
         files: dict[Path, tuple[str, str | None]] = {}
         for node in NODES:
-            files |= self._tomcat_files(node) | self._access_files(node)
+            files |= self._access_files(node)
+        for node in NAMESPACES:
+            files |= self._tomcat_files(node)
         ntp_dir = self.dir / "n2" / "ntp"
         ntp = render("chrony-server.conf", ip=self.ntp_server, subnet=self.net.subnet, dir=ntp_dir)
         files[ntp_dir / "chrony.conf"] = ("ntpd", ntp)
@@ -601,14 +626,19 @@ class Lab:
         """What is where, and how to use it: printed by `up` and `status`."""
         net = self.net
         ssh = f"ssh -i {self.identity_file} -o UserKnownHostsFile={self.known_hosts} root@"
-        roles = {1: "httpd+mod_jk :80, tomcat01", 2: "tomcat02, NTP server", 3: "tomcat03"}
+        roles = {
+            1: "httpd+mod_jk :80, tomcat01",
+            2: "tomcat02, NTP server",
+            3: "tomcat03",
+            4: "tomcat04 under foreign-member only; not in the inventory",
+        }
         lines = [
             f"lab {net.id} in {self.dir}: {net.subnet} on bridge {net.bridge}, "
             f"host side {net.host_ip}"
         ]
         lines += [
             f"  n{n} {self.ip(n):<15} {self.hostname(n)}  netns {net.ns(n)}  {roles[n]}"
-            for n in NODES
+            for n in NAMESPACES
         ]
         lines += [
             f"processes: {self._process_summary()}",

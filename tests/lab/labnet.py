@@ -20,7 +20,9 @@ from pathlib import Path
 from labproc import kill_pids
 
 PREFIX = "cclab"
-NODES = (1, 2, 3)
+NODES = (1, 2, 3)  # the inventory's nodes
+STRANGER = 4  # a node outside the inventory, whose Tomcat only runs for the foreign-member fault
+NAMESPACES = (*NODES, STRANGER)  # an empty namespace costs a few ms: all are made at `up`
 GROUP, GROUP_PORT = "228.0.0.4", 45564
 
 
@@ -42,8 +44,8 @@ class Net:
             lab_id,
             subnet,
             base,
-            tuple(f"{base}-n{i}" for i in NODES),
-            tuple(f"{base}v{i}" for i in NODES),
+            tuple(f"{base}-n{i}" for i in NAMESPACES),
+            tuple(f"{base}v{i}" for i in NAMESPACES),
             base,
         )
 
@@ -98,7 +100,7 @@ def create(net: Net) -> None:
     _sysctl(f"/proc/sys/net/ipv6/conf/{net.bridge}/disable_ipv6", "1")
     run("ip", "addr", "add", f"{net.host_ip}/{prefix_len}", "dev", net.bridge)
     run("ip", "link", "set", net.bridge, "up")
-    for node in NODES:
+    for node in NAMESPACES:
         ns, veth = net.ns(node), net.veths[node - 1]
         run("ip", "netns", "add", ns)
         run("ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns)

@@ -53,10 +53,18 @@ EXPECTED: dict[str, set[Key]] = {
         ("CC504", "tomcat01", "fail"),
         ("CC504", "tomcat02", "fail"),
     },
+    "shutdown-in-window": {
+        ("CC501", "tomcat01", "fail"),
+        ("CC501", "tomcat02", "fail"),
+        ("CC504", "tomcat01", "fail"),
+        ("CC504", "tomcat02", "fail"),
+    },
+    "foreign-member": {("CC503", None, "fail")},
 }
 
 
-# The diagnosis each fault must be given, in the message of its first expected result.
+# The diagnosis each fault must be given, in the message of its first expected result;
+# {stranger} is the address of n4, the node outside the inventory.
 DIAGNOSIS = {
     "mcast-cut": "tomcat03: cut in the network",
     "mcast-host-firewall": "dropped by the listener's host",
@@ -69,6 +77,8 @@ DIAGNOSIS = {
     "dup-jvmroute": "is also used by",
     "no-distributable": "nodist does not declare <distributable/>",
     "other-jdk": "versions differ",
+    "shutdown-in-window": "tomcat03: shut down (BABY-ALEX seen)",
+    "foreign-member": "members not in the inventory send heartbeats in the group: {stranger}:4000",
 }
 
 
@@ -110,4 +120,5 @@ def test_each_fault_is_caught_by_its_checks_and_nothing_else(
     with lab.fault(fault):
         report = run(lab, capsys)
     assert findings(report) == EXPECTED[fault], explain(report)
-    assert any(DIAGNOSIS[fault] in line for line in explain(report)), explain(report)
+    diagnosis = DIAGNOSIS[fault].format(stranger=lab.ip(4))
+    assert any(diagnosis in line for line in explain(report)), explain(report)

@@ -6,6 +6,7 @@ the `lab.fault()` block restores the healthy lab for the next test.
 
 from __future__ import annotations
 
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -235,6 +236,31 @@ def test_node_stopped_fails_sessions_over(lab: Lab) -> None:
     assert moved.field("counter") == "3" and moved.field("node") != "tomcat03"
     assert moved.route == moved.field("node")  # the session id now names its new node
     assert routes == {"tomcat01", "tomcat02"}
+
+
+def test_shutdown_in_window_n3_stops_cleanly_while_it_captures(lab: Lab) -> None:
+    capture = ["timeout", "4", "tcpdump", "--immediate-mode", "-U", "-n", "-i", "any", "-w", "-"]
+    wanted = f"udp and dst host {labnet.GROUP} and dst port {labnet.GROUP_PORT}"
+    with lab.fault("shutdown-in-window"):
+        tomcat = lab.state.procs["tomcat3"]
+        assert tomcat.alive()  # armed: only a capture on n3 sets it off
+        argv = [*lab.net.exec_argv(3), *capture, wanted]
+        pcap = subprocess.run(argv, capture_output=True, check=False).stdout
+        stopped_in_window = not tomcat.alive()
+    assert stopped_in_window
+    assert b"BABY-ALEX" in pcap  # its last heartbeat says it shuts down, inside the capture
+    assert tcp_open(lab.ip(3), 8080)  # off restarts it
+
+
+def test_foreign_member_tomcat04_joins_from_n4_and_leaves(lab: Lab) -> None:
+    offset = lab.tomcat_log(1).stat().st_size
+    with lab.fault("foreign-member"):
+        heard_on_n1 = lab.heartbeats(1, 1.5)
+        log = log_since(lab, 1, offset)
+    assert heard_on_n1[lab.ip(4)] == [lab.ip(4)]
+    stranger = "tcp://{" + lab.ip(4).replace(".", ", ") + "}:4000"
+    assert any("Replication member added" in line and stranger in line for line in log.split("\n"))
+    assert lab.ip(4) not in lab.heartbeats(1, 1.5)  # the healthy lab runs no fourth Tomcat
 
 
 # -- the machinery that keeps labs from piling up --------------------------------------------
