@@ -9,7 +9,7 @@ from typing import Any
 from clustercheck.check import check
 from clustercheck.facts import ClusterFacts
 from clustercheck.live_mcast import as_datagrams
-from clustercheck.membership import HEARD, NO_CAPTURE, OTHER_DOMAIN, Pair
+from clustercheck.membership import HEARD, NO_CAPTURE, OTHER_DOMAIN, SHUT_DOWN, Pair
 from clustercheck.membership_facts import membership_view, node_addresses
 from clustercheck.model import Finding, Scope, errored, failed, passed, skipped, warned
 from clustercheck.parsers.tribes import Heartbeat, decode_heartbeat
@@ -32,8 +32,9 @@ def multicast_membership(cluster: ClusterFacts) -> Iterator[Finding]:
     joined to the group as Tomcat joins it (after the firewall). From both it tells, for each
     pair, heard or not and why: not sending at all, cut in the network, dropped by the
     listener's host, a different group or port, a different domain, Tomcat 6 and 7+ formats
-    mixed, or a member shut down. With `multicast.interface`, clustercheck's own machine listens
-    too (no root needed) and says whom it hears from the network's side.
+    mixed, or a member shut down during the window (a warning: it cannot be judged then). With
+    `multicast.interface`, clustercheck's own machine listens too (no root needed) and says whom
+    it hears from the network's side.
 
     ## Why it matters
     The hardest cluster fault to see: when a switch or firewall drops multicast, Tomcat's
@@ -90,11 +91,19 @@ def _listener(listener: str, pairs: list[Pair]) -> Finding:
         return errored(
             "could not capture here: no wire and no socket view", node=listener, details=details
         )
-    deaf = [p for p in pairs if not p.heard]
+    gone = [p.sender for p in pairs if p.diagnosis == SHUT_DOWN]
+    deaf = [p for p in pairs if not p.heard and p.diagnosis != SHUT_DOWN]
     other_domain = [p for p in pairs if p.heard and p.diagnosis == OTHER_DOMAIN]
     if deaf:
         text = "; ".join(f"{p.sender}: {p.diagnosis}" for p in deaf)
         return failed(f"does not hear {text}", node=listener, details=details)
+    if gone:
+        return warned(
+            f"{', '.join(gone)} shut down during the capture (BABY-ALEX seen): "
+            "not judged here; run again once it is back",
+            node=listener,
+            details=details,
+        )
     if other_domain:
         names = ", ".join(p.sender for p in other_domain)
         return warned(f"hears {names} but in a different domain", node=listener, details=details)

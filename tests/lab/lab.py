@@ -55,7 +55,7 @@ STATE_TRANSFER_TIMEOUT_S = 5
 TOMCAT_START_TIMEOUT_S = 90.0
 # shutdown-in-window stops n3's Tomcat this long after a capture starts there: well inside
 # clustercheck's window (4-6 s), and after the AJP CPing that runs at the window's start.
-SHUTDOWN_DELAY_S = 1.0
+SHUTDOWN_DELAY_S = 2.0
 JAVA_OPTS = (
     "-Xmx96m -Xms32m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "
     "-XX:MaxMetaspaceSize=96m -Djava.net.preferIPv4Stack=true "
