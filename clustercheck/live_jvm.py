@@ -25,11 +25,14 @@ _SETENV_HOME = re.compile(r"""^\s*(?:export\s+)?(JAVA_HOME|JRE_HOME)=["']?([^"'\
 
 
 def find_tomcat_pid(ps_output: str, catalina_base: str) -> int | None:
-    """The PID of the Bootstrap process started with -Dcatalina.base=<catalina_base>."""
+    """The PID of the Bootstrap process started with -Dcatalina.base=<catalina_base>. Lines
+    that cannot match are passed over before the costly split: a host running many Tomcats
+    lists them all on every node."""
     wanted = posixpath.normpath(catalina_base)
+    name = posixpath.basename(wanted)
     for line in ps_output.splitlines():
         pid, _, args = line.strip().partition(" ")
-        if BOOTSTRAP not in args or not pid.isdigit():
+        if BOOTSTRAP not in args or name not in args or not pid.isdigit():
             continue
         for word in _split(args):
             if (
