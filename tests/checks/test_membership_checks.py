@@ -16,6 +16,7 @@ from clustercheck.gather import gather
 from clustercheck.inventory import load_inventory
 from clustercheck.live_mcast import records
 from clustercheck.pcap import Datagram, read_pcap
+from clustercheck.probes import OPEN, ProbeResult
 from clustercheck.registry import find, load_checks
 from clustercheck.report import Report
 from clustercheck.runner import run_checks
@@ -142,3 +143,26 @@ def test_clustercheck_itself_listening_on_an_interface(tmp_path: Path) -> None:
     assert [(r.status.value, r.message) for r in found] == [
         ("warn", "clustercheck's machine (br0) does not hear tomcat02")
     ]
+
+
+@pytest.mark.parametrize(
+    ("tomcat03", "status", "message"),
+    [
+        ("open", "pass", "connects to the receivers of the 2 other member(s)"),
+        ("refused", "fail", "cannot connect to tomcat03's receiver 10.77.0.13:4000: refused"),
+    ],
+)
+def test_receivers_are_judged_once_per_member(
+    tmp_path: Path, tomcat03: str, status: str, message: str
+) -> None:
+    facts = cluster(tmp_path, {})
+    for name in NODES:
+        facts.nodes[name].recorded = True  # live facts, as a run over SSH leaves them
+        facts.nodes[name].live.extra["receiver_probes"] = [
+            ProbeResult(host, 4000, tomcat03 if other == "tomcat03" else OPEN).as_dict()
+            for other, host in NODES.items()
+            if other != name
+        ]
+    found = judge(facts, "CC504")
+    assert found["tomcat01"] == (status, message) and found["tomcat02"] == (status, message)
+    assert found["tomcat03"][0] == "pass" and len(found) == 3
