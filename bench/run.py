@@ -535,12 +535,10 @@ class Bench:
                 )
                 f["count"] += 1
         summary = data["summary"]
-        window = data.get("views", {}).get("multicast", {}).get("window_s")
         self.extra.setdefault("verify", {})[n] = {
             "rc": proc.returncode,
             "summary": summary,
             "findings": findings,
-            "window_s": window,
         }
         if down or errors or len(data["nodes"]) != n + 1 or proc.returncode not in (0, 1):
             for r in errors[:10]:
@@ -572,6 +570,7 @@ class Bench:
                     sum(1 for x in data["results"] if f"{x['code']} {x['status']}" == key),
                 )
         verify["default_summary"] = data["summary"]
+        verify["window_s"] = data.get("views", {}).get("multicast", {}).get("window_s")
         if down or errors:
             return f"unreachable {down[:3]}, {len(errors)} error result(s)"
         return ""
