@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from measure import Sample
@@ -182,6 +183,22 @@ def _verdict(met: bool | None) -> str:
     return "n/a" if met is None else ("**met**" if met else "**MISSED**")
 
 
+def _tool_table(
+    add: Callable[[str], None],
+    groups: dict,
+    sizes: list[int],
+    tools: Iterable[str],
+    cell: Callable[[list[Sample]], str],
+) -> None:
+    """One of the report's tool x N tables: a row per measured tool, `cell` per size."""
+    add("| tool | " + " | ".join(f"N={n}" for n in sizes) + " |")
+    add("|---|" + "---|" * len(sizes))
+    for tool in tools:
+        if any((tool, n) in groups for n in sizes):
+            cells = (cell(groups.get((tool, n), [])) for n in sizes)
+            add(f"| {LABELS[tool]} | " + " | ".join(cells) + " |")
+
+
 def markdown(info: dict, samples: list[Sample], extra: dict) -> str:
     sizes = info["args"]["sizes"]
     groups = _group(samples)
@@ -267,30 +284,18 @@ def markdown(info: dict, samples: list[Sample], extra: dict) -> str:
 
     add("## Wall time, s")
     add("")
-    add("| tool | " + " | ".join(f"N={n}" for n in sizes) + " |")
-    add("|---|" + "---|" * len(sizes))
-    for tool in (*TOOLS, "clustercheck-collect"):
-        if any((tool, n) in groups for n in sizes):
-            add(
-                f"| {LABELS[tool]} | "
-                + " | ".join(_cell(groups.get((tool, n), [])) for n in sizes)
-                + " |"
-            )
+    _tool_table(add, groups, sizes, (*TOOLS, "clustercheck-collect"), _cell)
     add("")
 
     add("## CPU, s: median client / sshd (node side)")
     add("")
-    add("| tool | " + " | ".join(f"N={n}" for n in sizes) + " |")
-    add("|---|" + "---|" * len(sizes))
-    for tool in TOOLS:
-        if any((tool, n) in groups for n in sizes):
-            cells = []
-            for n in sizes:
-                g = groups.get((tool, n), [])
-                cells.append(
-                    f"{_fmt(med(g, 'client_cpu_s'))} / {_fmt(med(g, 'sshd_cpu_s'))}" if g else "–"
-                )
-            add(f"| {LABELS[tool]} | " + " | ".join(cells) + " |")
+    _tool_table(
+        add,
+        groups,
+        sizes,
+        TOOLS,
+        lambda g: f"{_fmt(med(g, 'client_cpu_s'))} / {_fmt(med(g, 'sshd_cpu_s'))}" if g else "–",
+    )
     if (ANSIBLE, sizes[-1]) in groups:
         det = med(groups[(ANSIBLE, sizes[-1])], "detached_cpu_s")
         add("")
@@ -302,15 +307,7 @@ def markdown(info: dict, samples: list[Sample], extra: dict) -> str:
 
     add("## Peak memory of the client, MB (ru_maxrss, median)")
     add("")
-    add("| tool | " + " | ".join(f"N={n}" for n in sizes) + " |")
-    add("|---|" + "---|" * len(sizes))
-    for tool in TOOLS:
-        if any((tool, n) in groups for n in sizes):
-            add(
-                f"| {LABELS[tool]} | "
-                + " | ".join(_fmt(med(groups.get((tool, n), []), "maxrss_mb"), 0) for n in sizes)
-                + " |"
-            )
+    _tool_table(add, groups, sizes, TOOLS, lambda g: _fmt(med(g, "maxrss_mb"), 0))
     add("")
     add("(ansible's is the largest single process among ansible-playbook and its forks.)")
     add("")

@@ -446,32 +446,22 @@ class Bench:
         if tool == ANSIBLE:
             self.close_ansible_masters()
             reap_orphans(PROTECTED)
-            sample = run_measured(
-                tool,
-                n,
-                run,
-                self.argv(tool, n, paths),
-                env=self.ansible_env,
-                fleet=self.fleet,
-                log=logfile,
-                after=self.close_ansible_masters,
-                timeout=self.args.timeout,
-            )
+            how = {"env": self.ansible_env, "after": self.close_ansible_masters}
         else:
             # clustercheck exits 1 when it has findings (the machine's own time sync, say):
             # the run is still complete; verify_live made sure every node was judged
             expect = (0, 1) if tool in (LIVE, LIVE_FAST, OFFLINE) else (0,)
-            sample = run_measured(
-                tool,
-                n,
-                run,
-                self.argv(tool, n, paths),
-                env=self.env,
-                fleet=self.fleet,
-                log=logfile,
-                expect_rc=expect,
-                timeout=self.args.timeout,
-            )
+            how = {"env": self.env, "expect_rc": expect}
+        sample = run_measured(
+            tool,
+            n,
+            run,
+            self.argv(tool, n, paths),
+            fleet=self.fleet,
+            log=logfile,
+            timeout=self.args.timeout,
+            **how,
+        )
         if tool == LIVE and sample.ok:
             why = self.note_findings(n, self.work / f"report-live-{n}.json")
             if why:
