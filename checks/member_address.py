@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterator
 
 from clustercheck.check import check
@@ -50,7 +49,7 @@ def member_address(cluster: ClusterFacts) -> Iterator[Finding]:
             continue
         where = f"{heartbeat.host}:{heartbeat.port}"
         details = {"advertised": where, "member_id": heartbeat.member_id}
-        if _unusable(heartbeat.host) or node.name in view.loopback_advertisers:
+        if node.name in view.loopback_advertisers:  # loopback, wildcard or not its own
             yield failed(
                 f"advertises {where}, which its peers cannot reach "
                 f"(its addresses: {', '.join(sorted(node_addresses(node)))})",
@@ -59,11 +58,3 @@ def member_address(cluster: ClusterFacts) -> Iterator[Finding]:
             )
         else:
             yield passed(f"advertises {where}", node=node.name, details=details)
-
-
-def _unusable(host: str) -> bool:
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return True
-    return address.is_loopback or address.is_unspecified
