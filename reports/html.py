@@ -19,7 +19,15 @@ from clustercheck import __version__
 from clustercheck.history import Changes
 from clustercheck.model import Status
 from clustercheck.report import Report
-from clustercheck.reports.common import COUNT_ORDER, Cell, cells, counts, findings, where
+from clustercheck.reports.common import (
+    COUNT_ORDER,
+    Cell,
+    cells,
+    counts,
+    findings,
+    matrix_cell_status,
+    where,
+)
 
 CLUSTER_COLUMN = "cluster-wide"
 
@@ -182,10 +190,9 @@ def _multicast(view: Mapping[str, Any] | None) -> dict[str, Any] | None:
                 row.append(("self", LOOK[Status.SKIP], ""))
             elif entry is None:
                 row.append(("no data", LOOK[Status.SKIP], "not captured"))
-            elif entry.get("heard"):
-                row.append(("hears", LOOK[Status.PASS], entry.get("diagnosis", "")))
             else:
-                row.append(("NOT heard", LOOK[Status.FAIL], entry.get("diagnosis", "")))
+                word = "hears" if entry.get("heard") else "NOT heard"
+                row.append((word, LOOK[matrix_cell_status(entry)], entry.get("diagnosis", "")))
         heard = sum(1 for word, _, _ in row if word == "hears")
         rows.append({"listener": listener, "cells": row, "heard": heard})
     return {"members": members, "rows": rows, "peers": max(len(members) - 1, 0)}

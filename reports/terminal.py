@@ -13,7 +13,14 @@ from rich.text import Text
 
 from clustercheck.model import Result, Status
 from clustercheck.report import Report
-from clustercheck.reports.common import COUNT_ORDER, cells, counts, findings, where
+from clustercheck.reports.common import (
+    COUNT_ORDER,
+    cells,
+    counts,
+    findings,
+    matrix_cell_status,
+    where,
+)
 
 STYLE = {
     Status.PASS: ("pass", "green"),
@@ -89,10 +96,9 @@ def multicast_matrix(view: dict[str, Any]) -> Table:
             cell = view["matrix"].get(listener, {}).get(sender)
             if listener == sender or cell is None:
                 row.append(Text("·", style="dim"))
-            elif cell["heard"]:
-                row.append(Text("hears", style="green"))
             else:
-                row.append(Text(f"NO: {cell['diagnosis']}", style="bold red"))
+                word = "hears" if cell["heard"] else f"NO: {cell['diagnosis']}"
+                row.append(Text(word, style=STYLE[matrix_cell_status(cell)][1]))
         table.add_row(*row)
     return table
 
