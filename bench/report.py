@@ -456,8 +456,14 @@ BUCKETS = {
     "SFTP client": ("paramiko/sftp",),
     "zip reading": ("zipfile",),
     "clustercheck parsers": ("clustercheck/parsers/",),
-    "checks + report": ("clustercheck/runner.py", "checks/", "reports/", "clustercheck/report.py"),
-    "inventory/YAML": ("clustercheck/inventory.py", "yaml/"),
+    "checks + report": (
+        "clustercheck/engine/",
+        "clustercheck/derive/",
+        "checks/",
+        "reports/",
+        "clustercheck/report/",
+    ),
+    "inventory/YAML": ("clustercheck/inventory/", "yaml/"),
 }
 
 

@@ -90,7 +90,7 @@ def ensure_venvs(need_ansible: bool, source: Path) -> None:
     """bench/.venv: clustercheck from this repository (editable) and py-spy; bench/.venv-ansible:
     ansible-core. Made with this interpreter when missing or broken."""
     check = (
-        "import clustercheck.cli, paramiko, yaml, rich, defusedxml, jinja2, pathlib, sys; "
+        "import clustercheck.cli.main, paramiko, yaml, rich, defusedxml, jinja2, pathlib, sys; "
         f"sys.exit(pathlib.Path(clustercheck.__file__).resolve().parent.parent != pathlib.Path({str(source)!r}))"
     )
     if not _works(VENV / "bin/python", check):
@@ -622,7 +622,7 @@ class Bench:
             self.record(s)
         probe = (
             "import sys, json\n"
-            "from clustercheck.cli import main\n"
+            "from clustercheck.cli.main import main\n"
             "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
             "tops = sorted({m.split('.')[0] for m in sys.modules})\n"
             "print(json.dumps({'modules': len(sys.modules), 'tops': tops}), file=sys.stderr)\n"
@@ -831,7 +831,7 @@ class Bench:
                     "-o",
                     str(prof),
                     "-m",
-                    "clustercheck.cli",
+                    "clustercheck.cli.main",
                     *default[1:],
                 ],
                 env=self.env,

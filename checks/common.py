@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from clustercheck.facts import ClusterFacts, NodeFacts
-from clustercheck.model import Finding, errored
+from clustercheck.engine.results import Finding, errored
+from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 
 if TYPE_CHECKING:
     from clustercheck.parsers.serverxml import ServerXml

@@ -2,6 +2,6 @@
 
 import sys
 
-from clustercheck.cli import main
+from clustercheck.cli.main import main
 
 sys.exit(main())

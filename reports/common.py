@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from clustercheck.membership import OTHER_DOMAIN, SHUT_DOWN
-from clustercheck.model import Result, Status
-from clustercheck.report import Report
+from clustercheck.derive.membership import OTHER_DOMAIN, SHUT_DOWN
+from clustercheck.engine.results import Result, Status
+from clustercheck.report.model import Report
 
 # the order counts are listed in, worst first
 COUNT_ORDER = (Status.ERROR, Status.FAIL, Status.WARN, Status.PASS, Status.SKIP)

@@ -16,9 +16,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from clustercheck import __version__
-from clustercheck.history import Changes
-from clustercheck.model import Status
-from clustercheck.report import Report
+from clustercheck.engine.results import Status
+from clustercheck.report.history import Changes
+from clustercheck.report.model import Report
 from clustercheck.reports.common import (
     COUNT_ORDER,
     Cell,
@@ -73,8 +73,8 @@ def render(
     changes: Changes | None = None,
     clock_history: Mapping[str, Sequence[tuple[str, float]]] | None = None,
 ) -> str:
-    """The report as one HTML document; `changes` and `clock_history` (from clustercheck.history)
-    add what changed since the previous run and each node's clock offset trend."""
+    """The report as one HTML document; `changes` and `clock_history` (from the run history) add
+    what changed since the previous run and each node's clock offset trend."""
     tally = counts(report)
     verdict = NOTHING_JUDGED if report.nothing_judged else LOOK[report.worst()]
     return _ENV.get_template("report.html.j2").render(

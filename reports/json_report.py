@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from clustercheck.report import Report
+from clustercheck.report.model import Report
 
 
 def render(report: Report) -> Iterator[str]:

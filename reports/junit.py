@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from itertools import groupby
 
-from clustercheck.model import Result, Status
-from clustercheck.report import Report
+from clustercheck.engine.results import Result, Status
+from clustercheck.report.model import Report
 
 
 def render(report: Report, fail_on: Status = Status.FAIL) -> str:

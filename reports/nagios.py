@@ -8,8 +8,8 @@ state; they are counted in the text and the performance data.
 
 from __future__ import annotations
 
-from clustercheck.model import Result, Status
-from clustercheck.report import Report
+from clustercheck.engine.results import Result, Status
+from clustercheck.report.model import Report
 from clustercheck.reports.common import counts, findings, where
 
 OK, WARNING, CRITICAL, UNKNOWN = 0, 1, 2, 3

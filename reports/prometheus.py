@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from clustercheck.model import Status
-from clustercheck.report import Report
+from clustercheck.engine.results import Status
+from clustercheck.report.model import Report
 from clustercheck.reports.common import cells
 
 STATUS_VALUE = {Status.SKIP: -1, Status.PASS: 0, Status.WARN: 1, Status.FAIL: 2, Status.ERROR: 3}

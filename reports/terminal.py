@@ -11,8 +11,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from clustercheck.model import Result, Status
-from clustercheck.report import Report
+from clustercheck.engine.results import Result, Status
+from clustercheck.report.model import Report
 from clustercheck.reports.common import (
     COUNT_ORDER,
     cells,

@@ -11,11 +11,11 @@ from typing import Any
 
 import yaml
 
-from clustercheck.gather import gather
-from clustercheck.inventory import load_inventory
-from clustercheck.model import Result
-from clustercheck.registry import load_checks, select
-from clustercheck.runner import run_checks
+from clustercheck.collect.gather import gather
+from clustercheck.engine.registry import load_checks, select
+from clustercheck.engine.results import Result
+from clustercheck.engine.runner import run_checks
+from clustercheck.inventory.loader import load_inventory
 
 BASE = "/opt/tomcat"
 JK_CONF = "/etc/httpd/conf.d/mod_jk.conf"

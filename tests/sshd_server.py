@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from support import need
 
-from clustercheck.settings import NodeSettings, SshSettings
+from clustercheck.inventory.settings import NodeSettings, SshSettings
 
 SSHD = "/usr/sbin/sshd"  # sshd re-executes itself, so it must be called by absolute path
 SFTP_SERVER = "/usr/lib/openssh/sftp-server"

@@ -11,7 +11,7 @@ import pytest
 from clusterfiles import HEALTHY_WORKERS, three_tomcats
 from support import REPO
 
-from clustercheck.cli import main
+from clustercheck.cli.main import main
 
 EXAMPLE = REPO / "examples" / "seed-cluster" / "inventory.yaml"
 
@@ -140,7 +140,7 @@ def test_collect_then_run_the_snapshot_offline(
 
 def test_help_starts_without_scapy_or_paramiko() -> None:
     code = (
-        "import sys; from clustercheck.cli import main\n"
+        "import sys; from clustercheck.cli.main import main\n"
         "try: main(['--help'])\nexcept SystemExit: pass\n"
         "print('scapy' in sys.modules, 'paramiko' in sys.modules)"
     )

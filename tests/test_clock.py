@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from clustercheck.clock import (
+from clustercheck.derive.clock import (
     Judgement,
     Offset,
     Sample,

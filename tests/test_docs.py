@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from support import REPO
 
-from clustercheck import schema
-from clustercheck.docs import explain_text, update_readme
-from clustercheck.registry import load_checks
+from clustercheck.engine.docs import explain_text, update_readme
+from clustercheck.engine.registry import load_checks
+from clustercheck.inventory import schema
 
 
 def readme() -> str:
@@ -16,7 +16,7 @@ def readme() -> str:
 def test_readme_catalogue_is_generated_from_the_checks() -> None:
     text = readme()
     assert update_readme(text, load_checks()) == text, (
-        "README catalogue is stale: run `python -m clustercheck.docs README.md`"
+        "README catalogue is stale: run `python -m clustercheck.engine.docs README.md`"
     )
 
 

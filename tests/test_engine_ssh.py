@@ -12,7 +12,7 @@ import yaml
 from clusterfiles import tomcat_files
 from sshd_server import SshServer
 
-from clustercheck.cli import main
+from clustercheck.cli.main import main
 
 pytestmark = pytest.mark.sshd
 
@@ -111,8 +111,8 @@ def test_unknown_host_key_is_refused_then_learned_with_the_flag(
 
 
 def test_live_facts_include_the_nodes_interface_addresses(tmp_path: Path, sshd: SshServer) -> None:
-    from clustercheck.gather import gather
-    from clustercheck.inventory import load_inventory
+    from clustercheck.collect.gather import gather
+    from clustercheck.inventory.loader import load_inventory
 
     nodes = {
         "n1": {

@@ -17,9 +17,9 @@ SAMPLE_DIR = Path(__file__).parent / "reports"
 sys.path.insert(0, str(SAMPLE_DIR))  # the synthetic reports of the renderer tests
 from sample import make_report, result, sample_report  # noqa: E402
 
-from clustercheck import history  # noqa: E402
-from clustercheck.history import Changes, HistoryError, StoredResult, StoredRun  # noqa: E402
-from clustercheck.model import Status  # noqa: E402
+from clustercheck.engine.results import Status  # noqa: E402
+from clustercheck.report import history  # noqa: E402
+from clustercheck.report.history import Changes, HistoryError, StoredResult, StoredRun  # noqa: E402
 
 
 @pytest.fixture
@@ -280,8 +280,8 @@ KILLED_WRITER = """
 import sys, time
 sys.path.insert(0, {sample_dir!r})
 from sample import make_report, result
-from clustercheck import history
-from clustercheck.model import Status
+from clustercheck.report import history
+from clustercheck.engine.results import Status
 
 real = history._result_row
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from clustercheck.cli import main
-from clustercheck.inventory import InventoryError, load_inventory
+from clustercheck.cli.main import main
+from clustercheck.inventory.loader import InventoryError, load_inventory
 
 GOOD = """\
 cluster: shop

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from clustercheck.jdk import compare_jvms
+from clustercheck.derive.jdk import compare_jvms
 from clustercheck.parsers.java import JavaInfo, java_version_tuple, parse_java_version
 
 

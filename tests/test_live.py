@@ -10,8 +10,8 @@ import pytest
 from sshd_server import SshServer
 from support import need
 
-from clustercheck.gather import TransportFactory, gather_node
-from clustercheck.live_jvm import find_tomcat_pid, java_home_from_setenv
+from clustercheck.collect.gather import TransportFactory, gather_node
+from clustercheck.collect.jvm import find_tomcat_pid, java_home_from_setenv
 
 BOOT = "-Dcatalina.home=/usr/share/tomcat10 -classpath x org.apache.catalina.startup.Bootstrap"
 PS = f"""\
@@ -46,7 +46,7 @@ def test_live_facts_over_ssh(tmp_path: Path, sshd: SshServer) -> None:
     need(shutil.which("java") is not None, "a JDK (java on PATH) for the JVM facts")
     from dataclasses import replace
 
-    from clustercheck.settings import TomcatSettings
+    from clustercheck.inventory.settings import TomcatSettings
 
     node = replace(
         sshd.node("t1"),
@@ -90,8 +90,8 @@ def test_capture_window_is_as_long_as_dropTime_asks(
 ) -> None:
     from clusterfiles import build, tomcat_files
 
-    from clustercheck.gather import capture_window, gather
-    from clustercheck.inventory import load_inventory
+    from clustercheck.collect.gather import capture_window, gather
+    from clustercheck.inventory.loader import load_inventory
 
     files = {"t1": tomcat_files("t1", cluster=MEMBERSHIP.format(membership))}
     top = {"multicast": {"window_s": inventory_window}} if inventory_window else {}

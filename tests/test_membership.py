@@ -10,11 +10,11 @@ from dataclasses import dataclass, field, replace
 import pytest
 from parsers.test_tribes import MEMBER, captures_dir, encode
 
-from clustercheck import membership as mb
-from clustercheck.live_mcast import collapse_repeats
-from clustercheck.membership import Capture, MembershipView, Pair, judge_membership, matrix
+from clustercheck.collect.multicast import collapse_repeats
+from clustercheck.derive import membership as mb
+from clustercheck.derive.membership import Capture, MembershipView, Pair, judge_membership, matrix
+from clustercheck.parsers.pcap import Datagram, read_pcap
 from clustercheck.parsers.tribes import SHUTDOWN, TOMCAT6
-from clustercheck.pcap import Datagram, read_pcap
 
 ADDRESSES = {"n1": "10.77.0.11", "n2": "10.77.0.12", "n3": "10.77.0.13"}
 GROUP = ("228.0.0.4", 45564)

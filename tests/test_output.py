@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from clustercheck.output import write_output
+from clustercheck.cli.output import write_output
 
 
 def test_a_report_replaces_the_old_one_whole(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from scapy.packet import Packet
 from scapy.utils import PcapNgWriter
 from support import REPO
 
-from clustercheck.pcap import Datagram, read_pcap
+from clustercheck.parsers.pcap import Datagram, read_pcap
 
 PCAP_HEADER = 24
 RECORD_HEADER = 16
@@ -221,7 +221,8 @@ def test_not_a_capture(data: bytes, problem: str) -> None:
 def test_importing_the_modules_or_asking_for_help_does_not_load_scapy() -> None:
     script = (
         "import runpy, sys\n"
-        "import clustercheck.pcap, clustercheck.membership, clustercheck.parsers.tribes\n"
+        "import clustercheck.parsers.pcap, clustercheck.derive.membership\n"
+        "import clustercheck.parsers.tribes\n"
         "sys.argv = ['clustercheck', '--help']\n"
         "try:\n"
         "    runpy.run_module('clustercheck', run_name='__main__')\n"
@@ -243,7 +244,7 @@ def test_real_captures_are_read_without_scapy_and_as_scapy_reads_them(name: str)
     data = (captures_dir() / name).read_bytes()
     script = (
         "import sys\n"
-        "from clustercheck.pcap import read_pcap\n"
+        "from clustercheck.parsers.pcap import read_pcap\n"
         f"datagrams, problems = read_pcap(open({str(captures_dir() / name)!r}, 'rb').read())\n"
         "print(len(datagrams), problems, any(m.startswith('scapy') for m in sys.modules))\n"
     )
@@ -273,7 +274,7 @@ def test_the_struct_reader_agrees_with_scapy(
 
 
 def assert_same_as_scapy(data: bytes) -> None:
-    from clustercheck import pcap as module
+    from clustercheck.parsers import pcap as module
 
     with module._scapy_muted():
         expected_datagrams, expected_problems = module._read(data)

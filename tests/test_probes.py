@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 from support import need
 
-from clustercheck import probes
-from clustercheck.transports.localfs import LocalTransport
+from clustercheck.collect import probes
+from clustercheck.collect.transports.localfs import LocalTransport
 
 
 class Peer:

@@ -7,13 +7,13 @@ from importlib.metadata import EntryPoint
 
 import pytest
 
-from clustercheck.check import Check, check
-from clustercheck.facts import ClusterFacts, LiveFacts, NodeFacts
-from clustercheck.model import Finding, Scope, Status, failed, passed
-from clustercheck.registry import RegistryError, load_checks, select
-from clustercheck.report import Report
-from clustercheck.runner import run_checks
-from clustercheck.settings import ClusterSettings, NodeSettings, TomcatSettings
+from clustercheck.engine.check import Check, check
+from clustercheck.engine.registry import RegistryError, load_checks, select
+from clustercheck.engine.results import Finding, Scope, Status, failed, passed
+from clustercheck.engine.runner import run_checks
+from clustercheck.facts.cluster import ClusterFacts, LiveFacts, NodeFacts
+from clustercheck.inventory.settings import ClusterSettings, NodeSettings, TomcatSettings
+from clustercheck.report.model import Report
 
 DOC = "Title.\n\nBody.\n\n## Why it matters\nBecause.\n\n## How to fix\nLike so.\n"
 
@@ -114,7 +114,7 @@ def test_results_carry_the_checks_documentation() -> None:
     ],
 )
 def test_exit_codes(statuses: list[str], fail_on: str, code: int) -> None:
-    from clustercheck.model import Result
+    from clustercheck.engine.results import Result
 
     results = [Result("XX001", "x", Status(s), None, "m") for s in statuses]
     report = Report(cluster(("a", True, "ssh")), [], results)
@@ -130,10 +130,14 @@ def test_builtin_checks_load_through_entry_points() -> None:
 def test_duplicate_codes_are_refused_loudly() -> None:
     eps = [
         EntryPoint(
-            "a", "clustercheck.checks.jvmroute_unique:jvmroute_unique", "clustercheck.checks"
+            "a",
+            "clustercheck.checks.routing.jvmroute_unique:jvmroute_unique",
+            "clustercheck.checks",
         ),
         EntryPoint(
-            "b", "clustercheck.checks.jvmroute_unique:jvmroute_unique", "clustercheck.checks"
+            "b",
+            "clustercheck.checks.routing.jvmroute_unique:jvmroute_unique",
+            "clustercheck.checks",
         ),
     ]
     with pytest.raises(RegistryError, match="duplicate check code CC201"):

@@ -21,12 +21,12 @@ from paramiko import PKey
 from sshd_server import SshServer
 from support import need
 
-from clustercheck.settings import NodeSettings, SshSettings
-from clustercheck.transports import ssh as ssh_module
-from clustercheck.transports.base import DEFAULT_MAX_BYTES, ConnectError, FileReadError
-from clustercheck.transports.hostkeys import HostKeyStore, KnownHostsFiles
-from clustercheck.transports.ssh import SshTransport
-from clustercheck.transports.ssh_config import parse_jump, resolve_route
+from clustercheck.collect.transports import ssh as ssh_module
+from clustercheck.collect.transports.base import DEFAULT_MAX_BYTES, ConnectError, FileReadError
+from clustercheck.collect.transports.hostkeys import HostKeyStore, KnownHostsFiles
+from clustercheck.collect.transports.ssh import SshTransport
+from clustercheck.collect.transports.ssh_config import parse_jump, resolve_route
+from clustercheck.inventory.settings import NodeSettings, SshSettings
 
 pytestmark = pytest.mark.sshd
 

@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from clustercheck.model import Result, Status
-from clustercheck.settings import Waiver
-from clustercheck.waivers import apply_waivers
+from clustercheck.engine.results import Result, Status
+from clustercheck.engine.waivers import apply_waivers
+from clustercheck.inventory.settings import Waiver
 
 TODAY = date(2026, 11, 24)
 

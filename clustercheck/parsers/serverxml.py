@@ -21,8 +21,8 @@ from xml.sax import SAXParseException, handler, xmlreader
 from defusedxml import EntitiesForbidden
 from defusedxml.expatreader import DefusedExpatParser
 
+from clustercheck.knowledge.tomcat import is_ajp_protocol
 from clustercheck.parsers.text import Problem, decode
-from clustercheck.tomcat_catalog import is_ajp_protocol
 
 # --------------------------------------------------------------------------------------- tree
 

@@ -243,10 +243,10 @@ def test_distributable_inside_a_war_is_read_from_the_archive(tmp_path: Path) -> 
 
 def test_worker_matched_through_a_live_interface_address(tmp_path: Path) -> None:
     """Inventories name hosts by ssh alias while workers use IP addresses."""
-    from clustercheck.gather import gather
-    from clustercheck.inventory import load_inventory
-    from clustercheck.registry import find, load_checks
-    from clustercheck.runner import run_checks
+    from clustercheck.collect.gather import gather
+    from clustercheck.engine.registry import find, load_checks
+    from clustercheck.engine.runner import run_checks
+    from clustercheck.inventory.loader import load_inventory
 
     nodes = {
         "app1": {"host": "app1.internal", "roles": ["tomcat"]},

@@ -14,7 +14,7 @@ import pytest
 from clusterfiles import HEALTHY_WORKERS, JK_CONF, apache_files, build, judge
 from support import REPO
 
-from clustercheck.model import Result
+from clustercheck.engine.results import Result
 
 Builder = Callable[[Path], Path]
 Expected = tuple[tuple[str, str], ...]  # (status, fragment of the message)

@@ -11,16 +11,16 @@ import pytest
 from clusterfiles import build, tomcat_files
 from parsers.test_tribes import MEMBER, captures_dir, encode
 
-from clustercheck.facts import ClusterFacts
-from clustercheck.gather import gather
-from clustercheck.inventory import load_inventory
-from clustercheck.live_mcast import records
-from clustercheck.pcap import Datagram, read_pcap
-from clustercheck.probes import OPEN, ProbeResult
-from clustercheck.registry import find, load_checks
-from clustercheck.report import Report
-from clustercheck.runner import run_checks
-from clustercheck.views import build_views
+from clustercheck.collect.gather import gather
+from clustercheck.collect.multicast import records
+from clustercheck.collect.probes import OPEN, ProbeResult
+from clustercheck.engine.registry import find, load_checks
+from clustercheck.engine.runner import run_checks
+from clustercheck.facts.cluster import ClusterFacts
+from clustercheck.inventory.loader import load_inventory
+from clustercheck.parsers.pcap import Datagram, read_pcap
+from clustercheck.report.model import Report
+from clustercheck.report.views import build_views
 
 NODES = {"tomcat01": "10.77.0.11", "tomcat02": "10.77.0.12", "tomcat03": "10.77.0.13"}
 

@@ -13,7 +13,7 @@ import json
 import pytest
 from lab import Lab
 
-from clustercheck.cli import main
+from clustercheck.cli.main import main
 
 pytestmark = pytest.mark.lab
 

@@ -77,7 +77,7 @@ def log_since(lab: Lab, node: int, offset: int) -> str:
 
 
 def test_inventory_loads_in_clustercheck(lab: Lab) -> None:
-    from clustercheck.inventory import load_inventory
+    from clustercheck.inventory.loader import load_inventory
 
     inventory = load_inventory(lab.inventory)
     assert inventory.name == "lab"

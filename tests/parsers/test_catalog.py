@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clustercheck import tomcat_catalog as cat
+from clustercheck.knowledge import tomcat as cat
 
 E = "Server/Service/Engine"
 C = f"{E}/Cluster"

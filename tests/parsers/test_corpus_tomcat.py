@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from clustercheck import tomcat_catalog as cat
+from clustercheck.knowledge import tomcat as cat
 from clustercheck.parsers.serverxml import ServerXml, parse_server_xml
 from clustercheck.parsers.webxml import WebXml, parse_web_xml
 

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support import REPO, need
 
+from clustercheck.parsers.pcap import read_pcap
 from clustercheck.parsers.tribes import (
     SHUTDOWN,
     TOMCAT6,
@@ -25,7 +26,6 @@ from clustercheck.parsers.tribes import (
     decode_heartbeat,
     repeat_key,
 )
-from clustercheck.pcap import read_pcap
 
 NOTES = Path(os.environ.get("CLUSTERCHECK_NOTES", REPO.parent / "shared" / "notes"))
 

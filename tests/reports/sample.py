@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from clustercheck.check import Check
-from clustercheck.facts import ClusterFacts, LiveFacts, NodeFacts, TomcatFacts
-from clustercheck.model import Result, Scope, Status
-from clustercheck.report import Report
-from clustercheck.settings import ClusterSettings, NodeSettings, NtpSettings
+from clustercheck.engine.check import Check
+from clustercheck.engine.results import Result, Scope, Status
+from clustercheck.facts.cluster import ClusterFacts, LiveFacts, NodeFacts, TomcatFacts
+from clustercheck.inventory.settings import ClusterSettings, NodeSettings, NtpSettings
+from clustercheck.report.model import Report
 
 XSS = "<script>alert(1)</script>"
 

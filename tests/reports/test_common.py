@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from clustercheck.membership import CUT, HEARD, OTHER_DOMAIN, SHUT_DOWN
-from clustercheck.model import Status
+from clustercheck.derive.membership import CUT, HEARD, OTHER_DOMAIN, SHUT_DOWN
+from clustercheck.engine.results import Status
 from clustercheck.reports.common import matrix_cell_status
 
 

@@ -14,10 +14,10 @@ import pytest
 from sample import XSS, make_report, node, result, sample_report, sample_results, sample_views
 from support import need
 
-from clustercheck.history import Changes, StoredResult
-from clustercheck.model import Status
+from clustercheck.engine.results import Status
+from clustercheck.inventory.settings import NtpSettings
+from clustercheck.report.history import Changes, StoredResult
 from clustercheck.reports import html
-from clustercheck.settings import NtpSettings
 
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 WORDS = {"pass", "WARN", "FAIL", "ERROR", "skip"}
@@ -434,7 +434,7 @@ def test_a_jvmroute_holding_markup_is_shown_as_text(tmp_path: Path) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from clusterfiles import build, tomcat_files
 
-    from clustercheck.cli import main
+    from clustercheck.cli.main import main
 
     route = "&lt;script&gt;alert(1)&lt;/script&gt;"  # as XML escapes it in the attribute
     nodes = {name: {"host": f"h{name}", "roles": ["tomcat"]} for name in ("t1", "t2")}

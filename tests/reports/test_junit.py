@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 from support import REPO
 
-from clustercheck.cli import main
-from clustercheck.model import Status
+from clustercheck.cli.main import main
+from clustercheck.engine.results import Status
 from clustercheck.reports import junit
 
 EXAMPLE = REPO / "examples" / "seed-cluster" / "inventory.yaml"
@@ -42,11 +42,11 @@ def test_warn_passes_unless_fail_on_warn(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_skip_error_and_waived(capsys: pytest.CaptureFixture[str]) -> None:
-    from clustercheck.gather import gather
-    from clustercheck.inventory import load_inventory
-    from clustercheck.registry import load_checks
-    from clustercheck.report import Report
-    from clustercheck.runner import run_checks
+    from clustercheck.collect.gather import gather
+    from clustercheck.engine.registry import load_checks
+    from clustercheck.engine.runner import run_checks
+    from clustercheck.inventory.loader import load_inventory
+    from clustercheck.report.model import Report
 
     facts = gather(load_inventory(EXAMPLE))
     results = run_checks(load_checks(), facts)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sample import make_report, result, sample_report
 
-from clustercheck.model import Result, Status
+from clustercheck.engine.results import Result, Status
 from clustercheck.reports import nagios
 
 

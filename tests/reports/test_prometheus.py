@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sample import make_report, result, sample_report, sample_results, sample_views
 
-from clustercheck.model import Status
+from clustercheck.engine.results import Status
 from clustercheck.reports import prometheus
 
 SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)\{(.*)\} (\S+)$")

@@ -1,0 +1,90 @@
+"""CC102 ajp-cping."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from clustercheck.collect.probes import (
+    CLOSED,
+    CONNECT_TIMEOUT,
+    CPONG_OK,
+    NO_REPLY,
+    NOT_AJP,
+    REFUSED,
+)
+from clustercheck.derive.targets import targets
+from clustercheck.engine.check import check
+from clustercheck.engine.results import Finding, Scope, errored, failed, passed, skipped
+from clustercheck.facts.cluster import ClusterFacts
+
+DIAGNOSIS = {
+    REFUSED: "connection refused: nothing listens there",
+    CONNECT_TIMEOUT: "no answer to the TCP connect: a firewall or a wrong address",
+    NO_REPLY: "the port accepts connections but does not answer CPing: the AJP connector failed "
+    "to start (typically secretRequired without a secret) or is paused",
+    CLOSED: "the port closed the connection on CPing: not a working AJP connector",
+    NOT_AJP: "answered, but not in AJP: an HTTP or other port",
+}
+
+
+@check("CC102", "ajp-cping", scope=Scope.CLUSTER, roles=("apache", "tomcat"), live=True)
+def ajp_cping(cluster: ClusterFacts) -> Iterator[Finding]:
+    """From each apache node, every balanced worker answers AJP13 CPing with CPong in time.
+
+    The probe runs on the apache node itself, where mod_jk connects from (python3 there, else
+    bash's /dev/tcp; nothing is installed), and sends the 5-byte CPing to each worker's
+    host:port. It tells apart a CPong (with its time), a refused connection, a connect that
+    times out, a port that accepts but never answers (a connector that failed to start), and a
+    port that is not AJP. Members mod_jk deliberately keeps out (activation D or S) are reported,
+    not failed. When the apache node cannot run the probe, it runs from clustercheck's machine
+    and says so.
+
+    ## Why it matters
+    A port that is open is not an AJP connector that works: Tomcat keeps the port bound even
+    when the connector failed to start (since the Ghostcat fixes, an AJP connector without a
+    secret does not start), and a firewall between the balancer and a node only shows from the
+    balancer. mod_jk then puts the member in error and users of that node get 503s or are
+    failed over ("one node never gets traffic").
+
+    ## How to fix
+    Follow the diagnosis: start or fix the connector (a `secret`, or `secretRequired="false"`
+    only on a loopback address), open the firewall from the balancer to the AJP port, or correct
+    the worker's host and port (see CC101).
+    """
+    judged = False
+    for target in targets(cluster):
+        probes = target.apache.live.extra.get("ajp_probes")
+        if probes is None:
+            continue
+        judged = True
+        worker = target.worker
+        found = next(
+            (p for p in probes if p["host"] == target.host and p["port"] == target.port), None
+        )
+        name = f"worker {worker.name} ({target.host}:{target.port})"
+        where = {"node": target.apache.name, "details": {"worker": worker.name, "probe": found}}
+        if found is None:
+            yield errored(f"{name}: not probed", **where)
+            continue
+        origin = (
+            ""
+            if found.get("origin") != "clustercheck"
+            else " (probed from clustercheck's machine: the node could not run the probe)"
+        )
+        activation = worker.activation
+        if activation in ("D", "S"):
+            yield skipped(
+                f"{name}: activation {activation}, kept out by mod_jk on purpose "
+                f"(CPing: {found['result']})",
+                **where,
+            )
+        elif found["result"] == CPONG_OK:
+            yield passed(f"{name}: CPong in {found['ms']:.1f} ms{origin}", **where)
+        elif found["result"] in DIAGNOSIS:
+            yield failed(f"{name}: {DIAGNOSIS[found['result']]}{origin}", **where)
+        else:
+            yield errored(
+                f"{name}: the probe failed: {found.get('detail') or found['result']}", **where
+            )
+    if not judged:
+        yield skipped("no balanced worker was probed")

@@ -1,0 +1,110 @@
+"""CC101 ajp-port-match."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from clustercheck.checks.common import readable_servers, setting_line
+from clustercheck.derive.targets import WorkerTarget, listening_port, targets
+from clustercheck.engine.check import check
+from clustercheck.engine.results import Finding, Scope, errored, failed, passed, warned
+from clustercheck.facts.cluster import ClusterFacts
+
+
+@check("CC101", "ajp-port-match", scope=Scope.CLUSTER, roles=("apache", "tomcat"))
+def ajp_port_match(cluster: ClusterFacts) -> Iterator[Finding]:
+    """Every AJP worker points at a Tomcat AJP connector, and every AJP connector is used.
+
+    Each ajp13 worker that mod_jk creates (listed in worker.list, or a member of a listed lb),
+    after `reference` inheritance and mod_jk's defaults (host localhost, port 8009), is matched
+    to a Tomcat node of the inventory: by its inventory host or name, by one of the node's own
+    interface addresses, or by DNS as a last resort. That node must have an AJP connector on
+    the worker's port. An AJP connector that no worker uses is reported too.
+
+    ## Why it matters
+    A worker whose port has no AJP connector behind it is a member mod_jk can never reach: it
+    is put in error state, its share of requests fails over to the others, and once every
+    member is in error users get HTTP 503 ("Service Unavailable" from one node only, or after a
+    port change). An AJP connector that no balancer uses is an open port nobody needs, the
+    Ghostcat attack surface.
+
+    ## How to fix
+    Make `worker.NAME.port` (and `host`) in workers.properties equal the `port` of the node's
+    `<Connector protocol="AJP/1.3">` in server.xml, then restart httpd (or the Tomcat); remove
+    or comment out AJP connectors that no worker uses.
+    """
+    used: set[tuple[str, int]] = set()
+    for target in targets(cluster):
+        finding = _judge_target(target)
+        if target.node is not None and target.connector is not None:
+            used.add((target.node.name, target.port))
+        yield finding
+    if not cluster.apaches:
+        return
+    servers, problems = readable_servers(cluster)
+    yield from problems
+    for node, server in servers:
+        for connector in server.ajp_connectors:
+            port = listening_port(connector)
+            if port is not None and (node.name, port) not in used:
+                yield warned(
+                    f"AJP connector on port {port} is used by no worker",
+                    node=node.name,
+                    file=server.path,
+                    line=connector.line,
+                )
+
+
+def _judge_target(target: WorkerTarget) -> Finding:
+    worker, apache = target.worker, target.apache
+    where = {
+        "node": apache.name,
+        "file": apache.apache.workers.path if apache.apache and apache.apache.workers else None,
+        "line": setting_line(worker, "port", "host"),
+    }
+    name = f"worker {worker.name} ({target.host}:{target.port})"
+    details = {
+        "worker": worker.name,
+        "host": target.host,
+        "port": target.port,
+        "matched_by": target.how,
+    }
+    if not target.candidates:
+        return failed(
+            f"{name} points at a host that is no Tomcat node of the inventory",
+            details=details,
+            **where,
+        )
+    if target.node is None:
+        unjudged = [
+            n.name
+            for n in target.candidates
+            if not n.reachable or not n.tomcat or not n.tomcat.server or not n.tomcat.server.ok
+        ]
+        if unjudged:
+            return errored(
+                f"{name}: cannot tell, server.xml of {', '.join(unjudged)} unknown",
+                details=details,
+                **where,
+            )
+        ports = sorted(
+            {
+                port
+                for n in target.candidates
+                for c in (n.tomcat.server.ajp_connectors if n.tomcat and n.tomcat.server else [])
+                if (port := listening_port(c)) is not None
+            }
+        )
+        nodes = ", ".join(n.name for n in target.candidates)
+        has = f" (AJP on {', '.join(map(str, ports))})" if ports else " (no AJP connector at all)"
+        return failed(
+            f"{name}: no AJP connector listens on port {target.port} on {nodes}{has}",
+            details={**details, "ajp_ports": ports},
+            **where,
+        )
+    how = "" if target.how == "inventory host" else f", matched by {target.how}"
+    return passed(
+        f"{name} -> {target.node.name} AJP connector{how}",
+        details={**details, "tomcat": target.node.name},
+        **where,
+    )

@@ -1,0 +1,1 @@
+"""CC7xx: the web applications deployed on the nodes."""

@@ -1,0 +1,92 @@
+"""CC701 distributable."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from clustercheck.checks.common import server_xml
+from clustercheck.engine.check import check
+from clustercheck.engine.results import Finding, Scope, errored, failed, passed, skipped, warned
+from clustercheck.facts.cluster import ClusterFacts, NodeFacts, Webapp
+
+# Tomcat's own administration applications are never distributable; their sessions not being
+# replicated is usually acceptable, so they warn instead of failing.
+TOMCAT_ADMIN_APPS = frozenset({"manager", "host-manager", "docs"})
+
+
+@check("CC701", "distributable", scope=Scope.NODE, roles=("tomcat",))
+def distributable(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
+    """Every webapp of a clustered node declares `<distributable/>`.
+
+    Looks at each application found in the Host's appBase (unpacked directories and WAR files,
+    whose `WEB-INF/web.xml` is read from inside the archive) and in `conf/<Engine>/<Host>/*.xml`
+    context files. Only a `<distributable/>` that is a direct child of `<web-app>`, spelt in
+    lower case, counts: Tomcat silently ignores any other.
+
+    ## Why it matters
+    Tomcat replicates the sessions of a web application only when its web.xml says
+    `<distributable/>`; otherwise it quietly gives the application a local session manager. The
+    cluster looks healthy, and users are logged out whenever their node fails or is restarted for
+    a deploy. No log line above DEBUG says so. An application without a WEB-INF/web.xml is not
+    distributable either.
+
+    ## How to fix
+    Add `<distributable/>` as a direct child of `<web-app>` in the application's
+    WEB-INF/web.xml (in the source tree, so every build has it), redeploy, and make sure
+    everything stored in the session is Serializable.
+    """
+    server, problem = server_xml(node)
+    if problem:
+        yield problem
+        return
+    assert server is not None and node.tomcat is not None
+    if not server.clusters:
+        yield skipped("no <Cluster> in server.xml: this node replicates no sessions")
+        return
+    if not node.tomcat.webapps:
+        yield skipped("no web application found in the appBase")
+        return
+    for app in node.tomcat.webapps:
+        yield _judge_app(app)
+
+
+def _judge_app(app: Webapp) -> Finding:
+    details = {"webapp": app.name, "kind": app.kind}
+    if app.error:
+        return errored(
+            f"{app.name}: cannot read its web.xml: {app.error}",
+            file=app.web_xml_path,
+            details=details,
+        )
+    web = app.web_xml
+    if web is None:
+        return _not_distributable(
+            app, "has no WEB-INF/web.xml, so it is not distributable", None, details
+        )
+    if web.distributable:
+        return passed(f"{app.name} is distributable", file=web.path, line=web.line, details=details)
+    ignored = "; ".join(
+        f"{text} at line {line} is ignored: {why}" for text, line, why in web.ignored
+    )
+    reason = (
+        f"does not declare <distributable/> ({ignored})"
+        if ignored
+        else "does not declare <distributable/>"
+    )
+    line = web.ignored[0][1] if web.ignored else None
+    return _not_distributable(app, reason, line, details, file=web.path)
+
+
+def _not_distributable(
+    app: Webapp, reason: str, line: int | None, details: dict[str, str], file: str | None = None
+) -> Finding:
+    message = f"{app.name} {reason}: its sessions are not replicated"
+    where = file or app.web_xml_path
+    if app.name in TOMCAT_ADMIN_APPS:
+        return warned(
+            message + " (a Tomcat admin application: usually acceptable)",
+            file=where,
+            line=line,
+            details=details,
+        )
+    return failed(message, file=where, line=line, details=details)

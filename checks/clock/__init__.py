@@ -1,0 +1,1 @@
+"""CC4xx: clocks and time synchronisation."""

@@ -1,0 +1,93 @@
+"""CC401 clock-skew."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from clustercheck.derive.clock import Offset, judge_offset, node_offset_vs_reference, spread
+from clustercheck.engine.check import check
+from clustercheck.engine.results import Finding, Scope, Status, errored, skipped, warned
+from clustercheck.facts.cluster import ClusterFacts
+
+
+@check("CC401", "clock-skew", scope=Scope.CLUSTER, roles=("apache", "tomcat"), live=True)
+def clock_skew(cluster: ClusterFacts) -> Iterator[Finding]:
+    """Each node's clock is close to NTP time, and the nodes are close to each other.
+
+    Each node's clock is sampled over its open SSH connection on one warm channel; the sample
+    with the smallest round trip gives the offset from clustercheck's clock, with half that round
+    trip as its uncertainty. clustercheck's own offset from the inventory's NTP servers (the best
+    answer by delay) turns that into an offset from NTP time. A node is flagged only when the
+    offset minus its uncertainty exceeds `ntp.warn_ms` or `ntp.fail_ms` (defaults 100 and 1000);
+    the spread between the fastest and slowest node is judged against `ntp.spread_warn_ms` and
+    `ntp.spread_fail_ms` (the same defaults). Unreachable NTP servers are reported, not fatal.
+
+    ## Why it matters
+    Session replication carries timestamps from the sending node: with skewed clocks, sessions
+    arriving in a state transfer look too old or too young (early expiry, "logged out after a
+    node restart"), messages queued during startup are dropped by their timestamp, and the
+    EncryptInterceptor of recent Tomcats rejects messages outside a 10-second window. The
+    how-to's own advice: every node must show the same time, best from one NTP server.
+
+    ## How to fix
+    Run an NTP client (chrony, ntpd, systemd-timesyncd, w32time) on every node, all following
+    the same NTP servers (see CC402); step a clock that is far off once (`chronyc makestep`).
+    Defaults of 100 ms and 1 s are deliberately tighter than Nagios's check_ntp_time (60/120 s):
+    a cluster needs its nodes to agree, not just to be roughly right.
+    """
+    ntp = cluster.settings.ntp
+    reference = cluster.live.get("reference") or {}
+    if reference.get("errors"):
+        failing = "; ".join(f"{s}: {e}" for s, e in reference["errors"].items())
+        yield warned(f"NTP server(s) did not answer: {failing}", details=reference)
+    ref_ms = reference.get("offset_ms")
+    versus = (
+        f"NTP ({reference['server']})"
+        if ref_ms is not None
+        else "clustercheck's clock (no NTP reference)"
+    )
+    offsets: dict[str, Offset] = {}
+    for node in [n for n in cluster.nodes.values() if n.reachable]:
+        clock = node.live.extra.get("clock")
+        if clock is None:
+            yield skipped("offline: no clock sample", node=node.name)
+            continue
+        if "error" in clock:
+            yield errored(f"could not measure the clock: {clock['error']}", node=node.name)
+            continue
+        offset = Offset(
+            clock["offset_ms"], clock["uncertainty_ms"], clock["rtt_ms"], clock["samples"]
+        )
+        if ref_ms is not None:
+            offset = node_offset_vs_reference(offset, ref_ms, reference["delay_ms"] / 2)
+        offsets[node.name] = offset
+        verdict = judge_offset(offset.offset_ms, offset.uncertainty_ms, ntp.warn_ms, ntp.fail_ms)
+        yield Finding(
+            Status(verdict.status),
+            f"{verdict.message} against {versus}",
+            node=node.name,
+            details=_details(offset),
+        )
+    if len(offsets) > 1:
+        span, bound, (behind, ahead) = spread(offsets)
+        verdict = judge_offset(span, bound, ntp.spread_warn_ms, ntp.spread_fail_ms)
+        yield Finding(
+            Status(verdict.status),
+            f"spread between nodes: {verdict.message.replace('offset ', '', 1)} "
+            f"({ahead} ahead of {behind})",
+            details={
+                "spread_ms": round(span, 3),
+                "uncertainty_ms": round(bound, 3),
+                "behind": behind,
+                "ahead": ahead,
+            },
+        )
+
+
+def _details(offset: Offset) -> dict[str, Any]:
+    return {
+        "offset_ms": round(offset.offset_ms, 3),
+        "uncertainty_ms": round(offset.uncertainty_ms, 3),
+        "rtt_ms": round(offset.rtt_ms, 3),
+    }

@@ -1,0 +1,441 @@
+"""CC603 jk-config."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from clustercheck.engine.check import check
+from clustercheck.engine.results import Finding, Scope, Status, errored, failed, passed, warned
+from clustercheck.facts.cluster import ApacheFacts, ClusterFacts, NodeFacts
+from clustercheck.parsers.httpd import Mount
+from clustercheck.parsers.text import Problem
+from clustercheck.parsers.workers import (
+    WORKER_PREFIX,
+    Setting,
+    Worker,
+    WorkersFile,
+    int_value,
+    parse_bool,
+)
+
+# What a parser Problem means, told by its message (first match wins; anything else warns).
+# The parsers end every start-up failure with "refuses to start" or "does not start"; the other
+# fail patterns are lines that silently mean something other than what they say.
+PROBLEM_STATUS: tuple[tuple[re.Pattern[str], Status], ...] = tuple(
+    (re.compile(pattern), status)
+    for pattern, status in (
+        (r"refuses to start|does not start", Status.FAIL),
+        (r"^could not be read|^Include nested too deeply", Status.ERROR),
+        (r"^line longer than", Status.FAIL),
+        (r"^non-breaking space", Status.FAIL),
+        (r"^a setting without '='", Status.FAIL),
+        (r"^a rule needs both a URI and a worker", Status.FAIL),
+        (r"^invalid mapping rule", Status.FAIL),
+        (r"^a UTF-8 byte order mark precedes", Status.FAIL),
+        (r"^';' does not start a comment", Status.FAIL),
+        (r"^'[^']*' looks like a uriworkermap rule", Status.FAIL),
+        (r"^'worker\.[^']*' is set again .* joins the values with '\*'", Status.FAIL),
+        (r"^reference '[^']*' not found|^reference chain from", Status.FAIL),
+    )
+)
+
+# Worker types mod_jk has a factory for (jk_worker_list.h); any other cannot be created.
+KNOWN_TYPES = frozenset({"ajp12", "ajp13", "ajp14", "lb", "status"})
+
+# How mod_jk reads a directive that has a default (parsers.workers.with_defaults), so that a
+# commented-out value can be compared with that default; the others compare as text.
+READ_AS: dict[str, Callable[[str], object]] = {
+    "sticky_session": lambda value: parse_bool(value, True),
+    "port": int_value,
+    "lbfactor": int_value,
+}
+
+SHOWN = 3  # patterns named in one message
+
+
+@check("CC603", "jk-config", scope=Scope.NODE, roles=("apache",))
+def jk_config(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
+    """worker.list, balance_workers and JkMount name defined workers; no deprecated or
+    ineffective setting.
+
+    Reads mod_jk's configuration as httpd on the node has it: the Jk directives of the httpd
+    file (and its Includes), the workers file after `reference` inheritance and with mod_jk's
+    defaults, JkMountFile rules and `worker.NAME.mount`. It reports:
+
+    - every problem the readers found: `fail` when httpd or mod_jk would refuse to start (an
+    unknown `worker.NAME.attribute`, an unresolvable `reference`, a malformed Jk directive) or
+    when a line silently means something other than it says (`;` used as a comment, a setting
+    without `=`, an ignored mapping rule); `warn` for the rest (a repeated key, a `workers.list`
+    that mod_jk takes for a user variable, ...);
+    - a worker.list entry or an lb member that is defined nowhere, an lb without members, lb
+    members sharing a route, `balance_workers` on a worker that is not an lb, a worker type
+    mod_jk does not know;
+    - a JkMount or uriworkermap rule naming a worker that is not in worker.list (exclusions and
+    disabled rules only warn: they never route a request);
+    - deprecated directives, a commented-out setting whose value is mod_jk's default anyway, a
+    template worker in worker.list, an lb or status worker missing from worker.list, and a
+    VirtualHost with JkMount rules of its own but no JkMountCopy (the global mounts do not
+    reach it).
+
+    A problem in a worker mod_jk does not create (not in worker.list, not a member of a listed
+    lb) only warns. When nothing is wrong, one `pass` sums up what was checked.
+
+    ## Why it matters
+    - httpd does not start after a config change: mod_jk stops at the first unknown attribute
+    (a misspelt `worker.lb.sticky_sesion`), at an lb without members or two members with one
+    route, and takes httpd with it.
+    - HTTP 500 for one URL: its JkMount names a worker that is not in worker.list, and mod_jk
+    only logs "Could not find worker" at start.
+    - A member silently sends traffic to localhost: a name in balance_workers (or worker.list)
+    with no definition becomes an ajp13 worker for localhost:8009.
+    - The configuration does not do what it says: `#worker.lb.sticky_session=1` does not turn
+    stickiness off (it is on by default), a `;` line or `workers.list` is silently ignored, and
+    a VirtualHost without JkMountCopy serves its own pages instead of the application.
+    - Deprecated directives still work only as fallbacks and are logged at every start.
+
+    ## How to fix
+    Define every worker that worker.list and balance_workers name (`worker.NAME.type`, `host`,
+    `port`), give each lb `type=lb` and `balance_workers`, and list in worker.list every worker
+    a JkMount names (lb members need not be listed). Rename deprecated directives as the
+    message says, write the value you want instead of commenting out a default
+    (`worker.lb.sticky_session=false`), comment with `#` only, spell the key `worker.list`, and
+    put `JkMountCopy On` in each VirtualHost that should get the global mounts. Then run
+    `apachectl -t`, restart httpd and read the mod_jk log.
+    """
+    apache = node.apache
+    if apache is None:
+        yield errored("no Apache facts were gathered")
+        return
+    unreadable = list(_unreadable(node, apache))
+    workers = apache.workers
+    if workers is None:
+        yield from unreadable
+        return
+    created = _created(workers)
+    findings = [
+        *unreadable,
+        *_problems(apache.problems + workers.problems),
+        *_deprecated(workers),
+        *_commented_defaults(workers),
+        *_worker_list(workers),
+        *_unknown_types(workers, created),
+        *_balancers(workers, created),
+        *_unlisted(workers, created),
+        *_mounts(apache.mounts, workers),
+        *_vhosts(apache),
+    ]
+    yield from findings or [_summary(apache, workers)]
+
+
+# --- files ------------------------------------------------------------------------------------
+
+
+def _unreadable(node: NodeFacts, apache: ApacheFacts) -> Iterator[Finding]:
+    """The httpd file, then the workers file: each missing one is a judgement not made."""
+    conf = node.file_error(apache.jk_conf) if apache.jk_conf else None
+    if conf is not None:
+        yield errored(f"cannot read the httpd file {conf.message}", file=apache.jk_conf)
+    elif apache.workers is None:
+        yield _no_workers(node, apache)
+
+
+def _no_workers(node: NodeFacts, apache: ApacheFacts) -> Finding:
+    written = node.settings.apache.workers_properties
+    where: dict[str, Any] = {"file": apache.jk_conf}
+    if not written and apache.jk and apache.jk.workers_file:
+        written, file, line = apache.jk.workers_file
+        where = {"file": file, "line": line}
+    if not written:
+        return errored(
+            "no workers file found: no JkWorkersFile in the httpd file and no "
+            "workers_properties in the inventory",
+            **where,
+        )
+    path = posixpath.normpath(posixpath.join(apache.server_root or "/", written))
+    read = node.file_error(path)
+    return errored(f"cannot read the workers file {read.message if read else path}", **where)
+
+
+# --- what the readers found -------------------------------------------------------------------
+
+
+def _problems(problems: list[Problem]) -> Iterator[Finding]:
+    """Each problem once (the workers file's may also be among the node's)."""
+    for problem in dict.fromkeys(problems):
+        status = next(
+            (status for pattern, status in PROBLEM_STATUS if pattern.search(problem.message)),
+            Status.WARN,
+        )
+        yield Finding(status, problem.message, file=problem.file, line=problem.line)
+
+
+def _deprecated(workers: WorkersFile) -> Iterator[Finding]:
+    for line, key, replacement in workers.deprecated:
+        reason = replacement.removeprefix("nothing: ")
+        if reason != replacement:
+            message = f"{key} is deprecated and does nothing: {reason}"
+        else:
+            message = f"{key} is deprecated: write {key.rpartition('.')[0]}.{replacement}"
+        yield warned(message, file=_file(workers, _setting(workers, key)), line=line)
+
+
+def _commented_defaults(workers: WorkersFile) -> Iterator[Finding]:
+    """`#worker.lb.sticky_session=1` reads as "stickiness off", but leaves mod_jk's default."""
+    for line, key, value in workers.commented_settings:
+        setting = _setting(workers, key)
+        directive = key.rpartition(".")[2]
+        read = READ_AS.get(directive, str)
+        if setting is None or not setting.defaulted or read(value) != read(setting.value):
+            continue
+        yield warned(
+            f"'#{key}={value}' changes nothing: {setting.value} is mod_jk's default for "
+            f"{directive} anyway; to change it, set {key} explicitly",
+            file=workers.path,
+            line=line,
+            details={"setting": key, "default": setting.value},
+        )
+
+
+# --- workers ----------------------------------------------------------------------------------
+
+
+def _worker_list(workers: WorkersFile) -> Iterator[Finding]:
+    templates = _templates(workers)
+    listed = workers.global_settings.get("list")
+    file = _file(workers, listed)
+    for name, line in workers.worker_list:
+        worker = workers.workers[name]
+        if not _defined(worker):
+            yield failed(
+                f"worker.list names {name}, which is defined nowhere: mod_jk creates it as an "
+                "ajp13 worker for localhost:8009",
+                file=file,
+                line=line,
+                details={"worker": name},
+            )
+        elif name in templates:
+            yield warned(
+                f"worker.list names {name}, a template other workers reference: mod_jk creates "
+                f"it as a worker of its own ({_endpoint(worker)})",
+                file=file,
+                line=line,
+                details={"worker": name},
+            )
+
+
+def _unknown_types(workers: WorkersFile, created: set[str]) -> Iterator[Finding]:
+    for name in sorted(created):
+        worker = workers.workers[name]
+        if worker.type not in KNOWN_TYPES:
+            yield failed(
+                f"worker {name} has type '{worker.type}', which mod_jk does not know "
+                f"({', '.join(sorted(KNOWN_TYPES))}): it cannot create it and httpd does not start",
+                **_where(workers, worker, "type"),
+                details={"worker": name},
+            )
+
+
+def _balancers(workers: WorkersFile, created: set[str]) -> Iterator[Finding]:
+    for worker in workers.workers.values():
+        if worker.type == "lb":
+            yield from _balancer(workers, worker, created)
+        elif worker.members:
+            setting = worker.settings["type"]
+            kind = f"is {worker.type}" + (" (mod_jk's default)" if setting.defaulted else "")
+            yield _judged(
+                worker.name,
+                created,
+                f"worker {worker.name} has balance_workers but its type {kind}, not lb: mod_jk "
+                f"ignores the members and creates a plain worker ({_endpoint(worker)})",
+                **_where(workers, worker, "balance_workers", "balanced_workers"),
+            )
+
+
+def _balancer(workers: WorkersFile, lb: Worker, created: set[str]) -> Iterator[Finding]:
+    where = _where(workers, lb, "balance_workers", "balanced_workers")
+    if not lb.members:
+        yield _judged(
+            lb.name,
+            created,
+            f"lb {lb.name} has no balance_workers: mod_jk cannot create it and httpd does "
+            "not start",
+            **where,
+        )
+    for member in lb.members:
+        if not _defined(workers.workers[member]):
+            yield _judged(
+                lb.name,
+                created,
+                f"lb {lb.name} member {member} is defined nowhere: mod_jk creates it as an "
+                "ajp13 worker for localhost:8009, so its share of requests goes to port 8009 "
+                "of the httpd host itself",
+                **where,
+                details={"lb": lb.name, "worker": member},
+            )
+    routes: dict[str, list[str]] = {}
+    for member in dict.fromkeys(lb.members):
+        routes.setdefault(workers.workers[member].route or member, []).append(member)
+    for route, sharing in routes.items():
+        if len(sharing) > 1:
+            yield _judged(
+                lb.name,
+                created,
+                f"lb {lb.name} members {', '.join(sharing)} share the route {route!r}: mod_jk "
+                "aborts its configuration and httpd does not start",
+                **where,
+                details={"lb": lb.name, "route": route},
+            )
+
+
+def _unlisted(workers: WorkersFile, created: set[str]) -> Iterator[Finding]:
+    """An lb or status worker only serves through worker.list; ajp13 members need not be."""
+    meant = created | _templates(workers)
+    for worker in workers.workers.values():
+        typed = not worker.settings["type"].defaulted
+        if typed and worker.type in ("lb", "status") and worker.name not in meant:
+            yield warned(
+                f"{worker.type} worker {worker.name} is not in worker.list: mod_jk does not "
+                "create it, so no JkMount can use it",
+                **_where(workers, worker, "type"),
+                details={"worker": worker.name},
+            )
+
+
+# --- mounts -----------------------------------------------------------------------------------
+
+
+def _mounts(mounts: list[Mount], workers: WorkersFile) -> Iterator[Finding]:
+    listed = set(workers.listed_names)
+    for mount in mounts:
+        if mount.worker in listed or (mount.unmount and mount.worker == "*"):
+            continue
+        rule = _rule(mount)
+        where: dict[str, Any] = {
+            "file": mount.file,
+            "line": mount.line,
+            "details": {"worker": mount.worker, "uri": mount.pattern},
+        }
+        unlisted = f"{rule}: worker {mount.worker} is not in worker.list"
+        if mount.disabled:
+            yield warned(
+                f"{unlisted}; the rule is disabled, but mod_jk logs an error at start, and "
+                "enabling it gives HTTP 500",
+                **where,
+            )
+        elif mount.unmount:
+            yield warned(f"{unlisted}, so this exclusion excludes nothing", **where)
+        else:
+            yield failed(f"{unlisted}, so requests for {mount.pattern} get HTTP 500", **where)
+
+
+def _rule(mount: Mount) -> str:
+    if mount.source == "JkMount":
+        directive = "JkUnMount" if mount.unmount else "JkMount"
+        return f"{directive} {mount.pattern} {mount.worker}"
+    flags = ("-" if mount.disabled else "") + ("!" if mount.unmount else "")
+    return f"rule {flags}{mount.pattern}={mount.worker}"
+
+
+def _vhosts(apache: ApacheFacts) -> Iterator[Finding]:
+    """mod_jk copies the global mounts into a VirtualHost with mount rules of its own only
+    under JkMountCopy (On there, or All globally). VirtualHosts without any Jk directive are
+    not in the facts, so only those with their own rules are judged."""
+    mount_copy = apache.jk.mount_copy if apache.jk else []
+    copies = {vhost: value.lower() for value, vhost, _file, _line in mount_copy}
+    shared = [m for m in apache.mounts if m.vhost is None and not (m.unmount or m.disabled)]
+    if not shared or copies.get("") == "all":
+        return
+    own: dict[str, Mount] = {}
+    for mount in apache.mounts:
+        if mount.vhost is not None:
+            own.setdefault(mount.vhost, mount)
+    patterns = list(dict.fromkeys(m.pattern for m in shared))
+    more = len(patterns) - SHOWN
+    shown = ", ".join(patterns[:SHOWN]) + (f" and {more} more" if more > 0 else "")
+    for vhost, first in own.items():
+        if vhost in copies:
+            continue
+        yield warned(
+            f"<VirtualHost {vhost}> has JkMount rules of its own and no JkMountCopy: the "
+            f"global mounts ({shown}) do not apply to its requests",
+            file=first.file,
+            line=first.line,
+            details={"vhost": vhost, "global_mounts": patterns},
+        )
+
+
+# --- small helpers ----------------------------------------------------------------------------
+
+
+def _created(workers: WorkersFile) -> set[str]:
+    """The workers mod_jk creates: worker.list (or its default) and the members of listed lbs."""
+    return {*workers.listed_names, *_members(workers)}
+
+
+def _members(workers: WorkersFile) -> list[str]:
+    """Members of the listed lbs, each once."""
+    lbs = [workers.workers[name] for name in workers.listed_names]
+    return list(dict.fromkeys(m for lb in lbs if lb.type == "lb" for m in lb.members))
+
+
+def _templates(workers: WorkersFile) -> set[str]:
+    """Workers some `reference` copies from."""
+    return {
+        worker.settings["reference"].value.removeprefix(WORKER_PREFIX)
+        for worker in workers.workers.values()
+        if "reference" in worker.settings
+    }
+
+
+def _defined(worker: Worker) -> bool:
+    """Written somewhere (in the file, by reference or JkWorkerProperty), not only named."""
+    return any(not setting.defaulted for setting in worker.settings.values())
+
+
+def _setting(workers: WorkersFile, key: str) -> Setting | None:
+    name, _dot, directive = key.removeprefix(WORKER_PREFIX).rpartition(".")
+    worker = workers.workers.get(name)
+    return worker.settings.get(directive) if worker else None
+
+
+def _file(workers: WorkersFile, setting: Setting | None) -> str:
+    """The workers file, or the httpd file of a JkWorkerProperty."""
+    return (setting.file if setting else None) or workers.path
+
+
+def _where(workers: WorkersFile, worker: Worker, *directives: str) -> dict[str, Any]:
+    """File and line of the first of these settings that was written, else of the worker."""
+    for directive in directives:
+        setting = worker.settings.get(directive)
+        if setting is not None and setting.line is not None:
+            return {"file": _file(workers, setting), "line": setting.line}
+    return {"file": workers.path, "line": worker.line}
+
+
+def _endpoint(worker: Worker) -> str:
+    """'ajp13 localhost:8009' for a worker that connects somewhere, else just its type."""
+    return f"{worker.type} {worker.host}:{worker.port}" if worker.host else str(worker.type)
+
+
+def _judged(worker: str, created: set[str], message: str, **where: Any) -> Finding:
+    """A fault fails in a worker mod_jk creates; in one it ignores, it only bites once listed."""
+    if worker in created:
+        return failed(message, **where)
+    return warned(f"{message} ({worker} is not in worker.list: this bites once it is)", **where)
+
+
+def _summary(apache: ApacheFacts, workers: WorkersFile) -> Finding:
+    listed, members = workers.listed_names, _members(workers)
+    return passed(
+        f"worker.list: {', '.join(listed)}; {_count(len(members), 'balanced member')} "
+        f"defined; {_count(len(apache.mounts), 'mount')}",
+        file=workers.path,
+        details={"worker_list": listed, "members": members, "mounts": len(apache.mounts)},
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

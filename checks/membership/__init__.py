@@ -1,0 +1,1 @@
+"""CC5xx: Tribes membership and session replication."""

@@ -1,0 +1,111 @@
+"""CC501 multicast-membership."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from clustercheck.collect.multicast import as_datagrams
+from clustercheck.derive.membership import HEARD, NO_CAPTURE, OTHER_DOMAIN, SHUT_DOWN, Pair
+from clustercheck.derive.membership_view import membership_view, node_addresses
+from clustercheck.engine.check import check
+from clustercheck.engine.results import Finding, Scope, errored, failed, passed, skipped, warned
+from clustercheck.facts.cluster import ClusterFacts
+from clustercheck.parsers.tribes import Heartbeat, decode_heartbeat
+
+
+@check(
+    "CC501",
+    "multicast-membership",
+    scope=Scope.CLUSTER,
+    roles=("tomcat",),
+    live=True,
+    needs=("multicast",),
+)
+def multicast_membership(cluster: ClusterFacts) -> Iterator[Finding]:
+    """Every pair of Tomcat members hears each other's multicast heartbeats.
+
+    On every member at once, for one window of dropTime plus two heartbeats (4 s with Tomcat's
+    defaults; `multicast.window_s` in the inventory asks for more), clustercheck captures the
+    Tribes heartbeats in two views: the wire (tcpdump, before the host firewall) and a socket
+    joined to the group as Tomcat joins it (after the firewall). From both it tells, for each
+    pair, heard or not and why: not sending at all, cut in the network, dropped by the
+    listener's host, a different group or port, a different domain, Tomcat 6 and 7+ formats
+    mixed, or a member shut down during the window (a warning: it cannot be judged then). With
+    `multicast.interface`, clustercheck's own machine listens too (no root needed) and says whom
+    it hears from the network's side.
+
+    ## Why it matters
+    The hardest cluster fault to see: when a switch or firewall drops multicast, Tomcat's
+    failure detector checks the member over TCP, logs "Verification complete. Member still
+    alive" once, and keeps it. Logs look healthy while membership is broken, and session
+    replication to members that come and go fails during the next fail-over.
+
+    ## How to fix
+    Follow the diagnosis of each pair: enable multicast (IGMP snooping with a querier, or
+    flooding) between the members on the switch, allow the group's UDP port in the host
+    firewall (`iptables -A INPUT -d 228.0.0.4 -p udp --dport 45564 -j ACCEPT`), use one
+    membership address, port and domain everywhere (CC505), and one Tomcat major version.
+    """
+    view = membership_view(cluster)
+    if view is None:
+        yield skipped("no heartbeat capture (no multicast membership, or not asked)")
+        return
+    by_listener: dict[str, list[Pair]] = defaultdict(list)
+    for pair in view.pairs:
+        by_listener[pair.listener].append(pair)
+    for listener in view.members:
+        yield _listener(listener, by_listener.get(listener, []))
+    local = cluster.live.get("multicast_local")
+    if local:
+        yield _from_here(cluster, local, view.members)
+    if view.undecodable:
+        counts = ", ".join(f"{n} x {why}" for why, n in view.undecodable.items())
+        yield warned(f"datagrams in the group that are no heartbeat: {counts}")
+
+
+def _from_here(cluster: ClusterFacts, local: dict[str, Any], members: list[str]) -> Finding:
+    """What clustercheck's own machine hears on `multicast.interface`: a network-side view."""
+    where = f"clustercheck's machine ({local['interface']})"
+    if local.get("socket") is None:
+        return errored(f"{where} could not listen: {local.get('socket_error')}")
+    owners = {a: n.name for n in cluster.tomcats for a in node_addresses(n)}
+    heard = {
+        owners[d.src]
+        for d in as_datagrams(local["socket"]) or []
+        if d.src in owners and isinstance(decode_heartbeat(d.payload), Heartbeat)
+    }
+    missing = [m for m in members if m not in heard]
+    details = {"heard": sorted(heard), "missing": missing}
+    if missing:
+        return warned(f"{where} does not hear {', '.join(missing)}", details=details)
+    return passed(f"{where} hears every member", details=details)
+
+
+def _listener(listener: str, pairs: list[Pair]) -> Finding:
+    details = {"pairs": {p.sender: {"heard": p.heard, "diagnosis": p.diagnosis} for p in pairs}}
+    if not pairs:
+        return passed("the only member", node=listener, details=details)
+    if all(p.diagnosis == NO_CAPTURE for p in pairs):
+        return errored(
+            "could not capture here: no wire and no socket view", node=listener, details=details
+        )
+    gone = [p.sender for p in pairs if p.diagnosis == SHUT_DOWN]
+    deaf = [p for p in pairs if not p.heard and p.diagnosis != SHUT_DOWN]
+    other_domain = [p for p in pairs if p.heard and p.diagnosis == OTHER_DOMAIN]
+    if deaf:
+        text = "; ".join(f"{p.sender}: {p.diagnosis}" for p in deaf)
+        return failed(f"does not hear {text}", node=listener, details=details)
+    if gone:
+        return warned(
+            f"{', '.join(gone)} shut down during the capture (BABY-ALEX seen): "
+            "not judged here; run again once it is back",
+            node=listener,
+            details=details,
+        )
+    if other_domain:
+        names = ", ".join(p.sender for p in other_domain)
+        return warned(f"hears {names} but in a different domain", node=listener, details=details)
+    heard = ", ".join(p.sender for p in pairs if p.diagnosis == HEARD)
+    return passed(f"hears {heard}", node=listener, details=details)

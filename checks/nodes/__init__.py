@@ -1,0 +1,1 @@
+"""CC0xx: can the node be reached at all."""

@@ -1,0 +1,1 @@
+"""CC2xx: session routing (jvmRoute and the balancer's routes)."""

@@ -1,0 +1,1 @@
+"""CC3xx: the same software on every node (JDK, Tomcat)."""

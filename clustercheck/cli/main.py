@@ -1,0 +1,381 @@
+"""Command line: `clustercheck run|collect|checks|explain`.
+
+Imports stay inside the commands: `clustercheck --help` must start fast and never load scapy
+or paramiko.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from clustercheck import __version__
+
+if TYPE_CHECKING:
+    from clustercheck.facts.cluster import ClusterFacts
+    from clustercheck.inventory.settings import ClusterSettings
+
+EPILOG = """exit codes:
+  0  nothing at or above --fail-on (default: fail)
+  1  something is (unreachable nodes count as error, which is above fail)
+  2  usage or inventory error, or nothing was judged (every result skipped)
+"""
+
+
+class UsageError(Exception):
+    """Bad input from the user: printed as one line per problem, exit 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args))
+    except UsageError as exc:
+        for line in str(exc).splitlines():
+            print(f"clustercheck: {line}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("clustercheck: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: one line for the user, the traceback on request
+        if os.environ.get("CLUSTERCHECK_DEBUG"):
+            raise
+        print(
+            f"clustercheck: internal error: {type(exc).__name__}: {exc} "
+            "(set CLUSTERCHECK_DEBUG=1 for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clustercheck",
+        description="Finds what is quietly wrong in an Apache httpd + mod_jk + Tomcat cluster.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"clustercheck {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser(
+        "run",
+        help="gather and judge a cluster (or a snapshot directory)",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("target", help="inventory.yaml, or a directory written by `collect`")
+    _selection_options(run)
+    run.add_argument(
+        "--fail-on",
+        choices=("warn", "fail", "error"),
+        default="fail",
+        help="lowest status that makes the exit code 1 (default: fail)",
+    )
+    run.add_argument("--json", metavar="FILE", help="write the JSON report ('-' for stdout)")
+    run.add_argument("--html", metavar="FILE", help="write the self-contained HTML report")
+    run.add_argument("--junit", metavar="FILE", help="write JUnit XML ('-' for stdout)")
+    run.add_argument(
+        "--prometheus",
+        metavar="FILE",
+        help="write node_exporter textfile-collector metrics (atomically)",
+    )
+    run.add_argument(
+        "--history",
+        metavar="FILE",
+        help="append this run to a SQLite history; the HTML report then shows "
+        "what changed since the previous run",
+    )
+    run.add_argument(
+        "--nagios",
+        action="store_true",
+        help="print one Nagios status line and exit 0/1/2/3 (OK/WARNING/CRITICAL/"
+        "UNKNOWN): in this mode only, the exit codes are Nagios's",
+    )
+    run.add_argument("-q", "--quiet", action="store_true", help="print only the summary line")
+    run.set_defaults(func=cmd_run)
+
+    collect = sub.add_parser("collect", help="gather a cluster into a snapshot directory")
+    collect.add_argument("inventory", help="inventory.yaml")
+    collect.add_argument("-o", "--output", required=True, metavar="DIR", help="where to write")
+    _selection_options(collect, checks=False)
+    collect.set_defaults(func=cmd_collect)
+
+    checks = sub.add_parser("checks", help="list the check catalogue")
+    checks.add_argument("--json", action="store_true", help="as JSON")
+    checks.add_argument("--markdown", action="store_true", help="as the README's catalogue")
+    checks.set_defaults(func=cmd_checks)
+
+    history = sub.add_parser("history", help="list the runs recorded in a history file")
+    history.add_argument("file", help="the SQLite file given to run --history")
+    history.add_argument("--limit", type=int, default=20, help="how many runs (default 20)")
+    history.set_defaults(func=cmd_history)
+
+    explain = sub.add_parser("explain", help="print one check's documentation")
+    explain.add_argument("check", help="code or name, e.g. CC202 or jvmroute-route-match")
+    explain.set_defaults(func=cmd_explain)
+    return parser
+
+
+def _selection_options(parser: argparse.ArgumentParser, checks: bool = True) -> None:
+    if checks:
+        parser.add_argument(
+            "--checks",
+            metavar="LIST",
+            default="",
+            help="only these checks (codes or names, comma-separated)",
+        )
+        parser.add_argument(
+            "--skip",
+            metavar="LIST",
+            default="",
+            help="not these checks (codes or names, comma-separated)",
+        )
+    parser.add_argument(
+        "--limit",
+        metavar="LIST",
+        default="",
+        help="only these nodes (node names or roles, comma-separated)",
+    )
+    parser.add_argument(
+        "--accept-new-host-keys",
+        action="store_true",
+        help="learn unknown SSH host keys into known_hosts (like accept-new)",
+    )
+    parser.add_argument(
+        "--parallel", type=int, default=64, metavar="N", help="nodes gathered at once (default 64)"
+    )
+
+
+def _split(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _load_target(target: str) -> tuple[ClusterSettings, dict | None]:
+    from clustercheck.collect.snapshot import SnapshotError, is_snapshot, load_snapshot
+    from clustercheck.inventory.loader import InventoryError, load_inventory
+
+    try:
+        if os.path.isdir(target):
+            if not is_snapshot(target):
+                raise UsageError(f"{target}: a directory, but not a snapshot (no snapshot.json)")
+            return load_snapshot(Path(target))
+        return load_inventory(target), None
+    except InventoryError as exc:
+        raise UsageError("\n".join(exc.problems)) from None
+    except SnapshotError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _limit(settings: ClusterSettings, limit: str) -> ClusterSettings:
+    from dataclasses import replace
+
+    keys = _split(limit)
+    if not keys:
+        return settings
+    names = {n.name for n in settings.nodes}
+    roles = {r for n in settings.nodes for r in n.roles}
+    unknown = [k for k in keys if k not in names and k not in roles]
+    if unknown:
+        raise UsageError(f"--limit: {', '.join(unknown)} is neither a node nor a role")
+    nodes = tuple(n for n in settings.nodes if n.name in keys or set(n.roles) & set(keys))
+    return replace(settings, nodes=nodes)
+
+
+def _gather(
+    settings: ClusterSettings,
+    args: argparse.Namespace,
+    on_read=None,
+    needs: frozenset[str] = frozenset({"multicast"}),
+) -> ClusterFacts:
+    """Gather with a progress display; costly facts only when `needs` names them (collect
+    gathers everything, so a snapshot can be judged by any check later)."""
+    from clustercheck.cli.progress import progress_display
+    from clustercheck.collect.gather import TransportFactory, gather
+
+    factory = TransportFactory(accept_new_host_keys=args.accept_new_host_keys)
+    show = sys.stderr.isatty() and not getattr(args, "quiet", False)
+    with progress_display(settings, enabled=show) as on_progress:
+        return gather(
+            settings,
+            factory=factory,
+            on_read=on_read,
+            on_progress=on_progress,
+            parallel=max(1, args.parallel),
+            multicast="multicast" in needs,
+        )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from clustercheck.collect.snapshot import apply_recorded
+    from clustercheck.engine.registry import RegistryError, load_checks, select
+    from clustercheck.engine.results import Status
+    from clustercheck.engine.runner import run_checks
+    from clustercheck.engine.waivers import apply_waivers
+    from clustercheck.report.model import Report
+    from clustercheck.report.views import build_views
+
+    settings, recorded = _load_target(args.target)
+    try:
+        checks = select(load_checks(), _split(args.checks), _split(args.skip))
+    except RegistryError as exc:
+        raise UsageError(str(exc)) from None
+    if not checks:
+        raise UsageError("no check selected")
+    settings = _limit(settings, args.limit)
+    facts = _gather(settings, args, needs=frozenset().union(*(c.needs for c in checks)))
+    if recorded:
+        apply_recorded(facts, recorded)
+    results, notices = apply_waivers(run_checks(checks, facts), settings.waivers, date.today())
+    for notice in notices:
+        print(f"clustercheck: {notice}", file=sys.stderr)
+    report = Report(facts, checks, results)
+    report.views = build_views(report)
+    code = report.exit_code(Status(args.fail_on))
+    trend = _history(report, args.history) if args.history else {}
+    _write_outputs(report, args, trend)
+    if args.nagios:
+        from clustercheck.reports import nagios
+
+        text, nagios_code = nagios.render(report)
+        print(text)
+        return nagios_code
+    _print_terminal(report, args, code)
+    if report.nothing_judged:
+        print("clustercheck: nothing was judged (every result was skipped)", file=sys.stderr)
+    return code
+
+
+def _history(report, path: str) -> dict:  # type: ignore[no-untyped-def]
+    """Append the run; return what the HTML report shows of the past (changes, clock trend)."""
+    from clustercheck.report import history
+
+    try:
+        run_id = history.record(path, report)
+        previous = history.previous(path, report.cluster, run_id)
+        return {
+            "changes": history.changes(previous, report),
+            "clock_history": history.clock_history(path, report.cluster),
+        }
+    except history.HistoryError as exc:
+        print(f"clustercheck: history not recorded: {exc}", file=sys.stderr)
+        return {}
+
+
+def _write_outputs(report, args: argparse.Namespace, trend: dict) -> None:  # type: ignore[no-untyped-def]
+    from clustercheck.cli.output import write_output
+    from clustercheck.engine.results import Status
+
+    if args.json:
+        from clustercheck.reports import json_report
+
+        write_output(args.json, json_report.render(report))
+    if args.junit:
+        from clustercheck.reports import junit
+
+        write_output(args.junit, junit.render(report, Status(args.fail_on)))
+    if args.html:
+        if args.html == "-":
+            raise UsageError("--html needs a file name")
+        from clustercheck.reports import html
+
+        write_output(args.html, html.render(report, **trend))
+    if args.prometheus:
+        from clustercheck.reports import prometheus
+
+        write_output(args.prometheus, prometheus.render(report))
+
+
+def _print_terminal(report, args: argparse.Namespace, code: int) -> None:  # type: ignore[no-untyped-def]
+    from rich.console import Console
+
+    from clustercheck.reports import terminal
+
+    to_stdout_taken = "-" in (args.json, args.junit)
+    console = Console(file=sys.stderr if to_stdout_taken else sys.stdout, highlight=False)
+    terminal.render(report, console, code, quiet=args.quiet)
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    from clustercheck.collect.snapshot import Recorder, write_snapshot
+
+    settings, _ = _load_target(args.inventory)
+    settings = _limit(settings, args.limit)
+    out = Path(args.output)
+    if out.exists() and any(out.iterdir()):
+        raise UsageError(f"{out}: exists and is not empty; choose a new directory")
+    recorder = Recorder()
+    facts = _gather(settings, args, on_read=recorder)
+    write_snapshot(facts, recorder, out)
+    down = [n.name for n in facts.nodes.values() if not n.reachable]
+    note = f"; unreachable: {', '.join(down)}" if down else ""
+    print(f"clustercheck: snapshot of {len(facts.nodes)} node(s) written to {out}{note}")
+    print(f"judge it with: clustercheck run {out}")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from clustercheck.report import history
+
+    try:
+        runs = history.runs(args.file, limit=args.limit)
+    except history.HistoryError as exc:
+        raise UsageError(f"{args.file}: {exc}") from None
+    if not runs:
+        print(f"{args.file}: no runs recorded")
+        return 0
+    for run in runs:
+        tally = ", ".join(f"{n} {s}" for s, n in run.counts.items() if n)
+        print(
+            f"{run.id:>5}  {run.started_at}  {run.cluster:<16} {run.worst.value.upper():<5} "
+            f"{run.duration_s:6.2f} s  {tally}"
+        )
+    return 0
+
+
+def cmd_checks(args: argparse.Namespace) -> int:
+    import json
+
+    from clustercheck.engine.check import describe
+    from clustercheck.engine.docs import catalogue_markdown
+    from clustercheck.engine.registry import RegistryError, load_checks
+
+    try:
+        checks = load_checks()
+    except RegistryError as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        print(json.dumps([describe(c) for c in checks], indent=2))
+    elif args.markdown:
+        print(catalogue_markdown(checks), end="")
+    else:
+        for check in checks:
+            live = " (live)" if check.live else ""
+            print(f"{check.code}  {check.name:<28} {check.scope.value:<8} {check.title}{live}")
+    return 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from clustercheck.engine.docs import explain_text
+    from clustercheck.engine.registry import RegistryError, find, load_checks
+
+    try:
+        check = find(load_checks(), args.check)
+    except RegistryError as exc:
+        raise UsageError(str(exc)) from None
+    print(explain_text(check))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

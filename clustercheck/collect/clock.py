@@ -1,0 +1,116 @@
+"""A node's clock against clustercheck's, over the node's already-open connection, and how the
+node keeps its own time.
+
+One warm channel, several samples, the one with the smallest round trip kept (Cristian's
+algorithm): a fresh exec per sample would be biased by tens of milliseconds of channel setup.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from typing import Any
+
+from clustercheck.collect.transports.base import Transport, TransportError
+from clustercheck.derive.clock import (
+    Sample,
+    TimeSync,
+    best_offset,
+    parse_chrony_tracking,
+    parse_ntpq_peers,
+    parse_timedatectl,
+    parse_timestamps,
+    parse_w32tm_status,
+    timestamp_resolution,
+)
+from clustercheck.inventory.settings import NodeSettings
+
+SAMPLES = 8
+SAMPLE_TIMEOUT_S = 5.0
+COMMAND_TIMEOUT_S = 15.0
+# python3 when the node has it: no fork per sample, so the remote reading sits close to the
+# middle of the round trip; else date(1). The python code is an argument, never pasted.
+_PY_SAMPLER = (
+    "import sys, time\nfor _ in sys.stdin:\n"
+    "    sys.stdout.write('%.6f\\n' % time.time()); sys.stdout.flush()"
+)
+POSIX_CLOCK = [
+    "sh",
+    "-c",
+    'command -v python3 >/dev/null && exec python3 -c "$0"; while read x; do date +%s.%N; done',
+    _PY_SAMPLER,
+]
+WINDOWS_CLOCK = [
+    "powershell",
+    "-NoProfile",
+    "-Command",
+    "while ($null -ne [Console]::In.ReadLine()) "
+    "{ [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() / 1000 }",
+]
+
+# How a node keeps time: tried in order, the first that answers wins.
+TIMESYNC_COMMANDS: list[tuple[list[str], Any]] = [
+    (["chronyc", "-n", "tracking"], parse_chrony_tracking),
+    (["timedatectl", "show"], parse_timedatectl),
+    (["ntpq", "-pn"], parse_ntpq_peers),
+]
+WINDOWS_TIMESYNC = (["w32tm", "/query", "/status"], parse_w32tm_status)
+
+
+def sample_clock(transport: Transport, node: NodeSettings) -> dict[str, Any]:
+    """The node's offset from clustercheck's clock (live.extra["clock"])."""
+    argv = WINDOWS_CLOCK if node.os == "windows" else POSIX_CLOCK
+    samples: list[Sample] = []
+    texts: list[str] = []
+    try:
+        stream = transport.open_stream(argv)
+    except TransportError as exc:
+        return {"error": f"cannot start the clock sampler: {exc}"}
+    try:
+        for _ in range(SAMPLES + 1):  # the first round trip warms the channel up
+            t0 = time.time()
+            stream.write(b"\n")
+            line = stream.readline(SAMPLE_TIMEOUT_S).decode("utf-8", "replace")
+            t1 = time.time()
+            values = parse_timestamps(line)
+            if values:
+                texts.append(line)
+                samples.append(Sample(t0, values[0], t1))
+    except (TimeoutError, TransportError, OSError) as exc:
+        if not samples:
+            return {"error": f"no clock sample: {exc}"}
+    finally:
+        stream.close()
+    offset = best_offset(samples[1:] or samples, timestamp_resolution("".join(texts)))
+    if offset is None:
+        return {"error": "the node printed no timestamp"}
+    return {
+        "offset_ms": round(offset.offset_ms, 3),
+        "uncertainty_ms": round(offset.uncertainty_ms, 3),
+        "rtt_ms": round(offset.rtt_ms, 3),
+        "samples": offset.samples,
+        "measured_at": time.time(),
+    }
+
+
+def time_sync(transport: Transport, node: NodeSettings) -> dict[str, Any]:
+    """Which daemon keeps the node's time, whether it is synchronised, and to what."""
+    commands = [WINDOWS_TIMESYNC] if node.os == "windows" else TIMESYNC_COMMANDS
+    last: TimeSync | None = None
+    for argv, parse in commands:
+        result = transport.run(argv, timeout=COMMAND_TIMEOUT_S)
+        if result.exit_status == 127 or not result.stdout.strip():
+            continue
+        sync: TimeSync = parse(result.stdout.decode("utf-8", "replace"))
+        if sync.daemon not in ("none", "unknown"):
+            return asdict(sync)
+        last = last or sync
+    if last is not None:
+        return asdict(last)
+    return {
+        "daemon": "none",
+        "synchronised": None,
+        "source": None,
+        "offset_ms": None,
+        "detail": "no chronyc, timedatectl or ntpq answered",
+    }

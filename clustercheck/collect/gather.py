@@ -1,0 +1,219 @@
+"""Gathering: one transport per node, all nodes at once, every failure turned into facts.
+
+Phase 1 reads each node's files and asks it what only it can tell (JVM, clock, time sync,
+addresses); phase 2 runs the probes planned from phase 1 (AJP CPing from the balancers,
+replication connects between members) over the connections phase 1 opened, so a node is logged
+into once. This is the only place (with the transports it drives) that does I/O on nodes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+from clustercheck.collect.apache import gather_apache
+from clustercheck.collect.live import gather_live, resolve_unmatched_worker_hosts
+from clustercheck.collect.multicast import capture, listen_locally
+from clustercheck.collect.plan import plan_probes, receiver_targets
+from clustercheck.collect.probes import probe_from, probe_locally
+from clustercheck.collect.reader import NodeReader
+from clustercheck.collect.reference import query_reference
+from clustercheck.collect.tomcat import gather_tomcat
+from clustercheck.collect.transports.base import Transport, TransportError
+from clustercheck.derive.cluster_config import node_membership
+from clustercheck.derive.membership_view import compute_view
+from clustercheck.facts.cluster import ClusterFacts, LiveFacts, NodeFacts
+from clustercheck.inventory.settings import ClusterSettings, NodeSettings
+
+# Threads, not processes: the work is waiting on sockets. Bounded so a 500-node estate does not
+# open 500 connections at once.
+DEFAULT_PARALLEL = 64
+
+OnRead = Callable[[str, str, bytes], None]  # node name, path on the node, content
+OnProgress = Callable[[str, str], None]  # node name, what happened
+
+
+class TransportFactory:
+    """Builds the transport for each node; run-wide state (known_hosts) is shared by all."""
+
+    def __init__(self, accept_new_host_keys: bool = False) -> None:
+        self.accept_new_host_keys = accept_new_host_keys
+        self._host_keys: object | None = None
+
+    def __call__(self, node: NodeSettings) -> Transport:
+        if node.transport == "files":
+            from clustercheck.collect.transports.localfs import FilesTransport
+
+            return FilesTransport(node.root or "")
+        if node.transport == "local":
+            from clustercheck.collect.transports.localfs import LocalTransport
+
+            return LocalTransport()
+        from clustercheck.collect.transports.ssh import HostKeyStore, SshTransport
+
+        if self._host_keys is None:
+            self._host_keys = HostKeyStore(accept_new=self.accept_new_host_keys)
+        return SshTransport(node, self._host_keys)  # type: ignore[arg-type]
+
+
+def gather(
+    settings: ClusterSettings,
+    *,
+    factory: Callable[[NodeSettings], Transport] | None = None,
+    on_read: OnRead | None = None,
+    on_progress: OnProgress | None = None,
+    parallel: int = DEFAULT_PARALLEL,
+    multicast: bool = True,
+) -> ClusterFacts:
+    """Facts of every node, gathered concurrently; never raises because of one node. The
+    heartbeat capture (one window for all nodes) runs only when `multicast` is asked for."""
+    factory = factory or TransportFactory()
+    started = datetime.now(UTC)
+    clock = time.monotonic()
+    transports: dict[str, Transport] = {}
+    workers = max(1, min(parallel, len(settings.nodes)))
+
+    def one(node: NodeSettings) -> NodeFacts:
+        transport = factory(node)
+        facts = gather_node(node, transport, on_read)
+        if facts.reachable and transport.live:
+            transports[node.name] = transport
+        else:
+            transport.close()
+        if on_progress:
+            on_progress(node.name, "ok" if facts.reachable else "unreachable")
+        return facts
+
+    with ThreadPoolExecutor(max_workers=workers + 1, thread_name_prefix="gather") as pool:
+        live_run = any(n.transport != "files" for n in settings.nodes)
+        reference: Future[dict[str, Any]] | None = (
+            pool.submit(query_reference, settings.ntp.servers) if live_run else None
+        )
+        try:
+            nodes = list(pool.map(one, settings.nodes))
+            facts = ClusterFacts(
+                settings=settings,
+                nodes={n.name: n for n in nodes},
+                started_at=started.isoformat(timespec="seconds"),
+            )
+            facts.dns = resolve_unmatched_worker_hosts(facts)
+            run_probes(facts, transports, pool, multicast)
+            if reference is not None:
+                facts.live["reference"] = reference.result()
+        finally:
+            for transport in transports.values():
+                transport.close()
+    facts.duration_s = time.monotonic() - clock
+    facts.derived.clear()  # the planning's derivations; checks derive again from final facts
+    return facts
+
+
+def gather_node(
+    node: NodeSettings, transport: Transport, on_read: OnRead | None = None
+) -> NodeFacts:
+    """Phase 1 for one node. The transport stays open for phase 2; the caller closes it."""
+    facts = NodeFacts(settings=node, offline=not transport.live)
+    start = time.monotonic()
+    facts.live = LiveFacts(collected_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    try:
+        transport.connect()
+        reader = NodeReader(
+            transport,
+            windows=node.os == "windows",
+            on_read=(lambda path, data: on_read(node.name, path, data)) if on_read else None,
+        )
+        if node.has_role("apache"):
+            facts.apache = gather_apache(reader, node.apache)
+        if node.has_role("tomcat"):
+            facts.tomcat = gather_tomcat(reader, node.tomcat)
+        if transport.live:
+            gather_live(transport, reader, node, facts.live)
+        facts.files = reader.reads
+    except TransportError as exc:
+        facts.live.reachable = False
+        facts.live.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    finally:
+        facts.live.duration_s = round(time.monotonic() - start, 3)
+    return facts
+
+
+def run_probes(
+    facts: ClusterFacts,
+    transports: dict[str, Transport],
+    pool: ThreadPoolExecutor,
+    multicast: bool = True,
+) -> None:
+    """Phase 2: every node's probes at once, each over its own open connection. The heartbeat
+    capture is one window for all nodes; the receivers are probed after it, on the ports the
+    members advertise."""
+    plan = plan_probes(facts)
+    timeout = facts.settings.ajp_timeout_ms / 1000
+
+    def from_node(name: str, key: str, mode: str, targets: list[tuple[str, int]]) -> None:
+        node = facts.nodes[name]
+        transport = transports.get(name)
+        results = None
+        if transport is not None:
+            results = probe_from(
+                transport, name, mode, targets, timeout, windows=node.settings.os == "windows"
+            )
+        if results is None:  # the node cannot run a probe: try from here, and say so
+            results = probe_locally(mode, targets, timeout)
+        node.live.extra[key] = [r.as_dict() for r in results]
+
+    captures = plan.capture if multicast else {}
+    window = capture_window(facts) if captures else 0.0
+    interface = facts.settings.multicast.interface
+    with ThreadPoolExecutor(max_workers=len(captures) + 1, thread_name_prefix="mcast") as mc:
+        listening = {
+            name: mc.submit(capture, transports[name], group, bind, window)
+            for name, (group, bind) in captures.items()
+            if name in transports
+        }
+        groups = {group for group, _bind in captures.values()}
+        here = (
+            mc.submit(listen_locally, interface, next(iter(groups)), window)
+            if interface and len(groups) == 1
+            else None
+        )
+        jobs = [
+            pool.submit(from_node, name, "ajp_probes", "cping", targets)
+            for name, targets in plan.cping.items()
+        ]
+        exposure = pool.submit(probe_locally, "cping", plan.exposure, timeout)
+        for name, job in listening.items():
+            facts.nodes[name].live.extra["multicast"] = job.result()
+        if here is not None:
+            facts.live["multicast_local"] = here.result()
+    view = compute_view(facts)
+    advertised = {name: (hb.host, hb.port) for name, hb in view.advertised.items()} if view else {}
+    jobs += [
+        pool.submit(from_node, name, "receiver_probes", "tcp", targets)
+        for name, targets in receiver_targets(facts, advertised).items()
+    ]
+    for finished in jobs:
+        finished.result()
+    facts.live["exposure_probes"] = [r.as_dict() for r in exposure.result()]
+
+
+# Tomcat's defaults: dropTime 3000 ms plus two heartbeats of 500 ms.
+DEFAULT_WINDOW_S = 4.0
+
+
+def capture_window(facts: ClusterFacts) -> float:
+    """Long enough to judge, and no longer (every second is paid by the whole run): every
+    member's dropTime plus two heartbeat periods (a member is only gone after dropTime), or the
+    inventory's window when it asks for more."""
+    needed = []
+    for node in facts.tomcats:
+        summary = node_membership(node) or {}
+        try:
+            needed.append((int(summary["dropTime"]) + 2 * int(summary["frequency"])) / 1000)
+        except (KeyError, ValueError):
+            continue
+    window = max(needed, default=DEFAULT_WINDOW_S)
+    chosen = facts.settings.multicast.window_s
+    return window if chosen is None else max(chosen, window)

@@ -1,0 +1,99 @@
+"""Reads files of one node through its transport, remembering every attempt as a FileRead.
+
+Every read goes through here so that a missing or unreadable file is recorded once, with the
+path as the node sees it, and can be reported by the check that needed it.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+from collections.abc import Callable
+
+from clustercheck.collect.transports.base import (
+    DEFAULT_MAX_BYTES,
+    DirEntry,
+    FileReadError,
+    Transport,
+)
+from clustercheck.facts.cluster import FileRead
+
+# A descriptor inside an archive larger than this is not a descriptor.
+MAX_MEMBER_BYTES = 1024 * 1024
+
+
+class NodeReader:
+    def __init__(
+        self,
+        transport: Transport,
+        windows: bool = False,
+        on_read: Callable[[str, bytes], None] | None = None,
+    ) -> None:
+        self.transport = transport
+        self.windows = windows
+        self.reads: dict[str, FileRead] = {}
+        self._cache: dict[str, bytes | None] = {}
+        self._on_read = on_read
+
+    def join(self, base: str, *parts: str) -> str:
+        """Join node paths; an absolute part (or a drive letter on Windows) restarts the path."""
+        path = base.replace("\\", "/") if self.windows else base
+        for part in parts:
+            part = part.replace("\\", "/") if self.windows else part
+            if part.startswith("/") or (self.windows and len(part) > 1 and part[1] == ":"):
+                path = part
+            else:
+                path = posixpath.join(path, part)
+        return posixpath.normpath(path)
+
+    def read(self, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | None:
+        """The file's bytes, or None (the failure is kept in `reads`)."""
+        if path in self._cache:
+            return self._cache[path]
+        try:
+            data = self.transport.read_file(path, max_bytes)
+        except FileReadError as exc:
+            self.reads[path] = FileRead(path, exc.kind, str(exc))
+            self._cache[path] = None
+            return None
+        self.reads[path] = FileRead(path, "ok", size=len(data))
+        if self._on_read:
+            self._on_read(path, data)
+        self._cache[path] = data
+        return data
+
+    def list_dir(self, path: str) -> list[DirEntry] | None:
+        try:
+            return self.transport.list_dir(path)
+        except FileReadError as exc:
+            self.reads[path] = FileRead(path, exc.kind, str(exc))
+            return None
+
+    def read_member(self, archive: str, member: str) -> bytes | None:
+        """One member of a zip (WAR, JAR) read through a seekable remote file, so only the
+        central directory and that member cross the wire, never the whole archive."""
+        display = f"{archive}!/{member}"
+        try:
+            with self.transport.open_binary(archive) as handle, zipfile.ZipFile(handle) as zf:
+                info = zf.getinfo(member)
+                if info.file_size > MAX_MEMBER_BYTES:
+                    self.reads[display] = FileRead(
+                        display, "too_large", f"{display}: {info.file_size} bytes, over the cap"
+                    )
+                    return None
+                data = zf.read(info)
+        except KeyError:
+            self.reads[display] = FileRead(display, "missing", f"{display}: not in the archive")
+            return None
+        except FileReadError as exc:
+            self.reads[display] = FileRead(display, exc.kind, str(exc))
+            return None
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            self.reads[display] = FileRead(
+                display, "error", f"{archive}: not a readable zip ({exc})"
+            )
+            return None
+        self.reads[display] = FileRead(display, "ok", size=len(data))
+        if self._on_read:
+            self._on_read(display, data)
+        return data

@@ -1,0 +1,135 @@
+"""Gathers one Tomcat instance: server.xml (with its ${...} properties), version, webapps."""
+
+from __future__ import annotations
+
+import defusedxml.ElementTree as SafeET
+
+from clustercheck.collect.reader import NodeReader
+from clustercheck.facts.cluster import TomcatFacts, Webapp
+from clustercheck.inventory.settings import TomcatSettings
+from clustercheck.parsers.properties import load_java_properties, parse_server_info
+from clustercheck.parsers.serverxml import parse_server_xml
+from clustercheck.parsers.text import Problem, decode
+from clustercheck.parsers.webxml import parse_web_xml
+
+SERVER_INFO = "org/apache/catalina/util/ServerInfo.properties"
+WEB_XML = "WEB-INF/web.xml"
+
+
+def gather_tomcat(reader: NodeReader, settings: TomcatSettings) -> TomcatFacts:
+    base = settings.catalina_base or ""
+    home = settings.home or base
+    facts = TomcatFacts(
+        catalina_base=base,
+        catalina_home=home,
+        server_xml_path=settings.server_xml or reader.join(base, "conf/server.xml"),
+    )
+    facts.properties = _properties(reader, settings, base, home)
+    data = reader.read(facts.server_xml_path)
+    if data is not None:
+        facts.server = parse_server_xml(data, facts.server_xml_path, facts.properties)
+    facts.version, facts.version_source = _version(reader, settings, home)
+    facts.webapps = _webapps(reader, settings, facts)
+    return facts
+
+
+def _properties(
+    reader: NodeReader, settings: TomcatSettings, base: str, home: str
+) -> dict[str, str]:
+    """What ${...} in server.xml can see: -D properties, then catalina.properties, which Tomcat
+    loads with System.setProperty and so wins over a -D of the same name."""
+    props = {"catalina.base": base, "catalina.home": home, **settings.system_properties}
+    data = reader.read(reader.join(base, "conf/catalina.properties"))
+    if data is not None:
+        props.update(load_java_properties(data))
+    return props
+
+
+def _version(
+    reader: NodeReader, settings: TomcatSettings, home: str
+) -> tuple[str | None, str | None]:
+    if settings.version:
+        return settings.version, "inventory"
+    jar = reader.join(home, "lib/catalina.jar")
+    data = reader.read_member(jar, SERVER_INFO)
+    if data is None:
+        return None, None
+    return parse_server_info(decode(data)), f"{jar}!/{SERVER_INFO}"
+
+
+def _webapps(reader: NodeReader, settings: TomcatSettings, facts: TomcatFacts) -> list[Webapp]:
+    """Applications from every Host's appBase and from conf/<Engine>/<Host>/*.xml contexts."""
+    server = facts.server
+    hosts = [(h.name, h.app_base) for h in server.hosts] if server and server.hosts else []
+    if settings.appbase:
+        hosts = [(hosts[0][0] if hosts else "localhost", settings.appbase)]
+    elif not hosts:
+        hosts = [("localhost", "webapps")]
+    engine = (server.engine_name if server else None) or "Catalina"
+    apps: dict[str, Webapp] = {}
+    for host, app_base in hosts:
+        base_dir = reader.join(facts.catalina_base, app_base)
+        for app in _from_app_base(reader, base_dir):
+            apps.setdefault(app.path, app)
+        context_dir = reader.join(facts.catalina_base, "conf", engine, host)
+        for app in _from_context_files(reader, context_dir, base_dir, facts.problems):
+            apps.setdefault(app.path, app)
+    for app in apps.values():
+        _read_descriptor(reader, app)
+    return sorted(apps.values(), key=lambda a: a.name)
+
+
+def _from_app_base(reader: NodeReader, base_dir: str) -> list[Webapp]:
+    entries = reader.list_dir(base_dir) or []
+    dirs = {e.name for e in entries if e.is_dir}
+    apps = [
+        Webapp(name, reader.join(base_dir, name), "dir", reader.join(base_dir, name, WEB_XML))
+        for name in sorted(dirs)
+    ]
+    for entry in entries:
+        stem = entry.name[:-4]
+        if not entry.is_dir and entry.name.lower().endswith(".war") and stem not in dirs:
+            war = reader.join(base_dir, entry.name)
+            apps.append(Webapp(stem, war, "war", f"{war}!/{WEB_XML}"))
+    return apps
+
+
+def _from_context_files(
+    reader: NodeReader, context_dir: str, base_dir: str, problems: list[Problem]
+) -> list[Webapp]:
+    """Context descriptors deploy applications from outside the appBase through docBase."""
+    apps = []
+    for entry in reader.list_dir(context_dir) or []:
+        if entry.is_dir or not entry.name.endswith(".xml"):
+            continue
+        path = reader.join(context_dir, entry.name)
+        data = reader.read(path)
+        if data is None:
+            continue
+        try:
+            doc_base = SafeET.fromstring(data).get("docBase")
+        except Exception as exc:  # defusedxml raises several unrelated types on hostile input
+            problems.append(Problem(path, None, f"context file is not readable XML: {exc}"))
+            continue
+        if not doc_base:
+            continue
+        target = reader.join(base_dir, doc_base)
+        name = entry.name[:-4]
+        if target.lower().endswith(".war"):
+            apps.append(Webapp(name, target, "war", f"{target}!/{WEB_XML}"))
+        else:
+            apps.append(Webapp(name, target, "dir", reader.join(target, WEB_XML)))
+    return apps
+
+
+def _read_descriptor(reader: NodeReader, app: Webapp) -> None:
+    if app.kind == "war":
+        data = reader.read_member(app.path, WEB_XML)
+    else:
+        data = reader.read(app.web_xml_path)
+    if data is not None:
+        app.web_xml = parse_web_xml(data, app.web_xml_path)
+        return
+    failure = reader.reads.get(app.web_xml_path)
+    if failure and failure.status != "missing":
+        app.error = failure.message

@@ -1,0 +1,632 @@
+"""The SSH transport (paramiko): one connection per node, reused by every command, read and probe.
+
+What keeps it fast: the socket is opened here with TCP_NODELAY (paramiko leaves Nagle on, which
+costs ~40 ms per request/response round trip), curve25519 and ed25519 are preferred (paramiko
+does finite-field DH in pure Python), and known_hosts comes from the run's shared HostKeyStore.
+Every failure to reach a node becomes a one-line ConnectError naming the node and address.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import posixpath
+import selectors
+import shlex
+import socket
+import stat
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from types import TracebackType
+from typing import BinaryIO, cast
+
+import paramiko
+
+from clustercheck.collect.transports.base import (
+    DEFAULT_MAX_BYTES,
+    CommandResult,
+    ConnectError,
+    DirEntry,
+    FileReadError,
+)
+from clustercheck.collect.transports.hostkeys import HostKeyStore
+from clustercheck.collect.transports.localfs import file_error
+from clustercheck.collect.transports.ssh_config import Hop, Route, resolve_route
+from clustercheck.inventory.settings import NodeSettings
+
+__all__ = ["HostKeyStore", "SshStream", "SshTransport"]  # HostKeyStore: built once per run
+
+# paramiko logs a failed handshake with a traceback from its thread; without a handler of the
+# application's, Python would print it on stderr, in the middle of the report. Failures reach
+# the user as ConnectError instead.
+logging.getLogger("paramiko").addHandler(logging.NullHandler())
+
+# Key exchanges first in this order; paramiko's others (finite-field DH last) stay as fallbacks.
+_KEX_FIRST = (
+    "curve25519-sha256@libssh.org",
+    "mlkem768x25519-sha256",
+    "ecdh-sha2-nistp256",
+    "ecdh-sha2-nistp384",
+    "ecdh-sha2-nistp521",
+)
+_HOST_KEY_FIRST = ("ssh-ed25519",)
+_CHUNK = 32768
+_STDIN_POLL_S = 0.01  # how often to retry feeding stdin while the remote window is full
+
+# File access through a command, for `become` (SFTP cannot sudo) or a server without SFTP.
+# The path is a positional argument, never part of the script; exit codes say what went wrong.
+_READ_SCRIPT = (
+    '[ -e "$1" ] || exit 3; [ -f "$1" ] || exit 4; [ -r "$1" ] || exit 5; '
+    'n=$(wc -c < "$1") || exit 5; [ "$n" -le "$2" ] || { echo "$n"; exit 6; }; '
+    'exec cat -- "$1"'
+)
+_LIST_SCRIPT = (
+    '[ -e "$1" ] || exit 3; [ -d "$1" ] || exit 4; [ -r "$1" ] && [ -x "$1" ] || exit 5; '
+    r'exec find -L "$1" -mindepth 1 -maxdepth 1 -printf "%y %s %f\0"'
+)
+_READ_EXITS = {
+    3: ("missing", "no such file"),
+    4: ("not_a_file", "not a regular file"),
+    5: ("denied", "permission denied"),
+    6: ("too_large", ""),
+}
+_LIST_EXITS = {
+    3: ("missing", "no such directory"),
+    4: ("missing", "not a directory"),
+    5: ("denied", "permission denied"),
+}
+
+
+def _prefer(first: Sequence[str], available: Sequence[str]) -> tuple[str, ...]:
+    """`available` with the members of `first` moved to the front, in `first`'s order."""
+    return tuple(dict.fromkeys([*(a for a in first if a in available), *available]))
+
+
+def _secret(node: str, variable: str | None, field: str) -> str | None:
+    """A password referenced by environment variable; the message names the variable only."""
+    if variable is None:
+        return None
+    value = os.environ.get(variable)
+    if value is None:
+        raise ConnectError(f"{node}: environment variable {variable} (ssh.{field}) is not set")
+    return value
+
+
+def _reason(exc: BaseException, timeout: float) -> str:
+    """A short, user-facing reason for a failure to reach or set up a hop."""
+    match exc:
+        case ConnectionRefusedError():
+            return "connection refused"
+        case socket.gaierror():
+            return f"cannot resolve the host name ({exc.strerror})"
+        case TimeoutError():
+            return f"no answer within {timeout:g} s"
+        case paramiko.ChannelException():
+            return f"the jump host could not connect to it ({exc.text})"
+        case paramiko.SSHException() | EOFError():
+            return f"SSH handshake failed ({exc or 'connection closed'})"
+        case OSError():
+            return exc.strerror or str(exc)
+    return str(exc)
+
+
+class _Capped:
+    """Output kept up to a cap; the rest is read (so the remote never blocks) and dropped."""
+
+    def __init__(self, cap: int) -> None:
+        self.data = bytearray()
+        self.cap = cap
+
+    def add(self, chunk: bytes) -> None:
+        room = self.cap - len(self.data)
+        if room > 0:
+            self.data += chunk[:room]
+
+
+def _drain(chan: paramiko.Channel, out: _Capped, err: _Capped) -> None:
+    while chan.recv_ready():
+        out.add(chan.recv(_CHUNK))
+    while chan.recv_stderr_ready():
+        err.add(chan.recv_stderr(_CHUNK))
+
+
+def _feed(chan: paramiko.Channel, pending: bytes) -> bytes:
+    """Send what the remote window takes without blocking; send EOF once all is sent."""
+    if pending and chan.send_ready():
+        try:
+            pending = pending[chan.send(pending[:_CHUNK]) :]
+        except OSError:  # the command exited without reading its input
+            pending = b""
+    if not pending and not chan.eof_sent:
+        chan.shutdown_write()
+    return pending
+
+
+def _collect(
+    chan: paramiko.Channel, stdin: bytes, deadline: float, cap: int
+) -> tuple[bytes, bytes, bool]:
+    """stdout and stderr read together until the command ends (so a full stderr cannot stall
+    stdout), and whether it ended before `deadline`."""
+    out, err = _Capped(cap), _Capped(cap)
+    pending = _feed(chan, stdin)
+    with selectors.DefaultSelector() as selector:
+        selector.register(chan, selectors.EVENT_READ)
+        while not chan.eof_received:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return bytes(out.data), bytes(err.data), False
+            selector.select(min(remaining, _STDIN_POLL_S) if pending else remaining)
+            _drain(chan, out, err)
+            pending = _feed(chan, pending)
+    _drain(chan, out, err)
+    finished = chan.status_event.wait(max(0.0, deadline - time.monotonic()))
+    return bytes(out.data), bytes(err.data), finished
+
+
+class SshStream:
+    """A long-lived remote command: write to it, read its lines. A probe that samples many
+    times (the clock) uses one warm channel instead of paying an exec per sample."""
+
+    def __init__(self, channel: paramiko.Channel) -> None:
+        self._chan = channel
+        self._buffer = bytearray()
+
+    def write(self, data: bytes) -> None:
+        self._chan.sendall(data)
+
+    def readline(self, timeout: float) -> bytes:
+        """The next line with its newline; b"" at end of output; TimeoutError after `timeout`."""
+        deadline = time.monotonic() + timeout
+        while (end := self._buffer.find(b"\n")) < 0:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"no line from the remote command within {timeout:g} s")
+            self._chan.settimeout(remaining)
+            try:
+                chunk = self._chan.recv(_CHUNK)
+            except TimeoutError:
+                continue
+            while self._chan.recv_stderr_ready():  # unread stderr would stall the channel
+                self._chan.recv_stderr(_CHUNK)
+            if not chunk:
+                rest = bytes(self._buffer)
+                self._buffer.clear()
+                return rest
+            self._buffer += chunk
+        line = bytes(self._buffer[: end + 1])
+        del self._buffer[: end + 1]
+        return line
+
+    def close(self) -> None:
+        self._chan.close()
+
+    def __enter__(self) -> SshStream:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class SshTransport:
+    """A node reached over SSH, directly or through ProxyJump bastions."""
+
+    kind = "ssh"
+    live = True
+
+    def __init__(self, node: NodeSettings, host_keys: HostKeyStore) -> None:
+        self.node = node
+        self.route: Route | None = None
+        self._host_keys = host_keys
+        self._lock = threading.RLock()
+        self._chain: list[paramiko.Transport] = []  # bastions first, the node last
+        self._sftp: paramiko.SFTPClient | None = None
+        self._sftp_refused = False
+        self._become_password: str | None = None
+        self._sudo_needs_password: bool | None = None
+
+    @property
+    def who(self) -> str:
+        """The node and address, as every message of this transport starts."""
+        address = self.route.target.address if self.route else self.node.host
+        return f"{self.node.name} ({address})"
+
+    # -- connecting -----------------------------------------------------------------------
+
+    def connect(self) -> None:
+        with self._lock:
+            if self._chain:
+                return
+            ssh = self.node.ssh
+            password = _secret(self.node.name, ssh.password_env, "password_env")
+            if ssh.become:
+                self._become_password = _secret(
+                    self.node.name, ssh.become_password_env, "become_password_env"
+                )
+            self.route = route = resolve_route(self.node)
+            chain: list[paramiko.Transport] = []
+            try:
+                for hop in route.hops:
+                    via = chain[-1] if chain else None
+                    secret = password if hop is route.target else None
+                    chain.append(self._open_hop(route, hop, via, secret))
+            except BaseException:
+                for transport in reversed(chain):
+                    transport.close()
+                raise
+            self._chain = chain
+
+    def _label(self, route: Route, hop: Hop) -> str:
+        suffix = "" if hop is route.target else f" via jump host {hop.address}"
+        return f"{self.who}{suffix}"
+
+    def _open_hop(
+        self, route: Route, hop: Hop, via: paramiko.Transport | None, password: str | None
+    ) -> paramiko.Transport:
+        label, timeout = self._label(route, hop), self.node.ssh.connect_timeout
+        transport: paramiko.Transport | None = None
+        try:
+            transport = paramiko.Transport(_open_socket(hop, via, timeout))
+            transport.banner_timeout = transport.handshake_timeout = timeout
+            transport.auth_timeout = timeout
+            self._handshake(transport, route, hop, label, timeout)
+            _authenticate(transport, hop, password, self.node.ssh.password_env, label)
+            return transport
+        except ConnectError:
+            _close_quietly(transport)
+            raise
+        except (OSError, EOFError, paramiko.SSHException) as exc:
+            _close_quietly(transport)
+            raise ConnectError(f"{label}: {_reason(exc, timeout)}") from None
+
+    def _handshake(
+        self, transport: paramiko.Transport, route: Route, hop: Hop, label: str, timeout: float
+    ) -> None:
+        options = transport.get_security_options()
+        options.kex = _prefer(_KEX_FIRST, options.kex)
+        known = self._host_keys.known_key_types(hop.known_hosts_name, route.known_hosts)
+        options.key_types = _prefer((*known, *_HOST_KEY_FIRST), options.key_types)
+        transport.start_client(timeout=timeout)
+        self._host_keys.verify(
+            who=label,
+            name=hop.known_hosts_name,
+            key=transport.get_remote_server_key(),
+            files=route.known_hosts,
+        )
+
+    def _transport(self) -> paramiko.Transport:
+        self.connect()
+        transport = self._chain[-1]
+        if not transport.is_active():
+            raise ConnectError(f"{self.who}: connection lost")
+        return transport
+
+    def _channel(self) -> paramiko.Channel:
+        try:
+            return self._transport().open_session(timeout=self.node.ssh.connect_timeout)
+        except (OSError, EOFError, paramiko.SSHException) as exc:
+            raise ConnectError(f"{self.who}: cannot open a channel ({exc})") from None
+
+    # -- commands -------------------------------------------------------------------------
+
+    def run(
+        self, argv: Sequence[str], *, timeout: float | None = None, stdin: bytes | None = None
+    ) -> CommandResult:
+        return self._run(tuple(argv), timeout=timeout, stdin=stdin, cap=DEFAULT_MAX_BYTES)
+
+    def _run(
+        self, argv: tuple[str, ...], *, timeout: float | None, stdin: bytes | None, cap: int
+    ) -> CommandResult:
+        remote, feed = self._as_root(argv, stdin) if self.node.ssh.become else (argv, stdin)
+        limit = self.node.ssh.command_timeout if timeout is None else timeout
+        return self._exec(argv, remote, feed or b"", limit, cap)
+
+    def _exec(
+        self, argv: tuple[str, ...], remote: Sequence[str], stdin: bytes, timeout: float, cap: int
+    ) -> CommandResult:
+        """Run `remote` (quoted word by word for the node's POSIX shell); the result names
+        `argv`, what the caller asked for."""
+        start = time.monotonic()
+        chan = self._channel()
+        try:
+            chan.exec_command(shlex.join(remote))
+            out, err, finished = _collect(chan, stdin, start + timeout, cap)
+            status = chan.recv_exit_status() if finished else -1
+        except (OSError, EOFError, paramiko.SSHException) as exc:
+            raise ConnectError(f"{self.who}: connection lost ({exc})") from None
+        finally:
+            chan.close()
+        return CommandResult(
+            argv,
+            None if status < 0 else status,  # -1: killed by a signal, or timed out
+            out,
+            err,
+            timed_out=not finished,
+            duration_s=time.monotonic() - start,
+        )
+
+    def _as_root(
+        self, argv: tuple[str, ...], stdin: bytes | None
+    ) -> tuple[tuple[str, ...], bytes | None]:
+        """The sudo form of argv. With a password, `-k` makes sudo always read it first, so it
+        can never reach the command's stdin because sudo had cached credentials."""
+        password = self._become_password
+        if password is None or not self._sudo_asks_password():
+            return ("sudo", "-n", "--", *argv), stdin
+        feed = password.encode() + b"\n" + (stdin or b"")
+        return ("sudo", "-k", "-S", "-p", "", "--", *argv), feed
+
+    def _sudo_asks_password(self) -> bool:
+        """Whether sudo wants a password here (asked once: NOPASSWD rules need none, and a
+        password sent anyway would become the command's input)."""
+        if self._sudo_needs_password is None:
+            probe = ("sudo", "-n", "true")
+            result = self._exec(probe, probe, b"", self.node.ssh.command_timeout, 4096)
+            self._sudo_needs_password = not result.ok
+        return self._sudo_needs_password
+
+    def open_stream(self, argv: Sequence[str]) -> SshStream:
+        """A long-lived command (as the login user, never through sudo) for line-based probes."""
+        chan = self._channel()
+        try:
+            chan.exec_command(shlex.join(argv))
+        except (OSError, EOFError, paramiko.SSHException) as exc:
+            chan.close()
+            raise ConnectError(f"{self.who}: cannot start {argv[0]} ({exc})") from None
+        return SshStream(chan)
+
+    # -- files ----------------------------------------------------------------------------
+
+    def _sftp_client(self) -> paramiko.SFTPClient | None:
+        """The transport's one SFTP session, opened on first use; None when files must go
+        through commands (become, or a server without the sftp subsystem)."""
+        if self.node.ssh.become:
+            return None
+        with self._lock:
+            if self._sftp is None and not self._sftp_refused:
+                try:
+                    self._sftp = paramiko.SFTPClient.from_transport(self._transport())
+                except paramiko.SSHException:
+                    self._sftp = None
+                self._sftp_refused = self._sftp is None
+            return self._sftp
+
+    def read_file(self, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+        sftp = self._sftp_client()
+        if sftp is None:
+            return self._read_by_command(path, max_bytes)
+        with _file_errors(path, self.who):
+            size = _regular_file(sftp, path)
+            if size > max_bytes:
+                raise _too_large(path, size, max_bytes)
+            with sftp.open(path, "rb") as handle:
+                if size > _CHUNK:
+                    handle.prefetch(size)  # pipeline the reads instead of one round trip each
+                data = handle.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise _too_large(path, len(data), max_bytes)
+        return data
+
+    def open_binary(self, path: str) -> BinaryIO:
+        """A seekable SFTP file (only what zipfile seeks to crosses the wire); through commands,
+        the file's bytes up to the cap."""
+        sftp = self._sftp_client()
+        if sftp is None:
+            return io.BytesIO(self._read_by_command(path, DEFAULT_MAX_BYTES))
+        with _file_errors(path, self.who):
+            _regular_file(sftp, path)
+            return cast(BinaryIO, sftp.open(path, "rb"))
+
+    def list_dir(self, path: str) -> list[DirEntry]:
+        sftp = self._sftp_client()
+        entries = self._list_by_command(path) if sftp is None else _list_sftp(sftp, path, self.who)
+        return sorted(entries, key=lambda e: e.name)
+
+    def _read_by_command(self, path: str, max_bytes: int) -> bytes:
+        result = self._run(
+            ("sh", "-c", _READ_SCRIPT, "sh", path, str(max_bytes)),
+            timeout=None,
+            stdin=None,
+            cap=max_bytes + 1,
+        )
+        _check_script(path, result, _READ_EXITS, max_bytes)
+        if len(result.stdout) > max_bytes:
+            raise _too_large(path, len(result.stdout), max_bytes)
+        return result.stdout
+
+    def _list_by_command(self, path: str) -> list[DirEntry]:
+        result = self._run(
+            ("sh", "-c", _LIST_SCRIPT, "sh", path), timeout=None, stdin=None, cap=DEFAULT_MAX_BYTES
+        )
+        _check_script(path, result, _LIST_EXITS, 0)
+        return [_find_entry(record) for record in result.stdout.split(b"\0") if record]
+
+    # -- closing --------------------------------------------------------------------------
+
+    def close(self) -> None:
+        with self._lock:
+            sftp, chain = self._sftp, self._chain
+            self._sftp, self._chain = None, []
+        _close_quietly(sftp)
+        for transport in reversed(chain):
+            _close_quietly(transport)
+
+    def __enter__(self) -> SshTransport:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def _open_socket(
+    hop: Hop, via: paramiko.Transport | None, timeout: float
+) -> socket.socket | paramiko.Channel:
+    """A TCP socket with Nagle off, or a direct-tcpip tunnel through the previous hop."""
+    if via is not None:
+        return via.open_channel(
+            "direct-tcpip", (hop.hostname, hop.port), ("127.0.0.1", 0), timeout=timeout
+        )
+    sock = socket.create_connection((hop.hostname, hop.port), timeout=timeout)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
+def _close_quietly(resource: paramiko.Transport | paramiko.SFTPClient | None) -> None:
+    if resource is not None:
+        with contextlib.suppress(OSError, EOFError, paramiko.SSHException):
+            resource.close()
+
+
+# -- authentication -------------------------------------------------------------------------
+
+Attempt = Callable[[paramiko.Transport], object]
+
+
+def _authenticate(
+    transport: paramiko.Transport,
+    hop: Hop,
+    password: str | None,
+    password_env: str | None,
+    label: str,
+) -> None:
+    """Try the hop's keys, then the agent's, then the password; stop at the first success."""
+    tried: list[str] = []
+    agent = None if hop.identities_only else _agent()
+    try:
+        for description, attempt in _attempts(hop, agent, password, password_env, tried):
+            tried.append(description)
+            with contextlib.suppress(paramiko.SSHException):
+                attempt(transport)
+            if transport.is_authenticated():
+                return
+    finally:
+        if agent is not None:
+            agent.close()
+    raise ConnectError(
+        f"{label}: authentication failed for user {hop.user} "
+        f"(tried: {', '.join(tried) or 'no key, agent or password available'})"
+    )
+
+
+def _agent() -> paramiko.Agent | None:
+    """The ssh-agent named by SSH_AUTH_SOCK, or None when there is none that answers."""
+    try:
+        return paramiko.Agent()
+    except paramiko.SSHException:
+        return None
+
+
+def _attempts(
+    hop: Hop,
+    agent: paramiko.Agent | None,
+    password: str | None,
+    password_env: str | None,
+    tried: list[str],
+) -> Iterator[tuple[str, Attempt]]:
+    """(what, how) pairs in ssh's order. Keys that cannot be used are noted in `tried`."""
+    for path in hop.identity_files:
+        key = _load_key(path, hop.explicit_identity, tried)
+        if key is not None:
+            yield f"key {path}", _publickey(hop.user, key)
+    agent_keys = agent.get_keys() if agent is not None else ()
+    for key in agent_keys:
+        yield f"agent key {key.fingerprint}", _publickey(hop.user, key)
+    if password is not None:
+        yield f"password from ${password_env}", lambda t: t.auth_password(hop.user, password)
+
+
+def _publickey(user: str, key: paramiko.PKey) -> Attempt:
+    return lambda transport: transport.auth_publickey(user, key)
+
+
+def _load_key(path: os.PathLike[str], explicit: bool, tried: list[str]) -> paramiko.PKey | None:
+    """The private key at `path`, or None with a note in `tried` (silent for ssh's defaults
+    that simply do not exist)."""
+    try:
+        return paramiko.PKey.from_path(os.fspath(path))
+    except FileNotFoundError:
+        if explicit:
+            tried.append(f"key {path} (not found)")
+    except paramiko.PasswordRequiredException:
+        tried.append(f"key {path} (has a passphrase: load it into ssh-agent)")
+    except (OSError, ValueError, paramiko.SSHException) as exc:
+        tried.append(f"key {path} (unusable: {exc})")
+    return None
+
+
+# -- file helpers ---------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _file_errors(path: str, who: str) -> Iterator[None]:
+    """SFTP errors (IOError with an errno) as the transport's FileReadError kinds; a dropped
+    connection as ConnectError."""
+    try:
+        yield
+    except OSError as exc:
+        raise file_error(path, exc) from None
+    except (EOFError, paramiko.SSHException) as exc:
+        raise ConnectError(f"{who}: connection lost ({exc or 'closed'})") from None
+
+
+def _too_large(path: str, size: int, max_bytes: int) -> FileReadError:
+    return FileReadError(path, "too_large", f"{path}: {size} bytes, over the {max_bytes}-byte cap")
+
+
+def _regular_file(sftp: paramiko.SFTPClient, path: str) -> int:
+    """The size of the regular file at `path` (symlinks followed); FileReadError otherwise."""
+    attrs = sftp.stat(path)
+    if not stat.S_ISREG(attrs.st_mode or 0):
+        reason = "is a directory" if stat.S_ISDIR(attrs.st_mode or 0) else "not a regular file"
+        raise FileReadError(path, "not_a_file", f"{path}: {reason}")
+    return attrs.st_size or 0
+
+
+def _list_sftp(sftp: paramiko.SFTPClient, path: str, who: str) -> list[DirEntry]:
+    with _file_errors(path, who):
+        if not stat.S_ISDIR(sftp.stat(path).st_mode or 0):
+            raise FileReadError(path, "missing", f"{path}: not a directory")
+        return [_sftp_entry(sftp, path, attrs) for attrs in sftp.listdir_attr(path)]
+
+
+def _sftp_entry(sftp: paramiko.SFTPClient, folder: str, attrs: paramiko.SFTPAttributes) -> DirEntry:
+    """An entry with symlinks followed, as a local directory listing reports them."""
+    name = attrs.filename
+    if stat.S_ISLNK(attrs.st_mode or 0):
+        with contextlib.suppress(OSError):  # a dangling link stays a link
+            attrs = sftp.stat(posixpath.join(folder, name))
+    mode = attrs.st_mode or 0
+    size = (attrs.st_size or 0) if stat.S_ISREG(mode) else 0
+    return DirEntry(name, stat.S_ISDIR(mode), size)
+
+
+def _find_entry(record: bytes) -> DirEntry:
+    """One `%y %s %f` record of find -L."""
+    kind, size, name = record.decode("utf-8", "surrogateescape").split(" ", 2)
+    return DirEntry(name, kind == "d", int(size) if kind == "f" else 0)
+
+
+def _check_script(
+    path: str, result: CommandResult, exits: dict[int, tuple[str, str]], max_bytes: int
+) -> None:
+    """Turn a failed file script into FileReadError: its own exit codes, or sudo's refusal."""
+    if result.ok:
+        return
+    if result.timed_out:
+        raise FileReadError(path, "error", f"{path}: timed out reading through a command")
+    kind, reason = exits.get(result.exit_status or 0, ("", ""))
+    if kind == "too_large":
+        raise _too_large(path, int(result.stdout.strip() or 0), max_bytes)
+    if kind:
+        raise FileReadError(path, kind, f"{path}: {reason}")
+    stderr = result.stderr.decode("utf-8", "replace").strip().splitlines()
+    detail = stderr[-1] if stderr else f"exit status {result.exit_status}"
+    if "sudo" in detail and "password" in detail:
+        raise FileReadError(path, "denied", f"{path}: {detail} (set ssh.become_password_env)")
+    raise FileReadError(path, "error", f"{path}: {detail}")

@@ -1,0 +1,57 @@
+"""What a node's <Cluster> really means once Tomcat's defaults are filled in: shared by the
+consistency check, the heartbeat capture and the membership checks, so they never disagree."""
+
+from __future__ import annotations
+
+from clustercheck.facts.cluster import NodeFacts
+from clustercheck.knowledge.tomcat import MEMBERSHIP_DEFAULTS, tomcat_major
+from clustercheck.parsers.serverxml import ClusterConfig
+
+MCAST = "org.apache.catalina.tribes.membership.McastService"
+DELTA = "org.apache.catalina.ha.session.DeltaManager"
+# Tomcat 5.5-style names, honoured until Tomcat 7 and ignored (defaults used) from 8.0 on.
+OLD_NAMES = {"address": "mcastAddr", "port": "mcastPort", "frequency": "mcastFrequency"}
+
+
+def effective_membership(config: ClusterConfig, major: int | None) -> dict[str, str]:
+    """Membership class and, for multicast, address, port, frequency, dropTime, domain and
+    bind as Tomcat uses them; the manager class too. Comparable strings."""
+    membership = config.membership
+    attrs = membership.attrs if membership else {}
+    klass = (membership.class_name if membership else None) or MCAST
+    summary = {
+        "membership": klass.rsplit(".", 1)[-1],
+        "manager": ((config.manager.class_name if config.manager else None) or DELTA).rsplit(
+            ".", 1
+        )[-1],
+    }
+    if klass == MCAST:
+        for key, default in MEMBERSHIP_DEFAULTS.items():
+            old = OLD_NAMES.get(key)
+            value = attrs.get(key)
+            if value is None and old and old in attrs and (major is None or major < 8):
+                value = attrs[old]
+            summary[key] = value if value is not None else default
+        summary["domain"] = attrs.get("domain", "")
+        summary["bind"] = attrs.get("bind", "")
+    return summary
+
+
+def node_membership(node: NodeFacts) -> dict[str, str] | None:
+    """The node's effective membership, or None when it has no Cluster Tomcat reads."""
+    server = node.tomcat.server if node.tomcat else None
+    if not server or not server.clusters:
+        return None
+    return effective_membership(
+        server.clusters[0], tomcat_major(node.tomcat.version if node.tomcat else None)
+    )
+
+
+def multicast_group(node: NodeFacts) -> tuple[str, int] | None:
+    summary = node_membership(node)
+    if not summary or summary["membership"] != MCAST.rsplit(".", 1)[-1]:
+        return None
+    try:
+        return summary["address"], int(summary["port"])
+    except ValueError:
+        return None

@@ -1,0 +1,64 @@
+"""The who-hears-whom view from the captured facts (a pure derivation, computed once per run and
+shared by the membership checks and the report's matrix)."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from clustercheck.collect.multicast import as_datagrams
+from clustercheck.collect.plan import receiver_endpoint
+from clustercheck.derive.cluster_config import multicast_group, node_membership
+from clustercheck.derive.membership import Capture, MembershipView, judge_membership
+from clustercheck.facts.cluster import ClusterFacts, NodeFacts
+from clustercheck.knowledge.tomcat import tomcat_major
+
+_KEY = "membership_view"
+
+
+def node_addresses(node: NodeFacts) -> set[str]:
+    """Addresses that identify a node on the cluster network (loopback identifies nobody)."""
+    found = {node.settings.host, *node.live.addresses}
+    return {a for a in found if not _is_loopback(a)}
+
+
+def _is_loopback(text: str) -> bool:
+    try:
+        return ipaddress.ip_address(text).is_loopback
+    except ValueError:
+        return False
+
+
+def capture_of(node: NodeFacts) -> Capture | None:
+    group = multicast_group(node)
+    if group is None:
+        return None
+    recorded = node.live.extra.get("multicast") or {}
+    summary = node_membership(node) or {}
+    endpoint = receiver_endpoint(node)
+    major = tomcat_major(node.tomcat.version if node.tomcat else None)
+    return Capture(
+        node=node.name,
+        address=node.settings.host,
+        wire=as_datagrams(recorded.get("wire")),
+        socket=as_datagrams(recorded.get("socket")),
+        group=group,
+        domain=summary.get("domain", "").encode("latin-1", "replace") or None,
+        tomcat_format=None if major is None else ("tomcat6" if major <= 6 else "tomcat7+"),
+        receiver_port=endpoint[1] if endpoint else None,
+    )
+
+
+def compute_view(cluster: ClusterFacts) -> MembershipView | None:
+    """None when no node captured anything (offline, or no multicast membership)."""
+    nodes = [n for n in cluster.tomcats if "multicast" in n.live.extra]
+    captures = [c for c in map(capture_of, nodes) if c is not None]
+    if not captures:
+        return None
+    return judge_membership(captures, {n.name: node_addresses(n) for n in nodes})
+
+
+def membership_view(cluster: ClusterFacts) -> MembershipView | None:
+    """compute_view, once per run for all the checks that judge it."""
+    if _KEY not in cluster.derived:
+        cluster.derived[_KEY] = compute_view(cluster)
+    return cluster.derived[_KEY]

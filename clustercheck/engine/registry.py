@@ -1,0 +1,57 @@
+"""Finds checks through the `clustercheck.checks` entry-point group (built-ins use it too) and
+selects them by code or name. Duplicate codes or names are refused loudly: a silently shadowed
+check is a check that silently stopped running."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from importlib.metadata import EntryPoint, entry_points
+
+from clustercheck.engine.check import Check
+
+GROUP = "clustercheck.checks"
+
+
+class RegistryError(Exception):
+    """A plugin problem or a selection naming no check; one line per problem."""
+
+
+def load_checks(eps: Iterable[EntryPoint] | None = None) -> list[Check]:
+    """Every registered check, sorted by code."""
+    found: dict[str, Check] = {}
+    names: dict[str, str] = {}
+    for ep in eps if eps is not None else entry_points(group=GROUP):
+        origin = f"{ep.dist.name if ep.dist else '?'}:{ep.value}"
+        try:
+            obj = ep.load()
+        except Exception as exc:  # a broken plugin must be named, whatever it raised
+            raise RegistryError(f"check plugin {origin} failed to load: {exc}") from None
+        if not isinstance(obj, Check):
+            raise RegistryError(f"check plugin {origin} is not a Check (use @check)")
+        if obj.code in found:
+            raise RegistryError(
+                f"duplicate check code {obj.code}: {found[obj.code].origin} and {origin}"
+            )
+        if obj.name in names:
+            raise RegistryError(f"duplicate check name {obj.name}: {names[obj.name]} and {origin}")
+        found[obj.code] = obj
+        names[obj.name] = origin
+    return sorted(found.values(), key=lambda c: c.code)
+
+
+def find(checks: Sequence[Check], key: str) -> Check:
+    """A check by code (case-insensitive) or name."""
+    for candidate in checks:
+        if key.upper() == candidate.code or key.lower() == candidate.name:
+            return candidate
+    raise RegistryError(f"no check named {key!r} (see `clustercheck checks`)")
+
+
+def select(
+    checks: Sequence[Check], only: Sequence[str] = (), skip: Sequence[str] = ()
+) -> list[Check]:
+    """--checks / --skip: codes or names; an unknown one is an error, not an empty run."""
+    chosen = [find(checks, key) for key in only] if only else list(checks)
+    dropped = {find(checks, key).code for key in skip}
+    chosen = [c for c in dict.fromkeys(chosen) if c.code not in dropped]
+    return sorted(chosen, key=lambda c: c.code)

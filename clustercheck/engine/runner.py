@@ -1,0 +1,90 @@
+"""Runs the selected checks over the gathered facts and stamps their findings into Results.
+
+The runner owns the rules every check would otherwise repeat: unreachable nodes are skipped
+(never dropped), live checks skip offline nodes, cluster checks say whom they could not judge,
+and a check that crashes becomes an `error` result instead of aborting the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from clustercheck.engine.check import Check
+from clustercheck.engine.results import Finding, Result, Scope, Status, skipped
+from clustercheck.facts.cluster import ClusterFacts, NodeFacts
+
+
+def run_checks(checks: Sequence[Check], facts: ClusterFacts) -> list[Result]:
+    results: list[Result] = []
+    for check in checks:
+        if check.scope is Scope.NODE:
+            for node in _applicable(check, facts):
+                results.extend(_stamp(check, _judge_node(check, node, facts), node.name))
+        else:
+            results.extend(_stamp(check, _judge_cluster(check, facts), None))
+    return results
+
+
+def _applicable(check: Check, facts: ClusterFacts) -> list[NodeFacts]:
+    return [n for n in facts.nodes.values() if any(n.settings.has_role(r) for r in check.roles)]
+
+
+def _judge_node(check: Check, node: NodeFacts, facts: ClusterFacts) -> list[Finding]:
+    if not node.reachable and not check.judges_unreachable:
+        return [skipped("node unreachable")]
+    if check.live and node.offline and not node.recorded:
+        return [skipped("offline")]
+    return _guarded(check, lambda: check.judge(node, facts))
+
+
+def _judge_cluster(check: Check, facts: ClusterFacts) -> list[Finding]:
+    nodes = _applicable(check, facts)
+    if not nodes:
+        return [skipped(f"no node with role {' or '.join(check.roles)}")]
+    judged = [n for n in nodes if n.reachable]
+    if not judged:
+        return [skipped("node unreachable: no " + "/".join(check.roles) + " node could be judged")]
+    if check.live and all(n.offline and not n.recorded for n in judged):
+        return [skipped("offline")]
+    findings = _guarded(check, lambda: check.judge(facts))
+    missing = [n.name for n in nodes if not n.reachable]
+    if not missing:
+        return findings
+    note = f" (not judged: {', '.join(missing)} unreachable)"
+    return [
+        Finding(
+            f.status,
+            f.message + note if f.node is None else f.message,
+            f.node,
+            f.file,
+            f.line,
+            {**f.details, "not_judged": missing} if f.node is None else f.details,
+        )
+        for f in findings
+    ]
+
+
+def _guarded(check: Check, call: object) -> list[Finding]:
+    """A crashing check is a bug in the check, reported as `error`, never a lost node."""
+    try:
+        return list(call())  # type: ignore[operator]
+    except Exception as exc:  # the whole point: no check may abort the run
+        return [Finding(Status.ERROR, f"check crashed: {type(exc).__name__}: {exc}")]
+
+
+def _stamp(check: Check, findings: Iterable[Finding], node: str | None) -> list[Result]:
+    return [
+        Result(
+            code=check.code,
+            name=check.name,
+            status=f.status,
+            node=f.node if f.node is not None else node,
+            message=f.message,
+            file=f.file,
+            line=f.line,
+            rationale=check.rationale,
+            remediation=check.remediation,
+            details=f.details,
+        )
+        for f in findings
+    ]

@@ -1,0 +1,1 @@
+"""The typed facts model: what gathering produces, what a snapshot records, what checks judge."""

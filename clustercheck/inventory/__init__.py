@@ -1,0 +1,1 @@
+"""inventory.yaml -> typed settings: the schema, the safe YAML loader, errors with file:line."""

@@ -1,0 +1,315 @@
+"""Load and validate inventory.yaml: every mistake reported at once, with line and field."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+from typing import Any
+
+from clustercheck.inventory import schema
+from clustercheck.inventory.schema import Field
+from clustercheck.inventory.settings import (
+    ApacheSettings,
+    ClusterSettings,
+    MulticastSettings,
+    NodeSettings,
+    NtpSettings,
+    SshSettings,
+    TomcatSettings,
+    Waiver,
+)
+from clustercheck.inventory.yamlsource import LinedDict, YamlError, load_yaml
+
+
+class InventoryError(Exception):
+    """All problems of one inventory; each line names the file, line and field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _Errors:
+    """Collects problems instead of stopping at the first one."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.items: list[str] = []
+
+    def add(self, line: int | None, field: str, message: str) -> None:
+        where = f"{self.source}:{line}" if line else self.source
+        self.items.append(f"{where}: {field}: {message}")
+
+
+def load_inventory(path: str | os.PathLike[str]) -> ClusterSettings:
+    """Read, validate and resolve an inventory file; raise InventoryError listing every problem."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InventoryError([f"{source}: no such file"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InventoryError([f"{source}: cannot read: {exc}"]) from None
+    try:
+        data = load_yaml(text, source)
+    except YamlError as exc:
+        raise InventoryError([str(exc)]) from None
+    return parse_inventory(data, source, Path(path).resolve().parent)
+
+
+def parse_inventory(data: Any, source: str, base_dir: Path) -> ClusterSettings:
+    errors = _Errors(source)
+    if not isinstance(data, LinedDict):
+        raise InventoryError(
+            [f"{source}: the inventory must be a mapping with 'cluster' and 'nodes'"]
+        )
+    _check_keys(data, schema.TOP, "", errors)
+    name = data.get("cluster")
+    if not isinstance(name, str) or not name.strip():
+        errors.add(data.line_of("cluster"), "cluster", "required: a non-empty name")
+        name = "cluster"
+    sections = {
+        key: _section(data, key, fields, key, errors, base_dir)
+        for key, fields in schema.CLUSTER_SECTIONS.items()
+    }
+    defaults = data.get("defaults") or LinedDict()
+    if isinstance(defaults, LinedDict):
+        _check_node_keys(defaults, "defaults", errors)
+    else:
+        errors.add(data.line_of("defaults"), "defaults", "must be a mapping of node fields")
+        defaults = LinedDict()
+    nodes = _nodes(data, defaults, errors, base_dir)
+    waivers = _waivers(data.get("waivers"), data.line_of("waivers"), errors, base_dir)
+    if errors.items:
+        raise InventoryError(errors.items)
+    ntp, mcast = sections["ntp"], sections["multicast"]
+    return ClusterSettings(
+        name=name,
+        source=source,
+        nodes=tuple(nodes),
+        ntp=NtpSettings(servers=tuple(ntp.pop("servers", ())), **ntp),
+        multicast=MulticastSettings(**mcast),
+        jdk_policy=sections["jdk"].get("policy", "update"),
+        ajp_timeout_ms=float(sections["ajp"].get("timeout_ms", 2000.0)),
+        waivers=tuple(waivers),
+    )
+
+
+def _nodes(
+    data: LinedDict, defaults: dict[str, Any], errors: _Errors, base_dir: Path
+) -> list[NodeSettings]:
+    raw = data.get("nodes")
+    if not isinstance(raw, LinedDict) or not raw:
+        errors.add(data.line_of("nodes"), "nodes", "required: a mapping of at least one node")
+        return []
+    nodes = []
+    for name, node in raw.items():
+        field = f"nodes.{name}"
+        if not isinstance(node, LinedDict):
+            errors.add(raw.line_of(name), field, "must be a mapping of node fields")
+            continue
+        _check_node_keys(node, field, errors)
+        merged = _merge(defaults, node)
+        built = _node(name, merged, node, field, errors, base_dir)
+        if built:
+            nodes.append(built)
+    return nodes
+
+
+def _merge(defaults: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    """Node fields override defaults; sections merge key by key (DESIGN §2)."""
+    merged = dict(defaults)
+    for key, value in node.items():
+        if key in schema.SECTIONS and isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def _node(
+    name: str, merged: dict[str, Any], node: LinedDict, field: str, errors: _Errors, base_dir: Path
+) -> NodeSettings | None:
+    before = len(errors.items)
+    line = node.line
+    values = {
+        key: _value(merged[key], spec, f"{field}.{key}", node.line_of(key), errors, base_dir)
+        for key, spec in schema.NODE.items()
+        if key in merged and spec.kind != "section"
+    }
+    transport = values.get("transport", "ssh")
+    roles = values.get("roles")
+    if not roles:
+        errors.add(line, f"{field}.roles", "required: a list of apache and/or tomcat")
+    host = values.get("host")
+    if not host and transport != "local":
+        errors.add(line, f"{field}.host", "required")
+    if transport == "files" and not values.get("root"):
+        errors.add(line, f"{field}.root", "required with transport files")
+    sections = {
+        key: _section(merged, key, fields, f"{field}.{key}", errors, base_dir, node)
+        for key, fields in schema.SECTIONS.items()
+    }
+    roles = roles or ()
+    if "apache" in roles and not (
+        sections["apache"].get("jk_conf") or sections["apache"].get("workers_properties")
+    ):
+        errors.add(
+            line, f"{field}.apache.jk_conf", "required for role apache (or workers_properties)"
+        )
+    if "tomcat" in roles and not sections["tomcat"].get("catalina_base"):
+        errors.add(line, f"{field}.tomcat.catalina_base", "required for role tomcat")
+    if len(errors.items) != before:
+        return None
+    return NodeSettings(
+        name=str(name),
+        host=host or "localhost",
+        roles=tuple(roles),
+        transport=transport,
+        root=values.get("root"),
+        os=values.get("os", "linux"),
+        ssh=SshSettings(**sections["ssh"]),
+        apache=ApacheSettings(**sections["apache"]),
+        tomcat=TomcatSettings(**sections["tomcat"]),
+    )
+
+
+def _section(
+    data: dict[str, Any],
+    key: str,
+    fields: dict[str, Field],
+    path: str,
+    errors: _Errors,
+    base_dir: Path,
+    owner: LinedDict | None = None,
+) -> dict[str, Any]:
+    owner = owner if owner is not None else data  # type: ignore[assignment]
+    raw = data.get(key)
+    if raw is None:
+        return {}
+    line = owner.line_of(key) if isinstance(owner, LinedDict) else None
+    if not isinstance(raw, dict):
+        errors.add(line, path, "must be a mapping")
+        return {}
+    if isinstance(raw, LinedDict):
+        _check_keys(raw, fields, path + ".", errors)
+    lines = raw if isinstance(raw, LinedDict) else None
+    return {
+        k: _value(
+            v, fields[k], f"{path}.{k}", lines.line_of(k) if lines else line, errors, base_dir
+        )
+        for k, v in raw.items()
+        if k in fields
+    }
+
+
+def _check_node_keys(node: LinedDict, path: str, errors: _Errors) -> None:
+    _check_keys(node, schema.NODE, path + ".", errors)
+    for key, fields in schema.SECTIONS.items():
+        section = node.get(key)
+        if isinstance(section, LinedDict):
+            _check_keys(section, fields, f"{path}.{key}.", errors)
+
+
+def _check_keys(data: LinedDict, fields: dict[str, Field], prefix: str, errors: _Errors) -> None:
+    for key in data:
+        if key not in fields:
+            hint = difflib.get_close_matches(key, fields, n=1, cutoff=0.6)
+            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+            errors.add(data.line_of(key), f"{prefix}{key}", f"unknown key{suggestion}")
+
+
+def _value(
+    value: Any, spec: Field, path: str, line: int | None, errors: _Errors, base_dir: Path
+) -> Any:
+    """Check one value against its Field; return it normalised (paths resolved)."""
+    kind = spec.kind
+    if kind in ("str", "path"):
+        if not isinstance(value, str | int | float) or isinstance(value, bool) or value == "":
+            errors.add(line, path, "must be a non-empty string")
+            return None
+        text = str(value)
+        if spec.local_path:
+            return str((base_dir / os.path.expanduser(text)).resolve())
+        return text
+    if kind in ("int", "number"):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (kind == "int" and not isinstance(value, int))
+        ):
+            errors.add(line, path, f"must be {'an integer' if kind == 'int' else 'a number'}")
+            return None
+        if (spec.minimum is not None and value < spec.minimum) or (
+            spec.maximum is not None and value > spec.maximum
+        ):
+            errors.add(line, path, f"must be between {spec.minimum:g} and {spec.maximum or 'inf'}")
+            return None
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            errors.add(line, path, "must be true or false")
+        return value
+    if kind == "enum":
+        if value not in spec.choices:
+            errors.add(line, path, f"must be one of {', '.join(spec.choices)} (got {value!r})")
+            return None
+        return value
+    if kind in ("roles", "list[str]"):
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            errors.add(line, path, "must be a list of strings")
+            return None
+        bad = [v for v in value if spec.choices and v not in spec.choices]
+        if bad:
+            errors.add(line, path, f"unknown role {bad[0]!r} (roles: {', '.join(spec.choices)})")
+            return None
+        return tuple(value)
+    if kind == "map[str]":
+        if not isinstance(value, dict):
+            errors.add(line, path, "must be a mapping of names to values")
+            return {}
+        return {str(k): str(v) for k, v in value.items()}
+    raise AssertionError(f"schema kind {kind} has no validator")
+
+
+def _waivers(raw: Any, line: int, errors: _Errors, base_dir: Path) -> list[Waiver]:
+    """Waivers inline, or a path to a YAML file holding the same list."""
+    if raw is None:
+        return []
+    source = errors.source
+    if isinstance(raw, str):
+        path = (base_dir / os.path.expanduser(raw)).resolve()
+        try:
+            raw = load_yaml(path.read_text(encoding="utf-8-sig"), str(path))
+        except (OSError, YamlError) as exc:
+            errors.add(line, "waivers", f"cannot read waiver file: {exc}")
+            return []
+        source = str(path)
+    if not isinstance(raw, list):
+        errors.add(line, "waivers", "must be a list of {code, node, reason, expires}")
+        return []
+    waivers = []
+    for index, item in enumerate(raw):
+        field = f"waivers[{index}]"
+        if not isinstance(item, LinedDict):
+            errors.add(line, field, "must be a mapping")
+            continue
+        _check_keys(item, schema.WAIVER, field + ".", errors)
+        for required in ("code", "reason"):
+            if not item.get(required):
+                errors.add(item.line, f"{field}.{required}", f"required ({source})")
+        expires = item.get("expires")
+        if expires is not None:
+            expires = str(expires)
+        waivers.append(
+            Waiver(
+                code=str(item.get("code", "")),
+                node=item.get("node"),
+                reason=str(item.get("reason", "")),
+                expires=expires,
+            )
+        )
+    return waivers

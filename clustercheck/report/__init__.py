@@ -1,0 +1,1 @@
+"""The Report (built once, immutable, with typed views) and the run history."""
