@@ -8,24 +8,13 @@ accepted, until the waiver expires.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from clustercheck.derive.membership import OTHER_DOMAIN, SHUT_DOWN
 from clustercheck.engine.results import Result, Status
 from clustercheck.report.model import Report
 
 # the order counts are listed in, worst first
 COUNT_ORDER = (Status.ERROR, Status.FAIL, Status.WARN, Status.PASS, Status.SKIP)
-
-
-def matrix_cell_status(cell: Mapping[str, Any]) -> Status:
-    """How one who-hears-whom cell weighs, as CC501 judges the pair: heard in another domain, or
-    not heard because the member shut down during the window, is a warning."""
-    if cell.get("heard"):
-        return Status.WARN if cell.get("diagnosis") == OTHER_DOMAIN else Status.PASS
-    return Status.WARN if cell.get("diagnosis") == SHUT_DOWN else Status.FAIL
 
 
 def where(result: Result) -> str | None:

@@ -25,7 +25,6 @@ from clustercheck.reports.common import (
     cells,
     counts,
     findings,
-    matrix_cell_status,
     where,
 )
 
@@ -192,7 +191,7 @@ def _multicast(view: Mapping[str, Any] | None) -> dict[str, Any] | None:
                 row.append(("no data", LOOK[Status.SKIP], "not captured"))
             else:
                 word = "hears" if entry.get("heard") else "NOT heard"
-                row.append((word, LOOK[matrix_cell_status(entry)], entry.get("diagnosis", "")))
+                row.append((word, LOOK[Status(entry["status"])], entry.get("diagnosis", "")))
         heard = sum(1 for word, _, _ in row if word == "hears")
         rows.append({"listener": listener, "cells": row, "heard": heard})
     return {"members": members, "rows": rows, "peers": max(len(members) - 1, 0)}

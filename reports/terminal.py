@@ -18,7 +18,6 @@ from clustercheck.reports.common import (
     cells,
     counts,
     findings,
-    matrix_cell_status,
     where,
 )
 
@@ -98,7 +97,7 @@ def multicast_matrix(view: dict[str, Any]) -> Table:
                 row.append(Text("·", style="dim"))
             else:
                 word = "hears" if cell["heard"] else f"NO: {cell['diagnosis']}"
-                row.append(Text(word, style=STYLE[matrix_cell_status(cell)][1]))
+                row.append(Text(word, style=STYLE[Status(cell["status"])][1]))
         table.add_row(*row)
     return table
 

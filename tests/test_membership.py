@@ -13,6 +13,7 @@ from parsers.test_tribes import MEMBER, captures_dir, encode
 from clustercheck.collect.multicast import collapse_repeats
 from clustercheck.derive import membership as mb
 from clustercheck.derive.membership import Capture, MembershipView, Pair, judge_membership, matrix
+from clustercheck.engine.results import Status
 from clustercheck.parsers.pcap import Datagram, read_pcap
 from clustercheck.parsers.tribes import SHUTDOWN, TOMCAT6
 
@@ -414,8 +415,8 @@ def test_matrix_is_the_json_shape() -> None:
     world = World()
     cut_at_the_bridge(world)
     table = matrix(world.judge())
-    assert table["n1"]["n3"] == {"heard": False, "diagnosis": mb.CUT}
-    assert table["n3"]["n1"] == {"heard": True, "diagnosis": mb.HEARD}
+    assert table["n1"]["n3"] == {"heard": False, "diagnosis": mb.CUT, "status": "fail"}
+    assert table["n3"]["n1"] == {"heard": True, "diagnosis": mb.HEARD, "status": "pass"}
     assert sorted(table) == ["n1", "n2", "n3"] and all(len(row) == 2 for row in table.values())
 
 
@@ -474,8 +475,27 @@ def test_real_shutdown_and_loopback_captures() -> None:
     addresses = {n: {a} for n, a in ADDRESSES.items()}
     shutdown = real("tribes-shutdown.pcap")
     view = judge_membership([lab_capture("n1", shutdown), lab_capture("n3", shutdown)], addresses)
-    assert matrix(view)["n1"]["n3"] == {"heard": False, "diagnosis": mb.SHUT_DOWN}
+    assert matrix(view)["n1"]["n3"] == {"heard": False, "diagnosis": mb.SHUT_DOWN, "status": "warn"}
     assert view.advertised["n3"].alive_ms > 1_700_000_000_000  # epoch ms after the recovery
     auto = real("tribes-auto.pcap")
     view = judge_membership([lab_capture("n1", auto), lab_capture("n3", auto)], addresses)
     assert view.loopback_advertisers == ["n3"] and view.foreign == []
+
+
+@pytest.mark.parametrize(
+    ("heard", "diagnosis", "status"),
+    [
+        (True, mb.HEARD, Status.PASS),
+        (True, mb.OTHER_DOMAIN, Status.WARN),
+        (False, mb.SHUT_DOWN, Status.WARN),
+        (False, mb.CUT, Status.FAIL),
+        (False, mb.NO_CAPTURE, Status.ERROR),
+    ],
+)
+def test_a_pair_carries_cc501s_verdict_for_the_check_and_every_matrix(
+    heard: bool, diagnosis: str, status: Status
+) -> None:
+    pair = Pair("n1", "n2", heard, diagnosis)
+    assert pair.status is status
+    view = MembershipView(["n1", "n2"], [pair], {}, [], {}, [])
+    assert matrix(view)["n1"]["n2"]["status"] == status.value

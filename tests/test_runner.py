@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib.metadata import EntryPoint
 
 import pytest
 
+from clustercheck.derive.derived import Derived
 from clustercheck.engine.check import Check, check
 from clustercheck.engine.registry import RegistryError, load_checks, select
 from clustercheck.engine.results import Finding, Scope, Status, failed, passed
@@ -47,15 +48,15 @@ def cluster(*nodes: tuple[str, bool, str]) -> ClusterFacts:
     return ClusterFacts(ClusterSettings("c", "inv.yaml", tuple(settings)), facts, "2026-01-01")
 
 
-def node_ok(node: NodeFacts, facts: ClusterFacts) -> Iterator[Finding]:
+def node_ok(node: NodeFacts) -> Iterator[Finding]:
     yield passed("fine")
 
 
-def cluster_fail(facts: ClusterFacts) -> Iterator[Finding]:
+def cluster_fail(cluster: ClusterFacts) -> Iterator[Finding]:
     yield failed("bad")
 
 
-def crashes(node: NodeFacts, facts: ClusterFacts) -> Iterator[Finding]:
+def crashes(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
     raise KeyError("oops")
 
 
@@ -92,6 +93,41 @@ def test_a_crashing_check_is_an_error_result_not_an_abort() -> None:
     results = run_checks(checks, facts)
     assert results[0].status is Status.ERROR and "KeyError" in results[0].message
     assert results[1].status is Status.PASS
+
+
+def test_a_judge_gets_exactly_the_arguments_it_declares_and_one_derived_per_run() -> None:
+    seen: list[object] = []
+
+    def node_sees(node: NodeFacts, derived: Derived) -> Iterator[Finding]:
+        seen.append(derived)
+        yield passed(node.name)
+
+    def cluster_sees(derived: Derived, cluster: ClusterFacts) -> Iterator[Finding]:
+        seen.append(derived)
+        yield passed(cluster.name)
+
+    checks = [
+        make_check("XX106", "node-sees", Scope.NODE, node_sees),
+        make_check("XX107", "cluster-sees", Scope.CLUSTER, cluster_sees),
+    ]
+    results = run_checks(checks, cluster(("a", True, "ssh"), ("b", True, "ssh")))
+    assert [r.message for r in results] == ["a", "b", "c"]
+    assert len(seen) == 3 and len({id(d) for d in seen}) == 1
+
+
+@pytest.mark.parametrize(
+    ("scope", "judge"),
+    [
+        (Scope.NODE, cluster_fail),  # a node check must take `node`
+        (Scope.CLUSTER, node_ok),  # a cluster check must not
+        (Scope.CLUSTER, lambda cluster, facts: []),  # an argument the engine does not know
+    ],
+)
+def test_a_judge_declaring_what_the_engine_cannot_give_is_refused(
+    scope: Scope, judge: Callable[..., Iterator[Finding]]
+) -> None:
+    with pytest.raises(ValueError, match="may take"):
+        make_check("XX108", "wrong-arguments", scope, judge)
 
 
 def test_results_carry_the_checks_documentation() -> None:

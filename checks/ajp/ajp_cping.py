@@ -12,10 +12,9 @@ from clustercheck.collect.probes import (
     NOT_AJP,
     REFUSED,
 )
-from clustercheck.derive.targets import targets
+from clustercheck.derive.derived import Derived
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, errored, failed, passed, skipped
-from clustercheck.facts.cluster import ClusterFacts
 
 DIAGNOSIS = {
     REFUSED: "connection refused: nothing listens there",
@@ -28,7 +27,7 @@ DIAGNOSIS = {
 
 
 @check("CC102", "ajp-cping", scope=Scope.CLUSTER, roles=("apache", "tomcat"), live=True)
-def ajp_cping(cluster: ClusterFacts) -> Iterator[Finding]:
+def ajp_cping(derived: Derived) -> Iterator[Finding]:
     """From each apache node, every balanced worker answers AJP13 CPing with CPong in time.
 
     The probe runs on the apache node itself, where mod_jk connects from (python3 there, else
@@ -52,7 +51,7 @@ def ajp_cping(cluster: ClusterFacts) -> Iterator[Finding]:
     the worker's host and port (see CC101).
     """
     judged = False
-    for target in targets(cluster):
+    for target in derived.targets:
         probes = target.apache.live.extra.get("ajp_probes")
         if probes is None:
             continue

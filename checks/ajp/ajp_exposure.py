@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 from clustercheck.checks.common import server_xml
 from clustercheck.collect.probes import CPONG_OK
-from clustercheck.derive.targets import WorkerTarget, is_loopback, listening_port, targets
+from clustercheck.derive.derived import Derived
+from clustercheck.derive.targets import WorkerTarget, is_loopback, listening_port
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed, warned
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
@@ -18,7 +19,7 @@ WILDCARDS = frozenset({"0.0.0.0", "::", "*", ""})
 
 
 @check("CC103", "ajp-exposure", scope=Scope.NODE, roles=("tomcat",))
-def ajp_exposure(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
+def ajp_exposure(node: NodeFacts, cluster: ClusterFacts, derived: Derived) -> Iterator[Finding]:
     """No AJP connector is reachable beyond loopback without a secret, and the workers' secret
     equals the connector's.
 
@@ -48,7 +49,7 @@ def ajp_exposure(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
         return
     assert server is not None and node.tomcat is not None
     defaults = ajp_defaults(node.tomcat.version)
-    mine = [t for t in targets(cluster) if t.node is node]
+    mine = [t for t in derived.targets if t.node is node]
     if not server.ajp_connectors:
         yield passed("no AJP connector", file=server.path)
         return

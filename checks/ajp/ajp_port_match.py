@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from clustercheck.checks.common import readable_servers, setting_line
-from clustercheck.derive.targets import WorkerTarget, listening_port, targets
+from clustercheck.derive.derived import Derived
+from clustercheck.derive.targets import WorkerTarget, listening_port
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, errored, failed, passed, warned
 from clustercheck.facts.cluster import ClusterFacts
 
 
 @check("CC101", "ajp-port-match", scope=Scope.CLUSTER, roles=("apache", "tomcat"))
-def ajp_port_match(cluster: ClusterFacts) -> Iterator[Finding]:
+def ajp_port_match(cluster: ClusterFacts, derived: Derived) -> Iterator[Finding]:
     """Every AJP worker points at a Tomcat AJP connector, and every AJP connector is used.
 
     Each ajp13 worker that mod_jk creates (listed in worker.list, or a member of a listed lb),
@@ -34,7 +35,7 @@ def ajp_port_match(cluster: ClusterFacts) -> Iterator[Finding]:
     or comment out AJP connectors that no worker uses.
     """
     used: set[tuple[str, int]] = set()
-    for target in targets(cluster):
+    for target in derived.targets:
         finding = _judge_target(target)
         if target.node is not None and target.connector is not None:
             used.add((target.node.name, target.port))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from clustercheck.derive.membership_view import membership_view
+from clustercheck.derive.derived import Derived
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed, skipped
-from clustercheck.facts.cluster import ClusterFacts
 
 
 @check(
@@ -18,7 +17,7 @@ from clustercheck.facts.cluster import ClusterFacts
     live=True,
     needs=("multicast",),
 )
-def foreign_members(cluster: ClusterFacts) -> Iterator[Finding]:
+def foreign_members(derived: Derived) -> Iterator[Finding]:
     """No member outside the inventory sends heartbeats in the cluster's multicast group.
 
     Every heartbeat captured in the group is matched to an inventory node by its source address
@@ -35,7 +34,7 @@ def foreign_members(cluster: ClusterFacts) -> Iterator[Finding]:
     Give each cluster its own Membership `address` and `port`, or stop the stray Tomcat; add
     DomainFilterInterceptor with a distinct `domain` when groups must be shared.
     """
-    view = membership_view(cluster)
+    view = derived.membership
     if view is None:
         yield skipped("no heartbeat capture (no multicast membership, or not asked)")
         return

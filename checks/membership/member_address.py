@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from clustercheck.derive.membership_view import membership_view, node_addresses
+from clustercheck.derive.derived import Derived
+from clustercheck.derive.membership_view import node_addresses
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed, skipped
 from clustercheck.facts.cluster import ClusterFacts
@@ -18,7 +19,7 @@ from clustercheck.facts.cluster import ClusterFacts
     live=True,
     needs=("multicast",),
 )
-def member_address(cluster: ClusterFacts) -> Iterator[Finding]:
+def member_address(cluster: ClusterFacts, derived: Derived) -> Iterator[Finding]:
     """The address each member advertises in its heartbeat is one its peers can reach.
 
     Reads the host field of each member's captured heartbeats: it must not be a loopback or
@@ -35,7 +36,7 @@ def member_address(cluster: ClusterFacts) -> Iterator[Finding]:
     Set `<Receiver address="...">` (and the Membership `bind`) to the node's address on the
     cluster network instead of `auto`, or fix /etc/hosts so the host name resolves to it.
     """
-    view = membership_view(cluster)
+    view = derived.membership
     if view is None:
         yield skipped("no heartbeat capture (no multicast membership, or not asked)")
         return

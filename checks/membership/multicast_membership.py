@@ -7,10 +7,20 @@ from collections.abc import Iterator
 from typing import Any
 
 from clustercheck.collect.multicast import as_datagrams
-from clustercheck.derive.membership import HEARD, NO_CAPTURE, OTHER_DOMAIN, SHUT_DOWN, Pair
-from clustercheck.derive.membership_view import membership_view, node_addresses
+from clustercheck.derive.derived import Derived
+from clustercheck.derive.membership import HEARD, OTHER_DOMAIN, SHUT_DOWN, Pair
+from clustercheck.derive.membership_view import node_addresses
 from clustercheck.engine.check import check
-from clustercheck.engine.results import Finding, Scope, errored, failed, passed, skipped, warned
+from clustercheck.engine.results import (
+    Finding,
+    Scope,
+    Status,
+    errored,
+    failed,
+    passed,
+    skipped,
+    warned,
+)
 from clustercheck.facts.cluster import ClusterFacts
 from clustercheck.parsers.tribes import Heartbeat, decode_heartbeat
 
@@ -23,7 +33,7 @@ from clustercheck.parsers.tribes import Heartbeat, decode_heartbeat
     live=True,
     needs=("multicast",),
 )
-def multicast_membership(cluster: ClusterFacts) -> Iterator[Finding]:
+def multicast_membership(cluster: ClusterFacts, derived: Derived) -> Iterator[Finding]:
     """Every pair of Tomcat members hears each other's multicast heartbeats.
 
     On every member at once, for one window of dropTime plus two heartbeats (4 s with Tomcat's
@@ -48,7 +58,7 @@ def multicast_membership(cluster: ClusterFacts) -> Iterator[Finding]:
     firewall (`iptables -A INPUT -d 228.0.0.4 -p udp --dport 45564 -j ACCEPT`), use one
     membership address, port and domain everywhere (CC505), and one Tomcat major version.
     """
-    view = membership_view(cluster)
+    view = derived.membership
     if view is None:
         yield skipped("no heartbeat capture (no multicast membership, or not asked)")
         return
@@ -84,19 +94,19 @@ def _from_here(cluster: ClusterFacts, local: dict[str, Any], members: list[str])
 
 
 def _listener(listener: str, pairs: list[Pair]) -> Finding:
+    """One result per listener, as bad as its worst pair (Pair.status is the verdict)."""
     details = {"pairs": {p.sender: {"heard": p.heard, "diagnosis": p.diagnosis} for p in pairs}}
     if not pairs:
         return passed("the only member", node=listener, details=details)
-    if all(p.diagnosis == NO_CAPTURE for p in pairs):
+    worst = max((p.status for p in pairs), key=lambda status: status.rank)
+    if worst is Status.ERROR:
         return errored(
             "could not capture here: no wire and no socket view", node=listener, details=details
         )
-    gone = [p.sender for p in pairs if p.diagnosis == SHUT_DOWN]
-    deaf = [p for p in pairs if not p.heard and p.diagnosis != SHUT_DOWN]
-    other_domain = [p for p in pairs if p.heard and p.diagnosis == OTHER_DOMAIN]
-    if deaf:
-        text = "; ".join(f"{p.sender}: {p.diagnosis}" for p in deaf)
+    if worst is Status.FAIL:
+        text = "; ".join(f"{p.sender}: {p.diagnosis}" for p in pairs if p.status is Status.FAIL)
         return failed(f"does not hear {text}", node=listener, details=details)
+    gone = [p.sender for p in pairs if p.diagnosis == SHUT_DOWN]
     if gone:
         return warned(
             f"{', '.join(gone)} shut down during the capture (BABY-ALEX seen): "
@@ -104,8 +114,9 @@ def _listener(listener: str, pairs: list[Pair]) -> Finding:
             node=listener,
             details=details,
         )
+    other_domain = [p.sender for p in pairs if p.diagnosis == OTHER_DOMAIN]
     if other_domain:
-        names = ", ".join(p.sender for p in other_domain)
+        names = ", ".join(other_domain)
         return warned(f"hears {names} but in a different domain", node=listener, details=details)
     heard = ", ".join(p.sender for p in pairs if p.diagnosis == HEARD)
     return passed(f"hears {heard}", node=listener, details=details)

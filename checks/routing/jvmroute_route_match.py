@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from clustercheck.checks.common import setting_line
-from clustercheck.derive.targets import targets
+from clustercheck.derive.derived import Derived
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed, skipped
-from clustercheck.facts.cluster import ClusterFacts
 
 
 @check("CC202", "jvmroute-route-match", scope=Scope.CLUSTER, roles=("apache", "tomcat"))
-def jvmroute_route_match(cluster: ClusterFacts) -> Iterator[Finding]:
+def jvmroute_route_match(derived: Derived) -> Iterator[Finding]:
     """Each balanced worker's route equals the jvmRoute of the Tomcat it points at.
 
     For every member of an lb worker that matches a Tomcat node (see CC101), the member's
@@ -31,7 +30,7 @@ def jvmroute_route_match(cluster: ClusterFacts) -> Iterator[Finding]:
     `worker.NAME.route` to the node's jvmRoute, and restart the side you changed.
     """
     seen = False
-    for target in targets(cluster):
+    for target in derived.targets:
         if target.balancer is None or target.node is None:
             continue
         seen = True

@@ -218,6 +218,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from datetime import date
 
     from clustercheck.collect.snapshot import apply_recorded
+    from clustercheck.derive.derived import Derived
     from clustercheck.engine.registry import RegistryError, load_checks, select
     from clustercheck.engine.results import Status
     from clustercheck.engine.runner import run_checks
@@ -236,11 +237,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     facts = _gather(settings, args, needs=frozenset().union(*(c.needs for c in checks)))
     if recorded:
         apply_recorded(facts, recorded)
-    results, notices = apply_waivers(run_checks(checks, facts), settings.waivers, date.today())
+    derived = Derived(facts)
+    results, notices = apply_waivers(
+        run_checks(checks, facts, derived), settings.waivers, date.today()
+    )
     for notice in notices:
         print(f"clustercheck: {notice}", file=sys.stderr)
     report = Report(facts, checks, results)
-    report.views = build_views(report)
+    report.views = build_views(report, derived)
     code = report.exit_code(Status(args.fail_on))
     trend = _history(report, args.history) if args.history else {}
     _write_outputs(report, args, trend)

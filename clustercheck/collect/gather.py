@@ -107,7 +107,6 @@ def gather(
             for transport in transports.values():
                 transport.close()
     facts.duration_s = time.monotonic() - clock
-    facts.derived.clear()  # the planning's derivations; checks derive again from final facts
     return facts
 
 

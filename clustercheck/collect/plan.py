@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from clustercheck.collect.multicast import valid_group
 from clustercheck.derive.cluster_config import multicast_group, node_membership
-from clustercheck.derive.targets import is_loopback, listening_port, targets
+from clustercheck.derive.targets import is_loopback, listening_port, worker_targets
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 
 WILDCARD_ADDRESSES = frozenset({"", "auto", "0.0.0.0", "::", "*"})
@@ -45,7 +45,7 @@ def receiver_endpoint(node: NodeFacts) -> tuple[str, int] | None:
 def plan_probes(cluster: ClusterFacts) -> ProbePlan:
     plan = ProbePlan()
     live = {name for name, n in cluster.nodes.items() if n.reachable and not n.offline}
-    for target in targets(cluster):
+    for target in worker_targets(cluster):
         if target.apache.name in live:
             pairs = plan.cping.setdefault(target.apache.name, [])
             if (target.host, target.port) not in pairs:

@@ -119,7 +119,6 @@ def apply_recorded(facts: ClusterFacts, meta: dict[str, Any]) -> None:
     facts.started_at = meta.get("collected_at", facts.started_at)
     facts.dns = meta.get("dns", {})
     facts.live = meta.get("live", {})
-    facts.derived.clear()
 
 
 def _fingerprinter(key: bytes) -> Any:

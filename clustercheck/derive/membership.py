@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from clustercheck.engine.results import Status
 from clustercheck.parsers.pcap import Datagram
 from clustercheck.parsers.tribes import Heartbeat, Undecodable, decode_heartbeat
 
@@ -60,6 +61,17 @@ class Pair:
     sender: str
     heard: bool
     diagnosis: str
+
+    @property
+    def status(self) -> Status:
+        """CC501's verdict on the pair, made here once for the check and every matrix: heard in
+        another domain, or not heard because the member shut down during the window, is a
+        warning; a listener that captured nothing could not judge."""
+        if self.heard:
+            return Status.WARN if self.diagnosis == OTHER_DOMAIN else Status.PASS
+        if self.diagnosis == SHUT_DOWN:
+            return Status.WARN
+        return Status.ERROR if self.diagnosis == NO_CAPTURE else Status.FAIL
 
 
 @dataclass(frozen=True)
@@ -131,10 +143,15 @@ def judge_membership(
 
 
 def matrix(view: MembershipView) -> dict[str, dict[str, dict[str, object]]]:
-    """{listener: {sender: {"heard", "diagnosis"}}}, the shape JSON and HTML reports use."""
+    """{listener: {sender: {"heard", "diagnosis", "status"}}}, the shape JSON and HTML reports
+    use; `status` is the pair's verdict."""
     table: dict[str, dict[str, dict[str, object]]] = {node: {} for node in view.members}
     for pair in view.pairs:
-        table[pair.listener][pair.sender] = {"heard": pair.heard, "diagnosis": pair.diagnosis}
+        table[pair.listener][pair.sender] = {
+            "heard": pair.heard,
+            "diagnosis": pair.diagnosis,
+            "status": pair.status.value,
+        }
     return table
 
 

@@ -1,5 +1,5 @@
-"""The who-hears-whom view from the captured facts (a pure derivation, computed once per run and
-shared by the membership checks and the report's matrix)."""
+"""The who-hears-whom view from the captured facts (a pure derivation; checks and the report's
+matrix get it once per run from Derived.membership)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,6 @@ from clustercheck.derive.cluster_config import multicast_group, node_membership
 from clustercheck.derive.membership import Capture, MembershipView, judge_membership
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.knowledge.tomcat import tomcat_major
-
-_KEY = "membership_view"
 
 
 def node_addresses(node: NodeFacts) -> set[str]:
@@ -55,10 +53,3 @@ def compute_view(cluster: ClusterFacts) -> MembershipView | None:
     if not captures:
         return None
     return judge_membership(captures, {n.name: node_addresses(n) for n in nodes})
-
-
-def membership_view(cluster: ClusterFacts) -> MembershipView | None:
-    """compute_view, once per run for all the checks that judge it."""
-    if _KEY not in cluster.derived:
-        cluster.derived[_KEY] = compute_view(cluster)
-    return cluster.derived[_KEY]

@@ -69,18 +69,6 @@ def used_ajp_workers(workers: WorkersFile) -> Iterator[tuple[Worker, str | None]
             yield worker, None
 
 
-def targets(cluster: ClusterFacts) -> list[WorkerTarget]:
-    """Every used AJP worker of every reachable apache node, matched to a Tomcat node; computed
-    once per run and shared by every check that needs it."""
-    if _KEY not in cluster.derived:
-        cluster.derived[_KEY] = _targets(cluster)
-    result: list[WorkerTarget] = cluster.derived[_KEY]
-    return result
-
-
-_KEY = "worker_targets"
-
-
 class _HostIndex:
     """The Tomcat nodes by each way a worker's host can name them, built once."""
 
@@ -122,7 +110,9 @@ def _unique(nodes: list[NodeFacts]) -> list[NodeFacts]:
     return list({id(n): n for n in nodes}.values())
 
 
-def _targets(cluster: ClusterFacts) -> list[WorkerTarget]:
+def worker_targets(cluster: ClusterFacts) -> list[WorkerTarget]:
+    """Every used AJP worker of every reachable apache node, matched to a Tomcat node (checks
+    get it once per run from Derived.targets)."""
     index = _HostIndex(cluster)
     found = []
     for apache in cluster.apaches:

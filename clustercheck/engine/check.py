@@ -45,6 +45,7 @@ class Check:
     judge: Judge = field(repr=False)
     judges_unreachable: bool = False  # called for unreachable nodes too (CC001)
     needs: frozenset[str] = frozenset()  # costly facts to gather for it: "multicast"
+    arguments: tuple[str, ...] = ("cluster",)  # what judge() declares, from ARGUMENTS
     doc: str = field(repr=False, default="")
     origin: str = ""  # the distribution that provided it
 
@@ -93,6 +94,11 @@ def _unwrap(text: str) -> str:
 # Facts the engine gathers only when a selected check needs them, because they cost time.
 COSTLY_FACTS = frozenset({"multicast"})  # the heartbeat capture window
 
+# What a judge may declare, by parameter name, as pluggy hook implementations do: the runner
+# passes exactly those. `node` (node checks only): the NodeFacts judged; `cluster`: the
+# ClusterFacts; `derived`: the run's Derived (worker targets, membership view, ...).
+ARGUMENTS = frozenset({"node", "cluster", "derived"})
+
 
 def check(
     code: str,
@@ -104,9 +110,10 @@ def check(
     judges_unreachable: bool = False,
     needs: tuple[str, ...] = (),
 ) -> Callable[[Judge], Check]:
-    """Declare a check. A node check is called as judge(node, cluster) for each node with one of
-    `roles`; a cluster check as judge(cluster). `needs` names the costly facts (COSTLY_FACTS)
-    the engine must gather for it."""
+    """Declare a check. Its judge declares what it needs by parameter name (ARGUMENTS); a node
+    check is called for each node with one of `roles` and must take `node`, a cluster check is
+    called once and must not. `needs` names the costly facts (COSTLY_FACTS) the engine must
+    gather for it."""
     if not CODE_RE.match(code):
         raise ValueError(f"check code {code!r} must look like CC123")
     if not NAME_RE.match(name):
@@ -119,6 +126,12 @@ def check(
         unknown = set(needs) - COSTLY_FACTS
         if unknown:
             raise ValueError(f"{code}: unknown facts {sorted(unknown)}, known: {set(COSTLY_FACTS)}")
+        arguments = tuple(inspect.signature(func).parameters)
+        if set(arguments) - ARGUMENTS or ("node" in arguments) != (scope is Scope.NODE):
+            raise ValueError(
+                f"{code}: judge({', '.join(arguments)}) may take {sorted(ARGUMENTS)}; "
+                "`node` exactly when the scope is node"
+            )
         return Check(
             code,
             name,
@@ -128,6 +141,7 @@ def check(
             func,
             judges_unreachable,
             frozenset(needs),
+            arguments,
             doc,
             origin=func.__module__,
         )

@@ -7,21 +7,28 @@ and a check that crashes becomes an `error` result instead of aborting the run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
+from clustercheck.derive.derived import Derived
 from clustercheck.engine.check import Check
 from clustercheck.engine.results import Finding, Result, Scope, Status, skipped
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 
 
-def run_checks(checks: Sequence[Check], facts: ClusterFacts) -> list[Result]:
+def run_checks(
+    checks: Sequence[Check], facts: ClusterFacts, derived: Derived | None = None
+) -> list[Result]:
+    """Every selected check over the facts; `derived` (made here when not given) is shared by
+    all of them, so each derivation is computed once per run."""
+    derived = derived if derived is not None else Derived(facts)
     results: list[Result] = []
     for check in checks:
         if check.scope is Scope.NODE:
             for node in _applicable(check, facts):
-                results.extend(_stamp(check, _judge_node(check, node, facts), node.name))
+                findings = _judge_node(check, node, facts, derived)
+                results.extend(_stamp(check, findings, node.name))
         else:
-            results.extend(_stamp(check, _judge_cluster(check, facts), None))
+            results.extend(_stamp(check, _judge_cluster(check, facts, derived), None))
     return results
 
 
@@ -29,15 +36,17 @@ def _applicable(check: Check, facts: ClusterFacts) -> list[NodeFacts]:
     return [n for n in facts.nodes.values() if any(n.settings.has_role(r) for r in check.roles)]
 
 
-def _judge_node(check: Check, node: NodeFacts, facts: ClusterFacts) -> list[Finding]:
+def _judge_node(
+    check: Check, node: NodeFacts, facts: ClusterFacts, derived: Derived
+) -> list[Finding]:
     if not node.reachable and not check.judges_unreachable:
         return [skipped("node unreachable")]
     if check.live and node.offline and not node.recorded:
         return [skipped("offline")]
-    return _guarded(check, lambda: check.judge(node, facts))
+    return _judged(check, {"node": node, "cluster": facts, "derived": derived})
 
 
-def _judge_cluster(check: Check, facts: ClusterFacts) -> list[Finding]:
+def _judge_cluster(check: Check, facts: ClusterFacts, derived: Derived) -> list[Finding]:
     nodes = _applicable(check, facts)
     if not nodes:
         return [skipped(f"no node with role {' or '.join(check.roles)}")]
@@ -46,7 +55,7 @@ def _judge_cluster(check: Check, facts: ClusterFacts) -> list[Finding]:
         return [skipped("node unreachable: no " + "/".join(check.roles) + " node could be judged")]
     if check.live and all(n.offline and not n.recorded for n in judged):
         return [skipped("offline")]
-    findings = _guarded(check, lambda: check.judge(facts))
+    findings = _judged(check, {"cluster": facts, "derived": derived})
     missing = [n.name for n in nodes if not n.reachable]
     if not missing:
         return findings
@@ -64,10 +73,11 @@ def _judge_cluster(check: Check, facts: ClusterFacts) -> list[Finding]:
     ]
 
 
-def _guarded(check: Check, call: object) -> list[Finding]:
-    """A crashing check is a bug in the check, reported as `error`, never a lost node."""
+def _judged(check: Check, given: Mapping[str, object]) -> list[Finding]:
+    """The judge called with the arguments it declares. A crashing check is a bug in the check,
+    reported as `error`, never a lost node."""
     try:
-        return list(call())  # type: ignore[operator]
+        return list(check.judge(**{name: given[name] for name in check.arguments}))
     except Exception as exc:  # the whole point: no check may abort the run
         return [Finding(Status.ERROR, f"check crashed: {type(exc).__name__}: {exc}")]
 

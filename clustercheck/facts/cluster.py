@@ -122,8 +122,6 @@ class ClusterFacts:
     dns: dict[str, list[str]] = field(default_factory=dict)
     # what is measured from clustercheck's machine: the NTP reference, AJP exposure probes
     live: dict[str, Any] = field(default_factory=dict)
-    # pure derivations of the facts, computed once per run and shared by checks (not recorded)
-    derived: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:

@@ -6,19 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from clustercheck.derive.derived import Derived
 from clustercheck.derive.membership import matrix
-from clustercheck.derive.membership_view import membership_view
 from clustercheck.report.model import Report
 
 JVM_FIELDS = ("version", "vendor", "vm", "bits")
 
 
-def build_views(report: Report) -> dict[str, Any]:
+def build_views(report: Report, derived: Derived) -> dict[str, Any]:
     views: dict[str, Any] = {"versions": _versions(report)}
     clocks = _clocks(report)
     if clocks["nodes"]:
         views["clocks"] = clocks
-    membership = membership_view(report.facts)
+    membership = derived.membership
     if membership is not None:
         views["multicast"] = {
             "members": membership.members,

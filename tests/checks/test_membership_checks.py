@@ -14,6 +14,7 @@ from parsers.test_tribes import MEMBER, captures_dir, encode
 from clustercheck.collect.gather import gather
 from clustercheck.collect.multicast import records
 from clustercheck.collect.probes import OPEN, ProbeResult
+from clustercheck.derive.derived import Derived
 from clustercheck.engine.registry import find, load_checks
 from clustercheck.engine.runner import run_checks
 from clustercheck.facts.cluster import ClusterFacts
@@ -64,9 +65,13 @@ def test_healthy_every_member_hears_the_others(tmp_path: Path) -> None:
 def test_the_report_carries_the_matrix_and_the_window(tmp_path: Path) -> None:
     facts = cluster(tmp_path, dict.fromkeys(NODES, datagrams("tribes.pcap")))
     report = Report(facts, [], [])
-    view = build_views(report)["multicast"]
+    view = build_views(report, Derived(report.facts))["multicast"]
     assert view["members"] == list(NODES) and view["window_s"] == 3
-    assert view["matrix"]["tomcat01"]["tomcat03"] == {"heard": True, "diagnosis": "heard"}
+    assert view["matrix"]["tomcat01"]["tomcat03"] == {
+        "heard": True,
+        "diagnosis": "heard",
+        "status": "pass",
+    }
 
 
 def test_a_node_cut_at_the_bridge_is_heard_by_nobody(tmp_path: Path) -> None:

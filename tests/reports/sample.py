@@ -172,16 +172,20 @@ def sample_views() -> dict[str, Any]:
             "members": ["web1", "tomcat02", "tomcat03"],
             "matrix": {
                 "web1": {
-                    "tomcat02": {"heard": True, "diagnosis": ""},
-                    "tomcat03": {"heard": True, "diagnosis": ""},
+                    "tomcat02": {"heard": True, "diagnosis": "", "status": "pass"},
+                    "tomcat03": {"heard": True, "diagnosis": "", "status": "pass"},
                 },
                 "tomcat02": {
-                    "web1": {"heard": True, "diagnosis": ""},
-                    "tomcat03": {"heard": True, "diagnosis": ""},
+                    "web1": {"heard": True, "diagnosis": "", "status": "pass"},
+                    "tomcat03": {"heard": True, "diagnosis": "", "status": "pass"},
                 },
                 "tomcat03": {
-                    "web1": {"heard": False, "diagnosis": "no IGMP join seen"},
-                    "tomcat02": {"heard": False, "diagnosis": "no IGMP join seen"},
+                    "web1": {"heard": False, "diagnosis": "no IGMP join seen", "status": "fail"},
+                    "tomcat02": {
+                        "heard": False,
+                        "diagnosis": "no IGMP join seen",
+                        "status": "fail",
+                    },
                 },
             },
         },

@@ -98,7 +98,7 @@ HOSTILE: dict[str, Callable[[], str]] = {
     "multicast diagnosis": lambda: _with_views(
         multicast={
             "members": ["web1", "tomcat02"],
-            "matrix": {"web1": {"tomcat02": {"heard": False, "diagnosis": XSS}}},
+            "matrix": {"web1": {"tomcat02": {"heard": False, "diagnosis": XSS, "status": "fail"}}},
         }
     ),
     "clock reference": lambda: _with_views(

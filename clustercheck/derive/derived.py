@@ -1,0 +1,33 @@
+"""The derivations of one run's facts that checks and views share, made once per run.
+
+The runner builds one `Derived` for the facts it judges and hands it to every check that asks
+for it and to the report's views. Each derivation is computed on first use and kept here, never
+in the facts: the facts stay what was gathered, and a run that selects no membership check never
+builds the membership view.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from clustercheck.derive.membership import MembershipView
+from clustercheck.derive.membership_view import compute_view
+from clustercheck.derive.targets import WorkerTarget, worker_targets
+from clustercheck.facts.cluster import ClusterFacts
+
+
+class Derived:
+    """Read-only derivations of one ClusterFacts."""
+
+    def __init__(self, facts: ClusterFacts) -> None:
+        self._facts = facts
+
+    @functools.cached_property
+    def targets(self) -> tuple[WorkerTarget, ...]:
+        """Every used AJP worker of every reachable apache node, matched to a Tomcat node."""
+        return tuple(worker_targets(self._facts))
+
+    @functools.cached_property
+    def membership(self) -> MembershipView | None:
+        """Who hears whom; None when no node captured anything."""
+        return compute_view(self._facts)
