@@ -17,8 +17,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from clustercheck import __version__
 from clustercheck.engine.results import Status
-from clustercheck.report.history import Changes
+from clustercheck.report.formats import Format, RenderOptions
 from clustercheck.report.model import Report
+from clustercheck.report.views import MulticastView, VersionRow
 from clustercheck.reports.common import (
     COUNT_ORDER,
     Cell,
@@ -66,14 +67,10 @@ _ENV = Environment(
 _ENV.filters["num"] = lambda value: f"{value:g}"  # 100.0 -> "100", 0.25 -> "0.25"
 
 
-def render(
-    report: Report,
-    *,
-    changes: Changes | None = None,
-    clock_history: Mapping[str, Sequence[tuple[str, float]]] | None = None,
-) -> str:
-    """The report as one HTML document; `changes` and `clock_history` (from the run history) add
-    what changed since the previous run and each node's clock offset trend."""
+def render(report: Report, options: RenderOptions) -> str:
+    """The report as one HTML document; the options' trend (from the run history) adds what
+    changed since the previous run and each node's clock offset trend."""
+    trend = options.trend
     tally = counts(report)
     verdict = NOTHING_JUDGED if report.nothing_judged else LOOK[report.worst()]
     return _ENV.get_template("report.html.j2").render(
@@ -90,10 +87,10 @@ def render(
         where=where,
         skipped=_skipped(report),
         nodes=_nodes(report),
-        multicast=_multicast(report.views.get("multicast")),
+        multicast=_multicast(report.views.multicast),
         clocks=_clocks(report),
-        trend=_trend(clock_history or {}, report.facts.settings.ntp.warn_ms),
-        changes=changes,
+        trend=_trend(trend.clock_history, report.facts.settings.ntp.warn_ms),
+        changes=trend.changes,
     )
 
 
@@ -137,8 +134,8 @@ def _skipped(report: Report) -> list[tuple[str, list[str]]]:
 def _nodes(report: Report) -> dict[str, Any]:
     """Every node side by side: address, roles, reachability and, with the versions view, its
     Tomcat and JVM; a value that differs from most nodes' is marked."""
-    versions = report.views.get("versions")
-    by_node = {v["node"]: v for v in versions or []}
+    versions = report.views.versions
+    by_node = {v.node: v for v in versions}
     columns = ("tomcat", "version", "vendor", "vm", "bits")
     values = {
         name: dict(zip(columns, _version_values(by_node.get(name)), strict=True))
@@ -149,20 +146,16 @@ def _nodes(report: Report) -> dict[str, Any]:
     for name, node in report.facts.nodes.items():
         marked = [(values[name][c], values[name][c] not in (None, usual[c])) for c in columns]
         rows.append({"node": node, "versions": marked})
-    return {"rows": rows, "with_versions": versions is not None}
+    return {"rows": rows, "with_versions": bool(versions)}
 
 
-def _version_values(entry: Mapping[str, Any] | None) -> tuple[Any, ...]:
+def _version_values(entry: VersionRow | None) -> tuple[Any, ...]:
     if entry is None:
         return (None,) * 5
-    jvm = entry.get("jvm") or {}
-    return (
-        entry.get("tomcat"),
-        jvm.get("version"),
-        jvm.get("vendor"),
-        jvm.get("vm"),
-        jvm.get("bits"),
-    )
+    jvm = entry.jvm
+    if jvm is None:
+        return (entry.tomcat, None, None, None, None)
+    return (entry.tomcat, jvm.version, jvm.vendor, jvm.vm, jvm.bits)
 
 
 def _most_common(values: list[Any]) -> Any:
@@ -173,25 +166,24 @@ def _most_common(values: list[Any]) -> Any:
     return next(v for v in values if str(v) == top)
 
 
-def _multicast(view: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """Who hears whom: listeners down, senders across."""
-    if not view:
+def _multicast(view: MulticastView | None) -> dict[str, Any] | None:
+    """Who hears whom: listeners down, senders across; each cell as CC501 judged the pair."""
+    if view is None:
         return None
-    members = list(view.get("members", []))
-    matrix = view.get("matrix", {})
+    members = list(view.members)
     rows = []
     for listener in members:
-        heard_from = matrix.get(listener, {})
+        heard_from = view.matrix.get(listener, {})
         row = []
         for sender in members:
-            entry = heard_from.get(sender)
+            pair = heard_from.get(sender)
             if sender == listener:
                 row.append(("self", LOOK[Status.SKIP], ""))
-            elif entry is None:
+            elif pair is None:
                 row.append(("no data", LOOK[Status.SKIP], "not captured"))
             else:
-                word = "hears" if entry.get("heard") else "NOT heard"
-                row.append((word, LOOK[Status(entry["status"])], entry.get("diagnosis", "")))
+                word = "hears" if pair.heard else "NOT heard"
+                row.append((word, LOOK[pair.status], pair.diagnosis))
         heard = sum(1 for word, _, _ in row if word == "hears")
         rows.append({"listener": listener, "cells": row, "heard": heard})
     return {"members": members, "rows": rows, "peers": max(len(members) - 1, 0)}
@@ -199,13 +191,15 @@ def _multicast(view: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 def _clocks(report: Report) -> dict[str, Any] | None:
     """The clock offsets as a bar chart with uncertainty whiskers and the thresholds."""
-    view = report.views.get("clocks")
-    if not view:
+    view = report.views.clocks
+    if view is None:
         return None
     ntp = report.facts.settings.ntp
-    entries = view.get("nodes", [])
-    measured = [n for n in entries if n.get("offset_ms") is not None]
-    reach = max([abs(n["offset_ms"]) + (n.get("uncertainty_ms") or 0) for n in measured] or [0])
+    entries = view.nodes
+    reach = max(
+        [abs(n.offset_ms) + (n.uncertainty_ms or 0) for n in entries if n.offset_ms is not None]
+        or [0]
+    )
     extent = max(reach, ntp.warn_ms) * 1.15
     half = (CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH) / 2
     zero = LABEL_WIDTH + half
@@ -215,9 +209,9 @@ def _clocks(report: Report) -> dict[str, Any] | None:
 
     rows = []
     for index, entry in enumerate(entries):
-        offset = entry.get("offset_ms")
-        spread = entry.get("uncertainty_ms") or 0
-        look = _look(entry.get("status"))
+        offset = entry.offset_ms
+        spread = entry.uncertainty_ms or 0
+        look = LOOK[entry.status]
         y = CHART_TOP + index * ROW_HEIGHT
         bar = None
         if offset is not None:
@@ -238,7 +232,7 @@ def _clocks(report: Report) -> dict[str, Any] | None:
         for sign in (-1, 1)
     ]
     return {
-        "reference": view.get("reference"),
+        "reference": view.reference,
         "rows": rows,
         "lines": lines,
         "warn_ms": ntp.warn_ms,
@@ -295,9 +289,9 @@ def _trend(
     }
 
 
-def _look(status: Any) -> Look:
-    """The look of a status named in a view; grey when it names none."""
-    try:
-        return LOOK[Status(status)]
-    except ValueError:
-        return LOOK[Status.SKIP]
+FORMAT = Format(
+    "html",
+    "one self-contained HTML file (inline CSS and SVG, no script, nothing from the network)",
+    render,
+    to_stdout=False,
+)

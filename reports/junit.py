@@ -8,10 +8,12 @@ from collections import Counter
 from itertools import groupby
 
 from clustercheck.engine.results import Result, Status
+from clustercheck.report.formats import Format, RenderOptions
 from clustercheck.report.model import Report
 
 
-def render(report: Report, fail_on: Status = Status.FAIL) -> str:
+def render(report: Report, options: RenderOptions) -> str:
+    fail_on = options.fail_on
     root = ET.Element(
         "testsuites", name=f"clustercheck {report.cluster}", time=f"{report.facts.duration_s:.3f}"
     )
@@ -59,3 +61,6 @@ def _body(result: Result) -> str:
     if result.status not in (Status.PASS, Status.SKIP):
         lines += [f"why: {result.rationale}", f"fix: {result.remediation}"]
     return "\n".join(lines)
+
+
+FORMAT = Format("junit", "JUnit XML for CI test reporters: one suite per check", render)

@@ -9,6 +9,7 @@ state; they are counted in the text and the performance data.
 from __future__ import annotations
 
 from clustercheck.engine.results import Result, Status
+from clustercheck.report.formats import Format, RenderOptions
 from clustercheck.report.model import Report
 from clustercheck.reports.common import counts, findings, where
 
@@ -28,8 +29,8 @@ PHRASES = (
 PERFDATA_KEYS = ("pass", "warn", "fail", "error", "skip", "waived")
 
 
-def render(report: Report) -> tuple[str, int]:
-    """The plugin output (status line, then long output) and the plugin exit code."""
+def render(report: Report, options: RenderOptions) -> str:
+    """The plugin output: status line, then long output; its exit code is plugin_code()."""
     code = plugin_code(report)
     tally = counts(report)
     text = ", ".join(
@@ -46,7 +47,7 @@ def render(report: Report) -> tuple[str, int]:
     lines += [_finding_line(r) for r in worst[:LONG_OUTPUT_LINES]]
     if len(worst) > LONG_OUTPUT_LINES:
         lines.append(f"... and {len(worst) - LONG_OUTPUT_LINES} more")
-    return "\n".join(lines) + "\n", code
+    return "\n".join(lines) + "\n"
 
 
 def plugin_code(report: Report) -> int:
@@ -70,3 +71,6 @@ def _finding_line(result: Result) -> str:
 def _clean(text: str) -> str:
     """One line, and no '|': Nagios reads everything after the first '|' as performance data."""
     return " ".join(text.split()).replace("|", "¦")
+
+
+FORMAT = Format("nagios", "one Nagios/Icinga status line with performance data", render)

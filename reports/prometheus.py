@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from clustercheck.engine.results import Status
+from clustercheck.report.formats import Format, RenderOptions
 from clustercheck.report.model import Report
 from clustercheck.reports.common import cells
 
@@ -24,7 +25,7 @@ Labels = dict[str, str]
 Sample = tuple[Labels, float]
 
 
-def render(report: Report) -> str:
+def render(report: Report, options: RenderOptions) -> str:
     cluster = {"cluster": report.cluster}
     grid = cells(report)
     names = {r.code: r.name for r in report.results}
@@ -71,45 +72,47 @@ def render(report: Report) -> str:
 
 
 def _clock_families(report: Report, cluster: Labels) -> list[str]:
-    view = report.views.get("clocks")
-    if not view:
+    view = report.views.clocks
+    if view is None:
         return []
-    measured = [n for n in view.get("nodes", []) if n.get("offset_ms") is not None]
     return [
         _family(
             "clustercheck_clock_offset_seconds",
             "The node's clock minus the reference clock.",
-            [({**cluster, "node": n["node"]}, n["offset_ms"] / 1000) for n in measured],
+            [
+                ({**cluster, "node": n.node}, n.offset_ms / 1000)
+                for n in view.nodes
+                if n.offset_ms is not None
+            ],
         ),
         _family(
             "clustercheck_clock_uncertainty_seconds",
             "How far the measured offset may be off (half the round trip and more).",
             [
-                ({**cluster, "node": n["node"]}, n["uncertainty_ms"] / 1000)
-                for n in measured
-                if n.get("uncertainty_ms") is not None
+                ({**cluster, "node": n.node}, n.uncertainty_ms / 1000)
+                for n in view.nodes
+                if n.offset_ms is not None and n.uncertainty_ms is not None
             ],
         ),
     ]
 
 
 def _multicast_families(report: Report, cluster: Labels) -> list[str]:
-    view = report.views.get("multicast")
-    if not view:
+    view = report.views.multicast
+    if view is None:
         return []
-    members = view.get("members", [])
-    matrix = view.get("matrix", {})
+    members = view.members
     heard = [
         (
             {**cluster, "node": listener},
             sum(
                 1
-                for sender, cell in matrix[listener].items()
-                if sender != listener and cell.get("heard")
+                for sender, pair in view.matrix[listener].items()
+                if sender != listener and pair.heard
             ),
         )
         for listener in members
-        if listener in matrix
+        if listener in view.matrix
     ]
     return [
         _family(
@@ -149,3 +152,8 @@ def _escape_label(value: str) -> str:
 
 def _number(value: float) -> str:
     return str(value) if isinstance(value, int) else repr(float(value))
+
+
+FORMAT = Format(
+    "prometheus", "node_exporter textfile-collector metrics, written atomically", render
+)

@@ -4,7 +4,7 @@ carries a word."""
 
 from __future__ import annotations
 
-from typing import Any
+import io
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -12,7 +12,9 @@ from rich.table import Table
 from rich.text import Text
 
 from clustercheck.engine.results import Result, Status
+from clustercheck.report.formats import Format, RenderOptions
 from clustercheck.report.model import Report
+from clustercheck.report.views import MulticastView
 from clustercheck.reports.common import (
     COUNT_ORDER,
     cells,
@@ -78,59 +80,58 @@ def grid(report: Report) -> Table:
     return table
 
 
-def multicast_matrix(view: dict[str, Any]) -> Table:
-    """Who hears whom: listeners down, senders across; each cell says heard or why not."""
-    members = view["members"]
+def multicast_matrix(view: MulticastView) -> Table:
+    """Who hears whom: listeners down, senders across; each cell says heard or why not, coloured
+    as CC501 judged the pair."""
     table = Table(
         title="multicast: who hears whom (row hears column)",
         title_justify="left",
         header_style="bold",
     )
     table.add_column("listener", no_wrap=True)
-    for member in members:
+    for member in view.members:
         table.add_column(member, overflow="fold", min_width=len(member))
-    for listener in members:
+    for listener in view.members:
         row = [Text(listener)]
-        for sender in members:
-            cell = view["matrix"].get(listener, {}).get(sender)
-            if listener == sender or cell is None:
+        for sender in view.members:
+            pair = view.matrix.get(listener, {}).get(sender)
+            if listener == sender or pair is None:
                 row.append(Text("·", style="dim"))
             else:
-                word = "hears" if cell["heard"] else f"NO: {cell['diagnosis']}"
-                row.append(Text(word, style=STYLE[Status(cell["status"])][1]))
+                word = "hears" if pair.heard else f"NO: {pair.diagnosis}"
+                row.append(Text(word, style=STYLE[pair.status][1]))
         table.add_row(*row)
     return table
 
 
 def nodes_table(report: Report) -> Table | None:
     """Every node's Tomcat, JVM and clock side by side: drift shows at a glance."""
-    clocks = {c["node"]: c for c in report.views.get("clocks", {}).get("nodes", [])}
-    rows = [report.node_summary(n) for n in report.facts.nodes.values()]
-    if not any(r["tomcat_version"] or r["jvm"] or r["name"] in clocks for r in rows):
+    rows = report.nodes
+    if not any(r.tomcat_version or r.jvm or report.views.clock_of(r.name) for r in rows):
         return None
     table = Table(title="nodes", title_justify="left", header_style="bold")
     for column in ("node", "host", "Tomcat", "JVM", "clock offset"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        jvm = row["jvm"] or {}
-        clock = clocks.get(row["name"])
-        offset = f"{clock['offset_ms']:+.1f} ± {clock['uncertainty_ms']:.1f} ms" if clock else ""
+        jvm = row.jvm
+        clock = report.views.clock_of(row.name)
+        offset = (
+            f"{clock.offset_ms:+.1f} ± {clock.uncertainty_ms or 0:.1f} ms"
+            if clock and clock.offset_ms is not None
+            else ""
+        )
         table.add_row(
-            row["name"],
-            row["host"],
-            row["tomcat_version"] or "",
+            row.name,
+            row.host,
+            row.tomcat_version or "",
             " ".join(
                 str(v)
-                for v in (
-                    jvm.get("version"),
-                    jvm.get("vendor"),
-                    f"{jvm['bits']}-bit" if jvm.get("bits") else "",
-                )
+                for v in (jvm.version, jvm.vendor, f"{jvm.bits}-bit" if jvm.bits else "")
                 if v
             )
             if jvm
             else "",
-            Text(offset, style=STYLE[Status(clock["status"])][1]) if clock else "",
+            Text(offset, style=STYLE[clock.status][1]) if clock else "",
         )
     return table
 
@@ -155,7 +156,22 @@ def finding_panel(results: list[Result]) -> Panel:
     return Panel(body, title=title, title_align="left", border_style=STYLE[worst][1])
 
 
-def render(report: Report, console: Console, exit_code: int, *, quiet: bool = False) -> None:
+def render(report: Report, options: RenderOptions) -> str:
+    """The terminal report as text, with rich's colour codes when options.color names a colour
+    system (the CLI asks its console whether the terminal has one)."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=options.width,
+        color_system=options.color,
+        force_terminal=options.color is not None,
+        highlight=False,
+    )
+    print_report(console, report, options.exit_code, quiet=options.quiet)
+    return buffer.getvalue()
+
+
+def print_report(console: Console, report: Report, exit_code: int, *, quiet: bool = False) -> None:
     if quiet:
         console.print(summary_line(report, exit_code))
         return
@@ -163,8 +179,8 @@ def render(report: Report, console: Console, exit_code: int, *, quiet: bool = Fa
     table = nodes_table(report)
     if table is not None:
         console.print(table)
-    if "multicast" in report.views:
-        console.print(multicast_matrix(report.views["multicast"]))
+    if report.views.multicast is not None:
+        console.print(multicast_matrix(report.views.multicast))
     shown = findings(report) + findings(report, waived=True)
     if shown:
         by_check: dict[str, list[Result]] = {}
@@ -184,3 +200,6 @@ def render(report: Report, console: Console, exit_code: int, *, quiet: bool = Fa
             console.print(Text(f"  {reason}: ", style="dim") + Text(", ".join(where)))
     console.print()
     console.print(summary_line(report, exit_code))
+
+
+FORMAT = Format("terminal", "the grid, findings with why and fix, and a summary line", render)

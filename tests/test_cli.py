@@ -45,7 +45,7 @@ def test_example_finds_the_how_tos_mistakes_and_exits_1(capsys: pytest.CaptureFi
 
 def test_json_report_contract(capsys: pytest.CaptureFixture[str]) -> None:
     _code, report = run_json(capsys, str(EXAMPLE))
-    assert report["schema_version"] == 1
+    assert report["schema_version"] == 2
     assert report["cluster"] == "seed-howto"
     assert set(report) >= {
         "cluster",
@@ -157,3 +157,34 @@ def test_checks_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
     text = capsys.readouterr().out
     assert text.startswith("CC201 jvmroute-unique") and "How to fix" in text
     assert main(["explain", "CC999"]) == 2
+
+
+def test_any_installed_format_by_name_with_output(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    metrics = tmp_path / "cc.prom"
+    code = main(["run", str(EXAMPLE), "--output", "json=-", "--output", f"prometheus={metrics}"])
+    assert code == 1
+    assert json.loads(capsys.readouterr().out)["cluster"] == "seed-howto"
+    assert "clustercheck_check_status" in metrics.read_text()
+    assert main(["formats"]) == 0
+    listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert listed == ["html", "json", "junit", "nagios", "prometheus", "terminal"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--output", "yaml=out"], "no output format named 'yaml'"),
+        (["--output", "json"], "expected FORMAT=FILE"),
+        (["--output", "html=-"], "the html report needs a file name"),
+        (["--json", "-", "--junit", "-"], "only one report can go to standard output"),
+    ],
+)
+def test_outputs_are_checked_before_anything_is_gathered(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    assert main(["run", str(EXAMPLE), *argv]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("clustercheck: ") and message in captured.err
+    assert captured.err.count("\n") == 1 and captured.out == ""

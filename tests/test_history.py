@@ -15,7 +15,7 @@ import pytest
 
 SAMPLE_DIR = Path(__file__).parent / "reports"
 sys.path.insert(0, str(SAMPLE_DIR))  # the synthetic reports of the renderer tests
-from sample import make_report, result, sample_report  # noqa: E402
+from sample import make_report, result, sample_report, sample_views  # noqa: E402
 
 from clustercheck.engine.results import Status  # noqa: E402
 from clustercheck.report import history  # noqa: E402
@@ -215,8 +215,10 @@ def clocks(**offsets: float | None) -> dict[str, object]:
 
 def test_clock_history_oldest_first_per_node(db: Path) -> None:
     for day, (a, b) in enumerate([(1.0, 20.0), (2.0, None), (3.0, 60.0)], start=22):
-        report = sample_report(started_at=f"2026-11-{day}T02:00:00+00:00")
-        report.views["clocks"] = clocks(web1=a, tomcat02=b)
+        report = sample_report(
+            started_at=f"2026-11-{day}T02:00:00+00:00",
+            views={**sample_views(), "clocks": clocks(web1=a, tomcat02=b)},
+        )
         history.record(db, report)
     history.record(db, make_report([result("CC101", Status.PASS)], cluster="other"))
     assert history.clock_history(db, "shop-prod") == {

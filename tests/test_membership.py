@@ -411,12 +411,14 @@ def test_ipv6_group_and_addresses_compare_in_any_spelling() -> None:
     assert unusual_pairs(view) == {}
 
 
-def test_matrix_is_the_json_shape() -> None:
+def test_matrix_holds_every_pair_by_listener_and_sender() -> None:
     world = World()
     cut_at_the_bridge(world)
     table = matrix(world.judge())
-    assert table["n1"]["n3"] == {"heard": False, "diagnosis": mb.CUT, "status": "fail"}
-    assert table["n3"]["n1"] == {"heard": True, "diagnosis": mb.HEARD, "status": "pass"}
+    assert table["n1"]["n3"] == Pair("n1", "n3", False, mb.CUT)
+    assert table["n1"]["n3"].status is Status.FAIL
+    assert table["n3"]["n1"] == Pair("n3", "n1", True, mb.HEARD)
+    assert table["n3"]["n1"].status is Status.PASS
     assert sorted(table) == ["n1", "n2", "n3"] and all(len(row) == 2 for row in table.values())
 
 
@@ -475,7 +477,8 @@ def test_real_shutdown_and_loopback_captures() -> None:
     addresses = {n: {a} for n, a in ADDRESSES.items()}
     shutdown = real("tribes-shutdown.pcap")
     view = judge_membership([lab_capture("n1", shutdown), lab_capture("n3", shutdown)], addresses)
-    assert matrix(view)["n1"]["n3"] == {"heard": False, "diagnosis": mb.SHUT_DOWN, "status": "warn"}
+    assert matrix(view)["n1"]["n3"] == Pair("n1", "n3", False, mb.SHUT_DOWN)
+    assert matrix(view)["n1"]["n3"].status is Status.WARN
     assert view.advertised["n3"].alive_ms > 1_700_000_000_000  # epoch ms after the recovery
     auto = real("tribes-auto.pcap")
     view = judge_membership([lab_capture("n1", auto), lab_capture("n3", auto)], addresses)
@@ -498,4 +501,4 @@ def test_a_pair_carries_cc501s_verdict_for_the_check_and_every_matrix(
     pair = Pair("n1", "n2", heard, diagnosis)
     assert pair.status is status
     view = MembershipView(["n1", "n2"], [pair], {}, [], {}, [])
-    assert matrix(view)["n1"]["n2"]["status"] == status.value
+    assert matrix(view)["n1"]["n2"].status is status

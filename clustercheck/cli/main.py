@@ -1,4 +1,4 @@
-"""Command line: `clustercheck run|collect|checks|explain`.
+"""Command line: `clustercheck run|collect|checks|formats|explain|history`.
 
 Imports stay inside the commands: `clustercheck --help` must start fast and never load scapy
 or paramiko.
@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,8 @@ from clustercheck import __version__
 if TYPE_CHECKING:
     from clustercheck.facts.cluster import ClusterFacts
     from clustercheck.inventory.settings import ClusterSettings
+    from clustercheck.report.formats import Format, RenderOptions, Trend
+    from clustercheck.report.model import Report
 
 EPILOG = """exit codes:
   0  nothing at or above --fail-on (default: fail)
@@ -89,6 +92,14 @@ def _parser() -> argparse.ArgumentParser:
         help="write node_exporter textfile-collector metrics (atomically)",
     )
     run.add_argument(
+        "--output",
+        action="append",
+        default=[],
+        metavar="FORMAT=FILE",
+        help="write the report in any installed format (see `clustercheck formats`); "
+        "repeatable. --json F is --output json=F, and so on",
+    )
+    run.add_argument(
         "--history",
         metavar="FILE",
         help="append this run to a SQLite history; the HTML report then shows "
@@ -118,6 +129,9 @@ def _parser() -> argparse.ArgumentParser:
     history.add_argument("file", help="the SQLite file given to run --history")
     history.add_argument("--limit", type=int, default=20, help="how many runs (default 20)")
     history.set_defaults(func=cmd_history)
+
+    formats = sub.add_parser("formats", help="list the output formats (built-in and plugins)")
+    formats.set_defaults(func=cmd_formats)
 
     explain = sub.add_parser("explain", help="print one check's documentation")
     explain.add_argument("check", help="code or name, e.g. CC202 or jvmroute-route-match")
@@ -217,14 +231,15 @@ def _gather(
 def cmd_run(args: argparse.Namespace) -> int:
     from datetime import date
 
+    from clustercheck.cli.output import write_output
     from clustercheck.collect.snapshot import apply_recorded
     from clustercheck.derive.derived import Derived
     from clustercheck.engine.registry import RegistryError, load_checks, select
     from clustercheck.engine.results import Status
     from clustercheck.engine.runner import run_checks
     from clustercheck.engine.waivers import apply_waivers
-    from clustercheck.report.model import Report
-    from clustercheck.report.views import build_views
+    from clustercheck.report.formats import RenderOptions, Trend
+    from clustercheck.report.model import build_report
 
     settings, recorded = _load_target(args.target)
     try:
@@ -233,6 +248,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if not checks:
         raise UsageError("no check selected")
+    outputs = _outputs(args)
     settings = _limit(settings, args.limit)
     facts = _gather(settings, args, needs=frozenset().union(*(c.needs for c in checks)))
     if recorded:
@@ -243,71 +259,82 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     for notice in notices:
         print(f"clustercheck: {notice}", file=sys.stderr)
-    report = Report(facts, checks, results)
-    report.views = build_views(report, derived)
+    report = build_report(facts, checks, results, derived)
     code = report.exit_code(Status(args.fail_on))
-    trend = _history(report, args.history) if args.history else {}
-    _write_outputs(report, args, trend)
+    options = RenderOptions(
+        fail_on=Status(args.fail_on),
+        exit_code=code,
+        quiet=args.quiet,
+        trend=_history(report, args.history) if args.history else Trend(),
+    )
+    for fmt, target in outputs:
+        write_output(target, fmt.render(report, options))
     if args.nagios:
         from clustercheck.reports import nagios
 
-        text, nagios_code = nagios.render(report)
-        print(text)
-        return nagios_code
-    _print_terminal(report, args, code)
+        print(nagios.render(report, options), end="")
+        return nagios.plugin_code(report)
+    _print_terminal(report, options, to_stderr=any(target == "-" for _fmt, target in outputs))
     if report.nothing_judged:
         print("clustercheck: nothing was judged (every result was skipped)", file=sys.stderr)
     return code
 
 
-def _history(report, path: str) -> dict:  # type: ignore[no-untyped-def]
+# the shorthand options, each one format
+SHORTHANDS = ("json", "junit", "html", "prometheus")
+
+
+def _outputs(args: argparse.Namespace) -> list[tuple[Format, str]]:
+    """Every (format, file) asked for, checked before anything is gathered: an unknown format, a
+    format that cannot go to standard output, or standard output asked for twice is a usage
+    error, not a lost report after a long run."""
+    from clustercheck.report.formats import FormatError, find_format, load_formats
+
+    try:
+        formats = load_formats()
+        wanted = [(name, getattr(args, name)) for name in SHORTHANDS if getattr(args, name)]
+        for spec in args.output:
+            name, sep, target = spec.partition("=")
+            if not sep or not target:
+                raise UsageError(f"--output {spec}: expected FORMAT=FILE")
+            wanted.append((name, target))
+        outputs = [(find_format(formats, name), target) for name, target in wanted]
+    except FormatError as exc:
+        raise UsageError(str(exc)) from None
+    for fmt, target in outputs:
+        if target == "-" and not fmt.to_stdout:
+            raise UsageError(f"the {fmt.name} report needs a file name, not '-'")
+    if sum(target == "-" for _fmt, target in outputs) > 1:
+        raise UsageError("only one report can go to standard output ('-')")
+    return outputs
+
+
+def _history(report: Report, path: str) -> Trend:
     """Append the run; return what the HTML report shows of the past (changes, clock trend)."""
     from clustercheck.report import history
+    from clustercheck.report.formats import Trend
 
     try:
         run_id = history.record(path, report)
         previous = history.previous(path, report.cluster, run_id)
-        return {
-            "changes": history.changes(previous, report),
-            "clock_history": history.clock_history(path, report.cluster),
-        }
+        return Trend(history.changes(previous, report), history.clock_history(path, report.cluster))
     except history.HistoryError as exc:
         print(f"clustercheck: history not recorded: {exc}", file=sys.stderr)
-        return {}
+        return Trend()
 
 
-def _write_outputs(report, args: argparse.Namespace, trend: dict) -> None:  # type: ignore[no-untyped-def]
-    from clustercheck.cli.output import write_output
-    from clustercheck.engine.results import Status
-
-    if args.json:
-        from clustercheck.reports import json_report
-
-        write_output(args.json, json_report.render(report))
-    if args.junit:
-        from clustercheck.reports import junit
-
-        write_output(args.junit, junit.render(report, Status(args.fail_on)))
-    if args.html:
-        if args.html == "-":
-            raise UsageError("--html needs a file name")
-        from clustercheck.reports import html
-
-        write_output(args.html, html.render(report, **trend))
-    if args.prometheus:
-        from clustercheck.reports import prometheus
-
-        write_output(args.prometheus, prometheus.render(report))
-
-
-def _print_terminal(report, args: argparse.Namespace, code: int) -> None:  # type: ignore[no-untyped-def]
+def _print_terminal(report: Report, options: RenderOptions, *, to_stderr: bool) -> None:
+    """The terminal report, on stderr when a report took stdout; coloured as the terminal can."""
     from rich.console import Console
 
+    from clustercheck.report.formats import COLOR_SYSTEMS
     from clustercheck.reports import terminal
 
-    to_stdout_taken = "-" in (args.json, args.junit)
-    console = Console(file=sys.stderr if to_stdout_taken else sys.stdout, highlight=False)
-    terminal.render(report, console, code, quiet=args.quiet)
+    stream = sys.stderr if to_stderr else sys.stdout
+    console = Console(file=stream)  # asks the terminal for its width and colours
+    color = COLOR_SYSTEMS.get(console.color_system or "")
+    text = terminal.render(report, replace(options, width=console.width, color=color))
+    stream.write(text)
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
@@ -366,6 +393,18 @@ def cmd_checks(args: argparse.Namespace) -> int:
         for check in checks:
             live = " (live)" if check.live else ""
             print(f"{check.code}  {check.name:<28} {check.scope.value:<8} {check.title}{live}")
+    return 0
+
+
+def cmd_formats(args: argparse.Namespace) -> int:
+    from clustercheck.report.formats import FormatError, load_formats
+
+    try:
+        formats = load_formats()
+    except FormatError as exc:
+        raise UsageError(str(exc)) from None
+    for fmt in formats.values():
+        print(f"{fmt.name:<12} {fmt.summary}")
     return 0
 
 

@@ -142,16 +142,11 @@ def judge_membership(
     )
 
 
-def matrix(view: MembershipView) -> dict[str, dict[str, dict[str, object]]]:
-    """{listener: {sender: {"heard", "diagnosis", "status"}}}, the shape JSON and HTML reports
-    use; `status` is the pair's verdict."""
-    table: dict[str, dict[str, dict[str, object]]] = {node: {} for node in view.members}
+def matrix(view: MembershipView) -> dict[str, dict[str, Pair]]:
+    """{listener: {sender: pair}} for every member, the shape every matrix is drawn from."""
+    table: dict[str, dict[str, Pair]] = {node: {} for node in view.members}
     for pair in view.pairs:
-        table[pair.listener][pair.sender] = {
-            "heard": pair.heard,
-            "diagnosis": pair.diagnosis,
-            "status": pair.status.value,
-        }
+        table[pair.listener][pair.sender] = pair
     return table
 
 

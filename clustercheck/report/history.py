@@ -232,19 +232,16 @@ def _result_row(run_id: int, result: Result) -> tuple[object, ...]:
 def _node_rows(run_id: int, report: Report) -> list[tuple[object, ...]]:
     """One row per node: its summary as the JSON report gives it, with its clock offset (the
     clocks view's) apart for the trend."""
-    rows: list[tuple[object, ...]] = []
-    for node in report.facts.nodes.values():
-        summary = report.node_summary(node)
-        rows.append(
-            (
-                run_id,
-                node.name,
-                int(node.reachable),
-                summary.get("clock_offset_ms"),
-                json.dumps(summary, default=str),
-            )
+    return [
+        (
+            run_id,
+            node.name,
+            int(node.reachable),
+            node.clock_offset_ms,
+            json.dumps(node.as_dict(), default=str),
         )
-    return rows
+        for node in report.nodes
+    ]
 
 
 def _stored(result: Result) -> StoredResult:

@@ -1,17 +1,23 @@
-"""The Report every renderer reads: results, node summaries, views, verdict and exit code."""
+"""The Report every format reads: results, node summaries, views, verdict and exit code. Built
+once per run (`build_report`) and never changed after: a format shows it, it does not add to it."""
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from clustercheck import __version__
+from clustercheck.derive.derived import Derived
 from clustercheck.engine.check import Check
 from clustercheck.engine.results import Result, Status
-from clustercheck.facts.cluster import ClusterFacts, NodeFacts
+from clustercheck.facts.cluster import ClusterFacts
+from clustercheck.report.views import NodeSummary, Views, build_views, node_summaries
 
-SCHEMA_VERSION = 1
+# The JSON report's version (DESIGN §4). 2: a who-hears-whom cell says its verdict (`status`).
+SCHEMA_VERSION = 2
 
 
 class ExitCode:
@@ -22,16 +28,24 @@ class ExitCode:
     USAGE = 2  # usage or inventory error, or nothing was judged
 
 
-@dataclass
+@dataclass(frozen=True)
 class Report:
     facts: ClusterFacts
-    checks: list[Check]
-    results: list[Result]
-    views: dict[str, Any] = field(default_factory=dict)
+    checks: Sequence[Check]
+    results: Sequence[Result]
+    views: Views = field(default_factory=Views)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "checks", tuple(self.checks))
+        object.__setattr__(self, "results", tuple(self.results))
 
     @property
     def cluster(self) -> str:
         return self.facts.name
+
+    @functools.cached_property
+    def nodes(self) -> tuple[NodeSummary, ...]:
+        return node_summaries(self.facts, self.views)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -59,29 +73,6 @@ class Report:
         """Worst first, then by check code and node, for every renderer alike."""
         return sorted(self.results, key=lambda r: (-r.status.rank, r.code, r.node or ""))
 
-    def node_summary(self, node: NodeFacts) -> dict[str, Any]:
-        from clustercheck.report.views import jvm_summary
-
-        tomcat = node.tomcat
-        return {
-            "name": node.name,
-            "host": node.settings.host,
-            "roles": list(node.settings.roles),
-            "transport": node.settings.transport,
-            "reachable": node.reachable,
-            "error": node.live.error,
-            "tomcat_version": tomcat.version if tomcat else None,
-            "jvm": jvm_summary(node.live.extra.get("jvm")),
-            "clock_offset_ms": next(
-                (
-                    c["offset_ms"]
-                    for c in self.views.get("clocks", {}).get("nodes", [])
-                    if c["node"] == node.name
-                ),
-                None,
-            ),
-        }
-
     def as_dict(self) -> dict[str, Any]:
         return {
             "schema_version": SCHEMA_VERSION,
@@ -91,7 +82,14 @@ class Report:
             "started_at": self.facts.started_at,
             "duration_s": round(self.facts.duration_s, 3),
             "summary": self.summary,
-            "nodes": [self.node_summary(n) for n in self.facts.nodes.values()],
-            "views": self.views,
+            "nodes": [n.as_dict() for n in self.nodes],
+            "views": self.views.as_dict(),
             "results": [r.as_dict() for r in self.sorted_results()],
         }
+
+
+def build_report(
+    facts: ClusterFacts, checks: Sequence[Check], results: Sequence[Result], derived: Derived
+) -> Report:
+    """The run's one Report: its views come from the same derivations the checks judged."""
+    return Report(facts, checks, results, build_views(facts, derived, results))

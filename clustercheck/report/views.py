@@ -1,73 +1,200 @@
-"""Views: the tables a person would rather look at than read findings for (the JVMs side by
-side, the clock offsets, the multicast matrix). Built from facts and results, shared by every
-renderer."""
+"""Views: the tables a person would rather look at than read findings for (the JVMs and Tomcat
+versions side by side, the clock offsets, the multicast who-hears-whom matrix), and the summary
+of each node. Built once per run from the facts and the run's derivations, typed, and turned into
+the JSON report's `views` and `nodes` by as_dict; renderers show them and never judge again."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from clustercheck.derive.derived import Derived
-from clustercheck.derive.membership import matrix
-from clustercheck.report.model import Report
+from clustercheck.derive.membership import Pair, matrix
+from clustercheck.engine.results import Result, Status
+from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 
-JVM_FIELDS = ("version", "vendor", "vm", "bits")
+
+@dataclass(frozen=True)
+class JvmSummary:
+    """What must be equal across the nodes (CC301)."""
+
+    version: str | None
+    vendor: str | None
+    vm: str | None
+    bits: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
-def build_views(report: Report, derived: Derived) -> dict[str, Any]:
-    views: dict[str, Any] = {"versions": _versions(report)}
-    clocks = _clocks(report)
-    if clocks["nodes"]:
-        views["clocks"] = clocks
-    membership = derived.membership
-    if membership is not None:
-        views["multicast"] = {
-            "members": membership.members,
-            "matrix": matrix(membership),
-            "window_s": _window(report),
+@dataclass(frozen=True)
+class VersionRow:
+    node: str
+    tomcat: str | None
+    jvm: JvmSummary | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"node": self.node, "tomcat": self.tomcat, "jvm": _json(self.jvm)}
+
+
+@dataclass(frozen=True)
+class NtpSource:
+    """The NTP server the offsets are measured against."""
+
+    server: str
+    stratum: int | None
+    delay_ms: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ClockRow:
+    """One node's clock offset (ms) and its verdict."""
+
+    node: str
+    offset_ms: float | None
+    uncertainty_ms: float | None
+    status: Status
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "status": self.status.value}
+
+
+@dataclass(frozen=True)
+class ClockView:
+    reference: NtpSource | None
+    nodes: tuple[ClockRow, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"reference": _json(self.reference), "nodes": [n.as_dict() for n in self.nodes]}
+
+
+@dataclass(frozen=True)
+class MulticastView:
+    """Who hears whom: matrix[listener][sender] is the pair with its verdict."""
+
+    members: tuple[str, ...]
+    matrix: Mapping[str, Mapping[str, Pair]]
+    window_s: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "members": list(self.members),
+            "matrix": {
+                listener: {
+                    sender: {"heard": p.heard, "diagnosis": p.diagnosis, "status": p.status.value}
+                    for sender, p in row.items()
+                }
+                for listener, row in self.matrix.items()
+            },
+            "window_s": self.window_s,
         }
-    return views
 
 
-def _window(report: Report) -> float | None:
+@dataclass(frozen=True)
+class Views:
+    """Every view of one run; a view that was not measured is None (and absent from JSON)."""
+
+    versions: tuple[VersionRow, ...] = ()
+    clocks: ClockView | None = None
+    multicast: MulticastView | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"versions": [row.as_dict() for row in self.versions]}
+        if self.clocks is not None:
+            out["clocks"] = self.clocks.as_dict()
+        if self.multicast is not None:
+            out["multicast"] = self.multicast.as_dict()
+        return out
+
+    def clock_of(self, node: str) -> ClockRow | None:
+        rows = self.clocks.nodes if self.clocks else ()
+        return next((row for row in rows if row.node == node), None)
+
+
+@dataclass(frozen=True)
+class NodeSummary:
+    """One node as every report lists it."""
+
+    name: str
+    host: str
+    roles: tuple[str, ...]
+    transport: str
+    reachable: bool
+    error: str | None
+    tomcat_version: str | None
+    jvm: JvmSummary | None
+    clock_offset_ms: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "roles": list(self.roles), "jvm": _json(self.jvm)}
+
+
+def build_views(facts: ClusterFacts, derived: Derived, results: Sequence[Result]) -> Views:
+    membership = derived.membership
+    return Views(
+        versions=tuple(
+            VersionRow(n.name, n.tomcat.version, jvm_summary(n))
+            for n in facts.nodes.values()
+            if n.tomcat
+        ),
+        clocks=_clocks(facts, results),
+        multicast=MulticastView(tuple(membership.members), matrix(membership), _window(facts))
+        if membership is not None
+        else None,
+    )
+
+
+def node_summaries(facts: ClusterFacts, views: Views) -> tuple[NodeSummary, ...]:
+    return tuple(
+        NodeSummary(
+            name=node.name,
+            host=node.settings.host,
+            roles=tuple(node.settings.roles),
+            transport=node.settings.transport,
+            reachable=node.reachable,
+            error=node.live.error,
+            tomcat_version=node.tomcat.version if node.tomcat else None,
+            jvm=jvm_summary(node),
+            clock_offset_ms=clock.offset_ms if (clock := views.clock_of(node.name)) else None,
+        )
+        for node in facts.nodes.values()
+    )
+
+
+def jvm_summary(node: NodeFacts) -> JvmSummary | None:
+    jvm = node.live.extra.get("jvm")
+    if not jvm or jvm.get("error"):
+        return None
+    return JvmSummary(jvm.get("version"), jvm.get("vendor"), jvm.get("vm"), jvm.get("bits"))
+
+
+def _window(facts: ClusterFacts) -> float | None:
     """How long the members listened (one window for all)."""
-    windows = [n.live.extra.get("multicast", {}).get("window_s") for n in report.facts.tomcats]
+    windows = [n.live.extra.get("multicast", {}).get("window_s") for n in facts.tomcats]
     return max((w for w in windows if w is not None), default=None)
 
 
-def jvm_summary(jvm: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not jvm or jvm.get("error"):
-        return None
-    return {key: jvm.get(key) for key in JVM_FIELDS}
-
-
-def _versions(report: Report) -> list[dict[str, Any]]:
-    return [
-        {
-            "node": n.name,
-            "tomcat": n.tomcat.version if n.tomcat else None,
-            "jvm": jvm_summary(n.live.extra.get("jvm")),
-        }
-        for n in report.facts.nodes.values()
-        if n.tomcat
-    ]
-
-
-def _clocks(report: Report) -> dict[str, Any]:
+def _clocks(facts: ClusterFacts, results: Sequence[Result]) -> ClockView | None:
     """Offsets as CC401 judged them (against NTP when there was a reference)."""
-    reference = report.facts.live.get("reference") or {}
-    nodes = [
-        {
-            "node": r.node,
-            "offset_ms": r.details["offset_ms"],
-            "uncertainty_ms": r.details["uncertainty_ms"],
-            "status": r.status.value,
-        }
-        for r in report.results
+    rows = tuple(
+        ClockRow(r.node, r.details["offset_ms"], r.details["uncertainty_ms"], r.status)
+        for r in results
         if r.code == "CC401" and r.node and "offset_ms" in r.details
-    ]
-    return {
-        "reference": {k: reference.get(k) for k in ("server", "stratum", "delay_ms")}
+    )
+    if not rows:
+        return None
+    reference = facts.live.get("reference") or {}
+    source = (
+        NtpSource(reference["server"], reference.get("stratum"), reference.get("delay_ms"))
         if reference.get("server")
-        else None,
-        "nodes": nodes,
-    }
+        else None
+    )
+    return ClockView(source, rows)
+
+
+def _json(record: JvmSummary | NtpSource | None) -> dict[str, Any] | None:
+    return record.as_dict() if record is not None else None

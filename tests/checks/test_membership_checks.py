@@ -20,7 +20,6 @@ from clustercheck.engine.runner import run_checks
 from clustercheck.facts.cluster import ClusterFacts
 from clustercheck.inventory.loader import load_inventory
 from clustercheck.parsers.pcap import Datagram, read_pcap
-from clustercheck.report.model import Report
 from clustercheck.report.views import build_views
 
 NODES = {"tomcat01": "10.77.0.11", "tomcat02": "10.77.0.12", "tomcat03": "10.77.0.13"}
@@ -64,8 +63,9 @@ def test_healthy_every_member_hears_the_others(tmp_path: Path) -> None:
 
 def test_the_report_carries_the_matrix_and_the_window(tmp_path: Path) -> None:
     facts = cluster(tmp_path, dict.fromkeys(NODES, datagrams("tribes.pcap")))
-    report = Report(facts, [], [])
-    view = build_views(report, Derived(report.facts))["multicast"]
+    multicast = build_views(facts, Derived(facts), []).multicast
+    assert multicast is not None
+    view = multicast.as_dict()
     assert view["members"] == list(NODES) and view["window_s"] == 3
     assert view["matrix"]["tomcat01"]["tomcat03"] == {
         "heard": True,

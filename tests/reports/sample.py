@@ -6,11 +6,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from clustercheck.derive.membership import Pair
 from clustercheck.engine.check import Check
 from clustercheck.engine.results import Result, Scope, Status
 from clustercheck.facts.cluster import ClusterFacts, LiveFacts, NodeFacts, TomcatFacts
 from clustercheck.inventory.settings import ClusterSettings, NodeSettings, NtpSettings
+from clustercheck.report.formats import Format, RenderOptions
 from clustercheck.report.model import Report
+from clustercheck.report.views import (
+    ClockRow,
+    ClockView,
+    JvmSummary,
+    MulticastView,
+    NtpSource,
+    VersionRow,
+    Views,
+)
 
 XSS = "<script>alert(1)</script>"
 
@@ -90,7 +101,45 @@ def make_report(
     )
     facts = ClusterFacts(settings, {n.name: n for n in nodes}, started_at, duration_s)
     codes = sorted({r.code for r in results})
-    return Report(facts, [make_check(c) for c in codes], results, dict(views or {}))
+    return Report(facts, [make_check(c) for c in codes], results, typed_views(views or {}))
+
+
+def typed_views(data: Mapping[str, Any]) -> Views:
+    """Views written as the JSON report's `views` (easy to read in a test), typed."""
+    clocks = data.get("clocks")
+    multicast = data.get("multicast")
+    return Views(
+        versions=tuple(
+            VersionRow(v["node"], v["tomcat"], JvmSummary(**v["jvm"]) if v["jvm"] else None)
+            for v in data.get("versions", [])
+        ),
+        clocks=ClockView(
+            NtpSource(**clocks["reference"]) if clocks["reference"] else None,
+            tuple(ClockRow(**{**row, "status": Status(row["status"])}) for row in clocks["nodes"]),
+        )
+        if clocks
+        else None,
+        multicast=MulticastView(
+            tuple(multicast["members"]),
+            {
+                listener: {
+                    sender: Pair(listener, sender, cell["heard"], cell["diagnosis"])
+                    for sender, cell in row.items()
+                }
+                for listener, row in multicast["matrix"].items()
+            },
+            multicast.get("window_s"),
+        )
+        if multicast
+        else None,
+    )
+
+
+def rendered(module: Any, report: Report, **options: Any) -> str:
+    """A format module's whole output as one string, with RenderOptions from keywords."""
+    fmt: Format = module.FORMAT
+    out = fmt.render(report, RenderOptions(**options))
+    return out if isinstance(out, str) else "".join(out)
 
 
 def four_nodes() -> list[NodeFacts]:
@@ -194,4 +243,4 @@ def sample_views() -> dict[str, Any]:
 
 def sample_report(**kw: Any) -> Report:
     """The 4-node report every renderer test starts from."""
-    return make_report(sample_results(), views=sample_views(), **kw)
+    return make_report(sample_results(), **{"views": sample_views(), **kw})

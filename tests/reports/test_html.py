@@ -11,11 +11,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sample import XSS, make_report, node, result, sample_report, sample_results, sample_views
+from sample import (
+    XSS,
+    make_report,
+    node,
+    rendered,
+    result,
+    sample_report,
+    sample_results,
+    sample_views,
+)
 from support import need
 
 from clustercheck.engine.results import Status
 from clustercheck.inventory.settings import NtpSettings
+from clustercheck.report.formats import Trend
 from clustercheck.report.history import Changes, StoredResult
 from clustercheck.reports import html
 
@@ -38,7 +48,7 @@ def has_section(document: str, section_id: str) -> bool:
 
 
 def test_one_file_that_loads_nothing_and_runs_nothing() -> None:
-    document = html.render(sample_report())
+    document = rendered(html, sample_report())
     assert "<script" not in document.lower()
     for tag in ("<link", "<img", "<iframe", "<object", "<embed", "@import", "@font-face"):
         assert tag not in document.lower(), tag
@@ -60,30 +70,34 @@ def _hostile_node() -> str:
         },
         "multicast": {"members": [XSS, "tomcat02"], "matrix": {}},
     }
-    return html.render(
-        make_report(results, nodes=nodes, views=views), clock_history={XSS: [("2026-11-23", 1.0)]}
+    return rendered(
+        html,
+        make_report(results, nodes=nodes, views=views),
+        trend=Trend(clock_history={XSS: [("2026-11-23", 1.0)]}),
     )
 
 
 def _with_views(**views: object) -> str:
-    return html.render(make_report(sample_results(), views={**sample_views(), **views}))
+    return rendered(html, make_report(sample_results(), views={**sample_views(), **views}))
 
 
 HOSTILE: dict[str, Callable[[], str]] = {
-    "message": lambda: html.render(sample_report()),
-    "file": lambda: html.render(
-        make_report([result("CC701", Status.FAIL, "web1", "x", file=f"/opt/{XSS}.war", line=1)])
+    "message": lambda: rendered(html, sample_report()),
+    "file": lambda: rendered(
+        html,
+        make_report([result("CC701", Status.FAIL, "web1", "x", file=f"/opt/{XSS}.war", line=1)]),
     ),
     "node name": _hostile_node,
-    "cluster name": lambda: html.render(make_report(sample_results(), cluster=XSS)),
-    "waiver reason": lambda: html.render(
-        make_report([result("CC702", Status.WARN, None, "x", waived=XSS)])
+    "cluster name": lambda: rendered(html, make_report(sample_results(), cluster=XSS)),
+    "waiver reason": lambda: rendered(
+        html, make_report([result("CC702", Status.WARN, None, "x", waived=XSS)])
     ),
-    "unreachable error": lambda: html.render(
+    "unreachable error": lambda: rendered(
+        html,
         make_report(
             [result("CC001", Status.ERROR, "tomcat04")],
             nodes=[node("tomcat04", "h", reachable=False, error=XSS)],
-        )
+        ),
     ),
     "tomcat version": lambda: _with_views(versions=[{"node": "web1", "tomcat": XSS, "jvm": None}]),
     "jvm vendor": lambda: _with_views(
@@ -104,12 +118,15 @@ HOSTILE: dict[str, Callable[[], str]] = {
     "clock reference": lambda: _with_views(
         clocks={"reference": {"server": XSS, "stratum": 2, "delay_ms": 1.0}, "nodes": []}
     ),
-    "changes": lambda: html.render(
+    "changes": lambda: rendered(
+        html,
         sample_report(),
-        changes=Changes(
-            "2026-11-23",
-            new=(StoredResult("CC201", "jvmroute-unique", None, Status.FAIL, XSS),),
-            fixed=(StoredResult("CC101", "ajp-port-match", XSS, Status.WARN, XSS),),
+        trend=Trend(
+            Changes(
+                "2026-11-23",
+                new=(StoredResult("CC201", "jvmroute-unique", None, Status.FAIL, XSS),),
+                fixed=(StoredResult("CC101", "ajp-port-match", XSS, Status.WARN, XSS),),
+            )
         ),
     ),
 }
@@ -126,7 +143,7 @@ def test_every_value_is_escaped(where: str) -> None:
 
 
 def test_verdict_and_counts_come_first() -> None:
-    document = html.render(sample_report())
+    document = rendered(html, sample_report())
     header = document[: document.index('<section id="grid">')]
     assert ">ERROR</div>" in header  # the unreachable node is the worst
     chips = re.findall(r'class="chip"[^>]*>(\d+ \w+)<', header)
@@ -146,11 +163,11 @@ def test_verdict_and_counts_come_first() -> None:
 )
 def test_verdict_word(statuses: list[Status], verdict: str) -> None:
     report = make_report([result("CC401", s, f"n{i}") for i, s in enumerate(statuses)])
-    assert f">{verdict}</div>" in html.render(report)
+    assert f">{verdict}</div>" in rendered(html, report)
 
 
 def test_grid_cells_carry_a_word_and_a_colour() -> None:
-    grid = section(html.render(sample_report()), "grid")
+    grid = section(rendered(html, sample_report()), "grid")
     assert re.findall(r"<th>([\w-]+)</th>", grid) == [
         "web1",
         "tomcat02",
@@ -170,7 +187,7 @@ def test_grid_cells_carry_a_word_and_a_colour() -> None:
 
 
 def test_findings_worst_first_with_where_why_and_fix() -> None:
-    findings = section(html.render(sample_report()), "findings")
+    findings = section(rendered(html, sample_report()), "findings")
     counted, waived = findings.split("Waived (1)")
     assert re.findall(r"<strong>(CC\d+) ", counted) == [
         "CC001",
@@ -189,7 +206,7 @@ def test_findings_worst_first_with_where_why_and_fix() -> None:
 
 
 def test_no_findings_says_so() -> None:
-    findings = section(html.render(make_report([result("CC101", Status.PASS)])), "findings")
+    findings = section(rendered(html, make_report([result("CC101", Status.PASS)])), "findings")
     assert "No warning, failure or error" in findings
 
 
@@ -206,7 +223,7 @@ def test_views_show_only_when_present(
     views: set[str], present: list[str], absent: list[str]
 ) -> None:
     chosen = {k: v for k, v in sample_views().items() if k in views}
-    document = html.render(make_report(sample_results(), views=chosen))
+    document = rendered(html, make_report(sample_results(), views=chosen))
     for name in present:
         assert has_section(document, name) and f'href="#{name}"' in document
     for name in absent:
@@ -216,7 +233,7 @@ def test_views_show_only_when_present(
 
 
 def test_multicast_matrix_says_who_hears_whom() -> None:
-    matrix = section(html.render(sample_report()), "multicast")
+    matrix = section(rendered(html, sample_report()), "multicast")
     rows = {
         m.group(1): re.findall(r'<td style="[^"]*"[^>]*>([\w ]+)', m.group(2))
         for m in re.finditer(r"<tr><th>(\w+)</th>(.*?)</tr>", matrix, re.S)
@@ -239,7 +256,7 @@ def test_multicast_matrix_says_who_hears_whom() -> None:
 def test_clock_chart_shows_offsets_whiskers_and_thresholds(
     ntp: NtpSettings, lines: list[str]
 ) -> None:
-    clocks = section(html.render(sample_report(ntp=ntp)), "clocks")
+    clocks = section(rendered(html, sample_report(ntp=ntp)), "clocks")
     svg = clocks[clocks.index("<svg") : clocks.index("</svg>")]
     assert re.findall(r'class="axis" style="[^"]*">(\w+ [-+]\d+)<', svg) == lines
     assert re.findall(r">([-+][\d.]+ ±[\d.]+ ms)<", svg) == [
@@ -253,7 +270,7 @@ def test_clock_chart_shows_offsets_whiskers_and_thresholds(
 
 
 def test_bars_point_the_way_of_the_offset() -> None:
-    clocks = section(html.render(sample_report()), "clocks")
+    clocks = section(rendered(html, sample_report()), "clocks")
     zero = float(
         re.search(
             r'<line x1="([\d.]+)" x2="\1" y1="22"[^>]*stroke="#56626a"',  # type: ignore[union-attr]
@@ -272,14 +289,14 @@ def test_bars_point_the_way_of_the_offset() -> None:
 
 
 def test_nodes_side_by_side_mark_the_odd_version_out() -> None:
-    nodes = section(html.render(sample_report()), "nodes")
+    nodes = section(rendered(html, sample_report()), "nodes")
     assert re.findall(r'<td class="differs">([\w.]+) ', nodes) == ["10.1.31", "17.0.9"]
     assert "Eclipse Adoptium" in nodes and "OpenJDK 64-Bit Server VM" in nodes
     assert "NO</span> connection refused" in nodes  # tomcat04, unreachable, stays in the table
 
 
 def test_skipped_results_are_grouped_by_reason() -> None:
-    skipped = section(html.render(sample_report()), "skipped")
+    skipped = section(rendered(html, sample_report()), "skipped")
     assert "node unreachable:</span> CC401@tomcat04, CC701@tomcat04" in skipped
 
 
@@ -289,7 +306,7 @@ def test_changes_since_the_previous_run() -> None:
         new=(StoredResult("CC501", "multicast-membership", None, Status.FAIL, "deaf"),),
         fixed=(StoredResult("CC101", "ajp-port-match", "web1", Status.WARN, "port 8010"),),
     )
-    part = section(html.render(sample_report(), changes=changes), "changes")
+    part = section(rendered(html, sample_report(), trend=Trend(changes=changes)), "changes")
     assert "2026-11-23T02:00:00+00:00" in part and "1 new, 1 fixed" in part
     new, fixed = part.split("Fixed (1)")
     assert "CC501 multicast-membership" in new and "deaf" in new
@@ -304,8 +321,8 @@ def test_changes_since_the_previous_run() -> None:
     ],
 )
 def test_changes_when_there_are_none(changes: Changes, text: str) -> None:
-    assert text in section(html.render(sample_report(), changes=changes), "changes")
-    assert not has_section(html.render(sample_report()), "changes")
+    assert text in section(rendered(html, sample_report(), trend=Trend(changes=changes)), "changes")
+    assert not has_section(rendered(html, sample_report()), "changes")
 
 
 def test_clock_trend_per_node() -> None:
@@ -313,7 +330,9 @@ def test_clock_trend_per_node() -> None:
         "web1": [("2026-11-22", 1.0), ("2026-11-23", 2.0)],
         "tomcat02": [("2026-11-22", 40.0), ("2026-11-23", 142.0)],
     }
-    clocks = section(html.render(make_report(sample_results()), clock_history=history), "clocks")
+    clocks = section(
+        rendered(html, make_report(sample_results()), trend=Trend(clock_history=history)), "clocks"
+    )
     assert clocks.count("<polyline") == 2
     assert "+40.0, +142.0" in clocks and "2 since 2026-11-22" in clocks
     points = re.findall(r'<polyline points="([^"]+)"', clocks)
@@ -322,7 +341,7 @@ def test_clock_trend_per_node() -> None:
 
 
 def test_the_four_node_report_stays_small() -> None:
-    assert len(html.render(sample_report()).encode()) < 40_000
+    assert len(rendered(html, sample_report()).encode()) < 40_000
 
 
 # -- in a real browser ---------------------------------------------------------------------
@@ -381,10 +400,12 @@ def console_messages(stderr: str) -> list[str]:
 def test_browser_renders_it_escaped_offline_and_silently(tmp_path: Path, artifacts: Path) -> None:
     page = tmp_path / "report.html"
     page.write_text(
-        html.render(
+        rendered(
+            html,
             sample_report(),
-            changes=Changes(None, (), ()),
-            clock_history={"web1": [("2026-11-23", 1.0), ("2026-11-24", 3.2)]},
+            trend=Trend(
+                Changes(None, (), ()), {"web1": [("2026-11-23", 1.0), ("2026-11-24", 3.2)]}
+            ),
         ),
         encoding="utf-8",
     )

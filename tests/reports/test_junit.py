@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 
 import pytest
+from sample import rendered
 from support import REPO
 
 from clustercheck.cli.main import main
@@ -52,7 +53,7 @@ def test_skip_error_and_waived(capsys: pytest.CaptureFixture[str]) -> None:
     results = run_checks(load_checks(), facts)
     results[0] = replace(results[0], status=Status.ERROR, message="down")
     results[1] = replace(results[1], status=Status.FAIL, waived="accepted (until 2099-01-01)")
-    root = ET.fromstring(junit.render(Report(facts, load_checks(), results)))
+    root = ET.fromstring(rendered(junit, Report(facts, load_checks(), results)))
     assert root.find(".//error[@message='down']") is not None
     assert root.find(".//skipped") is not None
     outs = [e.text or "" for e in root.iter("system-out")]

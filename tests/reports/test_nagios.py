@@ -4,7 +4,7 @@ and the plugin code."""
 from __future__ import annotations
 
 import pytest
-from sample import make_report, result, sample_report
+from sample import make_report, rendered, result, sample_report
 
 from clustercheck.engine.results import Result, Status
 from clustercheck.reports import nagios
@@ -23,15 +23,15 @@ from clustercheck.reports import nagios
     ],
 )
 def test_plugin_code(statuses: list[Status], code: int, state: str) -> None:
-    output, got = nagios.render(
-        make_report([result("CC401", s, f"n{i}") for i, s in enumerate(statuses)])
-    )
+    report = make_report([result("CC401", s, f"n{i}") for i, s in enumerate(statuses)])
+    output, got = rendered(nagios, report), nagios.plugin_code(report)
     assert got == code
     assert output.startswith(f"CLUSTERCHECK {state} - ")
 
 
 def test_the_sample_report() -> None:
-    output, code = nagios.render(sample_report())
+    report = sample_report()
+    output, code = rendered(nagios, report), nagios.plugin_code(report)
     assert code == 2
     lines = output.splitlines()
     assert lines[0] == (
@@ -52,14 +52,15 @@ def test_the_sample_report() -> None:
 
 
 def test_singular_and_plural() -> None:
-    output, _ = nagios.render(
+    output = rendered(
+        nagios,
         make_report(
             [
                 result("CC401", Status.ERROR, "a"),
                 result("CC401", Status.ERROR, "b"),
                 result("CC401", Status.WARN, "c"),
             ]
-        )
+        ),
     )
     assert output.startswith("CLUSTERCHECK CRITICAL - 2 errors, 1 warning | ")
 
@@ -75,20 +76,20 @@ def test_singular_and_plural() -> None:
     ],
 )
 def test_nothing_judged_is_unknown_never_ok(results: list[Result], text: str) -> None:
-    output, code = nagios.render(make_report(results))
+    report = make_report(results)
+    output, code = rendered(nagios, report), nagios.plugin_code(report)
     assert code == 3
     assert output.splitlines()[0].startswith(f"CLUSTERCHECK UNKNOWN - {text} | ")
 
 
 def test_a_waived_finding_does_not_raise_the_state() -> None:
-    output, code = nagios.render(
-        make_report(
-            [
-                result("CC702", Status.FAIL, "tomcat03", waived="on purpose"),
-                result("CC701", Status.PASS, "tomcat03"),
-            ]
-        )
+    report = make_report(
+        [
+            result("CC702", Status.FAIL, "tomcat03", waived="on purpose"),
+            result("CC701", Status.PASS, "tomcat03"),
+        ]
     )
+    output, code = rendered(nagios, report), nagios.plugin_code(report)
     assert code == 0
     assert output.startswith("CLUSTERCHECK OK - 1 passed, 1 waived | pass=1 warn=0 fail=0 ")
     assert len(output.splitlines()) == 1  # waived findings are not listed as problems
@@ -96,7 +97,7 @@ def test_a_waived_finding_does_not_raise_the_state() -> None:
 
 def test_pipes_and_newlines_cannot_break_the_output() -> None:
     report = make_report([result("CC201", Status.FAIL, "web1", "a | b\nsecond line")])
-    output, _ = nagios.render(report)
+    output = rendered(nagios, report)
     first, finding = output.splitlines()
     assert first.count("|") == 1
     assert finding == "FAIL CC201 jvmroute-unique on web1: a ¦ b second line"
@@ -104,6 +105,6 @@ def test_pipes_and_newlines_cannot_break_the_output() -> None:
 
 def test_long_output_is_bounded() -> None:
     report = make_report([result("CC701", Status.FAIL, f"node{i:02}") for i in range(25)])
-    lines = nagios.render(report)[0].splitlines()
+    lines = rendered(nagios, report).splitlines()
     assert len(lines) == 1 + nagios.LONG_OUTPUT_LINES + 1
     assert lines[-1] == "... and 5 more"

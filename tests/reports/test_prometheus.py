@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sample import make_report, result, sample_report, sample_results, sample_views
+from sample import make_report, rendered, result, sample_report, sample_results, sample_views
 
 from clustercheck.engine.results import Status
 from clustercheck.reports import prometheus
@@ -59,7 +59,7 @@ def value(families: dict[str, Series], family: str, **labels: str) -> float:
 
 
 def test_the_sample_report_reads_back() -> None:
-    families = parse(prometheus.render(sample_report()))
+    families = parse(rendered(prometheus, sample_report()))
     assert set(families) == {
         "clustercheck_check_status",
         "clustercheck_check_waived",
@@ -81,7 +81,7 @@ def test_the_sample_report_reads_back() -> None:
     [(Status.SKIP, -1), (Status.PASS, 0), (Status.WARN, 1), (Status.FAIL, 2), (Status.ERROR, 3)],
 )
 def test_status_values(status: Status, expected: int) -> None:
-    families = parse(prometheus.render(make_report([result("CC401", status, "web1")])))
+    families = parse(rendered(prometheus, make_report([result("CC401", status, "web1")])))
     assert (
         value(families, "clustercheck_check_status", check="CC401", name="clock-skew", node="web1")
         == expected
@@ -100,7 +100,7 @@ def test_one_series_per_check_and_node_holding_the_worst(
     statuses: list[Status], expected: int
 ) -> None:
     report = make_report([result("CC701", s, "web1", f"app{i}") for i, s in enumerate(statuses)])
-    families = parse(prometheus.render(report))
+    families = parse(rendered(prometheus, report))
     assert families["clustercheck_check_status"] == {
         frozenset(
             {
@@ -114,7 +114,7 @@ def test_one_series_per_check_and_node_holding_the_worst(
 
 
 def test_cluster_wide_results_have_an_empty_node() -> None:
-    families = parse(prometheus.render(sample_report()))
+    families = parse(rendered(prometheus, sample_report()))
     assert (
         value(families, "clustercheck_check_status", check="CC201", name="jvmroute-unique", node="")
         == 2
@@ -126,7 +126,7 @@ def test_a_waived_finding_weighs_like_a_pass_and_is_counted_apart() -> None:
         result("CC702", Status.FAIL, "tomcat03", waived="on purpose (until 2027-01-01)"),
         result("CC702", Status.WARN, "tomcat02"),
     ]
-    families = parse(prometheus.render(make_report(results)))
+    families = parse(rendered(prometheus, make_report(results)))
     labels = {"check": "CC702", "name": "app-parity"}
     assert value(families, "clustercheck_check_status", node="tomcat03", **labels) == 0
     assert value(families, "clustercheck_check_status", node="tomcat02", **labels) == 1
@@ -138,14 +138,14 @@ def test_a_waived_finding_weighs_like_a_pass_and_is_counted_apart() -> None:
 
 @pytest.mark.parametrize("cluster", ["back\\slash", 'a "quoted" name', "two\nlines", '\\"\n'])
 def test_label_values_are_escaped(cluster: str) -> None:
-    text = prometheus.render(make_report([result("CC101", Status.PASS)], cluster=cluster))
+    text = rendered(prometheus, make_report([result("CC101", Status.PASS)], cluster=cluster))
     families = parse(text)
     assert all(dict(key)["cluster"] == cluster for key in families["clustercheck_check_status"])
     assert len(text.splitlines()) == sum(len(f) + 2 for f in families.values())
 
 
 def test_reachability_of_every_node() -> None:
-    families = parse(prometheus.render(sample_report()))
+    families = parse(rendered(prometheus, sample_report()))
     assert {dict(k)["node"]: v for k, v in families["clustercheck_node_reachable"].items()} == {
         "web1": 1,
         "tomcat02": 1,
@@ -155,13 +155,13 @@ def test_reachability_of_every_node() -> None:
 
 
 def test_clock_offsets_in_seconds_and_unmeasured_nodes_left_out() -> None:
-    families = parse(prometheus.render(sample_report()))
+    families = parse(rendered(prometheus, sample_report()))
     offsets = {dict(k)["node"]: v for k, v in families["clustercheck_clock_offset_seconds"].items()}
     assert offsets == pytest.approx({"web1": 0.0032, "tomcat02": 0.142, "tomcat03": -0.0125})
 
 
 def test_multicast_members_heard() -> None:
-    families = parse(prometheus.render(sample_report()))
+    families = parse(rendered(prometheus, sample_report()))
     heard = {
         dict(k)["node"]: v for k, v in families["clustercheck_multicast_members_heard"].items()
     }
@@ -179,7 +179,7 @@ def test_multicast_members_heard() -> None:
 )
 def test_view_metrics_only_when_the_view_exists(views: set[str], absent: set[str]) -> None:
     chosen: dict[str, Any] = {k: v for k, v in sample_views().items() if k in views}
-    text = prometheus.render(make_report(sample_results(), views=chosen))
+    text = rendered(prometheus, make_report(sample_results(), views=chosen))
     for prefix in absent:
         assert f"clustercheck_{prefix}" not in text
     parse(text)
@@ -187,7 +187,7 @@ def test_view_metrics_only_when_the_view_exists(views: set[str], absent: set[str
 
 def test_run_duration_and_timestamp() -> None:
     families = parse(
-        prometheus.render(sample_report(started_at="2026-11-24T02:00:00+00:00", duration_s=12.5))
+        rendered(prometheus, sample_report(started_at="2026-11-24T02:00:00+00:00", duration_s=12.5))
     )
     assert value(families, "clustercheck_run_duration_seconds") == 12.5
     finished = datetime.fromisoformat("2026-11-24T02:00:12.5+00:00").timestamp()

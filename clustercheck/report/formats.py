@@ -1,0 +1,89 @@
+"""Output formats behind one interface, found by name through the `clustercheck.reports`
+entry-point group (the built-in ones use it too), as checks are found through
+`clustercheck.checks`: a third-party package adds a format without touching clustercheck."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib.metadata import EntryPoint, entry_points
+from typing import Literal
+
+from clustercheck.engine.results import Status
+from clustercheck.report.history import Changes
+from clustercheck.report.model import Report
+
+GROUP = "clustercheck.reports"
+
+ColorSystem = Literal["standard", "256", "truecolor", "windows"]
+COLOR_SYSTEMS: dict[str, ColorSystem] = {
+    "standard": "standard",
+    "256": "256",
+    "truecolor": "truecolor",
+    "windows": "windows",
+}
+
+
+@dataclass(frozen=True)
+class Trend:
+    """What the run history adds to a report: what changed since the previous run (the
+    history's Changes), and each node's recent clock offsets, oldest first."""
+
+    changes: Changes | None = None
+    clock_history: Mapping[str, Sequence[tuple[str, float]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Everything a format may need besides the report; each format reads what it uses."""
+
+    fail_on: Status = Status.FAIL
+    exit_code: int = 0
+    quiet: bool = False
+    width: int = 100  # terminal columns
+    color: ColorSystem | None = None  # the terminal's colour system; None: no colour
+    trend: Trend = field(default_factory=Trend)
+
+
+Rendered = str | Iterable[str]
+
+
+@dataclass(frozen=True)
+class Format:
+    """A named renderer: render(report, options) -> the whole output as text (or its chunks)."""
+
+    name: str
+    summary: str
+    render: Callable[[Report, RenderOptions], Rendered] = field(repr=False)
+    to_stdout: bool = True  # whether `-` (standard output) makes sense for it
+
+
+class FormatError(Exception):
+    """A format plugin that cannot be used, or a name that names no format; one line."""
+
+
+def load_formats(eps: Iterable[EntryPoint] | None = None) -> dict[str, Format]:
+    """Every registered format by name; an entry point's name must be its format's name."""
+    found: dict[str, Format] = {}
+    for ep in eps if eps is not None else entry_points(group=GROUP):
+        origin = f"{ep.dist.name if ep.dist else '?'}:{ep.value}"
+        try:
+            obj = ep.load()
+        except Exception as exc:  # a broken plugin must be named, whatever it raised
+            raise FormatError(f"format plugin {origin} failed to load: {exc}") from None
+        if not isinstance(obj, Format):
+            raise FormatError(f"format plugin {origin} is not a Format")
+        if obj.name != ep.name:
+            raise FormatError(f"format plugin {origin} is registered as {ep.name!r}: {obj.name!r}")
+        if obj.name in found:
+            raise FormatError(f"duplicate format {obj.name}: {origin}")
+        found[obj.name] = obj
+    return dict(sorted(found.items()))
+
+
+def find_format(formats: Mapping[str, Format], name: str) -> Format:
+    try:
+        return formats[name]
+    except KeyError:
+        known = ", ".join(formats)
+        raise FormatError(f"no output format named {name!r} (known: {known})") from None
