@@ -77,8 +77,8 @@ def connect(node: dict, spec: dict, host_keys: paramiko.HostKeys, pkey: paramiko
     transport = paramiko.Transport(sock)
     transport.start_client(timeout=10)
     key = transport.get_remote_server_key()
-    known = host_keys.lookup(f"[{node['host']}]:{spec['port']}") or {}
-    if known.get(key.get_name()) != key:
+    known = host_keys.lookup(f"[{node['host']}]:{spec['port']}")
+    if known is None or known.get(key.get_name()) != key:
         transport.close()
         raise RuntimeError(f"{node['host']}: host key not in known_hosts")
     transport.auth_publickey(spec["user"], pkey)
@@ -124,7 +124,12 @@ def phase1(node: dict, spec: dict, host_keys: paramiko.HostKeys, pkey: paramiko.
             total += len(sftp.listdir_attr(path))
         for archive, member in node["members"]:
             sftp.stat(archive)
-            with sftp.open(archive, "rb") as handle, zipfile.ZipFile(handle) as zf:
+            # typeshed wants seek() to return the offset; paramiko's returns None, which
+            # zipfile never reads
+            with (
+                sftp.open(archive, "rb") as handle,
+                zipfile.ZipFile(handle) as zf,  # type: ignore[call-overload]
+            ):
                 data = zf.read(member)
             if not data:
                 raise RuntimeError(f"{archive}!/{member}: empty")

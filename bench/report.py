@@ -65,8 +65,8 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 def slope(groups: dict, tool: str, attr: str, sizes: list[int]) -> float | None:
     """Least-squares seconds per extra node over the medians at N >= 10 (or all N)."""
     big = [n for n in sizes if n >= 10] if len([n for n in sizes if n >= 10]) >= 2 else sizes
-    points = [(n, med(groups.get((tool, n), []), attr)) for n in big]
-    points = [(n, v) for n, v in points if v is not None]
+    measured = [(n, med(groups.get((tool, n), []), attr)) for n in big]
+    points = [(n, v) for n, v in measured if v is not None]
     if len(points) < 2:
         return None
     mean_n = statistics.fmean(n for n, _ in points)
@@ -578,8 +578,10 @@ def summarize_cprofile(prof: Path) -> dict:
     import pstats
 
     stats = pstats.Stats(str(prof))
-    total = stats.total_tt or 1
-    entries = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:20]
+    # total_tt and stats are Stats' (undocumented) data, which typeshed leaves out; the
+    # documented get_stats_profile() keys functions by bare name and so merges namesakes
+    total = stats.total_tt or 1  # type: ignore[attr-defined]
+    entries = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:20]  # type: ignore[attr-defined]
     rows = [
         [
             f"`{name} ({Path(path).name}:{line})`",

@@ -21,6 +21,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -173,6 +174,10 @@ def machine_info() -> dict:
 
 
 class Bench:
+    # free ports on every address, chosen by main() once the fleet is prepared
+    ajp_port: int
+    receiver_port: int
+
     def __init__(self, args: argparse.Namespace, work: Path) -> None:
         self.args = args
         self.work = work
@@ -297,7 +302,7 @@ class Bench:
         # the commands and probes of clustercheck's live run (see floor_paramiko.py)
         java = f"{self.jdk}/bin/java"
         tomcat_hosts = [self.addresses[i] for i in range(1, n + 1)]
-        work = {
+        work: dict[str, dict[str, Any]] = {
             "web1": {
                 "java": "",
                 "probe": {"mode": "cping", "targets": [[h, self.ajp_port] for h in tomcat_hosts]},
@@ -443,24 +448,27 @@ class Bench:
 
     def measure(self, tool: str, n: int, run: int, paths: dict[str, Path]) -> Sample:
         logfile = self.work / "logs" / f"{tool}-{n}-{run}.txt"
+        expect: tuple[int, ...]
         if tool == ANSIBLE:
             self.close_ansible_masters()
             reap_orphans(PROTECTED)
-            how = {"env": self.ansible_env, "after": self.close_ansible_masters}
+            env, after, expect = self.ansible_env, self.close_ansible_masters, (0,)
         else:
             # clustercheck exits 1 when it has findings (the machine's own time sync, say):
             # the run is still complete; verify_live made sure every node was judged
             expect = (0, 1) if tool in (LIVE, LIVE_FAST, OFFLINE) else (0,)
-            how = {"env": self.env, "expect_rc": expect}
+            env, after = self.env, None
         sample = run_measured(
             tool,
             n,
             run,
             self.argv(tool, n, paths),
+            env=env,
             fleet=self.fleet,
             log=logfile,
+            after=after,
+            expect_rc=expect,
             timeout=self.args.timeout,
-            **how,
         )
         if tool == LIVE and sample.ok:
             why = self.note_findings(n, self.work / f"report-live-{n}.json")
@@ -578,7 +586,8 @@ class Bench:
             fleet=self.fleet,
             log=self.work / "logs" / f"collect-{n}.txt",
         )
-        (snap / "snapshot.json").exists() or log(f"collect wrote no snapshot at N={n}")
+        if not (snap / "snapshot.json").exists():
+            log(f"collect wrote no snapshot at N={n}")
         self.record(sample)
         if not sample.ok:
             raise SystemExit(f"bench: clustercheck collect failed at N={n}")
@@ -687,7 +696,7 @@ class Bench:
             os.environ.get("CLUSTERCHECK_CORPUS") or (REPO.parent / "shared" / "corpus")
         ).resolve()
         log(f"parsers over the corpus {corpus}")
-        result = {"corpus": str(corpus)}
+        result: dict[str, Any] = {"corpus": str(corpus)}
         for mode in ("all", "largest"):
             out = subprocess.run(
                 [str(VENV / "bin/python"), str(HERE / "parse_bench.py"), str(corpus), mode],
@@ -717,7 +726,7 @@ class Bench:
             self.jdk,
         )
         nodefiles.hostile_server_xml(base / "conf/server.xml", HOSTILE_BYTES)
-        result = {"server_xml_bytes": (base / "conf/server.xml").stat().st_size}
+        result: dict[str, Any] = {"server_xml_bytes": (base / "conf/server.xml").stat().st_size}
         for transport in ("ssh", "local"):
             node = {"host": self.addresses[index], "roles": ["tomcat"], "transport": transport}
             node["tomcat"] = {"catalina_base": str(base)}

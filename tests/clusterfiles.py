@@ -132,9 +132,9 @@ def build(
                 target.write_bytes(content)
             else:
                 target.write_text(content, encoding="utf-8")
-    path = tmp / "inventory.yaml"
-    path.write_text(yaml.safe_dump(inventory, sort_keys=False), encoding="utf-8")
-    return path
+    written = tmp / "inventory.yaml"
+    written.write_text(yaml.safe_dump(inventory, sort_keys=False), encoding="utf-8")
+    return written
 
 
 def judge(inventory: Path, *codes: str) -> list[Result]:

@@ -22,9 +22,8 @@ GROUP = ("228.0.0.4", 45564)
 BEATS = 4  # heartbeats per sender in the window, 0.5 s apart
 
 
-def beat(sender: str, number: int, **changes: object) -> Datagram:
-    """One heartbeat of a lab node; changes go to the advertised member."""
-    group = changes.pop("group", GROUP)
+def beat(sender: str, number: int, group: tuple[str, int] = GROUP, **changes: object) -> Datagram:
+    """One heartbeat of a lab node, sent to `group`; changes go to the advertised member."""
     defaults = {
         "host": ADDRESSES[sender],
         "unique_id": sender.encode().ljust(16, b"\x00"),

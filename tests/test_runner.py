@@ -166,12 +166,12 @@ def test_builtin_checks_load_through_entry_points() -> None:
 def test_duplicate_codes_are_refused_loudly() -> None:
     eps = [
         EntryPoint(
-            "a",
+            "CC201",
             "clustercheck.checks.routing.jvmroute_unique:jvmroute_unique",
             "clustercheck.checks",
         ),
         EntryPoint(
-            "b",
+            "CC201",
             "clustercheck.checks.routing.jvmroute_unique:jvmroute_unique",
             "clustercheck.checks",
         ),

@@ -1,6 +1,7 @@
 """Finds checks through the `clustercheck.checks` entry-point group (built-ins use it too) and
 selects them by code or name. Duplicate codes or names are refused loudly: a silently shadowed
-check is a check that silently stopped running."""
+check is a check that silently stopped running. An entry point is named by its check's code
+(`CC201 = "pkg.module:func"`), so the name a plugin registers cannot lie about what it loads."""
 
 from __future__ import annotations
 
@@ -28,6 +29,11 @@ def load_checks(eps: Iterable[EntryPoint] | None = None) -> list[Check]:
             raise RegistryError(f"check plugin {origin} failed to load: {exc}") from None
         if not isinstance(obj, Check):
             raise RegistryError(f"check plugin {origin} is not a Check (use @check)")
+        if ep.name != obj.code:
+            raise RegistryError(
+                f"check plugin {ep.dist.name if ep.dist else '?'}: entry point"
+                f" {ep.name} = {ep.value} loads check {obj.code}; name it {obj.code}"
+            )
         if obj.code in found:
             raise RegistryError(
                 f"duplicate check code {obj.code}: {found[obj.code].origin} and {origin}"

@@ -26,7 +26,7 @@ from clusterfiles import (
 Builder = Callable[[Path], Path]
 
 T1, T2, T3, WEB = "tomcat01", "tomcat02", "tomcat03", "web1"
-ALL_PASS = {(T1, "pass"), (T2, "pass"), (T3, "pass")}
+ALL_PASS: set[tuple[str | None, str]] = {(T1, "pass"), (T2, "pass"), (T3, "pass")}
 
 
 def case(
