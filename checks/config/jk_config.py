@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -11,7 +10,7 @@ from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, Status, errored, failed, passed, warned
 from clustercheck.facts.cluster import ApacheFacts, ClusterFacts, NodeFacts
 from clustercheck.parsers.httpd import Mount
-from clustercheck.parsers.text import Problem
+from clustercheck.parsers.text import Kind, Problem
 from clustercheck.parsers.workers import (
     WORKER_PREFIX,
     Setting,
@@ -21,26 +20,15 @@ from clustercheck.parsers.workers import (
     parse_bool,
 )
 
-# What a parser Problem means, told by its message (first match wins; anything else warns).
-# The parsers end every start-up failure with "refuses to start" or "does not start"; the other
-# fail patterns are lines that silently mean something other than what they say.
-PROBLEM_STATUS: tuple[tuple[re.Pattern[str], Status], ...] = tuple(
-    (re.compile(pattern), status)
-    for pattern, status in (
-        (r"refuses to start|does not start", Status.FAIL),
-        (r"^could not be read|^Include nested too deeply", Status.ERROR),
-        (r"^line longer than", Status.FAIL),
-        (r"^non-breaking space", Status.FAIL),
-        (r"^a setting without '='", Status.FAIL),
-        (r"^a rule needs both a URI and a worker", Status.FAIL),
-        (r"^invalid mapping rule", Status.FAIL),
-        (r"^a UTF-8 byte order mark precedes", Status.FAIL),
-        (r"^';' does not start a comment", Status.FAIL),
-        (r"^'[^']*' looks like a uriworkermap rule", Status.FAIL),
-        (r"^'worker\.[^']*' is set again .* joins the values with '\*'", Status.FAIL),
-        (r"^reference '[^']*' not found|^reference chain from", Status.FAIL),
-    )
-)
+# What a reader's Problem weighs here, by what it means (the parsers decide the kind).
+PROBLEM_STATUS: dict[Kind, Status] = {
+    Kind.REFUSES_TO_START: Status.FAIL,
+    Kind.MEANS_SOMETHING_ELSE: Status.FAIL,
+    Kind.MAY_MEAN_SOMETHING_ELSE: Status.WARN,
+    Kind.OVERRIDDEN: Status.WARN,
+    Kind.REDUNDANT: Status.WARN,
+    Kind.UNREADABLE: Status.ERROR,
+}
 
 # Worker types mod_jk has a factory for (jk_worker_list.h); any other cannot be created.
 KNOWN_TYPES = frozenset({"ajp12", "ajp13", "ajp14", "lb", "status"})
@@ -165,10 +153,7 @@ def _no_workers(node: NodeFacts, apache: ApacheFacts) -> Finding:
 def _problems(problems: list[Problem]) -> Iterator[Finding]:
     """Each problem once (the workers file's may also be among the node's)."""
     for problem in dict.fromkeys(problems):
-        status = next(
-            (status for pattern, status in PROBLEM_STATUS if pattern.search(problem.message)),
-            Status.WARN,
-        )
+        status = PROBLEM_STATUS[problem.kind]
         yield Finding(status, problem.message, file=problem.file, line=problem.line)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from clustercheck.checks.common import server_xml
 from clustercheck.engine.check import check
-from clustercheck.engine.results import Finding, Scope, failed, passed, skipped, warned
+from clustercheck.engine.results import Finding, Scope, Status, failed, passed, skipped, warned
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.knowledge.tomcat import (
     FIRST_COVERED_MAJOR,
@@ -17,9 +17,21 @@ from clustercheck.knowledge.tomcat import (
     tomcat_major,
 )
 from clustercheck.parsers.serverxml import ServerXml, XmlElement
+from clustercheck.parsers.text import Kind
 
 # The majors whose Digester rules the catalogue knows, to say which ones read an element.
 _MAJORS = range(FIRST_COVERED_MAJOR, 12)
+
+# What a reader's Problem weighs here, by what it means (the parsers decide the kind), and what
+# the finding says before the problem's own message.
+PROBLEM_STATUS: dict[Kind, tuple[Status, str]] = {
+    Kind.REFUSES_TO_START: (Status.FAIL, "Tomcat does not start: "),
+    Kind.MEANS_SOMETHING_ELSE: (Status.FAIL, ""),
+    Kind.MAY_MEAN_SOMETHING_ELSE: (Status.WARN, ""),
+    Kind.OVERRIDDEN: (Status.WARN, ""),
+    Kind.REDUNDANT: (Status.WARN, ""),
+    Kind.UNREADABLE: (Status.ERROR, ""),
+}
 
 
 @check("CC601", "server-xml-elements", scope=Scope.NODE, roles=("tomcat",))
@@ -62,7 +74,7 @@ def server_xml_elements(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Find
         return
     assert server is not None and node.tomcat is not None
     version = node.tomcat.version
-    findings = [*_no_start(server), *_elements(server, version), *_properties(server, version)]
+    findings = [*_problems(server), *_elements(server, version), *_properties(server, version)]
     yield from findings or [_clean(server, version)]
 
 
@@ -73,15 +85,18 @@ def _unusable(node: NodeFacts) -> list[Finding]:
     """A file that was read and parsed but holds no `<Server>`: Tomcat cannot start from it.
     Without any tree (entity declarations, which Tomcat may well accept) it is not judged."""
     parsed = node.tomcat.server if node.tomcat else None
-    return _no_start(parsed) if parsed is not None and parsed.root is not None else []
+    return _problems(parsed) if parsed is not None and parsed.root is not None else []
 
 
-def _no_start(server: ServerXml) -> list[Finding]:
-    """What the tolerant reader had to forgive is what Tomcat's own parser rejects."""
-    return [
-        failed(f"Tomcat does not start: {p.message}", file=p.file, line=p.line)
-        for p in server.problems
-    ]
+def _problems(server: ServerXml) -> list[Finding]:
+    """What the reader had to forgive (today all of it is what Tomcat's own parser rejects)."""
+    findings = []
+    for problem in server.problems:
+        status, said = PROBLEM_STATUS[problem.kind]
+        findings.append(
+            Finding(status, said + problem.message, file=problem.file, line=problem.line)
+        )
+    return findings
 
 
 # ----------------------------------------------------------------------------- elements

@@ -16,7 +16,7 @@ from clustercheck.parsers.httpd import (
     parse_uriworkermap,
     worker_mounts,
 )
-from clustercheck.parsers.text import Problem, decode
+from clustercheck.parsers.text import Kind, Problem, decode
 from clustercheck.parsers.workers import parse_workers, with_defaults
 
 MAX_INCLUDE_DEPTH = 8  # httpd itself stops runaway Include recursion; so do we
@@ -69,7 +69,9 @@ def _read_conf(reader: NodeReader, path: str, facts: ApacheFacts, depth: int) ->
             expanded.append(directive)
             continue
         if depth >= MAX_INCLUDE_DEPTH:
-            facts.problems.append(Problem(path, directive.line, "Include nested too deeply"))
+            # our limit, far below httpd's: what lies deeper is not read, so not judged
+            message = "Include nested too deeply"
+            facts.problems.append(Problem(path, directive.line, message, Kind.UNREADABLE))
             continue
         for included in _expand_include(reader, facts, directive):
             expanded.extend(_read_conf(reader, included, facts, depth + 1))

@@ -9,7 +9,7 @@ from clustercheck.facts.cluster import TomcatFacts, Webapp
 from clustercheck.inventory.settings import TomcatSettings
 from clustercheck.parsers.properties import load_java_properties, parse_server_info
 from clustercheck.parsers.serverxml import parse_server_xml
-from clustercheck.parsers.text import Problem, decode
+from clustercheck.parsers.text import Kind, Problem, decode
 from clustercheck.parsers.webxml import parse_web_xml
 
 SERVER_INFO = "org/apache/catalina/util/ServerInfo.properties"
@@ -109,7 +109,8 @@ def _from_context_files(
         try:
             doc_base = SafeET.fromstring(data).get("docBase")
         except Exception as exc:  # defusedxml raises several unrelated types on hostile input
-            problems.append(Problem(path, None, f"context file is not readable XML: {exc}"))
+            message = f"context file is not readable XML: {exc}"
+            problems.append(Problem(path, None, message, Kind.UNREADABLE))
             continue
         if not doc_base:
             continue

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from clustercheck.parsers.text import Problem
+from clustercheck.parsers.text import Kind, Problem
 from clustercheck.parsers.workers import (
     SPACE,
     WorkersFile,
@@ -171,12 +171,13 @@ class _HttpdReader:
     problems: list[Problem] = field(default_factory=list)
     open_sections: list[_Open] = field(default_factory=list)
 
-    def problem(self, line: int | None, message: str) -> None:
-        self.problems.append(Problem(self.path, line, message))
+    def problem(self, kind: Kind, line: int | None, message: str) -> None:
+        self.problems.append(Problem(self.path, line, message, kind))
 
     def read(self, text: str) -> None:
         if text.startswith("\ufeff"):
             self.problem(
+                Kind.REFUSES_TO_START,
                 1,
                 "the file starts with a UTF-8 byte order mark: httpd on Unix reads "
                 "it as part of the first directive name and refuses to start",
@@ -184,7 +185,9 @@ class _HttpdReader:
             text = text[1:]
         for number, line in _logical_lines(text):
             if NBSP in line:
+                # it splits no words: a directive name or argument count goes wrong
                 self.problem(
+                    Kind.REFUSES_TO_START,
                     number,
                     "non-breaking space (U+00A0): httpd does not treat it as "
                     "whitespace and would fail on this line; read here as a space",
@@ -194,7 +197,8 @@ class _HttpdReader:
             if line and not line.startswith("#"):
                 self.line(number, line)
         for section in reversed(self.open_sections):
-            self.problem(section.line, f"{section.label} is never closed: httpd refuses to start")
+            message = f"{section.label} is never closed: httpd refuses to start"
+            self.problem(Kind.REFUSES_TO_START, section.line, message)
 
     def line(self, number: int, line: str) -> None:
         """ap_build_config_sub: the first word names the directive or opens/closes a section."""
@@ -218,7 +222,8 @@ class _HttpdReader:
     def open(self, number: int, name: str, rest: str) -> None:
         end = rest.rfind(">")
         if end < 0:
-            self.problem(number, f"<{name} directive missing closing '>': httpd refuses to start")
+            message = f"<{name} directive missing closing '>': httpd refuses to start"
+            self.problem(Kind.REFUSES_TO_START, number, message)
             end = len(rest)
         args = rest[:end].strip(SPACE)
         label = f"<{name} {args}>" if args else f"<{name}>"
@@ -227,12 +232,12 @@ class _HttpdReader:
     def close(self, number: int, name: str) -> None:
         names = [section.name.lower() for section in self.open_sections]
         if name.lower() not in names:
-            self.problem(
-                number, f"</{name}> without matching <{name}> section: httpd refuses to start"
-            )
+            message = f"</{name}> without matching <{name}> section: httpd refuses to start"
+            self.problem(Kind.REFUSES_TO_START, number, message)
             return
         if names[-1] != name.lower():
             self.problem(
+                Kind.REFUSES_TO_START,
                 number,
                 f"expected </{self.open_sections[-1].name}> but saw "
                 f"</{name}>: httpd refuses to start",
@@ -247,7 +252,9 @@ def parse_httpd(text: str, path: str) -> tuple[list[Directive], list[Problem]]:
     try:
         reader.read(text)
     except Exception as exc:  # a parser never raises
-        reader.problem(None, f"could not be read completely ({type(exc).__name__})")
+        reader.problem(
+            Kind.UNREADABLE, None, f"could not be read completely ({type(exc).__name__})"
+        )
     return reader.directives, reader.problems
 
 
@@ -291,7 +298,7 @@ def _rules(
         if isinstance(made, Mount):
             mounts.append(made)
         else:
-            problems.append(Problem(where[0], where[1], made))
+            problems.append(Problem(where[0], where[1], made, Kind.MEANS_SOMETHING_ELSE))
     return mounts
 
 
@@ -311,7 +318,8 @@ def parse_uriworkermap(
             )
         ]
     except Exception as exc:  # a parser never raises
-        problems.append(Problem(path, None, f"could not be read completely ({type(exc).__name__})"))
+        message = f"could not be read completely ({type(exc).__name__})"
+        problems.append(Problem(path, None, message, Kind.UNREADABLE))
         mounts = []
     return mounts, problems
 
@@ -329,6 +337,7 @@ def _read_rules(text: str, path: str, problems: list[Problem]) -> dict[str, tupl
                         path,
                         line.line,
                         "a rule needs both a URI and a worker: mod_jk ignores this line",
+                        Kind.MEANS_SOMETHING_ELSE,
                     )
                 )
             continue
@@ -339,6 +348,7 @@ def _read_rules(text: str, path: str, problems: list[Problem]) -> dict[str, tupl
                     line.line,
                     "non-breaking space (U+00A0): mod_jk does "
                     "not trim it, so it becomes part of the rule",
+                    Kind.MEANS_SOMETHING_ELSE,
                 )
             )
         uri, worker = pair
@@ -349,6 +359,7 @@ def _read_rules(text: str, path: str, problems: list[Problem]) -> dict[str, tupl
                     line.line,
                     f"'{uri}' is mapped again (first on line "
                     f"{rules[uri][1]}): mod_jk keeps only this last one",
+                    Kind.OVERRIDDEN,
                 )
             )
         rules[uri] = (worker, line.line)
@@ -401,8 +412,8 @@ class _JkCollector:
     settings: JkSettings
     mounts: dict[tuple[str | None, str], list[Mount]] = field(default_factory=dict)
 
-    def problem(self, directive: Directive, message: str) -> None:
-        self.settings.problems.append(Problem(directive.file, directive.line, message))
+    def problem(self, kind: Kind, directive: Directive, message: str) -> None:
+        self.settings.problems.append(Problem(directive.file, directive.line, message, kind))
 
     def add(self, directive: Directive) -> None:
         context = _context(directive)
@@ -418,6 +429,7 @@ class _JkCollector:
         limits = JK_DIRECTIVES.get(directive.lname)
         if limits is None:
             self.problem(
+                Kind.REFUSES_TO_START,
                 directive,
                 f"'{name}' is not a mod_jk directive: httpd refuses to start (Invalid command)",
             )
@@ -430,16 +442,21 @@ class _JkCollector:
                 else ""
             )
             self.problem(
-                directive, f"{name} takes {wanted}, got {count}{hint}: httpd refuses to start"
+                Kind.REFUSES_TO_START,
+                directive,
+                f"{name} takes {wanted}, got {count}{hint}: httpd refuses to start",
             )
         if context.path_section and directive.lname not in JK_IN_LOCATION:
             self.problem(
+                Kind.REFUSES_TO_START,
                 directive,
                 f"{name} is not allowed inside {context.path_section}: httpd refuses to start",
             )
         elif directive.lname in JK_GLOBAL_ONLY and context.vhost is not None:
             self.problem(
-                directive, f"{name} cannot occur within <VirtualHost>: httpd refuses to start"
+                Kind.REFUSES_TO_START,
+                directive,
+                f"{name} cannot occur within <VirtualHost>: httpd refuses to start",
             )
 
     # --- handlers ---------------------------------------------------------------------
@@ -448,7 +465,11 @@ class _JkCollector:
         if not directive.args:
             return
         if self.settings.workers_file is not None:
-            self.problem(directive, "JkWorkersFile only allowed once: httpd refuses to start")
+            self.problem(
+                Kind.REFUSES_TO_START,
+                directive,
+                "JkWorkersFile only allowed once: httpd refuses to start",
+            )
             return
         self.settings.workers_file = (directive.args[0], directive.file, directive.line)
 
@@ -466,16 +487,22 @@ class _JkCollector:
         else:
             if len(args) in (1, 2):
                 self.problem(
+                    Kind.REFUSES_TO_START,
                     directive,
                     f"{name} {_MOUNT_ERRORS[context.path is None]}: httpd refuses to start",
                 )
             return
         if not uri.startswith("/"):
-            self.problem(directive, f"{name} context should start with /: httpd refuses to start")
+            self.problem(
+                Kind.REFUSES_TO_START,
+                directive,
+                f"{name} context should start with /: httpd refuses to start",
+            )
             return
         key = ("!" if directive.lname == "jkunmount" else "") + uri
         if (context.vhost, key) in self.mounts:
             self.problem(
+                Kind.OVERRIDDEN,
                 directive,
                 f"{name} {uri} repeated in the same server: mod_jk keeps only this last one",
             )
@@ -493,9 +520,14 @@ class _JkCollector:
             return
         value = directive.args[0]
         if value.lower() not in ("all", "on", "off"):
-            self.problem(directive, "JkMountCopy must be All, On or Off: httpd refuses to start")
+            self.problem(
+                Kind.REFUSES_TO_START,
+                directive,
+                "JkMountCopy must be All, On or Off: httpd refuses to start",
+            )
         elif value.lower() == "all" and context.vhost is not None:
             self.problem(
+                Kind.REFUSES_TO_START,
                 directive,
                 "JkMountCopy All cannot occur within <VirtualHost>: httpd refuses to start",
             )
@@ -513,6 +545,7 @@ class _JkCollector:
     def load_module(self, directive: Directive, _context: _Context) -> None:
         if len(directive.args) != 2:
             self.problem(
+                Kind.REFUSES_TO_START,
                 directive,
                 f"LoadModule takes two arguments (module name and file), "
                 f"got {len(directive.args)}: httpd refuses to start",
@@ -553,5 +586,7 @@ def jk_settings(directives: Sequence[Directive]) -> JkSettings:
         try:
             collector.add(directive)
         except Exception as exc:  # a parser never raises
-            collector.problem(directive, f"could not be read ({type(exc).__name__})")
+            collector.problem(
+                Kind.UNREADABLE, directive, f"could not be read ({type(exc).__name__})"
+            )
     return collector.finish()

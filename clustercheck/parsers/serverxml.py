@@ -22,7 +22,7 @@ from defusedxml import EntitiesForbidden
 from defusedxml.expatreader import DefusedExpatParser
 
 from clustercheck.knowledge.tomcat import is_ajp_protocol
-from clustercheck.parsers.text import Problem, decode
+from clustercheck.parsers.text import Kind, Problem, decode
 
 # --------------------------------------------------------------------------------------- tree
 
@@ -119,9 +119,11 @@ def _decode_xml(data: bytes, path: str) -> tuple[str, list[Problem]]:
                 line,
                 f"bytes are not valid {encoding} (the {said} "
                 "encoding): Tomcat's XML parser rejects the file; read leniently",
+                Kind.REFUSES_TO_START,
             )
         ]
-    return decode(data), [Problem(path, 1, f"{why}; read leniently")]
+    # a name Python does not know is, as a rule, one the JVM's parser rejects as well
+    return decode(data), [Problem(path, 1, f"{why}; read leniently", Kind.REFUSES_TO_START)]
 
 
 # -------------------------------------------------------------------------- strict reading
@@ -265,15 +267,19 @@ def read_xml(data: bytes, path: str) -> XmlDoc:
                     f"not well-formed XML: "
                     f"{exc.getMessage()}; Tomcat's XML parser rejects the file "
                     "(read tolerantly here)",
+                    Kind.REFUSES_TO_START,
                 )
             )
             builder = _tolerant(text)
     except (EntitiesForbidden, _EntityDeclaration):
         line = text[: max(text.find("<!ENTITY"), 0)].count("\n") + 1
-        problems.append(Problem(path, line, "entity declarations are not allowed"))
+        # refused here (defusedxml), though Tomcat's parser may well accept them
+        message = "entity declarations are not allowed"
+        problems.append(Problem(path, line, message, Kind.UNREADABLE))
         return XmlDoc([], [], problems)
     if not builder.roots:
-        problems.append(Problem(path, None, "no XML element found"))
+        # only after a not well-formed file: Tomcat's parser rejects it for want of a root
+        problems.append(Problem(path, None, "no XML element found", Kind.REFUSES_TO_START))
     return XmlDoc(builder.roots, builder.comments, problems)
 
 
@@ -503,6 +509,7 @@ def parse_server_xml(
                 root.line,
                 f"the root element is <{root.tag}>, "
                 "not <Server>: Tomcat finds no configuration in it",
+                Kind.REFUSES_TO_START,  # no Server is made: "Server instance is not configured"
             )
         )
         return result

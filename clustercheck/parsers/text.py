@@ -3,17 +3,49 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
+class Kind(StrEnum):
+    """What a Problem means for the user: the consequence, decided once by the parser that
+    finds it. Checks map kinds to statuses; they never read the message to judge it."""
+
+    REFUSES_TO_START = "refuses-to-start"
+    """The software rejects the file and does not start: httpd (mod_jk stops it too), Tomcat,
+    or for a web.xml the application."""
+
+    MEANS_SOMETHING_ELSE = "means-something-else"
+    """Silently read differently from what was written: ignored (so a default applies), cut,
+    joined or taken for something else, with no error at start."""
+
+    MAY_MEAN_SOMETHING_ELSE = "may-mean-something-else"
+    """Read one definite way that may not be what was meant, and the file alone does not tell:
+    that depends on the writer's intent, on the environment, or on behaviour the software's
+    documentation leaves open."""
+
+    OVERRIDDEN = "overridden"
+    """A later line replaces an earlier one: one of the two has no effect."""
+
+    REDUNDANT = "redundant"
+    """Harmless but useless: has no effect, and says nothing that would need one."""
+
+    UNREADABLE = "unreadable"
+    """clustercheck could not read or parse it (completely): nothing is known about what it
+    means, so whatever depends on it cannot be judged."""
+
+
 @dataclass(frozen=True)
 class Problem:
-    """Something a parser could not read or that the software would ignore or reject."""
+    """Something a parser could not read or that the software would ignore or reject.
+
+    `kind` has no default on purpose: every place that makes a Problem says what it means."""
 
     file: str
     line: int | None
     message: str
+    kind: Kind
 
 
 def decode(data: bytes) -> str:

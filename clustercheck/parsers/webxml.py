@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from clustercheck.parsers.serverxml import XmlElement, read_xml
-from clustercheck.parsers.text import Problem
+from clustercheck.parsers.text import Kind, Problem
 
 ROOTS = ("web-app", "web-fragment")
 _COMMENTED = re.compile(r"<\s*distributable\b[^>]*>", re.I)
@@ -87,6 +87,8 @@ def parse_web_xml(data: bytes, path: str) -> WebXml:
                 top.line,
                 f"the root element is <{top.tag}>, not "
                 "<web-app>: this is not a deployment descriptor",
+                # Tomcat's web.xml rules all start at web-app: it reads nothing from the file
+                Kind.MEANS_SOMETHING_ELSE,
             )
         )
     else:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from clustercheck.parsers.text import Problem
+from clustercheck.parsers.text import Kind, Problem
 
 SPACE = " \t\n\r\f\v"  # C isspace() in the C locale: what mod_jk and httpd trim
 LIST_SEPARATORS = re.compile(r"[ \t,]+")  # jk_map_get_string_list
@@ -246,6 +246,7 @@ def property_lines(text: str, path: str, problems: list[Problem]) -> Iterator[Pr
                     number,
                     f"line longer than {MAX_LINE} characters: mod_jk reads "
                     "it in pieces, as if they were separate lines",
+                    Kind.MEANS_SOMETHING_ELSE,
                 )
             )
         for piece in pieces:
@@ -288,13 +289,15 @@ class _Reader:
     problems: list[Problem] = field(default_factory=list)
     templates: set[str] = field(default_factory=set)  # prefixes some `reference` copied from
 
-    def problem(self, line: int | None, message: str, file: str | None = None) -> None:
-        self.problems.append(Problem(file or self.path, line, message))
+    def problem(self, kind: Kind, line: int | None, message: str, file: str | None = None) -> None:
+        self.problems.append(Problem(file or self.path, line, message, kind))
 
     def read_file(self, text: str) -> None:
         for line in property_lines(text, self.path, self.problems):
             if value_cut_at_hash(line):
+                # `port=8009#ajp` is a comment, `secret=ab#cd` a cut secret: only intent tells
                 self.problem(
+                    Kind.MAY_MEAN_SOMETHING_ELSE,
                     line.line,
                     "'#' inside a value starts a comment: mod_jk ignores the rest of the line",
                 )
@@ -313,6 +316,7 @@ class _Reader:
         key, value = pair
         if "\xa0" in content:
             self.problem(
+                Kind.MEANS_SOMETHING_ELSE,
                 line,
                 "non-breaking space (U+00A0) in a setting: mod_jk does not "
                 "trim it, so it becomes part of the key or value",
@@ -320,6 +324,7 @@ class _Reader:
             )
         if key.startswith(WORKER_PREFIX) and directive_of(key) not in SUPPORTED_DIRECTIVES:
             self.problem(
+                Kind.REFUSES_TO_START,
                 line,
                 f"mod_jk refuses to start: unsupported attribute '{key}' (it "
                 "stops reading the file here and httpd does not start)",
@@ -335,9 +340,12 @@ class _Reader:
 
     def _note_ignored(self, content: str, line: int, file: str | None) -> None:
         if "=" in content:
-            self.problem(line, "a key or a value is empty: mod_jk ignores this line", file)
+            # an empty side says nothing, and nothing is what mod_jk takes from it
+            message = "a key or a value is empty: mod_jk ignores this line"
+            self.problem(Kind.REDUNDANT, line, message, file)
         elif _LOOKS_LIKE_SETTING.match(content):
-            self.problem(line, "a setting without '=': mod_jk ignores this line", file)
+            message = "a setting without '=': mod_jk ignores this line"
+            self.problem(Kind.MEANS_SOMETHING_ELSE, line, message, file)
 
     def _substitute(self, value: str, line: int, file: str | None) -> str:
         """$(name) from keys read so far (jk_map_replace_properties); at most 21 rounds."""
@@ -351,6 +359,7 @@ class _Reader:
             known = self.props.get(name)
             if known is None:
                 self.problem(
+                    Kind.MAY_MEAN_SOMETHING_ELSE,  # httpd's environment decides
                     line,
                     f"$({name}) is not defined before this line: mod_jk takes "
                     "it from httpd's environment, or leaves it as written",
@@ -372,6 +381,7 @@ class _Reader:
         directive = directive_of(key) if "." in key else ""
         if directive in UNIQUE_DIRECTIVES:
             self.problem(
+                Kind.OVERRIDDEN,
                 setting.line,
                 f"'{key}' is set again (first on line {old.line}): "
                 "mod_jk keeps only this last value",
@@ -382,6 +392,7 @@ class _Reader:
         separator = _duplicate_separator(key, directive)
         if separator != ",":
             self.problem(
+                _joined_kind(key, separator),
                 setting.line,
                 f"'{key}' is set again (first on line {old.line}): "
                 f"mod_jk joins the values with '{separator}'",
@@ -403,6 +414,7 @@ class _Reader:
                 and not self._resolve(key, depth=1)
             ):
                 self.problem(
+                    Kind.REFUSES_TO_START,
                     self.props[key].line,
                     f"'{key}' cannot be resolved: mod_jk logs "
                     "'Error in resolving configuration references' and httpd does "
@@ -414,6 +426,7 @@ class _Reader:
         """Resolve the template's own reference first, then copy its keys not set here."""
         if depth > MAX_REFERENCE_DEPTH:
             self.problem(
+                Kind.REFUSES_TO_START,  # the reference cannot be resolved: see resolve_references
                 self.props[key].line,
                 f"reference chain from '{key}' is deeper than {MAX_REFERENCE_DEPTH} (a cycle?)",
                 self.props[key].file,
@@ -431,6 +444,7 @@ class _Reader:
         found = [name for name in list(self.props) if name.startswith(source)]
         if not found:
             self.problem(
+                Kind.REFUSES_TO_START,  # the reference cannot be resolved: see resolve_references
                 self.props[key].line,
                 f"reference '{source[:-1]}' not found: no key starts with '{source}'",
                 self.props[key].file,
@@ -469,7 +483,9 @@ class _Reader:
             workers.setdefault(name, Worker(name, {}, None))
         self._check_names(workers)
         if not self.worker_list:
+            # a file that only defines `ajp13` needs no worker.list; only its writer knows
             self.problem(
+                Kind.MAY_MEAN_SOMETHING_ELSE,
                 None,
                 f"no worker.list: mod_jk creates only its default worker "
                 f"'{DEFAULT_WORKER}' (ajp13, localhost:8009)",
@@ -490,6 +506,7 @@ class _Reader:
         bare = key.lstrip("\ufeff")
         if key.startswith(tuple(self.templates)):
             return
+        kind = Kind.MEANS_SOMETHING_ELSE  # no one names a variable like this on purpose
         if bare != key and bare.startswith(WORKER_PREFIX):
             message = (
                 f"a UTF-8 byte order mark precedes '{bare}': mod_jk reads it as part "
@@ -510,18 +527,32 @@ class _Reader:
                 f"'{key}' is not a 'worker.' key: mod_jk treats it as a user variable "
                 "and ignores it"
             )
+            # `workers.list` is all but surely a typo, but `worker1.host` may well be a variable
+            # meant for `$(worker1.host)`; nothing here looks whether some value uses it
+            kind = Kind.MAY_MEAN_SOMETHING_ELSE
         else:
             return
-        self.problem(setting.line, message, setting.file)
+        self.problem(kind, setting.line, message, setting.file)
 
     def _check_names(self, workers: dict[str, Worker]) -> None:
         for worker in workers.values():
             if not re.fullmatch(r"[A-Za-z0-9_-]+", worker.name):
                 self.problem(
+                    Kind.MAY_MEAN_SOMETHING_ELSE,  # mod_jk does not say what such a name does
                     worker.line,
                     f"worker name '{worker.name}' uses characters mod_jk "
                     "documents as not allowed (only A-Z a-z 0-9 _ -)",
                 )
+
+
+def _joined_kind(key: str, separator: str) -> Kind:
+    """A worker directive joined with '*' is a value no one wrote (`balanced_workers=a*b` is one
+    member named `a*b`). A user variable matters only where some `$(...)` uses it, and ':' or ' '
+    join a path or command line as mod_jk means them to (only the JNI directives, which do
+    nothing since 1.2.33, and variables ending in `_path`)."""
+    if separator == "*" and key.startswith(WORKER_PREFIX):
+        return Kind.MEANS_SOMETHING_ELSE
+    return Kind.MAY_MEAN_SOMETHING_ELSE
 
 
 def _duplicate_separator(key: str, directive: str) -> str:
@@ -548,7 +579,9 @@ def parse_workers(
         reader.resolve_references()
         return reader.build()
     except Exception as exc:  # a parser never raises; the class name never holds a secret
-        reader.problem(None, f"could not be read completely ({type(exc).__name__})")
+        reader.problem(
+            Kind.UNREADABLE, None, f"could not be read completely ({type(exc).__name__})"
+        )
         return WorkersFile(
             path, reader.worker_list, {}, {}, reader.commented, reader.deprecated, reader.problems
         )
