@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from clustercheck.collect.plan import receiver_endpoint
 from clustercheck.collect.probes import OPEN
+from clustercheck.derive.cluster_config import receiver_endpoint
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed, skipped
 from clustercheck.facts.cluster import ClusterFacts

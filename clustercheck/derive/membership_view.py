@@ -6,8 +6,7 @@ from __future__ import annotations
 import ipaddress
 
 from clustercheck.collect.multicast import as_datagrams
-from clustercheck.collect.plan import receiver_endpoint
-from clustercheck.derive.cluster_config import multicast_group, node_membership
+from clustercheck.derive.cluster_config import multicast_group, node_membership, receiver_endpoint
 from clustercheck.derive.membership import Capture, MembershipView, judge_membership
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.knowledge.tomcat import tomcat_major
