@@ -131,5 +131,6 @@ def test_json_that_does_not_fit_is_one_line_naming_where(data: Any, message: str
 def test_a_long_bad_value_is_shortened_to_keep_the_message_one_short_line() -> None:
     with pytest.raises(RecordError) as caught:
         Inner.from_json({"name": ["x" * 500, "\n" * 3]})
-    message = str(caught.value)
-    assert message == "Inner.name: expected a string, found ['" + "x" * 35 + "..."
+    prefix, found = str(caught.value).split("found ")
+    assert prefix == "Inner.name: expected a string, "
+    assert found.startswith("['xxx") and len(found) <= 40 and "\n" not in found

@@ -2,37 +2,19 @@
 by the engine (collect/).
 
 Two layers per node: what was read from files (files.py; re-derivable from a snapshot's file tree
-by parsing it again) and `LiveFacts`, what only a live node can tell (reachability, addresses,
-command outputs, probes), which a snapshot records in snapshot.json.
+by parsing it again) and `LiveFacts` (live.py), what only a live node can tell (reachability,
+addresses, clock, JVM, probes, captures), which a snapshot records in snapshot.json with
+`LocalFacts`, what clustercheck measured from its own machine.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from clustercheck.facts.files import ApacheFacts, FileRead, TomcatFacts
+from clustercheck.facts.live import LiveFacts, LocalFacts
 from clustercheck.inventory.settings import ClusterSettings, NodeSettings
-
-
-@dataclass
-class LiveFacts:
-    """What only a connected node tells; recorded in snapshots and judged again from them."""
-
-    reachable: bool = True
-    error: str | None = None
-    collected_at: str | None = None
-    duration_s: float | None = None
-    addresses: list[str] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LiveFacts:
-        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
-        return cls(**known)
 
 
 @dataclass
@@ -66,8 +48,8 @@ class ClusterFacts:
     duration_s: float = 0.0
     # worker hosts resolved by DNS, the last resort of matching them to nodes
     dns: dict[str, list[str]] = field(default_factory=dict)
-    # what is measured from clustercheck's machine: the NTP reference, AJP exposure probes
-    live: dict[str, Any] = field(default_factory=dict)
+    # what is measured from clustercheck's own machine: NTP reference, AJP exposure, multicast
+    local: LocalFacts = field(default_factory=LocalFacts)
     # pure derivations of the facts, computed once per run and shared by checks (not recorded)
     derived: dict[str, Any] = field(default_factory=dict, repr=False)
 

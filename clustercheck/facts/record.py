@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+import reprlib
 import types
 import typing
 from typing import Any, Self, TypeVar
@@ -81,7 +82,10 @@ def _load(kind: Any, data: Any, where: str) -> Any:
             raise RecordError(f"{where}: not hexadecimal bytes") from None
     if kind is float:
         if isinstance(data, int | float) and not isinstance(data, bool):
-            return float(data)
+            try:
+                return float(data)
+            except OverflowError:  # an integer too large for a float
+                raise RecordError(f"{where}: {_show(data)} is out of range") from None
         raise RecordError(f"{where}: expected a number, found {_show(data)}")
     if kind is int and isinstance(data, bool):
         raise RecordError(f"{where}: expected an integer, found {_show(data)}")
@@ -152,6 +156,6 @@ def _expect(data: Any, kind: type[T], where: str) -> T:
 
 
 def _show(data: Any) -> str:
-    """A short, one-line picture of an unexpected value."""
-    text = " ".join(repr(data).split())
+    """A short, one-line picture of an unexpected value (reprlib: cheap on a huge one)."""
+    text = " ".join(reprlib.repr(data).split())
     return text if len(text) <= 40 else text[:37] + "..."

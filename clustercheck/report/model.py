@@ -71,7 +71,7 @@ class Report:
             "reachable": node.reachable,
             "error": node.live.error,
             "tomcat_version": tomcat.version if tomcat else None,
-            "jvm": jvm_summary(node.live.extra.get("jvm")),
+            "jvm": jvm_summary(node.live.jvm),
             "clock_offset_ms": next(
                 (
                     c["offset_ms"]

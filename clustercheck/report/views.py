@@ -8,9 +8,8 @@ from typing import Any
 
 from clustercheck.derive.membership import matrix
 from clustercheck.derive.membership_view import membership_view
+from clustercheck.facts.jvm import JvmFacts
 from clustercheck.report.model import Report
-
-JVM_FIELDS = ("version", "vendor", "vm", "bits")
 
 
 def build_views(report: Report) -> dict[str, Any]:
@@ -30,14 +29,15 @@ def build_views(report: Report) -> dict[str, Any]:
 
 def _window(report: Report) -> float | None:
     """How long the members listened (one window for all)."""
-    windows = [n.live.extra.get("multicast", {}).get("window_s") for n in report.facts.tomcats]
-    return max((w for w in windows if w is not None), default=None)
+    windows = [n.live.multicast.window_s for n in report.facts.tomcats if n.live.multicast]
+    return max(windows, default=None)
 
 
-def jvm_summary(jvm: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not jvm or jvm.get("error"):
+def jvm_summary(jvm: JvmFacts | None) -> dict[str, Any] | None:
+    """The JVM as the report's node summary and versions view show it."""
+    if jvm is None or jvm.error is not None:
         return None
-    return {key: jvm.get(key) for key in JVM_FIELDS}
+    return {"version": jvm.version, "vendor": jvm.vendor, "vm": jvm.vm, "bits": jvm.bits}
 
 
 def _versions(report: Report) -> list[dict[str, Any]]:
@@ -45,7 +45,7 @@ def _versions(report: Report) -> list[dict[str, Any]]:
         {
             "node": n.name,
             "tomcat": n.tomcat.version if n.tomcat else None,
-            "jvm": jvm_summary(n.live.extra.get("jvm")),
+            "jvm": jvm_summary(n.live.jvm),
         }
         for n in report.facts.nodes.values()
         if n.tomcat
@@ -54,7 +54,7 @@ def _versions(report: Report) -> list[dict[str, Any]]:
 
 def _clocks(report: Report) -> dict[str, Any]:
     """Offsets as CC401 judged them (against NTP when there was a reference)."""
-    reference = report.facts.live.get("reference") or {}
+    reference = report.facts.local.reference
     nodes = [
         {
             "node": r.node,
@@ -66,8 +66,12 @@ def _clocks(report: Report) -> dict[str, Any]:
         if r.code == "CC401" and r.node and "offset_ms" in r.details
     ]
     return {
-        "reference": {k: reference.get(k) for k in ("server", "stratum", "delay_ms")}
-        if reference.get("server")
+        "reference": {
+            "server": reference.server,
+            "stratum": reference.stratum,
+            "delay_ms": reference.delay_ms,
+        }
+        if reference and reference.server
         else None,
         "nodes": nodes,
     }

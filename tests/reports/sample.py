@@ -8,8 +8,9 @@ from typing import Any
 
 from clustercheck.engine.check import Check
 from clustercheck.engine.results import Result, Scope, Status
-from clustercheck.facts.cluster import ClusterFacts, LiveFacts, NodeFacts
+from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.facts.files import TomcatFacts
+from clustercheck.facts.live import LiveFacts
 from clustercheck.inventory.settings import ClusterSettings, NodeSettings, NtpSettings
 from clustercheck.report.model import Report
 
