@@ -97,7 +97,7 @@ GOOD: dict[str, Any] = FULL.to_json()
             {**GOOD, "ratio": None}, "Outer.ratio: expected a number, found None", id="null"
         ),
         pytest.param(
-            {**GOOD, "colour": "green"}, "Outer.colour: 'green' is not a Colour", id="enum"
+            {**GOOD, "colour": "green"}, "Outer.colour: 'green' is not one of red, blue", id="enum"
         ),
         pytest.param(
             {**GOOD, "pair": ["g"]}, "Outer.pair: expected 2 values, found 1", id="short-pair"
@@ -116,6 +116,14 @@ GOOD: dict[str, Any] = FULL.to_json()
             {**GOOD, "table": {"h": "10.0.0.1"}},
             "Outer.table.h: expected an array, found '10.0.0.1'",
             id="dict-value",
+        ),
+        pytest.param(
+            {**GOOD, "table": {"a\nb": "x"}},
+            "Outer.table.'a\\nb': expected an array, found 'x'",
+            id="key-with-a-newline",
+        ),
+        pytest.param(
+            {**GOOD, "\n": 1}, "Outer: unknown field(s) '\\n'", id="unknown-field-newline"
         ),
         pytest.param(
             {**GOOD, "count": -1}, "Outer: count is negative", id="the-record's-own-invariant"

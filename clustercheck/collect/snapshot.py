@@ -166,6 +166,7 @@ def upgrade_v1(meta: dict[str, Any]) -> dict[str, Any]:
     live = _object(meta.get("live", {}), "snapshot.live")
     nodes = _object(meta.get("nodes", {}), "snapshot.nodes")
     listen = live.get("multicast_local")
+    listening = None if listen is None else _object(listen, "snapshot.live.multicast_local")
     return {
         **{k: meta[k] for k in ("cluster", "collected_at", "duration_s") if k in meta},
         "snapshot_version": 2,
@@ -173,14 +174,16 @@ def upgrade_v1(meta: dict[str, Any]) -> dict[str, Any]:
         "local": {
             "reference": live.get("reference"),
             "exposure_probes": live.get("exposure_probes", []),
-            "multicast": None if listen is None else _listen_v1(_object(listen, "live.multicast")),
+            "multicast": None if listening is None else _listen_v1(listening),
         },
-        "nodes": {name: _node_v1(_object(n, f"nodes.{name}"), name) for name, n in nodes.items()},
+        "nodes": {
+            name: _node_v1(_object(n, f"snapshot.nodes.{name}"), name) for name, n in nodes.items()
+        },
     }
 
 
 def _node_v1(node: dict[str, Any], name: str) -> dict[str, Any]:
-    extra = _object(node.get("extra", {}), f"nodes.{name}.extra")
+    extra = _object(node.get("extra", {}), f"snapshot.nodes.{name}.extra")
     live = {k: node[k] for k in V1_LIVE if k in node} | {
         k: extra[k] for k in V1_EXTRA if k in extra
     }

@@ -66,15 +66,17 @@ def _load(kind: Any, data: Any, where: str) -> Any:
         (item,) = typing.get_args(kind)
         return [_load(item, v, f"{where}[{i}]") for i, v in enumerate(_expect(data, list, where))]
     if origin is dict:
-        _key, item = typing.get_args(kind)
-        return {k: _load(item, v, f"{where}.{k}") for k, v in _expect(data, dict, where).items()}
+        _str, item = typing.get_args(kind)
+        items = _expect(data, dict, where).items()
+        return {k: _load(item, v, f"{where}.{_key(k)}") for k, v in items}
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         return _record(kind, data, where)
     if isinstance(kind, type) and issubclass(kind, enum.Enum):
         try:
             return kind(data)
         except ValueError:
-            raise RecordError(f"{where}: {_show(data)} is not a {kind.__name__}") from None
+            known = ", ".join(str(member.value) for member in kind)
+            raise RecordError(f"{where}: {_show(data)} is not one of {known}") from None
     if kind is bytes:
         try:
             return bytes.fromhex(_expect(data, str, where))
@@ -122,7 +124,7 @@ def _record(kind: Any, data: Any, where: str) -> Any:
     given = _expect(data, dict, where)
     unknown = sorted(set(given) - set(fields))
     if unknown:
-        raise RecordError(f"{where}: unknown field(s) {', '.join(map(str, unknown))}")
+        raise RecordError(f"{where}: unknown field(s) {', '.join(map(_key, unknown))}")
     missing = [name for name, (_, required) in fields.items() if required and name not in given]
     if missing:
         raise RecordError(f"{where}: missing field(s) {', '.join(missing)}")
@@ -153,6 +155,11 @@ def _expect(data: Any, kind: type[T], where: str) -> T:
         wanted = names.get(kind, "null" if kind is type(None) else kind.__name__)
         raise RecordError(f"{where}: expected {wanted}, found {_show(data)}")
     return data
+
+
+def _key(key: str) -> str:
+    """A key as a step of a path: as it is when plain, else quoted (a newline stays one line)."""
+    return key if key.isprintable() and len(key) <= 40 else _show(key)
 
 
 def _show(data: Any) -> str:
