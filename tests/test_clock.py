@@ -12,9 +12,7 @@ from hypothesis import strategies as st
 
 from clustercheck.derive.clock import (
     Judgement,
-    Offset,
     Sample,
-    TimeSync,
     best_offset,
     judge_offset,
     node_offset_vs_reference,
@@ -26,6 +24,7 @@ from clustercheck.derive.clock import (
     spread,
     timestamp_resolution,
 )
+from clustercheck.facts.clock import Offset, TimeSync
 
 T = 1_750_000_000.0  # an epoch second in 2025
 FLOAT_MS = 1e-3  # float64 epoch seconds are exact to about 0.24 µs

@@ -59,13 +59,17 @@ def test_live_facts_over_ssh(tmp_path: Path, sshd: SshServer) -> None:
     finally:
         transport.close()
     assert facts.reachable, facts.live.error
-    clock = facts.live.extra["clock"]
+    assert facts.live.clock is not None
+    clock = facts.live.clock.offset
+    assert clock is not None, facts.live.clock
     # the node is this machine: its true offset is 0, which must lie within the bound
-    assert abs(clock["offset_ms"]) <= clock["uncertainty_ms"] + 1.0, clock
-    assert clock["samples"] >= 5 and clock["rtt_ms"] < 500
-    jvm = facts.live.extra["jvm"]
-    assert jvm["source"].startswith("java on PATH") and jvm["version"], jvm
-    assert facts.live.extra["timesync"]["daemon"]  # whatever keeps this machine's time, said
+    assert abs(clock.offset_ms) <= clock.uncertainty_ms + 1.0, clock
+    assert clock.samples >= 5 and clock.rtt_ms < 500
+    jvm = facts.live.jvm
+    assert jvm is not None
+    assert jvm.source.startswith("java on PATH") and jvm.version, jvm
+    assert facts.live.timesync is not None
+    assert facts.live.timesync.daemon  # whatever keeps this machine's time, said
 
 
 MEMBERSHIP = """

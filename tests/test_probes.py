@@ -14,6 +14,7 @@ from support import need
 
 from clustercheck.collect import probes
 from clustercheck.collect.transports.localfs import LocalTransport
+from clustercheck.facts.probes import Outcome
 
 
 class Peer:
@@ -59,10 +60,10 @@ def peers() -> Iterator[dict[str, int]]:
 
 
 EXPECTED_CPING = {
-    "ajp": probes.CPONG_OK,
-    "silent": probes.NO_REPLY,
-    "http": probes.NOT_AJP,
-    "closed": probes.REFUSED,
+    "ajp": Outcome.CPONG,
+    "silent": Outcome.NO_REPLY,
+    "http": Outcome.NOT_AJP,
+    "closed": Outcome.REFUSED,
 }
 
 
@@ -89,7 +90,7 @@ def test_tcp_mode_only_connects(peers: dict[str, int]) -> None:
         [("127.0.0.1", peers["silent"]), ("127.0.0.1", peers["closed"])],
         1.0,
     )
-    assert [r.result for r in found or []] == [probes.OPEN, probes.REFUSED]
+    assert [r.result for r in found or []] == [Outcome.OPEN, Outcome.REFUSED]
 
 
 def test_probe_from_clustercheck_itself_gives_the_same_answers(peers: dict[str, int]) -> None:
@@ -120,14 +121,14 @@ def test_powershell_command_carries_targets_as_arguments() -> None:
 @pytest.mark.parametrize(
     ("line", "result"),
     [
-        ("10.0.0.5 8009 0 41 42 00 01 09", probes.CPONG_OK),
-        ("10.0.0.5 8009 124 ", probes.NO_REPLY),
-        ("10.0.0.5 8009 1 bash: connect: Connection refused", probes.REFUSED),
-        ("10.0.0.5 8009 0 48 54 54 50 2f", probes.NOT_AJP),
-        ("10.0.0.5 8009 0", probes.CLOSED),
+        ("10.0.0.5 8009 0 41 42 00 01 09", Outcome.CPONG),
+        ("10.0.0.5 8009 124 ", Outcome.NO_REPLY),
+        ("10.0.0.5 8009 1 bash: connect: Connection refused", Outcome.REFUSED),
+        ("10.0.0.5 8009 0 48 54 54 50 2f", Outcome.NOT_AJP),
+        ("10.0.0.5 8009 0", Outcome.CLOSED),
     ],
 )
-def test_bash_output_lines(line: str, result: str) -> None:
+def test_bash_output_lines(line: str, result: Outcome) -> None:
     (found,) = probes.parse_bash(line + "\n", "cping", "n1")
     assert found.result == result
 

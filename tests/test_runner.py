@@ -12,7 +12,8 @@ from clustercheck.engine.check import Check, check
 from clustercheck.engine.registry import RegistryError, load_checks, select
 from clustercheck.engine.results import Finding, Scope, Status, failed, passed
 from clustercheck.engine.runner import run_checks
-from clustercheck.facts.cluster import ClusterFacts, LiveFacts, NodeFacts
+from clustercheck.facts.cluster import ClusterFacts, NodeFacts
+from clustercheck.facts.live import LiveFacts
 from clustercheck.inventory.settings import ClusterSettings, NodeSettings, TomcatSettings
 from clustercheck.report.model import Report
 

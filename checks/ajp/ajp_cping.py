@@ -4,25 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from clustercheck.collect.probes import (
-    CLOSED,
-    CONNECT_TIMEOUT,
-    CPONG_OK,
-    NO_REPLY,
-    NOT_AJP,
-    REFUSED,
-)
 from clustercheck.derive.derived import Derived
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, errored, failed, passed, skipped
+from clustercheck.facts.probes import FROM_HERE, Outcome
 
 DIAGNOSIS = {
-    REFUSED: "connection refused: nothing listens there",
-    CONNECT_TIMEOUT: "no answer to the TCP connect: a firewall or a wrong address",
-    NO_REPLY: "the port accepts connections but does not answer CPing: the AJP connector failed "
-    "to start (typically secretRequired without a secret) or is paused",
-    CLOSED: "the port closed the connection on CPing: not a working AJP connector",
-    NOT_AJP: "answered, but not in AJP: an HTTP or other port",
+    Outcome.REFUSED: "connection refused: nothing listens there",
+    Outcome.CONNECT_TIMEOUT: "no answer to the TCP connect: a firewall or a wrong address",
+    Outcome.NO_REPLY: "the port accepts connections but does not answer CPing: the AJP connector "
+    "failed to start (typically secretRequired without a secret) or is paused",
+    Outcome.CLOSED: "the port closed the connection on CPing: not a working AJP connector",
+    Outcome.NOT_AJP: "answered, but not in AJP: an HTTP or other port",
 }
 
 
@@ -52,38 +45,38 @@ def ajp_cping(derived: Derived) -> Iterator[Finding]:
     """
     judged = False
     for target in derived.targets:
-        probes = target.apache.live.extra.get("ajp_probes")
+        probes = target.apache.live.ajp_probes
         if probes is None:
             continue
         judged = True
         worker = target.worker
-        found = next(
-            (p for p in probes if p["host"] == target.host and p["port"] == target.port), None
-        )
+        found = next((p for p in probes if (p.host, p.port) == (target.host, target.port)), None)
         name = f"worker {worker.name} ({target.host}:{target.port})"
-        where = {"node": target.apache.name, "details": {"worker": worker.name, "probe": found}}
+        where = {
+            "node": target.apache.name,
+            "details": {"worker": worker.name, "probe": found.to_json() if found else None},
+        }
         if found is None:
             yield errored(f"{name}: not probed", **where)
             continue
         origin = (
             ""
-            if found.get("origin") != "clustercheck"
+            if found.origin != FROM_HERE
             else " (probed from clustercheck's machine: the node could not run the probe)"
         )
         activation = worker.activation
         if activation in ("D", "S"):
             yield skipped(
                 f"{name}: activation {activation}, kept out by mod_jk on purpose "
-                f"(CPing: {found['result']})",
+                f"(CPing: {found.result})",
                 **where,
             )
-        elif found["result"] == CPONG_OK:
-            yield passed(f"{name}: CPong in {found['ms']:.1f} ms{origin}", **where)
-        elif found["result"] in DIAGNOSIS:
-            yield failed(f"{name}: {DIAGNOSIS[found['result']]}{origin}", **where)
+        elif found.result is Outcome.CPONG:
+            took = f" in {found.ms:.1f} ms" if found.ms is not None else ""  # bash cannot time it
+            yield passed(f"{name}: CPong{took}{origin}", **where)
+        elif found.result in DIAGNOSIS:
+            yield failed(f"{name}: {DIAGNOSIS[found.result]}{origin}", **where)
         else:
-            yield errored(
-                f"{name}: the probe failed: {found.get('detail') or found['result']}", **where
-            )
+            yield errored(f"{name}: the probe failed: {found.detail or found.result}", **where)
     if not judged:
         yield skipped("no balanced worker was probed")

@@ -6,12 +6,12 @@ import hmac
 from collections.abc import Iterator
 
 from clustercheck.checks.common import server_xml
-from clustercheck.collect.probes import CPONG_OK
 from clustercheck.derive.derived import Derived
 from clustercheck.derive.targets import WorkerTarget, is_loopback, listening_port
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed, warned
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
+from clustercheck.facts.probes import Outcome, ProbeResult
 from clustercheck.knowledge.tomcat import AjpDefaults, ajp_defaults
 from clustercheck.parsers.serverxml import Connector
 
@@ -53,7 +53,9 @@ def ajp_exposure(node: NodeFacts, cluster: ClusterFacts, derived: Derived) -> It
     if not server.ajp_connectors:
         yield passed("no AJP connector", file=server.path)
         return
-    probes = {(p["host"], p["port"]): p for p in cluster.live.get("exposure_probes", [])}
+    probes: dict[tuple[str, int | None], ProbeResult] = {
+        (p.host, p.port): p for p in cluster.local.exposure_probes
+    }
     for connector in server.ajp_connectors:
         yield _exposure(connector, defaults, server.path)
         probe = probes.get((node.settings.host, listening_port(connector)))
@@ -96,14 +98,13 @@ def _exposure(connector: Connector, defaults: AjpDefaults | None, path: str) -> 
     )
 
 
-def _reached_from_here(connector: Connector, probe: dict[str, object], path: str) -> Finding:
+def _reached_from_here(connector: Connector, probe: ProbeResult, path: str) -> Finding:
     """The live part: does the connector answer clustercheck's machine, which is no balancer?"""
-    where = {"file": path, "line": connector.line, "details": {"probe": probe}}
+    where = {"file": path, "line": connector.line, "details": {"probe": probe.to_json()}}
     port = listening_port(connector)
-    if probe["result"] != CPONG_OK:
+    if probe.result is not Outcome.CPONG:
         return passed(
-            f"AJP port {port} does not answer CPing from clustercheck's machine "
-            f"({probe['result']})",
+            f"AJP port {port} does not answer CPing from clustercheck's machine ({probe.result})",
             **where,
         )
     if connector.secret:

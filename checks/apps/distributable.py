@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from clustercheck.checks.common import server_xml
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, errored, failed, passed, skipped, warned
-from clustercheck.facts.cluster import ClusterFacts, NodeFacts, Webapp
+from clustercheck.facts.cluster import ClusterFacts, NodeFacts
+from clustercheck.facts.files import Webapp
 
 # Tomcat's own administration applications are never distributable; their sessions not being
 # replicated is usually acceptable, so they warn instead of failing.

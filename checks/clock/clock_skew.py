@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from clustercheck.derive.clock import Offset, judge_offset, node_offset_vs_reference, spread
+from clustercheck.derive.clock import judge_offset, node_offset_vs_reference, spread
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, Status, errored, skipped, warned
+from clustercheck.facts.clock import NtpReference, Offset
 from clustercheck.facts.cluster import ClusterFacts
 
 
@@ -37,30 +38,27 @@ def clock_skew(cluster: ClusterFacts) -> Iterator[Finding]:
     a cluster needs its nodes to agree, not just to be roughly right.
     """
     ntp = cluster.settings.ntp
-    reference = cluster.live.get("reference") or {}
-    if reference.get("errors"):
-        failing = "; ".join(f"{s}: {e}" for s, e in reference["errors"].items())
-        yield warned(f"NTP server(s) did not answer: {failing}", details=reference)
-    ref_ms = reference.get("offset_ms")
+    reference = cluster.local.reference or NtpReference()
+    if reference.errors:
+        failing = "; ".join(f"{s}: {e}" for s, e in reference.errors.items())
+        yield warned(f"NTP server(s) did not answer: {failing}", details=reference.to_json())
     versus = (
-        f"NTP ({reference['server']})"
-        if ref_ms is not None
+        f"NTP ({reference.server})"
+        if reference.server is not None
         else "clustercheck's clock (no NTP reference)"
     )
     offsets: dict[str, Offset] = {}
     for node in [n for n in cluster.nodes.values() if n.reachable]:
-        clock = node.live.extra.get("clock")
+        clock = node.live.clock
         if clock is None:
             yield skipped("offline: no clock sample", node=node.name)
             continue
-        if "error" in clock:
-            yield errored(f"could not measure the clock: {clock['error']}", node=node.name)
+        offset = clock.offset
+        if offset is None:
+            yield errored(f"could not measure the clock: {clock.error}", node=node.name)
             continue
-        offset = Offset(
-            clock["offset_ms"], clock["uncertainty_ms"], clock["rtt_ms"], clock["samples"]
-        )
-        if ref_ms is not None:
-            offset = node_offset_vs_reference(offset, ref_ms, reference["delay_ms"] / 2)
+        if reference.offset_ms is not None and reference.delay_ms is not None:
+            offset = node_offset_vs_reference(offset, reference.offset_ms, reference.delay_ms / 2)
         offsets[node.name] = offset
         verdict = judge_offset(offset.offset_ms, offset.uncertainty_ms, ntp.warn_ms, ntp.fail_ms)
         yield Finding(

@@ -30,30 +30,20 @@ def time_sync(cluster: ClusterFacts) -> Iterator[Finding]:
     """
     sources: dict[str, list[str]] = defaultdict(list)
     for node in [n for n in cluster.nodes.values() if n.reachable]:
-        sync = node.live.extra.get("timesync")
+        sync = node.live.timesync
         if sync is None:
             yield skipped("offline: time sync not asked", node=node.name)
             continue
-        detail = sync.get("detail") or ""
-        if sync.get("daemon") == "none":
-            yield failed(f"no time daemon answered ({detail})", node=node.name, details=sync)
-        elif sync.get("synchronised") is False:
-            yield failed(
-                f"{sync['daemon']} is not synchronised: {detail}", node=node.name, details=sync
-            )
-        elif sync.get("synchronised") is None:
-            yield warned(
-                f"{sync['daemon']}: synchronisation unknown ({detail})",
-                node=node.name,
-                details=sync,
-            )
+        where = {"node": node.name, "details": sync.to_json()}
+        if sync.daemon == "none":
+            yield failed(f"no time daemon answered ({sync.detail})", **where)
+        elif sync.synchronised is False:
+            yield failed(f"{sync.daemon} is not synchronised: {sync.detail}", **where)
+        elif sync.synchronised is None:
+            yield warned(f"{sync.daemon}: synchronisation unknown ({sync.detail})", **where)
         else:
-            sources[sync.get("source") or "?"].append(node.name)
-            yield passed(
-                f"{sync['daemon']} synchronised to {sync.get('source') or '?'}",
-                node=node.name,
-                details=sync,
-            )
+            sources[sync.source or "?"].append(node.name)
+            yield passed(f"{sync.daemon} synchronised to {sync.source or '?'}", **where)
     if len(sources) > 1:
         yield warned(
             "nodes follow different sources: "

@@ -8,7 +8,8 @@ from typing import Any
 
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, Status, errored, failed, passed, warned
-from clustercheck.facts.cluster import ApacheFacts, ClusterFacts, NodeFacts
+from clustercheck.facts.cluster import ClusterFacts, NodeFacts
+from clustercheck.facts.files import ApacheFacts
 from clustercheck.parsers.httpd import Mount
 from clustercheck.parsers.text import Kind, Problem
 from clustercheck.parsers.workers import (

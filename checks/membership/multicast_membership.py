@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from typing import Any
 
-from clustercheck.collect.multicast import as_datagrams
 from clustercheck.derive.derived import Derived
 from clustercheck.derive.membership import HEARD, OTHER_DOMAIN, SHUT_DOWN, Pair
 from clustercheck.derive.membership_view import node_addresses
@@ -22,6 +20,7 @@ from clustercheck.engine.results import (
     warned,
 )
 from clustercheck.facts.cluster import ClusterFacts
+from clustercheck.facts.multicast import LocalListen
 from clustercheck.parsers.tribes import Heartbeat, decode_heartbeat
 
 
@@ -67,23 +66,23 @@ def multicast_membership(cluster: ClusterFacts, derived: Derived) -> Iterator[Fi
         by_listener[pair.listener].append(pair)
     for listener in view.members:
         yield _listener(listener, by_listener.get(listener, []))
-    local = cluster.live.get("multicast_local")
-    if local:
+    local = cluster.local.multicast
+    if local is not None:
         yield _from_here(cluster, local, view.members)
     if view.undecodable:
         counts = ", ".join(f"{n} x {why}" for why, n in view.undecodable.items())
         yield warned(f"datagrams in the group that are no heartbeat: {counts}")
 
 
-def _from_here(cluster: ClusterFacts, local: dict[str, Any], members: list[str]) -> Finding:
+def _from_here(cluster: ClusterFacts, local: LocalListen, members: list[str]) -> Finding:
     """What clustercheck's own machine hears on `multicast.interface`: a network-side view."""
-    where = f"clustercheck's machine ({local['interface']})"
-    if local.get("socket") is None:
-        return errored(f"{where} could not listen: {local.get('socket_error')}")
+    where = f"clustercheck's machine ({local.interface})"
+    if local.socket.datagrams is None:
+        return errored(f"{where} could not listen: {local.socket.error}")
     owners = {a: n.name for n in cluster.tomcats for a in node_addresses(n)}
     heard = {
         owners[d.src]
-        for d in as_datagrams(local["socket"]) or []
+        for d in local.socket.datagrams
         if d.src in owners and isinstance(decode_heartbeat(d.payload), Heartbeat)
     }
     missing = [m for m in members if m not in heard]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Sequence
 
-from clustercheck.collect.plan import receiver_endpoint
-from clustercheck.collect.probes import OPEN
+from clustercheck.derive.cluster_config import receiver_endpoint
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed, skipped
 from clustercheck.facts.cluster import ClusterFacts
+from clustercheck.facts.probes import Outcome, ProbeResult
 
 
 @check("CC504", "receiver-reachable", scope=Scope.CLUSTER, roles=("tomcat",), live=True)
@@ -34,7 +33,7 @@ def receiver_reachable(cluster: ClusterFacts) -> Iterator[Finding]:
     owners = {e: name for name, e in endpoints.items() if e}
     judged = False
     for node in cluster.tomcats:
-        probes = node.live.extra.get("receiver_probes")
+        probes = node.live.receiver_probes
         if probes is None:
             continue
         judged = True
@@ -43,14 +42,13 @@ def receiver_reachable(cluster: ClusterFacts) -> Iterator[Finding]:
         yield skipped("no member's receiver was probed (no Cluster, or offline)")
 
 
-def _from(name: str, probes: list[dict[str, Any]], owners: dict[tuple[str, int], str]) -> Finding:
+def _from(name: str, probes: Sequence[ProbeResult], owners: dict[tuple[str, int], str]) -> Finding:
     """One result per member, as CC501 has: a cluster of 100 would otherwise report 9,900."""
-    details = {"probes": probes}
+    details = {"probes": [p.to_json() for p in probes]}
     blocked = [
-        f"{owners.get((p['host'], p['port']), '?')}'s receiver {p['host']}:{p['port']}: "
-        f"{p['result']}"
+        f"{owners.get((p.host, p.port), '?')}'s receiver {p.host}:{p.port}: {p.result}"
         for p in probes
-        if p["result"] != OPEN
+        if p.result is not Outcome.OPEN
     ]
     if blocked:
         return failed(f"cannot connect to {'; '.join(blocked)}", node=name, details=details)

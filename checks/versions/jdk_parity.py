@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from clustercheck.collect.jvm import java_info
 from clustercheck.derive.jdk import compare_jvms
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, Status, errored, passed, skipped
 from clustercheck.facts.cluster import ClusterFacts
+from clustercheck.facts.jvm import JvmFacts
 
 
 @check("CC301", "jdk-parity", scope=Scope.CLUSTER, roles=("tomcat",), live=True)
@@ -32,28 +32,30 @@ def jdk_parity(cluster: ClusterFacts) -> Iterator[Finding]:
     Install the same JDK build on every node and point each Tomcat at it (JAVA_HOME in
     bin/setenv.sh or the service unit), then restart the odd nodes.
     """
-    jvms = {}
+    jvms: dict[str, JvmFacts] = {}
     for node in cluster.tomcats:
-        jvm = node.live.extra.get("jvm")
-        if not jvm:
+        jvm = node.live.jvm
+        if jvm is None:
             yield skipped("no JVM facts (offline)", node=node.name)
             continue
-        info = java_info(jvm)
-        if info is None:
+        if jvm.error is not None:
             yield errored(
-                f"cannot tell the JVM ({jvm.get('java')}, {jvm.get('source')}): "
-                f"{jvm.get('error', 'unreadable output')}",
-                node=node.name,
+                f"cannot tell the JVM ({jvm.java}, {jvm.source}): {jvm.error}", node=node.name
             )
             continue
-        jvms[node.name] = info
+        jvms[node.name] = jvm
         yield passed(
-            f"{info.version} {info.vendor or ''} {info.bits or '?'}-bit, from "
-            f"{jvm.get('source')} ({jvm.get('java')})",
+            f"{jvm.version} {jvm.vendor or ''} {jvm.bits or '?'}-bit, from "
+            f"{jvm.source} ({jvm.java})",
             node=node.name,
             details={
                 "jvm": {
-                    k: jvm.get(k) for k in ("version", "vendor", "vm", "bits", "java", "source")
+                    "version": jvm.version,
+                    "vendor": jvm.vendor,
+                    "vm": jvm.vm,
+                    "bits": jvm.bits,
+                    "java": jvm.java,
+                    "source": jvm.source,
                 }
             },
         )

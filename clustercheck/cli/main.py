@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from clustercheck import __version__
 
 if TYPE_CHECKING:
+    from clustercheck.collect.snapshot import Snapshot
     from clustercheck.facts.cluster import ClusterFacts
     from clustercheck.inventory.settings import ClusterSettings
     from clustercheck.report.formats import Format, RenderOptions, Trend
@@ -173,7 +174,7 @@ def _split(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def _load_target(target: str) -> tuple[ClusterSettings, dict | None]:
+def _load_target(target: str) -> tuple[ClusterSettings, Snapshot | None]:
     from clustercheck.collect.snapshot import SnapshotError, is_snapshot, load_snapshot
     from clustercheck.inventory.loader import InventoryError, load_inventory
 

@@ -7,7 +7,7 @@ import fnmatch
 import posixpath
 
 from clustercheck.collect.reader import NodeReader
-from clustercheck.facts.cluster import ApacheFacts
+from clustercheck.facts.files import ApacheFacts
 from clustercheck.inventory.settings import ApacheSettings
 from clustercheck.parsers.httpd import (
     Directive,

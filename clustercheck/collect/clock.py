@@ -8,13 +8,11 @@ algorithm): a fresh exec per sample would be biased by tens of milliseconds of c
 from __future__ import annotations
 
 import time
-from dataclasses import asdict
-from typing import Any
+from collections.abc import Callable
 
 from clustercheck.collect.transports.base import Transport, TransportError
 from clustercheck.derive.clock import (
     Sample,
-    TimeSync,
     best_offset,
     parse_chrony_tracking,
     parse_ntpq_peers,
@@ -23,6 +21,7 @@ from clustercheck.derive.clock import (
     parse_w32tm_status,
     timestamp_resolution,
 )
+from clustercheck.facts.clock import ClockSample, Offset, TimeSync
 from clustercheck.inventory.settings import NodeSettings
 
 SAMPLES = 8
@@ -49,7 +48,7 @@ WINDOWS_CLOCK = [
 ]
 
 # How a node keeps time: tried in order, the first that answers wins.
-TIMESYNC_COMMANDS: list[tuple[list[str], Any]] = [
+TIMESYNC_COMMANDS: list[tuple[list[str], Callable[[str], TimeSync]]] = [
     (["chronyc", "-n", "tracking"], parse_chrony_tracking),
     (["timedatectl", "show"], parse_timedatectl),
     (["ntpq", "-pn"], parse_ntpq_peers),
@@ -57,15 +56,15 @@ TIMESYNC_COMMANDS: list[tuple[list[str], Any]] = [
 WINDOWS_TIMESYNC = (["w32tm", "/query", "/status"], parse_w32tm_status)
 
 
-def sample_clock(transport: Transport, node: NodeSettings) -> dict[str, Any]:
-    """The node's offset from clustercheck's clock (live.extra["clock"])."""
+def sample_clock(transport: Transport, node: NodeSettings) -> ClockSample:
+    """The node's offset from clustercheck's clock, or why it could not be measured."""
     argv = WINDOWS_CLOCK if node.os == "windows" else POSIX_CLOCK
     samples: list[Sample] = []
     texts: list[str] = []
     try:
         stream = transport.open_stream(argv)
     except TransportError as exc:
-        return {"error": f"cannot start the clock sampler: {exc}"}
+        return ClockSample(error=f"cannot start the clock sampler: {exc}")
     try:
         for _ in range(SAMPLES + 1):  # the first round trip warms the channel up
             t0 = time.time()
@@ -78,22 +77,22 @@ def sample_clock(transport: Transport, node: NodeSettings) -> dict[str, Any]:
                 samples.append(Sample(t0, values[0], t1))
     except (TimeoutError, TransportError, OSError) as exc:
         if not samples:
-            return {"error": f"no clock sample: {exc}"}
+            return ClockSample(error=f"no clock sample: {exc}")
     finally:
         stream.close()
     offset = best_offset(samples[1:] or samples, timestamp_resolution("".join(texts)))
     if offset is None:
-        return {"error": "the node printed no timestamp"}
-    return {
-        "offset_ms": round(offset.offset_ms, 3),
-        "uncertainty_ms": round(offset.uncertainty_ms, 3),
-        "rtt_ms": round(offset.rtt_ms, 3),
-        "samples": offset.samples,
-        "measured_at": time.time(),
-    }
+        return ClockSample(error="the node printed no timestamp")
+    rounded = Offset(
+        round(offset.offset_ms, 3),
+        round(offset.uncertainty_ms, 3),
+        round(offset.rtt_ms, 3),
+        offset.samples,
+    )
+    return ClockSample(offset=rounded, measured_at=time.time())
 
 
-def time_sync(transport: Transport, node: NodeSettings) -> dict[str, Any]:
+def time_sync(transport: Transport, node: NodeSettings) -> TimeSync:
     """Which daemon keeps the node's time, whether it is synchronised, and to what."""
     commands = [WINDOWS_TIMESYNC] if node.os == "windows" else TIMESYNC_COMMANDS
     last: TimeSync | None = None
@@ -101,16 +100,8 @@ def time_sync(transport: Transport, node: NodeSettings) -> dict[str, Any]:
         result = transport.run(argv, timeout=COMMAND_TIMEOUT_S)
         if result.exit_status == 127 or not result.stdout.strip():
             continue
-        sync: TimeSync = parse(result.stdout.decode("utf-8", "replace"))
+        sync = parse(result.stdout.decode("utf-8", "replace"))
         if sync.daemon not in ("none", "unknown"):
-            return asdict(sync)
+            return sync
         last = last or sync
-    if last is not None:
-        return asdict(last)
-    return {
-        "daemon": "none",
-        "synchronised": None,
-        "source": None,
-        "offset_ms": None,
-        "detail": "no chronyc, timedatectl or ntpq answered",
-    }
+    return last or TimeSync("none", None, None, None, "no chronyc, timedatectl or ntpq answered")

@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any
 
 from clustercheck.collect.apache import gather_apache
 from clustercheck.collect.live import gather_live, resolve_unmatched_worker_hosts
@@ -25,7 +24,10 @@ from clustercheck.collect.tomcat import gather_tomcat
 from clustercheck.collect.transports.base import Transport, TransportError
 from clustercheck.derive.cluster_config import node_membership
 from clustercheck.derive.membership_view import compute_view
-from clustercheck.facts.cluster import ClusterFacts, LiveFacts, NodeFacts
+from clustercheck.facts.clock import NtpReference
+from clustercheck.facts.cluster import ClusterFacts, NodeFacts
+from clustercheck.facts.live import LiveFacts
+from clustercheck.facts.probes import ProbeResult
 from clustercheck.inventory.settings import ClusterSettings, NodeSettings
 
 # Threads, not processes: the work is waiting on sockets. Bounded so a 500-node estate does not
@@ -89,7 +91,7 @@ def gather(
 
     with ThreadPoolExecutor(max_workers=workers + 1, thread_name_prefix="gather") as pool:
         live_run = any(n.transport != "files" for n in settings.nodes)
-        reference: Future[dict[str, Any]] | None = (
+        reference: Future[NtpReference] | None = (
             pool.submit(query_reference, settings.ntp.servers) if live_run else None
         )
         try:
@@ -102,7 +104,7 @@ def gather(
             facts.dns = resolve_unmatched_worker_hosts(facts)
             run_probes(facts, transports, pool, multicast)
             if reference is not None:
-                facts.live["reference"] = reference.result()
+                facts.local.reference = reference.result()
         finally:
             for transport in transports.values():
                 transport.close()
@@ -151,7 +153,7 @@ def run_probes(
     plan = plan_probes(facts)
     timeout = facts.settings.ajp_timeout_ms / 1000
 
-    def from_node(name: str, key: str, mode: str, targets: list[tuple[str, int]]) -> None:
+    def from_node(name: str, mode: str, targets: list[tuple[str, int]]) -> tuple[ProbeResult, ...]:
         node = facts.nodes[name]
         transport = transports.get(name)
         results = None
@@ -161,7 +163,7 @@ def run_probes(
             )
         if results is None:  # the node cannot run a probe: try from here, and say so
             results = probe_locally(mode, targets, timeout)
-        node.live.extra[key] = [r.as_dict() for r in results]
+        return tuple(results)
 
     captures = plan.capture if multicast else {}
     window = capture_window(facts) if captures else 0.0
@@ -178,24 +180,26 @@ def run_probes(
             if interface and len(groups) == 1
             else None
         )
-        jobs = [
-            pool.submit(from_node, name, "ajp_probes", "cping", targets)
+        cping = {
+            name: pool.submit(from_node, name, "cping", targets)
             for name, targets in plan.cping.items()
-        ]
+        }
         exposure = pool.submit(probe_locally, "cping", plan.exposure, timeout)
-        for name, job in listening.items():
-            facts.nodes[name].live.extra["multicast"] = job.result()
+        for name, captured in listening.items():
+            facts.nodes[name].live.multicast = captured.result()
         if here is not None:
-            facts.live["multicast_local"] = here.result()
+            facts.local.multicast = here.result()
     view = compute_view(facts)
     advertised = {name: (hb.host, hb.port) for name, hb in view.advertised.items()} if view else {}
-    jobs += [
-        pool.submit(from_node, name, "receiver_probes", "tcp", targets)
+    receivers = {
+        name: pool.submit(from_node, name, "tcp", targets)
         for name, targets in receiver_targets(facts, advertised).items()
-    ]
-    for finished in jobs:
-        finished.result()
-    facts.live["exposure_probes"] = [r.as_dict() for r in exposure.result()]
+    }
+    for name, probed in cping.items():
+        facts.nodes[name].live.ajp_probes = probed.result()
+    for name, probed in receivers.items():
+        facts.nodes[name].live.receiver_probes = probed.result()
+    facts.local.exposure_probes = tuple(exposure.result())
 
 
 # Tomcat's defaults: dropTime 3000 ms plus two heartbeats of 500 ms.

@@ -11,15 +11,16 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from typing import Any
 
 from clustercheck.collect.reader import NodeReader
 from clustercheck.collect.transports.base import Transport
+from clustercheck.facts.jvm import JvmFacts
 from clustercheck.inventory.settings import NodeSettings
 from clustercheck.parsers.java import JavaInfo, parse_java_version
 from clustercheck.parsers.text import decode
 
 COMMAND_TIMEOUT_S = 30.0
+RAW_LIMIT = 4000  # characters of the launcher's output kept in the facts (its end)
 BOOTSTRAP = "org.apache.catalina.startup.Bootstrap"
 _SETENV_HOME = re.compile(r"""^\s*(?:export\s+)?(JAVA_HOME|JRE_HOME)=["']?([^"'\s;]+)""", re.M)
 
@@ -77,8 +78,8 @@ def locate_java(transport: Transport, reader: NodeReader, node: NodeSettings) ->
     return "java", "java on PATH (no running Tomcat found)"
 
 
-def gather_jvm(transport: Transport, reader: NodeReader, node: NodeSettings) -> dict[str, Any]:
-    """The JVM facts recorded for the node (live.extra["jvm"])."""
+def gather_jvm(transport: Transport, reader: NodeReader, node: NodeSettings) -> JvmFacts:
+    """The JVM that runs the node's Tomcat, parsed here once for every reader of the facts."""
     java, source = locate_java(transport, reader, node)
     info: JavaInfo | None = None
     raw = ""
@@ -89,28 +90,21 @@ def gather_jvm(transport: Transport, reader: NodeReader, node: NodeSettings) -> 
         if info is not None:
             break  # Java 6 launchers refuse -XshowSettings: hence the plain retry
     if info is None:
-        return {"java": java, "source": source, "error": _first_line(raw) or "no output"}
-    return {
-        "java": java,
-        "source": source,
-        "version": info.version,
-        "vendor": info.vendor,
-        "vm": info.vm,
-        "bits": info.bits,
-        "build": info.build,
-        "runtime": info.runtime,
-        "java_home": info.java_home,
-        "raw": raw[-4000:],
-    }
+        return JvmFacts(java, source, error=_first_line(raw) or "no output")
+    return JvmFacts(
+        java,
+        source,
+        version=info.version,
+        vendor=info.vendor,
+        vm=info.vm,
+        bits=info.bits,
+        build=info.build,
+        runtime=info.runtime,
+        java_home=info.java_home,
+        raw=raw[-RAW_LIMIT:],
+    )
 
 
 def _first_line(text: str) -> str:
     lines = [line for line in text.splitlines() if line.strip()]
     return lines[-1][:200] if lines else ""
-
-
-def java_info(jvm: dict[str, Any]) -> JavaInfo | None:
-    """The recorded facts back as a JavaInfo, for comparison."""
-    if not jvm or jvm.get("error") or not jvm.get("raw"):
-        return None
-    return parse_java_version(jvm["raw"])

@@ -11,7 +11,8 @@ from clustercheck.collect.jvm import gather_jvm
 from clustercheck.collect.reader import NodeReader
 from clustercheck.collect.transports.base import Transport
 from clustercheck.derive.targets import is_loopback
-from clustercheck.facts.cluster import ClusterFacts, LiveFacts
+from clustercheck.facts.cluster import ClusterFacts
+from clustercheck.facts.live import LiveFacts
 from clustercheck.inventory.settings import NodeSettings
 
 ADDRESS_TIMEOUT_S = 10.0
@@ -23,10 +24,10 @@ def gather_live(
     """Phase 1's live facts: addresses, the JVM that runs Tomcat, the clock and its keeper."""
     if node.os == "linux":
         live.addresses = node_addresses(transport)
-    live.extra["clock"] = sample_clock(transport, node)
-    live.extra["timesync"] = time_sync(transport, node)
+    live.clock = sample_clock(transport, node)
+    live.timesync = time_sync(transport, node)
     if node.has_role("tomcat"):
-        live.extra["jvm"] = gather_jvm(transport, reader, node)
+        live.jvm = gather_jvm(transport, reader, node)
 
 
 def node_addresses(transport: Transport) -> list[str]:

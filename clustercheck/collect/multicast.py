@@ -15,10 +15,11 @@ import json
 import sys
 import threading
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
 
 from clustercheck.collect.transports.base import Transport, TransportError
+from clustercheck.facts.multicast import CaptureView, LocalListen, MulticastCapture
 from clustercheck.parsers.pcap import Datagram, read_pcap
 from clustercheck.parsers.tribes import repeat_key
 
@@ -64,21 +65,24 @@ def valid_group(address: str, port: int) -> bool:
 
 def capture(
     transport: Transport, group: tuple[str, int], bind: str | None, window_s: float
-) -> dict[str, Any]:
+) -> MulticastCapture:
     """Both views on one node, at the same time; each may fail on its own, with its reason."""
-    out: dict[str, Any] = {"group": list(group), "window_s": window_s}
+    views: dict[str, CaptureView] = {}
     threads = [
-        threading.Thread(target=lambda: out.update(_wire(transport, group, window_s))),
-        threading.Thread(target=lambda: out.update(_socket(transport, group, bind, window_s))),
+        threading.Thread(target=lambda: views.update(wire=_wire(transport, group, window_s))),
+        threading.Thread(
+            target=lambda: views.update(socket=_socket(transport, group, bind, window_s))
+        ),
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return out
+    failed = CaptureView(error="the capture failed")
+    return MulticastCapture(group, window_s, views.get("wire", failed), views.get("socket", failed))
 
 
-def _wire(transport: Transport, group: tuple[str, int], window_s: float) -> dict[str, Any]:
+def _wire(transport: Transport, group: tuple[str, int], window_s: float) -> CaptureView:
     address, port = group
     # --immediate-mode: no batching in the kernel. No -U: tcpdump's buffered writes (flushed on
     # the SIGTERM from timeout) cost a few SSH packets instead of one per heartbeat.
@@ -97,16 +101,15 @@ def _wire(transport: Transport, group: tuple[str, int], window_s: float) -> dict
     try:
         result = transport.run(argv, timeout=window_s + _GRACE_S)
     except TransportError as exc:
-        return {"wire": None, "wire_error": str(exc)}
+        return CaptureView(error=str(exc))
     if not result.stdout:
         reason = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        return {
-            "wire": None,
-            "wire_error": (reason[-1] if reason else "no capture")
-            + (" (tcpdump needs root: set ssh.become)" if "ermission" in str(reason) else ""),
-        }
+        return CaptureView(
+            error=(reason[-1] if reason else "no capture")
+            + (" (tcpdump needs root: set ssh.become)" if "ermission" in str(reason) else "")
+        )
     datagrams, problems = read_pcap(result.stdout[:MAX_CAPTURE_BYTES])
-    return {"wire": records(datagrams), "wire_problems": problems}
+    return CaptureView(collapse_repeats(datagrams), problems=tuple(problems))
 
 
 def _socket(
@@ -115,7 +118,7 @@ def _socket(
     bind: str | None,
     window_s: float,
     python: str = "python3",
-) -> dict[str, Any]:
+) -> CaptureView:
     address, port = group
     argv = [
         python,
@@ -129,10 +132,10 @@ def _socket(
     try:
         result = transport.run(argv, timeout=window_s + _GRACE_S)
     except TransportError as exc:
-        return {"socket": None, "socket_error": str(exc)}
+        return CaptureView(error=str(exc))
     if result.exit_status != 0:
         lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        return {"socket": None, "socket_error": lines[-1] if lines else "receiver failed"}
+        return CaptureView(error=lines[-1] if lines else "receiver failed")
     received = []
     for line in result.stdout.decode("utf-8", "replace").splitlines():
         try:
@@ -141,10 +144,10 @@ def _socket(
         except (ValueError, KeyError, TypeError):
             continue
         received.append(Datagram(data["time"], data["src"], address, data["sport"], port, payload))
-    return {"socket": records(received)}
+    return CaptureView(collapse_repeats(received))
 
 
-def listen_locally(interface: str, group: tuple[str, int], window_s: float) -> dict[str, Any]:
+def listen_locally(interface: str, group: tuple[str, int], window_s: float) -> LocalListen:
     """The socket view from clustercheck's own machine, on `interface` (a name or an IPv4
     address): no root needed, so it works where clustercheck sits in the cluster's network."""
     from clustercheck.collect.transports.localfs import LocalTransport
@@ -152,13 +155,10 @@ def listen_locally(interface: str, group: tuple[str, int], window_s: float) -> d
     local = LocalTransport()
     address = interface if _is_ipv4(interface) else _interface_address(local, interface)
     if address is None:
-        return {
-            "interface": interface,
-            "socket": None,
-            "socket_error": f"interface {interface} has no IPv4 address",
-        }
-    result = _socket(local, group, address, window_s, python=sys.executable)
-    return {"interface": interface, **result}
+        return LocalListen(
+            interface, CaptureView(error=f"interface {interface} has no IPv4 address")
+        )
+    return LocalListen(interface, _socket(local, group, address, window_s, python=sys.executable))
 
 
 def _is_ipv4(text: str) -> bool:
@@ -177,10 +177,11 @@ def _interface_address(local: Transport, name: str) -> str | None:
     return None
 
 
-def collapse_repeats(datagrams: list[Datagram]) -> list[Datagram]:
+def collapse_repeats(datagrams: Iterable[Datagram]) -> tuple[Datagram, ...]:
     """One datagram per sender, addressing and member state: the latest, with how many it
     stands for. What the judgement needs, in a record per member instead of one per heartbeat
-    (a window over 100 nodes sees 100 x 100 x 8 of them, on every node)."""
+    (a window over 100 nodes sees 100 x 100 x 8 of them, on every node, and a snapshot keeps
+    them)."""
     latest: dict[tuple[str, int, str, int, bytes], Datagram] = {}
     counts: Counter[tuple[str, int, str, int, bytes]] = Counter()
     for datagram in datagrams:
@@ -194,38 +195,4 @@ def collapse_repeats(datagrams: list[Datagram]) -> list[Datagram]:
         counts[key] += datagram.repeats
         if key not in latest or datagram.time >= latest[key].time:
             latest[key] = datagram
-    return [replace(latest[key], repeats=counts[key]) for key in latest]
-
-
-def records(datagrams: list[Datagram]) -> list[dict[str, Any]]:
-    """JSON-ready (snapshots keep them), repeats collapsed, payloads as hex."""
-    return [
-        {
-            "time": d.time,
-            "src": d.src,
-            "dst": d.dst,
-            "sport": d.sport,
-            "dport": d.dport,
-            "payload": d.payload.hex(),
-            "repeats": d.repeats,
-        }
-        for d in collapse_repeats(datagrams)
-    ]
-
-
-def as_datagrams(recorded: list[dict[str, Any]] | None) -> list[Datagram] | None:
-    """Recorded datagrams back as Datagrams."""
-    if recorded is None:
-        return None
-    return [
-        Datagram(
-            r["time"],
-            r["src"],
-            r["dst"],
-            r["sport"],
-            r["dport"],
-            bytes.fromhex(r["payload"]),
-            r.get("repeats", 1),
-        )
-        for r in recorded
-    ]
+    return tuple(replace(latest[key], repeats=counts[key]) for key in latest)

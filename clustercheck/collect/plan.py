@@ -9,12 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from clustercheck.collect.multicast import valid_group
-from clustercheck.derive.cluster_config import multicast_group, node_membership
+from clustercheck.derive.cluster_config import multicast_group, node_membership, receiver_endpoint
 from clustercheck.derive.targets import is_loopback, listening_port, worker_targets
-from clustercheck.facts.cluster import ClusterFacts, NodeFacts
-
-WILDCARD_ADDRESSES = frozenset({"", "auto", "0.0.0.0", "::", "*"})
-DEFAULT_RECEIVER_PORT = 4000
+from clustercheck.facts.cluster import ClusterFacts
 
 
 @dataclass
@@ -23,23 +20,6 @@ class ProbePlan:
     exposure: list[tuple[str, int]] = field(default_factory=list)  # from clustercheck's machine
     capture: dict[str, tuple[tuple[str, int], str | None]] = field(default_factory=dict)
     # ^ tomcat node -> (multicast group, bind address) for the heartbeat capture
-
-
-def receiver_endpoint(node: NodeFacts) -> tuple[str, int] | None:
-    """Where a member's replication receiver listens, as its configuration says (the address
-    'auto' and wildcards mean the node's own address)."""
-    server = node.tomcat.server if node.tomcat else None
-    if not server or not server.clusters:
-        return None
-    receiver = server.clusters[0].receiver
-    attrs = receiver.attrs if receiver else {}
-    address = attrs.get("address", "auto")
-    host = node.settings.host if address.lower() in WILDCARD_ADDRESSES else address
-    try:
-        port = int(attrs.get("port", DEFAULT_RECEIVER_PORT))
-    except ValueError:
-        return None
-    return host, port
 
 
 def plan_probes(cluster: ClusterFacts) -> ProbePlan:

@@ -10,38 +10,16 @@ import json
 import socket
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 
 from clustercheck.collect.transports.base import Transport, TransportError
+from clustercheck.facts.probes import FROM_HERE, Outcome, ProbeResult
 
 CPING = b"\x12\x34\x00\x01\x0a"
 CPONG = b"AB\x00\x01\x09"
 
-# Outcomes, shared by every probe flavour and by the checks that judge them.
-CPONG_OK = "cpong"  # answered CPing with CPong
-OPEN = "open"  # TCP connect succeeded (mode tcp)
-REFUSED = "refused"  # nothing listens
-CONNECT_TIMEOUT = "connect-timeout"  # no answer to the connect: a firewall, a wrong address
-NO_REPLY = "no-reply"  # accepted, then silent: an AJP connector that failed to start
-CLOSED = "closed"  # accepted, then closed without a word
-NOT_AJP = "not-ajp"  # answered, but not AJP (an HTTP port, say)
-FAILED = "error"  # anything else, with detail
 
-
-@dataclass(frozen=True)
-class ProbeResult:
-    host: str
-    port: int
-    result: str
-    ms: float | None = None
-    detail: str = ""
-    origin: str = ""  # where it ran from: a node name, or "clustercheck"
-
-    def as_dict(self) -> dict[str, object]:
-        return asdict(self)
-
-
-# Runs on the node: argv = mode timeout host port [host port ...]; one JSON line per target.
+# Runs on the node: argv = mode timeout host port [host port ...]; one JSON line per target,
+# its "result" an Outcome value.
 PYTHON_PROBE = r"""
 import json, socket, sys, threading, time
 mode, limit = sys.argv[1], float(sys.argv[2])
@@ -146,7 +124,7 @@ def parse_json_lines(text: str, origin: str) -> list[ProbeResult]:
                 ProbeResult(
                     str(data["host"]),
                     int(data["port"]),
-                    str(data["result"]),
+                    Outcome(data["result"]),
                     data.get("ms"),
                     str(data.get("detail") or ""),
                     origin,
@@ -171,19 +149,19 @@ def parse_bash(text: str, mode: str, origin: str) -> list[ProbeResult]:
     return results
 
 
-def _bash_outcome(code: int, reply: str, mode: str) -> str:
+def _bash_outcome(code: int, reply: str, mode: str) -> Outcome:
     if code == 124:
-        return NO_REPLY if mode == "cping" else CONNECT_TIMEOUT
+        return Outcome.NO_REPLY if mode == "cping" else Outcome.CONNECT_TIMEOUT
     if code == 7 or "refused" in reply.lower():
-        return REFUSED
+        return Outcome.REFUSED
     if code != 0:
-        return FAILED
+        return Outcome.ERROR
     if mode == "tcp":
-        return OPEN
+        return Outcome.OPEN
     hexed = reply.replace(" ", "")
     if hexed == CPONG.hex():
-        return CPONG_OK
-    return CLOSED if not hexed else NOT_AJP
+        return Outcome.CPONG
+    return Outcome.CLOSED if not hexed else Outcome.NOT_AJP
 
 
 def probe_from(
@@ -224,22 +202,22 @@ def probe_locally(
 def _probe_one(host: str, port: int, mode: str, timeout_s: float) -> ProbeResult:
     start = time.monotonic()
 
-    def done(result: str, detail: str = "") -> ProbeResult:
+    def done(result: Outcome, detail: str = "") -> ProbeResult:
         return ProbeResult(
-            host, port, result, round((time.monotonic() - start) * 1000, 2), detail, "clustercheck"
+            host, port, result, round((time.monotonic() - start) * 1000, 2), detail, FROM_HERE
         )
 
     try:
         sock = socket.create_connection((host, port), timeout_s)
     except ConnectionRefusedError:
-        return done(REFUSED)
+        return done(Outcome.REFUSED)
     except TimeoutError:
-        return done(CONNECT_TIMEOUT)
+        return done(Outcome.CONNECT_TIMEOUT)
     except OSError as exc:
-        return done(FAILED, str(exc))
+        return done(Outcome.ERROR, str(exc))
     with sock:
         if mode == "tcp":
-            return done(OPEN)
+            return done(Outcome.OPEN)
         try:
             sock.settimeout(timeout_s)
             sock.sendall(CPING)
@@ -250,9 +228,9 @@ def _probe_one(host: str, port: int, mode: str, timeout_s: float) -> ProbeResult
                     break
                 data += chunk
         except TimeoutError:
-            return done(NO_REPLY)
+            return done(Outcome.NO_REPLY)
         except OSError as exc:
-            return done(FAILED, str(exc))
+            return done(Outcome.ERROR, str(exc))
     if data == CPONG:
-        return done(CPONG_OK)
-    return done(CLOSED) if not data else done(NOT_AJP, data[:16].hex())
+        return done(Outcome.CPONG)
+    return done(Outcome.CLOSED) if not data else done(Outcome.NOT_AJP, data[:16].hex())

@@ -16,7 +16,7 @@ from clustercheck.collect.transports.base import (
     FileReadError,
     Transport,
 )
-from clustercheck.facts.cluster import FileRead
+from clustercheck.facts.files import FileRead
 
 # A descriptor inside an archive larger than this is not a descriptor.
 MAX_MEMBER_BYTES = 1024 * 1024

@@ -9,42 +9,42 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from dataclasses import replace
+
+from clustercheck.facts.clock import NtpReference
 
 NTP_TIMEOUT_S = 2.0
 NTP_VERSION = 3  # ntplib's default, 2, is older than every server it meets
 UNSYNCHRONISED_STRATA = (0, 16)
 
 
-def query_reference(servers: Sequence[str]) -> dict[str, Any]:
-    """{"server", "offset_ms", "delay_ms", "stratum", "errors"} (offset = NTP - local)."""
+def query_reference(servers: Sequence[str]) -> NtpReference:
+    """The best answer (offset = NTP - local) and why the other servers failed."""
     if not servers:
-        return {"errors": {}, "server": None}
+        return NtpReference()
     with ThreadPoolExecutor(max_workers=min(8, len(servers))) as pool:
-        answers = list(pool.map(_ask, servers))
-    usable = [a for a in answers if "error" not in a]
-    errors = {a["server"]: a["error"] for a in answers if "error" in a}
+        answers = dict(zip(servers, pool.map(_ask, servers), strict=True))
+    errors = {server: a for server, a in answers.items() if isinstance(a, str)}
+    usable = [a for a in answers.values() if isinstance(a, NtpReference)]
     if not usable:
-        return {"errors": errors, "server": None}
-    best = min(usable, key=lambda a: a["delay_ms"])
-    return {**best, "errors": errors}
+        return NtpReference(errors=errors)
+    best = min(usable, key=lambda a: float("inf") if a.delay_ms is None else a.delay_ms)
+    return replace(best, errors=errors)
 
 
-def _ask(server: str) -> dict[str, Any]:
+def _ask(server: str) -> NtpReference | str:
+    """One server's answer, or why there is none."""
     import ntplib  # only a live run with NTP servers pays for it
 
     try:
         stats = ntplib.NTPClient().request(server, version=NTP_VERSION, timeout=NTP_TIMEOUT_S)
     except (ntplib.NTPException, OSError) as exc:
-        return {"server": server, "error": str(exc).splitlines()[0] or type(exc).__name__}
+        return (str(exc).splitlines() or [""])[0] or type(exc).__name__
     if stats.leap == 3 or stats.stratum in UNSYNCHRONISED_STRATA:
-        return {
-            "server": server,
-            "error": f"not synchronised itself (stratum {stats.stratum}, leap {stats.leap})",
-        }
-    return {
-        "server": server,
-        "offset_ms": round(stats.offset * 1000, 3),
-        "delay_ms": round(stats.delay * 1000, 3),
-        "stratum": stats.stratum,
-    }
+        return f"not synchronised itself (stratum {stats.stratum}, leap {stats.leap})"
+    return NtpReference(
+        server=server,
+        offset_ms=round(stats.offset * 1000, 3),
+        delay_ms=round(stats.delay * 1000, 3),
+        stratum=stats.stratum,
+    )

@@ -2,11 +2,15 @@
 `run DIR` judges it again offline, re-running no probe.
 
 Layout:  DIR/inventory.yaml   the inventory, every node rewritten to `transport: files`
-         DIR/snapshot.json    live facts per node (reachability, addresses, probes), with times
+         DIR/snapshot.json    the JSON of `Snapshot`: each node's LiveFacts, the LocalFacts
+                              measured from clustercheck's machine, DNS answers, with times
          DIR/nodes/NAME/...   each file as read, at its path on the node
 
 Secrets never reach the disk: each is replaced by a keyed fingerprint (HMAC-SHA256 with a key
 made for this snapshot and then forgotten), so equal secrets still compare equal.
+
+Version 2 writes the typed records; version 1 (live facts in string-keyed dicts, `extra` per node
+and `live` for clustercheck's machine) is still read, converted on load.
 """
 
 from __future__ import annotations
@@ -19,23 +23,48 @@ import os
 import re
 import zipfile
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from clustercheck.collect.transports.localfs import node_relative
-from clustercheck.facts.cluster import ClusterFacts, LiveFacts
+from clustercheck.facts.cluster import ClusterFacts
+from clustercheck.facts.live import LiveFacts, LocalFacts
+from clustercheck.facts.record import Record, RecordError
 from clustercheck.inventory.loader import InventoryError, load_inventory
 from clustercheck.inventory.settings import ClusterSettings, NodeSettings
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 FINGERPRINT_PREFIX = "cc-hmac-"
 _SECRET_LINE = re.compile(rb"secret", re.IGNORECASE)
 
 
 class SnapshotError(Exception):
     """A directory that is not a readable snapshot; one line."""
+
+
+@dataclass(frozen=True)
+class RecordedNode(Record):
+    """A node's live facts, and the transport they were gathered over (`files`: none)."""
+
+    transport: str
+    live: LiveFacts
+
+
+@dataclass(frozen=True)
+class Snapshot(Record):
+    """snapshot.json: everything `run DIR` judges that the file tree cannot tell again."""
+
+    snapshot_version: int
+    cluster: str
+    collected_at: str
+    duration_s: float
+    dns: dict[str, list[str]]  # worker hosts resolved by DNS
+    local: LocalFacts
+    nodes: dict[str, RecordedNode]
 
 
 class Recorder:
@@ -70,55 +99,132 @@ def write_snapshot(facts: ClusterFacts, recorder: Recorder, out: Path) -> None:
         for archive, members in archives.items():
             _write(root / node_relative(archive), _zip(members))
     (out / "inventory.yaml").write_text(_inventory_yaml(facts.settings), encoding="utf-8")
+    snapshot = Snapshot(
+        snapshot_version=SNAPSHOT_VERSION,
+        cluster=facts.name,
+        collected_at=facts.started_at,
+        duration_s=round(facts.duration_s, 3),
+        dns=facts.dns,
+        local=facts.local,
+        nodes={name: RecordedNode(n.settings.transport, n.live) for name, n in facts.nodes.items()},
+    )
     (out / "snapshot.json").write_text(
-        json.dumps(
-            {
-                "snapshot_version": SNAPSHOT_VERSION,
-                "cluster": facts.name,
-                "collected_at": facts.started_at,
-                "duration_s": round(facts.duration_s, 3),
-                "dns": facts.dns,
-                "live": facts.live,
-                "nodes": {
-                    name: {**n.live.as_dict(), "transport": n.settings.transport}
-                    for name, n in facts.nodes.items()
-                },
-            },
-            indent=2,
-        )
-        + "\n",
-        encoding="utf-8",
+        json.dumps(snapshot.to_json(), indent=2) + "\n", encoding="utf-8"
     )
 
 
-def load_snapshot(path: Path) -> tuple[ClusterSettings, dict[str, Any]]:
+def load_snapshot(path: Path) -> tuple[ClusterSettings, Snapshot]:
+    """The snapshot's inventory and recorded facts; any problem is one SnapshotError line."""
+    where = path / "snapshot.json"
     try:
-        meta = json.loads((path / "snapshot.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise SnapshotError(f"{path / 'snapshot.json'}: not a readable snapshot ({exc})") from None
-    if meta.get("snapshot_version") != SNAPSHOT_VERSION:
+        meta = json.loads(where.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:  # RecursionError: nested too deep
+        raise SnapshotError(f"{where}: not a readable snapshot ({exc})") from None
+    version = meta.get("snapshot_version") if isinstance(meta, dict) else None
+    if version not in READABLE_VERSIONS:
         raise SnapshotError(
-            f"{path}: snapshot version {meta.get('snapshot_version')} is not {SNAPSHOT_VERSION}"
+            f"{path}: snapshot version {version} is not one this clustercheck reads "
+            f"({', '.join(map(str, READABLE_VERSIONS))})"
         )
+    try:
+        snapshot = Snapshot.from_json(upgrade_v1(meta) if version == 1 else meta, "snapshot")
+    except RecordError as exc:
+        raise SnapshotError(f"{where}: not a readable snapshot ({exc})") from None
     try:
         settings = load_inventory(path / "inventory.yaml")
     except InventoryError as exc:
         raise SnapshotError(exc.problems[0]) from None
-    return settings, meta
+    return settings, snapshot
 
 
-def apply_recorded(facts: ClusterFacts, meta: dict[str, Any]) -> None:
+def apply_recorded(facts: ClusterFacts, snapshot: Snapshot) -> None:
     """Live facts come from the snapshot: the checks judge them as they were recorded."""
-    for name, live in meta.get("nodes", {}).items():
+    for name, recorded in snapshot.nodes.items():
         node = facts.nodes.get(name)
         if node is None:
             continue
-        node.live = LiveFacts.from_dict(live)
+        node.live = recorded.live
         # an offline node's snapshot has no live facts to judge: it stays offline
-        node.recorded = live.get("transport") != "files"
-    facts.started_at = meta.get("collected_at", facts.started_at)
-    facts.dns = meta.get("dns", {})
-    facts.live = meta.get("live", {})
+        node.recorded = recorded.transport != "files"
+    facts.started_at = snapshot.collected_at
+    facts.dns = snapshot.dns
+    facts.local = snapshot.local
+
+
+# Version 1 kept these live facts in each node's `extra` dict, in the shapes version 2's records
+# have, except the clock sample (flat then, its offset a record of its own now) and the capture
+# views (`wire`, `wire_error`, `wire_problems`, `socket`, `socket_error` side by side then).
+V1_EXTRA = ("clock", "timesync", "jvm", "multicast", "ajp_probes", "receiver_probes")
+V1_LIVE = ("reachable", "error", "collected_at", "duration_s", "addresses")
+V1_OFFSET = ("offset_ms", "uncertainty_ms", "rtt_ms", "samples")
+
+
+def upgrade_v1(meta: dict[str, Any]) -> dict[str, Any]:
+    """A version 1 snapshot.json in version 2's shape, for Snapshot.from_json to check. Keys
+    version 1 did not write are dropped, as its reader ignored them."""
+    live = _object(meta.get("live", {}), "snapshot.live")
+    nodes = _object(meta.get("nodes", {}), "snapshot.nodes")
+    listen = live.get("multicast_local")
+    listening = None if listen is None else _object(listen, "snapshot.live.multicast_local")
+    return {
+        **{k: meta[k] for k in ("cluster", "collected_at", "duration_s") if k in meta},
+        "snapshot_version": 2,
+        "dns": meta.get("dns", {}),
+        "local": {
+            "reference": live.get("reference"),
+            "exposure_probes": live.get("exposure_probes", []),
+            "multicast": None if listening is None else _listen_v1(listening),
+        },
+        "nodes": {
+            name: _node_v1(_object(n, f"snapshot.nodes.{name}"), name) for name, n in nodes.items()
+        },
+    }
+
+
+def _node_v1(node: dict[str, Any], name: str) -> dict[str, Any]:
+    extra = _object(node.get("extra", {}), f"snapshot.nodes.{name}.extra")
+    live = {k: node[k] for k in V1_LIVE if k in node} | {
+        k: extra[k] for k in V1_EXTRA if k in extra
+    }
+    if isinstance(live.get("clock"), dict):
+        live["clock"] = _clock_v1(live["clock"])
+    if isinstance(live.get("multicast"), dict):
+        live["multicast"] = _capture_v1(live["multicast"])
+    return {"transport": node.get("transport"), "live": live}
+
+
+def _clock_v1(clock: dict[str, Any]) -> dict[str, Any]:
+    if "error" in clock:
+        return {"error": clock["error"]}
+    offset = {k: clock[k] for k in V1_OFFSET if k in clock}
+    return {"offset": offset, "measured_at": clock.get("measured_at")}
+
+
+def _capture_v1(capture: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "group": capture.get("group"),
+        "window_s": capture.get("window_s"),
+        "wire": _view_v1(capture, "wire"),
+        "socket": _view_v1(capture, "socket"),
+    }
+
+
+def _listen_v1(listen: dict[str, Any]) -> dict[str, Any]:
+    return {"interface": listen.get("interface"), "socket": _view_v1(listen, "socket")}
+
+
+def _view_v1(old: dict[str, Any], view: str) -> dict[str, Any]:
+    return {
+        "datagrams": old.get(view),
+        "error": old.get(f"{view}_error"),
+        "problems": old.get(f"{view}_problems", []),
+    }
+
+
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise RecordError(f"{where}: expected an object")
+    return value
 
 
 def _fingerprinter(key: bytes) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import defusedxml.ElementTree as SafeET
 
 from clustercheck.collect.reader import NodeReader
-from clustercheck.facts.cluster import TomcatFacts, Webapp
+from clustercheck.facts.files import TomcatFacts, Webapp
 from clustercheck.inventory.settings import TomcatSettings
 from clustercheck.parsers.properties import load_java_properties, parse_server_info
 from clustercheck.parsers.serverxml import parse_server_xml

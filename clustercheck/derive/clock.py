@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from clustercheck.facts.clock import Offset, TimeSync
+
 
 @dataclass(frozen=True)
 class Sample:
@@ -22,30 +24,9 @@ class Sample:
 
 
 @dataclass(frozen=True)
-class Offset:
-    """A clock's offset (remote minus local) with a hard error bound."""
-
-    offset_ms: float
-    uncertainty_ms: float
-    rtt_ms: float
-    samples: int
-
-
-@dataclass(frozen=True)
 class Judgement:
     status: str  # "pass" | "warn" | "fail"
     message: str
-
-
-@dataclass(frozen=True)
-class TimeSync:
-    """What a node's time daemon says. offset_ms is the node's clock minus its reference."""
-
-    daemon: str  # chrony | ntpd | systemd-timesyncd | w32time | unknown | none
-    synchronised: bool | None  # None: the tool did not answer, so nobody knows
-    source: str | None  # the reference the node follows
-    offset_ms: float | None
-    detail: str  # one line for the report
 
 
 def best_offset(samples: Sequence[Sample], remote_resolution_s: float = 0.0) -> Offset | None:

@@ -11,6 +11,9 @@ MCAST = "org.apache.catalina.tribes.membership.McastService"
 DELTA = "org.apache.catalina.ha.session.DeltaManager"
 # Tomcat 5.5-style names, honoured until Tomcat 7 and ignored (defaults used) from 8.0 on.
 OLD_NAMES = {"address": "mcastAddr", "port": "mcastPort", "frequency": "mcastFrequency"}
+# Receiver addresses that mean "the node's own address".
+WILDCARD_ADDRESSES = frozenset({"", "auto", "0.0.0.0", "::", "*"})
+DEFAULT_RECEIVER_PORT = 4000
 
 
 def effective_membership(config: ClusterConfig, major: int | None) -> dict[str, str]:
@@ -55,3 +58,20 @@ def multicast_group(node: NodeFacts) -> tuple[str, int] | None:
         return summary["address"], int(summary["port"])
     except ValueError:
         return None
+
+
+def receiver_endpoint(node: NodeFacts) -> tuple[str, int] | None:
+    """Where a member's replication receiver listens, as its configuration says (the address
+    'auto' and wildcards mean the node's own address)."""
+    server = node.tomcat.server if node.tomcat else None
+    if not server or not server.clusters:
+        return None
+    receiver = server.clusters[0].receiver
+    attrs = receiver.attrs if receiver else {}
+    address = attrs.get("address", "auto")
+    host = node.settings.host if address.lower() in WILDCARD_ADDRESSES else address
+    try:
+        port = int(attrs.get("port", DEFAULT_RECEIVER_PORT))
+    except ValueError:
+        return None
+    return host, port

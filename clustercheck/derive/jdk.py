@@ -8,12 +8,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
-from clustercheck.parsers.java import JavaInfo, java_version_tuple
+from clustercheck.parsers.java import java_version_tuple
 
 # How many numbers of the version must agree; "exact" compares the version string and build.
 PRECISION = {"major": 1, "minor": 2, "update": 3}
 POLICIES = (*PRECISION, "exact")
+
+
+class JvmIdentity(Protocol):
+    """What the comparison reads of a JVM: a node's JvmFacts, or a parsed JavaInfo."""
+
+    @property
+    def version(self) -> str | None: ...
+    @property
+    def version_tuple(self) -> tuple[int, ...] | None: ...
+    @property
+    def vendor(self) -> str | None: ...
+    @property
+    def bits(self) -> int | None: ...
+    @property
+    def build(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -23,7 +39,7 @@ class JdkComparison:
     groups: dict[str, list[str]]  # "17.0.15 Debian 64-bit" -> node names
 
 
-def compare_jvms(jvms: Mapping[str, JavaInfo], policy: str = "update") -> JdkComparison:
+def compare_jvms(jvms: Mapping[str, JvmIdentity], policy: str = "update") -> JdkComparison:
     """Fail on a version difference at the policy's precision, warn on a vendor or bitness
     difference, pass a finer version difference but say so."""
     if policy not in POLICIES:
@@ -50,7 +66,7 @@ def compare_jvms(jvms: Mapping[str, JavaInfo], policy: str = "update") -> JdkCom
     return JdkComparison(status, f"{', '.join(reasons)}: {_who_runs_what(jvms, policy)}", groups)
 
 
-def _versions_differ(infos: list[JavaInfo], policy: str) -> bool:
+def _versions_differ(infos: list[JvmIdentity], policy: str) -> bool:
     if policy == "exact":
         return _distinct(infos, "version") or _distinct(infos, "build")
     return len({_precise(info, policy) for info in infos}) > 1
@@ -62,20 +78,20 @@ def _version_reason(policy: str) -> str:
     return f"versions differ at the {policy} level"
 
 
-def _distinct(infos: list[JavaInfo], attribute: str) -> bool:
+def _distinct(infos: list[JvmIdentity], attribute: str) -> bool:
     """More than one known value; an unknown vendor, bitness or build is not a difference."""
     values = {getattr(info, attribute) for info in infos}
     values.discard(None)
     return len(values) > 1
 
 
-def _precise(info: JavaInfo, policy: str) -> object:
+def _precise(info: JvmIdentity, policy: str) -> object:
     """The version to the policy's precision; 1.8.0_392 and 8.0.392 are the same."""
     numbers = info.version_tuple or java_version_tuple(info.version)
     return numbers[: PRECISION[policy]] if numbers else info.version
 
 
-def _label(info: JavaInfo, policy: str) -> str:
+def _label(info: JvmIdentity, policy: str) -> str:
     """The group key: '17.0.15 Debian 64-bit', with the build under the exact policy."""
     parts = [info.version or "unknown version", info.vendor or ""]
     parts.append(f"{info.bits}-bit" if info.bits else "")
@@ -84,7 +100,7 @@ def _label(info: JavaInfo, policy: str) -> str:
     return " ".join(part for part in parts if part)
 
 
-def _describe(info: JavaInfo, jvms: Mapping[str, JavaInfo], policy: str) -> str:
+def _describe(info: JvmIdentity, jvms: Mapping[str, JvmIdentity], policy: str) -> str:
     """'11.0.22 (Amazon Corretto)': the details in parentheses only where the nodes differ."""
     infos = list(jvms.values())
     details = [info.vendor]
@@ -97,7 +113,7 @@ def _describe(info: JavaInfo, jvms: Mapping[str, JavaInfo], policy: str) -> str:
     return f"{version} ({known})" if known else version
 
 
-def _who_runs_what(jvms: Mapping[str, JavaInfo], policy: str) -> str:
+def _who_runs_what(jvms: Mapping[str, JvmIdentity], policy: str) -> str:
     """'tomcat03 runs 11.0.22 (Amazon Corretto), the others 17.0.15 (Debian)'; without a
     majority every group is named."""
     groups = sorted(
@@ -115,18 +131,20 @@ def _who_runs_what(jvms: Mapping[str, JavaInfo], policy: str) -> str:
     return ", ".join(parts) if len(parts) == 2 else "; ".join(parts)
 
 
-def _group(jvms: Mapping[str, JavaInfo], key: Callable[[JavaInfo], str]) -> dict[str, list[str]]:
+def _group(
+    jvms: Mapping[str, JvmIdentity], key: Callable[[JvmIdentity], str]
+) -> dict[str, list[str]]:
     groups: dict[str, list[str]] = {}
     for node, info in jvms.items():
         groups.setdefault(key(info), []).append(node)
     return groups
 
 
-def _only(jvms: Mapping[str, JavaInfo], policy: str) -> str:
+def _only(jvms: Mapping[str, JvmIdentity], policy: str) -> str:
     return _describe(next(iter(jvms.values())), jvms, policy)
 
 
-def _alone(jvms: Mapping[str, JavaInfo], policy: str) -> str:
+def _alone(jvms: Mapping[str, JvmIdentity], policy: str) -> str:
     if not jvms:
         return "no JVM to compare"
     node = next(iter(jvms))

@@ -44,8 +44,8 @@ class Capture:
 
     node: str
     address: str | None
-    wire: list[Datagram] | None
-    socket: list[Datagram] | None
+    wire: Sequence[Datagram] | None
+    socket: Sequence[Datagram] | None
     group: tuple[str, int]
     domain: bytes | None
     tomcat_format: str | None

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from clustercheck.collect.multicast import as_datagrams
-from clustercheck.collect.plan import receiver_endpoint
-from clustercheck.derive.cluster_config import multicast_group, node_membership
+from clustercheck.derive.cluster_config import multicast_group, node_membership, receiver_endpoint
 from clustercheck.derive.membership import Capture, MembershipView, judge_membership
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.knowledge.tomcat import tomcat_major
@@ -30,15 +28,15 @@ def capture_of(node: NodeFacts) -> Capture | None:
     group = multicast_group(node)
     if group is None:
         return None
-    recorded = node.live.extra.get("multicast") or {}
+    recorded = node.live.multicast
     summary = node_membership(node) or {}
     endpoint = receiver_endpoint(node)
     major = tomcat_major(node.tomcat.version if node.tomcat else None)
     return Capture(
         node=node.name,
         address=node.settings.host,
-        wire=as_datagrams(recorded.get("wire")),
-        socket=as_datagrams(recorded.get("socket")),
+        wire=recorded.wire.datagrams if recorded else None,
+        socket=recorded.socket.datagrams if recorded else None,
         group=group,
         domain=summary.get("domain", "").encode("latin-1", "replace") or None,
         tomcat_format=None if major is None else ("tomcat6" if major <= 6 else "tomcat7+"),
@@ -48,7 +46,7 @@ def capture_of(node: NodeFacts) -> Capture | None:
 
 def compute_view(cluster: ClusterFacts) -> MembershipView | None:
     """None when no node captured anything (offline, or no multicast membership)."""
-    nodes = [n for n in cluster.tomcats if "multicast" in n.live.extra]
+    nodes = [n for n in cluster.tomcats if n.live.multicast is not None]
     captures = [c for c in map(capture_of, nodes) if c is not None]
     if not captures:
         return None

@@ -1,92 +1,19 @@
-"""The gathered facts: what checks judge. Plain data, produced only by the engine.
+"""The gathered facts of a cluster and of each node: what checks judge. Plain data, produced only
+by the engine (collect/).
 
-Two layers: what was read from files (re-derivable from a snapshot's file tree by parsing it again)
-and `LiveFacts`, what only a live node can tell (reachability, addresses, command outputs, probes),
-which a snapshot records in facts.json.
+Two layers per node: what was read from files (files.py; re-derivable from a snapshot's file tree
+by parsing it again) and `LiveFacts` (live.py), what only a live node can tell (reachability,
+addresses, clock, JVM, probes, captures), which a snapshot records in snapshot.json with
+`LocalFacts`, what clustercheck measured from its own machine.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
 
+from clustercheck.facts.files import ApacheFacts, FileRead, TomcatFacts
+from clustercheck.facts.live import LiveFacts, LocalFacts
 from clustercheck.inventory.settings import ClusterSettings, NodeSettings
-
-if TYPE_CHECKING:
-    from clustercheck.parsers.httpd import JkSettings, Mount
-    from clustercheck.parsers.serverxml import ServerXml
-    from clustercheck.parsers.text import Problem
-    from clustercheck.parsers.webxml import WebXml
-    from clustercheck.parsers.workers import WorkersFile
-
-
-@dataclass(frozen=True)
-class FileRead:
-    """One attempt to read a file on a node; `status` is ok or a FileReadError kind."""
-
-    path: str
-    status: str
-    message: str | None = None
-    size: int | None = None
-
-
-@dataclass
-class LiveFacts:
-    """What only a connected node tells; recorded in snapshots and judged again from them."""
-
-    reachable: bool = True
-    error: str | None = None
-    collected_at: str | None = None
-    duration_s: float | None = None
-    addresses: list[str] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> LiveFacts:
-        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
-        return cls(**known)
-
-
-@dataclass
-class ApacheFacts:
-    """mod_jk as httpd on this node sees it."""
-
-    jk_conf: str | None = None
-    server_root: str | None = None
-    jk: JkSettings | None = None
-    workers: WorkersFile | None = None  # with mod_jk's defaults applied
-    mounts: list[Mount] = field(default_factory=list)  # JkMount and uriworkermap rules
-    problems: list[Problem] = field(default_factory=list)
-
-
-@dataclass
-class Webapp:
-    """A deployed web application and its descriptor."""
-
-    name: str
-    path: str  # directory or WAR on the node
-    kind: str  # dir | war
-    web_xml_path: str  # e.g. /opt/tomcat/webapps/shop.war!/WEB-INF/web.xml
-    web_xml: WebXml | None = None  # None when the application has no web.xml
-    error: str | None = None  # why the descriptor could not be read
-
-
-@dataclass
-class TomcatFacts:
-    """One Tomcat instance: its server.xml, version and webapps."""
-
-    catalina_base: str
-    catalina_home: str
-    server_xml_path: str
-    server: ServerXml | None = None
-    version: str | None = None
-    version_source: str | None = None
-    properties: dict[str, str] = field(default_factory=dict)
-    webapps: list[Webapp] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
 
 
 @dataclass
@@ -120,8 +47,8 @@ class ClusterFacts:
     duration_s: float = 0.0
     # worker hosts resolved by DNS, the last resort of matching them to nodes
     dns: dict[str, list[str]] = field(default_factory=dict)
-    # what is measured from clustercheck's machine: the NTP reference, AJP exposure probes
-    live: dict[str, Any] = field(default_factory=dict)
+    # what is measured from clustercheck's own machine: NTP reference, AJP exposure, multicast
+    local: LocalFacts = field(default_factory=LocalFacts)
 
     @property
     def name(self) -> str:

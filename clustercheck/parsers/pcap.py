@@ -25,7 +25,7 @@ from typing import Any
 class Datagram:
     """One UDP datagram: when it was seen, who sent it, where it was addressed, its bytes.
     `repeats` > 1: the latest of that many from the same sender that differ only in what
-    changes with every heartbeat (see live_mcast.collapse_repeats)."""
+    changes with every heartbeat (see collect.multicast.collapse_repeats)."""
 
     time: float
     src: str

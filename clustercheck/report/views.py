@@ -166,16 +166,16 @@ def node_summaries(facts: ClusterFacts, views: Views) -> tuple[NodeSummary, ...]
 
 
 def jvm_summary(node: NodeFacts) -> JvmSummary | None:
-    jvm = node.live.extra.get("jvm")
-    if not jvm or jvm.get("error"):
+    jvm = node.live.jvm
+    if jvm is None or jvm.error is not None:
         return None
-    return JvmSummary(jvm.get("version"), jvm.get("vendor"), jvm.get("vm"), jvm.get("bits"))
+    return JvmSummary(jvm.version, jvm.vendor, jvm.vm, jvm.bits)
 
 
 def _window(facts: ClusterFacts) -> float | None:
     """How long the members listened (one window for all)."""
-    windows = [n.live.extra.get("multicast", {}).get("window_s") for n in facts.tomcats]
-    return max((w for w in windows if w is not None), default=None)
+    windows = [n.live.multicast.window_s for n in facts.tomcats if n.live.multicast]
+    return max(windows, default=None)
 
 
 def _clocks(facts: ClusterFacts, results: Sequence[Result]) -> ClockView | None:
@@ -187,10 +187,10 @@ def _clocks(facts: ClusterFacts, results: Sequence[Result]) -> ClockView | None:
     )
     if not rows:
         return None
-    reference = facts.live.get("reference") or {}
+    reference = facts.local.reference
     source = (
-        NtpSource(reference["server"], reference.get("stratum"), reference.get("delay_ms"))
-        if reference.get("server")
+        NtpSource(reference.server, reference.stratum, reference.delay_ms)
+        if reference is not None and reference.server
         else None
     )
     return ClockView(source, rows)

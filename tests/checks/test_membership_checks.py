@@ -12,12 +12,13 @@ from clusterfiles import build, tomcat_files
 from parsers.test_tribes import MEMBER, captures_dir, encode
 
 from clustercheck.collect.gather import gather
-from clustercheck.collect.multicast import records
-from clustercheck.collect.probes import OPEN, ProbeResult
+from clustercheck.collect.multicast import collapse_repeats
 from clustercheck.derive.derived import Derived
 from clustercheck.engine.registry import find, load_checks
 from clustercheck.engine.runner import run_checks
 from clustercheck.facts.cluster import ClusterFacts
+from clustercheck.facts.multicast import CaptureView, LocalListen, MulticastCapture
+from clustercheck.facts.probes import Outcome, ProbeResult
 from clustercheck.inventory.loader import load_inventory
 from clustercheck.parsers.pcap import Datagram, read_pcap
 from clustercheck.report.views import build_views
@@ -39,12 +40,12 @@ def cluster(tmp: Path, views: dict[str, list[Datagram]]) -> ClusterFacts:
     for name, seen in views.items():
         node = facts.nodes[name]
         node.recorded = True
-        node.live.extra["multicast"] = {
-            "group": ["228.0.0.4", 45564],
-            "window_s": 3,
-            "wire": records(seen),
-            "socket": records(seen),
-        }
+        node.live.multicast = MulticastCapture(
+            group=("228.0.0.4", 45564),
+            window_s=3,
+            wire=CaptureView(collapse_repeats(seen)),
+            socket=CaptureView(collapse_repeats(seen)),
+        )
     return facts
 
 
@@ -87,7 +88,9 @@ def test_a_host_firewall_drops_what_the_wire_sees(tmp_path: Path) -> None:
     seen = datagrams("tribes.pcap")
     facts = cluster(tmp_path, dict.fromkeys(NODES, seen))
     own = [d for d in seen if d.src == NODES["tomcat03"]]
-    facts.nodes["tomcat03"].live.extra["multicast"]["socket"] = records(own)
+    node = facts.nodes["tomcat03"].live
+    assert node.multicast is not None
+    node.multicast = replace(node.multicast, socket=CaptureView(collapse_repeats(own)))
     status, message = judge(facts, "CC501")["tomcat03"]
     assert status == "fail" and "dropped by the listener's host" in message
 
@@ -140,10 +143,7 @@ def test_clustercheck_itself_listening_on_an_interface(tmp_path: Path) -> None:
     seen = datagrams("tribes.pcap")
     facts = cluster(tmp_path, dict.fromkeys(NODES, seen))
     heard = [d for d in seen if d.src != NODES["tomcat02"]]
-    facts.live["multicast_local"] = {
-        "interface": "br0",
-        "socket": records(heard),
-    }
+    facts.local.multicast = LocalListen("br0", CaptureView(collapse_repeats(heard)))
     found = [r for r in run_checks([find(load_checks(), "CC501")], facts) if r.node is None]
     assert [(r.status.value, r.message) for r in found] == [
         ("warn", "clustercheck's machine (br0) does not hear tomcat02")
@@ -153,21 +153,25 @@ def test_clustercheck_itself_listening_on_an_interface(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("tomcat03", "status", "message"),
     [
-        ("open", "pass", "connects to the receivers of the 2 other member(s)"),
-        ("refused", "fail", "cannot connect to tomcat03's receiver 10.77.0.13:4000: refused"),
+        (Outcome.OPEN, "pass", "connects to the receivers of the 2 other member(s)"),
+        (
+            Outcome.REFUSED,
+            "fail",
+            "cannot connect to tomcat03's receiver 10.77.0.13:4000: refused",
+        ),
     ],
 )
 def test_receivers_are_judged_once_per_member(
-    tmp_path: Path, tomcat03: str, status: str, message: str
+    tmp_path: Path, tomcat03: Outcome, status: str, message: str
 ) -> None:
     facts = cluster(tmp_path, {})
     for name in NODES:
         facts.nodes[name].recorded = True  # live facts, as a run over SSH leaves them
-        facts.nodes[name].live.extra["receiver_probes"] = [
-            ProbeResult(host, 4000, tomcat03 if other == "tomcat03" else OPEN).as_dict()
+        facts.nodes[name].live.receiver_probes = tuple(
+            ProbeResult(host, 4000, tomcat03 if other == "tomcat03" else Outcome.OPEN)
             for other, host in NODES.items()
             if other != name
-        ]
+        )
     found = judge(facts, "CC504")
     assert found["tomcat01"] == (status, message) and found["tomcat02"] == (status, message)
     assert found["tomcat03"][0] == "pass" and len(found) == 3

@@ -9,7 +9,9 @@ from typing import Any
 from clustercheck.derive.membership import Pair
 from clustercheck.engine.check import Check
 from clustercheck.engine.results import Result, Scope, Status
-from clustercheck.facts.cluster import ClusterFacts, LiveFacts, NodeFacts, TomcatFacts
+from clustercheck.facts.cluster import ClusterFacts, NodeFacts
+from clustercheck.facts.files import TomcatFacts
+from clustercheck.facts.live import LiveFacts
 from clustercheck.inventory.settings import ClusterSettings, NodeSettings, NtpSettings
 from clustercheck.report.formats import Format, RenderOptions
 from clustercheck.report.model import Report

@@ -1,0 +1,63 @@
+"""Facts read from a node's files: re-derivable from a snapshot's file tree by parsing it again,
+so a snapshot records the files, not these records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from clustercheck.parsers.httpd import JkSettings, Mount
+    from clustercheck.parsers.serverxml import ServerXml
+    from clustercheck.parsers.text import Problem
+    from clustercheck.parsers.webxml import WebXml
+    from clustercheck.parsers.workers import WorkersFile
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """One attempt to read a file on a node; `status` is ok or a FileReadError kind."""
+
+    path: str
+    status: str
+    message: str | None = None
+    size: int | None = None
+
+
+@dataclass
+class ApacheFacts:
+    """mod_jk as httpd on this node sees it."""
+
+    jk_conf: str | None = None
+    server_root: str | None = None
+    jk: JkSettings | None = None
+    workers: WorkersFile | None = None  # with mod_jk's defaults applied
+    mounts: list[Mount] = field(default_factory=list)  # JkMount and uriworkermap rules
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Webapp:
+    """A deployed web application and its descriptor."""
+
+    name: str
+    path: str  # directory or WAR on the node
+    kind: str  # dir | war
+    web_xml_path: str  # e.g. /opt/tomcat/webapps/shop.war!/WEB-INF/web.xml
+    web_xml: WebXml | None = None  # None when the application has no web.xml
+    error: str | None = None  # why the descriptor could not be read
+
+
+@dataclass
+class TomcatFacts:
+    """One Tomcat instance: its server.xml, version and webapps."""
+
+    catalina_base: str
+    catalina_home: str
+    server_xml_path: str
+    server: ServerXml | None = None
+    version: str | None = None
+    version_source: str | None = None
+    properties: dict[str, str] = field(default_factory=dict)
+    webapps: list[Webapp] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)

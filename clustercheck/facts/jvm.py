@@ -1,0 +1,37 @@
+"""The JVM that runs a node's Tomcat, as `java -version` described it when it was gathered.
+
+Parsed once, in collect: checks and the report read these fields and never parse the text again
+(`raw` is kept, capped, for a person reading a snapshot)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clustercheck.facts.record import Record
+from clustercheck.parsers.java import java_version_tuple
+
+
+@dataclass(frozen=True)
+class JvmFacts(Record):
+    """Which java binary, how it was found, and what it said; or why it said nothing usable."""
+
+    java: str  # the binary run, e.g. /usr/lib/jvm/java-17/bin/java, or "java"
+    source: str  # how it was found: "running Tomcat process 812", "java on PATH ...", ...
+    version: str | None = None  # as printed: "1.8.0_392", "17.0.15"
+    vendor: str | None = None  # normalised: "Eclipse Adoptium", "Debian", ...
+    vm: str | None = None
+    bits: int | None = None
+    build: str | None = None
+    runtime: str | None = None
+    java_home: str | None = None
+    raw: str = ""  # the end of the launcher's output
+    error: str | None = None  # why no version could be read
+
+    def __post_init__(self) -> None:
+        if (self.version is None) == (self.error is None):
+            raise ValueError("a JVM has either a version or an error")
+
+    @property
+    def version_tuple(self) -> tuple[int, ...] | None:
+        """(8, 0, 392) for 1.8.0_392: what the JDK policy compares."""
+        return java_version_tuple(self.version)

@@ -1,0 +1,41 @@
+"""What only a live run can tell: per node (`LiveFacts`) and from clustercheck's own machine
+(`LocalFacts`). A snapshot records both as they were, and `run DIR` judges them again.
+
+Both are filled in during gathering, phase by phase, hence mutable; the records they hold are
+frozen. A field left None was not gathered (an offline node, a capture not asked for)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from clustercheck.facts.clock import ClockSample, NtpReference, TimeSync
+from clustercheck.facts.jvm import JvmFacts
+from clustercheck.facts.multicast import LocalListen, MulticastCapture
+from clustercheck.facts.probes import ProbeResult
+from clustercheck.facts.record import Record
+
+
+@dataclass
+class LiveFacts(Record):
+    """What a connected node tells about itself and what it probed."""
+
+    reachable: bool = True
+    error: str | None = None  # why it could not be reached
+    collected_at: str | None = None
+    duration_s: float | None = None
+    addresses: list[str] = field(default_factory=list)  # its own interface addresses
+    clock: ClockSample | None = None
+    timesync: TimeSync | None = None
+    jvm: JvmFacts | None = None  # tomcat nodes
+    multicast: MulticastCapture | None = None  # members, during the heartbeat window
+    ajp_probes: tuple[ProbeResult, ...] | None = None  # apache nodes: CPing to their workers
+    receiver_probes: tuple[ProbeResult, ...] | None = None  # members: TCP to the others
+
+
+@dataclass
+class LocalFacts(Record):
+    """What clustercheck measures from its own machine."""
+
+    reference: NtpReference | None = None  # its clock against the inventory's NTP servers
+    exposure_probes: tuple[ProbeResult, ...] = ()  # CPing to AJP ports, when it is no balancer
+    multicast: LocalListen | None = None  # with `multicast.interface`

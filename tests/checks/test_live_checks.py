@@ -1,0 +1,495 @@
+"""The live checks judged from hand-made typed facts, as a snapshot hands them over: CC102
+ajp-cping, CC301 jdk-parity, CC401 clock-skew, CC402 time-sync and CC504 receiver-reachable.
+No root, no network: the files are a three-Tomcat cluster (clusterfiles.three_tomcats: web1 in
+front of tomcat01..03 on 10.0.0.11..13, AJP on 8009, receivers on 4000), the live facts are
+tables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from clusterfiles import HEALTHY_WORKERS, three_tomcats
+
+from clustercheck.collect.gather import gather
+from clustercheck.engine.registry import find, load_checks
+from clustercheck.engine.runner import run_checks
+from clustercheck.facts.clock import ClockSample, NtpReference, Offset, TimeSync
+from clustercheck.facts.cluster import ClusterFacts
+from clustercheck.facts.jvm import JvmFacts
+from clustercheck.facts.probes import FROM_HERE, Outcome, ProbeResult
+from clustercheck.inventory.loader import load_inventory
+
+TOMCATS = {"tomcat01": "10.0.0.11", "tomcat02": "10.0.0.12", "tomcat03": "10.0.0.13"}
+NODES = (*TOMCATS, "web1")  # in the inventory's order
+
+Judged = list[tuple[str | None, str, str]]  # (node, status, message) in the check's order
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Callable[..., ClusterFacts]:
+    """The cluster's file facts, its nodes marked as recorded (their live facts from a
+    snapshot), with `live` (node -> LiveFacts field -> value) and `reference` laid in."""
+
+    def make(
+        live: Mapping[str, Mapping[str, Any]],
+        reference: NtpReference | None = None,
+        workers: str = "",
+    ) -> ClusterFacts:
+        inventory = three_tomcats(tmp_path, workers=HEALTHY_WORKERS + workers)
+        facts = gather(load_inventory(inventory))
+        for node in facts.nodes.values():
+            node.recorded = True
+        for name, fields in live.items():
+            for field, value in fields.items():
+                setattr(facts.nodes[name].live, field, value)
+        facts.local.reference = reference
+        return facts
+
+    return make
+
+
+def judge(facts: ClusterFacts, code: str) -> Judged:
+    return [
+        (r.node, r.status.value, r.message) for r in run_checks([find(load_checks(), code)], facts)
+    ]
+
+
+# --- CC102 ajp-cping: web1 probes tomcat01..03; tomcat01 and tomcat03 answer CPong ----------
+
+
+def tomcat02(
+    result: Outcome, ms: float | None = 1.5, detail: str = "", origin: str = "web1"
+) -> ProbeResult:
+    return ProbeResult(TOMCATS["tomcat02"], 8009, result, ms, detail, origin)
+
+
+W2 = "worker tomcat02 (10.0.0.12:8009)"
+CC102 = [  # web1's probe of tomcat02 (None: not probed), a workers.properties line, verdict
+    pytest.param(tomcat02(Outcome.CPONG), "", "pass", f"{W2}: CPong in 1.5 ms", id="cpong"),
+    pytest.param(
+        tomcat02(Outcome.CPONG, ms=None), "", "pass", f"{W2}: CPong", id="cpong-untimed-bash"
+    ),
+    pytest.param(
+        tomcat02(Outcome.CPONG, origin=FROM_HERE),
+        "",
+        "pass",
+        f"{W2}: CPong in 1.5 ms (probed from clustercheck's machine: the node could not run the "
+        "probe)",
+        id="cpong-from-here",
+    ),
+    pytest.param(
+        tomcat02(Outcome.REFUSED),
+        "",
+        "fail",
+        f"{W2}: connection refused: nothing listens there",
+        id="refused",
+    ),
+    pytest.param(
+        tomcat02(Outcome.CONNECT_TIMEOUT),
+        "",
+        "fail",
+        f"{W2}: no answer to the TCP connect: a firewall or a wrong address",
+        id="connect-timeout",
+    ),
+    pytest.param(
+        tomcat02(Outcome.NO_REPLY),
+        "",
+        "fail",
+        f"{W2}: the port accepts connections but does not answer CPing: the AJP connector failed "
+        "to start (typically secretRequired without a secret) or is paused",
+        id="no-reply",
+    ),
+    pytest.param(
+        tomcat02(Outcome.CLOSED),
+        "",
+        "fail",
+        f"{W2}: the port closed the connection on CPing: not a working AJP connector",
+        id="closed",
+    ),
+    pytest.param(
+        tomcat02(Outcome.NOT_AJP, detail="485454502f"),
+        "",
+        "fail",
+        f"{W2}: answered, but not in AJP: an HTTP or other port",
+        id="not-ajp",
+    ),
+    pytest.param(
+        tomcat02(Outcome.ERROR, detail="No route to host"),
+        "",
+        "error",
+        f"{W2}: the probe failed: No route to host",
+        id="probe-error",
+    ),
+    pytest.param(None, "", "error", f"{W2}: not probed", id="not-probed"),
+    pytest.param(
+        tomcat02(Outcome.REFUSED),
+        "worker.tomcat02.activation=D\n",
+        "skip",
+        f"{W2}: activation D, kept out by mod_jk on purpose (CPing: refused)",
+        id="disabled-on-purpose",
+    ),
+]
+
+
+@pytest.mark.parametrize(("probe", "workers", "status", "message"), CC102)
+def test_cc102_ajp_cping(
+    cluster: Callable[..., ClusterFacts],
+    probe: ProbeResult | None,
+    workers: str,
+    status: str,
+    message: str,
+) -> None:
+    tomcat01 = ProbeResult(TOMCATS["tomcat01"], 8009, Outcome.CPONG, 0.8, "", "web1")
+    tomcat03 = ProbeResult(TOMCATS["tomcat03"], 8009, Outcome.CPONG, 0.9, "", "web1")
+    probes = (tomcat01, tomcat03) if probe is None else (tomcat01, probe, tomcat03)
+    found = judge(cluster({"web1": {"ajp_probes": probes}}, workers=workers), "CC102")
+    assert found == [
+        ("web1", "pass", "worker tomcat01 (10.0.0.11:8009): CPong in 0.8 ms"),
+        ("web1", status, message),
+        ("web1", "pass", "worker tomcat03 (10.0.0.13:8009): CPong in 0.9 ms"),
+    ]
+
+
+def test_cc102_skips_when_no_balancer_probed(cluster: Callable[..., ClusterFacts]) -> None:
+    assert judge(cluster({}), "CC102") == [(None, "skip", "no balanced worker was probed")]
+
+
+# --- CC301 jdk-parity ---------------------------------------------------------------------------
+
+
+def jvm(version: str = "17.0.15", vendor: str = "Debian", bits: int = 64) -> JvmFacts:
+    return JvmFacts(
+        "/usr/bin/java", "running Tomcat process 812", version, vendor, "OpenJDK VM", bits
+    )
+
+
+def jvms(**odd: JvmFacts | None) -> dict[str, dict[str, Any]]:
+    """Every Tomcat on the same JVM, but for the ones named."""
+    return {name: {"jvm": odd.get(name, jvm())} for name in TOMCATS}
+
+
+FROM = "from running Tomcat process 812 (/usr/bin/java)"
+CC301 = [
+    pytest.param(
+        jvms(),
+        [*(("pass", f"17.0.15 Debian 64-bit, {FROM}") for _ in TOMCATS)],
+        ("pass", "all 3 nodes run 17.0.15 (Debian)"),
+        id="same-everywhere",
+    ),
+    pytest.param(
+        jvms(tomcat03=jvm("17.0.9")),
+        [("pass", f"17.0.15 Debian 64-bit, {FROM}")] * 2
+        + [("pass", f"17.0.9 Debian 64-bit, {FROM}")],
+        (
+            "fail",
+            "versions differ at the update level: tomcat03 runs 17.0.9 (Debian), the others "
+            "17.0.15 (Debian)",
+        ),
+        id="update-differs",
+    ),
+    pytest.param(
+        jvms(tomcat02=jvm(vendor="Eclipse Adoptium")),
+        [
+            ("pass", f"17.0.15 Debian 64-bit, {FROM}"),
+            ("pass", f"17.0.15 Eclipse Adoptium 64-bit, {FROM}"),
+            ("pass", f"17.0.15 Debian 64-bit, {FROM}"),
+        ],
+        (
+            "warn",
+            "vendors differ: tomcat02 runs 17.0.15 (Eclipse Adoptium), the others 17.0.15 (Debian)",
+        ),
+        id="vendor-differs",
+    ),
+    pytest.param(
+        jvms(tomcat01=JvmFacts("java", "java on PATH", error="java: not found")),
+        [("error", "cannot tell the JVM (java, java on PATH): java: not found")]
+        + [("pass", f"17.0.15 Debian 64-bit, {FROM}")] * 2,
+        ("pass", "both nodes run 17.0.15 (Debian)"),
+        id="one-unreadable",
+    ),
+    pytest.param(
+        jvms(tomcat01=None, tomcat02=None),
+        [("skip", "no JVM facts (offline)")] * 2 + [("pass", f"17.0.15 Debian 64-bit, {FROM}")],
+        None,
+        id="only-one-known",
+    ),
+]
+
+
+@pytest.mark.parametrize(("live", "per_node", "overall"), CC301)
+def test_cc301_jdk_parity(
+    cluster: Callable[..., ClusterFacts],
+    live: dict[str, dict[str, Any]],
+    per_node: list[tuple[str, str]],
+    overall: tuple[str, str] | None,
+) -> None:
+    found = judge(cluster(live), "CC301")
+    assert found == [
+        *((node, *verdict) for node, verdict in zip(TOMCATS, per_node, strict=True)),
+        *([(None, *overall)] if overall else []),
+    ]
+
+
+# --- CC401 clock-skew ---------------------------------------------------------------------------
+
+
+def clock(offset_ms: float, uncertainty_ms: float = 1.0) -> ClockSample:
+    return ClockSample(Offset(offset_ms, uncertainty_ms, 2 * uncertainty_ms, 8), 1.7e9)
+
+
+def clocks(**odd: ClockSample | None) -> dict[str, dict[str, Any]]:
+    """Every node 2 ms ahead of clustercheck's clock, but for the ones named."""
+    return {name: {"clock": odd.get(name, clock(2.0))} for name in NODES}
+
+
+SERVED = NtpReference("ntp1", offset_ms=10.0, delay_ms=4.0, stratum=2)
+CLUSTERCHECK = "clustercheck's clock (no NTP reference)"
+EVEN = f"offset +2.0 ms ± 1.0 ms against {CLUSTERCHECK}"
+CC401 = [
+    pytest.param(
+        clocks(),
+        None,
+        [(n, "pass", EVEN) for n in NODES]
+        + [(None, "pass", "spread between nodes: +0.0 ms ± 2.0 ms (tomcat02 ahead of tomcat01)")],
+        id="all-close",
+    ),
+    pytest.param(
+        clocks(),
+        SERVED,
+        [(n, "pass", "offset -8.0 ms ± 3.0 ms against NTP (ntp1)") for n in NODES]
+        + [(None, "pass", "spread between nodes: +0.0 ms ± 6.0 ms (tomcat02 ahead of tomcat01)")],
+        id="against-ntp",
+    ),
+    pytest.param(
+        clocks(tomcat02=clock(250.0)),
+        None,
+        [
+            ("tomcat01", "pass", EVEN),
+            (
+                "tomcat02",
+                "warn",
+                f"offset +250.0 ms ± 1.0 ms: at least 249 ms, beyond 100 ms against {CLUSTERCHECK}",
+            ),
+            ("tomcat03", "pass", EVEN),
+            ("web1", "pass", EVEN),
+            (
+                None,
+                "warn",
+                "spread between nodes: +248.0 ms ± 2.0 ms: at least 246 ms, beyond 100 ms "
+                "(tomcat02 ahead of tomcat01)",
+            ),
+        ],
+        id="one-node-ahead-warns",
+    ),
+    pytest.param(
+        clocks(web1=clock(-5000.0)),
+        None,
+        [
+            *((n, "pass", EVEN) for n in TOMCATS),
+            (
+                "web1",
+                "fail",
+                f"offset -5000.0 ms ± 1.0 ms: at least 4999 ms, beyond 1000 ms against "
+                f"{CLUSTERCHECK}",
+            ),
+            (
+                None,
+                "fail",
+                "spread between nodes: +5002.0 ms ± 2.0 ms: at least 5000 ms, beyond 1000 ms "
+                "(tomcat01 ahead of web1)",
+            ),
+        ],
+        id="one-node-behind-fails",
+    ),
+    pytest.param(
+        clocks(web1=clock(2.0, uncertainty_ms=400.0), tomcat01=None, tomcat02=None),
+        None,
+        [
+            ("tomcat01", "skip", "offline: no clock sample"),
+            ("tomcat02", "skip", "offline: no clock sample"),
+            ("tomcat03", "pass", EVEN),
+            (
+                "web1",
+                "warn",
+                "offset +2.0 ms ± 400.0 ms: the measurement is too coarse to judge against "
+                f"100 ms against {CLUSTERCHECK}",
+            ),
+            (
+                None,
+                "warn",
+                "spread between nodes: +0.0 ms ± 401.0 ms: the measurement is too coarse to "
+                "judge against 100 ms (web1 ahead of tomcat03)",
+            ),
+        ],
+        id="too-coarse-warns",
+    ),
+    pytest.param(
+        clocks(tomcat03=ClockSample(error="no clock sample: timed out")),
+        NtpReference(errors={"ntp1": "timed out", "ntp2": "not synchronised itself"}),
+        [
+            (
+                None,
+                "warn",
+                "NTP server(s) did not answer: ntp1: timed out; ntp2: not synchronised itself",
+            ),
+            ("tomcat01", "pass", EVEN),
+            ("tomcat02", "pass", EVEN),
+            ("tomcat03", "error", "could not measure the clock: no clock sample: timed out"),
+            ("web1", "pass", EVEN),
+            (None, "pass", "spread between nodes: +0.0 ms ± 2.0 ms (tomcat02 ahead of tomcat01)"),
+        ],
+        id="unmeasured-and-no-ntp",
+    ),
+]
+
+
+@pytest.mark.parametrize(("live", "reference", "expected"), CC401)
+def test_cc401_clock_skew(
+    cluster: Callable[..., ClusterFacts],
+    live: dict[str, dict[str, Any]],
+    reference: NtpReference | None,
+    expected: Judged,
+) -> None:
+    assert judge(cluster(live, reference), "CC401") == expected
+
+
+# --- CC402 time-sync ----------------------------------------------------------------------------
+
+
+def chrony(source: str = "ntp1") -> TimeSync:
+    return TimeSync("chrony", True, source, 0.01, f"chrony synchronised to {source}")
+
+
+def syncs(**odd: TimeSync) -> dict[str, dict[str, Any]]:
+    """Every node synchronised by chrony to ntp1, but for the ones named."""
+    return {name: {"timesync": odd.get(name, chrony())} for name in NODES}
+
+
+SYNCED = {n: (n, "pass", "chrony synchronised to ntp1") for n in NODES}
+ONE_SOURCE = (None, "pass", "all synchronised nodes follow ntp1")
+CC402 = [
+    pytest.param(syncs(), [*SYNCED.values(), ONE_SOURCE], id="ok"),
+    pytest.param(
+        syncs(tomcat03=chrony("ntp9")),
+        [
+            SYNCED["tomcat01"],
+            SYNCED["tomcat02"],
+            ("tomcat03", "pass", "chrony synchronised to ntp9"),
+            SYNCED["web1"],
+            (
+                None,
+                "warn",
+                "nodes follow different sources: tomcat01, tomcat02, web1: ntp1; tomcat03: ntp9",
+            ),
+        ],
+        id="different-sources",
+    ),
+    pytest.param(
+        syncs(tomcat01=TimeSync("chrony", False, "local clock", None, "chrony follows its own")),
+        [
+            ("tomcat01", "fail", "chrony is not synchronised: chrony follows its own"),
+            SYNCED["tomcat02"],
+            SYNCED["tomcat03"],
+            SYNCED["web1"],
+            ONE_SOURCE,
+        ],
+        id="not-synchronised",
+    ),
+    pytest.param(
+        syncs(web1=TimeSync("none", None, None, None, "no chronyc, timedatectl or ntpq answered")),
+        [
+            SYNCED["tomcat01"],
+            SYNCED["tomcat02"],
+            SYNCED["tomcat03"],
+            ("web1", "fail", "no time daemon answered (no chronyc, timedatectl or ntpq answered)"),
+            ONE_SOURCE,
+        ],
+        id="no-daemon",
+    ),
+    pytest.param(
+        syncs(tomcat02=TimeSync("unknown", None, None, None, "clock not synchronised")),
+        [
+            SYNCED["tomcat01"],
+            ("tomcat02", "warn", "unknown: synchronisation unknown (clock not synchronised)"),
+            SYNCED["tomcat03"],
+            SYNCED["web1"],
+            ONE_SOURCE,
+        ],
+        id="unknown",
+    ),
+]
+
+
+@pytest.mark.parametrize(("live", "expected"), CC402)
+def test_cc402_time_sync(
+    cluster: Callable[..., ClusterFacts], live: dict[str, dict[str, Any]], expected: Judged
+) -> None:
+    assert judge(cluster(live), "CC402") == expected
+
+
+# --- CC504 receiver-reachable: each member connects to the others' receivers on 4000 ----------
+
+
+def receivers(**outcome: Outcome) -> dict[str, dict[str, Any]]:
+    """From each member to every other member's receiver: open, but for the receivers named."""
+    return {
+        name: {
+            "receiver_probes": tuple(
+                ProbeResult(host, 4000, outcome.get(other, Outcome.OPEN), 0.5, "", name)
+                for other, host in TOMCATS.items()
+                if other != name
+            )
+        }
+        for name in TOMCATS
+    }
+
+
+OPEN = "connects to the receivers of the 2 other member(s)"
+CC504 = [
+    pytest.param(receivers(), [(n, "pass", OPEN) for n in TOMCATS], id="all-open"),
+    pytest.param(
+        receivers(tomcat03=Outcome.REFUSED),
+        [
+            ("tomcat01", "fail", "cannot connect to tomcat03's receiver 10.0.0.13:4000: refused"),
+            ("tomcat02", "fail", "cannot connect to tomcat03's receiver 10.0.0.13:4000: refused"),
+            ("tomcat03", "pass", OPEN),
+        ],
+        id="one-refused",
+    ),
+    pytest.param(
+        receivers(tomcat01=Outcome.CONNECT_TIMEOUT, tomcat02=Outcome.ERROR),
+        [
+            ("tomcat01", "fail", "cannot connect to tomcat02's receiver 10.0.0.12:4000: error"),
+            (
+                "tomcat02",
+                "fail",
+                "cannot connect to tomcat01's receiver 10.0.0.11:4000: connect-timeout",
+            ),
+            (
+                "tomcat03",
+                "fail",
+                "cannot connect to tomcat01's receiver 10.0.0.11:4000: connect-timeout; "
+                "tomcat02's receiver 10.0.0.12:4000: error",
+            ),
+        ],
+        id="two-blocked",
+    ),
+    pytest.param(
+        {"tomcat01": {"receiver_probes": (ProbeResult("10.0.0.99", 4000, Outcome.REFUSED),)}},
+        [("tomcat01", "fail", "cannot connect to ?'s receiver 10.0.0.99:4000: refused")],
+        id="a-receiver-nobody-owns",
+    ),
+    pytest.param(
+        {}, [(None, "skip", "no member's receiver was probed (no Cluster, or offline)")], id="none"
+    ),
+]
+
+
+@pytest.mark.parametrize(("live", "expected"), CC504)
+def test_cc504_receiver_reachable(
+    cluster: Callable[..., ClusterFacts], live: dict[str, dict[str, Any]], expected: Judged
+) -> None:
+    assert judge(cluster(live), "CC504") == expected
