@@ -16,15 +16,19 @@ from clustercheck.derive.clock import (
     best_offset,
     judge_offset,
     node_offset_vs_reference,
+    spread,
+)
+from clustercheck.engine.results import Status
+from clustercheck.facts.clock import Offset
+from clustercheck.parsers.timesync import (
+    TimeSync,
     parse_chrony_tracking,
     parse_ntpq_peers,
     parse_timedatectl,
     parse_timestamps,
     parse_w32tm_status,
-    spread,
     timestamp_resolution,
 )
-from clustercheck.facts.clock import Offset, TimeSync
 
 T = 1_750_000_000.0  # an epoch second in 2025
 FLOAT_MS = 1e-3  # float64 epoch seconds are exact to about 0.24 µs
@@ -155,39 +159,44 @@ def test_parse_timestamps(text: str, stamps: list[float], resolution: float) -> 
 @pytest.mark.parametrize(
     ("offset", "uncertainty", "expected"),
     [
-        pytest.param(0.3, 0.4, Judgement("pass", "offset +0.3 ms ± 0.4 ms"), id="in-sync"),
+        pytest.param(0.3, 0.4, Judgement(Status.PASS, "offset +0.3 ms ± 0.4 ms"), id="in-sync"),
         pytest.param(
             5000.4, 0.4,
-            Judgement("fail", "offset +5000.4 ms ± 0.4 ms: at least 5000 ms, beyond 1000 ms"),
+            Judgement(Status.FAIL, "offset +5000.4 ms ± 0.4 ms: at least 5000 ms, beyond 1000 ms"),
             id="plus-5-s",
         ),
         pytest.param(
             -700.0, 50.0,
-            Judgement("warn", "offset -700.0 ms ± 50.0 ms: at least 650 ms, beyond 500 ms"),
+            Judgement(Status.WARN, "offset -700.0 ms ± 50.0 ms: at least 650 ms, beyond 500 ms"),
             id="behind-warn",
         ),
         pytest.param(
-            600.0, 200.0, Judgement("pass", "offset +600.0 ms ± 200.0 ms"), id="not-proven",
+            600.0, 200.0, Judgement(Status.PASS, "offset +600.0 ms ± 200.0 ms"), id="not-proven",
         ),
         pytest.param(
-            700.0, 200.0, Judgement("pass", "offset +700.0 ms ± 200.0 ms"), id="exactly-at-warn",
+            700.0,
+            200.0,
+            Judgement(Status.PASS, "offset +700.0 ms ± 200.0 ms"),
+            id="exactly-at-warn",
         ),
         pytest.param(
             100.0, 800.0,
-            Judgement("warn", "offset +100.0 ms ± 800.0 ms: the measurement is too coarse to "
+            Judgement(Status.WARN, "offset +100.0 ms ± 800.0 ms: the measurement is too coarse to "
                       "judge against 500 ms"),
             id="too-coarse",
         ),
         pytest.param(
             1200.0, 800.0,
-            Judgement("warn", "offset +1200.0 ms ± 800.0 ms: the measurement is too coarse to "
+            Judgement(Status.WARN, "offset +1200.0 ms ± 800.0 ms: the measurement is too coarse to "
                       "judge against 500 ms"),
             id="too-coarse-not-failed",
         ),
         pytest.param(
             # coarse, but even its most favourable reading is 2.2 s off: proven skew still fails
             3000.0, 800.0,
-            Judgement("fail", "offset +3000.0 ms ± 800.0 ms: at least 2200 ms, beyond 1000 ms"),
+            Judgement(
+                Status.FAIL, "offset +3000.0 ms ± 800.0 ms: at least 2200 ms, beyond 1000 ms"
+            ),
             id="coarse-but-proven",
         ),
     ],

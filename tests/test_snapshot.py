@@ -20,12 +20,13 @@ from support import REPO
 
 from clustercheck.cli.main import main
 from clustercheck.collect.snapshot import SnapshotError, load_snapshot
-from clustercheck.facts.clock import ClockSample, NtpReference, Offset, TimeSync
+from clustercheck.facts.clock import ClockSample, NtpReference, Offset
 from clustercheck.facts.jvm import JvmFacts
 from clustercheck.facts.live import LiveFacts, LocalFacts
 from clustercheck.facts.multicast import CaptureView, LocalListen, MulticastCapture
 from clustercheck.facts.probes import FROM_HERE, Outcome, ProbeResult
 from clustercheck.parsers.pcap import Datagram
+from clustercheck.parsers.timesync import TimeSync
 from clustercheck.parsers.tribes import Heartbeat, decode_heartbeat
 
 FIXTURES = REPO / "tests" / "fixtures"
@@ -34,8 +35,8 @@ LIVE_CHECKS = ("CC102", "CC103", "CC301", "CC401", "CC402", "CC501", "CC504")
 NO_CHRONY = TimeSync("none", None, None, None, "chronyc tracking: 506 Cannot talk to daemon")
 
 
-def run_json(capsys: pytest.CaptureFixture[str], target: Path) -> dict[str, Any]:
-    main(["run", str(target), "--json", "-", "--quiet"])
+def run_json(capsys: pytest.CaptureFixture[str], target: Path, *argv: str) -> dict[str, Any]:
+    main(["run", str(target), "--json", "-", "--quiet", *argv])
     report: dict[str, Any] = json.loads(capsys.readouterr().out)
     return report
 
@@ -99,6 +100,19 @@ def test_a_version_1_snapshot_is_judged_as_the_version_1_code_judged_it(
     verdicts = {cell.pop("status") for row in matrix.values() for cell in row.values()}
     assert verdicts == {"fail"}  # each tomcat is "not sending (not on its own wire)"
     assert {key: report["views"][key] for key in expected["views"]} == expected["views"]
+
+
+def test_the_views_come_from_the_facts_whichever_checks_ran(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Judgement once: the clock chart and the matrix show the derivations CC401 and CC501
+    judge, so leaving those checks out changes no view."""
+    everything = run_json(capsys, V1)
+    alone = run_json(capsys, V1, "--checks", "CC001")
+    assert [r["code"] for r in alone["results"]] == ["CC001"] * len(alone["nodes"])
+    assert alone["views"] == everything["views"]
+    assert {"clocks", "multicast", "versions"} <= set(alone["views"])
+    assert alone["nodes"] == everything["nodes"]
 
 
 def test_recorded_facts_come_back_from_version_2_json_unchanged(tmp_path: Path) -> None:

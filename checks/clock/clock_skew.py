@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from clustercheck.derive.clock import judge_offset, node_offset_vs_reference, spread
+from clustercheck.derive.clock import judge_offset, reference_name, spread
+from clustercheck.derive.derived import Derived
 from clustercheck.engine.check import check
-from clustercheck.engine.results import Finding, Scope, Status, errored, skipped, warned
-from clustercheck.facts.clock import NtpReference, Offset
+from clustercheck.engine.results import Finding, Scope, errored, skipped, warned
+from clustercheck.facts.clock import Offset
 from clustercheck.facts.cluster import ClusterFacts
 
 
 @check("CC401", "clock-skew", scope=Scope.CLUSTER, roles=("apache", "tomcat"), live=True)
-def clock_skew(cluster: ClusterFacts) -> Iterator[Finding]:
+def clock_skew(cluster: ClusterFacts, derived: Derived) -> Iterator[Finding]:
     """Each node's clock is close to NTP time, and the nodes are close to each other.
 
     Each node's clock is sampled over its open SSH connection on one warm channel; the sample
@@ -38,40 +39,31 @@ def clock_skew(cluster: ClusterFacts) -> Iterator[Finding]:
     a cluster needs its nodes to agree, not just to be roughly right.
     """
     ntp = cluster.settings.ntp
-    reference = cluster.local.reference or NtpReference()
-    if reference.errors:
+    reference = cluster.local.reference
+    if reference is not None and reference.errors:
         failing = "; ".join(f"{s}: {e}" for s, e in reference.errors.items())
         yield warned(f"NTP server(s) did not answer: {failing}", details=reference.to_json())
-    versus = (
-        f"NTP ({reference.server})"
-        if reference.server is not None
-        else "clustercheck's clock (no NTP reference)"
-    )
+    versus = reference_name(reference)
     offsets: dict[str, Offset] = {}
-    for node in [n for n in cluster.nodes.values() if n.reachable]:
-        clock = node.live.clock
-        if clock is None:
-            yield skipped("offline: no clock sample", node=node.name)
+    for clock in derived.clocks:
+        if clock.offset is None or clock.verdict is None:
+            if clock.error is None:
+                yield skipped("offline: no clock sample", node=clock.node)
+            else:
+                yield errored(f"could not measure the clock: {clock.error}", node=clock.node)
             continue
-        offset = clock.offset
-        if offset is None:
-            yield errored(f"could not measure the clock: {clock.error}", node=node.name)
-            continue
-        if reference.offset_ms is not None and reference.delay_ms is not None:
-            offset = node_offset_vs_reference(offset, reference.offset_ms, reference.delay_ms / 2)
-        offsets[node.name] = offset
-        verdict = judge_offset(offset.offset_ms, offset.uncertainty_ms, ntp.warn_ms, ntp.fail_ms)
+        offsets[clock.node] = clock.offset
         yield Finding(
-            Status(verdict.status),
-            f"{verdict.message} against {versus}",
-            node=node.name,
-            details=_details(offset),
+            clock.verdict.status,
+            f"{clock.verdict.message} against {versus}",
+            node=clock.node,
+            details=_details(clock.offset),
         )
     if len(offsets) > 1:
         span, bound, (behind, ahead) = spread(offsets)
         verdict = judge_offset(span, bound, ntp.spread_warn_ms, ntp.spread_fail_ms)
         yield Finding(
-            Status(verdict.status),
+            verdict.status,
             f"spread between nodes: {verdict.message.replace('offset ', '', 1)} "
             f"({ahead} ahead of {behind})",
             details={

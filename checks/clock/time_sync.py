@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import asdict
 
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed, skipped, warned
@@ -34,7 +35,7 @@ def time_sync(cluster: ClusterFacts) -> Iterator[Finding]:
         if sync is None:
             yield skipped("offline: time sync not asked", node=node.name)
             continue
-        where = {"node": node.name, "details": sync.to_json()}
+        where = {"node": node.name, "details": asdict(sync)}
         if sync.daemon == "none":
             yield failed(f"no time daemon answered ({sync.detail})", **where)
         elif sync.synchronised is False:

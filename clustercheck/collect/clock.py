@@ -11,9 +11,11 @@ import time
 from collections.abc import Callable
 
 from clustercheck.collect.transports.base import Transport, TransportError
-from clustercheck.derive.clock import (
-    Sample,
-    best_offset,
+from clustercheck.derive.clock import Sample, best_offset
+from clustercheck.facts.clock import ClockSample, Offset
+from clustercheck.inventory.settings import NodeSettings
+from clustercheck.parsers.timesync import (
+    TimeSync,
     parse_chrony_tracking,
     parse_ntpq_peers,
     parse_timedatectl,
@@ -21,8 +23,6 @@ from clustercheck.derive.clock import (
     parse_w32tm_status,
     timestamp_resolution,
 )
-from clustercheck.facts.clock import ClockSample, Offset, TimeSync
-from clustercheck.inventory.settings import NodeSettings
 
 SAMPLES = 8
 SAMPLE_TIMEOUT_S = 5.0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 
+from clustercheck.derive.clock import NodeClock, node_clocks
 from clustercheck.derive.membership import MembershipView
 from clustercheck.derive.membership_view import compute_view
 from clustercheck.derive.targets import WorkerTarget, worker_targets
@@ -26,6 +27,11 @@ class Derived:
     def targets(self) -> tuple[WorkerTarget, ...]:
         """Every used AJP worker of every reachable apache node, matched to a Tomcat node."""
         return tuple(worker_targets(self._facts))
+
+    @functools.cached_property
+    def clocks(self) -> tuple[NodeClock, ...]:
+        """Every reachable node's clock against the reference, with its verdict."""
+        return node_clocks(self._facts)
 
     @functools.cached_property
     def membership(self) -> MembershipView | None:

@@ -33,17 +33,6 @@ class ClockSample(Record):
 
 
 @dataclass(frozen=True)
-class TimeSync(Record):
-    """What a node's time daemon says. offset_ms is the node's clock minus its reference."""
-
-    daemon: str  # chrony | ntpd | systemd-timesyncd | w32time | unknown | none
-    synchronised: bool | None  # None: the tool did not answer, so nobody knows
-    source: str | None  # the reference the node follows
-    offset_ms: float | None
-    detail: str  # one line for the report
-
-
-@dataclass(frozen=True)
 class NtpReference(Record):
     """clustercheck's own clock against the inventory's NTP servers: the answer with the
     smallest delay (offset = NTP - local), or none, and why each other server failed. Flat, as

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from clustercheck.facts.clock import ClockSample, NtpReference, TimeSync
+from clustercheck.facts.clock import ClockSample, NtpReference
 from clustercheck.facts.jvm import JvmFacts
 from clustercheck.facts.multicast import LocalListen, MulticastCapture
 from clustercheck.facts.probes import ProbeResult
 from clustercheck.facts.record import Record
+from clustercheck.parsers.timesync import TimeSync
 
 
 @dataclass

@@ -92,4 +92,4 @@ def build_report(
     facts: ClusterFacts, checks: Sequence[Check], results: Sequence[Result], derived: Derived
 ) -> Report:
     """The run's one Report: its views come from the same derivations the checks judged."""
-    return Report(facts, checks, results, build_views(facts, derived, results))
+    return Report(facts, checks, results, build_views(facts, derived))

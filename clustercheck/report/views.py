@@ -5,13 +5,13 @@ the JSON report's `views` and `nodes` by as_dict; renderers show them and never 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from clustercheck.derive.derived import Derived
 from clustercheck.derive.membership import Pair, matrix
-from clustercheck.engine.results import Result, Status
+from clustercheck.engine.results import Status
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 
 
@@ -133,7 +133,9 @@ class NodeSummary:
         return {**asdict(self), "roles": list(self.roles), "jvm": _json(self.jvm)}
 
 
-def build_views(facts: ClusterFacts, derived: Derived, results: Sequence[Result]) -> Views:
+def build_views(facts: ClusterFacts, derived: Derived) -> Views:
+    """The views from the facts and the same derivations the checks judged, whichever checks
+    ran (a skipped CC401 still leaves the clock chart)."""
     membership = derived.membership
     return Views(
         versions=tuple(
@@ -141,7 +143,7 @@ def build_views(facts: ClusterFacts, derived: Derived, results: Sequence[Result]
             for n in facts.nodes.values()
             if n.tomcat
         ),
-        clocks=_clocks(facts, results),
+        clocks=_clocks(facts, derived),
         multicast=MulticastView(tuple(membership.members), matrix(membership), _window(facts))
         if membership is not None
         else None,
@@ -178,12 +180,18 @@ def _window(facts: ClusterFacts) -> float | None:
     return max(windows, default=None)
 
 
-def _clocks(facts: ClusterFacts, results: Sequence[Result]) -> ClockView | None:
-    """Offsets as CC401 judged them (against NTP when there was a reference)."""
+def _clocks(facts: ClusterFacts, derived: Derived) -> ClockView | None:
+    """Each measured node's offset from the reference and its verdict; None when no node's
+    clock was measured (offline)."""
     rows = tuple(
-        ClockRow(r.node, r.details["offset_ms"], r.details["uncertainty_ms"], r.status)
-        for r in results
-        if r.code == "CC401" and r.node and "offset_ms" in r.details
+        ClockRow(
+            c.node,
+            round(c.offset.offset_ms, 3),
+            round(c.offset.uncertainty_ms, 3),
+            c.verdict.status,
+        )
+        for c in derived.clocks
+        if c.offset is not None and c.verdict is not None
     )
     if not rows:
         return None

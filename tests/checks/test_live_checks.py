@@ -16,11 +16,12 @@ from clusterfiles import HEALTHY_WORKERS, three_tomcats
 from clustercheck.collect.gather import gather
 from clustercheck.engine.registry import find, load_checks
 from clustercheck.engine.runner import run_checks
-from clustercheck.facts.clock import ClockSample, NtpReference, Offset, TimeSync
+from clustercheck.facts.clock import ClockSample, NtpReference, Offset
 from clustercheck.facts.cluster import ClusterFacts
 from clustercheck.facts.jvm import JvmFacts
 from clustercheck.facts.probes import FROM_HERE, Outcome, ProbeResult
 from clustercheck.inventory.loader import load_inventory
+from clustercheck.parsers.timesync import TimeSync
 
 TOMCATS = {"tomcat01": "10.0.0.11", "tomcat02": "10.0.0.12", "tomcat03": "10.0.0.13"}
 NODES = (*TOMCATS, "web1")  # in the inventory's order

@@ -64,7 +64,7 @@ def test_healthy_every_member_hears_the_others(tmp_path: Path) -> None:
 
 def test_the_report_carries_the_matrix_and_the_window(tmp_path: Path) -> None:
     facts = cluster(tmp_path, dict.fromkeys(NODES, datagrams("tribes.pcap")))
-    multicast = build_views(facts, Derived(facts), []).multicast
+    multicast = build_views(facts, Derived(facts)).multicast
     assert multicast is not None
     view = multicast.as_dict()
     assert view["members"] == list(NODES) and view["window_s"] == 3
