@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from clustercheck.knowledge.tomcat import Version, parse_version
 
@@ -230,6 +231,20 @@ class TomcatTable:
         if chosen is not None and chosen.socket in self.classes:
             names |= {f"socket.{attribute_name(s)}" for s in self.classes[chosen.socket].setters}
         return sorted(names)
+
+    def classes_with_property(self, attr: str) -> list[str]:
+        """Simple names of the classes whose setter this attribute finds, and <Element> for the
+        elements whose rule reads it (another element's attribute written here: an Executor's
+        maxIdleTime on a Connector, a Certificate's type on SSLHostConfig)."""
+        elements = {
+            f"<{path.rpartition('/')[2]}>"
+            for path, rule in self.elements.items()
+            if attr in rule.excludes
+        }
+        if elements:
+            return sorted(elements)
+        suffix = capitalize(attr)
+        return sorted({c.simple_name for c in self.classes.values() if suffix in c.setters})
 
     def suggest_attribute(
         self, path: str, class_name: str | None, attr: str, protocol: str | None = None
@@ -439,28 +454,24 @@ def is_tomcat_class(name: str) -> bool:
 # ----------------------------------------------------------------------------- loading
 
 
-def _rule(path: str, raw: Mapping[str, object]) -> ElementRule:
-    excludes = raw.get("excludes") or []
-    assert isinstance(excludes, list)
+def _rule(path: str, raw: Mapping[str, Any]) -> ElementRule:
     return ElementRule(
         path,
-        raw.get("class"),  # type: ignore[arg-type]
-        raw.get("class_attribute"),  # type: ignore[arg-type]
-        raw.get("type"),  # type: ignore[arg-type]
+        raw.get("class"),
+        raw.get("class_attribute"),
+        raw.get("type"),
         bool(raw.get("properties")),
-        frozenset(excludes),
+        frozenset(raw.get("excludes") or ()),
     )
 
 
-def _class(name: str, raw: dict[str, object]) -> ClassInfo:
-    setters = raw.get("setters", {})
-    assert isinstance(setters, dict)
+def _class(name: str, raw: Mapping[str, Any]) -> ClassInfo:
     return ClassInfo(
         name,
-        frozenset(raw.get("types", [])),  # type: ignore[arg-type]
-        {s: tuple(t) for s, t in setters.items()},
-        raw.get("fallback"),  # type: ignore[arg-type]
-        raw.get("defaults", {}),  # type: ignore[arg-type]
+        frozenset(raw.get("types", ())),
+        {s: tuple(t) for s, t in raw.get("setters", {}).items()},
+        raw.get("fallback"),
+        raw.get("defaults", {}),
     )
 
 

@@ -544,7 +544,7 @@ def ajp_secret_attributes(version: str | int | None) -> tuple[str, ...] | None:
         return None
     if parsed < _REQUEST_SECRET_REMOVED:
         return ("request.secret",)
-    names = ("secret",) if _reached(parsed, _SECRET_ATTRIBUTE_ADDED) else ()
+    names: tuple[str, ...] = ("secret",) if _reached(parsed, _SECRET_ATTRIBUTE_ADDED) else ()
     if parsed < _REQUIRED_SECRET_REMOVED:
         names += ("requiredSecret",)
     return names
