@@ -41,13 +41,13 @@ import json
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from clustercheck.knowledge.tomcat import Version, parse_version
+from clustercheck.knowledge.tomcat import Version, known_element, parse_version
 
 INT_RANGE = (-(2**31), 2**31 - 1)
 LONG_RANGE = (-(2**63), 2**63 - 1)
@@ -115,6 +115,14 @@ class TomcatTable:
     classes: Mapping[str, ClassInfo]
     connector: Mapping[str, ProtocolInfo]
     packages: Mapping[str, frozenset[str]]
+    # Connector.setProperty renames these before the handler sees them (7.0, 8.5)
+    connector_replacements: Mapping[str, str] = field(default_factory=dict)
+    also: str | None = None  # the line's first release, whose dropped classes it also holds
+
+    @property
+    def releases(self) -> str:
+        """The releases the table stands for: "9.0.0 to 9.0.121"."""
+        return f"{self.also} to {self.tomcat}" if self.also else self.tomcat
 
     # -------------------------------------------------------------------- classes
 
@@ -136,6 +144,8 @@ class TomcatTable:
         rule = self.rule(path)
         if rule is None or rule.type is None or not is_tomcat_class(name):
             return None
+        if not self.has_class(rule.type.partition("$")[0]):
+            return None  # a type this line does not have (7.0's Resources are no WebResourceRoot)
         info = self.classes.get(name)
         return info is not None and (rule.type in info.types or rule.type == name)
 
@@ -161,14 +171,19 @@ class TomcatTable:
     # ----------------------------------------------------------------- attributes
 
     def protocol(self, protocol: str | None) -> ProtocolInfo | None:
-        """The handler a Connector's protocol="..." gets (HTTP/1.1 and AJP/1.3 are NIO)."""
+        """The handler a Connector's protocol="..." gets: a class by its name, HTTP/1.1 (also
+        when absent) and AJP/1.3 as the line resolves them (NIO since 8.5; BIO in 7.0 without
+        the APR library)."""
+        if protocol in self.connector:
+            return self.connector[protocol]
+        by_class = next((p for p in self.connector.values() if p.handler == protocol), None)
+        if by_class is not None:
+            return by_class
         if protocol is None or protocol in _HTTP:
             return self.connector.get("HTTP/1.1")
         if protocol in _AJP:
             return self.connector.get("AJP/1.3")
-        if protocol in self.connector:
-            return self.connector[protocol]
-        return next((p for p in self.connector.values() if p.handler == protocol), None)
+        return None
 
     def set_property(
         self, path: str, class_name: str | None, attr: str, value: str, protocol: str | None = None
@@ -198,23 +213,21 @@ class TomcatTable:
         return fake.get(class_name, fake.get("java.lang.Object", frozenset()))
 
     def _connector(self, info: ClassInfo, attr: str, value: str, protocol: str | None) -> Setting:
+        """The Connector's own setters, then Connector.setProperty: the attribute (renamed as
+        `connector_replacements` says) to the protocol handler, and on to its endpoint."""
         chosen = self.protocol(protocol)
-        if chosen is None:
-            handler = self.classes.get(protocol or "")
-            if handler is None:
-                own = _introspect([(info, {})], attr, value, self, stop_at_fallback=True)
-                if own.outcome is Outcome.SET:
-                    return own
-                return Setting(Outcome.UNKNOWN, attr, reason="the protocol handler is unknown")
-            return _introspect([(info, {}), (handler, handler.defaults)], attr, value, self)
-        handler = self.classes[chosen.handler]
-        return _introspect(
-            [(info, chosen.defaults.get("connector", {})), (handler, handler.defaults)],
-            attr,
-            value,
-            self,
-            endpoint=chosen,
-        )
+        defaults = chosen.defaults.get("connector", {}) if chosen else {}
+        own = _one_class(info, defaults, attr, capitalize(attr), value)
+        if own is not None and own.outcome is Outcome.SET:
+            return own
+        handler = self.classes.get(chosen.handler if chosen else protocol or "")
+        if handler is None:
+            return Setting(Outcome.UNKNOWN, attr, reason="the protocol handler is unknown")
+        name = self.connector_replacements.get(attr, attr)
+        further = _introspect([(handler, handler.defaults)], name, value, self, endpoint=chosen)
+        if further.outcome is not Outcome.SET and own is not None:
+            further = own
+        return replace(further, attr=attr)
 
     def attribute_names(
         self, path: str, class_name: str | None, protocol: str | None = None
@@ -347,7 +360,6 @@ def _introspect(
     value: str,
     table: TomcatTable,
     endpoint: ProtocolInfo | None = None,
-    stop_at_fallback: bool = False,
 ) -> Setting:
     """IntrospectionUtils.setProperty on the first class of the chain; each later class is where
     the one before's setProperty(String, String) fallback hands the attribute."""
@@ -364,9 +376,7 @@ def _introspect(
             return Setting(Outcome.SET, attr, info.name, "setProperty", "an error page")
         if info.fallback == "unknown":
             return Setting(Outcome.UNKNOWN, attr, info.name, reason="setProperty may take it")
-        if stop_at_fallback:
-            break
-    if endpoint is not None and not stop_at_fallback:
+    if endpoint is not None:
         setting = _endpoint(table, endpoint, attr, value)
         if setting.outcome is Outcome.SET:
             return setting
@@ -475,14 +485,42 @@ def _class(name: str, raw: Mapping[str, Any]) -> ClassInfo:
     )
 
 
+def _raw(line: str) -> dict[str, Any] | None:
+    try:
+        text = resources.files("clustercheck.knowledge").joinpath(f"data/tomcat-{line}.json")
+        raw: dict[str, Any] = json.loads(text.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    return raw
+
+
+# A table read from source has no Digester rules of its own (but the Connector's): it takes the
+# reflection table's rules on the paths its version's element list knows (knowledge.tomcat).
+REFERENCE_LINE = "10.1"
+
+
+def _with_reference_rules(raw: dict[str, Any]) -> dict[str, Any]:
+    if raw["method"] == "reflection":
+        return raw
+    reference = _raw(REFERENCE_LINE)
+    if reference is None:
+        return raw
+    major = int(raw["line"].split(".")[0])
+    elements = {p: r for p, r in reference["elements"].items() if known_element(p, major)}
+    return {
+        **raw,
+        "elements": {**elements, **raw.get("elements", {})},
+        "fake_attributes": raw.get("fake_attributes") or reference["fake_attributes"],
+    }
+
+
 @cache
 def load(line: str) -> TomcatTable | None:
     """The table of a Tomcat line ("10.1"), or None when none was generated."""
-    try:
-        text = resources.files("clustercheck.knowledge").joinpath(f"data/tomcat-{line}.json")
-        raw = json.loads(text.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    found = _raw(line)
+    if found is None:
         return None
+    raw = _with_reference_rules(found)
     return TomcatTable(
         line=raw["line"],
         tomcat=raw["tomcat"],
@@ -494,6 +532,8 @@ def load(line: str) -> TomcatTable | None:
         classes={n: _class(n, c) for n, c in raw["classes"].items()},
         connector={p: ProtocolInfo(**c) for p, c in raw.get("connector", {}).items()},
         packages={p: frozenset(s) for p, s in raw.get("packages", {}).items()},
+        connector_replacements=raw.get("connector_replacements", {}),
+        also=raw.get("also"),
     )
 
 
@@ -508,7 +548,7 @@ def lines() -> list[str]:
     return sorted(found, key=lambda s: tuple(int(p) for p in s.split(".")))
 
 
-_NEWEST_MINOR = {8: 5, 10: 1}
+_NEWEST_MINOR = {8: 5, 10: 1}  # only a major known: its maintained line
 
 
 def for_version(version: str | None) -> TomcatTable | None:

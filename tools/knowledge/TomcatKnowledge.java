@@ -235,6 +235,9 @@ public class TomcatKnowledge {
     }
 
     private static String typeName(Class<?> t) {
+        if (t.isArray()) {
+            return typeName(t.getComponentType()) + "[]";
+        }
         if (t.isPrimitive()) {
             return t.getName();
         }

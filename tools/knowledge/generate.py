@@ -10,14 +10,20 @@ clustercheck/knowledge/data/tomcat-<major.minor>.json. The Java program reads th
 that Catalina builds for server.xml (element patterns, the class each creates and the type its
 parent takes), and loads by reflection every class a server.xml can name: its types, its setters
 as IntrospectionUtils.setProperty finds them, and its getters' values on a fresh instance (the
-defaults). About 10 s.
+defaults). About 5 s.
 
     python tools/knowledge/generate.py --source GIT_DIR --tag 9.0.121 [--tag 11.0.25 ...]
 
 reads other Tomcat lines from their published Java source instead (a git clone of
-apache/tomcat; nothing is compiled or run): the Digester patterns from Catalina.java and the
-*RuleSet.java files, and each class's setter signatures, types and constructors, resolved
-through the source tree. Such a table has no defaults. About 5 s a tag.
+apache/tomcat, read with git by tag; nothing is compiled or run): each class's setter
+signatures, supertypes and constructors, resolved through the source tree (source_scan.py), the
+Connector's attribute aliases and the attributes its Digester rule leaves out. Such a table has
+no defaults, and takes its element rules from the 10.1 table on the paths the version's element
+list knows. About 3 s a tag.
+
+A node may run any release of its line, so each table also holds what the line's first release
+(X.Y.0) had and later ones dropped: a source table always merges it in, and the reflection run
+does with --first-release-from GIT_DIR. Every table records the tags it came from.
 
 The files are data, committed with the code; tests/test_knowledge.py checks that they load and
 answer known facts.
@@ -59,21 +65,31 @@ KNOWN_FALLBACKS = {
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--tomcat-home", type=Path, default=None)
-    parser.add_argument("--source", type=Path, help="a git clone of apache/tomcat")
+    parser.add_argument("--source", type=Path, help="a git clone (or mirror) of apache/tomcat")
     parser.add_argument("--tag", action="append", default=[], help="with --source")
+    parser.add_argument(
+        "--first-release-from",
+        type=Path,
+        metavar="GIT_DIR",
+        help="merge in what the line's first release had (its Java source, from this clone)",
+    )
     parser.add_argument("--out", type=Path, default=DATA)
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    if args.source:
-        from source_scan import scan  # beside this file
+    sys.path.insert(0, str(HERE))
+    from source_scan import first_tag, merge, scan, scan_line  # beside this file
 
+    if args.source:
         for tag in args.tag:
-            data = scan(args.source, tag)
-            write(args.out, data)
+            write(args.out, scan_line(args.source, tag))
         return 0
     found = jars(args.tomcat_home)
     data = from_reflection(run_reflection(found), args.tomcat_home)
     data["packages"] = packages(_jar_classes(found))
+    if args.first_release_from:
+        first = first_tag(args.first_release_from, data["line"])
+        if first and first != data["tomcat"]:
+            data = merge(data, scan(args.first_release_from, first))
     write(args.out, data)
     return 0
 
