@@ -30,6 +30,7 @@ def t101() -> TomcatTable:
 
 def test_the_10_1_table_says_where_it_comes_from(t101: TomcatTable) -> None:
     assert t101.tomcat.startswith("10.1.") and t101.method == "reflection"
+    assert "reflection over the jars of the Tomcat 10.1." in t101.source
     assert t101.generated[:4].isdigit() and "10.1" in t101.source
     assert len(t101.classes) > 100 and "10.1" in classes.lines()
 
@@ -190,3 +191,86 @@ def test_fake_attributes_as_the_digester_looks_them_up(t101: TomcatTable) -> Non
 def test_the_hand_element_list_is_tomcat_10_1s_digester(t101: TomcatTable) -> None:
     """knowledge.tomcat's element paths for 10 are exactly the rules Catalina registers."""
     assert {p for p in _KNOWN if _knows(p, 10)} == set(t101.elements)
+
+
+# ------------------------------------------------------------------- the lines from source
+
+
+@pytest.mark.parametrize(
+    ("line", "first"),
+    [("7.0", "7.0.0"), ("8.5", "8.5.0"), ("9.0", "9.0.0"), ("10.1", "10.1.0"), ("11.0", "11.0.0")],
+)
+def test_every_line_records_where_it_comes_from(line: str, first: str) -> None:
+    table = load(line)
+    assert table is not None and table.line == line and table.also == first
+    assert table.releases == f"{first} to {table.tomcat}"
+    assert f"tag {first}" in table.source
+    if table.method == "source":
+        assert f"apache/tomcat tag {table.tomcat} (commit " in table.source
+    # element rules: its own Connector rule, the rest from the reflection table
+    assert table.rule(CONNECTOR) is not None and table.rule(f"{CHANNEL}/Membership") is not None
+
+
+@pytest.mark.parametrize(
+    ("version", "line"), [("9", "9.0"), ("8", "8.5"), ("7.0.109", "7.0"), ("11.0.2", "11.0")]
+)
+def test_majors_find_their_maintained_line(version: str, line: str) -> None:
+    table = for_version(version)
+    assert table is not None and table.line == line
+
+
+@pytest.mark.parametrize(
+    ("class_name", "lines_with_it"),
+    [
+        (f"{TRIBES}membership.StaticMembershipService", {"9.0", "10.1", "11.0"}),
+        (f"{TRIBES}group.interceptors.MessageDispatch15Interceptor", {"7.0"}),
+        (f"{HA}session.JvmRouteSessionIDBinderListener", {"7.0"}),
+        ("org.apache.coyote.ajp.AjpProtocol", {"7.0", "8.5"}),  # 8.5: deprecated, NIO inside
+        ("org.apache.coyote.ajp.AjpAprProtocol", {"7.0", "8.5", "9.0"}),
+        ("org.apache.coyote.ajp.AjpNio2Protocol", {"8.5", "9.0", "10.1", "11.0"}),
+        (f"{TRIBES}group.interceptors.EncryptInterceptor", {"7.0", "8.5", "9.0", "10.1", "11.0"}),
+        # in 9.0.0, gone later in 9.0: a node on an early 9.0 may still name it
+        ("org.apache.catalina.mbeans.JmxRemoteLifecycleListener", {"7.0", "8.5", "9.0"}),
+    ],
+)
+def test_which_lines_ship_a_class(class_name: str, lines_with_it: set[str]) -> None:
+    found = {line for line in classes.lines() if (t := load(line)) and t.has_class(class_name)}
+    assert found == lines_with_it
+
+
+def test_secret_attributes_per_line() -> None:
+    def outcome(line: str, attr: str) -> Outcome:
+        table = load(line)
+        assert table is not None
+        return table.set_property(CONNECTOR, CONNECTOR_CLASS, attr, "s", "AJP/1.3").outcome
+
+    assert outcome("9.0", "requiredSecret") is Outcome.SET
+    assert outcome("11.0", "requiredSecret") is Outcome.IGNORED  # removed in 11
+    assert all(outcome(line, "secret") is Outcome.SET for line in classes.lines())
+
+
+def test_multicast_attributes_removed_in_8() -> None:
+    path = f"{CHANNEL}/Membership"
+    t7, t85 = load("7.0"), load("8.5")
+    assert t7 is not None and t85 is not None
+    assert t7.set_property(path, MCAST, "mcastAddr", "228.0.0.4").outcome is Outcome.SET
+    assert t85.set_property(path, MCAST, "mcastAddr", "228.0.0.4").outcome is Outcome.IGNORED
+
+
+def test_connector_aliases_of_7_0() -> None:
+    """7.0 and 8.5's Connector.setProperty renames connectionTimeout to soTimeout, ..."""
+    t7 = load("7.0")
+    assert t7 is not None and t7.connector_replacements["connectionTimeout"] == "soTimeout"
+    ajp = t7.protocol("AJP/1.3")
+    assert ajp is not None and ajp.handler == "org.apache.coyote.ajp.AjpProtocol"
+    setting = t7.set_property(CONNECTOR, CONNECTOR_CLASS, "acceptCount", "10", "HTTP/1.1")
+    assert setting.outcome is Outcome.SET and setting.attr == "acceptCount"
+
+
+def test_a_type_a_line_lacks_is_not_judged() -> None:
+    """7.0's <Resources> are DirContexts, not 10.1's WebResourceRoot: no verdict."""
+    t7 = load("7.0")
+    assert t7 is not None
+    resources = "Server/Service/Engine/Host/Context/Resources"
+    assert t7.may_stand_in("org.apache.naming.resources.VirtualDirContext", resources) is None
+    assert t7.may_stand_in(DELTA, f"{CLUSTER}/Manager") is True

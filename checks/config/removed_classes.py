@@ -54,13 +54,13 @@ def removed_classes(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]
     classes the node's Tomcat version has: one removed since (Tomcat 6's
     `MessageDispatch15Interceptor` and `JvmRouteSessionIDBinderListener`, the APR and BIO
     connectors, `JasperListener`, ...) or added later fails, with its replacement. Where the
-    node's Tomcat line has a table generated from Tomcat itself (tools/knowledge; today 10.1),
-    any class of Tomcat's own packages is looked up in it: one Tomcat does not ship (a typo, a
-    Tomcat 5 name) fails with the closest class of the right type, and so does one of the wrong
-    type for its element (a StandardManager as a Cluster's Manager) or one Tomcat cannot create
-    (abstract, no public no-argument constructor), and an element whose rule needs a className
-    and has none; a server-level Listener marked `optional="true"` only warns. Classes of other
-    packages (add-on jars in lib/) are not judged. A removed
+    node's Tomcat line has a table generated from Tomcat itself (tools/knowledge: 7.0, 8.5,
+    9.0, 10.1, 11.0), any class of Tomcat's own packages is looked up in it: one no release of
+    the line ships (a typo, a Tomcat 5 name) fails with the closest class of the right type, and
+    so does one of the wrong type for its element (a StandardManager as a Cluster's Manager) or
+    one Tomcat cannot create (abstract, no public no-argument constructor), and an element whose
+    rule needs a className and has none; a server-level Listener marked `optional="true"` only
+    warns. Classes of other packages (add-on jars in lib/) are not judged. A removed
     attribute (McastService `mcastAddr`, AJP `requiredSecret`, ...) fails when the default
     Tomcat falls back to changes the node's behaviour (another multicast group, no AJP secret)
     and warns otherwise. A value whose meaning changed warns: a ReplicationValve `filter` written
@@ -226,11 +226,11 @@ def _against_table(
     if wanted is None:
         return None
     if connector:
-        fits = _PROTOCOL in (table.class_info(name) or _NO_CLASS).types
+        fits: bool | None = _PROTOCOL in (table.class_info(name) or _NO_CLASS).types
     else:
-        fits = bool(table.may_stand_in(name, element.path))
-    if fits:
-        return None
+        fits = table.may_stand_in(name, element.path)
+    if fits is not False:
+        return None  # it fits, or the table cannot tell
     info = table.class_info(name)
     kind = wanted.rpartition(".")[2]
     what = (

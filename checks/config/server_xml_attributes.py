@@ -37,7 +37,10 @@ def server_xml_attributes(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Fi
 
     Judges each attribute of each element Tomcat creates an object for, as Tomcat's Digester
     and IntrospectionUtils would set it, against the table of the node's Tomcat line generated
-    from Tomcat itself (tools/knowledge; today 10.1): the class's public setters (for a
+    from Tomcat itself (tools/knowledge: 10.1 by reflection over a real Tomcat, 7.0, 8.5, 9.0
+    and 11.0 from their release tags' source; each holds what any release of its line accepts,
+    so a node between the two tags is not blamed for an attribute its release still had): the
+    class's public setters (for a
     Connector, also its protocol handler's, its endpoint's and `socket.*`), matched
     case-sensitively except for the first letter, and the value converted as Tomcat converts it
     (an int or long by Integer/Long.valueOf, a boolean by Boolean.valueOf). An attribute nothing
@@ -113,7 +116,7 @@ def server_xml_attributes(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Fi
         others = f"; {plural(len(foreign), 'class')} not Tomcat's own, not judged: {names}"
     yield passed(
         f"{plural(judged, 'attribute')} on {plural(elements, 'element')}, each set as written "
-        f"by Tomcat {version} (table of Tomcat {table.tomcat}){others}",
+        f"by Tomcat {version} (table of Tomcat {table.releases}){others}",
         file=server.path,
     )
 

@@ -345,7 +345,7 @@ CASES = [
         "CC604",
         seed,
         {(T1, "skip"), (T2, "skip"), (T3, "skip")},
-        "no attribute table for Tomcat 6.0.29: tables exist for 10.1",
+        "no attribute table for Tomcat 6.0.29: tables exist for 7.0, 8.5, 9.0, 10.1, 11.0",
     ),
     case(
         "membership-port-not-an-int",
@@ -426,6 +426,23 @@ CASES = [
         "removed-attribute-is-cc602s",
         "CC604",
         with_cluster(cluster(channel=(MCAST.format('mcastAddr="228.0.0.8" port="45564"'),))),
+        {(T1, "pass")},
+    ),
+    case(
+        "removed-secret-alias-is-cc602s",
+        "CC604",
+        node(server_xml(T1, ajp_extra='requiredSecret="s3cret"', cluster=cluster()), "11.0.2"),
+        {(T1, "pass")},
+        "(table of Tomcat 11.0.0 to 11.0.25)",
+    ),
+    case(
+        "tomcat7-resources-not-judged-by-10-1-types",
+        "CC602",
+        with_cluster(
+            '<Host name="app" appBase="app"><Context path="/a"><Resources className='
+            '"org.apache.naming.resources.VirtualDirContext"/></Context></Host>',
+            "7.0.109",
+        ),
         {(T1, "pass")},
     ),
     case(
@@ -515,6 +532,10 @@ CORPUS = [
     ("12", "10.1.60", "CC604", {"warn"}, "it is a property of DeltaManager, not of BackupManager"),
     ("27", "10.1.60", "CC604", {"warn"}, "(did you mean compressibleMimeType?)"),
     ("24", "10.1.60", "CC604", {"fail", "warn"}, '<Connector port="@AJP@">: not a value'),
+    ("09", "9.0.85", "CC604", {"warn"}, "NioReceiver in Tomcat 9.0.85 has no property select"),
+    ("19", "7.0.109", "CC604", {"warn"}, "no property distributed (did you mean distributable?)"),
+    ("17", "8.5.100", "CC604", {"pass"}, "(table of Tomcat 8.5.0 to 8.5.100)"),
+    ("27", "7.0.109", "CC604", {"pass"}, ""),  # compressableMimeType is still 7.0's spelling
     ("01", "10.1.60", "CC103", {"fail"}, "AJP port 8009: this connector does not start"),
     ("01", "9.0.30", "CC103", {"fail"}, "AJP port 8009 listens on all addresses without a secret"),
     ("09", "10.1.60", "CC103", {"fail"}, "listens on all addresses without a secret (Ghostcat"),
