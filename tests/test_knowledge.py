@@ -186,6 +186,10 @@ def test_fake_attributes_as_the_digester_looks_them_up(t101: TomcatTable) -> Non
     assert on_connector.outcome is Outcome.IGNORED
     port_offset = t101.set_property(CONNECTOR, CONNECTOR_CLASS, "portOffset", "1", "AJP/1.3")
     assert port_offset.outcome is Outcome.NOT_A_PROPERTY
+    # a Context's className picks its class, though the fake list (["source"]) misses it
+    context, replicated = "Server/Service/Engine/Host/Context", f"{HA}context.ReplicatedContext"
+    chosen = t101.set_property(context, replicated, "className", replicated)
+    assert chosen.outcome is Outcome.NOT_A_PROPERTY
 
 
 def test_the_hand_element_list_is_tomcat_10_1s_digester(t101: TomcatTable) -> None:

@@ -174,7 +174,7 @@ class TomcatTable:
         """The handler a Connector's protocol="..." gets: a class by its name, HTTP/1.1 (also
         when absent) and AJP/1.3 as the line resolves them (NIO since 8.5; BIO in 7.0 without
         the APR library)."""
-        if protocol in self.connector:
+        if protocol is not None and protocol in self.connector:
             return self.connector[protocol]
         by_class = next((p for p in self.connector.values() if p.handler == protocol), None)
         if by_class is not None:
@@ -193,7 +193,9 @@ class TomcatTable:
         rule = self.rule(path)
         if rule is None or not rule.properties:
             return Setting(Outcome.UNKNOWN, attr, reason="no property rule for this element")
-        if attr in rule.excludes or attr == "optional":
+        if attr in rule.excludes or attr == "optional" or attr == rule.class_attribute:
+            # the class attribute picks the class; where the Digester's fake list misses it
+            # (a Context) Tomcat also logs "failed to set property" for it, to no effect
             return Setting(Outcome.NOT_A_PROPERTY, attr, reason="read by the element's rule")
         if class_name is None:
             return Setting(Outcome.UNKNOWN, attr, reason="no class")
