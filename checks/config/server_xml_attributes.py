@@ -176,7 +176,7 @@ def _wrong_type(
     why = (
         f" ({undefined[0]} is not defined, see CC601)"
         if undefined
-        else f" ({setting.reason.split(' is ', 1)[1]} for {setting.setter})"
+        else f" (not {setting.reason.rpartition(' is not ')[2]} for {setting.setter})"
     )
     message = (
         f'<{element.tag} {attr}="{shown}">: not a value Tomcat {version} can set{why}: it logs '

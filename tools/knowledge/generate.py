@@ -19,7 +19,7 @@ apache/tomcat, read with git by tag; nothing is compiled or run): each class's s
 signatures, supertypes and constructors, resolved through the source tree (source_scan.py), the
 Connector's attribute aliases and the attributes its Digester rule leaves out. Such a table has
 no defaults, and takes its element rules from the 10.1 table on the paths the version's element
-list knows. About 3 s a tag.
+list knows. A few seconds a tag (two tags a line: the one given and X.Y.0).
 
 A node may run any release of its line, so each table also holds what the line's first release
 (X.Y.0) had and later ones dropped: a source table always merges it in, and the reflection run
