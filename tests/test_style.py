@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from support import REPO, need
 
-LINTED = ["clustercheck", "checks", "reports", "tests", "bench"]
+LINTED = ["clustercheck", "checks", "reports", "tests", "bench", "tools"]
 
 # The folders the tests and the benchmark run from, as sys.path entries: pytest's test folders
 # with their own conftest.py (no __init__.py anywhere), tests/reports also for its `sample`

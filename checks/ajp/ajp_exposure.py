@@ -12,7 +12,12 @@ from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed, warned
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.facts.probes import Outcome, ProbeResult
-from clustercheck.knowledge.tomcat import AjpDefaults, ajp_defaults
+from clustercheck.knowledge.tomcat import (
+    AjpDefaults,
+    ajp_defaults,
+    ajp_secret_attributes,
+    secret_required_read,
+)
 from clustercheck.parsers.serverxml import Connector
 
 WILDCARDS = frozenset({"0.0.0.0", "::", "*", ""})
@@ -23,20 +28,26 @@ def ajp_exposure(node: NodeFacts, cluster: ClusterFacts, derived: Derived) -> It
     """No AJP connector is reachable beyond loopback without a secret, and the workers' secret
     equals the connector's.
 
-    For each AJP connector: the address it listens on (its `address`, else the version's
-    default: all addresses before Tomcat 9.0.31, 8.5.51 and 7.0.100, loopback since) and its
-    secret (`secret`, the older `requiredSecret`, or Tomcat 6's `request.secret`). The secret
-    of each worker pointing at it (its own, or its lb's) is compared with the connector's;
-    secrets are compared, never shown. In a live run, each AJP port is also sent a CPing from
-    clustercheck's own machine (unless that machine is a balancer): one that answers is reachable
-    beyond the balancers.
+    For each AJP connector: the secret the node's Tomcat reads (`secret` since 9.0.31, 8.5.51
+    and 7.0.100; `requiredSecret` until 10.1; Tomcat 6's `request.secret`; an empty one is none)
+    and whether it requires one (`secretRequired`, true by default since those releases). One
+    that requires a secret and has none does not start, whatever its address: that fails, offline
+    too. Otherwise the address it listens on (its `address`, else the version's default: all
+    addresses before those releases, loopback since) decides whether a missing secret exposes
+    it. The secret of each worker pointing at it (its own, or its lb's) is compared with the
+    connector's; secrets are compared, never shown. In a live run, each AJP port is also sent a
+    CPing from clustercheck's own machine (unless that machine is a balancer): one that answers
+    is reachable beyond the balancers.
 
     ## Why it matters
     AJP trusts whoever connects: an AJP port reachable from the network without a secret lets
     anyone read any file of the web applications and, with an upload, run code (Ghostcat,
     CVE-2020-1938). A worker secret that differs from the connector's does not stop mod_jk's
     health checks (CPing answers without it) but every forwarded request gets HTTP 403: the
-    node looks healthy in jkstatus and fails every user ("HTTP 403 on one node only").
+    node looks healthy in jkstatus and fails every user ("HTTP 403 on one node only"). A
+    connector without the secret its Tomcat requires is refused at start-up while the rest of
+    Tomcat runs: the port stays closed and mod_jk marks the node in error, the most reported
+    break after the 2020 upgrades.
 
     ## How to fix
     Give the connector `address=` the one interface mod_jk connects to and a `secret=`, put the
@@ -48,7 +59,8 @@ def ajp_exposure(node: NodeFacts, cluster: ClusterFacts, derived: Derived) -> It
         yield problem
         return
     assert server is not None and node.tomcat is not None
-    defaults = ajp_defaults(node.tomcat.version)
+    version = node.tomcat.version
+    defaults = ajp_defaults(version)
     mine = [t for t in derived.targets if t.node is node]
     if not server.ajp_connectors:
         yield passed("no AJP connector", file=server.path)
@@ -57,17 +69,60 @@ def ajp_exposure(node: NodeFacts, cluster: ClusterFacts, derived: Derived) -> It
         (p.host, p.port): p for p in cluster.local.exposure_probes
     }
     for connector in server.ajp_connectors:
-        yield _exposure(connector, defaults, server.path)
+        secret = _Secret.of(connector, version)
+        yield _exposure(connector, secret, defaults, server.path)
         probe = probes.get((node.settings.host, listening_port(connector)))
         if probe is not None:
-            yield _reached_from_here(connector, probe, server.path)
+            yield _reached_from_here(connector, secret.value, probe, server.path)
         for target in (t for t in mine if t.connector is connector):
-            yield _secret_match(connector, target, server.path)
+            yield _secret_match(connector, secret.value, target, server.path)
 
 
-def _exposure(connector: Connector, defaults: AjpDefaults | None, path: str) -> Finding:
+_SECRET_NAMES = ("secret", "requiredSecret", "request.secret")
+
+
+class _Secret:
+    """The secret the node's Tomcat reads from the connector (the last of the attributes its
+    version knows; an empty one is none), the names it reads, whether it requires one, and a
+    secret attribute written but not read by this version."""
+
+    def __init__(
+        self,
+        value: str | None,
+        read: tuple[str, ...],
+        required: bool | None,
+        unread: str | None = None,
+        version: str | None = None,
+    ) -> None:
+        self.value, self.read, self.required = value, read, required
+        self.unread, self.version = unread, version
+
+    @classmethod
+    def of(cls, connector: Connector, version: str | None) -> _Secret:
+        names = ajp_secret_attributes(version)
+        if names is None:  # version unknown: whichever secret attribute is there
+            return cls(connector.secret or None, _SECRET_NAMES, connector.secret_required)
+        given = [a for a in connector.attrs if a in names]
+        value = connector.attrs[given[-1]] if given else None
+        unread = next((a for a in _SECRET_NAMES if a in connector.attrs and a not in names), None)
+        required = connector.secret_required if secret_required_read(version) else False
+        return cls(value or None, names, required, unread, version)
+
+    def unread_note(self) -> str:
+        if not self.unread:
+            return ""
+        read = " or ".join(self.read) or "no secret attribute"
+        return f" (its {self.unread}= is not read by Tomcat {self.version}, which reads {read})"
+
+
+def _exposure(
+    connector: Connector, secret: _Secret, defaults: AjpDefaults | None, path: str
+) -> Finding:
     where = {"file": path, "line": connector.line}
     port = listening_port(connector)
+    refused = _refused(connector, secret, defaults, port)
+    if refused:
+        return failed(refused, **where)
     fixed = defaults.loopback_only if defaults else None
     address = connector.address
     if address is None:
@@ -81,24 +136,42 @@ def _exposure(connector: Connector, defaults: AjpDefaults | None, path: str) -> 
     if is_loopback(address):
         return passed(f"AJP port {port} listens on loopback only", **where)
     scope = "all addresses" if address in WILDCARDS else address
-    if connector.secret:
+    if secret.value:
         return passed(f"AJP port {port} on {scope} requires a secret", **where)
-    required = connector.secret_required
-    if required is None:
-        required = bool(defaults and defaults.secret_required)
-    if not required:
-        return failed(
-            f"AJP port {port} listens on {scope} without a secret (Ghostcat, CVE-2020-1938)",
-            **where,
-        )
-    return passed(
-        f"AJP port {port} on {scope}: no secret, so Tomcat refuses to start it "
-        "(secretRequired); see CC102",
+    return failed(
+        f"AJP port {port} listens on {scope} without a secret (Ghostcat, CVE-2020-1938)"
+        + secret.unread_note(),
         **where,
     )
 
 
-def _reached_from_here(connector: Connector, probe: ProbeResult, path: str) -> Finding:
+def _refused(
+    connector: Connector, secret: _Secret, defaults: AjpDefaults | None, port: int | None
+) -> str | None:
+    """Why Tomcat refuses to start this connector: secretRequired (true by default since
+    9.0.31 / 8.5.51 / 7.0.100) without a secret it reads ("The AJP Connector is configured with
+    secretRequired="true" but the secret attribute is either null or \"\""), whatever the
+    address."""
+    if secret.value or defaults is None:
+        return None
+    required = secret.required
+    if required is None:
+        required = defaults.secret_required
+        why = "secretRequired is true by default (since 9.0.31 / 8.5.51 / 7.0.100)"
+    else:
+        why = 'secretRequired="true"'
+    if not required:
+        return None
+    return (
+        f"AJP port {port}: this connector does not start: {why} and it has no secret"
+        f"{secret.unread_note()}, so Tomcat refuses it at start-up (the rest of Tomcat "
+        "starts) and mod_jk finds nothing listening; give it secret= with the workers' secret"
+    )
+
+
+def _reached_from_here(
+    connector: Connector, secret: str | None, probe: ProbeResult, path: str
+) -> Finding:
     """The live part: does the connector answer clustercheck's machine, which is no balancer?"""
     where = {"file": path, "line": connector.line, "details": {"probe": probe.to_json()}}
     port = listening_port(connector)
@@ -107,7 +180,7 @@ def _reached_from_here(connector: Connector, probe: ProbeResult, path: str) -> F
             f"AJP port {port} does not answer CPing from clustercheck's machine ({probe.result})",
             **where,
         )
-    if connector.secret:
+    if secret:
         return passed(
             f"AJP port {port} answers CPing from clustercheck's machine (not a "
             "balancer), but requires a secret",
@@ -120,7 +193,9 @@ def _reached_from_here(connector: Connector, probe: ProbeResult, path: str) -> F
     )
 
 
-def _secret_match(connector: Connector, target: WorkerTarget, path: str) -> Finding:
+def _secret_match(
+    connector: Connector, secret: str | None, target: WorkerTarget, path: str
+) -> Finding:
     worker = target.worker
     workers = target.apache.apache.workers if target.apache.apache else None
     if workers and target.balancer:
@@ -134,21 +209,17 @@ def _secret_match(connector: Connector, target: WorkerTarget, path: str) -> Find
         "line": connector.line,
         "details": {"worker": worker.name, "apache": target.apache.name},
     }
-    if connector.secret and not sent:
+    if secret and not sent:
         return failed(
             f"{name} sends no secret but AJP port {connector.port} requires one: "
             "every request through it gets HTTP 403",
             **where,
         )
-    if sent and not connector.secret:
+    if sent and not secret:
         return warned(
             f"{name} sends a secret that AJP port {connector.port} does not check", **where
         )
-    if (
-        sent
-        and connector.secret
-        and not hmac.compare_digest(sent.encode(), connector.secret.encode())
-    ):
+    if sent and secret and not hmac.compare_digest(sent.encode(), secret.encode()):
         return failed(
             f"{name} sends a different secret than AJP port {connector.port} expects "
             "(compared, not shown): every request through it gets HTTP 403",

@@ -13,13 +13,20 @@ from clustercheck.engine.results import (
     Scope,
     Status,
     errored,
-    failed,
     passed,
     skipped,
     warned,
 )
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
+from clustercheck.knowledge.classes import (
+    ClassInfo,
+    ElementRule,
+    TomcatTable,
+    for_version,
+    is_tomcat_class,
+)
 from clustercheck.knowledge.tomcat import (
+    CONNECTOR_FAILS,
     FIRST_COVERED_MAJOR,
     MEMBERSHIP_DEFAULTS,
     Removal,
@@ -46,7 +53,14 @@ def removed_classes(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]
     Looks up each `className` (and each Connector `protocol` given as a class) among the
     classes the node's Tomcat version has: one removed since (Tomcat 6's
     `MessageDispatch15Interceptor` and `JvmRouteSessionIDBinderListener`, the APR and BIO
-    connectors, `JasperListener`, ...) or added later fails, with its replacement. A removed
+    connectors, `JasperListener`, ...) or added later fails, with its replacement. Where the
+    node's Tomcat line has a table generated from Tomcat itself (tools/knowledge: 7.0, 8.5,
+    9.0, 10.1, 11.0), any class of Tomcat's own packages is looked up in it: one no release of
+    the line ships (a typo, a Tomcat 5 name) fails with the closest class of the right type, and
+    so does one of the wrong type for its element (a StandardManager as a Cluster's Manager) or
+    one Tomcat cannot create (abstract, no public no-argument constructor), and an element whose
+    rule needs a className and has none; a server-level Listener marked `optional="true"` only
+    warns. Classes of other packages (add-on jars in lib/) are not judged. A removed
     attribute (McastService `mcastAddr`, AJP `requiredSecret`, ...) fails when the default
     Tomcat falls back to changes the node's behaviour (another multicast group, no AJP secret)
     and warns otherwise. A value whose meaning changed warns: a ReplicationValve `filter` written
@@ -95,9 +109,20 @@ def removed_classes(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]
             file=server.path,
         )
         return
+    table = for_version(version)
     elements = [e for e, known in elements_as_read(server.root, major) if known]
-    findings = [f for e in elements for f in _judge(e, version, server.path)]
-    classes = plural(sum(1 for e in elements for _ in _classes(e)), "class")
+    findings = [f for e in elements for f in _judge(e, version, server.path, table)]
+    rules = [table.rule(e.path) if table else None for e in elements]
+    count = sum(1 for e, r in zip(elements, rules, strict=True) for _ in _classes(e, r))
+    classes = plural(count, "class")
+    foreign = sorted(
+        {n for e, r in zip(elements, rules, strict=True) for _, n in _classes(e, r) if n}
+        - {n for n in _all_names(elements, rules) if is_tomcat_class(n)}
+    )
+    if foreign:
+        classes += f" ({plural(len(foreign), 'class')} not Tomcat's own, not judged: " + (
+            ", ".join(foreign) + ")"
+        )
     yield from findings or [
         passed(
             f"{classes} named in server.xml, all in Tomcat {version}; no attribute removed "
@@ -107,20 +132,36 @@ def removed_classes(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]
     ]
 
 
-def _classes(element: XmlElement) -> Iterator[tuple[str, str]]:
-    """(attribute, class name) of each class the element makes Tomcat load."""
-    if "className" in element.attrs:
+_BY_NAME = ("HTTP/1.1", "AJP/1.3")  # protocol names, not classes
+
+
+def _all_names(elements: list[XmlElement], rules: list[ElementRule | None]) -> set[str]:
+    return {n for e, r in zip(elements, rules, strict=True) for _, n in _classes(e, r) if n}
+
+
+def _classes(element: XmlElement, rule: ElementRule | None) -> Iterator[tuple[str, str | None]]:
+    """(attribute, class name) of each class the element makes Tomcat load; (attribute, None)
+    when its rule needs a className and none is given."""
+    if rule is not None and rule.class_attribute and rule.default_class is None:
+        yield rule.class_attribute, element.attrs.get(rule.class_attribute)
+    elif "className" in element.attrs:
         yield "className", element.attrs["className"]
-    if element.tag == "Connector" and "." in element.attrs.get("protocol", ""):
+    protocol = element.attrs.get("protocol", "")
+    if element.tag == "Connector" and "." in protocol and protocol not in _BY_NAME:
         yield "protocol", element.attrs["protocol"]
 
 
-def _judge(element: XmlElement, version: str, path: str) -> Iterator[Finding]:
+def _judge(
+    element: XmlElement, version: str, path: str, table: TomcatTable | None
+) -> Iterator[Finding]:
     at: dict[str, Any] = {"file": path, "line": element.line}
-    for attr, name in _classes(element):
-        missing = _missing_class(element.tag, attr, name, version)
+    rule = table.rule(element.path) if table else None
+    for attr, name in _classes(element, rule):
+        missing = _missing_class(element, attr, name, version, table)
         if missing:
-            yield failed(missing, **at, details={"element": element.tag, "class": name})
+            status, message = missing
+            details = {"element": element.tag, "class": name, "attribute": attr}
+            yield Finding(status, message, **at, details=details)
     owner = element.attrs.get("protocol" if element.tag == "Connector" else "className")
     for attr, value in element.attrs.items():
         details = {"element": element.tag, "attribute": attr}
@@ -132,22 +173,92 @@ def _judge(element: XmlElement, version: str, path: str) -> Iterator[Finding]:
             yield warned(changed, **at, details=details)
 
 
-def _missing_class(tag: str, attr: str, name: str, version: str) -> str | None:
+_NO_START = (
+    'Tomcat does not start (the Digester throws while reading server.xml: "Unable to load '
+    'server configuration", then "Cannot start server")'
+)
+_PROTOCOL = "org.apache.coyote.ProtocolHandler"
+
+
+def _missing_class(
+    element: XmlElement, attr: str, name: str | None, version: str, table: TomcatTable | None
+) -> tuple[Status, str] | None:
+    tag = element.tag
+    if name is None:
+        return Status.FAIL, (
+            f'<{tag}> names no {attr}: Tomcat has no class to create for it ("No class name '
+            f'specified for [{element.path}]"), so {_NO_START}; add {attr}="..."'
+        )
     written = f'<{tag} {attr}="{name}">'
     removal = removed_class_v(name, version)
     if removal:
         fix = f"use {removal.replacement}" if removal.replacement else "remove the element"
-        return (
+        return Status.FAIL, (
             f"{written}: the class is not in Tomcat {version} (removed in "
             f"{removal.removed_in}): {removal.effect}; {fix}"
         )
     addition = added_class_v(name, version)
     if addition:
-        return (
+        return Status.FAIL, (
             f"{written}: the class is not in Tomcat {version} yet (added in "
             f"{addition.added_in}): {addition.effect}; upgrade Tomcat or remove the element"
         )
-    return None
+    if table is None or not is_tomcat_class(name):
+        return None
+    return _against_table(element, attr, name, version, table, written)
+
+
+def _against_table(
+    element: XmlElement, attr: str, name: str, version: str, table: TomcatTable, written: str
+) -> tuple[Status, str] | None:
+    """What the version's class table (generated from Tomcat itself) says of a class of
+    Tomcat's own packages: it is missing, or it is not of the type the element needs."""
+    connector = attr == "protocol"
+    wanted = _PROTOCOL if connector else (table.rule(element.path) or _NO_RULE).type
+    effect = CONNECTOR_FAILS if connector else _effect(element)
+    if not table.has_class(name):
+        meant = table.suggest_class(name, wanted)
+        hint = f"; did you mean {meant}?" if meant else ""
+        return Status.FAIL if effect is not _OPTIONAL else Status.WARN, (
+            f"{written}: Tomcat {version} has no such class (ClassNotFoundException): "
+            f"{effect}{hint}"
+        )
+    if wanted is None:
+        return None
+    if connector:
+        fits: bool | None = _PROTOCOL in (table.class_info(name) or _NO_CLASS).types
+    else:
+        fits = table.may_stand_in(name, element.path)
+    if fits is not False:
+        return None  # it fits, or the table cannot tell
+    info = table.class_info(name)
+    kind = wanted.rpartition(".")[2]
+    what = (
+        f"it is a {', '.join(sorted(t.rpartition('.')[2] for t in info.types))}, not a {kind}"
+        if info is not None and info.types
+        else f"it is not a {kind} Tomcat can create (one with a public no-argument constructor)"
+    )
+    meant = table.suggest_class(name, wanted, fuzzy_simple_names=False)
+    hint = f"; did you mean {meant}?" if meant and meant != name else ""
+    return Status.FAIL if effect is not _OPTIONAL else Status.WARN, (
+        f"{written}: {what}, which <{element.tag}> needs: {effect}{hint}"
+    )
+
+
+_NO_RULE = ElementRule("", None, None, None, False, frozenset())
+_NO_CLASS = ClassInfo("", frozenset(), {}, None, {})
+_OPTIONAL = (
+    'the listener is optional="true": Tomcat logs "Optional listener [...] is not enabled" '
+    "and starts without it"
+)
+
+
+def _effect(element: XmlElement) -> str:
+    """A Server-level Listener marked optional is skipped (9.0.18+); anything else stops the
+    start."""
+    if element.path == "Server/Listener" and element.attrs.get("optional") == "true":
+        return _OPTIONAL
+    return _NO_START
 
 
 def _removed_attribute(element: XmlElement, removal: Removal, version: str) -> tuple[Status, str]:

@@ -8,6 +8,7 @@ from clustercheck.checks.common import server_xml
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, Status, failed, passed, skipped, warned
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
+from clustercheck.knowledge.classes import ElementRule, TomcatTable
 from clustercheck.knowledge.tomcat import (
     FIRST_COVERED_MAJOR,
     expected_parents,
@@ -110,6 +111,24 @@ def elements_as_read(element: XmlElement, major: int | None) -> Iterator[tuple[X
     if known:
         for child in element.children:
             yield from elements_as_read(child, major)
+
+
+def created_class(element: XmlElement, rule: ElementRule) -> str | None:
+    """The class the Digester creates for an element: its className (or the attribute the
+    rule reads the class from), else the rule's default; None when it needs one and has none."""
+    if rule.class_attribute and rule.class_attribute in element.attrs:
+        return element.attrs[rule.class_attribute]
+    return rule.default_class
+
+
+def created(
+    root: XmlElement, major: int | None, table: TomcatTable
+) -> Iterator[tuple[XmlElement, ElementRule, str | None]]:
+    """Each element Tomcat reads and creates an object for, with its Digester rule and class."""
+    for element, known in elements_as_read(root, major):
+        rule = table.rule(element.path) if known else None
+        if rule is not None and (rule.default_class or rule.class_attribute):
+            yield element, rule, created_class(element, rule)
 
 
 def _elements(server: ServerXml, version: str | None) -> list[Finding]:

@@ -277,6 +277,7 @@ _NO_CONNECTOR = (
     "handler); Tomcat starts without it unless "
     "org.apache.catalina.startup.EXIT_ON_INIT_FAILURE=true"
 )
+CONNECTOR_FAILS = _NO_CONNECTOR
 _NIO_AJP = 'org.apache.coyote.ajp.AjpNioProtocol (or protocol="AJP/1.3")'
 _NIO_HTTP = 'org.apache.coyote.http11.Http11NioProtocol (or protocol="HTTP/1.1")'
 _TRIBES = "org.apache.catalina.tribes."
@@ -524,3 +525,59 @@ MEMBERSHIP_DEFAULTS: Mapping[str, str] = {
 }
 RECEIVER_DEFAULTS: Mapping[str, str] = {"address": "auto", "port": "4000", "autoBind": "100"}
 CLUSTER_DEFAULTS: Mapping[str, str] = {"channelSendOptions": "8"}
+
+
+# ------------------------------------------------------------------------- AJP secrets
+
+_SECRET_ATTRIBUTE_ADDED = _GHOSTCAT_FIX  # `secret` (and secretRequired) came with the fix
+_REQUIRED_SECRET_REMOVED = (11, 0, 0)
+_REQUEST_SECRET_REMOVED = (7, 0, 0)
+
+
+def ajp_secret_attributes(version: str | int | None) -> tuple[str, ...] | None:
+    """The Connector attributes this Tomcat reads as the AJP secret (each sets the same field,
+    so the last one in the element wins): `requiredSecret` until 10.1 (removed in 11.0),
+    `secret` from 9.0.31 / 8.5.51 / 7.0.100 on, Tomcat 6's `request.secret` before 7.0. Source:
+    AbstractAjpProtocol setSecret / setRequiredSecret per release tag. None when unknown."""
+    parsed = _as_version(version)
+    if parsed is None:
+        return None
+    if parsed < _REQUEST_SECRET_REMOVED:
+        return ("request.secret",)
+    names: tuple[str, ...] = ("secret",) if _reached(parsed, _SECRET_ATTRIBUTE_ADDED) else ()
+    if parsed < _REQUIRED_SECRET_REMOVED:
+        names += ("requiredSecret",)
+    return names
+
+
+def secret_required_read(version: str | int | None) -> bool | None:
+    """Whether this Tomcat has the secretRequired attribute at all (it came with the fix)."""
+    parsed = _as_version(version)
+    return None if parsed is None else _reached(parsed, _GHOSTCAT_FIX)
+
+
+# ---------------------------------------------------------- attributes that carry meaning
+
+# An attribute Tomcat ignores (misspelt, miscased, a value of the wrong type) leaves its default.
+# For these the default changes what the cluster is, so an ignored one fails rather than warns:
+# the route sessions carry, which multicast group a member joins (and so which cluster), where a
+# member receives replication, who a static member is, where a connector listens and its AJP
+# secret. Keyed by the type the element's object has (or its class).
+MEANINGFUL_ATTRIBUTES: Mapping[str, frozenset[str]] = {
+    "org.apache.catalina.Engine": frozenset({"jvmRoute"}),
+    "org.apache.catalina.tribes.MembershipService": frozenset(
+        {"address", "port", "domain", "bind"}
+    ),
+    "org.apache.catalina.tribes.ChannelReceiver": frozenset({"address", "port"}),
+    "org.apache.catalina.tribes.Member": frozenset({"host", "port", "uniqueId", "domain"}),
+    "org.apache.catalina.tribes.membership.StaticMember": frozenset(
+        {"host", "port", "uniqueId", "domain"}
+    ),
+    "org.apache.catalina.connector.Connector": frozenset(
+        {"port", "address", "secret", "requiredSecret", "secretRequired"}
+    ),
+}
+
+
+def meaningful_attribute(types: frozenset[str] | set[str], attr: str) -> bool:
+    return any(attr in MEANINGFUL_ATTRIBUTES.get(t, frozenset()) for t in types)

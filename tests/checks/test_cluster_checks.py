@@ -156,6 +156,39 @@ CASES = [
         {(T1, "fail"), (T1, "warn"), (T2, "pass"), (T3, "pass")},
         "all addresses without",
     ),
+    case(
+        "no-secret-does-not-start-even-on-loopback",
+        "CC103",
+        lambda t: three_tomcats(t, {T1: {"ajp_extra": 'address="127.0.0.1"'}}),
+        {(T1, "fail"), (T1, "warn"), (T2, "pass"), (T3, "pass")},
+        "AJP port 8009: this connector does not start: secretRequired is true by default",
+    ),
+    case(
+        "no-secret-not-required-on-loopback",
+        "CC103",
+        lambda t: three_tomcats(
+            t,
+            {T1: {"ajp_extra": 'address="127.0.0.1" secretRequired="false"'}},
+            workers=HEALTHY_WORKERS.replace("worker.template.secret=s3cret\n", ""),
+        ),
+        {(T1, "pass"), (T2, "pass"), (T2, "fail"), (T3, "pass"), (T3, "fail")},
+    ),
+    case(
+        "secret-before-it-existed",
+        "CC103",
+        lambda t: three_tomcats(t, {T1: {"version": "9.0.30"}}),
+        {(T1, "fail"), (T1, "warn"), (T2, "pass"), (T3, "pass")},
+        "(its secret= is not read by Tomcat 9.0.30, which reads requiredSecret)",
+    ),
+    case(
+        "required-secret-gone-in-11",
+        "CC103",
+        lambda t: three_tomcats(
+            t, {T1: {"version": "11.0.2", "ajp_extra": 'address="0.0.0.0" requiredSecret="s3cret"'}}
+        ),
+        {(T1, "fail"), (T1, "warn"), (T2, "pass"), (T3, "pass")},
+        "(its requiredSecret= is not read by Tomcat 11.0.2, which reads secret)",
+    ),
     # CC302 tomcat-version-parity
     case("healthy", "CC302", three_tomcats, {(None, "pass")}),
     case(

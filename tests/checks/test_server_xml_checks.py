@@ -1,4 +1,5 @@
-"""CC601 server-xml-elements and CC602 removed-classes on real server.xml files, read through the
+"""CC601 server-xml-elements, CC602 removed-classes, CC604 server-xml-attributes (and CC103's
+verdict on a file alone) on real server.xml files, read through the
 real engine: tables of files (built here, the seed example, the shared corpus) and the results
 expected for the node's Tomcat version."""
 
@@ -20,6 +21,7 @@ SEED = REPO / "examples" / "seed-cluster" / "inventory.yaml"
 
 HA, TRIBES = "org.apache.catalina.ha.", "org.apache.catalina.tribes."
 MCAST = f'<Membership className="{TRIBES}membership.McastService" {{}}/>'
+RECEIVER = f'<Receiver className="{TRIBES}transport.nio.NioReceiver" {{}}/>'
 
 
 def cluster(*parts: str, channel: tuple[str, ...] = ()) -> str:
@@ -258,6 +260,69 @@ CASES = [
         {(T1, "warn")},
         "secret is set too, and applies",
     ),
+    # CC602 against the table generated from Tomcat 10.1 itself
+    case(
+        "misspelt-class",
+        "CC602",
+        with_cluster(cluster(f'<Manager className="{HA}session.DeltaManagr"/>')),
+        {(T1, "fail")},
+        f"Tomcat 10.1.60 has no such class (ClassNotFoundException): Tomcat does not start "
+        f'(the Digester throws while reading server.xml: "Unable to load server configuration", '
+        f'then "Cannot start server"); did you mean {HA}session.DeltaManager?',
+    ),
+    case(
+        "class-of-the-wrong-type",
+        "CC602",
+        with_cluster(cluster('<Manager className="org.apache.catalina.session.StandardManager"/>')),
+        {(T1, "fail")},
+        "it is a Manager, not a ClusterManager, which <Manager> needs: Tomcat does not start",
+    ),
+    case(
+        "abstract-class",
+        "CC602",
+        with_cluster(cluster('<Valve className="org.apache.catalina.valves.ValveBase"/>')),
+        {(T1, "fail")},
+        "it is not a Valve Tomcat can create (one with a public no-argument constructor)",
+    ),
+    case(
+        "no-class-name",
+        "CC602",
+        with_cluster(cluster(channel=("<Membership/>",))),
+        {(T1, "fail")},
+        "<Membership> names no className: Tomcat has no class to create for it",
+    ),
+    case(
+        "misspelt-protocol-class",
+        "CC602",
+        node(HEALTHY.replace('"AJP/1.3"', '"org.apache.coyote.ajp.AjpNioProtocl"')),
+        {(T1, "fail")},
+        "the connector fails to initialise (ClassNotFoundException for its protocol handler); "
+        "Tomcat starts without it unless org.apache.catalina.startup.EXIT_ON_INIT_FAILURE=true; "
+        "did you mean org.apache.coyote.ajp.AjpNioProtocol?",
+    ),
+    case(
+        "optional-listener-only-warns",
+        "CC602",
+        node(
+            HEALTHY.replace(
+                '<Service name="Catalina">',
+                '<Listener className="org.apache.catalina.core.AprLifecycleListenr" '
+                'optional="true"/><Service name="Catalina">',
+            )
+        ),
+        {(T1, "warn")},
+        'Optional listener [...] is not enabled" and starts without it; did you mean '
+        "org.apache.catalina.core.AprLifecycleListener?",
+    ),
+    case(
+        "classes-not-tomcats-are-not-judged",
+        "CC602",
+        with_cluster(
+            cluster('<Manager className="de.javakaffee.web.msm.MemcachedSessionManager"/>')
+        ),
+        {(T1, "pass")},
+        "(1 class not Tomcat's own, not judged: de.javakaffee.web.msm.MemcachedSessionManager)",
+    ),
     case("tomcat5-not-judged", "CC602", node(HEALTHY, "5.5.36"), {(T1, "skip")}, "Tomcat 5.5.36"),
     case(
         "version-unknown",
@@ -272,6 +337,120 @@ CASES = [
         node(HEALTHY.replace("Server", "server")),
         {(T1, "error")},
         "server.xml is unreadable",
+    ),
+    # CC604 server-xml-attributes
+    case("healthy", "CC604", healthy_three, ALL_PASS, ""),
+    case(
+        "seed-has-no-table",
+        "CC604",
+        seed,
+        {(T1, "skip"), (T2, "skip"), (T3, "skip")},
+        "no attribute table for Tomcat 6.0.29: tables exist for 7.0, 8.5, 9.0, 10.1, 11.0",
+    ),
+    case(
+        "membership-port-not-an-int",
+        "CC604",
+        with_cluster(cluster(channel=(MCAST.format('address="228.0.0.4" port="45564x"'),))),
+        {(T1, "fail")},
+        '<Membership port="45564x">: not a value Tomcat 10.1.60 can set (not an int for '
+        'McastService.setPort(int)): it logs "failed to set property" and ignores it, so port '
+        "falls back to its default 45564",
+    ),
+    case(
+        "receiver-port-not-an-int",
+        "CC604",
+        with_cluster(cluster(channel=(MCAST.format(""), RECEIVER.format('port=" 4000"')))),
+        {(T1, "fail")},
+        "so port falls back to its default 4000",
+    ),
+    case(
+        "miscased-attribute-warns",
+        "CC604",
+        with_cluster(cluster(channel=(MCAST.format(""), RECEIVER.format('autobind="10"')))),
+        {(T1, "warn")},
+        "NioReceiver in Tomcat 10.1.60 has no property autobind (names are case-sensitive after "
+        "the first letter: write autoBind)",
+    ),
+    case(
+        "first-letter-case-is-free",
+        "CC604",
+        with_cluster(cluster(channel=(MCAST.format('Address="228.0.0.4" Port="45564"'),))),
+        {(T1, "pass")},
+    ),
+    case(
+        "miscased-jvmroute-fails",
+        "CC604",
+        node(server_xml(None, engine_extra=' jvmroute="tomcat01"', cluster=cluster())),
+        {(T1, "fail")},
+        "StandardEngine in Tomcat 10.1.60 has no property jvmroute (names are case-sensitive "
+        'after the first letter: write jvmRoute): Tomcat logs "failed to set property" and '
+        "ignores it, so jvmRoute stays unset",
+    ),
+    case(
+        "misspelt-secret-fails-unshown",
+        "CC604",
+        node(server_xml(T1, ajp_extra='address="0.0.0.0" secrect="s3cret"', cluster=cluster())),
+        {(T1, "fail")},
+        '<Connector secrect="...">: Connector in Tomcat 10.1.60 has no property secrect (did you '
+        "mean secret?)",
+    ),
+    case(
+        "connector-attribute-of-the-handler",
+        "CC604",
+        node(
+            server_xml(T1, ajp_extra='secret="s3cret" packetSize="65536" socket.soKeepAlive="true"')
+        ),
+        {(T1, "pass")},
+    ),
+    case(
+        "boolean-read-as-false",
+        "CC604",
+        node(server_xml(T1, ajp_extra='secret="s3cret" secretRequired="yes"', cluster=cluster())),
+        {(T1, "warn")},
+        '<Connector secretRequired="yes">: Tomcat reads it as false',
+    ),
+    case(
+        "another-class-attribute",
+        "CC604",
+        with_cluster(
+            cluster(
+                f'<Manager className="{HA}session.BackupManager" notifyListenersOnReplication='
+                '"true" expireSessionsOnShutdown="false"/>'
+            )
+        ),
+        {(T1, "warn")},
+        "BackupManager in Tomcat 10.1.60 has no property expireSessionsOnShutdown (it is a "
+        "property of DeltaManager, not of BackupManager)",
+    ),
+    case(
+        "removed-attribute-is-cc602s",
+        "CC604",
+        with_cluster(cluster(channel=(MCAST.format('mcastAddr="228.0.0.8" port="45564"'),))),
+        {(T1, "pass")},
+    ),
+    case(
+        "removed-secret-alias-is-cc602s",
+        "CC604",
+        node(server_xml(T1, ajp_extra='requiredSecret="s3cret"', cluster=cluster()), "11.0.2"),
+        {(T1, "pass")},
+        "(table of Tomcat 11.0.0 to 11.0.25)",
+    ),
+    case(
+        "tomcat7-resources-not-judged-by-10-1-types",
+        "CC602",
+        with_cluster(
+            '<Host name="app" appBase="app"><Context path="/a"><Resources className='
+            '"org.apache.naming.resources.VirtualDirContext"/></Context></Host>',
+            "7.0.109",
+        ),
+        {(T1, "pass")},
+    ),
+    case(
+        "version-unknown",
+        "CC604",
+        node(HEALTHY, None),
+        {(T1, "error")},
+        "Tomcat version unknown: set tomcat.version",
     ),
 ]
 
@@ -332,7 +511,57 @@ CORPUS = [
     ),
     ("24", "7.0.109", "CC602", {"fail"}, "org.apache.catalina.cluster.tcp.SimpleTcpCluster"),
     ("13", "9.0.85", "CC602", {"warn"}, "not a ';'-separated list"),
+    ("24", "10.1.60", "CC602", {"fail"}, "org.apache.catalina.cluster.tcp.SimpleTcpCluster"),
+    ("01", "10.1.60", "CC604", {"pass"}, ""),
+    (
+        "02",
+        "10.1.60",
+        "CC604",
+        {"warn"},
+        '<Connector maxConnection="8192">: Connector in Tomcat 10.1.60 has no property '
+        "maxConnection (did you mean maxConnections?)",
+    ),
+    ("02", "10.1.60", "CC604", {"warn"}, "it is a property of <Certificate>, not of SSLHostConfig"),
+    (
+        "09",
+        "10.1.60",
+        "CC604",
+        {"warn"},
+        "no property selectTimeout (did you mean selectorTimeout?)",
+    ),
+    ("12", "10.1.60", "CC604", {"warn"}, "it is a property of DeltaManager, not of BackupManager"),
+    ("27", "10.1.60", "CC604", {"warn"}, "(did you mean compressibleMimeType?)"),
+    ("24", "10.1.60", "CC604", {"fail", "warn"}, '<Connector port="@AJP@">: not a value'),
+    ("09", "9.0.85", "CC604", {"warn"}, "NioReceiver in Tomcat 9.0.85 has no property select"),
+    ("19", "7.0.109", "CC604", {"warn"}, "no property distributed (did you mean distributable?)"),
+    ("17", "8.5.100", "CC604", {"pass"}, "(table of Tomcat 8.5.0 to 8.5.100)"),
+    ("27", "7.0.109", "CC604", {"pass"}, ""),  # compressableMimeType is still 7.0's spelling
+    ("01", "10.1.60", "CC103", {"fail"}, "AJP port 8009: this connector does not start"),
+    ("01", "9.0.30", "CC103", {"fail"}, "AJP port 8009 listens on all addresses without a secret"),
+    ("09", "10.1.60", "CC103", {"fail"}, "listens on all addresses without a secret (Ghostcat"),
+    ("30", "10.1.60", "CC103", {"pass"}, ""),
 ]
+
+
+# The seed's server.xml files (Tomcat 6) carried over to a Tomcat 10.1 node unchanged.
+SEED_FILES = REPO / "examples" / "seed-cluster" / "hosts"
+
+
+@pytest.mark.parametrize(
+    ("host", "code", "statuses", "message"),
+    [
+        ("asianux", "CC602", {"fail", "warn"}, "MessageDispatch15Interceptor"),
+        ("asianux", "CC604", {"warn"}, '<Host xmlValidation="false">: StandardHost in Tomcat'),
+        ("centos", "CC103", {"fail"}, "AJP port 8009: this connector does not start"),
+    ],
+)
+def test_seed_file_on_tomcat_10_1(
+    tmp_path: Path, host: str, code: str, statuses: set[str], message: str
+) -> None:
+    (path,) = (SEED_FILES / host).rglob("server.xml")
+    results = judge(node(path.read_bytes())(tmp_path), code)
+    assert {r.status.value for r in results} == statuses, [r.message for r in results]
+    assert any(message in r.message for r in results), [r.message for r in results]
 
 
 @pytest.mark.parametrize(

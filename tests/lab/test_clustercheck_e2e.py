@@ -38,7 +38,11 @@ EXPECTED: dict[str, set[Key]] = {
         ("CC702", "tomcat01", "fail"),
         ("CC702", "tomcat03", "fail"),
     },
-    "ajp-no-secret": {("CC102", "web1", "fail"), ("CC103", "tomcat03", "warn")},
+    "ajp-no-secret": {
+        ("CC102", "web1", "fail"),
+        ("CC103", "tomcat03", "fail"),  # secretRequired without a secret: the connector is refused
+        ("CC103", "tomcat03", "warn"),
+    },
     "worker-secret": {("CC103", "tomcat03", "fail")},
     "receiver-loopback": {
         ("CC502", "tomcat01", "fail"),

@@ -1,0 +1,252 @@
+"""CC604 server-xml-attributes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from clustercheck.checks.common import server_xml
+from clustercheck.checks.config.server_xml_elements import created, plural
+from clustercheck.engine.check import check
+from clustercheck.engine.results import Finding, Scope, errored, failed, passed, skipped, warned
+from clustercheck.facts.cluster import ClusterFacts, NodeFacts
+from clustercheck.knowledge.classes import (
+    CONNECTOR,
+    Outcome,
+    Setting,
+    TomcatTable,
+    for_version,
+    is_tomcat_class,
+    lines,
+)
+from clustercheck.knowledge.tomcat import (
+    meaningful_attribute,
+    removed_attribute_v,
+    tomcat_major,
+)
+from clustercheck.parsers.serverxml import XmlElement
+
+# Values never shown: secrets and passwords (the AJP secret, keystore passwords, ...), also
+# under a misspelt name.
+_HIDDEN = ("secr", "pass", "pwd", "key", "credential", "token")
+
+
+@check("CC604", "server-xml-attributes", scope=Scope.NODE, roles=("tomcat",))
+def server_xml_attributes(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
+    """Every attribute in server.xml is one Tomcat can set, with a value of the right type.
+
+    Judges each attribute of each element Tomcat creates an object for, as Tomcat's Digester
+    and IntrospectionUtils would set it, against the table of the node's Tomcat line generated
+    from Tomcat itself (tools/knowledge: 10.1 by reflection over a real Tomcat, 7.0, 8.5, 9.0
+    and 11.0 from their release tags' source; each holds what any release of its line accepts,
+    so a node between the two tags is not blamed for an attribute its release still had): the
+    class's public setters (for a
+    Connector, also its protocol handler's, its endpoint's and `socket.*`), matched
+    case-sensitively except for the first letter, and the value converted as Tomcat converts it
+    (an int or long by Integer/Long.valueOf, a boolean by Boolean.valueOf). An attribute nothing
+    takes (misspelt, miscased, another class's) or a value that does not convert (`port="4000x"`)
+    is ignored by Tomcat with a mere WARN, and the default stays: that warns, naming the
+    attribute it probably meant and the default that applies, and fails where the default
+    changes what the cluster is (the Engine's jvmRoute; a Membership's address, port, domain or
+    bind; a Receiver's address or port; a static Member's host, port, uniqueId or domain; a
+    Connector's port, address or AJP secret). A boolean written other than true or false is
+    read as false: that warns. Classes that are not Tomcat's own, and attributes CC602 reports
+    as removed, are not judged here; a node whose Tomcat line has no table is skipped.
+
+    ## Why it matters
+    Tomcat does not refuse an attribute it cannot set: it logs `failed to set property` once at
+    start-up and carries on with the default. A `jvmroute="node1"` leaves the Engine without a
+    route, so mod_jk's stickiness breaks; a `mcastport=` or `port="45564x"` leaves the member in
+    the default group 228.0.0.4:45564, where it can join another cluster; a `maxConnection=`
+    leaves the connector at its default limit. The configuration looks right and the log line
+    is easily missed.
+
+    ## How to fix
+    Spell the attribute as the configuration reference does (the finding names it), give
+    numbers as plain decimal digits and booleans as true or false, remove attributes the
+    element's class does not have, and restart Tomcat; then look for "failed to set property"
+    in catalina.out.
+    """
+    server, problem = server_xml(node)
+    if problem:
+        yield problem
+        return
+    assert server is not None and server.root is not None and node.tomcat is not None
+    version = node.tomcat.version
+    if version is None:
+        yield errored(
+            "Tomcat version unknown: set tomcat.version in the inventory (CC302 says why it "
+            "could not be read)",
+            file=server.path,
+        )
+        return
+    table = for_version(version)
+    if table is None:
+        yield skipped(
+            f"no attribute table for Tomcat {version}: tables exist for "
+            f"{', '.join(lines())} (tools/knowledge/generate.py builds more)",
+            file=server.path,
+        )
+        return
+    unresolved = {token for token, _ in server.unresolved}
+    findings: list[Finding] = []
+    judged = elements = 0
+    foreign: set[str] = set()
+    for element, rule, class_name in created(server.root, tomcat_major(version), table):
+        if class_name is None or table.class_info(class_name) is None:
+            if class_name and not is_tomcat_class(class_name):
+                foreign.add(class_name)
+            continue  # a missing or unknown Tomcat class is CC602's
+        if not rule.properties:
+            continue
+        elements += 1
+        for attr, value in element.attrs.items():
+            judged += 1
+            finding = _judge(
+                element, class_name, attr, value, version, table, unresolved, server.path
+            )
+            if finding is not None:
+                findings.append(finding)
+    if findings:
+        yield from findings
+        return
+    others = ""
+    if foreign:
+        names = ", ".join(sorted(foreign))
+        others = f"; {plural(len(foreign), 'class')} not Tomcat's own, not judged: {names}"
+    yield passed(
+        f"{plural(judged, 'attribute')} on {plural(elements, 'element')}, each set as written "
+        f"by Tomcat {version} (table of Tomcat {table.releases}){others}",
+        file=server.path,
+    )
+
+
+def _judge(
+    element: XmlElement,
+    class_name: str,
+    attr: str,
+    value: str,
+    version: str,
+    table: TomcatTable,
+    unresolved: set[str],
+    path: str,
+) -> Finding | None:
+    tag = element.tag
+    protocol = element.attrs.get("protocol") if class_name == CONNECTOR else None
+    if removed_attribute_v(tag, protocol or element.attrs.get("className"), attr, version):
+        return None  # CC602 says what was removed and what replaces it
+    setting = table.set_property(element.path, class_name, attr, value, protocol)
+    meant = table.suggest_attribute(element.path, class_name, attr, protocol)
+    if meant is not None and meant != attr and meant in element.attrs:
+        meant = None  # both written: not a misspelling of the other (maxSpareThreads)
+    shown = _shown(attr, meant, value, setting)
+    where: dict[str, Any] = {
+        "file": path,
+        "line": element.line,
+        "details": {"element": element.path, "attribute": attr, "class": setting.owner},
+    }
+    if setting.outcome is Outcome.SET and setting.read_as is not None:
+        return warned(
+            f'<{tag} {attr}="{shown}">: Tomcat reads it as {setting.read_as} (Boolean.valueOf '
+            "takes only true, in any case); write true or false",
+            **where,
+        )
+    if setting.outcome is not Outcome.IGNORED:
+        return None
+    types = _types(table, class_name)
+    if setting.java_type is not None:
+        return _wrong_type(element, setting, shown, version, types, unresolved, value, where)
+    return _no_such_property(
+        element, class_name, setting, meant, shown, version, table, types, where
+    )
+
+
+def _wrong_type(
+    element: XmlElement,
+    setting: Setting,
+    shown: str,
+    version: str,
+    types: set[str],
+    unresolved: set[str],
+    value: str,
+    where: dict[str, Any],
+) -> Finding:
+    attr = setting.attr
+    undefined = [t for t in unresolved if t in value]
+    why = (
+        f" ({undefined[0]} is not defined, see CC601)"
+        if undefined
+        else f" (not {setting.reason.rpartition(' is not ')[2]} for {setting.setter})"
+    )
+    message = (
+        f'<{element.tag} {attr}="{shown}">: not a value Tomcat {version} can set{why}: it logs '
+        f'"failed to set property" and ignores it, so {attr} {_fallback(setting)}'
+    )
+    status = failed if meaningful_attribute(types, attr) else warned
+    return status(message, **where)
+
+
+def _no_such_property(
+    element: XmlElement,
+    class_name: str,
+    setting: Setting,
+    meant: str | None,
+    shown: str,
+    version: str,
+    table: TomcatTable,
+    types: set[str],
+    where: dict[str, Any],
+) -> Finding:
+    attr = setting.attr
+    protocol = element.attrs.get("protocol") if class_name == CONNECTOR else None
+    simple = class_name.rpartition(".")[2]
+    if meant is not None and meant.lower() == attr.lower():
+        hint = f"names are case-sensitive after the first letter: write {meant}"
+    elif meant is not None:
+        hint = f"did you mean {meant}?"
+    else:
+        owners = table.classes_with_property(attr)
+        hint = (
+            f"it is a property of {_either(owners)}, not of {simple}"
+            if 0 < len(owners) <= _OWNERS_SHOWN
+            else "a property of several other classes"
+            if owners
+            else "no class of Tomcat's has it"
+        )
+    message = (
+        f'<{element.tag} {attr}="{shown}">: {simple} in Tomcat {version} has no property {attr} '
+        f'({hint}): Tomcat logs "failed to set property" and ignores it'
+    )
+    if meant is None:
+        return warned(message, **where)
+    intended = table.set_property(element.path, class_name, meant, "", protocol)
+    message += f", so {meant} {_fallback(intended)}"
+    status = failed if meaningful_attribute(types, meant) else warned
+    return status(message, **where)
+
+
+def _fallback(setting: Setting) -> str:
+    if not setting.has_default:
+        return "keeps its default"
+    if setting.default is None:
+        return "stays unset"
+    return f"falls back to its default {setting.default}"
+
+
+def _types(table: TomcatTable, class_name: str) -> set[str]:
+    info = table.class_info(class_name)
+    return {class_name, *(info.types if info else ())}
+
+
+def _shown(attr: str, meant: str | None, value: str, setting: Setting) -> str:
+    if setting.java_type not in (None, "String"):
+        return value  # a number or a boolean, never a secret
+    names = f"{attr} {meant or ''}".lower()
+    return "..." if any(h in names for h in _HIDDEN) else value
+
+
+_OWNERS_SHOWN = 3
+
+
+def _either(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
