@@ -97,7 +97,10 @@ def ensure_venvs(need_ansible: bool, source: Path) -> None:
     # the console script too: an editable install keeps importing from the tree, but its script
     # still names the entry point of the day it was made (clustercheck.cli:main before 0.2)
     script = VENV / "bin/clustercheck"
-    script_runs = script.exists() and subprocess.run([str(script), "--version"]).returncode == 0
+    script_runs = (
+        script.exists()
+        and subprocess.run([str(script), "--version"], capture_output=True).returncode == 0
+    )
     if not (_works(VENV / "bin/python", check) and script_runs):
         log(f"installing clustercheck from {source} into {VENV}")
         if not (VENV / "bin/python").exists():
