@@ -289,17 +289,16 @@ def _outputs(args: argparse.Namespace) -> list[tuple[Format, str]]:
     """Every (format, file) asked for, checked before anything is gathered: an unknown format, a
     format that cannot go to standard output, or standard output asked for twice is a usage
     error, not a lost report after a long run."""
-    from clustercheck.report.formats import FormatError, find_format, load_formats
+    from clustercheck.report.formats import FormatError, find_format
 
     try:
-        formats = load_formats()
         wanted = [(name, getattr(args, name)) for name in SHORTHANDS if getattr(args, name)]
         for spec in args.output:
             name, sep, target = spec.partition("=")
             if not sep or not target:
                 raise UsageError(f"--output {spec}: expected FORMAT=FILE")
             wanted.append((name, target))
-        outputs = [(find_format(formats, name), target) for name, target in wanted]
+        outputs = [(find_format(name), target) for name, target in wanted]
     except FormatError as exc:
         raise UsageError(str(exc)) from None
     for fmt, target in outputs:

@@ -7,11 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from clustercheck.engine.results import Status
-from clustercheck.report.history import Changes
 from clustercheck.report.model import Report
+
+if TYPE_CHECKING:  # the history (sqlite3) is imported only by runs that keep one
+    from clustercheck.report.history import Changes
 
 GROUP = "clustercheck.reports"
 
@@ -63,27 +65,41 @@ class FormatError(Exception):
 
 
 def load_formats(eps: Iterable[EntryPoint] | None = None) -> dict[str, Format]:
-    """Every registered format by name; an entry point's name must be its format's name."""
+    """Every registered format by name, for `clustercheck formats`."""
     found: dict[str, Format] = {}
     for ep in eps if eps is not None else entry_points(group=GROUP):
-        origin = f"{ep.dist.name if ep.dist else '?'}:{ep.value}"
-        try:
-            obj = ep.load()
-        except Exception as exc:  # a broken plugin must be named, whatever it raised
-            raise FormatError(f"format plugin {origin} failed to load: {exc}") from None
-        if not isinstance(obj, Format):
-            raise FormatError(f"format plugin {origin} is not a Format")
-        if obj.name != ep.name:
-            raise FormatError(f"format plugin {origin} is registered as {ep.name!r}: {obj.name!r}")
-        if obj.name in found:
-            raise FormatError(f"duplicate format {obj.name}: {origin}")
-        found[obj.name] = obj
+        if ep.name in found:
+            raise FormatError(f"duplicate format {ep.name}: {_origin(ep)}")
+        found[ep.name] = _load(ep)
     return dict(sorted(found.items()))
 
 
-def find_format(formats: Mapping[str, Format], name: str) -> Format:
+def find_format(name: str, eps: Iterable[EntryPoint] | None = None) -> Format:
+    """The format registered as `name`, loading only that one (a run that writes JSON does not
+    pay for importing the HTML templates)."""
+    matching = list(eps if eps is not None else entry_points(group=GROUP))
+    named = [ep for ep in matching if ep.name == name]
+    if not named:
+        known = ", ".join(sorted({ep.name for ep in matching}))
+        raise FormatError(f"no output format named {name!r} (known: {known})")
+    if len(named) > 1:
+        raise FormatError(f"duplicate format {name}: {', '.join(map(_origin, named))}")
+    return _load(named[0])
+
+
+def _load(ep: EntryPoint) -> Format:
+    """A format plugin, refused in one line when it cannot be used; its entry point's name must
+    be its format's name."""
     try:
-        return formats[name]
-    except KeyError:
-        known = ", ".join(formats)
-        raise FormatError(f"no output format named {name!r} (known: {known})") from None
+        obj = ep.load()
+    except Exception as exc:  # a broken plugin must be named, whatever it raised
+        raise FormatError(f"format plugin {_origin(ep)} failed to load: {exc}") from None
+    if not isinstance(obj, Format):
+        raise FormatError(f"format plugin {_origin(ep)} is not a Format")
+    if obj.name != ep.name:
+        raise FormatError(f"format plugin {_origin(ep)} is registered as {ep.name!r}: {obj.name!r}")
+    return obj
+
+
+def _origin(ep: EntryPoint) -> str:
+    return f"{ep.dist.name if ep.dist else '?'}:{ep.value}"

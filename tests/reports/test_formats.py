@@ -37,4 +37,14 @@ def test_a_bad_format_plugin_is_refused_with_one_line(eps: list[EntryPoint], mes
 
 def test_an_unknown_name_lists_the_known_ones() -> None:
     with pytest.raises(FormatError, match=r"no output format named 'csv' \(known: html, json"):
-        find_format(load_formats(), "csv")
+        find_format("csv")
+
+
+def test_a_format_is_loaded_by_its_name_alone() -> None:
+    eps = [
+        EntryPoint("json", "clustercheck.reports.json_report:FORMAT", GROUP),
+        EntryPoint("broken", "nowhere.at.all:FORMAT", GROUP),
+    ]
+    assert find_format("json", eps).name == "json"  # the broken one is never imported
+    with pytest.raises(FormatError, match="failed to load"):
+        find_format("broken", eps)
