@@ -42,6 +42,13 @@ GAPS: tuple[Gap, ...] = (
         "clustercheck raises instead of judging the file (a bug; see the table's detail)",
     ),
     Gap(
+        "attribute-name-first-letter",
+        lambda row: row.mutation == "attr-case" and row.truth == "starts",
+        "Tomcat finds an attribute's setter by capitalising its first letter, so Secret=, "
+        "Port= or Address= work as secret=, port=, address=; clustercheck reads attribute names "
+        "case-sensitively and misses the value",
+    ),
+    Gap(
         "claims-more",
         _claims_more,
         "clustercheck predicts a worse outcome than the real software shows",

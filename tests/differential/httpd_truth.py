@@ -193,8 +193,8 @@ def _unread(workers: str, added: dict[str, str]) -> list[Event]:
     for number, raw in enumerate(workers.splitlines(), 1):
         content, hashed, _ = raw.partition("#")
         content = content.strip()
-        if not content.strip("\ufeff\xa0 "):
-            continue  # a BOM or a no-break space alone: mod_jk skips it, and nothing is lost
+        if not any(c.isalnum() for c in content):
+            continue  # a BOM, a no-break space, a stray byte: mod_jk skips it, nothing is lost
         key, equals, value = content.partition("=")
         if not equals or key.strip() not in added:
             events.append(Event("line-not-read", Truth.IGNORED, f"line {number}", raw.strip()))

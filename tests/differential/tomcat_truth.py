@@ -196,7 +196,12 @@ SIGNATURES: tuple[Signature, ...] = (
     signature("class-not-found", None, r"ClassNotFoundException: (?P<subject>\S+)"),
     signature("channel-config", None, r"ChannelConfigException: (?P<subject>[^;]*)"),
     signature("socket", None, r"(?:SocketException|BindException): (?P<subject>.*)"),
-    signature("wrong-type", None, r"IllegalArgumentException: (?P<subject>argument type mismatch)"),
+    signature(
+        "wrong-type",
+        None,
+        r"(?:IllegalArgumentException|NoSuchMethodException|ClassCastException): "
+        r"(?P<subject>argument type mismatch|Cannot find method \[\w+\]|.* cannot be cast .*)",
+    ),
     signature("lifecycle", None, r"LifecycleException: (?P<subject>.*)"),
     # what the namespace lacks (no Kubernetes API, no peer): no verdict on the file
     signature("environment", None, r"Failed to open stream|Unable to perform failure detection"),
