@@ -290,10 +290,9 @@ def parse_log(text: str) -> list[Event]:
 
 # ---------------------------------------------------------------------------- confinement
 
+_OWN_TAG = re.compile(r"<(?:Connector|Receiver|Membership|LocalMember)\b[^>]*>", re.DOTALL)
 _OWN_ADDRESS = re.compile(
-    r"(?P<head><(?:Connector|Receiver|Membership|LocalMember)\b[^>]*?\s"
-    r"(?:address|bind|host)\s*=\s*)(?P<q>[\"'])(?P<value>[^\"'<>]*)(?P=q)",
-    re.DOTALL,
+    r"(?P<head>\s(?:address|bind|host)\s*=\s*)(?P<q>[\"'])(?P<value>[^\"'<>]*)(?P=q)"
 )
 _KEEP = {"", "auto", "localhost", "0.0.0.0", "::", "*", "::1"}
 
@@ -318,17 +317,10 @@ def confine(text: str) -> str:
     not have; wildcards, loopback, multicast groups, `auto` and `${...}` stay. Everything else
     (peers' addresses, ports) stays as written: the namespace keeps it all local."""
 
-    def one(found: re.Match[str]) -> str:
-        value = found["value"]
-        return f"{found['head']}{found['q']}{_confined(value)}{found['q']}"
+    def attribute(found: re.Match[str]) -> str:
+        return f"{found['head']}{found['q']}{_confined(found['value'])}{found['q']}"
 
-    # Repeat: an element with both address= and bind= has two matches, found one at a time.
-    for _ in range(4):
-        changed = _OWN_ADDRESS.sub(one, text)
-        if changed == text:
-            break
-        text = changed
-    return text
+    return _OWN_TAG.sub(lambda tag: _OWN_ADDRESS.sub(attribute, tag[0]), text)
 
 
 # ---------------------------------------------------------------------------- running
