@@ -154,6 +154,7 @@ def test_element_and_attribute_operators() -> None:
     engine = doc.getElementsByTagName("Engine")[0]
     assert element_misplaced(engine) == "moved under <Server>"
     server = doc.documentElement
+    assert server is not None
     assert attr_wrong_type(server, "port") == 'port="8005x"'
     assert '<Server port="8005x"><Service/><Engine/></Server>' in _serialize(doc)
 
