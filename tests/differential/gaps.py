@@ -1,0 +1,161 @@
+"""Known disagreement classes: why clustercheck's verdict and the real software's differ.
+
+Each class names what the software did (by the log signatures it wrote, tomcat_truth and
+httpd_truth) and what clustercheck does not know or get right; the first class that matches a
+disagreeing row is its gap. The expectations file records the class and its reason per case,
+and the report of issue 13 sums them up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from differential.agreement import Row
+
+
+@dataclass(frozen=True)
+class Gap:
+    name: str
+    matches: Callable[[Row], bool]
+    reason: str
+
+
+def _caused(*signatures: str) -> Callable[[Row], bool]:
+    return lambda row: any(s in row.causes for s in signatures)
+
+
+def _undefined_in_typed(row: Row) -> bool:
+    return row.mutation == "attr-undefined-property" and "property-not-set" in row.causes
+
+
+def _claims_more(row: Row) -> bool:
+    order = ["starts", "ignored", "component-fails", "refuses", "hangs"]
+    return row.verdict in order and order.index(row.verdict) > order.index(row.truth)
+
+
+GAPS: tuple[Gap, ...] = (
+    Gap(
+        "clustercheck-crashes",
+        lambda row: row.verdict == "crashes",
+        "clustercheck raises instead of judging the file (a bug; see the table's detail)",
+    ),
+    Gap(
+        "attribute-name-first-letter",
+        lambda row: row.mutation == "attr-case" and row.truth == "starts",
+        "Tomcat finds an attribute's setter by capitalising its first letter, so Secret=, "
+        "Port= or Address= work as secret=, port=, address=; clustercheck reads attribute names "
+        "case-sensitively and misses the value",
+    ),
+    Gap(
+        "claims-more",
+        _claims_more,
+        "clustercheck predicts a worse outcome than the real software shows",
+    ),
+    # --- httpd + mod_jk
+    Gap(
+        "unresolvable-worker-host",
+        _caused("unresolvable-host"),
+        "mod_jk cannot resolve a worker's host (an undefined $(variable), a shell variable, "
+        "text that is no host name, a name in .invalid) and forces the worker to stopped; "
+        "clustercheck takes the host as written (CC101 only matches it against the inventory)",
+    ),
+    Gap(
+        "duplicate-key",
+        _caused("duplicate-key"),
+        "mod_jk warns that a repeated key overwrites the earlier value; CC603 says nothing",
+    ),
+    Gap(
+        "unused-user-variable",
+        _caused("unused-variable"),
+        "a key outside worker.* (workers.tomcat_home, ps=, a 'worker-template.' prefix) is a "
+        "user variable that nothing uses, so the line does nothing; CC603 flags only the ones "
+        "that look like misspelt worker keys (workers.list)",
+    ),
+    Gap(
+        "line-not-read",
+        _caused("line-not-read"),
+        "mod_jk skips a line it cannot read as key=value; CC603 does not report this one",
+    ),
+    Gap(
+        "undefined-variable-as-port",
+        lambda row: re.search(r"mod_jk \S+:0\b", row.model_diff) is not None,
+        "mod_jk reads a port it cannot parse (an undefined $(variable)) as 0 and targets "
+        "host:0; clustercheck reads no port at all and does not say the worker is unusable",
+    ),
+    Gap(
+        "workers-model-differs",
+        lambda row: bool(row.model_diff),
+        "the workers mod_jk built (host:port, route) differ from clustercheck's reading",
+    ),
+    # --- Tomcat
+    Gap(
+        "ajp-without-secret-on-loopback",
+        _caused("ajp-no-secret"),
+        "an AJP connector without secret (secretRequired defaults to true) fails to start "
+        "whatever its address; CC103 only says so for one beyond loopback and passes the "
+        "default (loopback) one as 'loopback only'",
+    ),
+    Gap(
+        "cluster-does-not-start",
+        _caused("cluster-failed"),
+        "the Cluster fails to start (membership address not multicast, EncryptInterceptor "
+        "after TcpFailureDetector or without a key, static membership without LocalMember, "
+        "a member host that does not resolve) and takes the whole Server down; no check "
+        "knows these start-time rules",
+    ),
+    Gap(
+        "unknown-class",
+        _caused("class-not-found", "wrong-type"),
+        "a className Tomcat cannot load (a typo, a third-party class not installed) or whose "
+        "class is of the wrong kind stops the Digester, so Tomcat refuses to start; CC602 "
+        "only knows a list of removed classes, not the classes Tomcat has",
+    ),
+    Gap(
+        "farm-deployer-outside-host",
+        _caused("farm-host-only"),
+        "FarmWarDeployer works only in a Host's Cluster and logs SEVERE in an Engine's; no "
+        "check knows where a Deployer may sit",
+    ),
+    Gap(
+        "undefined-property-in-a-number",
+        _undefined_in_typed,
+        "CC601 says an undefined ${...} stays literal text, but on a number or other typed "
+        "attribute Tomcat cannot set it: the Digester warns and the attribute is ignored "
+        "(its default applies, or the component fails without it)",
+    ),
+    Gap(
+        "unknown-attribute",
+        _caused("property-not-set"),
+        "Tomcat ignores, with a Digester 'failed to set property' warning, any attribute its "
+        "object has no setter for (a typo, a name in the wrong case, a value of the wrong "
+        "type, a DeltaManager attribute on a BackupManager, an attribute removed since); "
+        "CC602 knows only the removed McastService and AJP attributes",
+    ),
+    Gap(
+        "consequence-of-an-ignored-element",
+        lambda row: row.verdict == "ignored" and row.truth in ("component-fails", "refuses"),
+        "clustercheck sees the element Tomcat ignores, not what fails without it (a Host "
+        "moved out of its Engine leaves the Engine's defaultHost naming no Host)",
+    ),
+    Gap(
+        "value-not-judged",
+        lambda row: row.truth in ("component-fails", "refuses", "hangs"),
+        "a value Tomcat accepts but cannot use (a Host without name, a Realm's resourceName or "
+        "a Resource type that resolves to nothing, a defaultHost naming no Host) makes a "
+        "component or the Server fail to start; no check follows such references",
+    ),
+    Gap(
+        "other-skip",
+        lambda row: row.truth == "ignored",
+        "Tomcat skips something (see the table) that no check reports",
+    ),
+)
+
+
+def classify(row: Row) -> tuple[str, str]:
+    for gap in GAPS:
+        if gap.matches(row):
+            return gap.name, gap.reason
+    return "unclassified", "no known gap class matches: look at the table"
