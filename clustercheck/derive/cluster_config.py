@@ -51,8 +51,10 @@ def node_membership(node: NodeFacts) -> dict[str, str] | None:
 
 
 def multicast_group(node: NodeFacts) -> tuple[str, int] | None:
+    """The group Tomcat's McastService joins; None for any other membership (another class
+    named McastService, such as Tomcat 5's, has no group Tomcat would join)."""
     summary = node_membership(node)
-    if not summary or summary["membership"] != MCAST.rsplit(".", 1)[-1]:
+    if not summary or "address" not in summary or "port" not in summary:
         return None
     try:
         return summary["address"], int(summary["port"])
