@@ -12,6 +12,7 @@ from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed, warned
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.facts.probes import Outcome, ProbeResult
+from clustercheck.knowledge.classes import capitalize
 from clustercheck.knowledge.tomcat import (
     AjpDefaults,
     ajp_defaults,
@@ -79,6 +80,7 @@ def ajp_exposure(node: NodeFacts, cluster: ClusterFacts, derived: Derived) -> It
 
 
 _SECRET_NAMES = ("secret", "requiredSecret", "request.secret")
+_SECRET_SETTERS = frozenset(map(capitalize, _SECRET_NAMES))
 
 
 class _Secret:
@@ -102,9 +104,10 @@ class _Secret:
         names = ajp_secret_attributes(version)
         if names is None:  # version unknown: whichever secret attribute is there
             return cls(connector.secret or None, _SECRET_NAMES, connector.secret_required)
-        given = [a for a in connector.attrs if a in names]
+        read = {capitalize(n) for n in names}  # Tomcat's setter names: `Secret=` sets the secret
+        given = [a for a in connector.attrs if capitalize(a) in read]
         value = connector.attrs[given[-1]] if given else None
-        unread = next((a for a in _SECRET_NAMES if a in connector.attrs and a not in names), None)
+        unread = next((a for a in connector.attrs if capitalize(a) in _SECRET_SETTERS - read), None)
         required = connector.secret_required if secret_required_read(version) else False
         return cls(value or None, names, required, unread, version)
 

@@ -21,6 +21,7 @@ from xml.sax import SAXParseException, handler, xmlreader
 from defusedxml import EntitiesForbidden
 from defusedxml.expatreader import DefusedExpatParser
 
+from clustercheck.knowledge.classes import capitalize
 from clustercheck.knowledge.tomcat import is_ajp_protocol
 from clustercheck.parsers.text import Kind, Problem, decode
 
@@ -410,6 +411,7 @@ class ServerXml:
 # --------------------------------------------------------------------------- extraction
 
 _SECRET_ATTRS = ("secret", "requiredSecret", "request.secret")
+_SECRET_SETTERS = frozenset(map(capitalize, _SECRET_ATTRS))
 _NO_ELEMENT = XmlElement("", {}, 0, "")  # stands in for a missing <Channel>
 
 
@@ -435,9 +437,11 @@ def _components(elements: list[XmlElement]) -> list[Component]:
 def _connector(element: XmlElement, port_offset: int) -> Connector:
     attrs = element.attrs
     protocol = attrs.get("protocol", "HTTP/1.1")
-    # Tomcat applies attributes in document order, and each of these sets the one secret.
-    secret_attr = next((a for a in reversed(attrs) if a in _SECRET_ATTRS), None)
-    required = attrs.get("secretRequired")
+    # Tomcat applies attributes in document order, and each of these sets the one secret; it
+    # finds a setter by the name with its first letter upper-cased (`Secret=` sets the secret).
+    secret_attr = next((a for a in reversed(attrs) if capitalize(a) in _SECRET_SETTERS), None)
+    required_attr = next((a for a in reversed(attrs) if capitalize(a) == "SecretRequired"), None)
+    required = attrs[required_attr] if required_attr else None
     port = _int(attrs.get("port"))
     return Connector(
         port=port,

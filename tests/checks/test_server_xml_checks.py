@@ -403,6 +403,19 @@ CASES = [
         {(T1, "pass")},
     ),
     case(
+        "a-capitalised-secret-is-tomcats-secret",  # IntrospectionUtils: Secret= calls setSecret
+        "CC103",
+        node(server_xml(T1, ajp_extra='address="0.0.0.0" Secret="s3cret"')),
+        {(T1, "pass")},
+    ),
+    case(
+        "a-capitalised-secretRequired-is-read",
+        "CC103",
+        node(server_xml(T1, ajp_extra='address="0.0.0.0" SecretRequired="false"')),
+        {(T1, "fail")},
+        "listens on all addresses without a secret",
+    ),
+    case(
         "boolean-read-as-false",
         "CC604",
         node(server_xml(T1, ajp_extra='secret="s3cret" secretRequired="yes"', cluster=cluster())),

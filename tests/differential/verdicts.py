@@ -61,7 +61,10 @@ CLAIMS: tuple[Claim, ...] = (
     _claim("CC602", Truth.REFUSES, r"Tomcat does not start"),
     _claim("CC602", Truth.COMPONENT_FAILS, r"connector fails to initiali[sz]e"),
     _claim("CC602", Truth.IGNORED, r"is not read by Tomcat|ignored with a Digester warning"),
-    _claim("CC103", Truth.COMPONENT_FAILS, r"Tomcat refuses to start it"),
+    _claim(
+        "CC103", Truth.COMPONENT_FAILS, r"this connector does not start|Tomcat refuses to start it"
+    ),
+    _claim("CC604", Truth.IGNORED, r"and ignores it"),
     _claim("CC603", Truth.REFUSES, r"refuses to start|httpd does not start|cannot create it"),
     _claim("CC603", Truth.COMPONENT_FAILS, r"HTTP 500"),
     _claim("CC603", Truth.IGNORED, r"\bignored?\b|\bignores\b|overwritten|user variable"),
