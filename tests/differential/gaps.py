@@ -91,13 +91,6 @@ GAPS: tuple[Gap, ...] = (
     ),
     # --- Tomcat
     Gap(
-        "ajp-without-secret-on-loopback",
-        _caused("ajp-no-secret"),
-        "an AJP connector without secret (secretRequired defaults to true) fails to start "
-        "whatever its address; CC103 only says so for one beyond loopback and passes the "
-        "default (loopback) one as 'loopback only'",
-    ),
-    Gap(
         "cluster-does-not-start",
         _caused("cluster-failed"),
         "the Cluster fails to start (membership address not multicast, EncryptInterceptor "
@@ -108,9 +101,10 @@ GAPS: tuple[Gap, ...] = (
     Gap(
         "unknown-class",
         _caused("class-not-found", "wrong-type"),
-        "a className Tomcat cannot load (a typo, a third-party class not installed) or whose "
-        "class is of the wrong kind stops the Digester, so Tomcat refuses to start; CC602 "
-        "only knows a list of removed classes, not the classes Tomcat has",
+        "a className Tomcat cannot load or of the wrong kind stops the Digester; CC602 judges "
+        "Tomcat's own classes from the generated tables, but not classes of other packages "
+        "(TomEE's, an add-on jar's: named as not judged) nor what an element needs around it "
+        "(a Host's Cluster without a Channel, a static-membership interceptor without members)",
     ),
     Gap(
         "farm-deployer-outside-host",
@@ -128,10 +122,10 @@ GAPS: tuple[Gap, ...] = (
     Gap(
         "unknown-attribute",
         _caused("property-not-set"),
-        "Tomcat ignores, with a Digester 'failed to set property' warning, any attribute its "
-        "object has no setter for (a typo, a name in the wrong case, a value of the wrong "
-        "type, a DeltaManager attribute on a BackupManager, an attribute removed since); "
-        "CC602 knows only the removed McastService and AJP attributes",
+        "Tomcat ignores, with a Digester 'failed to set property' warning, an attribute it "
+        "cannot set; CC604 says so, but not what then fails without it (a Connector whose "
+        "port is ignored binds no port, an Engine whose defaultHost is ignored names no Host, "
+        "a Connector whose protocol is an undefined ${...} cannot be created)",
     ),
     Gap(
         "consequence-of-an-ignored-element",
