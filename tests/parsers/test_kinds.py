@@ -130,6 +130,7 @@ SITES = [
     # --- httpd
     row("httpd-bom", conf("\ufeffJkMount /* lb\n"), "byte order mark", REFUSES),
     row("httpd-nbsp", conf("JkMount\xa0/* lb\n"), "non-breaking space", REFUSES),
+    row("httpd-nbsp-in-argument", conf("JkMount /* lb\xa0\n"), "non-breaking space", MEANS),
     row("never-closed", conf("<VirtualHost *:80>\n"), "is never closed", REFUSES),
     row("missing-bracket", conf("<Location /a\n</Location>\n"), "missing closing '>'", REFUSES),
     row("unmatched-close", conf("</Location>\n"), "without matching", REFUSES),
