@@ -141,7 +141,17 @@ CASES = [
     case(
         "semicolon-comment",
         web(HEALTHY_WORKERS + ";worker.lb.sticky_session=false\n"),
-        ("fail", "';' does not start a comment in workers.properties"),
+        (
+            "warn",
+            "';' does not start a comment in workers.properties: mod_jk reads "
+            "';worker.lb.sticky_session' as a user variable that nothing uses, so the line has "
+            "no effect",
+        ),
+    ),
+    case(
+        "semicolon-variable-in-use",
+        web(HEALTHY_WORKERS + ";h=10.0.0.14\nworker.tomcat03.host=$(;h)\n"),
+        ("warn", "'worker.tomcat03.host' is set again"),
     ),
     case(
         "bad-httpd-directive",
@@ -284,7 +294,7 @@ CORPUS_CASES = [
         "07_",
         "controller",
         (
-            ("fail", "';' does not start a comment in workers.properties"),
+            ("warn", "';' does not start a comment in workers.properties"),
             ("warn", "worker.controller.balanced_workers is deprecated"),
             ("warn", "'#worker.controller.sticky_session=true' changes nothing"),
         ),
