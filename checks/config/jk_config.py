@@ -10,6 +10,7 @@ from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, Status, errored, failed, passed, warned
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.facts.files import ApacheFacts
+from clustercheck.knowledge import modjk
 from clustercheck.parsers.httpd import Mount
 from clustercheck.parsers.text import Kind, Problem
 from clustercheck.parsers.workers import (
@@ -32,7 +33,7 @@ PROBLEM_STATUS: dict[Kind, Status] = {
 }
 
 # Worker types mod_jk has a factory for (jk_worker_list.h); any other cannot be created.
-KNOWN_TYPES = frozenset({"ajp12", "ajp13", "ajp14", "lb", "status"})
+KNOWN_TYPES = modjk.WORKER_TYPES
 
 # How mod_jk reads a directive that has a default (parsers.workers.with_defaults), so that a
 # commented-out value can be compared with that default; the others compare as text.
@@ -47,21 +48,34 @@ SHOWN = 3  # patterns named in one message
 
 @check("CC603", "jk-config", scope=Scope.NODE, roles=("apache",))
 def jk_config(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
-    """worker.list, balance_workers and JkMount name defined workers; no deprecated or
-    ineffective setting.
+    """worker.list, balance_workers and JkMount name defined workers; mod_jk reads every value
+    as it is meant; no deprecated or ineffective setting.
 
     Reads mod_jk's configuration as httpd on the node has it: the Jk directives of the httpd
     file (and its Includes), the workers file after `reference` inheritance and with mod_jk's
-    defaults, JkMountFile rules and `worker.NAME.mount`. It reports:
+    defaults, JkMountFile rules and `worker.NAME.mount`. Each verdict follows what httpd 2.4 and
+    mod_jk 1.2 really do (their source, and a real httpd + mod_jk started by the tests). It
+    reports:
 
     - every problem the readers found: `fail` when httpd or mod_jk would refuse to start (an
-    unknown `worker.NAME.attribute`, an unresolvable `reference`, a malformed Jk directive) or
-    when a line silently means something other than it says (`;` used as a comment, a setting
-    without `=`, an ignored mapping rule); `warn` for the rest (a repeated key, a `workers.list`
-    that mod_jk takes for a user variable, ...);
+    unknown `worker.NAME.attribute`, an unresolvable `reference`, a malformed Jk directive, a
+    JkWorkersFile that does not exist) or when a line silently means something other than it
+    says (a setting without `=`, an ignored mapping rule, a non-breaking space where mod_jk or
+    httpd then reads another value, an empty `host` that leaves localhost); `warn` for the rest
+    (a repeated key, a `workers.list` that mod_jk takes for a user variable, a `;` line, which
+    mod_jk reads as a variable nothing uses and so has no effect, ...);
     - a worker.list entry or an lb member that is defined nowhere, an lb without members, lb
     members sharing a route, `balance_workers` on a worker that is not an lb, a worker type
-    mod_jk does not know;
+    mod_jk does not know (httpd does not start), an `ajp12` worker (Tomcat does not speak
+    AJPv12), and an lb member of type status or ajp12 (httpd's child crashes on its requests)
+    or lb (httpd may not start, and the inner lb's sessions are not sticky);
+    - values mod_jk changes or cannot use: `fail` where that changes what the worker does (an
+    `activation` it does not know runs the member active, `lbfactor` 0 or less becomes 1, a
+    `connection_pool_size` of 0 answers 503, a `ping_mode` or boolean read as its opposite, a
+    host no resolver takes, such as `$TOMCAT_IP` or `host:port`, or a port that reads as 0,
+    which disables the worker), `warn` where it is harmless or only may be (`max_packet_size`
+    rounded to a multiple of 1024 within 8192-65536, a first letter read as a code, an lb
+    `method` it does not know);
     - a JkMount or uriworkermap rule naming a worker that is not in worker.list (exclusions and
     disabled rules only warn: they never route a request);
     - deprecated directives, a commented-out setting whose value is mod_jk's default anyway, a
@@ -74,22 +88,32 @@ def jk_config(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
 
     ## Why it matters
     - httpd does not start after a config change: mod_jk stops at the first unknown attribute
-    (a misspelt `worker.lb.sticky_sesion`), at an lb without members or two members with one
-    route, and takes httpd with it.
+    (a misspelt `worker.lb.sticky_sesion`), an unknown worker type, an lb without members or
+    two members with one route, and takes httpd with it; a JkWorkersFile that is not there
+    stops httpd at its config.
+    - httpd starts and still does not serve: a member whose host does not resolve is stopped
+    ("can't resolve tomcat address" in the mod_jk log), a worker without connection slots
+    answers 503, an ajp12 worker answers 200 without the application's page, a status worker
+    as lb member crashes httpd's children.
     - HTTP 500 for one URL: its JkMount names a worker that is not in worker.list, and mod_jk
     only logs "Could not find worker" at start.
     - A member silently sends traffic to localhost: a name in balance_workers (or worker.list)
-    with no definition becomes an ajp13 worker for localhost:8009.
-    - The configuration does not do what it says: `#worker.lb.sticky_session=1` does not turn
-    stickiness off (it is on by default), a `;` line or `workers.list` is silently ignored, and
-    a VirtualHost without JkMountCopy serves its own pages instead of the application.
+    with no definition, or an empty `host`, becomes an ajp13 worker for localhost:8009.
+    - The configuration does not do what it says: `activation=off` and `lbfactor=0` do not take
+    a member out of rotation, `sticky_session=disabled` leaves stickiness on,
+    `#worker.lb.sticky_session=1` does not turn stickiness off (it is on by default),
+    `workers.list` is silently ignored, and a VirtualHost without JkMountCopy serves its own
+    pages instead of the application.
     - Deprecated directives still work only as fallbacks and are logged at every start.
 
     ## How to fix
     Define every worker that worker.list and balance_workers name (`worker.NAME.type`, `host`,
-    `port`), give each lb `type=lb` and `balance_workers`, and list in worker.list every worker
-    a JkMount names (lb members need not be listed). Rename deprecated directives as the
-    message says, write the value you want instead of commenting out a default
+    `port`), give each lb `type=lb` and `balance_workers` of ajp13 workers, and list in
+    worker.list every worker a JkMount names (lb members need not be listed). Write values as
+    mod_jk reads them: `activation=A`, `D` or `S`, an `lbfactor` of 1 or more, `ping_mode` of
+    the letters C, P, I or A, booleans as true/false, a host name or address in `host` and the
+    port in `port` (variables as `$(NAME)`). Rename deprecated directives as the message says,
+    write the value you want instead of commenting out a default
     (`worker.lb.sticky_session=false`), comment with `#` only, spell the key `worker.list`, and
     put `JkMountCopy On` in each VirtualHost that should get the global mounts. Then run
     `apachectl -t`, restart httpd and read the mod_jk log.
@@ -110,8 +134,9 @@ def jk_config(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
         *_deprecated(workers),
         *_commented_defaults(workers),
         *_worker_list(workers),
-        *_unknown_types(workers, created),
+        *_types(workers, created),
         *_balancers(workers, created),
+        *_values(workers, created),
         *_unlisted(workers, created),
         *_mounts(apache.mounts, workers),
         *_vhosts(apache),
@@ -134,9 +159,11 @@ def _unreadable(node: NodeFacts, apache: ApacheFacts) -> Iterator[Finding]:
 def _no_workers(node: NodeFacts, apache: ApacheFacts) -> Finding:
     written = node.settings.apache.workers_properties
     where: dict[str, Any] = {"file": apache.jk_conf}
+    named = False  # by JkWorkersFile, which httpd itself checks
     if not written and apache.jk and apache.jk.workers_file:
         written, file, line = apache.jk.workers_file
         where = {"file": file, "line": line}
+        named = True
     if not written:
         return errored(
             "no workers file found: no JkWorkersFile in the httpd file and no "
@@ -145,6 +172,17 @@ def _no_workers(node: NodeFacts, apache: ApacheFacts) -> Finding:
         )
     path = posixpath.normpath(posixpath.join(apache.server_root or "/", written))
     read = node.file_error(path)
+    rooted = posixpath.isabs(written) or bool(
+        node.settings.apache.server_root or (apache.jk and apache.jk.server_root)
+    )
+    if named and rooted and read is not None and read.status == "missing":
+        # mod_jk.c jk_set_worker_file: the directive itself fails on a file that does not
+        # exist, so httpd stops at the config ("AH00526: Syntax error"; observed with 2.4.71)
+        return failed(
+            f"JkWorkersFile names {path}, which does not exist: httpd refuses to start "
+            '("JkWorkersFile: Can\'t find the workers file specified")',
+            **where,
+        )
     return errored(f"cannot read the workers file {read.message if read else path}", **where)
 
 
@@ -212,13 +250,23 @@ def _worker_list(workers: WorkersFile) -> Iterator[Finding]:
             )
 
 
-def _unknown_types(workers: WorkersFile, created: set[str]) -> Iterator[Finding]:
+def _types(workers: WorkersFile, created: set[str]) -> Iterator[Finding]:
     for name in sorted(created):
         worker = workers.workers[name]
         if worker.type not in KNOWN_TYPES:
             yield failed(
                 f"worker {name} has type '{worker.type}', which mod_jk does not know "
                 f"({', '.join(sorted(KNOWN_TYPES))}): it cannot create it and httpd does not start",
+                **_where(workers, worker, "type"),
+                details={"worker": name},
+            )
+        elif worker.type == modjk.AJP12 and name in workers.listed_names:
+            # observed with Tomcat 10.1 behind the real httpd + mod_jk 1.2.48
+            yield failed(
+                f"worker {name} has type ajp12 (obsolete): mod_jk speaks AJPv12 to it, which "
+                "Tomcat's AJP connector does not understand (it logs \"Invalid message received "
+                'with signature [256]" and closes the connection), so every request mapped to '
+                f"{name} gets status 200 and no page from the application; write type=ajp13",
                 **_where(workers, worker, "type"),
                 details={"worker": name},
             )
@@ -261,6 +309,7 @@ def _balancer(workers: WorkersFile, lb: Worker, created: set[str]) -> Iterator[F
                 **where,
                 details={"lb": lb.name, "worker": member},
             )
+    yield from _member_types(workers, lb, created, where)
     routes: dict[str, list[str]] = {}
     for member in dict.fromkeys(lb.members):
         routes.setdefault(workers.workers[member].route or member, []).append(member)
@@ -274,6 +323,144 @@ def _balancer(workers: WorkersFile, lb: Worker, created: set[str]) -> Iterator[F
                 **where,
                 details={"lb": lb.name, "route": route},
             )
+
+
+def _member_types(
+    workers: WorkersFile, lb: Worker, created: set[str], where: dict[str, Any]
+) -> Iterator[Finding]:
+    """jk_lb_worker.c `validate` creates each member with wc_create_worker whatever its type,
+    and from then on uses it as an AJP worker (its private data cast to ajp_worker_t)."""
+    for name in dict.fromkeys(lb.members):
+        member = workers.workers[name]
+        details = {"lb": lb.name, "worker": name}
+        if member.type in (modjk.STATUS, modjk.AJP12):
+            yield _judged(
+                lb.name,
+                created,
+                f"lb {lb.name} has {name}, of type {member.type}, as a member: mod_jk uses "
+                "every member as an AJP13 worker, and httpd's child process crashes "
+                f"(segmentation fault) on each request the lb sends to {name}",
+                **where,
+                details=details,
+            )
+        elif member.type == modjk.LB:
+            nested = ", ".join(member.members) or "none"
+            start = (
+                "httpd starts"
+                if name in workers.listed_names
+                else f"unless {name} is in worker.list too (or JkShmSize leaves room), mod_jk's "
+                "shared memory, sized from worker.list, has no room for its members and httpd "
+                "does not start; when it starts"
+            )
+            yield _judged(
+                lb.name,
+                created,
+                f"lb {lb.name} has the lb {name} as a member: {start}, sessions of {name}'s "
+                f"members ({nested}) are not sticky through {lb.name}, which knows only the "
+                f"route {member.route or name!r}, so their requests go to any member",
+                **where,
+                details=details,
+            )
+
+
+# --- values mod_jk reads otherwise than they are written ----------------------------------------
+
+
+def _values(workers: WorkersFile, created: set[str]) -> Iterator[Finding]:
+    """Each written value mod_jk changes, ignores or cannot use, judged by what it then does
+    (knowledge.modjk): for AJP workers, lbs, and lb members (activation and lbfactor are
+    read for members only). A template is judged in the workers that inherit from it, once
+    for all of them."""
+    templates = _templates(workers) - created
+    inherited: dict[tuple[str, int | None, str, str, modjk.Reading], list[str]] = {}
+    member_of: dict[str, str] = {}
+    for lb in workers.workers.values():
+        if lb.type == modjk.LB:
+            for name in lb.members:
+                member_of.setdefault(name, lb.name)
+    for worker in workers.workers.values():
+        if worker.name in templates:
+            continue
+        judges: dict[str, Callable[[str], modjk.Reading | None]] = {}
+        if worker.type in modjk.AJP_TYPES:
+            judges |= modjk.AJP_JUDGES
+        if worker.type == modjk.LB:
+            judges |= modjk.LB_JUDGES
+        if worker.name in member_of:
+            judges |= modjk.MEMBER_JUDGES
+        for directive, judge in judges.items():
+            setting = worker.settings.get(directive)
+            reading = judge(setting.value) if setting and not setting.defaulted else None
+            if setting and reading and setting.inherited_from:
+                key = (_file(workers, setting), setting.line, setting.inherited_from)
+                inherited.setdefault((*key, directive, reading), []).append(worker.name)
+            elif setting and reading:
+                yield _weighed(
+                    worker.name,
+                    created,
+                    reading.kind,
+                    f"worker {worker.name}{_inherited(setting)}: {reading.message}",
+                    file=_file(workers, setting),
+                    line=setting.line,
+                    details={"worker": worker.name, "setting": directive},
+                )
+        if worker.type in modjk.AJP_TYPES:
+            yield from _address(workers, worker, created, member_of.get(worker.name))
+    for (file, line, origin, directive, reading), names in inherited.items():
+        # the template's line is the one to edit: said once, for every worker that has it
+        weighed_as = next((name for name in names if name in created), names[0])
+        yield _weighed(
+            weighed_as,
+            created,
+            reading.kind,
+            f"worker{'s' if len(names) > 1 else ''} {', '.join(names)} (from {origin}): "
+            f"{reading.message}",
+            file=file,
+            line=line,
+            details={"workers": names, "setting": directive},
+        )
+
+
+def _address(
+    workers: WorkersFile, worker: Worker, created: set[str], lb: str | None
+) -> Iterator[Finding]:
+    """A host no resolver can resolve, or a port that reads as 0 or less: ajp_validate logs
+    an error, sets the port to 0, and httpd starts; jk_lb_worker.c then stops the member, and
+    a worker mapped directly answers 503 (both observed with the real httpd + mod_jk)."""
+    effect = (
+        f"lb {lb} stops it as a member and it gets no request"
+        if lb
+        else "every request mapped to it gets HTTP 503"
+    )
+    host, port = worker.settings.get("host"), worker.settings.get("port")
+    why = modjk.unresolvable(host.value) if host and not host.defaulted else None
+    if host and why:
+        yield _weighed(
+            worker.name,
+            created,
+            Kind.MEANS_SOMETHING_ELSE,
+            f"worker {worker.name}{_inherited(host)} has host {host.value!r}, which mod_jk "
+            f'cannot resolve ({why}): it logs "can\'t resolve tomcat address" and disables the '
+            f"worker, so {effect} (httpd starts)",
+            file=_file(workers, host),
+            line=host.line,
+            details={"worker": worker.name, "host": host.value},
+        )
+    elif port and not port.defaulted and modjk.jk_int(port.value) <= 0:
+        yield _weighed(
+            worker.name,
+            created,
+            Kind.MEANS_SOMETHING_ELSE,
+            f"worker {worker.name}{_inherited(port)} has port {port.value!r}, which mod_jk "
+            f"reads as {modjk.jk_int(port.value)}: it disables the worker, so {effect}",
+            file=_file(workers, port),
+            line=port.line,
+            details={"worker": worker.name, "port": port.value},
+        )
+
+
+def _inherited(setting: Setting) -> str:
+    return f" (from {setting.inherited_from})" if setting.inherited_from else ""
 
 
 def _unlisted(workers: WorkersFile, created: set[str]) -> Iterator[Finding]:
@@ -404,6 +591,15 @@ def _where(workers: WorkersFile, worker: Worker, *directives: str) -> dict[str, 
 def _endpoint(worker: Worker) -> str:
     """'ajp13 localhost:8009' for a worker that connects somewhere, else just its type."""
     return f"{worker.type} {worker.host}:{worker.port}" if worker.host else str(worker.type)
+
+
+def _weighed(worker: str, created: set[str], kind: Kind, message: str, **where: Any) -> Finding:
+    """A consequence weighed like a reader's problem of that kind, but only a warning in a
+    worker mod_jk does not create (see _judged)."""
+    status = PROBLEM_STATUS[kind]
+    if status == Status.FAIL:
+        return _judged(worker, created, message, **where)
+    return Finding(status, message, **where)
 
 
 def _judged(worker: str, created: set[str], message: str, **where: Any) -> Finding:

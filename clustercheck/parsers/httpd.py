@@ -183,22 +183,41 @@ class _HttpdReader:
                 "it as part of the first directive name and refuses to start",
             )
             text = text[1:]
-        for number, line in _logical_lines(text):
+        for number, logical in _logical_lines(text):
+            line = logical.strip(SPACE)
+            if not line or line.startswith("#"):
+                continue  # ap_build_config skips a comment line whole, whatever it holds
             if NBSP in line:
-                # it splits no words: a directive name or argument count goes wrong
-                self.problem(
-                    Kind.REFUSES_TO_START,
-                    number,
-                    "non-breaking space (U+00A0): httpd does not treat it as "
-                    "whitespace and would fail on this line; read here as a space",
-                )
-                line = line.replace(NBSP, " ")
-            line = line.strip(SPACE)
+                line = self.nbsp(number, line).strip(SPACE)
             if line and not line.startswith("#"):
                 self.line(number, line)
         for section in reversed(self.open_sections):
             message = f"{section.label} is never closed: httpd refuses to start"
             self.problem(Kind.REFUSES_TO_START, section.line, message)
+
+    def nbsp(self, number: int, line: str) -> str:
+        """U+00A0 is no whitespace to httpd (apr_isspace in the C locale): it splits no words.
+        In the first word it makes an unknown directive, and httpd does not start; the line is
+        then read with it as a space, for what the rest of it says. In an argument it stays,
+        as httpd keeps it."""
+        first = _next_word(line, 0)
+        if first is not None and NBSP in first[0]:
+            self.problem(
+                Kind.REFUSES_TO_START,
+                number,
+                "non-breaking space (U+00A0): httpd does not treat it as whitespace, so "
+                f"{first[0]!r} is no directive (Invalid command) and httpd does not start; read "
+                "here as a space",
+            )
+            return line.replace(NBSP, " ")
+        words = [word for word in split_words(line) if NBSP in word]
+        self.problem(
+            Kind.MEANS_SOMETHING_ELSE,
+            number,
+            "non-breaking space (U+00A0): httpd does not treat it as whitespace, so it is "
+            f"part of the argument {words[0] if words else line!r}",
+        )
+        return line
 
     def line(self, number: int, line: str) -> None:
         """ap_build_config_sub: the first word names the directive or opens/closes a section."""

@@ -15,10 +15,12 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from clustercheck.knowledge import modjk
+from clustercheck.knowledge.modjk import NBSP
 from clustercheck.parsers.text import Kind, Problem
 
-SPACE = " \t\n\r\f\v"  # C isspace() in the C locale: what mod_jk and httpd trim
-LIST_SEPARATORS = re.compile(r"[ \t,]+")  # jk_map_get_string_list
+SPACE = modjk.C_SPACE  # C isspace() in the C locale: what mod_jk and httpd trim
+LIST_SEPARATORS = modjk.LIST_SEPARATORS  # jk_map_get_string_list
 MAX_LINE = 8191  # fgets(buf, 8192): longer lines arrive in pieces
 MAX_REFERENCE_DEPTH = 20  # JK_MAP_RECURSION
 DEFAULT_WORKER = "ajp13"  # created when there is no worker.list at all
@@ -73,7 +75,7 @@ SUPPORTED_DIRECTIVES = (
     | {"distance", "balanced_workers", "secretkey", "maintain"}
 )
 
-AJP_TYPES = {"ajp13": 8009, "ajp14": 8011}  # type -> default port (jk_ajp13.h, jk_ajp14.h)
+AJP_TYPES = modjk.AJP_TYPES  # type -> default port (jk_ajp13.h, jk_ajp14.h)
 
 
 @dataclass(frozen=True)
@@ -174,18 +176,13 @@ class WorkersFile:
 
 def split_list(value: str) -> list[str]:
     """mod_jk splits list values on space, tab and comma."""
-    return [item for item in LIST_SEPARATORS.split(value) if item]
+    return modjk.split_list(value)
 
 
 def parse_bool(value: str | None, default: bool) -> bool:
     """jk_get_bool_code: off/f*/n*/0 is false, on/t*/y*/1 is true, anything else the default."""
-    if not value:
-        return default
-    if value.lower() == "off" or value[0] in "fFnN" or value == "0":
-        return False
-    if value.lower() == "on" or value[0] in "tTyY" or value == "1":
-        return True
-    return default
+    code = modjk.bool_code(value) if value else None
+    return default if code is None else code
 
 
 def int_value(value: str | None) -> int | None:
@@ -209,13 +206,8 @@ def split_host(host: str) -> tuple[str, int | None]:
 
 
 def _activation_code(value: str) -> str:
-    """jk_lb_get_activation_code looks at the first character only."""
-    first = value[:1]
-    if first in ("d", "D", "1"):
-        return "D"
-    if first in ("s", "S", "2"):
-        return "S"
-    return "A"
+    """jk_lb_get_activation_code looks at the first character only; unknown ones are A."""
+    return modjk.activation_code(value)
 
 
 def directive_of(key: str) -> str:
@@ -288,6 +280,8 @@ class _Reader:
     deprecated: list[tuple[int, str, str]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     templates: set[str] = field(default_factory=set)  # prefixes some `reference` copied from
+    used: set[str] = field(default_factory=set)  # names some $(...) looked up
+    empty_hosts: list[tuple[str, int, str | None]] = field(default_factory=list)  # `host=`
 
     def problem(self, kind: Kind, line: int | None, message: str, file: str | None = None) -> None:
         self.problems.append(Problem(file or self.path, line, message, kind))
@@ -314,31 +308,57 @@ class _Reader:
             self._note_ignored(content, line, file)
             return
         key, value = pair
-        if "\xa0" in content:
-            self.problem(
-                Kind.MEANS_SOMETHING_ELSE,
-                line,
-                "non-breaking space (U+00A0) in a setting: mod_jk does not "
-                "trim it, so it becomes part of the key or value",
-                file,
-            )
         if key.startswith(WORKER_PREFIX) and directive_of(key) not in SUPPORTED_DIRECTIVES:
+            hint = " ending in a non-breaking space" if NBSP in directive_of(key) else ""
             self.problem(
                 Kind.REFUSES_TO_START,
                 line,
-                f"mod_jk refuses to start: unsupported attribute '{key}' (it "
+                f"mod_jk refuses to start: unsupported attribute {key!r}{hint} (it "
                 "stops reading the file here and httpd does not start)",
                 file,
             )
             return
+        if key.startswith(WORKER_PREFIX) and NBSP in key:
+            name = key[len(WORKER_PREFIX) :].rpartition(".")[0]
+            self.problem(
+                Kind.MEANS_SOMETHING_ELSE,
+                line,
+                f"non-breaking space (U+00A0) in the key {key!r}: mod_jk does not trim it, "
+                f"so the line sets worker {name!r}, not {modjk.as_intended(name)!r}",
+                file,
+            )
         if key.startswith(WORKER_PREFIX) and directive_of(key) in DEPRECATED:
             self.deprecated.append((line, key, DEPRECATED[directive_of(key)]))
         value = self._substitute(value, line, file)
+        if key.startswith(WORKER_PREFIX) and NBSP in value:
+            self._nbsp_value(key, value, line, file)
         self._store(key, Setting(value, line, file=file))
         if key == "worker.list":
             self.worker_list.extend((name, line) for name in split_list(value))
 
+    def _nbsp_value(self, key: str, value: str, line: int, file: str | None) -> None:
+        """A non-breaking space is no whitespace to mod_jk (C isspace): it stays in the value.
+        Only where that changes what mod_jk reads is it a problem: atoi() stops at one after a
+        number, and a first-letter code never sees one at the end."""
+        directive, meant = directive_of(key), modjk.as_intended(value)
+        read, intended = modjk.reading(directive, value), modjk.reading(directive, meant)
+        if read == intended:
+            return
+        shown = (value, meant) if isinstance(read, str) else (read, intended)
+        self.problem(
+            Kind.MEANS_SOMETHING_ELSE,
+            line,
+            f"non-breaking space (U+00A0) in the value of {key!r}: mod_jk does not trim "
+            f"it, so it reads {_as_read(shown[0])}, not {_as_read(shown[1])}",
+            file,
+        )
+
     def _note_ignored(self, content: str, line: int, file: str | None) -> None:
+        key, equals, _value = content.partition("=")
+        key = key.strip(SPACE)
+        if equals and key.startswith(WORKER_PREFIX) and directive_of(key) == "host":
+            self.empty_hosts.append((key, line, file))  # judged once the worker is known
+            return
         if "=" in content:
             # an empty side says nothing, and nothing is what mod_jk takes from it
             message = "a key or a value is empty: mod_jk ignores this line"
@@ -356,6 +376,7 @@ class _Reader:
             if end < 0:
                 break
             name = value[begin + 2 : end]
+            self.used.add(name)
             known = self.props.get(name)
             if known is None:
                 self.problem(
@@ -482,6 +503,7 @@ class _Reader:
         for name in named:
             workers.setdefault(name, Worker(name, {}, None))
         self._check_names(workers)
+        self._check_empty_hosts(workers)
         if not self.worker_list:
             # a file that only defines `ajp13` needs no worker.list; only its writer knows
             self.problem(
@@ -504,7 +526,7 @@ class _Reader:
     def _check_variable(self, key: str, setting: Setting) -> None:
         """Keys outside worker.* are silently user variables; say so when that was not meant."""
         bare = key.lstrip("\ufeff")
-        if key.startswith(tuple(self.templates)):
+        if key.startswith(tuple(self.templates)) or key in self.used:
             return
         kind = Kind.MEANS_SOMETHING_ELSE  # no one names a variable like this on purpose
         if bare != key and bare.startswith(WORKER_PREFIX):
@@ -512,10 +534,19 @@ class _Reader:
                 f"a UTF-8 byte order mark precedes '{bare}': mod_jk reads it as part "
                 "of the key, so the line is a user variable and is ignored"
             )
+        elif bare.lstrip(NBSP).startswith(WORKER_PREFIX):
+            message = (
+                f"a non-breaking space (U+00A0) precedes '{bare.lstrip(NBSP)}': mod_jk does "
+                "not trim it, so the line is a user variable and sets nothing"
+            )
         elif bare.startswith(";"):
+            # jk_map_read_property stores it like any key; only `worker.` keys are read as
+            # settings, and nothing uses this one: the line does what a comment would
+            kind = Kind.REDUNDANT
             message = (
                 f"';' does not start a comment in workers.properties: mod_jk reads "
-                f"'{bare}' as a user variable"
+                f"'{bare}' as a user variable that nothing uses, so the line has no effect, "
+                "as a comment would (start comments with '#')"
             )
         elif bare.startswith(("/", "!", "-/")):
             message = (
@@ -536,6 +567,8 @@ class _Reader:
 
     def _check_names(self, workers: dict[str, Worker]) -> None:
         for worker in workers.values():
+            if NBSP in worker.name:
+                continue  # the key or value that holds it says what it does
             if not re.fullmatch(r"[A-Za-z0-9_-]+", worker.name):
                 self.problem(
                     Kind.MAY_MEAN_SOMETHING_ELSE,  # mod_jk does not say what such a name does
@@ -543,6 +576,29 @@ class _Reader:
                     f"worker name '{worker.name}' uses characters mod_jk "
                     "documents as not allowed (only A-Z a-z 0-9 _ -)",
                 )
+
+    def _check_empty_hosts(self, workers: dict[str, Worker]) -> None:
+        """`worker.X.host=` is a line jk_map_read_property skips (an empty value): X keeps
+        its default host, localhost, unless a host is set elsewhere (observed with the real
+        httpd: the status worker shows localhost:8009)."""
+        for key, line, file in self.empty_hosts:
+            worker = workers.get(key[len(WORKER_PREFIX) : -len(".host")])
+            connects = worker is not None and (worker.type or DEFAULT_WORKER) in AJP_TYPES
+            if worker is not None and connects and "host" not in worker.settings:
+                message = (
+                    f"{key!r} is empty: mod_jk ignores the line, so worker {worker.name} "
+                    "connects to localhost, its default host"
+                )
+                self.problem(Kind.MEANS_SOMETHING_ELSE, line, message, file)
+            else:
+                message = "a key or a value is empty: mod_jk ignores this line"
+                self.problem(Kind.REDUNDANT, line, message, file)
+
+
+def _as_read(read: object) -> str:
+    if isinstance(read, bool):
+        return str(read).lower()
+    return repr(read) if isinstance(read, str | list) else str(read)
 
 
 def _joined_kind(key: str, separator: str) -> Kind:

@@ -29,10 +29,12 @@ def web(
     workers: str = HEALTHY_WORKERS,
     jk_conf: str = JK_LB,
     files: Mapping[str, str | bytes] | None = None,
-    apache: Mapping[str, str] | None = None,
+    apache: Mapping[str, str | None] | None = None,
 ) -> Builder:
-    """An Apache node with this workers file and httpd file (plus other files on it)."""
-    settings = {"jk_conf": JK_CONF, "server_root": "/etc/httpd", **(apache or {})}
+    """An Apache node with this workers file and httpd file (plus other files on it); an
+    `apache` setting of None is left out of the inventory."""
+    merged = {"jk_conf": JK_CONF, "server_root": "/etc/httpd", **(apache or {})}
+    settings = {key: value for key, value in merged.items() if value is not None}
 
     def builder(tmp: Path) -> Path:
         node = {"host": "10.0.0.1", "roles": ["apache"], "apache": settings}
@@ -106,6 +108,150 @@ CASES = [
         web(HEALTHY_WORKERS + "worker.tomcat03.type=ajp15\n"),
         ("fail", "worker tomcat03 has type 'ajp15', which mod_jk does not know"),
     ),
+    # --- values mod_jk reads otherwise (tests/checks/test_jk_real_httpd.py shows each truth)
+    case(
+        "activation-unknown-runs-active",
+        web(HEALTHY_WORKERS + "worker.tomcat01.activation=off\n"),
+        (
+            "fail",
+            "worker tomcat01: activation 'off' is no value mod_jk knows (it reads the first "
+            "letter: A, D or S): it uses A (active) instead, so this member takes new requests",
+        ),
+    ),
+    case(
+        "activation-unknown-meant-active",
+        web(HEALTHY_WORKERS + "worker.tomcat01.activation=enabled\n"),
+        ("warn", "it uses A (active), which 'enabled' probably meant"),
+    ),
+    case(
+        "activation-first-letter",
+        web(HEALTHY_WORKERS + "worker.tomcat01.activation=standby\n"),
+        ("warn", "activation 'standby': mod_jk reads only the first letter, so it uses S"),
+    ),
+    case(
+        "activation-of-a-worker-in-no-lb-is-not-read",
+        web(HEALTHY_WORKERS + "worker.status.activation=off\n"),
+        ("pass", HEALTHY_SUMMARY),
+    ),
+    case(
+        "lbfactor-zero",
+        web(HEALTHY_WORKERS + "worker.tomcat02.lbfactor=0\n"),
+        (
+            "fail",
+            "worker tomcat02: lbfactor 0: mod_jk raises a factor below 1 to 1, so this member "
+            "gets a full share of new requests",
+        ),
+    ),
+    case(
+        "lbfactor-not-a-number",
+        web(HEALTHY_WORKERS + "worker.tomcat02.lbfactor=1.5\n"),
+        ("warn", "worker tomcat02: lbfactor '1.5': mod_jk reads it as 1"),
+    ),
+    case(
+        "lbfactor-of-a-member-of-an-unlisted-lb",
+        web(
+            HEALTHY_WORKERS + "worker.lb2.type=lb\nworker.lb2.balance_workers=spare\n"
+            "worker.spare.host=10.0.0.20\nworker.spare.lbfactor=0\n"
+        ),
+        ("warn", "worker spare: lbfactor 0"),
+        ("warn", "(spare is not in worker.list: this bites once it is)"),
+        ("warn", "lb worker lb2 is not in worker.list"),
+    ),
+    case(
+        "max-packet-size-of-a-template-said-once",
+        web(HEALTHY_WORKERS + "worker.template.max_packet_size=20000\n"),
+        (
+            "warn",
+            "workers tomcat01, tomcat02, tomcat03 (from template): max_packet_size '20000': "
+            "mod_jk rounds it up to a multiple of 1024 within 8192-65536, so it uses 20480 "
+            "instead (the AJP connector's packetSize must be 20480 too)",
+        ),
+    ),
+    case(
+        "connection-pool-size-zero",
+        web(HEALTHY_WORKERS + "worker.tomcat03.connection_pool_size=0\n"),
+        ("fail", "worker tomcat03: connection_pool_size '0' reads as 0"),
+    ),
+    case(
+        "ping-mode-without-a-letter",
+        web(HEALTHY_WORKERS + "worker.tomcat03.ping_mode=true\n"),
+        ("fail", "mod_jk reads ping_mode 'true' letter by letter (C, P, I, A)"),
+    ),
+    case(
+        "ping-mode-none",
+        web(HEALTHY_WORKERS + "worker.tomcat03.ping_mode=none\n"),
+        ("warn", "no probe, which is the default anyway"),
+    ),
+    case(
+        "sticky-session-neither-true-nor-false",
+        web(HEALTHY_WORKERS + "worker.lb.sticky_session=disabled\n"),
+        ("fail", "worker lb: sticky_session 'disabled' is neither true nor false to mod_jk"),
+    ),
+    case(
+        "host-shell-variable",
+        web(HEALTHY_WORKERS.replace("tomcat03.host=10.0.0.13", "tomcat03.host=$TOMCAT_IP")),
+        (
+            "fail",
+            "worker tomcat03 has host '$TOMCAT_IP', which mod_jk cannot resolve ('$TOMCAT_IP' "
+            "is no variable to mod_jk: it expands only $(NAME), from workers.properties or "
+            "httpd's environment): it logs \"can't resolve tomcat address\" and disables the "
+            "worker, so lb lb stops it as a member and it gets no request (httpd starts)",
+        ),
+    ),
+    case(
+        "host-with-a-port",
+        web(HEALTHY_WORKERS.replace("tomcat03.host=10.0.0.13", "tomcat03.host=10.0.0.13:8010")),
+        ("fail", "has host '10.0.0.13:8010', which mod_jk cannot resolve (no release splits"),
+    ),
+    case(
+        "host-empty",
+        web(HEALTHY_WORKERS.replace("tomcat03.host=10.0.0.13", "tomcat03.host=")),
+        (
+            "fail",
+            "'worker.tomcat03.host' is empty: mod_jk ignores the line, so worker tomcat03 "
+            "connects to localhost, its default host",
+        ),
+    ),
+    case(
+        "port-with-a-trailing-non-breaking-space",
+        web(HEALTHY_WORKERS + "worker.tomcat03.port=8010\xa0\n"),
+        ("pass", HEALTHY_SUMMARY),
+    ),
+    case(
+        "port-behind-a-non-breaking-space",
+        web(HEALTHY_WORKERS + "worker.tomcat03.port=\xa08010\n"),
+        ("fail", "non-breaking space (U+00A0) in the value of 'worker.tomcat03.port'"),
+        ("fail", "worker tomcat03 has port '\\xa08010', which mod_jk reads as 0"),
+    ),
+    # --- worker types mod_jk accepts and then fails on
+    case(
+        "ajp12-worker",
+        web(
+            HEALTHY_WORKERS + "worker.list=old\nworker.old.type=ajp12\nworker.old.host=10.0.0.9\n",
+            jk_conf=JK_LB + "JkMount /old/* old\n",
+        ),
+        ("fail", "worker old has type ajp12 (obsolete): mod_jk speaks AJPv12 to it"),
+    ),
+    case(
+        "status-worker-as-member",
+        web(HEALTHY_WORKERS + "worker.lb.balance_workers=status\n"),
+        (
+            "fail",
+            "lb lb has status, of type status, as a member: mod_jk uses every member as an "
+            "AJP13 worker, and httpd's child process crashes (segmentation fault)",
+        ),
+    ),
+    case(
+        "lb-as-member",
+        web(
+            HEALTHY_WORKERS + "worker.lb.balance_workers=inner\nworker.inner.type=lb\n"
+            "worker.inner.balance_workers=tomcat04\nworker.tomcat04.host=10.0.0.14\n"
+        ),
+        (
+            "fail",
+            "lb lb has the lb inner as a member: unless inner is in worker.list too",
+        ),
+    ),
     case(
         "mount-to-unlisted-worker",
         web(jk_conf=JK_LB + "JkMount /admin/* tomcat01\n"),
@@ -141,7 +287,17 @@ CASES = [
     case(
         "semicolon-comment",
         web(HEALTHY_WORKERS + ";worker.lb.sticky_session=false\n"),
-        ("fail", "';' does not start a comment in workers.properties"),
+        (
+            "warn",
+            "';' does not start a comment in workers.properties: mod_jk reads "
+            "';worker.lb.sticky_session' as a user variable that nothing uses, so the line has "
+            "no effect",
+        ),
+    ),
+    case(
+        "semicolon-variable-in-use",
+        web(HEALTHY_WORKERS + ";h=10.0.0.14\nworker.tomcat03.host=$(;h)\n"),
+        ("warn", "'worker.tomcat03.host' is set again"),
     ),
     case(
         "bad-httpd-directive",
@@ -207,9 +363,26 @@ CASES = [
         ("pass", "2 mounts"),
     ),
     case(
-        "unreadable-workers-file",
+        "missing-workers-file",
         web(jk_conf="JkWorkersFile conf/absent.properties\nJkMount /* lb\n"),
+        (
+            "fail",
+            "JkWorkersFile names /etc/httpd/conf/absent.properties, which does not exist: "
+            "httpd refuses to start",
+        ),
+    ),
+    case(
+        "missing-workers-file-under-a-guessed-server-root",
+        web(
+            jk_conf="JkWorkersFile conf/absent.properties\nJkMount /* lb\n",
+            apache={"server_root": None},
+        ),
         ("error", "cannot read the workers file /etc/httpd/conf/absent.properties: no such file"),
+    ),
+    case(
+        "missing-workers-file-from-inventory",
+        web(jk_conf="JkMount /* lb\n", apache={"workers_properties": "/etc/absent.properties"}),
+        ("error", "cannot read the workers file /etc/absent.properties: no such file"),
     ),
     case("no-workers-file", web(jk_conf="JkMount /* lb\n"), ("error", "no workers file found")),
     case(
@@ -284,11 +457,40 @@ CORPUS_CASES = [
         "07_",
         "controller",
         (
-            ("fail", "';' does not start a comment in workers.properties"),
+            ("warn", "';' does not start a comment in workers.properties"),
             ("warn", "worker.controller.balanced_workers is deprecated"),
             ("warn", "'#worker.controller.sticky_session=true' changes nothing"),
         ),
         id="07-semicolons-and-commented-default",
+    ),
+    pytest.param(
+        "17_",
+        "workersis",
+        (
+            (
+                "fail",
+                "worker workersis has host 'localhost(tomcat server ip or hostname)', which "
+                "mod_jk cannot resolve (it is a placeholder, not a host name)",
+            ),
+        ),
+        id="17-placeholder-host",
+    ),
+    pytest.param(
+        "20_",
+        "worker1",
+        (
+            (
+                "fail",
+                "worker worker1 has host '$TOMCAT_IP', which mod_jk cannot resolve",
+            ),
+        ),
+        id="20-shell-variable-host",
+    ),
+    pytest.param(
+        "19_",
+        "tomcatA",
+        (("pass", "worker.list: tomcatA; 0 balanced members defined; 1 mount"),),
+        id="19-a-line-of-a-non-breaking-space",
     ),
     pytest.param(
         "36_",

@@ -61,7 +61,7 @@ CORPUS_KINDS = {
     "Tomcat's XML parser rejects the file": Kind.REFUSES_TO_START,  # server.xml 08 and 25
     "httpd does not treat it as whitespace": Kind.REFUSES_TO_START,  # jkconf 04: U+00A0
     "file starts with a UTF-8 byte order mark": Kind.REFUSES_TO_START,  # jkconf 12
-    "does not start a comment": Kind.MEANS_SOMETHING_ELSE,  # workers: ';' lines
+    "does not start a comment": Kind.REDUNDANT,  # workers: ';' lines, unused variables
     "looks like a uriworkermap rule": Kind.MEANS_SOMETHING_ELSE,
     "uses characters mod_jk documents as not allowed": Kind.MAY_MEAN_SOMETHING_ELSE,
     "repeated in the same server": Kind.OVERRIDDEN,  # jkconf: JkMount twice

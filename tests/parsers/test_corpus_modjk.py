@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from clustercheck.knowledge import modjk
 from clustercheck.parsers.httpd import (
     JkSettings,
     jk_settings,
@@ -14,7 +15,7 @@ from clustercheck.parsers.httpd import (
     parse_uriworkermap,
     worker_mounts,
 )
-from clustercheck.parsers.text import Problem, decode
+from clustercheck.parsers.text import Kind, Problem, decode
 from clustercheck.parsers.workers import Setting, WorkersFile, parse_workers, with_defaults
 
 # Where conftest's `corpus_dir` looks; needed at collection time to parametrize by file name.
@@ -142,6 +143,9 @@ def test_07_semicolons_are_not_comments_and_balanced_workers_still_work(corpus_d
     assert wf.variables["\ufeff; worker.list"] == "jetty_a"
     assert wf.variables["; worker.list"] == "jetty_b,jettybalancer"
     assert found(wf.problems, "';' does not start a comment")[:2] == [1, 2]
+    # unused variables: the lines do nothing, as the comments they were meant to be
+    semicolons = [p for p in wf.problems if "';' does not start a comment" in p.message]
+    assert len(semicolons) == 14 and {p.kind for p in semicolons} == {Kind.REDUNDANT}
     assert wf.workers["controller"].members == ["one", "two"]
     assert (44, "worker.controller.balanced_workers", "balance_workers") in wf.deprecated
     assert (25, "worker.one.cachesize", "connection_pool_size") in wf.deprecated
@@ -219,6 +223,24 @@ def test_17_and_20_odd_hosts_are_kept_as_written(corpus_dir):
         "localhost(tomcat server ip or hostname)"
     )
     assert workers(corpus_dir, "20").workers["worker1"].host == "$TOMCAT_IP"
+
+
+def test_17_and_20_hosts_no_resolver_takes(corpus_dir):
+    """mod_jk hands them to the resolver as written, which fails (the real httpd logs "can't
+    resolve tomcat address" for both: tests/checks/test_jk_real_httpd.py)."""
+    placeholder = workers(corpus_dir, "17").workers["workersis"].get("host") or ""
+    assert "placeholder" in str(modjk.unresolvable(placeholder))
+    shell = workers(corpus_dir, "20").workers["worker1"].get("host") or ""
+    assert "is no variable to mod_jk" in str(modjk.unresolvable(shell))
+    assert modjk.unresolvable(workers(corpus_dir, "20").workers["worker1"].host or "") is not None
+
+
+def test_19_a_line_of_a_latin1_non_breaking_space_is_ignored(corpus_dir):
+    text, name = read(corpus_dir, "workers", "19")
+    assert text.split("\n")[1] == "\xa0"  # a lone byte 0xA0: decoded as Latin-1
+    wf = parse_workers(text, name)
+    assert wf.problems == []
+    assert wf.workers["tomcatA"].port == 8009
 
 
 def test_35_worker_mount_attribute(corpus_dir):

@@ -226,6 +226,30 @@ def test_nbsp_splits_like_a_space_with_a_problem():
     assert any("takes one argument, got 3" in p.message for p in jk.problems)
 
 
+def test_a_comment_line_is_skipped_whatever_it_holds():
+    """httpd skips a line whose first non-space character is '#', non-breaking spaces and all
+    (observed: httpd starts; tests/checks/test_jk_real_httpd.py)."""
+    text = "# a comment\xa0with a non-breaking space\n   #\xa0JkMount /x w\nJkMount /a w\n"
+    found, issues = parse_httpd(text, CONF)
+    assert issues == []
+    assert [(d.name, d.args) for d in found] == [("JkMount", ("/a", "w"))]
+
+
+def test_a_line_led_by_a_non_breaking_space_is_no_comment():
+    found, issues = parse_httpd("\xa0# not a comment to httpd\n", CONF)
+    assert found == []
+    assert [(p.line, p.kind.value) for p in issues] == [(1, "refuses-to-start")]
+    assert "'\\xa0#' is no directive (Invalid command)" in issues[0].message
+
+
+def test_a_non_breaking_space_in_an_argument_stays_in_it():
+    found, issues = parse_httpd("JkMount /y w\xa0\n", CONF)
+    assert found[0].args == ("/y", "w\xa0")
+    assert [(p.line, p.kind.value) for p in issues] == [(1, "means-something-else")]
+    assert "part of the argument 'w\\xa0'" in issues[0].message
+    assert jk_settings(found).mounts[0].worker == "w\xa0"
+
+
 def test_bom_is_a_problem_and_is_skipped():
     found, issues = parse_httpd("\ufeffLoadModule jk_module modules/mod_jk.so\n", CONF)
     assert found[0].name == "LoadModule"

@@ -66,8 +66,11 @@ SITES = [
     row("long-line", wk(LISTED + "worker.a.host=" + "h" * 9000), "line longer than", MEANS),
     row("hash-in-value", wk(LISTED + "worker.a.host=h#x\n"), "'#' inside a value", MAY),
     row("nbsp-in-setting", wk(LISTED + "worker.a.host=h\xa0\n"), "non-breaking space", MEANS),
+    row("nbsp-in-key", wk(LISTED + "worker.a\xa0.host=h\n"), "non-breaking space", MEANS),
+    row("nbsp-before-key", wk(LISTED + "\xa0worker.a.host=h\n"), "non-breaking space", MEANS),
     row("unsupported", wk(LISTED + "worker.a.sticky_sesion=0\n"), "refuses to start", REFUSES),
-    row("empty-value", wk(LISTED + "worker.a.host=\n"), "a key or a value is empty", REDUNDANT),
+    row("empty-value", wk(LISTED + "worker.a.route=\n"), "a key or a value is empty", REDUNDANT),
+    row("empty-host", wk(LISTED + "worker.a.host=\n"), "connects to localhost", MEANS),
     row("no-equals", wk(LISTED + "worker.a.host h\n"), "a setting without '='", MEANS),
     row("undefined-variable", wk(LISTED + "worker.a.host=$(H)\n"), "$(H) is not defined", MAY),
     row(
@@ -114,7 +117,7 @@ SITES = [
         "semicolon-comment",
         wk(LISTED + ";worker.a.port=1\n"),
         "';' does not start a comment",
-        MEANS,
+        REDUNDANT,
     ),
     row(
         "mount-rule-in-workers", wk(LISTED + "/app/*=a\n"), "looks like a uriworkermap rule", MEANS
@@ -130,6 +133,7 @@ SITES = [
     # --- httpd
     row("httpd-bom", conf("\ufeffJkMount /* lb\n"), "byte order mark", REFUSES),
     row("httpd-nbsp", conf("JkMount\xa0/* lb\n"), "non-breaking space", REFUSES),
+    row("httpd-nbsp-in-argument", conf("JkMount /* lb\xa0\n"), "non-breaking space", MEANS),
     row("never-closed", conf("<VirtualHost *:80>\n"), "is never closed", REFUSES),
     row("missing-bracket", conf("<Location /a\n</Location>\n"), "missing closing '>'", REFUSES),
     row("unmatched-close", conf("</Location>\n"), "without matching", REFUSES),

@@ -555,3 +555,72 @@ def test_without_worker_list_mod_jk_creates_ajp13():
     ajp13 = completed.workers["ajp13"]
     assert (ajp13.type, ajp13.host, ajp13.port, ajp13.line) == ("ajp13", "localhost", 8009, None)
     assert "ajp13" not in wf.workers
+
+
+# --- what mod_jk really does with odd text (tests/checks/test_jk_real_httpd.py shows it) ------
+
+
+def kinds(wf: WorkersFile, fragment: str) -> list[tuple[int | None, str]]:
+    return [(p.line, p.kind.value) for p in wf.problems if fragment in p.message]
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        pytest.param("worker.a.port=8009\xa0", None, id="int-atoi-stops-at-it"),
+        pytest.param("worker.a.port=8k\xa0", "8, not 8192", id="int-k-must-be-last"),
+        pytest.param("worker.a.port=\xa08009", "0, not 8009", id="int-atoi-starts-at-it"),
+        pytest.param("worker.a.activation=D\xa0", None, id="first-letter"),
+        pytest.param("worker.a.ping_mode=CP\xa0", None, id="letters"),
+        pytest.param("worker.a.sticky_session=false\xa0", None, id="bool-first-letter"),
+        pytest.param("worker.a.sticky_session=off\xa0", "true, not false", id="bool-off"),
+        pytest.param("worker.a.host=tc1\xa0", "'tc1\\xa0', not 'tc1'", id="string"),
+        pytest.param(
+            "worker.a.balance_workers=b,c\xa0", "['b', 'c\\xa0'], not ['b', 'c']", id="list"
+        ),
+    ],
+)
+def test_a_non_breaking_space_in_a_value_matters_only_where_mod_jk_reads_it(line, problem):
+    wf = parse(f"worker.list=a\n{line}\n")
+    found = kinds(wf, "non-breaking space")
+    if problem is None:
+        assert found == [], messages(wf)
+    else:
+        assert found == [(2, "means-something-else")]
+        assert has_problem(wf, f"mod_jk does not trim it, so it reads {problem}", line=2)
+    key, value = line.split("=", 1)
+    assert wf.workers["a"].settings[key.rpartition(".")[2]].value == value  # kept as read
+
+
+def test_a_non_breaking_space_in_a_key():
+    wf = parse(
+        "worker.list=a\nworker.a\xa0.port=8010\n\xa0worker.a.host=tc1\nworker.a.port\xa0=1\n"
+    )
+    assert kinds(wf, "sets worker 'a\\xa0', not 'a'") == [(2, "means-something-else")]
+    assert kinds(wf, "precedes 'worker.a.host'") == [(3, "means-something-else")]
+    assert kinds(wf, "unsupported attribute 'worker.a.port\\xa0' ending in a non-breaking") == [
+        (4, "refuses-to-start")
+    ]
+    assert not has_problem(wf, "uses characters mod_jk documents as not allowed")
+
+
+def test_a_semicolon_line_is_an_unused_variable_with_no_effect():
+    wf = parse("worker.list=lb\n;worker.lb.sticky_session=false\nworker.lb.type=lb\n")
+    assert wf.variables == {";worker.lb.sticky_session": "false"}
+    assert wf.workers["lb"].sticky_session is True
+    assert kinds(wf, "';' does not start a comment") == [(2, "redundant")]
+    assert has_problem(wf, "a user variable that nothing uses, so the line has no effect")
+
+
+def test_a_semicolon_variable_some_value_uses_is_no_problem():
+    wf = parse(";h=tc1\nworker.list=a\nworker.a.host=$(;h)\n")
+    assert wf.workers["a"].host == "tc1"
+    assert unexpected(wf) == []
+
+
+def test_an_empty_host_leaves_localhost():
+    wf = parse("worker.list=a,b\nworker.a.host=\nworker.b.host=\nworker.b.host=tc2\n")
+    assert kinds(wf, "'worker.a.host' is empty") == [(2, "means-something-else")]
+    assert has_problem(wf, "worker a connects to localhost, its default host", line=2)
+    assert kinds(wf, "a key or a value is empty") == [(3, "redundant")]
+    assert with_defaults(wf).workers["a"].host == "localhost"

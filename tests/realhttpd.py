@@ -1,0 +1,232 @@
+"""A real httpd 2.4 with mod_jk on a loopback port, started for one test and stopped after it,
+to see what mod_jk really does with a workers file (the facts CC603's verdicts rely on).
+
+Each run gets a throw-away ServerRoot (a temporary directory httpd's children can enter), an
+httpd.conf of a few lines (prefork, mod_jk, its log at debug level, its shared memory file),
+the workers file given, and a free port on 127.0.0.1. httpd runs in the foreground in its own
+session, so that stopping it (SIGTERM to the process this helper started) stops its children
+and nothing else. `Backend` is a minimal AJP13 server on loopback, the stand-in for a Tomcat.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import pwd
+import shutil
+import socket
+import struct
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from support import need
+
+APACHE2 = shutil.which("apache2") or "/usr/sbin/apache2"
+MODULES = Path("/usr/lib/apache2/modules")
+MOD_JK = MODULES / "mod_jk.so"
+PREFORK = MODULES / "mod_mpm_prefork.so"
+AUTHZ = MODULES / "mod_authz_core.so"  # without it httpd answers 500 ("couldn't check user")
+START_TIMEOUT = 15.0
+
+
+def need_httpd() -> None:
+    """Skip (fail in CI) without Debian's apache2 and libapache2-mod-jk."""
+    need(
+        Path(APACHE2).exists() and all(path.exists() for path in (MOD_JK, PREFORK, AUTHZ)),
+        f"needs apache2 and mod_jk ({APACHE2}, {MOD_JK})",
+    )
+
+
+@dataclass
+class Response:
+    status: int | None  # None: the connection closed without an answer
+    body: str
+
+
+@dataclass
+class Httpd:
+    """What one run of httpd showed."""
+
+    started: bool
+    error_log: str  # httpd's ErrorLog and what it wrote to stderr
+    jk_log: str  # mod_jk's log, at debug level
+    responses: dict[str, Response] = field(default_factory=dict)
+
+    def status_properties(self, path: str) -> dict[str, str]:
+        """A status worker's `mime=prop` answer as a dict (the last value of a repeated key)."""
+        lines = self.responses[path].body.splitlines()
+        return dict(line.split("=", 1) for line in lines if "=" in line)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _user() -> str:
+    """As root httpd runs its children as User: www-data where there is one."""
+    if os.geteuid() != 0:
+        return ""
+    try:
+        pwd.getpwnam("www-data")
+    except KeyError:
+        return ""
+    return "User www-data\nGroup www-data\n"
+
+
+def _get(port: int, path: str, headers: Mapping[str, str]) -> Response:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        connection.request("GET", path, headers=dict(headers))
+        answer = connection.getresponse()
+        return Response(answer.status, answer.read().decode("utf-8", "replace"))
+    except (http.client.RemoteDisconnected, ConnectionResetError):
+        return Response(None, "")
+    finally:
+        connection.close()
+
+
+def run_httpd(
+    workers: str | bytes | None,
+    conf: str = "JkMount /* lb\n",
+    get: Sequence[str] = (),
+    headers: Mapping[str, str] | None = None,
+    workers_file: bool = True,
+) -> Httpd:
+    """Start httpd with this workers file (None: JkWorkersFile names a file that is not there)
+    and these extra httpd.conf lines, GET each path once it listens, then stop it."""
+    root = Path(tempfile.mkdtemp(prefix="cc-httpd-"))
+    try:
+        root.chmod(0o755)
+        port = _free_port()
+        names = root / "workers.properties"
+        if isinstance(workers, str):
+            names.write_text(workers, encoding="utf-8")
+        elif workers is not None:
+            names.write_bytes(workers)
+        text = (
+            f"ServerRoot {root}\nServerName localhost\nListen 127.0.0.1:{port}\n"
+            f"LoadModule mpm_prefork_module {PREFORK}\nLoadModule jk_module {MOD_JK}\n"
+            f"LoadModule authz_core_module {AUTHZ}\n"
+            f"StartServers 1\nMinSpareServers 1\nMaxSpareServers 2\n{_user()}"
+            f"PidFile {root}/httpd.pid\nErrorLog {root}/error.log\nLogLevel info\n"
+            f"JkLogFile {root}/mod_jk.log\nJkLogLevel debug\nJkShmFile {root}/jk.shm\n"
+            + (f"JkWorkersFile {names}\n" if workers_file else "")
+        )
+        (root / "httpd.conf").write_bytes((text + conf).encode("utf-8"))
+        return _run(root, port, get, headers or {})
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _run(root: Path, port: int, get: Sequence[str], headers: Mapping[str, str]) -> Httpd:
+    with (root / "stderr").open("wb") as stderr:
+        process = subprocess.Popen(
+            [APACHE2, "-f", str(root / "httpd.conf"), "-DFOREGROUND"],
+            stdout=stderr,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its SIGTERM to its process group stays in its group
+        )
+        try:
+            started = _wait_listening(process, port)
+            responses = {path: _get(port, path, headers) for path in get} if started else {}
+            time.sleep(0.3)  # children note their crashes, mod_jk flushes its log
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+    def read(name: str) -> str:
+        path = root / name
+        return path.read_text("utf-8", "replace") if path.exists() else ""
+
+    return Httpd(started, read("error.log") + read("stderr"), read("mod_jk.log"), responses)
+
+
+def _wait_listening(process: subprocess.Popen[bytes], port: int) -> bool:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+# --- a stand-in Tomcat ------------------------------------------------------------------------
+
+
+def _ajp_string(text: bytes) -> bytes:
+    return struct.pack(">H", len(text)) + text + b"\x00"
+
+
+def _ajp_packet(payload: bytes) -> bytes:
+    return b"AB" + struct.pack(">H", len(payload)) + payload
+
+
+class Backend:
+    """An AJP13 server on loopback answering each forwarded request with 200 and its name as
+    the body, and each CPing with a CPong. `first_bytes` records how each connection began;
+    a connection that does not begin with AJP13's magic 0x12 0x34 is closed at once, as
+    Tomcat's AJP connector closes it."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.first_bytes: list[bytes] = []
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self._server.getsockname()[1])
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self) -> None:
+        self._server.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _peer = self._server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
+
+    def _serve(self, connection: socket.socket) -> None:
+        with connection:
+            head = connection.recv(4, socket.MSG_WAITALL)
+            self.first_bytes.append(head)
+            while len(head) == 4 and head[:2] == b"\x12\x34":
+                body = connection.recv(struct.unpack(">H", head[2:])[0], socket.MSG_WAITALL)
+                if body[:1] == b"\x0a":  # CPing
+                    connection.sendall(_ajp_packet(b"\x09"))
+                elif body[:1] == b"\x02":  # Forward Request
+                    self._answer(connection)
+                head = connection.recv(4, socket.MSG_WAITALL)
+
+    def _answer(self, connection: socket.socket) -> None:
+        text = self.name.encode()
+        length = struct.pack(">H", len(text))
+        headers = struct.pack(">H", 200) + _ajp_string(b"OK") + struct.pack(">H", 1)
+        headers += b"\xa0\x03" + length  # Content-Length
+        connection.sendall(_ajp_packet(b"\x04" + headers))
+        connection.sendall(_ajp_packet(b"\x03" + length + text + b"\x00"))
+        connection.sendall(_ajp_packet(b"\x05\x01"))
+
+
+@contextmanager
+def backends(*names: str) -> Iterator[dict[str, Backend]]:
+    started = {name: Backend(name) for name in names}
+    try:
+        yield started
+    finally:
+        for backend in started.values():
+            backend.close()
