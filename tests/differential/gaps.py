@@ -57,9 +57,10 @@ GAPS: tuple[Gap, ...] = (
     Gap(
         "unresolvable-worker-host",
         _caused("unresolvable-host"),
-        "mod_jk cannot resolve a worker's host (an undefined $(variable), a shell variable, "
-        "text that is no host name, a name in .invalid) and forces the worker to stopped; "
-        "clustercheck takes the host as written (CC101 only matches it against the inventory)",
+        "mod_jk cannot resolve a worker's host and forces the worker to stopped; CC603 says so "
+        "for hosts no resolver takes ($TOMCAT_IP, host:port, text in parentheses), not yet for "
+        "an undefined $(variable) left literal nor for a name that does not resolve on the httpd "
+        "host (a .invalid name)",
     ),
     Gap(
         "duplicate-key",
@@ -82,7 +83,7 @@ GAPS: tuple[Gap, ...] = (
         "undefined-variable-as-port",
         lambda row: re.search(r"mod_jk \S+:0\b", row.model_diff) is not None,
         "mod_jk reads a port it cannot parse (an undefined $(variable)) as 0 and targets "
-        "host:0; clustercheck reads no port at all and does not say the worker is unusable",
+        "host:0; CC603 says the worker is disabled, but clustercheck's model holds no port",
     ),
     Gap(
         "workers-model-differs",

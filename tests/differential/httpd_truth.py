@@ -163,6 +163,13 @@ def parse_log(text: str, workers: str) -> HttpdRun:
             run.events.append(event)
     if added:  # mod_jk read the file: what did it leave out?
         run.events += _unread(workers, added)
+    # a worker mod_jk built with port 0 is disabled (ajp_validate): its member is stopped, a
+    # worker mapped directly answers 503 (observed with the real httpd in test_jk_real_httpd)
+    run.events += [
+        Event("port-zero", Truth.COMPONENT_FAILS, name, f"{name} targets {target}")
+        for name, target in run.targets.items()
+        if target.rpartition(":")[2] == "0"
+    ]
     run.events += [
         Event("members-unused", Truth.IGNORED, name, f"{name} is {kind}")
         for name, kind in types.items()

@@ -66,7 +66,7 @@ CLAIMS: tuple[Claim, ...] = (
     ),
     _claim("CC604", Truth.IGNORED, r"and ignores it"),
     _claim("CC603", Truth.REFUSES, r"refuses to start|httpd does not start|cannot create it"),
-    _claim("CC603", Truth.COMPONENT_FAILS, r"HTTP 500"),
+    _claim("CC603", Truth.COMPONENT_FAILS, r"HTTP 50[03]|disables the worker|stops it as a member"),
     _claim("CC603", Truth.IGNORED, r"\bignored?\b|\bignores\b|overwritten|user variable"),
 )
 
