@@ -199,3 +199,24 @@ class Stopwatch:
     @property
     def seconds(self) -> float:
         return time.monotonic() - self.started
+
+
+def run_side(
+    side: str,
+    cases: Sequence[T],
+    run_case: Callable[[T, Path], Row],
+    classify: Callable[[Row], tuple[str, str]],
+    expectations: Path,
+    factory: pytest.TempPathFactory,
+) -> dict[str, Row]:
+    """Every case of one side (tomcat, httpd) once per session, several at a time: the table
+    to `<basetemp>/differential/SIDE.tsv`, the summary line, and the expectations rewritten on
+    request."""
+    root = factory.mktemp(f"{side}-cases")
+    clock = Stopwatch()
+    rows = run_parallel(list(enumerate(cases)), lambda item: run_case(item[1], root / str(item[0])))
+    table = write_table(rows, factory.getbasetemp() / "differential" / f"{side}.tsv")
+    SUMMARIES.append(f"{summary_line(side, rows, clock.seconds)}; table: {table}")
+    if WRITE:
+        dump_expectations(rows, classify, expectations)
+    return {r.case: r for r in rows}

@@ -24,7 +24,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from differential.tomcat_truth import IP, UNSHARE, Signature, Truth, read_text, running, signature
+from differential.tomcat_truth import (
+    IP,
+    UNSHARE,
+    Event,
+    Signature,
+    Truth,
+    read_text,
+    running,
+    signature,
+)
 
 APACHE2 = "/usr/sbin/apache2"
 MODULES = Path("/usr/lib/apache2/modules")
@@ -101,14 +110,6 @@ _HOST = re.compile(
 )
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 _HOSTNAME = re.compile(rf"^(?=.*[A-Za-z]){_LABEL}(?:\.{_LABEL})*$")
-
-
-@dataclass(frozen=True)
-class Event:
-    signature: str
-    kind: Truth | None
-    subject: str
-    line: str
 
 
 @dataclass

@@ -69,20 +69,9 @@ def run_case(case: WorkersCase, work: Path) -> Row:
 def httpd_rows(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Row]:
     problems = missing_prerequisites()
     need(not problems, "httpd differential runs need: " + "; ".join(problems))
-    root = tmp_path_factory.mktemp("httpd-cases")
-    clock = agreement.Stopwatch()
-    rows = agreement.run_parallel(
-        list(enumerate(CASES)), lambda item: run_case(item[1], root / str(item[0]))
+    return agreement.run_side(
+        "httpd", CASES, run_case, classify, agreement.HTTPD_EXPECTATIONS, tmp_path_factory
     )
-    table = agreement.write_table(
-        rows, tmp_path_factory.getbasetemp() / "differential" / "httpd.tsv"
-    )
-    agreement.SUMMARIES.append(
-        f"{agreement.summary_line('httpd', rows, clock.seconds)}; table: {table}"
-    )
-    if agreement.WRITE:
-        agreement.dump_expectations(rows, classify, agreement.HTTPD_EXPECTATIONS)
-    return {r.case: r for r in rows}
 
 
 @pytest.mark.parametrize("case_id", [agreement.param(c.id, EXPECTED) for c in CASES])

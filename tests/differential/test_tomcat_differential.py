@@ -54,20 +54,9 @@ def tomcat_rows(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Row]:
     """Every case, run once per session, several Tomcats at a time."""
     problems = missing_prerequisites()
     need(not problems, "Tomcat differential runs need: " + "; ".join(problems))
-    root = tmp_path_factory.mktemp("tomcat-cases")
-    clock = agreement.Stopwatch()
-    rows = agreement.run_parallel(
-        list(enumerate(CASES)), lambda item: run_case(item[1], root / str(item[0]))
+    return agreement.run_side(
+        "tomcat", CASES, run_case, classify, agreement.TOMCAT_EXPECTATIONS, tmp_path_factory
     )
-    table = agreement.write_table(
-        rows, tmp_path_factory.getbasetemp() / "differential" / "tomcat.tsv"
-    )
-    agreement.SUMMARIES.append(
-        f"{agreement.summary_line('tomcat', rows, clock.seconds)}; table: {table}"
-    )
-    if agreement.WRITE:
-        agreement.dump_expectations(rows, classify, agreement.TOMCAT_EXPECTATIONS)
-    return {r.case: r for r in rows}
 
 
 @pytest.mark.parametrize("case_id", [agreement.param(c.id, EXPECTED) for c in CASES])

@@ -211,6 +211,8 @@ SEVERE = re.compile(r"^\S+ \S+ SEVERE ")
 
 @dataclass(frozen=True)
 class Event:
+    """One thing the real software logged, by signature (Tomcat's or httpd's)."""
+
     signature: str
     kind: Truth | None
     subject: str
