@@ -6,9 +6,15 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from support import REPO, need
 
 pytest_plugins = ["sshd_server"]
+
+# Property tests judge behaviour, not speed: no per-example deadline (hypothesis's 200 ms fails
+# at random on a 2-core CI machine busy with the lab). Speed has its place in bench/.
+settings.register_profile("clustercheck", deadline=None)
+settings.load_profile("clustercheck")
 
 
 @pytest.fixture(scope="session")
