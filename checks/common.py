@@ -34,6 +34,25 @@ def server_xml(node: NodeFacts) -> tuple[ServerXml | None, Finding | None]:
     )
 
 
+def server_xml_and_version(node: NodeFacts) -> tuple[ServerXml, str] | Finding:
+    """The node's parsed server.xml and its Tomcat version, for checks whose verdict depends on
+    what that version accepts; or the `error` finding that says which is missing."""
+    server, problem = server_xml(node)
+    if problem is not None:
+        return problem
+    assert server is not None and node.tomcat is not None
+    version = node.tomcat.version
+    return unknown_version(server) if version is None else (server, version)
+
+
+def unknown_version(server: ServerXml) -> Finding:
+    return errored(
+        "Tomcat version unknown: set tomcat.version in the inventory (CC302 says why it "
+        "could not be read)",
+        file=server.path,
+    )
+
+
 def readable_servers(
     cluster: ClusterFacts,
 ) -> tuple[list[tuple[NodeFacts, ServerXml]], list[Finding]]:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from clustercheck.checks.common import server_xml
+from clustercheck.checks.common import server_xml_and_version, unknown_version
 from clustercheck.checks.config.server_xml_elements import elements_as_read, plural
 from clustercheck.engine.check import check
 from clustercheck.engine.results import (
     Finding,
     Scope,
     Status,
-    errored,
     passed,
     skipped,
     warned,
@@ -88,19 +87,15 @@ def removed_classes(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]
     ReplicationValve filter as one regular expression (`.*\\.gif|.*\\.js|.*\\.css`). Best,
     start from the server.xml that ships with the new version and carry the changes over.
     """
-    server, problem = server_xml(node)
-    if problem:
-        yield problem
+    found = server_xml_and_version(node)
+    if isinstance(found, Finding):
+        yield found
         return
-    assert server is not None and server.root is not None and node.tomcat is not None
-    version = node.tomcat.version
+    server, version = found
+    assert server.root is not None
     major = tomcat_major(version)
-    if major is None or version is None:
-        yield errored(
-            "Tomcat version unknown: set tomcat.version in the inventory (CC302 says why it "
-            "could not be read)",
-            file=server.path,
-        )
+    if major is None:
+        yield unknown_version(server)
         return
     if major < FIRST_COVERED_MAJOR:
         yield skipped(

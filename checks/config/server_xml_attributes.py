@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from clustercheck.checks.common import server_xml
+from clustercheck.checks.common import server_xml_and_version
 from clustercheck.checks.config.server_xml_elements import created, plural
 from clustercheck.engine.check import check
-from clustercheck.engine.results import Finding, Scope, errored, failed, passed, skipped, warned
+from clustercheck.engine.results import Finding, Scope, failed, passed, skipped, warned
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.knowledge.classes import (
     CONNECTOR,
@@ -67,19 +67,12 @@ def server_xml_attributes(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Fi
     element's class does not have, and restart Tomcat; then look for "failed to set property"
     in catalina.out.
     """
-    server, problem = server_xml(node)
-    if problem:
-        yield problem
+    found = server_xml_and_version(node)
+    if isinstance(found, Finding):
+        yield found
         return
-    assert server is not None and server.root is not None and node.tomcat is not None
-    version = node.tomcat.version
-    if version is None:
-        yield errored(
-            "Tomcat version unknown: set tomcat.version in the inventory (CC302 says why it "
-            "could not be read)",
-            file=server.path,
-        )
-        return
+    server, version = found
+    assert server.root is not None
     table = for_version(version)
     if table is None:
         yield skipped(
