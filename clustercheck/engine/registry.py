@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from importlib.metadata import EntryPoint, entry_points
 
 from clustercheck.engine.check import Check
+from clustercheck.engine.plugins import load_plugin, origin
 
 GROUP = "clustercheck.checks"
 
@@ -22,13 +23,8 @@ def load_checks(eps: Iterable[EntryPoint] | None = None) -> list[Check]:
     found: dict[str, Check] = {}
     names: dict[str, str] = {}
     for ep in eps if eps is not None else entry_points(group=GROUP):
-        origin = f"{ep.dist.name if ep.dist else '?'}:{ep.value}"
-        try:
-            obj = ep.load()
-        except Exception as exc:  # a broken plugin must be named, whatever it raised
-            raise RegistryError(f"check plugin {origin} failed to load: {exc}") from None
-        if not isinstance(obj, Check):
-            raise RegistryError(f"check plugin {origin} is not a Check (use @check)")
+        where = origin(ep)
+        obj = load_plugin(ep, Check, RegistryError, "check", " (use @check)")
         if ep.name != obj.code:
             raise RegistryError(
                 f"check plugin {ep.dist.name if ep.dist else '?'}: entry point"
@@ -36,12 +32,12 @@ def load_checks(eps: Iterable[EntryPoint] | None = None) -> list[Check]:
             )
         if obj.code in found:
             raise RegistryError(
-                f"duplicate check code {obj.code}: {found[obj.code].origin} and {origin}"
+                f"duplicate check code {obj.code}: {found[obj.code].origin} and {where}"
             )
         if obj.name in names:
-            raise RegistryError(f"duplicate check name {obj.name}: {names[obj.name]} and {origin}")
+            raise RegistryError(f"duplicate check name {obj.name}: {names[obj.name]} and {where}")
         found[obj.code] = obj
-        names[obj.name] = origin
+        names[obj.name] = where
     return sorted(found.values(), key=lambda c: c.code)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from typing import TYPE_CHECKING, Literal
 
+from clustercheck.engine.plugins import load_plugin, origin
 from clustercheck.engine.results import Status
 from clustercheck.report.model import Report
 
@@ -69,7 +70,7 @@ def load_formats(eps: Iterable[EntryPoint] | None = None) -> dict[str, Format]:
     found: dict[str, Format] = {}
     for ep in eps if eps is not None else entry_points(group=GROUP):
         if ep.name in found:
-            raise FormatError(f"duplicate format {ep.name}: {_origin(ep)}")
+            raise FormatError(f"duplicate format {ep.name}: {origin(ep)}")
         found[ep.name] = _load(ep)
     return dict(sorted(found.items()))
 
@@ -83,23 +84,13 @@ def find_format(name: str, eps: Iterable[EntryPoint] | None = None) -> Format:
         known = ", ".join(sorted({ep.name for ep in matching}))
         raise FormatError(f"no output format named {name!r} (known: {known})")
     if len(named) > 1:
-        raise FormatError(f"duplicate format {name}: {', '.join(map(_origin, named))}")
+        raise FormatError(f"duplicate format {name}: {', '.join(map(origin, named))}")
     return _load(named[0])
 
 
 def _load(ep: EntryPoint) -> Format:
-    """A format plugin, refused in one line when it cannot be used; its entry point's name must
-    be its format's name."""
-    try:
-        obj = ep.load()
-    except Exception as exc:  # a broken plugin must be named, whatever it raised
-        raise FormatError(f"format plugin {_origin(ep)} failed to load: {exc}") from None
-    if not isinstance(obj, Format):
-        raise FormatError(f"format plugin {_origin(ep)} is not a Format")
+    """A format plugin; its entry point's name must be its format's name."""
+    obj = load_plugin(ep, Format, FormatError, "format")
     if obj.name != ep.name:
-        raise FormatError(f"format plugin {_origin(ep)} is registered as {ep.name!r}: {obj.name!r}")
+        raise FormatError(f"format plugin {origin(ep)} is registered as {ep.name!r}: {obj.name!r}")
     return obj
-
-
-def _origin(ep: EntryPoint) -> str:
-    return f"{ep.dist.name if ep.dist else '?'}:{ep.value}"
