@@ -7,7 +7,12 @@ import pytest
 
 from clustercheck.knowledge import classes
 from clustercheck.knowledge.classes import Outcome, TomcatTable, for_version, java_integer, load
-from clustercheck.knowledge.tomcat import _KNOWN, _knows
+from clustercheck.knowledge.tomcat import (
+    _KNOWN,
+    _knows,
+    encrypt_order_checked,
+    local_member_among_members,
+)
 
 CLUSTER = "Server/Service/Engine/Cluster"
 CHANNEL = f"{CLUSTER}/Channel"
@@ -278,3 +283,24 @@ def test_a_type_a_line_lacks_is_not_judged() -> None:
     resources = "Server/Service/Engine/Host/Context/Resources"
     assert t7.may_stand_in("org.apache.naming.resources.VirtualDirContext", resources) is None
     assert t7.may_stand_in(DELTA, f"{CLUSTER}/Manager") is True
+
+
+@pytest.mark.parametrize(
+    ("version", "order_checked", "local_from_members"),
+    [
+        ("7.0.109", True, False),
+        ("8.5.38", True, False),
+        ("9.0.14", False, False),  # EncryptInterceptor came in 9.0.13, its order check in 9.0.15
+        ("9.0.15", True, False),
+        ("9.0.16", True, False),
+        ("9.0.17", True, True),  # StaticMembershipService finds its local member among Members
+        ("10.1.60", True, True),
+        ("11", True, True),
+        (None, None, None),
+    ],
+)
+def test_cluster_start_rules_per_version(
+    version: str | None, order_checked: bool | None, local_from_members: bool | None
+) -> None:
+    assert encrypt_order_checked(version) is order_checked
+    assert local_member_among_members(version) is local_from_members

@@ -15,6 +15,7 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import IntFlag
 
 Version = tuple[int, int, int]
 
@@ -525,6 +526,54 @@ MEMBERSHIP_DEFAULTS: Mapping[str, str] = {
 }
 RECEIVER_DEFAULTS: Mapping[str, str] = {"address": "auto", "port": "4000", "autoBind": "100"}
 CLUSTER_DEFAULTS: Mapping[str, str] = {"channelSendOptions": "8"}
+
+
+# ---------------------------------------------------------------- cluster start-up
+
+# What SimpleTcpCluster's start refuses (apache/tomcat per release tag: SimpleTcpCluster
+# startInternal, GroupChannel, ChannelCoordinator internalStart, McastService start,
+# StaticMembershipService setLocalMemberProperties, EncryptInterceptor start). A refusal
+# throws out of the Cluster's start, and through its Engine (or its Host, a child of the
+# Engine) out of the Server's: Catalina logs "The required Server component failed to start"
+# and Tomcat does not start.
+SIMPLE_TCP_CLUSTER = _HA + "tcp.SimpleTcpCluster"
+GROUP_CHANNEL = _TRIBES + "group.GroupChannel"
+STATIC_MEMBERSHIP_SERVICE = _TRIBES + "membership.StaticMembershipService"
+ENCRYPT_INTERCEPTOR = _TRIBES + "group.interceptors.EncryptInterceptor"
+TCP_FAILURE_DETECTOR = _TRIBES + "group.interceptors.TcpFailureDetector"
+FARM_WAR_DEPLOYER = _HA + "deploy.FarmWarDeployer"
+
+
+class ChannelStart(IntFlag):
+    """The parts of a Channel its start level (the Cluster's `channelStartOptions`, default
+    Channel.DEFAULT = 15) starts: org.apache.catalina.tribes.Channel's constants."""
+
+    SND_RX = 1  # the Receiver, then the local member (static: found among the Members)
+    SND_TX = 2  # the Sender; EncryptInterceptor builds its cipher here (it needs the key)
+    MBR_RX = 4  # membership, listening (McastService joins its group)
+    MBR_TX = 8  # membership, broadcasting
+
+
+CHANNEL_START_DEFAULT = ChannelStart(15)
+# EncryptInterceptor refuses to start below a TcpFailureDetector ("must be upstream of
+# TcpFailureDetector"); 9.0.13 and 9.0.14 had the interceptor without that check.
+_ENCRYPT_ORDER_CHECKED = ((7, 0, 100), (8, 5, 38), (9, 0, 15))
+# StaticMembershipService without a <LocalMember> takes the Member whose host resolves to the
+# Receiver's address, with its port; before 9.0.17 it simply failed (NullPointerException).
+_LOCAL_MEMBER_AMONG_MEMBERS = ((9, 0, 17),)
+
+
+def encrypt_order_checked(version: str | int | None) -> bool | None:
+    """Whether this Tomcat refuses an EncryptInterceptor below a TcpFailureDetector."""
+    parsed = _as_version(version)
+    return None if parsed is None else _reached(parsed, _ENCRYPT_ORDER_CHECKED)
+
+
+def local_member_among_members(version: str | int | None) -> bool | None:
+    """Whether StaticMembershipService looks for its local member among the <Member>s when
+    it has no <LocalMember>."""
+    parsed = _as_version(version)
+    return None if parsed is None else _reached(parsed, _LOCAL_MEMBER_AMONG_MEMBERS)
 
 
 # ------------------------------------------------------------------------- AJP secrets

@@ -377,6 +377,10 @@ class ClusterConfig:
     deployer: Component | None
     host: str | None = None  # the Host's name when parent == "Host"
     members: list[Component] = field(default_factory=list)  # static Member elements
+    local_member: Component | None = None  # the Membership's <LocalMember>
+    # a later <Cluster> of the same Engine or Host replaces this one before anything starts
+    # (the container's setCluster keeps the last): Tomcat never starts it
+    replaced: bool = False
 
 
 @dataclass
@@ -458,6 +462,7 @@ def _connector(element: XmlElement, port_offset: int) -> Connector:
 
 
 def _cluster(element: XmlElement, parent: XmlElement) -> ClusterConfig:
+    siblings = parent.find_all("Cluster")
     channel = element.find("Channel")
     inside = channel if channel is not None else _NO_ELEMENT
     membership, sender = inside.find("Membership"), inside.find("Sender")
@@ -485,6 +490,10 @@ def _cluster(element: XmlElement, parent: XmlElement) -> ClusterConfig:
         deployer=_component(element.find("Deployer")),
         host=parent.attrs.get("name") if parent.tag == "Host" else None,
         members=_components(members),
+        local_member=_component(
+            membership.find("LocalMember") if membership is not None else None
+        ),
+        replaced=element is not siblings[-1],
     )
 
 

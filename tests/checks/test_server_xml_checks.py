@@ -1,5 +1,5 @@
-"""CC601 server-xml-elements, CC602 removed-classes, CC604 server-xml-attributes (and CC103's
-verdict on a file alone) on real server.xml files, read through the
+"""CC601 server-xml-elements, CC602 removed-classes, CC604 server-xml-attributes, CC605
+cluster-start (and CC103's verdict on a file alone) on real server.xml files, read through the
 real engine: tables of files (built here, the seed example, the shared corpus) and the results
 expected for the node's Tomcat version."""
 
@@ -76,6 +76,24 @@ def node(text: str | bytes, version: str | None = "10.1.60") -> Builder:
 
 def with_cluster(block: str, version: str = "10.1.60") -> Builder:
     return node(server_xml(T1, cluster=block), version)
+
+
+# CC605: the parts of a Channel whose start Tomcat may refuse.
+TCP_FAILURE = f'<Interceptor className="{TRIBES}group.interceptors.TcpFailureDetector"/>'
+ENCRYPT = f'<Interceptor className="{TRIBES}group.interceptors.EncryptInterceptor" {{}}/>'
+KEY = 'encryptionKey="cafebabecafebabecafebabecafebabe"'
+STATIC = (
+    f'<Membership className="{TRIBES}membership.StaticMembershipService">{{}}'
+    f'<Member className="{TRIBES}membership.StaticMember" host="{{}}" port="4000" '
+    'uniqueId="{{0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,2}}"/></Membership>'
+)
+LOCAL_MEMBER = f'<LocalMember className="{TRIBES}membership.StaticMember"/>'
+FARM = f'<Deployer className="{HA}deploy.FarmWarDeployer" watchEnabled="false"/>'
+
+
+def static(host: str, local: bool = False, receiver: str = "") -> tuple[str, ...]:
+    """A static membership of one Member at host:4000, and a Receiver with `receiver`."""
+    return (STATIC.format(LOCAL_MEMBER if local else "", host), RECEIVER.format(receiver))
 
 
 def with_route(route: str, version: str) -> Builder:
@@ -338,6 +356,243 @@ CASES = [
         {(T1, "error")},
         "server.xml is unreadable",
     ),
+    # CC605 cluster-start
+    case("healthy", "CC605", healthy_three, ALL_PASS, ""),
+    case("no-cluster", "CC605", node(server_xml(T1, cluster="")), {(T1, "skip")}, "no cluster"),
+    case(
+        "version-unknown",
+        "CC605",
+        node(HEALTHY, None),
+        {(T1, "error")},
+        "Tomcat version unknown",
+    ),
+    case(
+        "not-a-multicast-group",
+        "CC605",
+        with_cluster(cluster(channel=(MCAST.format('address="10.0.0.1"'),))),
+        {(T1, "fail")},
+        "Tomcat does not start: the membership address 10.0.0.1 is not a multicast group",
+    ),
+    case(
+        "undefined-property-as-group",
+        "CC605",
+        with_cluster(cluster(channel=(MCAST.format('address="${mcast.group}"'),))),
+        {(T1, "fail")},
+        "the membership address ${mcast.group} names a property defined neither",
+    ),
+    case(
+        "undefined-property-as-bind",
+        "CC605",
+        with_cluster(cluster(channel=(MCAST.format('bind="${mcast.bind}"'),))),
+        {(T1, "fail")},
+        "the membership bind ${mcast.bind} names a property",
+    ),
+    case(
+        "empty-group",
+        "CC605",
+        with_cluster(cluster(channel=(MCAST.format('address=""'),))),
+        {(T1, "fail")},
+        "the membership address is empty, which Java reads as the loopback address",
+    ),
+    case(
+        "ipv6-group",
+        "CC605",
+        with_cluster(cluster(channel=(MCAST.format('address="ff02::1:4"'),))),
+        {(T1, "pass")},
+        "nothing that Tomcat 10.1.60 refuses",
+    ),
+    case(
+        "group-as-a-host-name",  # for the node's resolver to say
+        "CC605",
+        with_cluster(cluster(channel=(MCAST.format('address="mcast.example"'),))),
+        {(T1, "pass")},
+    ),
+    case(
+        "membership-not-started",  # channelStartOptions 3: sender and receiver only
+        "CC605",
+        with_cluster(
+            cluster(channel=(MCAST.format('address="10.0.0.1"'),)).replace(
+                "SimpleTcpCluster", 'SimpleTcpCluster" channelStartOptions="3'
+            )
+        ),
+        {(T1, "pass")},
+    ),
+    case(
+        "tomcat7-old-attribute-name",
+        "CC605",
+        with_cluster(cluster(channel=(MCAST.format('mcastAddr="10.0.0.1"'),)), "7.0.109"),
+        {(T1, "fail")},
+        "the membership address 10.0.0.1 is not a multicast group",
+    ),
+    case(  # 8.5 ignores mcastAddr (CC602 says so) and joins the default group
+        "old-attribute-name-ignored",
+        "CC605",
+        with_cluster(cluster(channel=(MCAST.format('mcastAddr="10.0.0.1"'),)), "8.5.100"),
+        {(T1, "pass")},
+    ),
+    case(
+        "in-a-host",
+        "CC605",
+        with_cluster(
+            '<Host name="app" appBase="app">'
+            + cluster(channel=(MCAST.format('address="10.0.0.1"'),))
+            + "</Host>"
+        ),
+        {(T1, "fail")},
+        "Tomcat does not start: the membership address 10.0.0.1",
+    ),
+    case(  # the second Cluster of an Engine replaces the first before either starts
+        "replaced",
+        "CC605",
+        with_cluster(
+            cluster(channel=(MCAST.format('address="10.0.0.1"'),)) + cluster(),
+        ),
+        {(T1, "pass")},
+    ),
+    case(
+        "encrypt-after-tcp-failure-detector",
+        "CC605",
+        with_cluster(cluster(channel=(TCP_FAILURE, ENCRYPT.format(KEY)))),
+        {(T1, "fail")},
+        "Tomcat does not start: the EncryptInterceptor (line 6) is listed after the "
+        "TcpFailureDetector (line 6), and Tomcat refuses that order",
+    ),
+    case(
+        "encrypt-before-tcp-failure-detector",
+        "CC605",
+        with_cluster(cluster(channel=(ENCRYPT.format(KEY), TCP_FAILURE))),
+        {(T1, "pass")},
+    ),
+    case(  # 9.0.13 and 9.0.14 did not check the order yet
+        "encrypt-order-unchecked",
+        "CC605",
+        with_cluster(cluster(channel=(TCP_FAILURE, ENCRYPT.format(KEY))), "9.0.14"),
+        {(T1, "pass")},
+    ),
+    case(  # no EncryptInterceptor in 9.0.12 at all: CC602's
+        "encrypt-too-new",
+        "CC605",
+        with_cluster(cluster(channel=(TCP_FAILURE, ENCRYPT.format(""))), "9.0.12"),
+        {(T1, "pass")},
+    ),
+    case(
+        "encrypt-without-key",
+        "CC605",
+        with_cluster(cluster(channel=(ENCRYPT.format(""),))),
+        {(T1, "fail")},
+        'the EncryptInterceptor has no encryptionKey: "Encryption key is required"',
+    ),
+    case(
+        "encrypt-odd-key",
+        "CC605",
+        with_cluster(cluster(channel=(ENCRYPT.format('encryptionKey="abc"'),))),
+        {(T1, "fail")},
+        "its encryptionKey is not hexadecimal digits in an even number",
+    ),
+    case(
+        "encrypt-undefined-key",
+        "CC605",
+        with_cluster(cluster(channel=(ENCRYPT.format('encryptionKey="${tribes.key}"'),))),
+        {(T1, "fail")},
+        "its encryptionKey is not hexadecimal digits",
+    ),
+    case(
+        "encrypt-empty-key",
+        "CC605",
+        with_cluster(cluster(channel=(ENCRYPT.format('encryptionKey=" "'),))),
+        {(T1, "fail")},
+        'has an empty encryptionKey: "Empty key"',
+    ),
+    case(  # the setter is found by the name with its first letter upper-cased
+        "encrypt-key-first-letter",
+        "CC605",
+        with_cluster(cluster(channel=(ENCRYPT.format(KEY.replace("e", "E", 1)),))),
+        {(T1, "pass")},
+    ),
+    case(  # a key that cannot be set leaves the one set before it
+        "encrypt-second-key-refused",
+        "CC605",
+        with_cluster(cluster(channel=(ENCRYPT.format(KEY + ' encryptionKeyString="xyz"'),))),
+        {(T1, "pass")},
+    ),
+    case(  # channelStartOptions 13: no sender, no cipher, no key needed
+        "encrypt-key-unused",
+        "CC605",
+        with_cluster(
+            cluster(channel=(ENCRYPT.format(""),)).replace(
+                "SimpleTcpCluster", 'SimpleTcpCluster" ChannelStartOptions="13'
+            )
+        ),
+        {(T1, "pass")},
+    ),
+    case(
+        "static-with-local-member",
+        "CC605",
+        with_cluster(cluster(channel=static("10.0.0.12", local=True))),
+        {(T1, "pass")},
+    ),
+    case(  # receiver auto: the node's own address stands in for the LocalMember
+        "static-lists-the-node",
+        "CC605",
+        with_cluster(cluster(channel=static("10.0.0.11"))),
+        {(T1, "pass")},
+    ),
+    case(
+        "static-without-the-node",
+        "CC605",
+        with_cluster(cluster(channel=static("10.0.0.12", receiver='address="10.0.0.11"'))),
+        {(T1, "fail")},
+        "Tomcat does not start: StaticMembershipService has no <LocalMember>, so Tomcat looks "
+        "for the <Member> with the Receiver's address and port, 10.0.0.11:4000",
+    ),
+    case(
+        "static-member-by-name",
+        "CC605",
+        with_cluster(cluster(channel=static("tomcat9"))),
+        {(T1, "warn")},
+        "Tomcat does not start unless tomcat9 resolves, on the node, to its Receiver's address",
+    ),
+    case(  # receiver auto, offline: the node may have another address than the inventory's
+        "static-member-another-address",
+        "CC605",
+        with_cluster(cluster(channel=static("10.0.0.99"))),
+        {(T1, "warn")},
+        "unless 10.0.0.99 resolves",
+    ),
+    case(
+        "static-lists-the-others-only",
+        "CC605",
+        lambda tmp: healthy_three(tmp, {T1: {"cluster": cluster(channel=static("10.0.0.12"))}}),
+        {(T1, "fail"), (T2, "pass"), (T3, "pass")},
+        "its Members: 10.0.0.12:4000",
+    ),
+    case(
+        "static-before-9.0.17",
+        "CC605",
+        with_cluster(cluster(channel=static("10.0.0.11")), "9.0.16"),
+        {(T1, "fail")},
+        "StaticMembershipService has no <LocalMember>, which Tomcat needs before 9.0.17",
+    ),
+    case(  # no StaticMembershipService in 8.5: CC602's
+        "static-too-new",
+        "CC605",
+        with_cluster(cluster(channel=static("10.0.0.12")), "8.5.100"),
+        {(T1, "pass")},
+    ),
+    case(
+        "farm-deployer-in-the-engine",
+        "CC605",
+        with_cluster(cluster(FARM)),
+        {(T1, "fail")},
+        "the cluster's FarmWarDeployer fails: it works only in a Host's <Cluster>",
+    ),
+    case(
+        "farm-deployer-in-a-host",
+        "CC605",
+        with_cluster(f'<Host name="app" appBase="app">{cluster(FARM)}</Host>'),
+        {(T1, "pass")},
+        "1 cluster (the cluster of Host 'app')",
+    ),
     # CC604 server-xml-attributes
     case("healthy", "CC604", healthy_three, ALL_PASS, ""),
     case(
@@ -553,6 +808,12 @@ CORPUS = [
     ("01", "9.0.30", "CC103", {"fail"}, "AJP port 8009 listens on all addresses without a secret"),
     ("09", "10.1.60", "CC103", {"fail"}, "listens on all addresses without a secret (Ghostcat"),
     ("30", "10.1.60", "CC103", {"pass"}, ""),
+    ("15", "10.1.60", "CC605", {"warn"}, "unless tomcat1 or tomcat2 or tomcat3 resolves"),
+    ("15", "9.0.16", "CC605", {"fail"}, "which Tomcat needs before 9.0.17"),
+    ("09", "10.1.60", "CC605", {"fail"}, "the cluster's FarmWarDeployer fails"),
+    ("12", "9.0.85", "CC605", {"fail"}, "the cluster's FarmWarDeployer fails"),
+    ("16", "10.1.60", "CC605", {"pass"}, ""),  # its EncryptInterceptor is outside the Channel
+    ("18", "10.1.60", "CC605", {"pass"}, ""),  # static members through the interceptor
 ]
 
 

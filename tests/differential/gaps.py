@@ -92,26 +92,12 @@ GAPS: tuple[Gap, ...] = (
     ),
     # --- Tomcat
     Gap(
-        "cluster-does-not-start",
-        _caused("cluster-failed"),
-        "the Cluster fails to start (membership address not multicast, EncryptInterceptor "
-        "after TcpFailureDetector or without a key, static membership without LocalMember, "
-        "a member host that does not resolve) and takes the whole Server down; no check "
-        "knows these start-time rules",
-    ),
-    Gap(
         "unknown-class",
         _caused("class-not-found", "wrong-type"),
         "a className Tomcat cannot load or of the wrong kind stops the Digester; CC602 judges "
         "Tomcat's own classes from the generated tables, but not classes of other packages "
-        "(TomEE's, an add-on jar's: named as not judged) nor what an element needs around it "
-        "(a Host's Cluster without a Channel, a static-membership interceptor without members)",
-    ),
-    Gap(
-        "farm-deployer-outside-host",
-        _caused("farm-host-only"),
-        "FarmWarDeployer works only in a Host's Cluster and logs SEVERE in an Engine's; no "
-        "check knows where a Deployer may sit",
+        "(TomEE's, an add-on jar's: named as not judged, since which jars the node's class "
+        "loaders hold is not gathered)",
     ),
     Gap(
         "undefined-property-in-a-number",

@@ -565,3 +565,18 @@ def test_random_bytes_never_raise(data: bytes) -> None:
 def test_mangled_seed_never_raises(at: int, cut: int, junk: bytes) -> None:
     data = SEED.encode()
     parse_server_xml(data[:at] + junk + data[at + cut :], PATH, {"x": "y"})
+
+
+def test_a_later_cluster_replaces_an_earlier_one_and_local_member_is_kept() -> None:
+    tribes = "org.apache.catalina.tribes."
+    body = f"""<Cluster className="org.apache.catalina.ha.tcp.SimpleTcpCluster"/>
+<Cluster className="org.apache.catalina.ha.tcp.SimpleTcpCluster">
+<Channel className="{tribes}group.GroupChannel">
+ <Membership className="{tribes}membership.StaticMembershipService">
+  <LocalMember className="{tribes}membership.StaticMember"/>
+ </Membership>
+</Channel></Cluster>"""
+    first, second = parse_server_xml(server(body), PATH).clusters
+    assert (first.replaced, second.replaced) == (True, False)
+    assert first.local_member is None
+    assert second.local_member is not None and second.local_member.line == 10
