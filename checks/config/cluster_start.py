@@ -6,7 +6,6 @@ import ipaddress
 from collections.abc import Iterator, Mapping
 
 from clustercheck.checks.common import server_xml, server_xml_and_version
-from clustercheck.checks.config.server_xml_elements import plural
 from clustercheck.derive.cluster_config import effective_membership, receiver_bind
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed, skipped, warned
@@ -92,8 +91,8 @@ def cluster_start(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
     findings = [f for c in started for f in _judge(node, cluster, c, version, server.path)]
     yield from findings or [
         passed(
-            f"{plural(len(started), 'cluster')} ({', '.join(map(_where, started))}): nothing "
-            f"that Tomcat {version} refuses while starting it",
+            f"{', '.join(map(_where, started))}: nothing that Tomcat {version} refuses while "
+            "starting it",
             file=server.path,
         )
     ]
@@ -120,7 +119,7 @@ def _judge(
 
 
 def _where(config: ClusterConfig) -> str:
-    return f"the cluster of Host '{config.host}'" if config.parent == "Host" else "the Engine's"
+    return f"the cluster of Host '{config.host}'" if config.parent == "Host" else "the cluster"
 
 
 def _start_options(attrs: Mapping[str, str]) -> ChannelStart:
@@ -229,17 +228,19 @@ def _no_local_member(
         return
     address, port = receiver_bind(config)
     members = [m for m in config.members if m.path.endswith("/Membership/Member")]
-    others = {n for o in cluster.nodes.values() if o is not node for n in _names(o)}
+    own = _names(node)
+    others = {n for o in cluster.nodes.values() if o is not node for n in _names(o)} - own
     maybe = []
     for member in members:
-        host = member.attrs.get("host", "").lower()
-        if java_integer(member.attrs.get("port", ""), INT_RANGE) != port or "${" in host:
-            continue
-        found = _is_receiver(host, address.lower(), node, others - _names(node))
+        host = _attribute(member.attrs, "host") or ""
+        member_port = java_integer(_attribute(member.attrs, "port") or "", INT_RANGE)
+        if not host or "${" in host or member_port != port:
+            continue  # no host Tomcat can resolve, or another port: never the Receiver
+        found = _is_receiver(host.lower(), address.lower(), own, others, node.live.addresses)
         if found:
             return
         if found is None:
-            maybe.append(member.attrs["host"])
+            maybe.append(host)
     listen = "auto (the address of the node's host name)" if address == "auto" else address
     how = (
         "StaticMembershipService has no <LocalMember>, so Tomcat looks for the <Member> "
@@ -269,14 +270,18 @@ def _names(node: NodeFacts) -> set[str]:
     return {n.lower() for n in (node.settings.host, node.name, *node.live.addresses)}
 
 
-def _is_receiver(host: str, address: str, node: NodeFacts, others: set[str]) -> bool | None:
-    """Whether a Member's host (lower-case) is the Receiver's address; None when only the
-    node's resolver could tell (a name compared with an address, or with another name)."""
+def _is_receiver(
+    host: str, address: str, own: set[str], others: set[str], interfaces: list[str]
+) -> bool | None:
+    """Whether a Member's host (lower-case) is the Receiver's address: `auto` is the node's
+    own (how the inventory names it, one of its interface addresses), anything else is
+    compared as written. None when only the node's resolver could tell (a name compared with
+    an address or another name, an address where the node's are unknown)."""
     if address == "auto":
-        if host in _names(node):
+        if host in own:
             return True
-        if host in others or (_is_address(host) and node.live.addresses):
-            return False  # `auto` is one of the node's interface addresses
+        if host in others or (_is_address(host) and interfaces):
+            return False
         return None
     same = {address} | (_LOOPBACK if address in _LOOPBACK else set())
     if host in same:

@@ -12,6 +12,8 @@ import pytest
 from clusterfiles import BASE, build, catalina_jar, judge, outcome, server_xml, three_tomcats
 from support import REPO
 
+from clustercheck.checks.config.cluster_start import _is_receiver
+
 Builder = Callable[[Path], Path]
 Expected = set[tuple[str, str]]  # (node, status): both checks judge node by node
 
@@ -566,6 +568,13 @@ CASES = [
         {(T1, "fail"), (T2, "pass"), (T3, "pass")},
         "its Members: 10.0.0.12:4000",
     ),
+    case(  # a Member without host never is the Receiver
+        "static-member-without-host",
+        "CC605",
+        with_cluster(cluster(channel=static(""))),
+        {(T1, "fail")},
+        "its Members: :4000",
+    ),
     case(
         "static-before-9.0.17",
         "CC605",
@@ -591,7 +600,7 @@ CASES = [
         "CC605",
         with_cluster(f'<Host name="app" appBase="app">{cluster(FARM)}</Host>'),
         {(T1, "pass")},
-        "1 cluster (the cluster of Host 'app')",
+        "the cluster of Host 'app': nothing that Tomcat 10.1.60 refuses while starting it",
     ),
     # CC604 server-xml-attributes
     case("healthy", "CC604", healthy_three, ALL_PASS, ""),
@@ -855,3 +864,26 @@ def test_corpus_file(
     results = judge(node(path.read_bytes(), version)(tmp_path), code)
     assert {r.status.value for r in results} == statuses, [r.message for r in results]
     assert not message or any(message in r.message for r in results), [r.message for r in results]
+
+
+@pytest.mark.parametrize(
+    ("host", "address", "interfaces", "expected"),
+    [
+        ("10.0.0.11", "auto", [], True),  # the inventory's address of the node
+        ("tomcat01", "auto", [], True),  # the inventory's name of the node
+        ("10.0.0.12", "auto", [], False),  # another node of the inventory
+        ("10.0.0.99", "auto", [], None),  # offline: the node may have that address too
+        ("10.0.0.99", "auto", ["10.0.0.11", "192.168.1.5"], False),  # not one of its own
+        ("192.168.1.5", "auto", ["10.0.0.11", "192.168.1.5"], True),
+        ("localhost", "127.0.0.1", [], True),
+        ("10.0.0.99", "10.0.0.11", [], False),  # addresses compared as written
+        ("node-a", "10.0.0.11", [], None),  # a name against an address
+        ("node-a", "node-a", [], True),
+    ],
+)
+def test_which_member_is_the_receiver(
+    host: str, address: str, interfaces: list[str], expected: bool | None
+) -> None:
+    own = {"10.0.0.11", "tomcat01", *interfaces}
+    others = {"10.0.0.12", "tomcat02"}
+    assert _is_receiver(host, address, own, others, interfaces) is expected
