@@ -101,3 +101,33 @@ def test_capture_window_is_as_long_as_dropTime_asks(
     top = {"multicast": {"window_s": inventory_window}} if inventory_window else {}
     inventory = build(tmp_path, {"t1": {"host": "10.0.0.11", "roles": ["tomcat"]}}, files, **top)
     assert capture_window(gather(load_inventory(inventory))) == window
+
+
+def test_dns_is_asked_only_about_worker_hosts_that_may_resolve(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A host mod_jk cannot resolve anyway ($(X) left as written, host:port, .invalid) is no
+    name to look up; a name no node is known by is."""
+    from clustercheck.collect import live
+    from clustercheck.facts.cluster import ClusterFacts, NodeFacts
+    from clustercheck.facts.files import ApacheFacts
+    from clustercheck.inventory.settings import ClusterSettings, NodeSettings
+    from clustercheck.parsers.workers import parse_workers, with_defaults
+
+    text = "".join(
+        f"worker.w{i}.host={host}\n"
+        for i, host in enumerate(["tc1.lan", "$(TC2)", "tc3:8009", "tc4.invalid", "localhost"])
+    )
+    workers = with_defaults(parse_workers(text, "/etc/httpd/conf/workers.properties"))
+    settings = NodeSettings("web1", "10.0.0.1", ("apache",))
+    node = NodeFacts(settings, apache=ApacheFacts(workers=workers))
+    asked: list[str] = []
+
+    def lookup(host: str) -> list[str]:
+        asked.append(host)
+        return ["10.0.0.9"]
+
+    monkeypatch.setattr(live, "_lookup", lookup)
+    cluster = ClusterFacts(ClusterSettings("c", "inventory.yaml", (settings,)), {"web1": node}, "")
+    assert live.resolve_unmatched_worker_hosts(cluster) == {"tc1.lan": ["10.0.0.9"]}
+    assert asked == ["tc1.lan"]

@@ -17,7 +17,8 @@ def ajp_port_match(cluster: ClusterFacts, derived: Derived) -> Iterator[Finding]
     """Every AJP worker points at a Tomcat AJP connector, and every AJP connector is used.
 
     Each ajp13 worker that mod_jk creates (listed in worker.list, or a member of a listed lb),
-    after `reference` inheritance and mod_jk's defaults (host localhost, port 8009), is matched
+    after `reference` inheritance and mod_jk's defaults (host localhost, port 8009), and does
+    not disable (a port that reads as 0, a host that cannot resolve: CC603 says so), is matched
     to a Tomcat node of the inventory: by its inventory host or name, by one of the node's own
     interface addresses, or by DNS as a last resort. That node must have an AJP connector on
     the worker's port. An AJP connector that no worker uses is reported too.

@@ -75,6 +75,7 @@ def resolve_unmatched_worker_hosts(cluster: ClusterFacts) -> dict[str, list[str]
             if not node.offline and node.apache and node.apache.workers
             for worker in node.apache.workers.workers.values()
             if worker.host
+            and not worker.disabled  # no address to ask about ($(X) left, host:port, .invalid)
             and worker.host.lower() not in known
             and not is_loopback(worker.host)
             and not _is_address(worker.host)

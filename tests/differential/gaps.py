@@ -8,7 +8,6 @@ and the report of issue 13 sums them up.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -55,35 +54,9 @@ GAPS: tuple[Gap, ...] = (
     ),
     # --- httpd + mod_jk
     Gap(
-        "unresolvable-worker-host",
-        _caused("unresolvable-host"),
-        "mod_jk cannot resolve a worker's host and forces the worker to stopped; CC603 says so "
-        "for hosts no resolver takes ($TOMCAT_IP, host:port, text in parentheses), not yet for "
-        "an undefined $(variable) left literal nor for a name that does not resolve on the httpd "
-        "host (a .invalid name)",
-    ),
-    Gap(
-        "duplicate-key",
-        _caused("duplicate-key"),
-        "mod_jk warns that a repeated key overwrites the earlier value; CC603 says nothing",
-    ),
-    Gap(
-        "unused-user-variable",
-        _caused("unused-variable"),
-        "a key outside worker.* (workers.tomcat_home, ps=, a 'worker-template.' prefix) is a "
-        "user variable that nothing uses, so the line does nothing; CC603 flags only the ones "
-        "that look like misspelt worker keys (workers.list)",
-    ),
-    Gap(
         "line-not-read",
         _caused("line-not-read"),
         "mod_jk skips a line it cannot read as key=value; CC603 does not report this one",
-    ),
-    Gap(
-        "undefined-variable-as-port",
-        lambda row: re.search(r"mod_jk \S+:0\b", row.model_diff) is not None,
-        "mod_jk reads a port it cannot parse (an undefined $(variable)) as 0 and targets "
-        "host:0; CC603 says the worker is disabled, but clustercheck's model holds no port",
     ),
     Gap(
         "workers-model-differs",
