@@ -1,8 +1,9 @@
 """The JSON report (DESIGN §4): stable, versioned by `schema_version`.
 
-JSON escapes controls itself; what it cannot write as UTF-8 (a lone surrogate: a name that was
-not UTF-8) is made encodable by escape.json_text, on batches of the encoder's chunks (a string
-value is always within one chunk)."""
+The JSON text goes through escape.json_text, on batches of the encoder's chunks (a string value
+is always within one chunk): values stay exact, but no C1 control or bidi override is written
+raw, and a lone surrogate (a name that was not UTF-8), which UTF-8 cannot encode, is written as
+its visible escape."""
 
 from __future__ import annotations
 

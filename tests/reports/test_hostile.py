@@ -176,7 +176,7 @@ def nagios(out: str, value: str) -> None:
 
 
 def json_report(out: str, value: str) -> None:
-    out.encode("utf-8")
+    no_unsafe(out, keep="\n\ufffe\uffff")  # JSON escapes the others: \u001b, \u202e
     document = json.loads(out)
     assert document["cluster"] == escape.encodable(f"c{value}")  # exact, surrogates aside
 
