@@ -6,6 +6,7 @@ import posixpath
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from clustercheck.checks.common import some_of
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, Status, errored, failed, passed, warned
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
@@ -41,8 +42,6 @@ READ_AS: dict[str, Callable[[str], object]] = {
     "port": modjk.jk_int,
     "lbfactor": modjk.jk_int,
 }
-
-SHOWN = 3  # patterns named in one message
 
 
 @check("CC603", "jk-config", scope=Scope.NODE, roles=("apache",))
@@ -575,8 +574,7 @@ def _vhosts(apache: ApacheFacts) -> Iterator[Finding]:
         if mount.vhost is not None:
             own.setdefault(mount.vhost, mount)
     patterns = list(dict.fromkeys(m.pattern for m in shared))
-    more = len(patterns) - SHOWN
-    shown = ", ".join(patterns[:SHOWN]) + (f" and {more} more" if more > 0 else "")
+    shown = some_of(patterns)
     for vhost, first in own.items():
         if vhost in copies:
             continue

@@ -31,7 +31,8 @@ EPILOG = """exit codes:
 
 
 class UsageError(Exception):
-    """Bad input from the user: printed as one line per problem, exit 2."""
+    """Bad input from the user: printed as one line per problem (one argument each: a problem
+    that quotes a value with a newline in it is still one line), exit 2."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -43,21 +44,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except UsageError as exc:
-        for line in str(exc).splitlines():
-            print(f"clustercheck: {line}", file=sys.stderr)
+        for line in exc.args:
+            _say(line)
         return 2
     except KeyboardInterrupt:
-        print("clustercheck: interrupted", file=sys.stderr)
+        _say("interrupted")
         return 130
     except Exception as exc:  # a bug: one line for the user, the traceback on request
         if os.environ.get("CLUSTERCHECK_DEBUG"):
             raise
-        print(
-            f"clustercheck: internal error: {type(exc).__name__}: {exc} "
-            "(set CLUSTERCHECK_DEBUG=1 for the traceback, and please report it)",
-            file=sys.stderr,
+        _say(
+            f"internal error: {type(exc).__name__}: {exc} "
+            "(set CLUSTERCHECK_DEBUG=1 for the traceback, and please report it)"
         )
         return 2
+
+
+def _say(line: str) -> None:
+    """One line of clustercheck's on stderr; what it quotes (a node name, a path, a value of the
+    inventory or of a snapshot) is data, escaped for the terminal."""
+    from clustercheck.report.escape import terminal
+
+    print(f"clustercheck: {terminal(line)}", file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -185,7 +193,7 @@ def _load_target(target: str) -> tuple[ClusterSettings, Snapshot | None]:
             return load_snapshot(Path(target))
         return load_inventory(target), None
     except InventoryError as exc:
-        raise UsageError("\n".join(exc.problems)) from None
+        raise UsageError(*exc.problems) from None
     except SnapshotError as exc:
         raise UsageError(str(exc)) from None
 
@@ -259,7 +267,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         run_checks(checks, facts, derived), settings.waivers, date.today()
     )
     for notice in notices:
-        print(f"clustercheck: {notice}", file=sys.stderr)
+        _say(notice)
     report = build_report(facts, checks, results, derived)
     code = report.exit_code(Status(args.fail_on))
     options = RenderOptions(
@@ -277,7 +285,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return nagios.plugin_code(report)
     _print_terminal(report, options, to_stderr=any(target == "-" for _fmt, target in outputs))
     if report.nothing_judged:
-        print("clustercheck: nothing was judged (every result was skipped)", file=sys.stderr)
+        _say("nothing was judged (every result was skipped)")
     return code
 
 
@@ -319,7 +327,7 @@ def _history(report: Report, path: str) -> Trend:
         previous = history.previous(path, report.cluster, run_id)
         return Trend(history.changes(previous, report), history.clock_history(path, report.cluster))
     except history.HistoryError as exc:
-        print(f"clustercheck: history not recorded: {exc}", file=sys.stderr)
+        _say(f"history not recorded: {exc}")
         return Trend()
 
 
@@ -339,6 +347,7 @@ def _print_terminal(report: Report, options: RenderOptions, *, to_stderr: bool) 
 
 def cmd_collect(args: argparse.Namespace) -> int:
     from clustercheck.collect.snapshot import Recorder, write_snapshot
+    from clustercheck.report.escape import terminal
 
     settings, _ = _load_target(args.inventory)
     settings = _limit(settings, args.limit)
@@ -350,26 +359,29 @@ def cmd_collect(args: argparse.Namespace) -> int:
     write_snapshot(facts, recorder, out)
     down = [n.name for n in facts.nodes.values() if not n.reachable]
     note = f"; unreachable: {', '.join(down)}" if down else ""
-    print(f"clustercheck: snapshot of {len(facts.nodes)} node(s) written to {out}{note}")
-    print(f"judge it with: clustercheck run {out}")
+    print(terminal(f"clustercheck: snapshot of {len(facts.nodes)} node(s) written to {out}{note}"))
+    print(terminal(f"judge it with: clustercheck run {out}"))
     return 0
 
 
 def cmd_history(args: argparse.Namespace) -> int:
     from clustercheck.report import history
+    from clustercheck.report.escape import terminal
 
     try:
         runs = history.runs(args.file, limit=args.limit)
     except history.HistoryError as exc:
         raise UsageError(f"{args.file}: {exc}") from None
     if not runs:
-        print(f"{args.file}: no runs recorded")
+        print(terminal(f"{args.file}: no runs recorded"))
         return 0
     for run in runs:
         tally = ", ".join(f"{n} {s}" for s, n in run.counts.items() if n)
         print(
-            f"{run.id:>5}  {run.started_at}  {run.cluster:<16} {run.worst.value.upper():<5} "
-            f"{run.duration_s:6.2f} s  {tally}"
+            terminal(
+                f"{run.id:>5}  {run.started_at}  {run.cluster:<16} {run.worst.value.upper():<5} "
+                f"{run.duration_s:6.2f} s  {tally}"
+            )
         )
     return 0
 

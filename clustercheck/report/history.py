@@ -5,6 +5,8 @@ The file is created on first use and its schema is versioned with PRAGMA user_ve
 written by a newer clustercheck is refused rather than misread. Each run is written in ONE
 transaction under SQLite's rollback journal (no -wal/-shm side files): a run that dies halfway
 leaves a hot journal that the next open rolls back, so the file never holds half a run.
+Text is stored through escape.encodable: SQLite cannot store a lone surrogate (a node's name that
+was not UTF-8), so such a character is kept as its visible escape, in every run alike.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clustercheck.engine.results import Result, Status
+from clustercheck.report.escape import encodable
 from clustercheck.report.model import Report
 
 SCHEMA_VERSION = 1
@@ -114,8 +117,8 @@ def record(path: str | Path, report: Report) -> int:
             "INSERT INTO runs (cluster, inventory, started_at, duration_s, worst, counts)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (
-                report.cluster,
-                report.facts.settings.source,
+                encodable(report.cluster),
+                encodable(report.facts.settings.source),
                 report.facts.started_at,
                 report.facts.duration_s,
                 report.worst().value,
@@ -144,7 +147,7 @@ def previous(path: str | Path, cluster: str, before_run_id: int) -> StoredRun | 
         row = conn.execute(
             "SELECT id, started_at, duration_s FROM runs"
             " WHERE cluster = ? AND id < ? ORDER BY id DESC LIMIT 1",
-            (cluster, before_run_id),
+            (encodable(cluster), before_run_id),
         ).fetchone()
         if row is None:
             return None
@@ -207,7 +210,7 @@ def clock_history(
             " FROM (SELECT id, started_at FROM runs WHERE cluster = ? ORDER BY id DESC LIMIT ?)"
             " AS recent JOIN nodes ON nodes.run_id = recent.id"
             " WHERE nodes.clock_offset_ms IS NOT NULL ORDER BY recent.id, nodes.rowid",
-            (cluster, limit),
+            (encodable(cluster), limit),
         ).fetchall()
     history: dict[str, list[tuple[str, float]]] = {}
     for started_at, node, offset in rows:
@@ -216,16 +219,17 @@ def clock_history(
 
 
 def _result_row(run_id: int, result: Result) -> tuple[object, ...]:
+    stored = _stored(result)
     return (
         run_id,
-        result.code,
-        result.name,
-        result.node,
-        result.status.value,
-        result.message,
-        result.file,
+        stored.code,
+        stored.name,
+        stored.node,
+        stored.status.value,
+        stored.message,
+        _maybe(result.file),
         result.line,
-        result.waived,
+        _maybe(result.waived),
     )
 
 
@@ -235,7 +239,7 @@ def _node_rows(run_id: int, report: Report) -> list[tuple[object, ...]]:
     return [
         (
             run_id,
-            node.name,
+            encodable(node.name),
             int(node.reachable),
             node.clock_offset_ms,
             json.dumps(node.as_dict(), default=str),
@@ -245,7 +249,14 @@ def _node_rows(run_id: int, report: Report) -> list[tuple[object, ...]]:
 
 
 def _stored(result: Result) -> StoredResult:
-    return StoredResult(result.code, result.name, result.node, result.status, result.message)
+    """The result as the history keeps it (and compares it with the previous run)."""
+    return StoredResult(
+        result.code, result.name, _maybe(result.node), result.status, encodable(result.message)
+    )
+
+
+def _maybe(text: str | None) -> str | None:
+    return None if text is None else encodable(text)
 
 
 def _unique(results: Iterable[StoredResult]) -> dict[tuple[str, str | None, Status], StoredResult]:
