@@ -31,7 +31,7 @@ EPILOG = """exit codes:
   0  nothing at or above --fail-on (default: fail)
   1  something is (unreachable nodes count as error, which is above fail)
   2  usage or inventory error, nothing was judged (every result skipped), or a
-     report could not be written (each named on stderr)
+     report or the history could not be written (each named on stderr)
 """
 
 
@@ -313,7 +313,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     # each output on its own: one that cannot be written does not keep the others from being
     written = [_write_report(fmt, target, report, options) for fmt, target in outputs]
-    lost = not all(written)
+    lost = not all(written) or options.trend.problem is not None
     if args.nagios:
         from clustercheck.reports import nagios
 
@@ -393,17 +393,24 @@ def _outputs(args: argparse.Namespace) -> list[tuple[Format, str]]:
 
 
 def _history(report: Report, path: str) -> Trend:
-    """Append the run; return what the HTML report shows of the past (changes, clock trend)."""
+    """Append the run; return what the HTML report shows of the past (changes, clock trend), or
+    why the history could not be used: never a reason to lose the reports."""
     from clustercheck.report import history
     from clustercheck.report.formats import Trend
 
     try:
         run_id = history.record(path, report)
-        previous = history.previous(path, report.cluster, run_id)
-        return Trend(history.changes(previous, report), history.clock_history(path, report.cluster))
     except history.HistoryError as exc:
-        print(f"clustercheck: history not recorded: {exc}", file=sys.stderr)
-        return Trend()
+        problem = f"not recorded: {exc}"
+    else:
+        try:
+            previous = history.previous(path, report.cluster, run_id)
+            clocks = history.clock_history(path, report.cluster)
+            return Trend(history.changes(previous, report), clocks)
+        except history.HistoryError as exc:
+            problem = f"recorded, but the past runs cannot be read: {exc}"
+    print(f"clustercheck: history {problem}", file=sys.stderr)
+    return Trend(problem=f"History {problem}")
 
 
 def _print_terminal(report: Report, options: RenderOptions, *, to_stderr: bool) -> None:
@@ -444,7 +451,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     try:
         runs = history.runs(args.file, limit=args.limit)
     except history.HistoryError as exc:
-        raise UsageError(f"{args.file}: {exc}") from None
+        raise UsageError(str(exc)) from None
     if not runs:
         print(f"{args.file}: no runs recorded")
         return 0
