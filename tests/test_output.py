@@ -180,11 +180,18 @@ def test_an_output_that_cannot_be_written_is_one_line_and_the_others_are_written
 SLOW_REPORT_TIMEOUT_S = 60
 
 
-def test_sigterm_mid_write_leaves_no_temporary_file_and_the_old_report(
-    tmp_path: Path, faults: Path
+@pytest.mark.parametrize(
+    ("signum", "code", "said"),
+    [
+        (signal.SIGTERM, 128 + signal.SIGTERM, "terminated by SIGTERM"),
+        (signal.SIGINT, 130, "interrupted"),
+    ],
+)
+def test_a_signal_mid_write_leaves_no_temporary_file_and_the_old_report(
+    tmp_path: Path, faults: Path, signum: int, code: int, said: str
 ) -> None:
-    """A real process killed by cron's SIGTERM while its report is half written: the old report
-    stays whole and no temporary file is left."""
+    """A real process stopped by cron's SIGTERM (or Ctrl-C) while its report is half written:
+    the old report stays whole and no temporary file is left."""
     out = tmp_path / "out"
     out.mkdir()
     (out / "report.json").write_text("the old report")
@@ -201,12 +208,12 @@ def test_sigterm_mid_write_leaves_no_temporary_file_and_the_old_report(
             time.sleep(0.02)
         assert mark.exists(), "the slow format never started writing"
         assert len(list(out.iterdir())) == 2  # the old report and the half-written new one
-        child.send_signal(signal.SIGTERM)
+        child.send_signal(signum)
         _out, err = child.communicate(timeout=30)
     finally:
         child.kill()
         child.wait()
-    assert child.returncode == 128 + signal.SIGTERM
-    assert err.splitlines()[-1] == "clustercheck: terminated by SIGTERM"
+    assert child.returncode == code
+    assert err.splitlines()[-1] == f"clustercheck: {said}"
     assert [p.name for p in out.iterdir()] == ["report.json"]
     assert (out / "report.json").read_text() == "the old report"
