@@ -105,6 +105,7 @@ def render(report: Report, options: RenderOptions) -> str:
         clocks=_clocks(report),
         trend=_trend(trend.clock_history, report.facts.settings.ntp.warn_ms),
         changes=trend.changes,
+        history_problem=trend.problem,
     )
 
 

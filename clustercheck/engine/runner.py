@@ -77,7 +77,11 @@ def _judged(check: Check, given: Mapping[str, object]) -> list[Finding]:
     """The judge called with the arguments it declares. A crashing check is a bug in the check,
     reported as `error`, never a lost node."""
     try:
-        return list(check.judge(**{name: given[name] for name in check.arguments}))
+        findings = list(check.judge(**{name: given[name] for name in check.arguments}))
+        for finding in findings:
+            if not isinstance(finding, Finding) or not isinstance(finding.status, Status):
+                raise TypeError(f"it gave {finding!r}, not a Finding")
+        return findings
     except Exception as exc:  # the whole point: no check may abort the run
         return [Finding(Status.ERROR, f"check crashed: {type(exc).__name__}: {exc}")]
 

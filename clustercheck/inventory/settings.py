@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class Waiver:
     code: str
     node: str | None
     reason: str
-    expires: str | None  # ISO date
+    expires: date | None  # the last day it applies
 
 
 @dataclass(frozen=True)
