@@ -53,7 +53,7 @@ class TransportFactory:
         if node.transport == "local":
             from clustercheck.collect.transports.localfs import LocalTransport
 
-            return LocalTransport()
+            return LocalTransport(node.ssh.command_timeout)
         from clustercheck.collect.transports.ssh import HostKeyStore, SshTransport
 
         if self._host_keys is None:
@@ -136,6 +136,10 @@ def gather_node(
     except TransportError as exc:
         facts.live.reachable = False
         facts.live.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    except Exception as exc:  # what a node sent and nothing foresaw costs that node, not the run
+        facts.live.reachable = False
+        detail = str(exc).splitlines()[0] if str(exc) else ""
+        facts.live.error = f"internal error while gathering: {type(exc).__name__}: {detail}"
     finally:
         facts.live.duration_s = round(time.monotonic() - start, 3)
     return facts

@@ -33,6 +33,11 @@ SSH: dict[str, Field] = {
     "command_timeout": Field("number", "seconds one command may run (default 60)", minimum=0.1),
     "become": Field("bool", "read files and run commands through sudo -n"),
     "become_password_env": Field("str", "environment variable holding the sudo password"),
+    "shell": Field(
+        "enum",
+        "the shell the SSH server runs commands with (default sh; cmd on Windows)",
+        choices=("sh", "cmd", "powershell"),
+    ),
 }
 
 APACHE: dict[str, Field] = {
