@@ -16,6 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from support import NON_UTF8
 
+from clustercheck.collect.jvm import gather_jvm
+from clustercheck.collect.reader import NodeReader
 from clustercheck.collect.transports.base import CommandRefused
 from clustercheck.collect.transports.hostkeys import HostKeyStore
 from clustercheck.collect.transports.shells import (
@@ -252,6 +254,16 @@ def test_the_ssh_transport_quotes_for_the_nodes_shell() -> None:
     powershell = dataclasses.replace(WINDOWS, ssh=SshSettings(shell="powershell"))
     with pytest.raises(CommandRefused, match="cannot be passed to PowerShell"):
         SshTransport(powershell, HostKeyStore()).run(["C:/jdk\n/bin/java.exe"])
+
+
+def test_an_unquotable_tomcat_java_is_a_finding_naming_node_and_field() -> None:
+    transport = SshTransport(WINDOWS, HostKeyStore())
+    facts = gather_jvm(transport, NodeReader(transport, windows=True), WINDOWS)
+    assert facts.source == "the inventory's tomcat.java"
+    assert facts.error == (
+        "tomcat03 (10.0.0.13): 'C:/jdk\\n/bin/java.exe' cannot be passed to cmd.exe:"
+        " a line break or control byte"
+    )
 
 
 def test_node_settings_default_shell_follows_the_os() -> None:
