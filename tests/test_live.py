@@ -159,13 +159,13 @@ def fake_tomcat(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
         proc.wait()
 
 
-def gather_jvm_of(base: Path, transport: LocalTransport, **tomcat: str) -> jvm.JvmFacts:
+def gather_jvm_of(base: Path, transport: LocalTransport, java: str | None = None) -> jvm.JvmFacts:
     node = NodeSettings(
         "t1",
         "localhost",
         ("tomcat",),
         transport="local",
-        tomcat=TomcatSettings(catalina_base=str(base), **tomcat),
+        tomcat=TomcatSettings(catalina_base=str(base), java=java),
     )
     return jvm.gather_jvm(transport, NodeReader(transport), node)
 

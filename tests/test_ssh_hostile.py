@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sshd_server import SshServer, running_sshd
@@ -43,7 +44,7 @@ def _no_agent(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
 
 
-def connected(server: SshServer, **ssh: float | str) -> SshTransport:
+def connected(server: SshServer, **ssh: Any) -> SshTransport:
     transport = SshTransport(server.node(**ssh), HostKeyStore())
     transport.connect()
     return transport
@@ -188,7 +189,7 @@ def relay(sshd: SshServer) -> Iterator[Relay]:
     relay.close()
 
 
-def through(relay: Relay, sshd: SshServer, tmp_path: Path, **ssh: float) -> NodeSettings:
+def through(relay: Relay, sshd: SshServer, tmp_path: Path, **ssh: Any) -> NodeSettings:
     known_hosts = tmp_path / "known_hosts"
     known_hosts.write_text(f"[127.0.0.1]:{relay.port} {sshd.host_public_key}\n")
     return sshd.node(port=relay.port, known_hosts=str(known_hosts), **ssh)
