@@ -105,6 +105,11 @@ def test_good_inventory_merges_defaults_key_by_key(tmp_path: Path) -> None:
             ":6: nodes.t1.ssh.becme: unknown key (did you mean 'become'?)",
         ),
         (
+            "cluster: x\nnodes:\n  t1:\n    host: h\n    roles: [tomcat]\n    ssh: {shell: bash}\n"
+            "    tomcat: {catalina_base: /t}\n",
+            ":6: nodes.t1.ssh.shell: must be one of sh, cmd, powershell (got 'bash')",
+        ),
+        (
             "cluster: x\nntp: {servers: [a], warn: 5}\nnodes:\n  t1: {host: h, roles: [tomcat],"
             " tomcat: {catalina_base: /t}}\n",
             ":2: ntp.warn: unknown key (did you mean 'warn_ms'?)",

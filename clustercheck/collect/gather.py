@@ -53,7 +53,7 @@ class TransportFactory:
         if node.transport == "local":
             from clustercheck.collect.transports.localfs import LocalTransport
 
-            return LocalTransport()
+            return LocalTransport(node.ssh.command_timeout)
         from clustercheck.collect.transports.ssh import HostKeyStore, SshTransport
 
         if self._host_keys is None:

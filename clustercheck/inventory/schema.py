@@ -41,6 +41,11 @@ SSH: dict[str, Field] = {
     ),
     "become": Field("bool", "read files and run commands through sudo -n"),
     "become_password_env": Field("str", "environment variable holding the sudo password"),
+    "shell": Field(
+        "enum",
+        "the shell the SSH server runs commands with (default sh; cmd on Windows)",
+        choices=("sh", "cmd", "powershell"),
+    ),
 }
 
 APACHE: dict[str, Field] = {
