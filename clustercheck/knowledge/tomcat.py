@@ -609,7 +609,8 @@ def nameless_host(version: str | int | None) -> str:
     if major < _SERVICE_MAPPER_MAJOR:
         return (
             "no request reaches it: each connector's mapper fails on a Host without a name "
-            "(NullPointerException), and the connector does not start"
+            "(a NullPointerException as it registers the Host's applications, failing the "
+            "connector's start, or as it maps a request)"
         )
     return (
         "Tomcat does not start: the Service's mapper cannot register a Host without a name "
