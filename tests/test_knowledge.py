@@ -328,7 +328,7 @@ def test_property_value_is_the_last_attribute_the_setter_takes() -> None:
     ],
 )
 def test_names_a_class_can_have(name: str, ok: bool) -> None:
-    assert classes.is_class_name(name) is ok
+    assert tomcat.is_class_name(name) is ok
 
 
 # What java.util.regex.Pattern.compile did with each (OpenJDK 17): a "{" that starts no count

@@ -22,7 +22,6 @@ from clustercheck.knowledge.classes import (
     ElementRule,
     TomcatTable,
     for_version,
-    is_class_name,
     is_tomcat_class,
 )
 from clustercheck.knowledge.tomcat import (
@@ -32,6 +31,7 @@ from clustercheck.knowledge.tomcat import (
     Removal,
     added_class_v,
     changed_semantics_v,
+    is_class_name,
     removed_attribute_v,
     removed_class_v,
     tomcat_major,

@@ -506,15 +506,6 @@ def _swapped(typed: str, name: str) -> bool:
     )
 
 
-_JAVA_NAME = re.compile(r"(?:[^\W\d]|\$)[\w$]*(?:\.(?:[^\W\d]|\$)[\w$]*)*")
-
-
-def is_class_name(name: str) -> bool:
-    """Whether Class.forName could find a class of this name at all: Java identifiers joined by
-    dots (`$` for nested classes). An undefined `${name}`, a space or a `/` never loads."""
-    return _JAVA_NAME.fullmatch(name) is not None
-
-
 def is_tomcat_class(name: str) -> bool:
     """A class in Tomcat's own packages: if the table lacks it, Tomcat lacks it."""
     return name.startswith(_TOMCAT_PACKAGES)

@@ -706,6 +706,15 @@ def uncompilable(
 
 # ------------------------------------------------------------- a UserDatabaseRealm's database
 
+_JAVA_NAME = re.compile(r"(?:[^\W\d]|\$)[\w$]*(?:\.(?:[^\W\d]|\$)[\w$]*)*")
+
+
+def is_class_name(name: str) -> bool:
+    """Whether Class.forName could find a class of this name at all: Java identifiers joined by
+    dots (`$` for nested classes). An undefined `${name}`, a space or a `/` never loads."""
+    return _JAVA_NAME.fullmatch(name) is not None
+
+
 USER_DATABASE_REALM = "org.apache.catalina.realm.UserDatabaseRealm"
 USER_DATABASE_KEY = "UserDatabase"  # UserDatabaseRealm.resourceName's default, 7.0 to 11.0
 _USER_DATABASE = "org.apache.catalina.UserDatabase"
@@ -716,8 +725,9 @@ _DATABASE_FACTORIES = (
 
 
 def no_user_database(type_: str | None, factory: str | None) -> str | None:
-    """Why a global <Resource> with this type and factory gives a UserDatabaseRealm no
-    UserDatabase, or None when it does or cannot be told (a factory that is not Tomcat's).
+    """Why a global <Resource> with this type and factory (the attribute `factory`, exactly:
+    Resource keeps it as a raw property, so `Factory=` is another one) gives a UserDatabaseRealm
+    no UserDatabase, or None when it does or cannot be told (a factory that is not Tomcat's).
     Tomcat's ResourceFactory, used without a factory, makes only DataSources and mail Sessions;
     Tomcat's user database factories return nothing unless the type is exactly
     org.apache.catalina.UserDatabase (so the lookup fails: "Unexpected exception resolving
@@ -727,6 +737,8 @@ def no_user_database(type_: str | None, factory: str | None) -> str | None:
             "has no factory (without one Tomcat's ResourceFactory makes only DataSources and "
             "mail Sessions)"
         )
+    if not is_class_name(factory):
+        return f'has factory="{factory}", which no class can be named (ClassNotFoundException)'
     if factory not in _DATABASE_FACTORIES:
         return None
     simple = factory.rpartition(".")[2]

@@ -590,7 +590,26 @@ CASES = [
         "does not start",
     ),
     # CC606 server-xml-references
-    case("healthy", "CC606", healthy_three, ALL_PASS, "1 Engine with a default host"),
+    case("healthy", "CC606", healthy_three, ALL_PASS, "2 Connectors with a port, 1 Engine"),
+    case(
+        "connector-without-port",
+        "CC606",
+        edited(('port="8009" ', "")),
+        {(T1, "fail")},
+        "<Connector> has no port: this connector does not start",
+    ),
+    case(
+        "a-misspelt-port-is-cc604s",
+        "CC606",
+        edited(('port="8009"', 'prot="8009"')),
+        {(T1, "pass")},
+    ),
+    case(
+        "a-unix-domain-socket-needs-no-port",
+        "CC606",
+        edited(('port="8080"', 'unixDomainSocketPath="/run/tomcat.sock"')),
+        {(T1, "pass")},
+    ),
     case(
         "default-host-is-an-alias",
         "CC606",
@@ -668,6 +687,21 @@ CASES = [
         user_database(f'type="{USERS}"'),
         {(T1, "fail")},
         "has no factory",
+    ),
+    case(
+        "user-database-factory-capitalised",
+        "CC606",
+        user_database(f'type="{USERS}" Factory="{MEMORY}"'),
+        {(T1, "fail")},
+        "has no factory (without one Tomcat's ResourceFactory makes only DataSources and mail "
+        "Sessions); its Factory= is not factory=",
+    ),
+    case(
+        "user-database-factory-undefined-property",
+        "CC606",
+        user_database(f'type="{USERS}" factory="${{users.factory}}"'),
+        {(T1, "fail")},
+        'has factory="${users.factory}", which no class can be named',
     ),
     case(
         "user-database-of-another-factory-not-judged",
