@@ -66,6 +66,13 @@ def unknown_version(server: ServerXml) -> Finding:
     )
 
 
+def undefined_in(value: str, unresolved: set[str]) -> str | None:
+    """Names the undefined `${name}` a value holds (the reason Tomcat cannot use the value),
+    pointing at CC601, which reports the property itself."""
+    undefined = sorted(token for token in unresolved if token in value)
+    return f"{undefined[0]} is not defined, see CC601" if undefined else None
+
+
 def readable_servers(
     cluster: ClusterFacts,
 ) -> tuple[list[tuple[NodeFacts, ServerXml]], list[Finding]]:

@@ -37,6 +37,7 @@ class XmlElement:
     line: int
     path: str  # e.g. "Server/Service/Engine/Cluster"
     children: list[XmlElement] = field(default_factory=list)
+    text: str = ""  # the text directly inside it, trimmed (an <Alias>'s host name)
 
     def iter(self) -> Iterator[XmlElement]:
         """This element and all below it, in document order."""
@@ -87,8 +88,14 @@ class _TreeBuilder:
         """Closes `tag` and whatever was left open inside it; a stray end tag is ignored."""
         for depth in range(len(self._stack) - 1, -1, -1):
             if self._stack[depth].tag == tag:
+                for element in self._stack[depth:]:
+                    element.text = element.text.strip()  # as the Digester trims a body
                 del self._stack[depth:]
                 return
+
+    def characters(self, content: str) -> None:
+        if self._stack:
+            self._stack[-1].text += content
 
     def comment(self, text: str, line: int) -> None:
         self.comments.append((text, line))
@@ -149,6 +156,9 @@ class _SaxAdapter(handler.ContentHandler):
 
     def endElement(self, name: str) -> None:
         self._builder.end(name)
+
+    def characters(self, content: str) -> None:
+        self._builder.characters(content)
 
     # xml.sax.handler.LexicalHandler
     def comment(self, content: str) -> None:
@@ -310,8 +320,11 @@ def substitute(value: str, properties: Mapping[str, str]) -> tuple[str, list[str
 
 
 def _substitute_tree(root: XmlElement, properties: Mapping[str, str], result: ServerXml) -> None:
-    """Replaces in place, recording what stayed verbatim and every `${name:-default}`."""
+    """Replaces in place (attributes and text, as the Digester does), recording what stayed
+    verbatim and every `${name:-default}`."""
     for element in root.iter():
+        element.text, missing = substitute(element.text, properties)
+        result.unresolved += [(token, element.line) for token in missing]
         for name, value in element.attrs.items():
             found = _WITH_DEFAULT.finditer(value)
             result.default_syntax += [(m.group(0), element.line) for m in found]

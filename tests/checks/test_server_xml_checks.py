@@ -112,6 +112,39 @@ def seed(_: Path) -> Path:
     return SEED
 
 
+def edited(*edits: tuple[str, str], version: str = "10.1.60") -> Builder:
+    """The healthy file with each (old, new) text replaced once; every old text must be there."""
+    text = HEALTHY
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return node(text, version)
+
+
+HOST = '<Host name="localhost" appBase="webapps"/>'
+ENGINE_OPEN = '<Engine name="Catalina" defaultHost="localhost" jvmRoute="tomcat01">'
+USERS = "org.apache.catalina.UserDatabase"
+MEMORY = "org.apache.catalina.users.MemoryUserDatabaseFactory"
+USER_REALM = '<Realm className="org.apache.catalina.realm.UserDatabaseRealm"{}/>'
+
+
+def user_database(resource: str, realm: str = USER_REALM.format(""), version: str = "10.1.60"):
+    """A global <Resource> with these attributes and a realm (a UserDatabaseRealm by default)
+    in the Engine."""
+    return edited(
+        (
+            '<Service name="Catalina">',
+            f'<GlobalNamingResources><Resource name="UserDatabase" '
+            f'auth="Container" {resource}/></GlobalNamingResources><Service name="Catalina">',
+        ),
+        (ENGINE_OPEN, ENGINE_OPEN + realm),
+        version=version,
+    )
+
+
+DATABASE = f'type="{USERS}" factory="{MEMORY}" pathname="conf/tomcat-users.xml"'
+
+
 CASES = [
     # CC601 server-xml-elements
     case("healthy", "CC601", healthy_three, ALL_PASS, ""),
@@ -728,6 +761,244 @@ CASES = [
         node(HEALTHY, None),
         {(T1, "error")},
         "Tomcat version unknown: set tomcat.version",
+    ),
+    # CC604: what fails when an ignored attribute leaves its default
+    case(
+        "connector-port-not-an-int-does-not-start",
+        "CC604",
+        edited(('port="8080"', 'port="8080x"')),
+        {(T1, "fail")},
+        "so port falls back to its default -1: this connector does not start",
+    ),
+    case(
+        "connector-port-letters-swapped",
+        "CC604",
+        edited(('port="8009"', 'prot="8009"')),
+        {(T1, "fail")},
+        "has no property prot (did you mean port?)",
+    ),
+    case(
+        "connector-port-undefined-property",
+        "CC604",
+        edited(('port="8080"', 'port="${http.port}"')),
+        {(T1, "fail")},
+        '<Connector port="${http.port}">: not a value Tomcat 10.1.60 can set (${http.port} is '
+        "not defined, see CC601)",
+    ),
+    case(
+        "connector-address-undefined-property",
+        "CC604",
+        edited(('address="0.0.0.0"', 'address="${ajp.address}"')),
+        {(T1, "fail")},
+        '(${ajp.address} is not defined, see CC601): it logs "failed to set property" and '
+        "ignores it, so address falls back to its default 127.0.0.1",
+    ),
+    case(
+        "engine-defaulthost-miscased-has-no-default-host",
+        "CC604",
+        edited(('defaultHost="localhost"', 'defaulthost="localhost"')),
+        {(T1, "fail")},
+        "so defaultHost stays unset: the Engine has no default host",
+    ),
+    case(
+        "host-name-misspelt-stops-tomcat",
+        "CC604",
+        edited(('<Host name="localhost"', '<Host nmae="localhost"')),
+        {(T1, "fail")},
+        "so name stays unset: Tomcat does not start",
+    ),
+    case(
+        "host-name-misspelt-on-7-0",
+        "CC604",
+        edited(('<Host name="localhost"', '<Host nmae="localhost"'), version="7.0.109"),
+        {(T1, "fail")},
+        "so name keeps its default: no request reaches it",
+    ),
+    case(
+        "replication-filter-not-compiled",
+        "CC604",
+        with_cluster(cluster(f'<Valve className="{HA}tcp.ReplicationValve" filter="${{f}}"/>')),
+        {(T1, "warn")},
+        '<Valve filter="${f}">: Java\'s Pattern.compile rejects a "{" that starts no count '
+        '("Illegal repetition"); ${f} is not defined, see CC601: ReplicationValve logs an error '
+        "and ignores it, so no request is excluded from replication",
+    ),
+    case(
+        "replication-filter-compiles",
+        "CC604",
+        with_cluster(cluster(f'<Valve className="{HA}tcp.ReplicationValve" filter=".*\\.gif"/>')),
+        {(T1, "pass")},
+    ),
+    # CC602: names no class can have
+    case(
+        "protocol-undefined-property",
+        "CC602",
+        edited(('protocol="AJP/1.3"', 'protocol="${ajp.protocol}"')),
+        {(T1, "fail")},
+        '<Connector protocol="${ajp.protocol}">: no class can have this name (${ajp.protocol} '
+        "is not defined, see CC601): the connector fails to initialise",
+    ),
+    case(
+        "protocol-name-miscased",
+        "CC602",
+        edited(('protocol="HTTP/1.1"', 'protocol="http/1.1"')),
+        {(T1, "fail")},
+        "write HTTP/1.1 (protocol names are case-sensitive)",
+    ),
+    case(
+        "class-name-undefined-property",
+        "CC602",
+        with_cluster(cluster(channel=('<Membership className="${membership.class}"/>',))),
+        {(T1, "fail")},
+        "no class can have this name (${membership.class} is not defined, see CC601): Tomcat "
+        "does not start",
+    ),
+    # CC606 server-xml-references
+    case("healthy", "CC606", healthy_three, ALL_PASS, "2 Connectors with a port, 1 Engine"),
+    case(
+        "connector-without-port",
+        "CC606",
+        edited(('port="8009" ', "")),
+        {(T1, "fail")},
+        "<Connector> has no port: this connector does not start",
+    ),
+    case(
+        "a-misspelt-port-is-cc604s",
+        "CC606",
+        edited(('port="8009"', 'prot="8009"')),
+        {(T1, "pass")},
+    ),
+    case(
+        "a-unix-domain-socket-needs-no-port",
+        "CC606",
+        edited(('port="8080"', 'unixDomainSocketPath="/run/tomcat.sock"')),
+        {(T1, "pass")},
+    ),
+    case(
+        "default-host-is-an-alias",
+        "CC606",
+        edited(
+            ('defaultHost="localhost"', 'defaultHost="WWW.example.com"'),
+            (
+                HOST,
+                '<Host name="localhost" appBase="webapps"><Alias>www.example.com</Alias></Host>',
+            ),
+        ),
+        {(T1, "pass")},
+    ),
+    case(
+        "no-default-host",
+        "CC606",
+        edited(('defaultHost="localhost"', "")),
+        {(T1, "fail")},
+        "<Engine> has no defaultHost: the Engine has no default host",
+    ),
+    case(
+        "a-misspelt-default-host-is-cc604s",
+        "CC606",
+        edited(('defaultHost="localhost"', 'defalutHost="localhost"')),
+        {(T1, "pass")},
+    ),
+    case(
+        "default-host-names-no-host",
+        "CC606",
+        edited(('defaultHost="localhost"', 'defaultHost="${default.host}"')),
+        {(T1, "fail")},
+        '<Engine defaultHost="${default.host}"> names none of its Hosts (${default.host} is not '
+        "defined, see CC601; its Hosts: localhost): the Engine has no default host",
+    ),
+    case(
+        "host-moved-out-of-its-engine",
+        "CC606",
+        edited((HOST, ""), ("</Engine>", f"</Engine>{HOST}")),
+        {(T1, "fail")},
+        "it has no Host that Tomcat reads; a <Host> it ignores does not count, see CC601",
+    ),
+    case(
+        "host-without-name",
+        "CC606",
+        edited(('<Host name="localhost"', "<Host")),
+        {(T1, "fail")},
+        "<Host> has no name: Tomcat does not start",
+    ),
+    case(
+        "host-without-name-on-7-0",
+        "CC606",
+        edited(('<Host name="localhost"', "<Host"), version="7.0.109"),
+        {(T1, "fail")},
+        "<Host> has no name: no request reaches it",
+    ),
+    case("user-database", "CC606", user_database(DATABASE), {(T1, "pass")}, "1 UserDatabaseRealm"),
+    case(
+        "user-database-without-type",
+        "CC606",
+        user_database(f'factory="{MEMORY}"'),
+        {(T1, "fail")},
+        '<Resource name="UserDatabase"> has no type (MemoryUserDatabaseFactory makes a '
+        f'UserDatabase only for type="{USERS}"), so the UserDatabaseRealm on line 6 finds no '
+        "UserDatabase: Tomcat does not start",
+    ),
+    case(
+        "user-database-type-misspelt",
+        "CC606",
+        user_database(f'tpye="{USERS}" factory="{MEMORY}"'),
+        {(T1, "fail")},
+        "; its tpye= is not type=, so the UserDatabaseRealm",
+    ),
+    case(
+        "user-database-without-factory",
+        "CC606",
+        user_database(f'type="{USERS}"'),
+        {(T1, "fail")},
+        "has no factory",
+    ),
+    case(
+        "user-database-factory-capitalised",
+        "CC606",
+        user_database(f'type="{USERS}" Factory="{MEMORY}"'),
+        {(T1, "fail")},
+        "has no factory (without one Tomcat's ResourceFactory makes only DataSources and mail "
+        "Sessions); its Factory= is not factory=",
+    ),
+    case(
+        "user-database-factory-undefined-property",
+        "CC606",
+        user_database(f'type="{USERS}" factory="${{users.factory}}"'),
+        {(T1, "fail")},
+        'has factory="${users.factory}", which no class can be named',
+    ),
+    case(
+        "user-database-of-another-factory-not-judged",
+        "CC606",
+        user_database('type="com.example.Users" factory="com.example.UsersFactory"'),
+        {(T1, "pass")},
+    ),
+    case(
+        "realm-names-no-resource",
+        "CC606",
+        user_database(DATABASE, USER_REALM.format(' resourceName="${users}"')),
+        {(T1, "fail")},
+        'resourceName "${users}" names no <Resource> in <GlobalNamingResources> (${users} is not '
+        "defined, see CC601): Tomcat does not start",
+    ),
+    case(
+        "realm-in-a-lockout-realm-is-dropped",
+        "CC606",
+        user_database(
+            DATABASE,
+            '<Realm className="org.apache.catalina.realm.LockOutRealm">'
+            + USER_REALM.format(' resourceName="Users"')
+            + "</Realm>",
+        ),
+        {(T1, "fail")},
+        "the LockOutRealm around it drops it",
+    ),
+    case(
+        "references-version-unknown",
+        "CC606",
+        node(HEALTHY, None),
+        {(T1, "error")},
+        "Tomcat version unknown",
     ),
 ]
 

@@ -373,6 +373,17 @@ def test_substitution_in_the_tree() -> None:
     assert sx.root and sx.root.children[0].children[0].attrs["port"] == "8011"
 
 
+def test_element_text_is_trimmed_and_substituted_as_the_digester_does() -> None:
+    """An <Alias> names its host in its body: trimmed, `${...}` replaced like attributes."""
+    body = "<Host name='www' appBase='w'>\n  <Alias> ${alias} </Alias><Alias>${nope}</Alias></Host>"
+    sx = parse_server_xml(server(engine_body=body), PATH, {"alias": "WWW.example.com"})
+    assert sx.root is not None
+    aliases = [e.text for e in sx.root.iter() if e.tag == "Alias"]
+    assert aliases == ["WWW.example.com", "${nope}"]
+    assert sx.unresolved == [("${nope}", 7)]
+    assert all(e.text == "" for e in sx.root.iter() if e.tag != "Alias")
+
+
 def test_no_properties_means_every_token_unresolved() -> None:
     sx = parse_server_xml(server(engine_attrs=' jvmRoute="${jvmRoute}"'), PATH, None)
     assert sx.jvm_route == "${jvmRoute}" and sx.unresolved == [("${jvmRoute}", 5)]
