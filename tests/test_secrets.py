@@ -64,6 +64,15 @@ CANARY = {
     "jkprop": "ZQXWKRTMPNLV",  # JkWorkerProperty worker.tomcat03.secret=
     "broken": "RXZQWKTMPNLV",  # on the failing line of a malformed server.xml
     "brokenw": "TXZQWKRMPNLV",  # on a malformed line of a workers file
+    # forms only a snapshot file holds (test_every_form_of_a_file_is_hidden_in_a_snapshot)
+    "export": "VZQXWKRTMPNL",
+    "opts": "LQZXWKRTMPNV",
+    "windows": "MZXQWKRTPNLV",
+    "entity": "NZXQWKRTMPLV",
+    "unquoted": "PZXQWKRTMNLV",
+    "escapedkey": "QVZXWKRTMPNL",
+    "utf16": "RVZXWKQTMPNL",
+    "ifmodule": "TVZXWKQRMPNL",
 }
 PIECE = 6  # no run of this many characters of a canary may be written anywhere
 
@@ -449,3 +458,45 @@ def test_a_secret_that_is_also_a_nodes_name_is_hidden_only_where_it_is_set(
     written = (snapshot / "nodes/web1/etc/httpd/conf/workers.properties").read_text()
     assert "worker.template.secret=cc-hmac-" in written
     assert "worker.tomcat01.host=10.0.0.11" in written
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "kept"),
+    [
+        (
+            "/opt/tomcat/bin/setenv.sh",
+            f'export JAVA_OPTS="$JAVA_OPTS -Dajp.secret={C["export"]} -Xmx1g"\n'
+            f"CATALINA_OPTS=-Djavax.net.ssl.keyStorePassword={C['opts']}\n"
+            f'set "JAVA_OPTS=%JAVA_OPTS% -Dx.password={C["windows"]}"\n',
+            ['export JAVA_OPTS="$JAVA_OPTS -Dajp.secret=cc-hmac-', " -Xmx1g", "set "],
+        ),
+        (
+            "/opt/tomcat/conf/server.xml",
+            f'<!DOCTYPE Server [<!ENTITY pw "{C["entity"]}">]>\n'
+            f'<Server><Connector secret="&pw;" keystorePass={C["unquoted"]}/></Server>\n',
+            ['<!ENTITY pw "cc-hmac-', 'secret="&pw;"', "keystorePass=cc-hmac-"],
+        ),
+        (
+            "/etc/httpd/conf.d/ldap.conf",
+            f'<IfModule ldap_module>\n  AuthLDAPBindPassword "{C["ifmodule"]}"\n</IfModule>\n',
+            ['  AuthLDAPBindPassword "cc-hmac-'],
+        ),
+        (
+            "/opt/tomcat/conf/catalina.properties",
+            f"ajp.s\\u0065cret={C['escapedkey']}\n",
+            ["ajp.s\\u0065cret=cc-hmac-"],
+        ),
+    ],
+)
+def test_every_form_of_a_file_is_hidden_in_a_snapshot(
+    path: str, text: str, kept: list[str]
+) -> None:
+    """Secrets as scripts, DOCTYPEs, malformed XML and escaped keys write them."""
+    files, _redactor = redacted({path: text})
+    assert not leaks(files[path]) and all(k in files[path] for k in kept), files[path]
+
+
+def test_a_utf16_file_keeps_its_encoding_and_loses_its_secret() -> None:
+    data = f'\ufeff<Server><Connector secret="{C["utf16"]}"/></Server>'.encode("utf-16-le")
+    written = Redactor({"server.xml": data}, ()).file("server.xml", data).decode("utf-16-le")
+    assert not leaks(written) and written.startswith('\ufeff<Server><Connector secret="cc-hmac-')

@@ -90,9 +90,11 @@ class Redactor:
 
 
 def _text(data: bytes) -> tuple[str, str]:
-    """Text that encodes back to the same bytes: UTF-8 when it is, else Latin-1."""
+    """Text that encodes back to the same bytes: UTF-16 after its byte order mark (Tomcat reads
+    such a server.xml), UTF-8 when it is, else Latin-1."""
+    encoding = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}.get(data[:2], "utf-8")
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode(encoding), encoding
     except UnicodeDecodeError:
         return data.decode("latin-1"), "latin-1"
 

@@ -3,18 +3,21 @@ under a secret name (knowledge/secrets.py), in any file clustercheck reads and i
 syntaxes, commented out or not.
 
 - XML: an attribute `name="value"` anywhere (in a tag, a comment, a CDATA section; over several
-  lines), the `value` of an element whose `name` says secret (`<Parameter>`, `<Environment>`),
-  the text of an element named like a secret and of a `*-value` after a `*-name` that says
-  secret (web.xml's `<param-value>`, CDATA included). Entities are decoded.
-- catalina.properties: `key=value` as java.util.Properties reads it (continued lines, `\\uXXXX`).
+  lines; unquoted, as a file that is not well-formed may have it), a DOCTYPE's `<!ENTITY>`, the
+  `value` of an element whose `name` says secret (`<Parameter>`, `<Environment>`), the text of
+  an element named like a secret and of a `*-value` after a `*-name` that says secret (web.xml's
+  `<param-value>`, CDATA included). Entities are decoded.
+- catalina.properties: `key=value` as java.util.Properties reads it (continued lines, `\\uXXXX`
+  in the key or the value).
 - Any other text (workers.properties, uriworkermap, httpd's files, shell scripts): a line
   `key=value`, `key: value` or `Directive value`, commented out or not, and `name=value` inside a
-  line (`JkWorkerProperty worker.x.secret=...`, `BalancerMember ... secret=...`, `-Dx.password=`).
+  line or inside the quotes of another value (`JkWorkerProperty worker.x.secret=...`,
+  `BalancerMember ... secret=...`, `export JAVA_OPTS="... -Dx.password=..."`).
 
 A secret value is cut into parts: the text of the secret, and what is syntax around or inside it
-(quotes, edge spaces, `${name}` and `$(name)` references, mod_jk's `#`), so that a snapshot can
-replace the text and keep what the file means. The names of settings are syntax too, except
-the worker name inside a `worker.NAME.directive` key, which other values name.
+(quotes, edge spaces, `${name}`, `$(name)` and `&entity;` references, mod_jk's `#`), so that a
+snapshot can replace the text and keep what the file means. The names of settings are syntax
+too, except the worker name inside a `worker.NAME.directive` key, which other values name.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ class SecretValue:
     start: int
     end: int
     parts: tuple[Part, ...]
-    references: tuple[str, ...]  # names of `${name}` / `$(name)` inside it
+    references: tuple[str, ...]  # names of `${name}`, `$(name)`, `&name;` inside it
 
 
 @dataclass
@@ -62,9 +65,10 @@ class Found:
 
 
 def file_kind(path: str, text: str) -> str:
-    """`xml` (by its name or its first character), `java` (java.util.Properties) or `lines`."""
+    """`xml` (by its name or its declaration: an httpd file may well start with `<IfModule`),
+    `java` (java.util.Properties) or `lines`."""
     name = path.rpartition("!/")[2].rpartition("/")[2].lower()
-    if name.endswith(".xml") or text.lstrip("\ufeff \t\r\n").startswith("<"):
+    if name.endswith(".xml") or text.lstrip("\ufeff \t\r\n").startswith("<?xml"):
         return "xml"
     return "java" if name == "catalina.properties" else "lines"
 
@@ -94,7 +98,11 @@ def _secret(name: str, also: Collection[str]) -> bool:
 
 # --------------------------------------------------------------------------------- parts
 
-_REFERENCE = re.compile(r"\$\{([^}]*)\}|\$\(([^)]*)\)")
+_REFERENCE = re.compile(r"\$\{([^}]*+)\}|\$\(([^)]*+)\)")
+# in XML also an entity a DOCTYPE declares (`&pw;`); the predefined and numeric ones are text
+_XML_REFERENCE = re.compile(
+    _REFERENCE.pattern + r"|&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z_][\w.:-]*+);"
+)
 _EDGE = " \t\r\n\xa0"
 
 
@@ -108,22 +116,22 @@ def _parts(raw: str, xml: bool) -> tuple[tuple[Part, ...], tuple[str, ...]]:
     if quote in ("'", '"') and len(raw) > 1 and raw.endswith(quote):
         inner = _parts(raw[1:-1], xml)
         return (Part(quote, None), *inner[0], Part(quote, None)), inner[1]
-    pieces = re.split(r"(#)", raw) if not xml else [raw]
-    for piece in pieces:
+    for piece in [raw] if xml else re.split(r"(#)", raw):
         if piece == "#":
             parts.append(Part(piece, None))
             continue
         at = 0
-        for ref in _REFERENCE.finditer(piece):
+        for ref in (_XML_REFERENCE if xml else _REFERENCE).finditer(piece):
             parts += _literal(piece[at : ref.start()], xml)
-            name = ref.group(1) if ref.group(1) is not None else ref.group(2)
+            name = next(group for group in ref.groups() if group is not None)
             key, sep, default = name.partition(":-")
-            names.append(key if ref.group(1) is not None else name)
-            if sep and ref.group(1) is not None:
+            if sep and ref.group(1) is not None:  # ${name:-default}
+                names.append(key)
                 parts.append(Part(ref.group(0)[: 2 + len(key) + 2], None))
                 parts += _literal(default, xml)
                 parts.append(Part("}", None))
             else:
+                names.append(name)
                 parts.append(Part(ref.group(0), None))
             at = ref.end()
         parts += _literal(piece[at:], xml)
@@ -164,7 +172,9 @@ def _name(found: Found, start: int, name: str) -> None:
 # one pass, never by backtracking.
 _NAME = r"[A-Za-z_][\w.:-]*+"
 _TAG = re.compile(rf"</?({_NAME})")
-_ATTR = re.compile(rf"""(?<![\w.:-])({_NAME})\s*+=\s*+(?:"([^"]*+)"|'([^']*+)')""")
+# quoted, or unquoted as the tolerant reader of a file that is not well-formed takes it
+_ATTR = re.compile(rf"""(?<![\w.:-])({_NAME})\s*+=\s*+(?:"([^"]*+)"|'([^']*+)'|([^\s"'<>=/]++))""")
+_ENTITY = re.compile(rf"""<!ENTITY\s++(?:%\s++)?({_NAME})\s++(?:"([^"]*+)"|'([^']*+)')""")
 _START_TAG = re.compile(rf"""<{_NAME}((?:[^<>"']++|"[^"]*+"|'[^']*+')*+)>""")
 # an element's text, or the inside of a CDATA section (which ends at the next `]]>`, or is taken
 # to end where another one starts)
@@ -179,17 +189,17 @@ _NAME_VALUE = re.compile(
 def _xml(text: str, also: Collection[str], found: Found) -> None:
     for tag in _TAG.finditer(text):
         found.names.append(tag.span(1))
-    secret_at: dict[int, str] = {}  # start of a secret attribute value -> its raw text
-    for attr in _ATTR.finditer(text):
+    secret_at: dict[int, str] = {}  # start of a secret value -> its raw text
+    for attr in (*_ATTR.finditer(text), *_ENTITY.finditer(text)):
         found.names.append(attr.span(1))
-        group = 2 if attr.group(2) is not None else 3
         if _secret(attr.group(1), also):
+            group = _value_group(attr)
             secret_at[attr.start(group)] = attr.group(group)
     for tag in _START_TAG.finditer(text):
         attrs = {a.group(1): a for a in _ATTR.finditer(tag.group(1))}
         name, value = attrs.get("name"), attrs.get("value")
-        if name and value and _secret(unescape_attribute(_attr_value(name)), also):
-            group = 2 if value.group(2) is not None else 3
+        if name and value and _secret(unescape_attribute(name.group(_value_group(name))), also):
+            group = _value_group(value)
             secret_at[tag.start(1) + value.start(group)] = value.group(group)
     for start, raw in secret_at.items():
         _value(found, start, raw, xml=True)
@@ -201,8 +211,9 @@ def _xml(text: str, also: Collection[str], found: Found) -> None:
             _text(found, pair, "cdata2", 5)
 
 
-def _attr_value(match: re.Match[str]) -> str:
-    return match.group(2) if match.group(2) is not None else match.group(3)
+def _value_group(match: re.Match[str]) -> int:
+    """The group that holds the value of an attribute (or entity) however it is quoted."""
+    return next(g for g in range(2, len(match.groups()) + 1) if match.group(g) is not None)
 
 
 def _text(found: Found, match: re.Match[str], cdata: str, group: int) -> None:
@@ -237,6 +248,8 @@ def _lines(text: str, also: Collection[str], found: Found, java: bool) -> None:
         key, start = line.group("key"), line.start("value")
         value = line.group("value").rstrip(" \t\r")
         _name(found, line.start("key"), key)
+        if java:  # a key may be written with escapes (`ajp.s\u0065cret`)
+            key = next(iter(parse_java_properties(f"{key}=x")), key)
         if not _secret(key, also):
             _inner(found, value, start, also)
         elif java:
@@ -246,10 +259,15 @@ def _lines(text: str, also: Collection[str], found: Found, java: bool) -> None:
 
 
 def _inner(found: Found, text: str, offset: int, also: Collection[str]) -> None:
+    """`name=value` inside a line; inside the quotes of another one's value too
+    (`export JAVA_OPTS="$JAVA_OPTS -Dajp.secret=..."`)."""
     for setting in _INNER.finditer(text):
-        _name(found, offset + setting.start(1), setting.group(1))
-        if _secret(setting.group(1), also):
-            _value(found, offset + setting.start(2), setting.group(2), xml=False)
+        name, value, start = setting.group(1), setting.group(2), offset + setting.start(2)
+        _name(found, offset + setting.start(1), name)
+        if _secret(name, also):
+            _value(found, start, value, xml=False)
+        elif value[:1] in ("'", '"'):
+            _inner(found, value[1:-1], start + 1, also)
 
 
 def _java(found: Found, text: str, start: int, value: str) -> int:
