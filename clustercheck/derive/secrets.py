@@ -43,7 +43,7 @@ def public_names(facts: ClusterFacts) -> tuple[str, ...]:
     settings = facts.settings
     names = [settings.name, *(path for node in facts.nodes.values() for path in node.files)]
     for node in settings.nodes:
-        names += [node.name, node.host or ""]
+        names += [node.name, node.host or "", node.root or ""]
         names += [
             v
             for v in (*vars(node.apache).values(), *vars(node.tomcat).values())
