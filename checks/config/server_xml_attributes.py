@@ -19,6 +19,7 @@ from clustercheck.knowledge.classes import (
     is_tomcat_class,
     lines,
 )
+from clustercheck.knowledge.secrets import is_secret_name
 from clustercheck.knowledge.tomcat import (
     meaningful_attribute,
     removed_attribute_v,
@@ -27,10 +28,6 @@ from clustercheck.knowledge.tomcat import (
     unset_effect,
 )
 from clustercheck.parsers.serverxml import XmlElement
-
-# Values never shown: secrets and passwords (the AJP secret, keystore passwords, ...), also
-# under a misspelt name.
-_HIDDEN = ("secr", "pass", "pwd", "key", "credential", "token")
 
 
 @check("CC604", "server-xml-attributes", scope=Scope.NODE, roles=("tomcat",))
@@ -270,10 +267,10 @@ def _types(table: TomcatTable, class_name: str) -> set[str]:
 
 
 def _shown(attr: str, meant: str | None, value: str, setting: Setting) -> str:
+    """Never a secret's value, also under a misspelt name (then the name it meant says so)."""
     if setting.java_type not in (None, "String"):
         return value  # a number or a boolean, never a secret
-    names = f"{attr} {meant or ''}".lower()
-    return "..." if any(h in names for h in _HIDDEN) else value
+    return "..." if is_secret_name(attr) or is_secret_name(meant or "") else value
 
 
 _OWNERS_SHOWN = 3

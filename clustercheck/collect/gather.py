@@ -126,13 +126,13 @@ def gather_node(
     facts = NodeFacts(settings=node, offline=not transport.live)
     start = time.monotonic()
     facts.live = LiveFacts(collected_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    reader = NodeReader(
+        transport,
+        windows=node.os == "windows",
+        on_read=(lambda path, data: on_read(node.name, path, data)) if on_read else None,
+    )
     try:
         transport.connect()
-        reader = NodeReader(
-            transport,
-            windows=node.os == "windows",
-            on_read=(lambda path, data: on_read(node.name, path, data)) if on_read else None,
-        )
         if node.has_role("apache"):
             facts.apache = gather_apache(reader, node.apache)
         if node.has_role("tomcat"):
@@ -148,6 +148,7 @@ def gather_node(
         facts.live.error = f"gathering failed: {unexpected(exc)}"
     finally:
         facts.live.duration_s = round(time.monotonic() - start, 3)
+        facts.secrets = reader.secrets  # also of a node lost halfway: its files were read
     return facts
 
 

@@ -222,7 +222,7 @@ def _xml_char(code: int) -> bool:
     return code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0x10FFFF
 
 
-def _unescape(value: str) -> str:
+def unescape_attribute(value: str) -> str:
     """XML attribute-value normalisation and the predefined references; anything else (a stray
     `&`, an undeclared `&nbsp;`) stays as written."""
 
@@ -252,7 +252,7 @@ def _tolerant(text: str) -> _TreeBuilder:
             builder.end(m.group("end"))
         elif m.group("start"):
             attrs = {
-                a.group(1): _unescape(next(v for v in a.groups()[1:] if v is not None))
+                a.group(1): unescape_attribute(next(v for v in a.groups()[1:] if v is not None))
                 for a in _ATTR.finditer(m.group("attrs"))
             }
             builder.start(m.group("start"), attrs, line)

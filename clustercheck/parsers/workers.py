@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from clustercheck.knowledge import modjk
 from clustercheck.knowledge.modjk import NBSP
+from clustercheck.knowledge.secrets import is_secret_name
 from clustercheck.parsers.text import Kind, Problem
 
 SPACE = modjk.C_SPACE  # C isspace() in the C locale: what mod_jk and httpd trim
@@ -335,11 +336,16 @@ class _Reader:
         if read == intended:
             return
         shown = (value, meant) if isinstance(read, str) else (read, intended)
+        reads = (
+            "the secret it reads holds it (not shown)"
+            if is_secret_name(directive)
+            else f"it reads {_as_read(shown[0])}, not {_as_read(shown[1])}"
+        )
         self.problem(
             Kind.MEANS_SOMETHING_ELSE,
             line,
             f"non-breaking space (U+00A0) in the value of {key!r}: mod_jk does not trim "
-            f"it, so it reads {_as_read(shown[0])}, not {_as_read(shown[1])}",
+            f"it, so {reads}",
             file,
         )
 
