@@ -247,6 +247,7 @@ def test_a_waiver_file_s_problems_name_that_file_and_its_lines(tmp_path: Path) -
 
 
 def test_a_waiver_s_date_is_a_date_and_goes_through_a_snapshot_unchanged(tmp_path: Path) -> None:
+    from clustercheck.collect.redact import Redactor
     from clustercheck.collect.snapshot import _inventory_yaml
 
     settings = load_inventory(
@@ -256,5 +257,5 @@ def test_a_waiver_s_date_is_a_date_and_goes_through_a_snapshot_unchanged(tmp_pat
         )
     )
     assert settings.waivers[0].expires == date(2027, 3, 31)
-    again = write(tmp_path, _inventory_yaml(settings))
+    again = write(tmp_path, _inventory_yaml(settings, Redactor({}, ())))
     assert load_inventory(again).waivers == settings.waivers
