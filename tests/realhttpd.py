@@ -146,7 +146,7 @@ def _run(
             start_new_session=True,  # its SIGTERM to its process group stays in its group
         )
         try:
-            started = _wait_listening(process, address, port)
+            started = _wait_started(process, root, address, port)
             responses = (
                 {path: _get(address, port, path, headers) for path in get} if started else {}
             )
@@ -167,14 +167,19 @@ def _run(
     return Httpd(started, read("error.log") + read("stderr"), read("mod_jk.log"), responses)
 
 
-def _wait_listening(process: subprocess.Popen[bytes], address: str, port: int) -> bool:
+def _wait_started(process: subprocess.Popen[bytes], root: Path, address: str, port: int) -> bool:
+    """Started: the pid file is written (by the MPM, after every module's post-config, where
+    mod_jk reads its workers) and the port answers. The port alone is not enough: httpd opens
+    its listeners before post-config, so one that is about to refuse answers for a moment."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline and process.poll() is None:
         try:
-            socket.create_connection((address, port), timeout=0.2).close()
-            return True
+            if (root / "httpd.pid").exists():
+                socket.create_connection((address, port), timeout=0.2).close()
+                return process.poll() is None
         except OSError:
-            time.sleep(0.05)
+            pass
+        time.sleep(0.05)
     return False
 
 
