@@ -7,6 +7,7 @@ import errno
 import os
 import posixpath
 import select
+import stat
 import subprocess
 import time
 from collections.abc import Sequence
@@ -54,9 +55,8 @@ class LocalTransport:
         return path
 
     def read_file(self, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-        real = self._real(path)
         try:
-            with open(real, "rb") as handle:
+            with self.open_binary(path) as handle:
                 size = os.fstat(handle.fileno()).st_size
                 if size > max_bytes:
                     raise FileReadError(
@@ -70,24 +70,39 @@ class LocalTransport:
         return data
 
     def open_binary(self, path: str) -> BinaryIO:
+        """The regular file at `path`; opening never waits (a FIFO or a device is refused)."""
         try:
-            return open(self._real(path), "rb")
+            fd = os.open(self._real(path), os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError as exc:
             raise file_error(path, exc) from None
+        except ValueError:  # a NUL byte: no file has that name
+            raise FileReadError(path, "missing", f"{path}: no such file") from None
+        handle = os.fdopen(fd, "rb")
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            handle.close()
+            reason = "is a directory" if stat.S_ISDIR(mode) else "not a regular file"
+            raise FileReadError(path, "not_a_file", f"{path}: {reason}")
+        return handle
 
     def list_dir(self, path: str) -> list[DirEntry]:
-        real = self._real(path)
         try:
-            with os.scandir(real) as entries:
-                return sorted(
-                    (
-                        DirEntry(e.name, e.is_dir(), e.stat().st_size if e.is_file() else 0)
-                        for e in entries
-                    ),
-                    key=lambda e: e.name,
-                )
+            with os.scandir(self._real(path)) as entries:
+                return sorted((self._entry(path, e) for e in entries), key=lambda e: e.name)
         except OSError as exc:
             raise file_error(path, exc) from None
+        except ValueError:
+            raise FileReadError(path, "missing", f"{path}: no such file") from None
+
+    def _entry(self, folder: str, entry: os.DirEntry[str]) -> DirEntry:
+        """An entry with its symlink followed; a link that leads nowhere (dangling, a loop) is
+        listed as what it is, and reading it says why."""
+        try:
+            info = os.stat(self._real(posixpath.join(folder, entry.name)))
+        except OSError:
+            return DirEntry(entry.name, False, 0)
+        regular = stat.S_ISREG(info.st_mode)
+        return DirEntry(entry.name, stat.S_ISDIR(info.st_mode), info.st_size if regular else 0)
 
     def run(
         self, argv: Sequence[str], *, timeout: float | None = None, stdin: bytes | None = None
@@ -169,7 +184,7 @@ class FilesTransport(LocalTransport):
             raise ConnectError(f"root directory {self.root} does not exist")
 
     def _real(self, path: str) -> str:
-        return os.path.join(self.root, node_relative(path))
+        return resolve_in_root(self.root, path)
 
     def run(
         self, argv: Sequence[str], *, timeout: float | None = None, stdin: bytes | None = None
@@ -186,3 +201,35 @@ def node_relative(path: str) -> str:
     if len(path) >= 2 and path[1] == ":":
         path = f"/{path[0].upper()}{path[2:]}"
     return posixpath.normpath("/" + path).lstrip("/")
+
+
+MAX_SYMLINKS = 40  # as many as Linux follows in one path
+
+
+def resolve_in_root(root: str, path: str) -> str:
+    """Where a node's `path` is under `root`, its symlinks followed as the node would follow
+    them: an absolute target starts again at root and `..` stops there, so nothing under root
+    leads out of it (a copied `/etc/x -> /usr/y` stays in the copy, a snapshot's link to
+    `/etc/shadow` reads the snapshot's own, if any). OSError ELOOP past MAX_SYMLINKS links."""
+    done: list[str] = []
+    todo = node_relative(path).split("/")[::-1]
+    links = 0
+    while todo:
+        part = todo.pop()
+        if part in ("", "."):
+            continue
+        if part == "..":
+            del done[-1:]
+            continue
+        try:
+            target = os.readlink(os.path.join(root, *done, part))
+        except OSError:  # not a link, or not there: opening it tells which
+            done.append(part)
+            continue
+        links += 1
+        if links > MAX_SYMLINKS:
+            raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), path)
+        if target.startswith("/"):
+            done = []
+        todo.extend(target.split("/")[::-1])
+    return os.path.join(root, *done)
