@@ -6,8 +6,10 @@ path as the node sees it, and can be reported by the check that needed it.
 
 from __future__ import annotations
 
+import lzma
 import posixpath
 import zipfile
+import zlib
 from collections.abc import Callable
 
 from clustercheck.collect.transports.base import (
@@ -20,6 +22,18 @@ from clustercheck.facts.files import FileRead
 
 # A descriptor inside an archive larger than this is not a descriptor.
 MAX_MEMBER_BYTES = 1024 * 1024
+# What zipfile raises on foreign bytes: a bad structure or a truncated file, an encrypted
+# member (RuntimeError), an unknown compression method, corrupt compressed data.
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    OSError,
+    EOFError,
+    ValueError,
+    RuntimeError,
+    NotImplementedError,
+    zlib.error,
+    lzma.LZMAError,
+)
 
 
 class NodeReader:
@@ -74,21 +88,25 @@ class NodeReader:
         central directory and that member cross the wire, never the whole archive."""
         display = f"{archive}!/{member}"
         try:
-            with self.transport.open_binary(archive) as handle, zipfile.ZipFile(handle) as zf:
-                info = zf.getinfo(member)
-                if info.file_size > MAX_MEMBER_BYTES:
-                    self.reads[display] = FileRead(
-                        display, "too_large", f"{display}: {info.file_size} bytes, over the cap"
-                    )
-                    return None
-                data = zf.read(info)
+            # the sizes an archive states are the node's word: the cap holds on what is read
+            with (
+                self.transport.open_binary(archive) as handle,
+                zipfile.ZipFile(handle) as zf,
+                zf.open(member) as entry,
+            ):
+                data = entry.read(MAX_MEMBER_BYTES + 1)
+            if len(data) > MAX_MEMBER_BYTES:
+                self.reads[display] = FileRead(
+                    display, "too_large", f"{display}: over the {MAX_MEMBER_BYTES}-byte cap"
+                )
+                return None
         except KeyError:
             self.reads[display] = FileRead(display, "missing", f"{display}: not in the archive")
             return None
         except FileReadError as exc:
             self.reads[display] = FileRead(display, exc.kind, str(exc))
             return None
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        except ZIP_ERRORS as exc:
             self.reads[display] = FileRead(
                 display, "error", f"{archive}: not a readable zip ({exc})"
             )

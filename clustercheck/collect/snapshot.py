@@ -194,11 +194,14 @@ def _read(path: Path, name: str, max_bytes: int) -> bytes:
 
 
 def _iso_time(text: str, where: str) -> None:
-    """Reports compute with the collection time: it must be one."""
+    """Reports compute with the collection time: it must be one, and far enough from the ends
+    of the calendar that adding the run's duration or a time zone stays in it."""
     try:
-        datetime.fromisoformat(text)
+        year = datetime.fromisoformat(text).year
     except ValueError:
-        raise RecordError(f"{where}: not an ISO date and time") from None
+        year = 0
+    if not 1970 <= year < 9999:
+        raise RecordError(f"{where}: not an ISO date and time (from 1970 to 9998)")
 
 
 def _offline(data: Any, path: Path, source: str) -> Any:
@@ -212,16 +215,16 @@ def _offline(data: Any, path: Path, source: str) -> Any:
             [f"{source}:{data.line_of('waivers')}: waivers: inline in a snapshot, not a file"]
         )
     nodes = data.get("nodes")
-    defaults = data.get("defaults")
-    for key in LIVE_KEYS if isinstance(defaults, dict) else ():
-        defaults.pop(key, None)
-    for name, node in nodes.items() if isinstance(nodes, dict) else ():
-        if isinstance(node, dict):
-            root = node.get("root", f"nodes/{node_folder(name)}")
-            for key in LIVE_KEYS:
-                node.pop(key, None)
-            node["transport"] = "files"
-            node["root"] = _inside(path, root) if isinstance(root, str) else root
+    nodes = (
+        {k: v for k, v in nodes.items() if isinstance(v, dict)} if isinstance(nodes, dict) else {}
+    )
+    roots = {name: node.get("root", f"nodes/{node_folder(name)}") for name, node in nodes.items()}
+    for section in (data.get("defaults"), *nodes.values()):
+        for key in LIVE_KEYS if isinstance(section, dict) else ():
+            section.pop(key, None)
+    for name, node in nodes.items():
+        root = roots[name]  # anything but a string: parse_inventory says so
+        node.update(transport="files", root=_inside(path, root) if isinstance(root, str) else root)
     return data
 
 

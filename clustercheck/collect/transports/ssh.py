@@ -443,7 +443,8 @@ class SshTransport:
             ("sh", "-c", _LIST_SCRIPT, "sh", path), timeout=None, stdin=None, cap=DEFAULT_MAX_BYTES
         )
         _check_script(path, result, _LIST_EXITS, 0)
-        return [_find_entry(record) for record in result.stdout.split(b"\0") if record]
+        entries = (_find_entry(record) for record in result.stdout.split(b"\0"))
+        return [entry for entry in entries if entry is not None]
 
     # -- closing --------------------------------------------------------------------------
 
@@ -575,8 +576,13 @@ def _file_errors(path: str, who: str) -> Iterator[None]:
         raise ConnectError(f"{who}: connection lost ({exc or 'closed'})") from None
 
 
-def _too_large(path: str, size: int, max_bytes: int) -> FileReadError:
-    return FileReadError(path, "too_large", f"{path}: {size} bytes, over the {max_bytes}-byte cap")
+def _too_large(path: str, size: int | bytes, max_bytes: int) -> FileReadError:
+    """`size` as measured here, or as the node printed it (shown only when it is a number)."""
+    if isinstance(size, bytes):
+        size = size.strip()
+        size = int(size) if size.isdigit() and len(size) <= 20 else 0
+    stated = f"{size} bytes, " if size else ""
+    return FileReadError(path, "too_large", f"{path}: {stated}over the {max_bytes}-byte cap")
 
 
 def _regular_file(sftp: paramiko.SFTPClient, path: str) -> int:
@@ -606,10 +612,14 @@ def _sftp_entry(sftp: paramiko.SFTPClient, folder: str, attrs: paramiko.SFTPAttr
     return DirEntry(name, stat.S_ISDIR(mode), size)
 
 
-def _find_entry(record: bytes) -> DirEntry:
-    """One `%y %s %f` record of find -L."""
-    kind, size, name = record.decode("utf-8", "surrogateescape").split(" ", 2)
-    return DirEntry(name, kind == "d", int(size) if kind == "f" else 0)
+def _find_entry(record: bytes) -> DirEntry | None:
+    """One `%y %s %f` record of find -L; None for one that is not (the last, cut by the cap)."""
+    fields = record.decode("utf-8", "surrogateescape").split(" ", 2)
+    if len(fields) != 3 or not fields[2]:
+        return None
+    kind, size, name = fields
+    regular = kind == "f" and size.isascii() and size.isdigit() and len(size) <= 20
+    return DirEntry(name, kind == "d", int(size) if regular else 0)
 
 
 def _check_script(
@@ -622,7 +632,7 @@ def _check_script(
         raise FileReadError(path, "error", f"{path}: timed out reading through a command")
     kind, reason = exits.get(result.exit_status or 0, ("", ""))
     if kind == "too_large":
-        raise _too_large(path, int(result.stdout.strip() or 0), max_bytes)
+        raise _too_large(path, result.stdout, max_bytes)
     if kind:
         raise FileReadError(path, kind, f"{path}: {reason}")
     stderr = result.stderr.decode("utf-8", "replace").strip().splitlines()
