@@ -239,6 +239,25 @@ def test_a_war_entry_is_read_no_further_than_the_cap_whatever_its_header_says(
     assert read.status == status and message in (read.message or ""), read
 
 
+def test_an_archive_is_read_no_further_than_its_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The central directory's size is the archive's word too: zipfile would read all it says
+    (a million entries are hundreds of MB) before the member is looked for."""
+    import clustercheck.collect.reader as reader_module
+
+    with zipfile.ZipFile(tmp_path / "shop.war", "w") as war:
+        for index in range(2000):
+            war.writestr(f"WEB-INF/classes/C{index}.class", b"")
+        war.writestr(NAME, WEB_XML)
+    reader = NodeReader(FilesTransport(str(tmp_path)))
+    assert reader.read_member("/shop.war", NAME) == WEB_XML
+    monkeypatch.setattr(reader_module, "MAX_ARCHIVE_READ", 50_000)
+    assert reader.read_member("/shop.war", NAME) is None
+    error = reader.reads[f"/shop.war!/{NAME}"].message or ""
+    assert error.endswith("not a readable zip (more than 50000 bytes to read)")
+
+
 def test_sizes_a_node_prints_are_numbers_only_when_they_are() -> None:
     """`find` and `wc` on the node print the sizes: a record cut by the cap, or one that is not
     a number, is passed over instead of raising ValueError."""

@@ -6,11 +6,13 @@ path as the node sees it, and can be reported by the check that needed it.
 
 from __future__ import annotations
 
+import io
 import lzma
 import posixpath
 import zipfile
 import zlib
 from collections.abc import Callable
+from typing import BinaryIO
 
 from clustercheck.collect.transports.base import (
     DEFAULT_MAX_BYTES,
@@ -22,6 +24,9 @@ from clustercheck.facts.files import FileRead
 
 # A descriptor inside an archive larger than this is not a descriptor.
 MAX_MEMBER_BYTES = 1024 * 1024
+# All that is read of one archive for one member: its central directory (tens of thousands of
+# entries are a few MB) and the member.
+MAX_ARCHIVE_READ = 64 * 1024 * 1024
 # What zipfile raises on foreign bytes: a bad structure or a truncated file, an encrypted
 # member (RuntimeError), an unknown compression method, corrupt compressed data.
 ZIP_ERRORS = (
@@ -91,7 +96,7 @@ class NodeReader:
             # the sizes an archive states are the node's word: the cap holds on what is read
             with (
                 self.transport.open_binary(archive) as handle,
-                zipfile.ZipFile(handle) as zf,
+                zipfile.ZipFile(Budget(handle, MAX_ARCHIVE_READ)) as zf,
                 zf.open(member) as entry,
             ):
                 data = entry.read(MAX_MEMBER_BYTES + 1)
@@ -115,3 +120,30 @@ class NodeReader:
         if self._on_read:
             self._on_read(display, data)
         return data
+
+
+class Budget:
+    """A seekable file read no further than `budget` bytes in all: zipfile believes the sizes an
+    archive states (its central directory's too), and they are the node's word."""
+
+    def __init__(self, handle: BinaryIO, budget: int) -> None:
+        self.handle = handle
+        self.budget = self.left = budget
+
+    def read(self, size: int = -1) -> bytes:
+        if size < 0:  # to the end, in steps: a buffered file allocates what it is asked for
+            return b"".join(iter(lambda: self.read(io.DEFAULT_BUFFER_SIZE), b""))
+        data = self.handle.read(min(size, self.left + 1))
+        self.left -= len(data)
+        if self.left < 0:
+            raise OSError(f"more than {self.budget} bytes to read")
+        return data
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self.handle.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.handle.tell()
+
+    def seekable(self) -> bool:
+        return True
