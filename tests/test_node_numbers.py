@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from clusterfiles import apache_files, build, tomcat_files
 
+from clustercheck.cli.main import main
 from clustercheck.collect import probes
 from clustercheck.collect.clock import sample_clock
 from clustercheck.collect.gather import gather
@@ -30,6 +31,8 @@ from clustercheck.facts.clock import ClockSample
 from clustercheck.facts.multicast import CaptureView
 from clustercheck.inventory.loader import load_inventory
 from clustercheck.inventory.settings import NodeSettings
+from clustercheck.parsers.java import java_version_tuple
+from clustercheck.parsers.text import BIG_DIGITS
 from clustercheck.parsers.timesync import (
     parse_chrony_tracking,
     parse_ntpq_peers,
@@ -165,6 +168,45 @@ def test_ports_no_connection_can_go_to_are_never_probed(tmp_path: Path) -> None:
     assert plan.exposure == [("10.0.0.12", 8009)]
     far = {"t1": ("10.0.0.11", 70000), "t2": ("10.0.0.12", 10**400)}
     assert receiver_targets(facts, far) == {"t1": [], "t2": []}
+
+
+HUGE = "9" * 5000  # int() refuses over 4,300 digits
+
+
+def test_numbers_of_5000_digits_in_a_nodes_files_are_judged_not_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: int() raised ValueError inside the workers.properties, server.xml and version
+    readers (and on a superscript digit, which str.isdigit() lets through), and the whole run
+    ended in an internal error."""
+    workers = f"""\
+        worker.list=lb
+        worker.lb.type=lb
+        worker.lb.balance_workers=t1,t2
+        worker.lb.method=²
+        worker.t1.host=10.0.0.11
+        worker.t1.port={HUGE}
+        worker.t1.lbfactor=-{HUGE}
+        worker.t2.host=10.0.0.12:²
+        worker.t2.connection_pool_size={HUGE}k
+    """
+    files = {
+        "web1": apache_files(workers),
+        "t1": tomcat_files("t1", version=HUGE, ajp_extra=f'secret="s" address="&#{HUGE};"'),
+        "t2": tomcat_files("t2", version="1.²"),
+    }
+    nodes = {
+        "web1": {"host": "10.0.0.10", "roles": ["apache"]},
+        "t1": {"host": "10.0.0.11", "roles": ["tomcat"]},
+        "t2": {"host": "10.0.0.12", "roles": ["tomcat"]},
+    }
+    inventory = build(tmp_path, nodes, files)
+    assert main(["run", str(inventory), "--json", "-", "--quiet"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    judged = {(r["code"], r["node"]): r["status"] for r in report["results"]}
+    assert judged[("CC603", "web1")] in ("warn", "fail")  # judged, not an error
+    assert java_version_tuple(f"17.0.{HUGE}") == (17, 0, 10**BIG_DIGITS)
+    assert java_version_tuple("17.²") == (17, 0, 0)
 
 
 # --- sizes ---------------------------------------------------------------------------------

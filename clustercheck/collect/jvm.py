@@ -17,7 +17,7 @@ from clustercheck.collect.transports.base import Transport
 from clustercheck.facts.jvm import JvmFacts
 from clustercheck.inventory.settings import NodeSettings
 from clustercheck.parsers.java import JavaInfo, parse_java_version
-from clustercheck.parsers.text import decode
+from clustercheck.parsers.text import bounded_int, decode
 
 COMMAND_TIMEOUT_S = 30.0
 RAW_LIMIT = 4000  # characters of the launcher's output kept in the facts (its end)
@@ -33,14 +33,14 @@ def find_tomcat_pid(ps_output: str, catalina_base: str) -> int | None:
     name = posixpath.basename(wanted)
     for line in ps_output.splitlines():
         pid, _, args = line.strip().partition(" ")
-        if BOOTSTRAP not in args or name not in args or not pid.isdigit():
+        if BOOTSTRAP not in args or name not in args or not (pid.isascii() and pid.isdigit()):
             continue
         for word in _split(args):
             if (
                 word.startswith("-Dcatalina.base=")
                 and posixpath.normpath(word.split("=", 1)[1]) == wanted
             ):
-                return int(pid)
+                return bounded_int(pid)
     return None
 
 

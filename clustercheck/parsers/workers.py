@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from clustercheck.knowledge import modjk
 from clustercheck.knowledge.modjk import NBSP
-from clustercheck.parsers.text import Kind, Problem
+from clustercheck.parsers.text import Kind, Problem, bounded_int
 
 SPACE = modjk.C_SPACE  # C isspace() in the C locale: what mod_jk and httpd trim
 LIST_SEPARATORS = modjk.LIST_SEPARATORS  # jk_map_get_string_list
@@ -191,17 +191,18 @@ def int_value(value: str | None) -> int | None:
     if not match:
         return None
     factor = {"": 1, "k": 1024, "m": 1024 * 1024}[match.group(2).lower()]
-    return int(match.group(1)) * factor
+    return bounded_int(match.group(1)) * factor
 
 
 def split_host(host: str) -> tuple[str, int | None]:
     """`name:port` or `[v6]:port` -> (name, port); a bare IPv6 address keeps its colons."""
     bracketed = re.fullmatch(r"\[([^\]]*)\](?::(\d+))?", host)
     if bracketed:
-        return bracketed.group(1), int(bracketed.group(2)) if bracketed.group(2) else None
+        port = bracketed.group(2)
+        return bracketed.group(1), bounded_int(port) if port else None
     name, sep, port = host.rpartition(":")
-    if sep and ":" not in name and port.isdigit():
-        return name, int(port)
+    if sep and ":" not in name and port.isascii() and port.isdigit():
+        return name, bounded_int(port)
     return host, None
 
 
