@@ -229,6 +229,7 @@ def _offline(data: Any, path: Path, source: str) -> Any:
 
 
 def _inside(path: Path, root: str) -> str:
+    """A root the inventory names, taken inside the snapshot."""
     try:
         return resolve_in_root(os.path.abspath(path), root)
     except OSError as exc:
