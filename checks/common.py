@@ -1,7 +1,9 @@
-"""Helpers shared by checks: turning a missing fact into the right result, once."""
+"""Helpers shared by checks: turning a missing fact into the right result, and naming other
+nodes in a message, once."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from clustercheck.engine.results import Finding, errored
@@ -10,6 +12,17 @@ from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 if TYPE_CHECKING:
     from clustercheck.parsers.serverxml import ServerXml
     from clustercheck.parsers.workers import Worker
+
+
+SHOWN = 3  # names one message lists before "and N more"
+
+
+def some_of(names: Sequence[str], sep: str = ", ") -> str:
+    """The first SHOWN names, then how many more: a message about one node that names the
+    others stays short however large the cluster, so a report grows with its findings, not with
+    the square of its nodes (the views and the other nodes' own results name the rest)."""
+    more = len(names) - SHOWN
+    return sep.join(names[:SHOWN]) + (f" and {more} more" if more > 0 else "")
 
 
 def server_xml(node: NodeFacts) -> tuple[ServerXml | None, Finding | None]:
@@ -51,6 +64,13 @@ def unknown_version(server: ServerXml) -> Finding:
         "could not be read)",
         file=server.path,
     )
+
+
+def undefined_in(value: str, unresolved: set[str]) -> str | None:
+    """Names the undefined `${name}` a value holds (the reason Tomcat cannot use the value),
+    pointing at CC601, which reports the property itself."""
+    undefined = sorted(token for token in unresolved if token in value)
+    return f"{undefined[0]} is not defined, see CC601" if undefined else None
 
 
 def readable_servers(

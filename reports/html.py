@@ -3,7 +3,9 @@
 Everything is inline (CSS, SVG) and a Content-Security-Policy forbids any load, so the file works
 offline and in a mail client, and can never call out. Mail clients drop SVG, so everything a
 chart shows is also in a plain table. Colour always comes with a word. Every value goes through
-Jinja's autoescape; this module only prepares the numbers and words the template lays out.
+Jinja's autoescape (text, attributes and the inline SVG alike; the report holds no script and no
+embedded JSON) after escape.xml (Environment.finalize: no control character or bidi override from
+the data); this module only prepares the numbers and words the template lays out.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from clustercheck import __version__
 from clustercheck.engine.results import Status
+from clustercheck.report import escape
 from clustercheck.report.formats import Format, RenderOptions
 from clustercheck.report.model import Report
 from clustercheck.report.views import MulticastView, VersionRow
@@ -57,9 +61,19 @@ CHART_WIDTH, LABEL_WIDTH, VALUE_WIDTH = 760, 120, 110
 ROW_HEIGHT, CHART_TOP = 30, 34
 SPARK_WIDTH, SPARK_HEIGHT = 150, 36
 
+
+def _finalize(value: Any) -> Any:
+    """Every `{{ value }}` before autoescape: text made visible (escape.xml). Markup (a macro's
+    or a filter's output, whose data is escaped already) stays Markup: the escapes add no `<`."""
+    if isinstance(value, Markup):
+        return Markup(escape.xml(str(value)))
+    return escape.xml(value) if isinstance(value, str) else value
+
+
 _ENV = Environment(
     loader=PackageLoader("clustercheck.reports", "templates"),
     autoescape=True,
+    finalize=_finalize,
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
@@ -91,6 +105,7 @@ def render(report: Report, options: RenderOptions) -> str:
         clocks=_clocks(report),
         trend=_trend(trend.clock_history, report.facts.settings.ntp.warn_ms),
         changes=trend.changes,
+        history_problem=trend.problem,
     )
 
 

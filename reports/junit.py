@@ -1,5 +1,8 @@
 """JUnit XML as Jenkins, GitLab and GitHub test reporters read it: one suite per check, one case
-per result. `warn` is a passing case with its message in system-out, unless --fail-on warn."""
+per result. `warn` is a passing case with its message in system-out, unless --fail-on warn.
+
+Every attribute and text goes through escape.xml (ElementTree escapes `<`, `&` and quotes, but
+writes C0 controls and lone surrogates as they are: no XML 1.0 parser reads those)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from collections import Counter
 from itertools import groupby
 
 from clustercheck.engine.results import Result, Status
+from clustercheck.report import escape
 from clustercheck.report.formats import Format, RenderOptions
 from clustercheck.report.model import Report
 
@@ -15,14 +19,14 @@ from clustercheck.report.model import Report
 def render(report: Report, options: RenderOptions) -> str:
     fail_on = options.fail_on
     root = ET.Element(
-        "testsuites", name=f"clustercheck {report.cluster}", time=f"{report.facts.duration_s:.3f}"
+        "testsuites",
+        name=escape.xml(f"clustercheck {report.cluster}"),
+        time=f"{report.facts.duration_s:.3f}",
     )
     results = sorted(report.results, key=lambda r: (r.code, r.node or ""))
     for code, group in groupby(results, key=lambda r: r.code):
         cases = list(group)
-        suite = ET.SubElement(
-            root, "testsuite", name=f"{code} {cases[0].name}", tests=str(len(cases))
-        )
+        suite = _element(root, "testsuite", name=f"{code} {cases[0].name}", tests=str(len(cases)))
         outcomes = Counter(_case(suite, result, fail_on) for result in cases)
         for key in ("failures", "errors", "skipped"):
             suite.set(key, str(outcomes[key]))
@@ -34,24 +38,32 @@ def render(report: Report, options: RenderOptions) -> str:
 
 def _case(suite: ET.Element, result: Result, fail_on: Status) -> str:
     """Add one testcase; return the suite counter it adds to ("passed" for none)."""
-    case = ET.SubElement(
+    case = _element(
         suite, "testcase", classname=f"clustercheck.{result.code}", name=result.node or "cluster"
     )
     body = _body(result)
     if result.waived:
-        ET.SubElement(case, "system-out").text = f"waived: {result.waived}\n{body}"
+        _element(case, "system-out", f"waived: {result.waived}\n{body}")
         return "passed"
     if result.status is Status.ERROR:
-        ET.SubElement(case, "error", message=result.message, type="error").text = body
+        _element(case, "error", body, message=result.message, type="error")
         return "errors"
     if result.status is Status.FAIL or (result.status is Status.WARN and fail_on is Status.WARN):
-        ET.SubElement(case, "failure", message=result.message, type=result.status.value).text = body
+        _element(case, "failure", body, message=result.message, type=result.status.value)
         return "failures"
     if result.status is Status.SKIP:
-        ET.SubElement(case, "skipped", message=result.message)
+        _element(case, "skipped", message=result.message)
         return "skipped"
-    ET.SubElement(case, "system-out").text = body
+    _element(case, "system-out", body)
     return "passed"
+
+
+def _element(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    """A child element whose attributes and text are made XML 1.0 (escape.xml)."""
+    element = ET.SubElement(parent, tag, {key: escape.xml(value) for key, value in attrs.items()})
+    if text is not None:
+        element.text = escape.xml(text)
+    return element
 
 
 def _body(result: Result) -> str:

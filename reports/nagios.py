@@ -3,12 +3,14 @@ as long output, and the plugin exit code (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN
 
 `error` (could not judge) is CRITICAL like `fail`: an unreachable node must page someone. A run
 that judged nothing is UNKNOWN, never OK (no silent pass). Waived findings do not raise the
-state; they are counted in the text and the performance data.
+state; they are counted in the text and the performance data. Every line goes through
+escape.nagios: no newline or '|' from data can start a line or performance data of its own.
 """
 
 from __future__ import annotations
 
 from clustercheck.engine.results import Result, Status
+from clustercheck.report import escape
 from clustercheck.report.formats import Format, RenderOptions
 from clustercheck.report.model import Report
 from clustercheck.reports.common import counts, findings, where
@@ -42,7 +44,7 @@ def render(report: Report, options: RenderOptions) -> str:
         text = "nothing judged: " + ("every result was skipped" if report.results else "no results")
     perfdata = " ".join(f"{key}={tally[key]}" for key in PERFDATA_KEYS)
     perfdata += f" duration={report.facts.duration_s:.1f}s"
-    lines = [f"CLUSTERCHECK {STATE[code]} - {_clean(text)} | {perfdata}"]
+    lines = [f"CLUSTERCHECK {STATE[code]} - {escape.nagios(text)} | {perfdata}"]
     worst = findings(report)
     lines += [_finding_line(r) for r in worst[:LONG_OUTPUT_LINES]]
     if len(worst) > LONG_OUTPUT_LINES:
@@ -62,15 +64,10 @@ def plugin_code(report: Report) -> int:
 def _finding_line(result: Result) -> str:
     place = f" ({where(result)})" if where(result) else ""
     scope = f"on {result.node}" if result.node else "cluster-wide"
-    return _clean(
+    return escape.nagios(
         f"{result.status.value.upper()} {result.code} {result.name} {scope}: {result.message}"
         f"{place}"
     )
-
-
-def _clean(text: str) -> str:
-    """One line, and no '|': Nagios reads everything after the first '|' as performance data."""
-    return " ".join(text.split()).replace("|", "¦")
 
 
 FORMAT = Format("nagios", "one Nagios/Icinga status line with performance data", render)

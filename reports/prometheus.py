@@ -6,20 +6,29 @@ A check may give several results per node, but a series must be unique, so each 
 node is one series holding the worst status there; waived findings weigh like a pass and are
 counted in clustercheck_check_waived instead (see reports/common.py). A family without samples is
 left out rather than written empty.
+
+Label values go through escape.prometheus_label and HELP texts through escape.prometheus_help;
+metric and label names are checked against the format's grammar, so a slip in this module is an
+error here, not a textfile the collector rejects.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from clustercheck.engine.results import Status
+from clustercheck.report import escape
 from clustercheck.report.formats import Format, RenderOptions
 from clustercheck.report.model import Report
 from clustercheck.reports.common import cells
 
 STATUS_VALUE = {Status.SKIP: -1, Status.PASS: 0, Status.WARN: 1, Status.FAIL: 2, Status.ERROR: 3}
 STATUS_HELP = "-1 skip, 0 pass, 1 warn, 2 fail, 3 error"
+METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")  # and not starting with "__" (reserved)
 
 Labels = dict[str, str]
 Sample = tuple[Labels, float]
@@ -136,22 +145,32 @@ def _finished(report: Report) -> float:
 
 
 def _family(name: str, help_text: str, samples: Iterable[Sample]) -> str:
+    if not METRIC_NAME.fullmatch(name):
+        raise ValueError(f"not a Prometheus metric name: {name!r}")
     lines = [f"{name}{_labels(labels)} {_number(value)}" for labels, value in samples]
     if not lines:
         return ""
-    return f"# HELP {name} {help_text}\n# TYPE {name} gauge\n" + "\n".join(lines) + "\n"
+    help_line = f"# HELP {name} {escape.prometheus_help(help_text)}"
+    return f"{help_line}\n# TYPE {name} gauge\n" + "\n".join(lines) + "\n"
 
 
 def _labels(labels: Labels) -> str:
-    return "{" + ",".join(f'{key}="{_escape_label(value)}"' for key, value in labels.items()) + "}"
-
-
-def _escape_label(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    bad = [key for key in labels if not LABEL_NAME.fullmatch(key) or key.startswith("__")]
+    if bad:
+        raise ValueError(f"not a Prometheus label name: {bad[0]!r}")
+    pairs = (f'{key}="{escape.prometheus_label(value)}"' for key, value in labels.items())
+    return "{" + ",".join(pairs) + "}"
 
 
 def _number(value: float) -> str:
-    return str(value) if isinstance(value, int) else repr(float(value))
+    """An integer as is; a float as Python writes it, and the format's NaN, +Inf and -Inf."""
+    if isinstance(value, int):
+        return str(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    return repr(float(value))
 
 
 FORMAT = Format(

@@ -1,6 +1,10 @@
 """The terminal report: a grid of checks by nodes, then the findings worst first, each with why
 and how to fix, then one summary line. Colour is a help, never the only signal: every cell also
-carries a word."""
+carries a word.
+
+Every value from the data goes through escape.terminal, and the console parses no markup and no
+emoji codes, so a node named `a[/]b` or holding an escape sequence prints as written.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from clustercheck.engine.results import Result, Status
+from clustercheck.report import escape
 from clustercheck.report.formats import Format, RenderOptions
 from clustercheck.report.model import Report
 from clustercheck.report.views import MulticastView
@@ -45,7 +50,7 @@ def summary_line(report: Report, exit_code: int) -> Text:
     if tally["waived"]:
         parts.append(f"{tally['waived']} waived")
     style = "bold magenta" if report.nothing_judged else STYLE[report.worst()][1]
-    text = Text(f"{report.cluster}: ", style="bold")
+    text = Text(f"{escape.terminal(report.cluster)}: ", style="bold")
     text.append(verdict, style=style)
     text.append(
         f" — {', '.join(parts) or 'no results'} in {report.facts.duration_s:.2f} s"
@@ -62,11 +67,13 @@ def grid(report: Report) -> Table:
     if any(node is None for _code, node in cell_map):
         nodes.append(None)
     table = Table(
-        title=f"{report.cluster}: checks by node", title_justify="left", header_style="bold"
+        title=f"{escape.terminal(report.cluster)}: checks by node",
+        title_justify="left",
+        header_style="bold",
     )
     table.add_column("check", no_wrap=True, overflow="ellipsis", max_width=26)
     for node in nodes:
-        label = node or CLUSTER_COLUMN
+        label = escape.terminal(node) if node else CLUSTER_COLUMN
         table.add_column(label, justify="center", no_wrap=True, min_width=len(label))
     for check in report.checks:
         row = [Text(f"{check.code} {check.name}")]
@@ -89,16 +96,17 @@ def multicast_matrix(view: MulticastView) -> Table:
         header_style="bold",
     )
     table.add_column("listener", no_wrap=True)
-    for member in view.members:
+    members = [escape.terminal(m) for m in view.members]
+    for member in members:
         table.add_column(member, overflow="fold", min_width=len(member))
-    for listener in view.members:
-        row = [Text(listener)]
+    for listener, label in zip(view.members, members, strict=True):
+        row = [Text(label)]
         for sender in view.members:
             pair = view.matrix.get(listener, {}).get(sender)
             if listener == sender or pair is None:
                 row.append(Text("·", style="dim"))
             else:
-                word = "hears" if pair.heard else f"NO: {pair.diagnosis}"
+                word = "hears" if pair.heard else f"NO: {escape.terminal(pair.diagnosis)}"
                 row.append(Text(word, style=STYLE[pair.status][1]))
         table.add_row(*row)
     return table
@@ -121,13 +129,15 @@ def nodes_table(report: Report) -> Table | None:
             else ""
         )
         table.add_row(
-            row.name,
-            row.host,
-            row.tomcat_version or "",
-            " ".join(
-                str(v)
-                for v in (jvm.version, jvm.vendor, f"{jvm.bits}-bit" if jvm.bits else "")
-                if v
+            escape.terminal(row.name),
+            escape.terminal(row.host),
+            escape.terminal(row.tomcat_version or ""),
+            escape.terminal(
+                " ".join(
+                    str(v)
+                    for v in (jvm.version, jvm.vendor, f"{jvm.bits}-bit" if jvm.bits else "")
+                    if v
+                )
             )
             if jvm
             else "",
@@ -142,13 +152,13 @@ def finding_panel(results: list[Result]) -> Panel:
     body = Text()
     for result in results:
         body.append_text(badge(result.status))
-        body.append(f" {result.node or 'cluster'}: ", style="bold")
-        body.append(result.message + "\n")
+        body.append(f" {escape.terminal(result.node or 'cluster')}: ", style="bold")
+        body.append(escape.terminal(result.message) + "\n")
         location = where(result)
         if location:
-            body.append(f"    {location}\n", style="dim")
+            body.append(f"    {escape.terminal(location)}\n", style="dim")
         if result.waived:
-            body.append(f"    waived: {result.waived}\n", style="dim")
+            body.append(f"    waived: {escape.terminal(result.waived)}\n", style="dim")
     body.append("why  ", style="bold dim").append(first.rationale + "\n")
     body.append("fix  ", style="bold dim").append(first.remediation)
     worst = max((r.status for r in results), key=lambda s: s.rank)
@@ -166,6 +176,8 @@ def render(report: Report, options: RenderOptions) -> str:
         color_system=options.color,
         force_terminal=options.color is not None,
         highlight=False,
+        markup=False,
+        emoji=False,
     )
     print_report(console, report, options.exit_code, quiet=options.quiet)
     return buffer.getvalue()
@@ -192,8 +204,8 @@ def print_report(console: Console, report: Report, exit_code: int, *, quiet: boo
     if skips:
         reasons: dict[str, list[str]] = {}
         for result in skips:
-            reasons.setdefault(result.message, []).append(
-                f"{result.code}" + (f"@{result.node}" if result.node else "")
+            reasons.setdefault(escape.terminal(result.message), []).append(
+                f"{result.code}" + (f"@{escape.terminal(result.node)}" if result.node else "")
             )
         console.print(Text("\nSkipped", style="bold"))
         for reason, where in reasons.items():

@@ -3,9 +3,11 @@ to see what mod_jk really does with a workers file (the facts CC603's verdicts r
 
 Each run gets a throw-away ServerRoot (a temporary directory httpd's children can enter), an
 httpd.conf of a few lines (prefork, mod_jk, its log at debug level, its shared memory file),
-the workers file given, and a free port on 127.0.0.1. httpd runs in the foreground in its own
-session, so that stopping it (SIGTERM to the process this helper started) stops its children
-and nothing else. `Backend` is a minimal AJP13 server on loopback, the stand-in for a Tomcat.
+the workers file given, and a free port on a loopback address of its own (127.x.y.z: a run
+that fails cannot take another run's httpd on a reused port for its own). httpd runs in the
+foreground in its own session, so that stopping it (SIGTERM to the process this helper
+started) stops its children and nothing else. `Backend` is a minimal AJP13 server on
+loopback, the stand-in for a Tomcat.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import http.client
 import os
 import pwd
+import random
 import shutil
 import socket
 import struct
@@ -64,9 +67,14 @@ class Httpd:
         return dict(line.split("=", 1) for line in lines if "=" in line)
 
 
-def _free_port() -> int:
+def _own_address() -> str:
+    """A loopback address few other runs use: ports are free per address."""
+    return "127." + ".".join(str(random.randint(1, 254)) for _ in range(3))
+
+
+def _free_port(address: str) -> int:
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
+        probe.bind((address, 0))
         return int(probe.getsockname()[1])
 
 
@@ -81,8 +89,8 @@ def _user() -> str:
     return "User www-data\nGroup www-data\n"
 
 
-def _get(port: int, path: str, headers: Mapping[str, str]) -> Response:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+def _get(address: str, port: int, path: str, headers: Mapping[str, str]) -> Response:
+    connection = http.client.HTTPConnection(address, port, timeout=20)
     try:
         connection.request("GET", path, headers=dict(headers))
         answer = connection.getresponse()
@@ -105,14 +113,15 @@ def run_httpd(
     root = Path(tempfile.mkdtemp(prefix="cc-httpd-"))
     try:
         root.chmod(0o755)
-        port = _free_port()
+        address = _own_address()
+        port = _free_port(address)
         names = root / "workers.properties"
         if isinstance(workers, str):
             names.write_text(workers, encoding="utf-8")
         elif workers is not None:
             names.write_bytes(workers)
         text = (
-            f"ServerRoot {root}\nServerName localhost\nListen 127.0.0.1:{port}\n"
+            f"ServerRoot {root}\nServerName localhost\nListen {address}:{port}\n"
             f"LoadModule mpm_prefork_module {PREFORK}\nLoadModule jk_module {MOD_JK}\n"
             f"LoadModule authz_core_module {AUTHZ}\n"
             f"StartServers 1\nMinSpareServers 1\nMaxSpareServers 2\n{_user()}"
@@ -121,12 +130,14 @@ def run_httpd(
             + (f"JkWorkersFile {names}\n" if workers_file else "")
         )
         (root / "httpd.conf").write_bytes((text + conf).encode("utf-8"))
-        return _run(root, port, get, headers or {})
+        return _run(root, address, port, get, headers or {})
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _run(root: Path, port: int, get: Sequence[str], headers: Mapping[str, str]) -> Httpd:
+def _run(
+    root: Path, address: str, port: int, get: Sequence[str], headers: Mapping[str, str]
+) -> Httpd:
     with (root / "stderr").open("wb") as stderr:
         process = subprocess.Popen(
             [APACHE2, "-f", str(root / "httpd.conf"), "-DFOREGROUND"],
@@ -135,8 +146,10 @@ def _run(root: Path, port: int, get: Sequence[str], headers: Mapping[str, str]) 
             start_new_session=True,  # its SIGTERM to its process group stays in its group
         )
         try:
-            started = _wait_listening(process, port)
-            responses = {path: _get(port, path, headers) for path in get} if started else {}
+            started = _wait_listening(process, address, port)
+            responses = (
+                {path: _get(address, port, path, headers) for path in get} if started else {}
+            )
             time.sleep(0.3)  # children note their crashes, mod_jk flushes its log
         finally:
             if process.poll() is None:
@@ -154,11 +167,11 @@ def _run(root: Path, port: int, get: Sequence[str], headers: Mapping[str, str]) 
     return Httpd(started, read("error.log") + read("stderr"), read("mod_jk.log"), responses)
 
 
-def _wait_listening(process: subprocess.Popen[bytes], port: int) -> bool:
+def _wait_listening(process: subprocess.Popen[bytes], address: str, port: int) -> bool:
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline and process.poll() is None:
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            socket.create_connection((address, port), timeout=0.2).close()
             return True
         except OSError:
             time.sleep(0.05)

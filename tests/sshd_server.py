@@ -2,10 +2,12 @@
 
 The session-scoped `sshd` fixture runs Debian's /usr/sbin/sshd with its own config, keys and
 known_hosts in a temporary directory, and stops it by PID at teardown, also after failures.
+`running_sshd` starts one more for a test that needs another sftp subsystem (a hung one).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import getpass
 import os
@@ -75,7 +77,7 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _write_config(tmp: Path, port: int) -> Path:
+def _write_config(tmp: Path, port: int, sftp: str) -> Path:
     home = tmp / "home"
     home.mkdir()
     config = tmp / "sshd_config"
@@ -94,7 +96,7 @@ def _write_config(tmp: Path, port: int) -> Path:
         "MaxSessions 50\n"
         # The login shell must not source the real user's ~/.bashrc (slow, and not ours).
         f"SetEnv HOME={home}\n"
-        f"Subsystem sftp {SFTP_SERVER}\n"
+        f"Subsystem sftp {sftp}\n"
         "LogLevel ERROR\n"
     )
     return config
@@ -124,20 +126,25 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait()
 
 
-@pytest.fixture(scope="session")
-def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshServer]:
+def _need_sshd() -> None:
     need(
         os.path.exists(SSHD), f"OpenSSH server not found at {SSHD} (apt-get install openssh-server)"
     )
     need(shutil.which("ssh-keygen") is not None, "ssh-keygen not found (openssh-client)")
     need(os.path.exists(SFTP_SERVER), f"sftp-server not found at {SFTP_SERVER}")
+
+
+@contextlib.contextmanager
+def running_sshd(tmp: Path, sftp: str = SFTP_SERVER) -> Iterator[SshServer]:
+    """An sshd of its own in `tmp` whose sftp subsystem is the command `sftp`."""
+    _need_sshd()
     os.makedirs("/run/sshd", exist_ok=True)  # sshd's privilege-separation directory
-    tmp = tmp_path_factory.mktemp("sshd")
+    tmp.mkdir(parents=True, exist_ok=True)
     host_public_key = _keygen(tmp / "host_ed25519", "sshd-fixture-host")
     (tmp / "authorized_keys").write_text(_keygen(tmp / "client_ed25519", "client") + "\n")
     _keygen(tmp / "stranger_ed25519", "stranger")
     port = _free_port()
-    config = _write_config(tmp, port)
+    config = _write_config(tmp, port, sftp)
     known_hosts = tmp / "known_hosts"
     known_hosts.write_text(f"[127.0.0.1]:{port} {host_public_key}\n")
     (tmp / "ssh_config").touch()
@@ -160,3 +167,9 @@ def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshServer]:
         )
     finally:
         _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshServer]:
+    with running_sshd(tmp_path_factory.mktemp("sshd")) as server:
+        yield server

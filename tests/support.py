@@ -19,3 +19,16 @@ def need(condition: bool, reason: str) -> None:
     if IN_CI:
         pytest.fail(f"prerequisite missing in CI: {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+# A Latin-1 file name, as Python gives a name that is not UTF-8 (surrogate-escaped).
+NON_UTF8 = os.fsdecode(b"caf\xe9")
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` is still a running process (a zombie waiting for its parent is not)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clustercheck.derive.cluster_config import multicast_group
+from clustercheck.derive.cluster_config import multicast_group, receiver_bind
 from clustercheck.facts.cluster import NodeFacts
 from clustercheck.facts.files import TomcatFacts
 from clustercheck.inventory.settings import NodeSettings
@@ -49,3 +49,27 @@ def node(membership: str) -> NodeFacts:
 )
 def test_the_multicast_group_tomcat_joins(membership: str, group: tuple[str, int] | None) -> None:
     assert multicast_group(node(membership)) == group
+
+
+@pytest.mark.parametrize(
+    ("receiver", "bind"),
+    [
+        pytest.param("", ("auto", 4000), id="no Receiver: NioReceiver's defaults"),
+        pytest.param(
+            '<Receiver className="org.apache.catalina.tribes.transport.nio.NioReceiver"'
+            ' address="10.0.0.1" port="4100"/>',
+            ("10.0.0.1", 4100),
+            id="configured",
+        ),
+        pytest.param(
+            '<Receiver className="org.apache.catalina.tribes.transport.nio.NioReceiver"'
+            ' port="4000x"/>',
+            ("auto", None),
+            id="a port Tomcat cannot read",
+        ),
+    ],
+)
+def test_where_the_receiver_binds(receiver: str, bind: tuple[str, int | None]) -> None:
+    server = node(receiver).tomcat.server  # type: ignore[union-attr]
+    assert server is not None and server.cluster is not None
+    assert receiver_bind(server.cluster) == bind

@@ -1,25 +1,35 @@
-"""Run history: one SQLite file, versioned, each run in one transaction, never left half written
-(tested by raising inside the transaction and by killing a writer halfway)."""
+"""Run history: one SQLite file, versioned and marked as clustercheck's, each run in one
+transaction, never left half written (tested by raising inside the transaction, by killing a
+writer halfway and by SIGTERM); a foreign, damaged or locked file is refused in one line, left
+as it was, and costs no report."""
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+from support import REPO
 
 SAMPLE_DIR = Path(__file__).parent / "reports"
 sys.path.insert(0, str(SAMPLE_DIR))  # the synthetic reports of the renderer tests
 from sample import make_report, result, sample_report, sample_views  # noqa: E402
 
+from clustercheck.cli.main import main  # noqa: E402
 from clustercheck.engine.results import Status  # noqa: E402
 from clustercheck.report import history  # noqa: E402
 from clustercheck.report.history import Changes, HistoryError, StoredResult, StoredRun  # noqa: E402
+
+EXAMPLE = REPO / "examples" / "seed-cluster" / "inventory.yaml"
 
 
 @pytest.fixture
@@ -267,7 +277,7 @@ def test_a_run_that_fails_halfway_leaves_no_trace(
         return real(run_id, result)  # type: ignore[arg-type]
 
     monkeypatch.setattr(history, "_result_row", breaks_on_the_fifth)
-    with pytest.raises(OSError, match="disk on fire"):
+    with pytest.raises(HistoryError, match="disk on fire"):
         history.record(db, sample_report())
     monkeypatch.undo()
     assert [r.id for r in history.runs(db)] == [1]
@@ -336,3 +346,185 @@ def test_concurrent_writers_queue_instead_of_failing(db: Path) -> None:
         thread.join()
     assert errors == []
     assert sorted(r.id for r in history.runs(db)) == list(range(1, 21))
+
+
+# -- foreign, damaged and locked files: refused in one line, never changed ---------------------
+
+
+def another_programs_database(path: Path) -> None:
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount REAL)")
+        conn.execute("INSERT INTO invoices (amount) VALUES (12.5)")
+        conn.commit()
+
+
+FOREIGN = [
+    ("a text file", lambda p: p.write_text("these are not the runs you are looking for\n"),
+     "not a clustercheck history file (not SQLite); left as it was"),
+    ("a JSON report", lambda p: p.write_text('{"schema_version": 2, "results": []}'),
+     "not a clustercheck history file (not SQLite); left as it was"),
+    ("another program's database", another_programs_database,
+     "not a clustercheck history file (another program's SQLite database); left as it was"),
+    ("a FIFO", os.mkfifo, "not a regular file; a history is a SQLite file"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("make", "problem"), [f[1:] for f in FOREIGN], ids=[f[0] for f in FOREIGN])
+def test_a_foreign_file_is_refused_and_left_untouched(
+    db: Path, make: Callable[[Path], None], problem: str
+) -> None:
+    db.parent.mkdir(parents=True)
+    make(db)
+    before = db.read_bytes() if db.is_file() else None
+    for use in (
+        lambda: history.record(db, sample_report()),
+        lambda: history.runs(db),
+        lambda: history.previous(db, "shop-prod", 9),
+        lambda: history.clock_history(db, "shop-prod"),
+    ):
+        with pytest.raises(HistoryError) as refused:
+            use()
+        assert str(refused.value) == f"{db}: {problem}"
+    assert (db.read_bytes() if db.is_file() else None) == before
+    assert [p.name for p in db.parent.iterdir()] == [db.name]  # no journal beside it either
+
+
+def test_an_empty_file_becomes_a_history_marked_as_clustercheck_s(db: Path) -> None:
+    db.parent.mkdir(parents=True)
+    db.touch()
+    assert history.record(db, sample_report()) == 1
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == history.APPLICATION_ID
+
+
+def test_a_history_written_before_the_mark_is_still_clustercheck_s(db: Path) -> None:
+    history.record(db, sample_report())
+    with closing(sqlite3.connect(db)) as conn:
+        conn.execute("PRAGMA application_id = 0")  # as clustercheck 0.2 wrote it
+        conn.commit()
+    assert [r.id for r in history.runs(db)] == [1]
+    assert history.record(db, sample_report()) == 2
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == history.APPLICATION_ID
+
+
+def test_a_truncated_history_is_damaged_and_left_as_it_was(db: Path) -> None:
+    for _ in range(3):
+        history.record(db, sample_report())
+    size = db.stat().st_size
+    with db.open("r+b") as handle:
+        handle.truncate(size // 2)
+    before = db.read_bytes()
+    with pytest.raises(HistoryError) as refused:
+        history.record(db, sample_report())
+    assert str(refused.value) == (
+        f"{db}: damaged (truncated to {size // 2} of {size} bytes); left as it was"
+    )
+    with pytest.raises(HistoryError, match="damaged"):
+        history.runs(db)
+    assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "read"),
+    [
+        ("runs.counts", "{not json", lambda db: history.runs(db)),
+        ("runs.counts", "[1, 2]", lambda db: history.runs(db)),
+        ("runs.worst", "purple", lambda db: history.runs(db)),
+        ("results.status", "purple", lambda db: history.previous(db, "shop-prod", 9)),
+        ("nodes.clock_offset_ms", "soon", lambda db: history.clock_history(db, "shop-prod")),
+    ],
+)
+def test_a_damaged_row_is_one_line_not_a_crash(
+    db: Path, column: str, value: str, read: Callable[[Path], object]
+) -> None:
+    history.record(db, sample_report())
+    table, _, field = column.partition(".")
+    with closing(sqlite3.connect(db)) as conn:
+        conn.execute(f"UPDATE {table} SET {field} = ?", (value,))
+        conn.commit()
+    with pytest.raises(HistoryError, match=rf"^{re.escape(str(db))}: damaged \(.+\); left as it"):
+        read(db)
+
+
+HOLDS_THE_LOCK = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("DELETE FROM runs")  # a writer halfway
+print("locked", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_history_locked_by_another_writer_is_given_up_in_time_and_left_alone(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    history.record(db, sample_report())
+    monkeypatch.setattr(history, "LOCK_WAIT_S", 0.3)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", HOLDS_THE_LOCK, str(db)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "locked"
+        started = time.monotonic()
+        with pytest.raises(HistoryError) as refused:
+            history.record(db, sample_report())
+        assert time.monotonic() - started < 5
+        assert str(refused.value) == f"{db}: locked by another writer for 0.3 s; left as it was"
+    finally:
+        writer.kill()
+        writer.wait()
+    assert [r.id for r in history.runs(db)] == [1]  # the other writer's half run rolled back
+    assert integrity(db) == "ok"
+
+
+def test_a_run_with_an_unusable_history_still_writes_its_reports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The history is the last thing that may cost a report: one line on stderr, one in the
+    HTML report where the changes would be, exit 2 (README: not written), every report written."""
+    foreign = tmp_path / "report.json"
+    foreign.write_text('{"a": "report, given to --history by mistake"}')
+    before = foreign.read_bytes()
+    code = main(
+        ["run", str(EXAMPLE), "-q", "--history", str(foreign),
+         "--html", str(tmp_path / "r.html"), "--junit", str(tmp_path / "j.xml")]
+    )  # fmt: skip
+    assert code == 2
+    problem = f"{foreign}: not a clustercheck history file (not SQLite); left as it was"
+    assert capsys.readouterr().err == f"clustercheck: history not recorded: {problem}\n"
+    assert f"History not recorded: {problem}" in (tmp_path / "r.html").read_text()
+    assert "<testsuites" in (tmp_path / "j.xml").read_text()
+    assert foreign.read_bytes() == before
+
+
+def test_sigterm_mid_history_write_leaves_no_partial_run_and_no_journal(
+    db: Path, faults: Path
+) -> None:
+    """A real process killed by SIGTERM while it writes a big run (60,000 findings of the
+    plugin check CC993) into the history: no part of it stays, nor the rollback journal."""
+    history.record(db, sample_report())
+    journal = db.with_name(db.name + "-journal")
+    env = {**os.environ, "PYTHONPATH": str(faults), "CC_FAULT_FINDINGS": "60000"}
+    child = subprocess.Popen(
+        [sys.executable, "-m", "clustercheck", "run", str(EXAMPLE), "-q", "--checks", "CC993",
+         "--history", str(db)],
+        env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while not journal.exists() and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+        assert journal.exists(), "the run never started writing the history"
+        child.send_signal(signal.SIGTERM)
+        _out, err = child.communicate(timeout=60)
+    finally:
+        child.kill()
+        child.wait()
+    assert child.returncode == 128 + signal.SIGTERM, err
+    assert err.splitlines()[-1] == "clustercheck: terminated by SIGTERM"
+    assert [p.name for p in db.parent.iterdir()] == [db.name]
+    assert [r.id for r in history.runs(db)] == [1]
+    assert integrity(db) == "ok"

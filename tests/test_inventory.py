@@ -1,8 +1,10 @@
-"""Inventory loading: every kind of mistake, reported at once with line and field."""
+"""Inventory loading: every kind of mistake, reported at once with line and field, hostile values
+(NaN, infinity, dates that do not exist, thresholds that contradict) included."""
 
 from __future__ import annotations
 
 import textwrap
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -103,6 +105,11 @@ def test_good_inventory_merges_defaults_key_by_key(tmp_path: Path) -> None:
             ":6: nodes.t1.ssh.becme: unknown key (did you mean 'become'?)",
         ),
         (
+            "cluster: x\nnodes:\n  t1:\n    host: h\n    roles: [tomcat]\n    ssh: {shell: bash}\n"
+            "    tomcat: {catalina_base: /t}\n",
+            ":6: nodes.t1.ssh.shell: must be one of sh, cmd, powershell (got 'bash')",
+        ),
+        (
             "cluster: x\nntp: {servers: [a], warn: 5}\nnodes:\n  t1: {host: h, roles: [tomcat],"
             " tomcat: {catalina_base: /t}}\n",
             ":2: ntp.warn: unknown key (did you mean 'warn_ms'?)",
@@ -171,3 +178,84 @@ def test_missing_inventory_file_is_one_line(
 def test_yaml_tags_are_refused_by_the_safe_loader(tmp_path: Path) -> None:
     found = problems(tmp_path, "cluster: !!python/object/apply:os.system ['true']\nnodes: {}\n")
     assert any("could not determine a constructor" in p for p in found), found
+
+
+# -- numbers that are none, combinations that cannot be, dates that do not exist ---------------
+
+NODE = "nodes:\n  t1: {host: h, roles: [tomcat], tomcat: {catalina_base: /t}}\n"
+
+HOSTILE = [
+    # (id, inventory lines before NODE, the exact problem after 'inventory.yaml:')
+    ("NaN", "ntp: {warn_ms: .nan}", "2: ntp.warn_ms: .nan is not a finite number"),
+    ("infinity", "ntp:\n  fail_ms: .inf", "3: ntp.fail_ms: .inf is not a finite number"),
+    ("minus infinity", "multicast: {window_s: -.Inf}",
+     "2: multicast.window_s: -.Inf is not a finite number"),
+    ("NaN in a list", "ntp: {servers: [a, .NaN]}",
+     "2: ntp.servers[1]: .NaN is not a finite number"),
+    ("NaN as a string field", "defaults: {tomcat: {version: .nan}}",
+     "2: defaults.tomcat.version: .nan is not a finite number"),
+    ("a number too big to wait for", "defaults: {ssh: {connect_timeout: 1.0e+300}}",
+     "2: nodes.t1.ssh.connect_timeout: must be between 0.1 and 86400"),
+    ("a month 13", "waivers: [{code: CC302, reason: r, expires: 2027-13-45}]",
+     "2: waivers[0].expires: '2027-13-45' is not a valid date"),
+    ("a quoted month 13", "waivers: [{code: CC302, reason: r, expires: '2027-13-45'}]",
+     "2: waivers[0].expires: must be a date, YYYY-MM-DD (got '2027-13-45')"),
+    ("a time, not a date", "waivers: [{code: CC302, reason: r, expires: 2027-03-01T10:00:00}]",
+     "2: waivers[0].expires: must be a date, YYYY-MM-DD"
+     " (got datetime.datetime(2027, 3, 1, 10, 0))"),
+    ("words, not a date", "waivers: [{code: CC302, reason: r, expires: next spring}]",
+     "2: waivers[0].expires: must be a date, YYYY-MM-DD (got 'next spring')"),
+    ("a tagged timestamp that is none",
+     "waivers: [{code: CC302, reason: r, expires: !!timestamp x}]",
+     "2: waivers[0].expires: 'x' is not a valid date"),
+    ("a tagged integer that is none", "ajp: {timeout_ms: !!int abc}",
+     "2: ajp.timeout_ms: 'abc' is not a valid integer"),
+    ("a tagged boolean that is none", "defaults: {ssh: {become: !!bool maybe}}",
+     "2: defaults.ssh.become: 'maybe' is not a valid boolean"),
+    ("warn above fail", "ntp:\n  warn_ms: 2000\n  fail_ms: 1000",
+     "3: ntp.warn_ms: ntp.warn_ms 2000 is above ntp.fail_ms 1000: it could never warn"),
+    ("spread warn above spread fail", "ntp: {spread_warn_ms: 500, spread_fail_ms: 100}",
+     "2: ntp.spread_warn_ms: ntp.spread_warn_ms 500 is above ntp.spread_fail_ms 100: it could"
+     " never warn"),
+    ("fail below the default warn", "ntp:\n  servers: [a]\n  fail_ms: 50",
+     "4: ntp.warn_ms: ntp.warn_ms 100 (the default) is above ntp.fail_ms 50: it could never warn"),
+    ("sudo on Windows", "defaults: {os: windows, ssh: {become: true}}",
+     "4: nodes.t1.ssh.become: Windows has no sudo: log in as an administrator instead"
+     " (ssh.become: false)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("head", "problem"), [h[1:] for h in HOSTILE], ids=[h[0] for h in HOSTILE])
+def test_impossible_values_are_one_line_with_file_line_and_field(
+    tmp_path: Path, head: str, problem: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, f"cluster: x\n{head}\n{NODE}")
+    assert main(["run", str(path)]) == 2
+    assert capsys.readouterr().err == f"clustercheck: {path}:{problem}\n"  # not an internal error
+
+
+def test_a_waiver_file_s_problems_name_that_file_and_its_lines(tmp_path: Path) -> None:
+    (tmp_path / "waivers.yaml").write_text(
+        "- {code: CC302, reason: upgrade window}\n- code: CC701\n  expires: '2027-02-30'\n"
+    )
+    found = problems(tmp_path, f"cluster: x\nwaivers: waivers.yaml\n{NODE}")
+    waivers = tmp_path / "waivers.yaml"
+    assert found == [
+        f"{waivers}:2: waivers[1].reason: required",
+        f"{waivers}:3: waivers[1].expires: must be a date, YYYY-MM-DD (got '2027-02-30')",
+    ]
+
+
+def test_a_waiver_s_date_is_a_date_and_goes_through_a_snapshot_unchanged(tmp_path: Path) -> None:
+    from clustercheck.collect.redact import Redactor
+    from clustercheck.collect.snapshot import _inventory_yaml
+
+    settings = load_inventory(
+        write(
+            tmp_path,
+            f"cluster: x\nwaivers: [{{code: CC302, reason: r, expires: 2027-03-31}}]\n{NODE}",
+        )
+    )
+    assert settings.waivers[0].expires == date(2027, 3, 31)
+    again = write(tmp_path, _inventory_yaml(settings, Redactor({}, ())))
+    assert load_inventory(again).waivers == settings.waivers

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from clustercheck.knowledge import classes
+from clustercheck.knowledge import classes, tomcat
 from clustercheck.knowledge.classes import Outcome, TomcatTable, for_version, java_integer, load
-from clustercheck.knowledge.tomcat import _KNOWN, _knows
+from clustercheck.knowledge.tomcat import (
+    _KNOWN,
+    _knows,
+    encrypt_order_checked,
+    local_member_among_members,
+)
 
 CLUSTER = "Server/Service/Engine/Cluster"
 CHANNEL = f"{CLUSTER}/Channel"
@@ -278,3 +283,139 @@ def test_a_type_a_line_lacks_is_not_judged() -> None:
     resources = "Server/Service/Engine/Host/Context/Resources"
     assert t7.may_stand_in("org.apache.naming.resources.VirtualDirContext", resources) is None
     assert t7.may_stand_in(DELTA, f"{CLUSTER}/Manager") is True
+
+
+@pytest.mark.parametrize(
+    ("version", "order_checked", "local_from_members"),
+    [
+        ("7.0.109", True, False),
+        ("8.5.38", True, False),
+        ("9.0.14", False, False),  # EncryptInterceptor came in 9.0.13, its order check in 9.0.15
+        ("9.0.15", True, False),
+        ("9.0.16", True, False),
+        ("9.0.17", True, True),  # StaticMembershipService finds its local member among Members
+        ("10.1.60", True, True),
+        ("11", True, True),
+        (None, None, None),
+    ],
+)
+def test_cluster_start_rules_per_version(
+    version: str | None, order_checked: bool | None, local_from_members: bool | None
+) -> None:
+    assert encrypt_order_checked(version) is order_checked
+    assert local_member_among_members(version) is local_from_members
+
+
+def test_two_swapped_letters_suggest_the_attribute(t101: TomcatTable) -> None:
+    """The differential suite's typo operator swaps two neighbouring letters: "prot" is too far
+    from "port" for difflib, not for a person."""
+    assert t101.suggest_attribute(CONNECTOR, CONNECTOR_CLASS, "prot", "AJP/1.3") == "port"
+    assert t101.suggest_attribute("Server/Service/Engine", ENGINE, "defalutHost") == "defaultHost"
+    written = {"minSpareThreads": "5", "maxSpareThreads": "2"}  # both meant: not a typo
+    assert t101.intended_attribute(CONNECTOR, CONNECTOR_CLASS, "maxSpareThreads", written) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        ("127.0.0.1", True),
+        ("::1", True),
+        ("[fe80::1%eth0]", True),
+        ("node1.example", True),  # resolves, or not, on the node
+        ("", True),  # InetAddress.getByName("") is the loopback address
+        ("${cc.undefined.address}", False),
+        ("node 1", False),
+    ],
+)
+def test_an_address_converts_unless_no_host_name_has_that_text(
+    t101: TomcatTable, value: str, ok: bool
+) -> None:
+    setting = t101.set_property(CONNECTOR, CONNECTOR_CLASS, "address", value, "AJP/1.3")
+    assert (setting.outcome is Outcome.SET) is ok, setting
+    assert setting.java_type == "InetAddress"
+
+
+def test_property_value_is_the_last_attribute_the_setter_takes() -> None:
+    assert classes.property_value({"name": "a", "Name": "b"}, "name") == "b"
+    assert classes.property_value({"NAME": "a"}, "name") is None
+    assert classes.property_value({"DefaultHost": "x"}, "defaultHost") == "x"
+
+
+@pytest.mark.parametrize(
+    ("name", "ok"),
+    [
+        ("org.apache.coyote.ajp.AjpNioProtocol", True),
+        ("com.example.Outer$Inner", True),
+        ("$Proxy1", True),
+        ("${cc.undefined.protocol}", False),
+        ("HTTP/2", False),
+        ("a..b", False),
+        ("1a.B", False),
+    ],
+)
+def test_names_a_class_can_have(name: str, ok: bool) -> None:
+    assert tomcat.is_class_name(name) is ok
+
+
+# What java.util.regex.Pattern.compile did with each (OpenJDK 17): a "{" that starts no count
+# throws "Illegal repetition"; other errors (unclosed groups) are not looked for.
+@pytest.mark.parametrize(
+    ("pattern", "illegal"),
+    [
+        ("${cc.undefined.filter}", True),
+        ("a{b", True),
+        ("a{,3}", True),
+        ("a{ 2}", True),
+        ("[a-z&&[^b]]{", True),
+        (".*\\.gif|.*\\.js|.*\\.css", False),
+        ("a{2}", False),
+        ("a{2,}", False),
+        ("a{2,3}", False),
+        ("[{]", False),
+        ("[]{]", False),
+        ("\\{", False),
+        ("\\p{L}+", False),
+        ("\\x{41}", False),
+        ("x\\Q{\\E", False),
+        ("a}", False),
+    ],
+)
+def test_illegal_repetition_as_java_compiles_it(pattern: str, illegal: bool) -> None:
+    assert (tomcat.illegal_repetition(pattern) is not None) is illegal
+
+
+def test_a_replication_filter_is_compiled_from_7_0_6() -> None:
+    valve = "org.apache.catalina.ha.tcp.ReplicationValve"
+    assert tomcat.uncompilable(valve, "filter", "${f}", "10.1.60") is not None
+    assert tomcat.uncompilable(valve, "filter", "${f}", "6.0.29") is None  # a `;` list then
+    assert tomcat.uncompilable(valve, "filter", ".*\\.gif", "10.1.60") is None
+
+
+@pytest.mark.parametrize(
+    ("types", "attr", "version", "says"),
+    [
+        ({CONNECTOR_CLASS}, "port", "7.0.109", "this connector does not start"),
+        ({CONNECTOR_CLASS}, "port", "11.0.2", "this connector does not start"),
+        ({"org.apache.catalina.Engine"}, "defaultHost", "10.1.60", "answers 404"),
+        ({"org.apache.catalina.Engine"}, "defaultHost", "7.0.109", "answers 400"),
+        ({"org.apache.catalina.core.StandardHost"}, "name", "8.5.100", "Tomcat does not start"),
+        ({"org.apache.catalina.core.StandardHost"}, "name", "7.0.109", "no request reaches it"),
+        ({CONNECTOR_CLASS}, "address", "10.1.60", None),
+    ],
+)
+def test_what_an_unset_value_breaks(
+    types: set[str], attr: str, version: str, says: str | None
+) -> None:
+    effect = tomcat.unset_effect(types, attr, version)
+    assert (effect is None) if says is None else (effect is not None and says in effect)
+
+
+def test_a_user_database_needs_its_type_and_a_factory() -> None:
+    memory = "org.apache.catalina.users.MemoryUserDatabaseFactory"
+    assert tomcat.no_user_database("org.apache.catalina.UserDatabase", memory) is None
+    assert "has no type" in (tomcat.no_user_database(None, memory) or "")
+    assert "has type=" in (tomcat.no_user_database("UserDatabase", memory) or "")
+    assert "has no factory" in (
+        tomcat.no_user_database("org.apache.catalina.UserDatabase", None) or ""
+    )
+    assert tomcat.no_user_database(None, "com.example.MyFactory") is None  # not judged

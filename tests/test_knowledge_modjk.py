@@ -123,7 +123,12 @@ def test_what_a_reading_means(judge, value: str, kind: Kind | None, fragment: st
         ("::1", None),
         ("fe80::1%eth0", None),
         ("app_server-1.example", None),
-        ("$(TOMCAT_IP)", None),  # httpd's environment may define it
+        ("$(TOMCAT_IP)", "unless httpd's environment defines TOMCAT_IP"),
+        ("$(TOMCAT_IP).internal", "mod_jk keeps the text $(TOMCAT_IP)"),
+        ("tomcat03.invalid", "the reserved .invalid domain"),
+        ("INVALID.", "the reserved .invalid domain"),
+        ("invalid-host.test", None),  # .test names resolve where /etc/hosts says so
+        ("localhost", None),
         ("$TOMCAT_IP", "is no variable to mod_jk"),
         ("${TOMCAT_IP}", "is no variable to mod_jk"),
         ("localhost(tomcat server ip or hostname)", "a placeholder"),

@@ -1,17 +1,27 @@
-"""Live facts: how the JVM that runs Tomcat is found, and the clock, JVM and time-sync facts
-gathered for real over an SSH connection."""
+"""Live facts: how the JVM that runs Tomcat is found (and that a binary a node's process points
+at is not run unless only root or the login user could have put it there), and the clock, JVM
+and time-sync facts gathered for real over an SSH connection."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
+import subprocess
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 from sshd_server import SshServer
 from support import need
 
+from clustercheck.collect import jvm
 from clustercheck.collect.gather import TransportFactory, gather_node
 from clustercheck.collect.jvm import find_tomcat_pid, java_home_from_setenv
+from clustercheck.collect.reader import NodeReader
+from clustercheck.collect.transports.base import CommandResult
+from clustercheck.collect.transports.localfs import LocalTransport
+from clustercheck.inventory.settings import NodeSettings, TomcatSettings
 
 BOOT = "-Dcatalina.home=/usr/share/tomcat10 -classpath x org.apache.catalina.startup.Bootstrap"
 PS = f"""\
@@ -104,3 +114,157 @@ def test_capture_window_is_as_long_as_dropTime_asks(
     top = {"multicast": {"window_s": inventory_window}} if inventory_window else {}
     inventory = build(tmp_path, {"t1": {"host": "10.0.0.11", "roles": ["tomcat"]}}, files, **top)
     assert capture_window(gather(load_inventory(inventory))) == window
+
+
+def test_dns_is_asked_only_about_worker_hosts_that_may_resolve(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A host mod_jk cannot resolve anyway ($(X) left as written, host:port, .invalid) is no
+    name to look up; a name no node is known by is."""
+    from clustercheck.collect import live
+    from clustercheck.facts.cluster import ClusterFacts, NodeFacts
+    from clustercheck.facts.files import ApacheFacts
+    from clustercheck.inventory.settings import ClusterSettings, NodeSettings
+    from clustercheck.parsers.workers import parse_workers, with_defaults
+
+    text = "".join(
+        f"worker.w{i}.host={host}\n"
+        for i, host in enumerate(["tc1.lan", "$(TC2)", "tc3:8009", "tc4.invalid", "localhost"])
+    )
+    workers = with_defaults(parse_workers(text, "/etc/httpd/conf/workers.properties"))
+    settings = NodeSettings("web1", "10.0.0.1", ("apache",))
+    node = NodeFacts(settings, apache=ApacheFacts(workers=workers))
+    asked: list[str] = []
+
+    def lookup(host: str) -> list[str]:
+        asked.append(host)
+        return ["10.0.0.9"]
+
+    monkeypatch.setattr(live, "_lookup", lookup)
+    cluster = ClusterFacts(ClusterSettings("c", "inventory.yaml", (settings,)), {"web1": node}, "")
+    assert live.resolve_unmatched_worker_hosts(cluster) == {"tc1.lan": ["10.0.0.9"]}
+    assert asked == ["tc1.lan"]
+
+
+# -- the JVM: a process that looks like Tomcat is not an order to run its binary -------------
+
+
+class Recording(LocalTransport):
+    """The local transport, remembering every program it was asked to run."""
+
+    def __init__(self) -> None:
+        super().__init__(command_timeout=10)
+        self.programs: list[str] = []
+
+    def run(
+        self, argv: Sequence[str], *, timeout: float | None = None, stdin: bytes | None = None
+    ) -> CommandResult:
+        self.programs.append(argv[0])
+        return super().run(argv, timeout=timeout, stdin=stdin)
+
+
+@pytest.fixture
+def fake_tomcat(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    """(catalina_base, binary): a process any local user could start, whose command line looks
+    like the node's Tomcat and whose binary (/proc/PID/exe) is a copy of sh they could write."""
+    base = tmp_path / "tomcat"
+    (base / "conf").mkdir(parents=True)
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    binary = folder / "java"
+    shutil.copy("/bin/sh", binary)
+    binary.chmod(0o777)
+    proc = subprocess.Popen(
+        [
+            str(binary),
+            "-c",
+            "sleep 60; :",
+            "java",
+            f"-Dcatalina.base={base}",
+            "org.apache.catalina.startup.Bootstrap",
+            "start",
+        ]
+    )
+    try:
+        yield base, binary
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def gather_jvm_of(base: Path, transport: LocalTransport, java: str | None = None) -> jvm.JvmFacts:
+    node = NodeSettings(
+        "t1",
+        "localhost",
+        ("tomcat",),
+        transport="local",
+        tomcat=TomcatSettings(catalina_base=str(base), java=java),
+    )
+    return jvm.gather_jvm(transport, NodeReader(transport), node)
+
+
+def test_a_binary_others_can_write_is_reported_not_run(fake_tomcat: tuple[Path, Path]) -> None:
+    base, binary = fake_tomcat
+    transport = Recording()
+    facts = gather_jvm_of(base, transport)
+    assert str(binary) not in transport.programs
+    assert (facts.java, facts.source.startswith("running Tomcat process")) == (str(binary), True)
+    assert facts.error == (
+        f"not run: {binary} can be written by group or others (mode 777);"
+        " set tomcat.java in the inventory to the JVM to run"
+    )
+
+
+def test_a_binary_of_another_user_is_reported_not_run(fake_tomcat: tuple[Path, Path]) -> None:
+    """As root (or through `become`), a binary another user owns is theirs to change."""
+    need(os.geteuid() == 0, "root, to give the binary to another user")
+    base, binary = fake_tomcat
+    binary.chmod(0o755)
+    os.chown(binary, 65534, 65534)
+    facts = gather_jvm_of(base, transport := Recording())
+    assert str(binary) not in transport.programs
+    assert facts.error and facts.error.startswith(
+        f"not run: {binary} belongs to uid 65534 (not root, not uid 0 running this)"
+    )
+
+
+def test_the_inventory_vouches_for_a_binary_or_names_the_one_to_run(
+    fake_tomcat: tuple[Path, Path],
+) -> None:
+    base, binary = fake_tomcat
+    vouched = gather_jvm_of(base, transport := Recording(), java=str(binary))
+    assert str(binary) in transport.programs  # the user named it: it runs (and is no JVM)
+    assert vouched.source.startswith("running Tomcat process") and vouched.error
+    java = shutil.which("java")
+    need(java is not None, "a JDK (java on PATH)")
+    assert java is not None
+    chosen = gather_jvm_of(base, transport := Recording(), java=java)
+    assert str(binary) not in transport.programs
+    assert chosen.version and chosen.java == java
+    assert chosen.source == (
+        f"the inventory's tomcat.java ({binary} not run:"
+        f" {binary} can be written by group or others (mode 777))"
+    )
+
+
+def test_a_jvm_only_root_could_install_is_run() -> None:
+    java = shutil.which("java")
+    need(java is not None, "a JDK (java on PATH)")
+    assert java is not None
+    real = os.path.realpath(java)
+    need(os.stat(real).st_uid == 0 and not os.stat(real).st_mode & stat.S_IWOTH, "a root's JDK")
+    assert jvm.untrusted_reason(LocalTransport(), java) == (real, None)
+
+
+def test_setenv_java_home_is_node_data_too(tmp_path: Path) -> None:
+    base = tmp_path / "tomcat"
+    (base / "bin").mkdir(parents=True)
+    home = tmp_path / "jdk"
+    (home / "bin").mkdir(parents=True)
+    shutil.copy("/bin/true", home / "bin" / "java")
+    (home / "bin").chmod(0o777)
+    (base / "bin" / "setenv.sh").write_text(f"JAVA_HOME={home}\n")
+    facts = gather_jvm_of(base, transport := Recording())
+    assert str(home / "bin" / "java") not in transport.programs
+    assert facts.source == f"JAVA_HOME in {base}/bin/setenv.sh"
+    assert facts.error and f"{home}/bin can be written by group or others" in facts.error

@@ -18,7 +18,7 @@ import pytest
 from clusterfiles import apache_files, build, tomcat_files
 
 from clustercheck.cli.main import main
-from clustercheck.collect import probes
+from clustercheck.collect import jvm, probes
 from clustercheck.collect.clock import sample_clock
 from clustercheck.collect.gather import gather
 from clustercheck.collect.multicast import _socket
@@ -310,3 +310,32 @@ def test_sizes_a_node_prints_are_numbers_only_when_they_are() -> None:
     failed = CommandResult(("sh",), 6, b"lots\n", b"")
     with pytest.raises(FileReadError, match=r"^/x: over the 10-byte cap$"):
         _check_script("/x", failed, {6: ("too_large", "")}, 10)
+
+
+class OwnersNode(LocalTransport):
+    """A node whose owner-and-mode script prints `printed`."""
+
+    def __init__(self, printed: bytes) -> None:
+        self.printed = printed
+
+    def run(
+        self, argv: Sequence[str], *, timeout: float | None = None, stdin: bytes | None = None
+    ) -> CommandResult:
+        return CommandResult(tuple(argv), 0, self.printed, b"")
+
+
+@pytest.mark.parametrize(
+    ("printed", "reason"),
+    [
+        (f"/j\0{HUGE}\n0 755\n".encode(), None),
+        (b"/j\0" + b"0\n0 rwx\n", "cannot tell who may write /j, so it is not run"),
+        (b"/j\0" + b"0\n0 9\n", "cannot tell who may write /j, so it is not run"),
+        (b"/j\0" + b"0\n0\n", "cannot tell who may write /j, so it is not run"),
+    ],
+)
+def test_owners_and_modes_a_node_prints_are_numbers_only_when_they_are(
+    printed: bytes, reason: str | None
+) -> None:
+    """Before: a uid of 5,000 digits, or a mode that is not octal, raised ValueError out of
+    the JVM's trust check and the node's collection failed."""
+    assert jvm.untrusted_reason(OwnersNode(printed), "/j") == ("/j", reason)

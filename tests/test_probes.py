@@ -4,6 +4,7 @@ accepts and stays silent (a connector that failed to start), and an HTTP port.""
 
 from __future__ import annotations
 
+import base64
 import shutil
 import socket
 import threading
@@ -113,9 +114,20 @@ def test_targets_are_arguments_never_code(tmp_path) -> None:  # type: ignore[no-
 
 
 def test_powershell_command_carries_targets_as_arguments() -> None:
+    """The script and its targets travel as one base64 word (-EncodedCommand), the targets as
+    PowerShell string literals after the script block: the same through cmd.exe or PowerShell."""
     argv = probes.command("powershell", "cping", 2, [("10.0.0.5", 8009)])
-    assert argv[:4] == ["powershell", "-NoProfile", "-NonInteractive", "-Command"]
-    assert argv[-4:] == ["cping", "2", "10.0.0.5", "8009"]
+    assert argv[:4] == ["powershell", "-NoProfile", "-NonInteractive", "-EncodedCommand"]
+    script = base64.b64decode(argv[4]).decode("utf-16-le")
+    assert script == "& {" + probes.POWERSHELL_PROBE + "} 'cping' '2' '10.0.0.5' '8009'"
+
+
+def test_a_target_that_is_not_a_host_is_not_probed() -> None:
+    """Hosts come from the nodes' configurations: only a host name or address is probed."""
+    found = probes.probe_locally("tcp", [("x; touch /tmp/pwned", 1), ("host:8009", 8009)], 0.1)
+    assert [(r.result, r.detail) for r in found] == [
+        (Outcome.ERROR, "not a host name and port: not probed")
+    ] * 2
 
 
 @pytest.mark.parametrize(

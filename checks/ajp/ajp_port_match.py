@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from clustercheck.checks.common import readable_servers, setting_line
+from clustercheck.checks.common import readable_servers, setting_line, some_of
 from clustercheck.derive.derived import Derived
 from clustercheck.derive.targets import WorkerTarget, listening_port
 from clustercheck.engine.check import check
@@ -17,7 +17,8 @@ def ajp_port_match(cluster: ClusterFacts, derived: Derived) -> Iterator[Finding]
     """Every AJP worker points at a Tomcat AJP connector, and every AJP connector is used.
 
     Each ajp13 worker that mod_jk creates (listed in worker.list, or a member of a listed lb),
-    after `reference` inheritance and mod_jk's defaults (host localhost, port 8009), is matched
+    after `reference` inheritance and mod_jk's defaults (host localhost, port 8009), and does
+    not disable (a port that reads as 0, a host that cannot resolve: CC603 says so), is matched
     to a Tomcat node of the inventory: by its inventory host or name, by one of the node's own
     interface addresses, or by DNS as a last resort. That node must have an AJP connector on
     the worker's port. An AJP connector that no worker uses is reported too.
@@ -84,7 +85,7 @@ def _judge_target(target: WorkerTarget) -> Finding:
         ]
         if unjudged:
             return errored(
-                f"{name}: cannot tell, server.xml of {', '.join(unjudged)} unknown",
+                f"{name}: cannot tell, server.xml of {some_of(unjudged)} unknown",
                 details=details,
                 **where,
             )
@@ -96,11 +97,12 @@ def _judge_target(target: WorkerTarget) -> Finding:
                 if (port := listening_port(c)) is not None
             }
         )
-        nodes = ", ".join(n.name for n in target.candidates)
-        has = f" (AJP on {', '.join(map(str, ports))})" if ports else " (no AJP connector at all)"
+        nodes = some_of([n.name for n in target.candidates])
+        listening = some_of([str(p) for p in ports])
+        has = f" (AJP on {listening})" if ports else " (no AJP connector at all)"
         return failed(
             f"{name}: no AJP connector listens on port {target.port} on {nodes}{has}",
-            details={**details, "ajp_ports": ports},
+            details=details,  # the ports: each unused connector is a finding of its own
             **where,
         )
     how = "" if target.how == "inventory host" else f", matched by {target.how}"

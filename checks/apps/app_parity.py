@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from clustercheck.checks.common import some_of
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed
 from clustercheck.facts.cluster import ClusterFacts
@@ -34,7 +35,7 @@ def app_parity(cluster: ClusterFacts) -> Iterator[Finding]:
             holders = {m: [n for n, p in apps.items() if m in p] for m in missing}
             yield failed(
                 f"lacks {', '.join(missing)} (deployed on "
-                f"{'; '.join(f'{m}: ' + ', '.join(h) for m, h in holders.items())})",
+                f"{'; '.join(f'{m}: ' + some_of(h) for m, h in holders.items())})",
                 node=node,
                 details={"missing": missing},
             )

@@ -22,7 +22,8 @@ def distributable(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
     Looks at each application found in the Host's appBase (unpacked directories and WAR files,
     whose `WEB-INF/web.xml` is read from inside the archive) and in `conf/<Engine>/<Host>/*.xml`
     context files. Only a `<distributable/>` that is a direct child of `<web-app>`, spelt in
-    lower case, counts: Tomcat silently ignores any other.
+    lower case, counts: Tomcat silently ignores any other. A folder of applications that exists
+    but cannot be listed is an error, never "no application found".
 
     ## Why it matters
     Tomcat replicates the sessions of a web application only when its web.xml says
@@ -44,9 +45,10 @@ def distributable(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
     if not server.clusters:
         yield skipped("no <Cluster> in server.xml: this node replicates no sessions")
         return
-    if not node.tomcat.webapps:
+    for folder, why in node.tomcat.unlisted.items():
+        yield errored(f"cannot list the applications: {why}", file=folder)
+    if not node.tomcat.webapps and not node.tomcat.unlisted:
         yield skipped("no web application found in the appBase")
-        return
     for app in node.tomcat.webapps:
         yield _judge_app(app)
 

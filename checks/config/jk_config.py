@@ -6,6 +6,7 @@ import posixpath
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from clustercheck.checks.common import some_of
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, Status, errored, failed, passed, warned
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
@@ -18,7 +19,6 @@ from clustercheck.parsers.workers import (
     Setting,
     Worker,
     WorkersFile,
-    int_value,
     parse_bool,
 )
 
@@ -39,11 +39,9 @@ KNOWN_TYPES = modjk.WORKER_TYPES
 # commented-out value can be compared with that default; the others compare as text.
 READ_AS: dict[str, Callable[[str], object]] = {
     "sticky_session": lambda value: parse_bool(value, True),
-    "port": int_value,
-    "lbfactor": int_value,
+    "port": modjk.jk_int,
+    "lbfactor": modjk.jk_int,
 }
-
-SHOWN = 3  # patterns named in one message
 
 
 @check("CC603", "jk-config", scope=Scope.NODE, roles=("apache",))
@@ -62,8 +60,13 @@ def jk_config(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
     JkWorkersFile that does not exist) or when a line silently means something other than it
     says (a setting without `=`, an ignored mapping rule, a non-breaking space where mod_jk or
     httpd then reads another value, an empty `host` that leaves localhost); `warn` for the rest
-    (a repeated key, a `workers.list` that mod_jk takes for a user variable, a `;` line, which
-    mod_jk reads as a variable nothing uses and so has no effect, ...);
+    (a repeated key, whose earlier value mod_jk overwrites, a `workers.list` that mod_jk takes
+    for a user variable, a `;` line, which mod_jk reads as a variable nothing uses and so has no
+    effect, ...);
+    - a user variable (a key outside `worker.`) that no `$(NAME)` after it and no `reference`
+    uses: mod_jk ignores the line (`warn`: it may have been meant to set something); those of
+    mod_jk's old sample file (`workers.tomcat_home`, `workers.java_home`, `workers.apache_log`,
+    `ps`, left from the JNI worker) are named in one `pass`, as harmless;
     - a worker.list entry or an lb member that is defined nowhere, an lb without members, lb
     members sharing a route, `balance_workers` on a worker that is not an lb, a worker type
     mod_jk does not know (httpd does not start), an `ajp12` worker (Tomcat does not speak
@@ -72,10 +75,12 @@ def jk_config(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
     - values mod_jk changes or cannot use: `fail` where that changes what the worker does (an
     `activation` it does not know runs the member active, `lbfactor` 0 or less becomes 1, a
     `connection_pool_size` of 0 answers 503, a `ping_mode` or boolean read as its opposite, a
-    host no resolver takes, such as `$TOMCAT_IP` or `host:port`, or a port that reads as 0,
-    which disables the worker), `warn` where it is harmless or only may be (`max_packet_size`
-    rounded to a multiple of 1024 within 8192-65536, a first letter read as a code, an lb
-    `method` it does not know);
+    host no resolver takes, such as `$TOMCAT_IP`, `host:port` or a name in the reserved
+    `.invalid` domain, or a port that reads as 0, which disables the worker), `warn` where it
+    is harmless or only may be (`max_packet_size` rounded to a multiple of 1024 within
+    8192-65536, a first letter read as a code, an lb `method` it does not know, a host or port
+    `$(NAME)` that nothing in the file defines before it: left as written, it disables the
+    worker, unless httpd's environment defines NAME, which only the running httpd knows);
     - a JkMount or uriworkermap rule naming a worker that is not in worker.list (exclusions and
     disabled rules only warn: they never route a request);
     - deprecated directives, a commented-out setting whose value is mod_jk's default anyway, a
@@ -99,7 +104,8 @@ def jk_config(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
     only logs "Could not find worker" at start.
     - A member silently sends traffic to localhost: a name in balance_workers (or worker.list)
     with no definition, or an empty `host`, becomes an ajp13 worker for localhost:8009.
-    - The configuration does not do what it says: `activation=off` and `lbfactor=0` do not take
+    - The configuration does not do what it says: a repeated key keeps only its last value, a
+    user variable nothing uses sets nothing, `activation=off` and `lbfactor=0` do not take
     a member out of rotation, `sticky_session=disabled` leaves stickiness on,
     `#worker.lb.sticky_session=1` does not turn stickiness off (it is on by default),
     `workers.list` is silently ignored, and a VirtualHost without JkMountCopy serves its own
@@ -112,7 +118,9 @@ def jk_config(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
     worker.list every worker a JkMount names (lb members need not be listed). Write values as
     mod_jk reads them: `activation=A`, `D` or `S`, an `lbfactor` of 1 or more, `ping_mode` of
     the letters C, P, I or A, booleans as true/false, a host name or address in `host` and the
-    port in `port` (variables as `$(NAME)`). Rename deprecated directives as the message says,
+    port in `port` (variables as `$(NAME)`, defined above the line that uses them). Set each
+    key once, and delete user variables nothing uses. Rename deprecated directives as the
+    message says,
     write the value you want instead of commenting out a default
     (`worker.lb.sticky_session=false`), comment with `#` only, spell the key `worker.list`, and
     put `JkMountCopy On` in each VirtualHost that should get the global mounts. Then run
@@ -133,6 +141,7 @@ def jk_config(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
         *_problems(apache.problems + workers.problems),
         *_deprecated(workers),
         *_commented_defaults(workers),
+        *_unused_variables(workers),
         *_worker_list(workers),
         *_types(workers, created),
         *_balancers(workers, created),
@@ -141,7 +150,9 @@ def jk_config(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
         *_mounts(apache.mounts, workers),
         *_vhosts(apache),
     ]
-    yield from findings or [_summary(apache, workers)]
+    yield from findings
+    if not any(finding.status.is_finding for finding in findings):
+        yield _summary(apache, workers)
 
 
 # --- files ------------------------------------------------------------------------------------
@@ -220,6 +231,36 @@ def _commented_defaults(workers: WorkersFile) -> Iterator[Finding]:
             file=workers.path,
             line=line,
             details={"setting": key, "default": setting.value},
+        )
+
+
+def _unused_variables(workers: WorkersFile) -> Iterator[Finding]:
+    """User variables nothing uses: each line has no effect. Those of mod_jk's old samples are
+    harmless leftovers, said once; any other may have been meant to set something."""
+    unused = workers.unused_variables
+    samples = [name for name in unused if name in modjk.SAMPLE_VARIABLES]
+    if samples:
+        first = unused[samples[0]]
+        many = len(samples) > 1
+        yield passed(
+            f"{', '.join(samples)}: user variable{'s' if many else ''} of mod_jk's old sample "
+            "workers.properties, for the paths of the JNI worker (removed in 1.2.33); nothing "
+            f"uses {'them' if many else 'it'}, so mod_jk ignores {'them' if many else 'it'} "
+            "(harmless)",
+            file=_file(workers, first),
+            line=first.line,
+            details={"variables": samples},
+        )
+    for name, setting in unused.items():
+        if name in modjk.SAMPLE_VARIABLES:
+            continue
+        yield warned(
+            f"'{name}' is a user variable (its key does not start with 'worker.') that no "
+            f"$({name}) and no reference uses: mod_jk ignores the line, so it sets nothing; "
+            "remove it, or write the worker.NAME.directive it was meant to be",
+            file=_file(workers, setting),
+            line=setting.line,
+            details={"variable": name},
         )
 
 
@@ -368,9 +409,9 @@ def _member_types(
 
 def _values(workers: WorkersFile, created: set[str]) -> Iterator[Finding]:
     """Each written value mod_jk changes, ignores or cannot use, judged by what it then does
-    (knowledge.modjk): for AJP workers, lbs, and lb members (activation and lbfactor are
-    read for members only). A template is judged in the workers that inherit from it, once
-    for all of them."""
+    (knowledge.modjk): for AJP workers (their address too), lbs, and lb members (activation
+    and lbfactor are read for members only). A template is judged in the workers that inherit
+    from it, once for all of them."""
     templates = _templates(workers) - created
     inherited: dict[tuple[str, int | None, str, str, modjk.Reading], list[str]] = {}
     member_of: dict[str, str] = {}
@@ -383,7 +424,7 @@ def _values(workers: WorkersFile, created: set[str]) -> Iterator[Finding]:
             continue
         judges: dict[str, Callable[[str], modjk.Reading | None]] = {}
         if worker.type in modjk.AJP_TYPES:
-            judges |= modjk.AJP_JUDGES
+            judges |= modjk.AJP_JUDGES | _address_judges(member_of.get(worker.name))
         if worker.type == modjk.LB:
             judges |= modjk.LB_JUDGES
         if worker.name in member_of:
@@ -404,8 +445,6 @@ def _values(workers: WorkersFile, created: set[str]) -> Iterator[Finding]:
                     line=setting.line,
                     details={"worker": worker.name, "setting": directive},
                 )
-        if worker.type in modjk.AJP_TYPES:
-            yield from _address(workers, worker, created, member_of.get(worker.name))
     for (file, line, origin, directive, reading), names in inherited.items():
         # the template's line is the one to edit: said once, for every worker that has it
         weighed_as = next((name for name in names if name in created), names[0])
@@ -421,9 +460,7 @@ def _values(workers: WorkersFile, created: set[str]) -> Iterator[Finding]:
         )
 
 
-def _address(
-    workers: WorkersFile, worker: Worker, created: set[str], lb: str | None
-) -> Iterator[Finding]:
+def _address_judges(lb: str | None) -> dict[str, Callable[[str], modjk.Reading | None]]:
     """A host no resolver can resolve, or a port that reads as 0 or less: ajp_validate logs
     an error, sets the port to 0, and httpd starts; jk_lb_worker.c then stops the member, and
     a worker mapped directly answers 503 (both observed with the real httpd + mod_jk)."""
@@ -432,31 +469,42 @@ def _address(
         if lb
         else "every request mapped to it gets HTTP 503"
     )
-    host, port = worker.settings.get("host"), worker.settings.get("port")
-    why = modjk.unresolvable(host.value) if host and not host.defaulted else None
-    if host and why:
-        yield _weighed(
-            worker.name,
-            created,
-            Kind.MEANS_SOMETHING_ELSE,
-            f"worker {worker.name}{_inherited(host)} has host {host.value!r}, which mod_jk "
-            f'cannot resolve ({why}): it logs "can\'t resolve tomcat address" and disables the '
-            f"worker, so {effect} (httpd starts)",
-            file=_file(workers, host),
-            line=host.line,
-            details={"worker": worker.name, "host": host.value},
+
+    def host(value: str) -> modjk.Reading | None:
+        why = modjk.unresolvable(value)
+        if why is None:
+            return None
+        return modjk.Reading(
+            _kind(value),
+            f"mod_jk cannot resolve host {value!r} ({why}): it logs \"can't resolve tomcat "
+            f'address" and disables the worker, so {effect} (httpd starts)',
         )
-    elif port and not port.defaulted and modjk.jk_int(port.value) <= 0:
-        yield _weighed(
-            worker.name,
-            created,
-            Kind.MEANS_SOMETHING_ELSE,
-            f"worker {worker.name}{_inherited(port)} has port {port.value!r}, which mod_jk "
-            f"reads as {modjk.jk_int(port.value)}: it disables the worker, so {effect}",
-            file=_file(workers, port),
-            line=port.line,
-            details={"worker": worker.name, "port": port.value},
+
+    def port(value: str) -> modjk.Reading | None:
+        read = modjk.jk_int(value)
+        if read > 0:
+            return None
+        token = modjk.left_as_written(value)
+        unless = (
+            f" ({token} is not defined before it in workers.properties: unless httpd's "
+            f"environment defines {token[2:-1]}, mod_jk keeps the text)"
+            if token
+            else ""
         )
+        return modjk.Reading(
+            _kind(value),
+            f"mod_jk reads port {value!r} as {read}{unless}: it disables the worker, so {effect}",
+        )
+
+    return {"host": host, "port": port}
+
+
+def _kind(value: str) -> Kind:
+    """A `$(NAME)` left as written may be filled in by httpd's environment, which only the
+    running httpd knows; any other unusable address is one for sure."""
+    return (
+        Kind.MAY_MEAN_SOMETHING_ELSE if modjk.left_as_written(value) else Kind.MEANS_SOMETHING_ELSE
+    )
 
 
 def _inherited(setting: Setting) -> str:
@@ -526,8 +574,7 @@ def _vhosts(apache: ApacheFacts) -> Iterator[Finding]:
         if mount.vhost is not None:
             own.setdefault(mount.vhost, mount)
     patterns = list(dict.fromkeys(m.pattern for m in shared))
-    more = len(patterns) - SHOWN
-    shown = ", ".join(patterns[:SHOWN]) + (f" and {more} more" if more > 0 else "")
+    shown = some_of(patterns)
     for vhost, first in own.items():
         if vhost in copies:
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from clustercheck.checks.common import server_xml_and_version, unknown_version
+from clustercheck.checks.common import server_xml_and_version, undefined_in, unknown_version
 from clustercheck.checks.config.server_xml_elements import elements_as_read, plural
 from clustercheck.engine.check import check
 from clustercheck.engine.results import (
@@ -31,6 +31,7 @@ from clustercheck.knowledge.tomcat import (
     Removal,
     added_class_v,
     changed_semantics_v,
+    is_class_name,
     removed_attribute_v,
     removed_class_v,
     tomcat_major,
@@ -49,8 +50,11 @@ _FAIL_WHEN_IGNORED = frozenset(
 def removed_classes(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
     """Every class and attribute in server.xml exists in the node's Tomcat version.
 
-    Looks up each `className` (and each Connector `protocol` given as a class) among the
-    classes the node's Tomcat version has: one removed since (Tomcat 6's
+    Looks up each `className` (and each Connector `protocol` other than `HTTP/1.1` and
+    `AJP/1.3`, which every version loads as a class) among the classes the node's Tomcat
+    version has. A name no class can have (an undefined `${name}` left as the value, a
+    `protocol="http/1.1"` in the wrong case) fails with what follows: the connector does not
+    start, or Tomcat does not start. A class removed since (Tomcat 6's
     `MessageDispatch15Interceptor` and `JvmRouteSessionIDBinderListener`, the APR and BIO
     connectors, `JasperListener`, ...) or added later fails, with its replacement. Where the
     node's Tomcat line has a table generated from Tomcat itself (tools/knowledge: 7.0, 8.5,
@@ -106,7 +110,8 @@ def removed_classes(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]
         return
     table = for_version(version)
     elements = [e for e, known in elements_as_read(server.root, major) if known]
-    findings = [f for e in elements for f in _judge(e, version, server.path, table)]
+    unresolved = {token for token, _ in server.unresolved}
+    findings = [f for e in elements for f in _judge(e, version, server.path, table, unresolved)]
     rules = [table.rule(e.path) if table else None for e in elements]
     count = sum(1 for e, r in zip(elements, rules, strict=True) for _ in _classes(e, r))
     classes = plural(count, "class")
@@ -141,18 +146,22 @@ def _classes(element: XmlElement, rule: ElementRule | None) -> Iterator[tuple[st
         yield rule.class_attribute, element.attrs.get(rule.class_attribute)
     elif "className" in element.attrs:
         yield "className", element.attrs["className"]
-    protocol = element.attrs.get("protocol", "")
-    if element.tag == "Connector" and "." in protocol and protocol not in _BY_NAME:
-        yield "protocol", element.attrs["protocol"]
+    protocol = element.attrs.get("protocol")
+    if element.tag == "Connector" and protocol and protocol not in _BY_NAME:
+        yield "protocol", protocol  # any other name is loaded as a class, in every line
 
 
 def _judge(
-    element: XmlElement, version: str, path: str, table: TomcatTable | None
+    element: XmlElement,
+    version: str,
+    path: str,
+    table: TomcatTable | None,
+    unresolved: set[str],
 ) -> Iterator[Finding]:
     at: dict[str, Any] = {"file": path, "line": element.line}
     rule = table.rule(element.path) if table else None
     for attr, name in _classes(element, rule):
-        missing = _missing_class(element, attr, name, version, table)
+        missing = _missing_class(element, attr, name, version, table, unresolved)
         if missing:
             status, message = missing
             details = {"element": element.tag, "class": name, "attribute": attr}
@@ -176,7 +185,12 @@ _PROTOCOL = "org.apache.coyote.ProtocolHandler"
 
 
 def _missing_class(
-    element: XmlElement, attr: str, name: str | None, version: str, table: TomcatTable | None
+    element: XmlElement,
+    attr: str,
+    name: str | None,
+    version: str,
+    table: TomcatTable | None,
+    unresolved: set[str],
 ) -> tuple[Status, str] | None:
     tag = element.tag
     if name is None:
@@ -185,6 +199,8 @@ def _missing_class(
             f'specified for [{element.path}]"), so {_NO_START}; add {attr}="..."'
         )
     written = f'<{tag} {attr}="{name}">'
+    if not is_class_name(name):
+        return _impossible_name(element, attr, name, unresolved)
     removal = removed_class_v(name, version)
     if removal:
         fix = f"use {removal.replacement}" if removal.replacement else "remove the element"
@@ -201,6 +217,23 @@ def _missing_class(
     if table is None or not is_tomcat_class(name):
         return None
     return _against_table(element, attr, name, version, table, written)
+
+
+def _impossible_name(
+    element: XmlElement, attr: str, name: str, unresolved: set[str]
+) -> tuple[Status, str]:
+    """A name no class can have (an undefined `${name}`, a protocol name in the wrong case):
+    Class.forName throws whatever the version."""
+    why = undefined_in(name, unresolved) or "not a Java class name"
+    if attr == "protocol":
+        meant = next((p for p in _BY_NAME if p.lower() == name.lower()), None)
+        hint = f"; write {meant} (protocol names are case-sensitive)" if meant else ""
+        effect = CONNECTOR_FAILS + hint
+    else:
+        effect = _effect(element)
+    return Status.FAIL if effect is not _OPTIONAL else Status.WARN, (
+        f'<{element.tag} {attr}="{name}">: no class can have this name ({why}): {effect}'
+    )
 
 
 def _against_table(

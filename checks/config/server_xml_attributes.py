@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from clustercheck.checks.common import server_xml_and_version
+from clustercheck.checks.common import server_xml_and_version, undefined_in
 from clustercheck.checks.config.server_xml_elements import created, plural
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed, skipped, warned
@@ -19,16 +19,15 @@ from clustercheck.knowledge.classes import (
     is_tomcat_class,
     lines,
 )
+from clustercheck.knowledge.secrets import is_secret_name
 from clustercheck.knowledge.tomcat import (
     meaningful_attribute,
     removed_attribute_v,
     tomcat_major,
+    uncompilable,
+    unset_effect,
 )
 from clustercheck.parsers.serverxml import XmlElement
-
-# Values never shown: secrets and passwords (the AJP secret, keystore passwords, ...), also
-# under a misspelt name.
-_HIDDEN = ("secr", "pass", "pwd", "key", "credential", "token")
 
 
 @check("CC604", "server-xml-attributes", scope=Scope.NODE, roles=("tomcat",))
@@ -43,23 +42,31 @@ def server_xml_attributes(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Fi
     class's public setters (for a
     Connector, also its protocol handler's, its endpoint's and `socket.*`), matched
     case-sensitively except for the first letter, and the value converted as Tomcat converts it
-    (an int or long by Integer/Long.valueOf, a boolean by Boolean.valueOf). An attribute nothing
-    takes (misspelt, miscased, another class's) or a value that does not convert (`port="4000x"`)
-    is ignored by Tomcat with a mere WARN, and the default stays: that warns, naming the
-    attribute it probably meant and the default that applies, and fails where the default
-    changes what the cluster is (the Engine's jvmRoute; a Membership's address, port, domain or
-    bind; a Receiver's address or port; a static Member's host, port, uniqueId or domain; a
-    Connector's port, address or AJP secret). A boolean written other than true or false is
-    read as false: that warns. Classes that are not Tomcat's own, and attributes CC602 reports
-    as removed, are not judged here; a node whose Tomcat line has no table is skipped.
+    (an int or long by Integer/Long.valueOf, a boolean by Boolean.valueOf, an InetAddress by
+    resolving it: text no host name has, such as an undefined `${name}`, never resolves). An
+    attribute nothing takes (misspelt, miscased, two letters swapped, another class's) or a
+    value that does not convert (`port="4000x"`, `port="${undefined}"`) is ignored by Tomcat
+    with a mere WARN, and the default stays: that warns, naming the attribute it probably meant
+    and the default that applies, and fails where the default breaks something, saying what:
+    a Connector without a port does not start, an Engine without a defaultHost has no default
+    host (404 for every host name no Host has), a Host without a name stops Tomcat (8.5 and
+    later); or where the default changes what the cluster is (the Engine's jvmRoute; a
+    Membership's address, port, domain or bind; a Receiver's address or port; a static Member's
+    host, port, uniqueId or domain; a Connector's address or AJP secret). A boolean written
+    other than true or false is read as false: that warns. A ReplicationValve `filter` that
+    Java cannot compile as a regular expression (a `{` that starts no count, as in an undefined
+    `${name}`) is ignored with an error, so nothing is excluded from replication: that warns.
+    Classes that are not Tomcat's own, and attributes CC602 reports as removed, are not judged
+    here; a node whose Tomcat line has no table is skipped.
 
     ## Why it matters
     Tomcat does not refuse an attribute it cannot set: it logs `failed to set property` once at
     start-up and carries on with the default. A `jvmroute="node1"` leaves the Engine without a
     route, so mod_jk's stickiness breaks; a `mcastport=` or `port="45564x"` leaves the member in
     the default group 228.0.0.4:45564, where it can join another cluster; a `maxConnection=`
-    leaves the connector at its default limit. The configuration looks right and the log line
-    is easily missed.
+    leaves the connector at its default limit; a `prot="8009"` or `port="${ajp.port}"` with the
+    property undefined leaves the AJP connector without a port, so it does not start and mod_jk
+    finds the node down. The configuration looks right and the log line is easily missed.
 
     ## How to fix
     Spell the attribute as the configuration reference does (the finding names it), give
@@ -129,9 +136,7 @@ def _judge(
     if removed_attribute_v(tag, protocol or element.attrs.get("className"), attr, version):
         return None  # CC602 says what was removed and what replaces it
     setting = table.set_property(element.path, class_name, attr, value, protocol)
-    meant = table.suggest_attribute(element.path, class_name, attr, protocol)
-    if meant is not None and meant != attr and meant in element.attrs:
-        meant = None  # both written: not a misspelling of the other (maxSpareThreads)
+    meant = table.intended_attribute(element.path, class_name, attr, element.attrs, protocol)
     shown = _shown(attr, meant, value, setting)
     where: dict[str, Any] = {
         "file": path,
@@ -144,13 +149,38 @@ def _judge(
             "takes only true, in any case); write true or false",
             **where,
         )
+    if setting.outcome is Outcome.SET:
+        return _not_compiled(element, class_name, attr, value, version, unresolved, where)
     if setting.outcome is not Outcome.IGNORED:
         return None
     types = _types(table, class_name)
     if setting.java_type is not None:
-        return _wrong_type(element, setting, shown, version, types, unresolved, value, where)
+        return _wrong_type(element, setting, shown, version, types, unresolved, where)
     return _no_such_property(
         element, class_name, setting, meant, shown, version, table, types, where
+    )
+
+
+def _not_compiled(
+    element: XmlElement,
+    class_name: str,
+    attr: str,
+    value: str,
+    version: str,
+    unresolved: set[str],
+    where: dict[str, Any],
+) -> Finding | None:
+    """A value its setter takes as text but then cannot compile (a ReplicationValve filter)."""
+    found = uncompilable(class_name, attr, value, version)
+    if found is None:
+        return None
+    why, effect = found
+    undefined = undefined_in(value, unresolved)
+    simple = class_name.rpartition(".")[2]
+    return warned(
+        f'<{element.tag} {attr}="{value}">: {why}{f"; {undefined}" if undefined else ""}: '
+        f"{simple} logs an error and ignores it, so {effect}",
+        **where,
     )
 
 
@@ -161,22 +191,28 @@ def _wrong_type(
     version: str,
     types: set[str],
     unresolved: set[str],
-    value: str,
     where: dict[str, Any],
 ) -> Finding:
     attr = setting.attr
-    undefined = [t for t in unresolved if t in value]
-    why = (
-        f" ({undefined[0]} is not defined, see CC601)"
-        if undefined
-        else f" (not {setting.reason.rpartition(' is not ')[2]} for {setting.setter})"
+    why = undefined_in(shown, unresolved) or (
+        f"not {setting.reason.rpartition(' is not ')[2]} for {setting.setter}"
     )
     message = (
-        f'<{element.tag} {attr}="{shown}">: not a value Tomcat {version} can set{why}: it logs '
+        f'<{element.tag} {attr}="{shown}">: not a value Tomcat {version} can set ({why}): it logs '
         f'"failed to set property" and ignores it, so {attr} {_fallback(setting)}'
     )
-    status = failed if meaningful_attribute(types, attr) else warned
-    return status(message, **where)
+    return _with_effect(message, types, attr, version, where)
+
+
+def _with_effect(
+    message: str, types: set[str], attr: str, version: str, where: dict[str, Any]
+) -> Finding:
+    """The finding for an attribute left at its default: what then fails, if anything does;
+    it fails when something does or when the default changes what the cluster is."""
+    effect = unset_effect(types, attr, version)
+    if effect is not None:
+        return failed(f"{message}: {effect}", **where)
+    return (failed if meaningful_attribute(types, attr) else warned)(message, **where)
 
 
 def _no_such_property(
@@ -214,8 +250,7 @@ def _no_such_property(
         return warned(message, **where)
     intended = table.set_property(element.path, class_name, meant, "", protocol)
     message += f", so {meant} {_fallback(intended)}"
-    status = failed if meaningful_attribute(types, meant) else warned
-    return status(message, **where)
+    return _with_effect(message, types, meant, version, where)
 
 
 def _fallback(setting: Setting) -> str:
@@ -232,10 +267,10 @@ def _types(table: TomcatTable, class_name: str) -> set[str]:
 
 
 def _shown(attr: str, meant: str | None, value: str, setting: Setting) -> str:
+    """Never a secret's value, also under a misspelt name (then the name it meant says so)."""
     if setting.java_type not in (None, "String"):
         return value  # a number or a boolean, never a secret
-    names = f"{attr} {meant or ''}".lower()
-    return "..." if any(h in names for h in _HIDDEN) else value
+    return "..." if is_secret_name(attr) or is_secret_name(meant or "") else value
 
 
 _OWNERS_SHOWN = 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from clustercheck.checks.common import some_of
 from clustercheck.derive.derived import Derived
 from clustercheck.derive.membership import HEARD, OTHER_DOMAIN, SHUT_DOWN, Pair
 from clustercheck.derive.membership_view import node_addresses
@@ -93,8 +94,11 @@ def _from_here(cluster: ClusterFacts, local: LocalListen, members: list[str]) ->
 
 
 def _listener(listener: str, pairs: list[Pair]) -> Finding:
-    """One result per listener, as bad as its worst pair (Pair.status is the verdict)."""
-    details = {"pairs": {p.sender: {"heard": p.heard, "diagnosis": p.diagnosis} for p in pairs}}
+    """One result per listener, as bad as its worst pair (Pair.status is the verdict). It names
+    a few senders per diagnosis and counts the rest: every pair is in the report's who-hears-whom
+    matrix, and a message listing them all per listener would grow with the square of the
+    members."""
+    details = {"senders": len(pairs), "heard": sum(1 for p in pairs if p.heard)}
     if not pairs:
         return passed("the only member", node=listener, details=details)
     worst = max((p.status for p in pairs), key=lambda status: status.rank)
@@ -103,19 +107,23 @@ def _listener(listener: str, pairs: list[Pair]) -> Finding:
             "could not capture here: no wire and no socket view", node=listener, details=details
         )
     if worst is Status.FAIL:
-        text = "; ".join(f"{p.sender}: {p.diagnosis}" for p in pairs if p.status is Status.FAIL)
+        why: dict[str, list[str]] = defaultdict(list)
+        for pair in pairs:
+            if pair.status is Status.FAIL:
+                why[pair.diagnosis].append(pair.sender)
+        text = "; ".join(f"{some_of(senders)}: {diagnosis}" for diagnosis, senders in why.items())
         return failed(f"does not hear {text}", node=listener, details=details)
     gone = [p.sender for p in pairs if p.diagnosis == SHUT_DOWN]
     if gone:
         return warned(
-            f"{', '.join(gone)} shut down during the capture (BABY-ALEX seen): "
+            f"{some_of(gone)} shut down during the capture (BABY-ALEX seen): "
             "not judged here; run again once it is back",
             node=listener,
             details=details,
         )
     other_domain = [p.sender for p in pairs if p.diagnosis == OTHER_DOMAIN]
     if other_domain:
-        names = ", ".join(other_domain)
+        names = some_of(other_domain)
         return warned(f"hears {names} but in a different domain", node=listener, details=details)
-    heard = ", ".join(p.sender for p in pairs if p.diagnosis == HEARD)
+    heard = some_of([p.sender for p in pairs if p.diagnosis == HEARD])
     return passed(f"hears {heard}", node=listener, details=details)

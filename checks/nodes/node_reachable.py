@@ -28,6 +28,8 @@ def node_reachable(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
     means a firewall or the wrong address; "authentication failed" means the user or key in the
     inventory (`ssh.user`, `ssh.identity_file`) is not accepted; an unknown host key is learned
     once with `--accept-new-host-keys`. For a `files` node, check its `root` directory.
+    "gathering failed" is a bug in clustercheck met on that node's data: please report it with
+    the message (the other nodes are judged as usual).
     """
     settings = node.settings
     if not node.reachable:

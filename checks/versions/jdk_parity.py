@@ -18,9 +18,12 @@ def jdk_parity(cluster: ClusterFacts) -> Iterator[Finding]:
     The JVM is the one the running Tomcat uses (the Bootstrap process whose catalina.base is the
     node's, its binary from /proc/PID/exe), else JAVA_HOME in bin/setenv.sh, else the
     inventory's `tomcat.java`, else `java` on PATH; each result says which. It is run with
-    `-XshowSettings:properties -version`. The inventory's `jdk.policy` sets how close versions
-    must be: `major`, `minor`, `update` (default) or `exact`; a vendor or bitness difference
-    warns.
+    `-XshowSettings:properties -version`. A binary found on the node (any local user can start a
+    process that looks like Tomcat) is run only when nobody but root and the user clustercheck
+    runs as could have written it or its folders; otherwise the inventory's `tomcat.java` is run
+    instead, or the node is an error that says why. The inventory's `jdk.policy` sets how close
+    versions must be: `major`, `minor`, `update` (default) or `exact`; a vendor or bitness
+    difference warns.
 
     ## Why it matters
     Session replication serialises objects on one JVM and deserialises them on another:

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clustercheck import __version__
+from clustercheck.cli.output import is_stdout
 
 if TYPE_CHECKING:
     from clustercheck.collect.snapshot import Snapshot
@@ -26,12 +30,23 @@ if TYPE_CHECKING:
 EPILOG = """exit codes:
   0  nothing at or above --fail-on (default: fail)
   1  something is (unreachable nodes count as error, which is above fail)
-  2  usage or inventory error, or nothing was judged (every result skipped)
+  2  usage or inventory error, nothing was judged (every result skipped), or a
+     report or the history could not be written (each named on stderr)
 """
 
 
 class UsageError(Exception):
-    """Bad input from the user: printed as one line per problem, exit 2."""
+    """Bad input from the user: printed as one line per problem (one argument each: a problem
+    that quotes a value with a newline in it is still one line), exit 2."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (cron, systemd, a closed terminal) unwinds the run as Ctrl-C does, so
+    that every cleanup runs: no temporary report file left, no half-written history run."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -41,23 +56,61 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args))
+        with _signals_unwind():
+            return int(args.func(args))
     except UsageError as exc:
-        for line in str(exc).splitlines():
-            print(f"clustercheck: {line}", file=sys.stderr)
+        for line in exc.args:
+            _say(line)
         return 2
+    except Terminated as exc:
+        _say(f"terminated by {signal.Signals(exc.signum).name}")
+        return 128 + exc.signum
     except KeyboardInterrupt:
-        print("clustercheck: interrupted", file=sys.stderr)
+        _say("interrupted")
         return 130
     except Exception as exc:  # a bug: one line for the user, the traceback on request
         if os.environ.get("CLUSTERCHECK_DEBUG"):
             raise
-        print(
-            f"clustercheck: internal error: {type(exc).__name__}: {exc} "
-            "(set CLUSTERCHECK_DEBUG=1 for the traceback, and please report it)",
-            file=sys.stderr,
-        )
+        _say(_internal_error(exc))
         return 2
+
+
+def _say(line: str) -> None:
+    """One line of clustercheck's on stderr; what it quotes (a node name, a path, a value of the
+    inventory or of a snapshot) is data, escaped for the terminal."""
+    from clustercheck.report.escape import terminal
+
+    print(f"clustercheck: {terminal(line)}", file=sys.stderr)
+
+
+def _internal_error(exc: Exception) -> str:
+    return (
+        f"internal error: {type(exc).__name__}: {exc} "
+        "(set CLUSTERCHECK_DEBUG=1 for the traceback, and please report it)"
+    )
+
+
+UNWINDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+@contextmanager
+def _signals_unwind() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise Terminated while the command runs (the default would end the
+    process on the spot, leaving whatever was half written); the handlers before are restored
+    after, for a caller that runs main() in its own process (the tests)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def unwind(signum: int, _frame: object) -> None:
+        raise Terminated(signum)
+
+    before = {signum: signal.signal(signum, unwind) for signum in UNWINDING_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -185,7 +238,7 @@ def _load_target(target: str) -> tuple[ClusterSettings, Snapshot | None]:
             return load_snapshot(Path(target))
         return load_inventory(target), None
     except InventoryError as exc:
-        raise UsageError("\n".join(exc.problems)) from None
+        raise UsageError(*exc.problems) from None
     except SnapshotError as exc:
         raise UsageError(str(exc)) from None
 
@@ -232,7 +285,6 @@ def _gather(
 def cmd_run(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from clustercheck.cli.output import write_output
     from clustercheck.collect.snapshot import apply_recorded
     from clustercheck.derive.derived import Derived
     from clustercheck.engine.registry import RegistryError, load_checks, select
@@ -240,7 +292,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from clustercheck.engine.runner import run_checks
     from clustercheck.engine.waivers import apply_waivers
     from clustercheck.report.formats import RenderOptions, Trend
-    from clustercheck.report.model import build_report
+    from clustercheck.report.model import ExitCode, build_report
 
     settings, recorded = _load_target(args.target)
     try:
@@ -259,7 +311,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         run_checks(checks, facts, derived), settings.waivers, date.today()
     )
     for notice in notices:
-        print(f"clustercheck: {notice}", file=sys.stderr)
+        _say(notice)
     report = build_report(facts, checks, results, derived)
     code = report.exit_code(Status(args.fail_on))
     options = RenderOptions(
@@ -268,17 +320,54 @@ def cmd_run(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         trend=_history(report, args.history) if args.history else Trend(),
     )
-    for fmt, target in outputs:
-        write_output(target, fmt.render(report, options))
+    # each output on its own: one that cannot be written does not keep the others from being
+    written = [_write_report(fmt, target, report, options) for fmt, target in outputs]
+    lost = not all(written) or options.trend.problem is not None
     if args.nagios:
         from clustercheck.reports import nagios
 
-        print(nagios.render(report, options), end="")
-        return nagios.plugin_code(report)
-    _print_terminal(report, options, to_stderr=any(target == "-" for _fmt, target in outputs))
+        printed = _isolated(
+            "the Nagios status line", lambda: print(nagios.render(report, options), end="")
+        )
+        return nagios.plugin_code(report) if printed and not lost else nagios.UNKNOWN
+    code = ExitCode.NOT_WRITTEN if lost else code
+    final = replace(options, exit_code=code)  # the summary line says the exit code
+    _isolated(
+        "the terminal report",
+        lambda: _print_terminal(
+            report, final, to_stderr=any(is_stdout(target) for _fmt, target in outputs)
+        ),
+    )
     if report.nothing_judged:
-        print("clustercheck: nothing was judged (every result was skipped)", file=sys.stderr)
+        _say("nothing was judged (every result was skipped)")
     return code
+
+
+def _write_report(fmt: Format, target: str, report: Report, options: RenderOptions) -> bool:
+    from clustercheck.cli.output import write_output
+
+    place = "to standard output" if is_stdout(target) else target
+    return _isolated(
+        f"the {fmt.name} report {place}", lambda: write_output(target, fmt.render(report, options))
+    )
+
+
+def _isolated(what: str, write: Callable[[], object]) -> bool:
+    """Run one output's write; whatever stops it (a full disk, a refused path, a format that
+    raises) is one line naming it, and False. Ctrl-C and SIGTERM still end the run."""
+    from clustercheck.cli.output import OutputError
+
+    try:
+        write()
+        return True
+    except (OutputError, OSError) as exc:
+        reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+    except Exception as exc:  # a bug in that format: its output's error, not the run's
+        if os.environ.get("CLUSTERCHECK_DEBUG"):
+            raise
+        reason = _internal_error(exc)
+    _say(f"{what} not written: {reason}")
+    return False
 
 
 # the shorthand options, each one format
@@ -287,8 +376,9 @@ SHORTHANDS = ("json", "junit", "html", "prometheus")
 
 def _outputs(args: argparse.Namespace) -> list[tuple[Format, str]]:
     """Every (format, file) asked for, checked before anything is gathered: an unknown format, a
-    format that cannot go to standard output, or standard output asked for twice is a usage
-    error, not a lost report after a long run."""
+    format that cannot go to standard output, or standard output asked for twice (`-`,
+    /dev/stdout, or a report with --nagios's status line) is a usage error, not a lost or
+    garbled report after a long run."""
     from clustercheck.report.formats import FormatError, find_format
 
     try:
@@ -302,25 +392,34 @@ def _outputs(args: argparse.Namespace) -> list[tuple[Format, str]]:
     except FormatError as exc:
         raise UsageError(str(exc)) from None
     for fmt, target in outputs:
-        if target == "-" and not fmt.to_stdout:
-            raise UsageError(f"the {fmt.name} report needs a file name, not '-'")
-    if sum(target == "-" for _fmt, target in outputs) > 1:
-        raise UsageError("only one report can go to standard output ('-')")
+        if is_stdout(target) and not fmt.to_stdout:
+            raise UsageError(f"the {fmt.name} report needs a file name, not {target}")
+    to_stdout = [target for _fmt, target in outputs if is_stdout(target)]
+    if len(to_stdout) + args.nagios > 1:
+        also = " and --nagios's status line" if args.nagios else ""
+        raise UsageError(f"only one report can go to standard output: {', '.join(to_stdout)}{also}")
     return outputs
 
 
 def _history(report: Report, path: str) -> Trend:
-    """Append the run; return what the HTML report shows of the past (changes, clock trend)."""
+    """Append the run; return what the HTML report shows of the past (changes, clock trend), or
+    why the history could not be used: never a reason to lose the reports."""
     from clustercheck.report import history
     from clustercheck.report.formats import Trend
 
     try:
         run_id = history.record(path, report)
-        previous = history.previous(path, report.cluster, run_id)
-        return Trend(history.changes(previous, report), history.clock_history(path, report.cluster))
     except history.HistoryError as exc:
-        print(f"clustercheck: history not recorded: {exc}", file=sys.stderr)
-        return Trend()
+        problem = f"not recorded: {exc}"
+    else:
+        try:
+            previous = history.previous(path, report.cluster, run_id)
+            clocks = history.clock_history(path, report.cluster)
+            return Trend(history.changes(previous, report), clocks)
+        except history.HistoryError as exc:
+            problem = f"recorded, but the past runs cannot be read: {exc}"
+    _say(f"history {problem}")
+    return Trend(problem=f"History {problem}")
 
 
 def _print_terminal(report: Report, options: RenderOptions, *, to_stderr: bool) -> None:
@@ -339,6 +438,7 @@ def _print_terminal(report: Report, options: RenderOptions, *, to_stderr: bool) 
 
 def cmd_collect(args: argparse.Namespace) -> int:
     from clustercheck.collect.snapshot import Recorder, SnapshotError, write_snapshot
+    from clustercheck.report.escape import terminal
 
     settings, _ = _load_target(args.inventory)
     settings = _limit(settings, args.limit)
@@ -357,26 +457,29 @@ def cmd_collect(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     down = [n.name for n in facts.nodes.values() if not n.reachable]
     note = f"; unreachable: {', '.join(down)}" if down else ""
-    print(f"clustercheck: snapshot of {len(facts.nodes)} node(s) written to {out}{note}")
-    print(f"judge it with: clustercheck run {out}")
+    print(terminal(f"clustercheck: snapshot of {len(facts.nodes)} node(s) written to {out}{note}"))
+    print(terminal(f"judge it with: clustercheck run {out}"))
     return 0
 
 
 def cmd_history(args: argparse.Namespace) -> int:
     from clustercheck.report import history
+    from clustercheck.report.escape import terminal
 
     try:
         runs = history.runs(args.file, limit=args.limit)
     except history.HistoryError as exc:
-        raise UsageError(f"{args.file}: {exc}") from None
+        raise UsageError(str(exc)) from None
     if not runs:
-        print(f"{args.file}: no runs recorded")
+        print(terminal(f"{args.file}: no runs recorded"))
         return 0
     for run in runs:
         tally = ", ".join(f"{n} {s}" for s, n in run.counts.items() if n)
         print(
-            f"{run.id:>5}  {run.started_at}  {run.cluster:<16} {run.worst.value.upper():<5} "
-            f"{run.duration_s:6.2f} s  {tally}"
+            terminal(
+                f"{run.id:>5}  {run.started_at}  {run.cluster:<16} {run.worst.value.upper():<5} "
+                f"{run.duration_s:6.2f} s  {tally}"
+            )
         )
     return 0
 

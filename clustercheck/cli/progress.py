@@ -1,4 +1,7 @@
-"""A live progress display while nodes are contacted; nothing at all when not on a terminal."""
+"""A live progress display while nodes are contacted; nothing at all when not on a terminal.
+
+Node and cluster names are data (a snapshot's inventory may come from anyone): they are shown
+through escape.terminal in a column that parses no markup, so `a[/]b` is a name, not a tag."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from clustercheck.inventory.settings import ClusterSettings
+from clustercheck.report import escape
 
 
 def _ignore(node: str, event: str) -> None:
@@ -26,20 +30,23 @@ def progress_display(
     lock = threading.Lock()
     down: list[str] = []
     with Progress(
-        TextColumn("[bold]gathering[/] {task.description}"),
+        TextColumn("gathering", style="bold"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=Console(stderr=True),
         transient=True,
     ) as bar:
-        task = bar.add_task(settings.name, total=len(settings.nodes))
+        cluster = escape.terminal(settings.name)
+        task = bar.add_task(cluster, total=len(settings.nodes))
 
         def advance(node: str, event: str) -> None:
             with lock:
                 if event != "ok":
-                    down.append(node)
+                    down.append(escape.terminal(node))
                 note = f" ({len(down)} unreachable: {', '.join(down[-3:])})" if down else ""
-                bar.update(task, advance=1, description=f"{settings.name}: {node} {event}{note}")
+                line = f"{cluster}: {escape.terminal(node)} {escape.terminal(event)}{note}"
+                bar.update(task, advance=1, description=line)
 
         yield advance

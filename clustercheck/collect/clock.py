@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 
 from clustercheck.collect.transports.base import Transport, TransportError
+from clustercheck.collect.transports.shells import powershell_script
 from clustercheck.derive.clock import Sample, best_offset
 from clustercheck.facts.clock import ClockSample, Offset
 from clustercheck.inventory.settings import NodeSettings
@@ -25,8 +26,7 @@ from clustercheck.parsers.timesync import (
 )
 
 SAMPLES = 8
-SAMPLE_TIMEOUT_S = 5.0
-COMMAND_TIMEOUT_S = 15.0
+SAMPLE_TIMEOUT_S = 5.0  # for one round trip; all of them within the node's command_timeout
 # python3 when the node has it: no fork per sample, so the remote reading sits close to the
 # middle of the round trip; else date(1). The python code is an argument, never pasted.
 _PY_SAMPLER = (
@@ -39,13 +39,11 @@ POSIX_CLOCK = [
     'command -v python3 >/dev/null && exec python3 -c "$0"; while read x; do date +%s.%N; done',
     _PY_SAMPLER,
 ]
-WINDOWS_CLOCK = [
-    "powershell",
-    "-NoProfile",
-    "-Command",
+WINDOWS_CLOCK = powershell_script(
     "while ($null -ne [Console]::In.ReadLine()) "
     "{ [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() / 1000 }",
-]
+    [],
+)
 
 # How a node keeps time: tried in order, the first that answers wins.
 TIMESYNC_COMMANDS: list[tuple[list[str], Callable[[str], TimeSync]]] = [
@@ -65,11 +63,13 @@ def sample_clock(transport: Transport, node: NodeSettings) -> ClockSample:
         stream = transport.open_stream(argv)
     except TransportError as exc:
         return ClockSample(error=f"cannot start the clock sampler: {exc}")
+    deadline = time.monotonic() + node.ssh.command_timeout
     try:
         for _ in range(SAMPLES + 1):  # the first round trip warms the channel up
             t0 = time.time()
             stream.write(b"\n")
-            line = stream.readline(SAMPLE_TIMEOUT_S).decode("utf-8", "replace")
+            wait = min(SAMPLE_TIMEOUT_S, deadline - time.monotonic())
+            line = stream.readline(max(wait, 0.0)).decode("utf-8", "replace")
             t1 = time.time()
             values = parse_timestamps(line)
             if values:
@@ -97,7 +97,7 @@ def time_sync(transport: Transport, node: NodeSettings) -> TimeSync:
     commands = [WINDOWS_TIMESYNC] if node.os == "windows" else TIMESYNC_COMMANDS
     last: TimeSync | None = None
     for argv, parse in commands:
-        result = transport.run(argv, timeout=COMMAND_TIMEOUT_S)
+        result = transport.run(argv)
         if result.exit_status == 127 or not result.stdout.strip():
             continue
         sync = parse(result.stdout.decode("utf-8", "replace"))

@@ -27,7 +27,7 @@ from clustercheck.derive.membership_view import compute_view
 from clustercheck.facts.clock import NtpReference
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.facts.live import LiveFacts
-from clustercheck.facts.probes import ProbeResult
+from clustercheck.facts.probes import Outcome, ProbeResult
 from clustercheck.inventory.settings import ClusterSettings, NodeSettings
 
 # Threads, not processes: the work is waiting on sockets. Bounded so a 500-node estate does not
@@ -53,7 +53,7 @@ class TransportFactory:
         if node.transport == "local":
             from clustercheck.collect.transports.localfs import LocalTransport
 
-            return LocalTransport()
+            return LocalTransport(node.ssh.command_timeout)
         from clustercheck.collect.transports.ssh import HostKeyStore, SshTransport
 
         if self._host_keys is None:
@@ -112,6 +112,13 @@ def gather(
     return facts
 
 
+def unexpected(exc: Exception) -> str:
+    """One line for an exception nobody expected: it is a bug in clustercheck, met on one
+    node's data, and reported as that node's error."""
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {first} (a bug in clustercheck; please report it)"
+
+
 def gather_node(
     node: NodeSettings, transport: Transport, on_read: OnRead | None = None
 ) -> NodeFacts:
@@ -119,13 +126,13 @@ def gather_node(
     facts = NodeFacts(settings=node, offline=not transport.live)
     start = time.monotonic()
     facts.live = LiveFacts(collected_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    reader = NodeReader(
+        transport,
+        windows=node.os == "windows",
+        on_read=(lambda path, data: on_read(node.name, path, data)) if on_read else None,
+    )
     try:
         transport.connect()
-        reader = NodeReader(
-            transport,
-            windows=node.os == "windows",
-            on_read=(lambda path, data: on_read(node.name, path, data)) if on_read else None,
-        )
         if node.has_role("apache"):
             facts.apache = gather_apache(reader, node.apache)
         if node.has_role("tomcat"):
@@ -136,8 +143,12 @@ def gather_node(
     except TransportError as exc:
         facts.live.reachable = False
         facts.live.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    except Exception as exc:  # a bug met on this node's data: its error, not the run's end
+        facts.live.reachable = False
+        facts.live.error = f"gathering failed: {unexpected(exc)}"
     finally:
         facts.live.duration_s = round(time.monotonic() - start, 3)
+        facts.secrets = reader.secrets  # also of a node lost halfway: its files were read
     return facts
 
 
@@ -156,13 +167,19 @@ def run_probes(
     def from_node(name: str, mode: str, targets: list[tuple[str, int]]) -> tuple[ProbeResult, ...]:
         node = facts.nodes[name]
         transport = transports.get(name)
-        results = None
-        if transport is not None:
-            results = probe_from(
-                transport, name, mode, targets, timeout, windows=node.settings.os == "windows"
-            )
-        if results is None:  # the node cannot run a probe: try from here, and say so
-            results = probe_locally(mode, targets, timeout)
+        try:
+            results = None
+            if transport is not None:
+                results = probe_from(
+                    transport, name, mode, targets, timeout, windows=node.settings.os == "windows"
+                )
+            if results is None:  # the node cannot run a probe: try from here, and say so
+                results = probe_locally(mode, targets, timeout)
+        except Exception as exc:  # a bug: these probes are this node's errors, the run goes on
+            detail = f"probe failed: {unexpected(exc)}"
+            results = [
+                ProbeResult(h, p, Outcome.ERROR, detail=detail, origin=name) for h, p in targets
+            ]
         return tuple(results)
 
     captures = plan.capture if multicast else {}

@@ -4,6 +4,12 @@ Not just `java` on PATH: the running Bootstrap process whose catalina.base is th
 (several Tomcats can share a host and its process table), its binary from /proc/PID/exe; else
 JAVA_HOME/JRE_HOME from bin/setenv.sh; else the inventory's `tomcat.java`; else `java` on PATH.
 The facts say which was used.
+
+A binary found on the node is data, not an order: any local user can start a process whose
+command line looks like Tomcat's, and running its binary (as root, through `become`) would run
+theirs. So a binary from a process or from setenv.sh is run only when nobody but root and the
+user clustercheck runs as could have put it there (the file and every folder above it); any
+other is reported, not run, unless it is the one the inventory names in `tomcat.java`.
 """
 
 from __future__ import annotations
@@ -13,16 +19,23 @@ import re
 import shlex
 
 from clustercheck.collect.reader import NodeReader
-from clustercheck.collect.transports.base import Transport
+from clustercheck.collect.transports.base import CommandRefused, Transport
 from clustercheck.facts.jvm import JvmFacts
 from clustercheck.inventory.settings import NodeSettings
 from clustercheck.parsers.java import JavaInfo, parse_java_version
 from clustercheck.parsers.text import bounded_int, decode
 
-COMMAND_TIMEOUT_S = 30.0
 RAW_LIMIT = 4000  # characters of the launcher's output kept in the facts (its end)
 BOOTSTRAP = "org.apache.catalina.startup.Bootstrap"
 _SETENV_HOME = re.compile(r"""^\s*(?:export\s+)?(JAVA_HOME|JRE_HOME)=["']?([^"'\s;]+)""", re.M)
+_OCTAL_MODE = re.compile(r"[0-7]{1,7}")  # stat's %a
+# Prints the binary's real path (NUL-terminated), the uid commands run as, then the owner and
+# mode of that path and of every folder above it, one line each up to /.
+_OWNERS_SCRIPT = (
+    'p=$(readlink -e -- "$1") || exit 3; printf "%s\\0" "$p"; id -u || exit 3; '
+    'while :; do stat -c "%u %a" -- "$p" || exit 3; [ "$p" = / ] && break; '
+    'p=$(dirname -- "$p"); done'
+)
 
 
 def find_tomcat_pid(ps_output: str, catalina_base: str) -> int | None:
@@ -58,33 +71,81 @@ def java_home_from_setenv(text: str) -> str | None:
     return home if home and "$" not in home else None
 
 
-def locate_java(transport: Transport, reader: NodeReader, node: NodeSettings) -> tuple[str, str]:
-    """(java binary, how it was found)."""
+def locate_java(
+    transport: Transport, reader: NodeReader, node: NodeSettings
+) -> tuple[str, str, bool]:
+    """(java binary, how it was found, whether it was found on the node). The process table
+    and setenv.sh are POSIX ways; a Windows node is asked for the inventory's java or PATH's."""
     base = node.tomcat.catalina_base or ""
-    ps = transport.run(["ps", "-ww", "-eo", "pid=,args="], timeout=COMMAND_TIMEOUT_S)
-    pid = find_tomcat_pid(ps.stdout.decode("utf-8", "replace"), base) if ps.ok else None
-    if pid is not None:
-        exe = transport.run(["readlink", f"/proc/{pid}/exe"], timeout=COMMAND_TIMEOUT_S)
-        if exe.ok and exe.stdout.strip():
-            return exe.stdout.decode().strip(), f"running Tomcat process {pid}"
-    for folder in (base, node.tomcat.home or base):
-        data = reader.read(reader.join(folder, "bin/setenv.sh"))
-        reader.reads.pop(reader.join(folder, "bin/setenv.sh"), None)
-        home = java_home_from_setenv(decode(data)) if data else None
-        if home:
-            return reader.join(home, "bin/java"), f"JAVA_HOME in {folder}/bin/setenv.sh"
+    if node.os != "windows":
+        ps = transport.run(["ps", "-ww", "-eo", "pid=,args="])
+        pid = find_tomcat_pid(ps.stdout.decode("utf-8", "replace"), base) if ps.ok else None
+        if pid is not None:
+            exe = transport.run(["readlink", f"/proc/{pid}/exe"])
+            if exe.ok and exe.stdout.strip():
+                path = exe.stdout.decode("utf-8", "surrogateescape").strip()
+                return path, f"running Tomcat process {pid}", True
+        for folder in (base, node.tomcat.home or base):
+            data = reader.read(reader.join(folder, "bin/setenv.sh"))
+            reader.reads.pop(reader.join(folder, "bin/setenv.sh"), None)
+            home = java_home_from_setenv(decode(data)) if data else None
+            if home:
+                return reader.join(home, "bin/java"), f"JAVA_HOME in {folder}/bin/setenv.sh", True
     if node.tomcat.java:
-        return node.tomcat.java, "the inventory's tomcat.java"
-    return "java", "java on PATH (no running Tomcat found)"
+        return node.tomcat.java, "the inventory's tomcat.java", False
+    return "java", "java on PATH (no running Tomcat found)", False
+
+
+def untrusted_reason(transport: Transport, java: str) -> tuple[str, str | None]:
+    """(the binary's real path, None) when only root or the user commands run as could have
+    written it and every folder above it; else (the path, why it is not run)."""
+    result = transport.run(["sh", "-c", _OWNERS_SCRIPT, "sh", java])
+    real, _, rest = result.stdout.partition(b"\0")
+    lines = rest.decode("ascii", "replace").splitlines()
+    if not result.ok or not real or not lines or not lines[0].isdigit():
+        return java, f"cannot tell who may write {java}, so it is not run"
+    path = real.decode("utf-8", "surrogateescape")
+    me, owners = bounded_int(lines[0]), lines[1:]
+    where = path
+    for line in owners:
+        owner, _, mode = line.partition(" ")
+        if not _OCTAL_MODE.fullmatch(mode):  # the node's stat wrote something else
+            return path, f"cannot tell who may write {where}, so it is not run"
+        if owner not in ("0", str(me)):
+            return path, f"{where} belongs to uid {owner} (not root, not uid {me} running this)"
+        if int(mode, 8) & 0o022:
+            return path, f"{where} can be written by group or others (mode {mode})"
+        where = posixpath.dirname(where)
+    return path, None
+
+
+def choose_java(
+    transport: Transport, reader: NodeReader, node: NodeSettings
+) -> tuple[str, str, str | None]:
+    """(the binary to run, how it was found, why none is run)."""
+    java, source, on_node = locate_java(transport, reader, node)
+    if not on_node or _vouched(java, node):
+        return java, source, None
+    java, reason = untrusted_reason(transport, java)
+    if reason is None:
+        return java, source, None
+    if node.tomcat.java:
+        return node.tomcat.java, f"the inventory's tomcat.java ({java} not run: {reason})", None
+    return java, source, f"not run: {reason}; set tomcat.java in the inventory to the JVM to run"
 
 
 def gather_jvm(transport: Transport, reader: NodeReader, node: NodeSettings) -> JvmFacts:
     """The JVM that runs the node's Tomcat, parsed here once for every reader of the facts."""
-    java, source = locate_java(transport, reader, node)
+    java, source, refusal = choose_java(transport, reader, node)
+    if refusal is not None:
+        return JvmFacts(java, source, error=refusal)
     info: JavaInfo | None = None
     raw = ""
     for argv in ([java, "-XshowSettings:properties", "-version"], [java, "-version"]):
-        result = transport.run(argv, timeout=COMMAND_TIMEOUT_S)
+        try:
+            result = transport.run(argv)
+        except CommandRefused as exc:
+            return JvmFacts(java, source, error=str(exc))
         raw = result.text
         info = parse_java_version(raw)
         if info is not None:
@@ -102,6 +163,13 @@ def gather_jvm(transport: Transport, reader: NodeReader, node: NodeSettings) -> 
         runtime=info.runtime,
         java_home=info.java_home,
         raw=raw[-RAW_LIMIT:],
+    )
+
+
+def _vouched(java: str, node: NodeSettings) -> bool:
+    """The inventory names this very binary: the person running clustercheck chose it."""
+    return bool(node.tomcat.java) and posixpath.normpath(java) == posixpath.normpath(
+        node.tomcat.java or ""
     )
 
 

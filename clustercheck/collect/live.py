@@ -15,8 +15,6 @@ from clustercheck.facts.cluster import ClusterFacts
 from clustercheck.facts.live import LiveFacts
 from clustercheck.inventory.settings import NodeSettings
 
-ADDRESS_TIMEOUT_S = 10.0
-
 
 def gather_live(
     transport: Transport, reader: NodeReader, node: NodeSettings, live: LiveFacts
@@ -33,10 +31,10 @@ def gather_live(
 def node_addresses(transport: Transport) -> list[str]:
     """The node's own interface addresses: workers.properties often names a node by an address
     the inventory does not use (the inventory has an ssh alias, the worker an IP)."""
-    result = transport.run(["ip", "-o", "addr", "show"], timeout=ADDRESS_TIMEOUT_S)
+    result = transport.run(["ip", "-o", "addr", "show"])
     if result.ok:
         return parse_ip_addr(result.stdout.decode("utf-8", "replace"))
-    result = transport.run(["hostname", "-I"], timeout=ADDRESS_TIMEOUT_S)
+    result = transport.run(["hostname", "-I"])
     return _valid(result.stdout.decode("utf-8", "replace").split()) if result.ok else []
 
 
@@ -75,6 +73,7 @@ def resolve_unmatched_worker_hosts(cluster: ClusterFacts) -> dict[str, list[str]
             if not node.offline and node.apache and node.apache.workers
             for worker in node.apache.workers.workers.values()
             if worker.host
+            and not worker.disabled  # no address to ask about ($(X) left, host:port, .invalid)
             and worker.host.lower() not in known
             and not is_loopback(worker.host)
             and not _is_address(worker.host)

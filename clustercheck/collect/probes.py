@@ -6,6 +6,7 @@ travels as a separate argument, quoted by the transport, never pasted into code.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import socket
@@ -13,10 +14,13 @@ import time
 from collections.abc import Sequence
 
 from clustercheck.collect.transports.base import Transport, TransportError
+from clustercheck.collect.transports.shells import powershell_script
 from clustercheck.facts.probes import FROM_HERE, Outcome, ProbeResult
 
 CPING = b"\x12\x34\x00\x01\x0a"
 CPONG = b"AB\x00\x01\x09"
+# A DNS name as resolvers take it; anything else read from a configuration is not probed.
+_HOST_NAME = re.compile(r"(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?")
 
 
 # Runs on the node: argv = mode timeout host port [host port ...]; one JSON line per target,
@@ -81,7 +85,8 @@ while [ $# -ge 2 ]; do
 done
 """
 
-# Windows nodes: PowerShell; $args carries the targets. Built and unit-tested, not run here.
+# Windows nodes: PowerShell; $args carries the targets (shells.powershell_script). Built and
+# unit-tested, not run here.
 POWERSHELL_PROBE = r"""
 $mode=$args[0]; $limit=[int]([double]$args[1]*1000)
 for ($i=2; $i -lt $args.Count; $i+=2) { $h=$args[$i]; $p=[int]$args[$i+1]
@@ -111,7 +116,7 @@ def command(
     if flavour == "bash":
         return ["bash", "-c", BASH_PROBE, "probe", *args]
     if flavour == "powershell":
-        return ["powershell", "-NoProfile", "-NonInteractive", "-Command", POWERSHELL_PROBE, *args]
+        return powershell_script(POWERSHELL_PROBE, args)
     raise ValueError(f"unknown probe flavour {flavour!r}")
 
 
@@ -170,8 +175,9 @@ def probe_from(
     windows: bool = False,
 ) -> list[ProbeResult] | None:
     """Run the probe on a node with what it has; None when it has nothing to run it with."""
+    targets, refused = _host_names(targets, origin)
     if not targets:
-        return []
+        return refused
     flavours = ["powershell"] if windows else ["python3", "bash"]
     for flavour in flavours:
         try:
@@ -183,9 +189,10 @@ def probe_from(
         if result.exit_status == 127 or (result.exit_status != 0 and not result.stdout):
             continue  # this interpreter is missing: try the next
         text = result.stdout.decode("utf-8", "replace")
-        if flavour == "bash":
-            return parse_bash(text, mode, origin)
-        return parse_json_lines(text, origin)
+        found = (
+            parse_bash(text, mode, origin) if flavour == "bash" else parse_json_lines(text, origin)
+        )
+        return refused + found
     return None
 
 
@@ -193,7 +200,31 @@ def probe_locally(
     mode: str, targets: Sequence[tuple[str, int]], timeout_s: float
 ) -> list[ProbeResult]:
     """The fallback: the same probe from clustercheck's own machine."""
-    return [_probe_one(host, port, mode, timeout_s) for host, port in targets]
+    targets, refused = _host_names(targets, FROM_HERE)
+    return refused + [_probe_one(host, port, mode, timeout_s) for host, port in targets]
+
+
+def _host_names(
+    targets: Sequence[tuple[str, int]], origin: str
+) -> tuple[list[tuple[str, int]], list[ProbeResult]]:
+    """(the targets that are a host name or an address and a port, an error for each other):
+    a target read from a node's configuration is data, and only an address is probed."""
+    valid, refused = [], []
+    for host, port in targets:
+        if _is_host(host) and 0 < port < 65536:
+            valid.append((host, port))
+        else:
+            detail = "not a host name and port: not probed"
+            refused.append(ProbeResult(host, port, Outcome.ERROR, None, detail, origin))
+    return valid, refused
+
+
+def _is_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return _HOST_NAME.fullmatch(host) is not None
+    return True
 
 
 def _probe_one(host: str, port: int, mode: str, timeout_s: float) -> ProbeResult:

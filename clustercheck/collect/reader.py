@@ -21,6 +21,7 @@ from clustercheck.collect.transports.base import (
     Transport,
 )
 from clustercheck.facts.files import FileRead
+from clustercheck.parsers.secrets import secrets_in
 
 # A descriptor inside an archive larger than this is not a descriptor.
 MAX_MEMBER_BYTES = 1024 * 1024
@@ -51,6 +52,7 @@ class NodeReader:
         self.transport = transport
         self.windows = windows
         self.reads: dict[str, FileRead] = {}
+        self.secrets: set[str] = set()  # found in every file read, for no report to show
         self._cache: dict[str, bytes | None] = {}
         self._on_read = on_read
 
@@ -75,9 +77,7 @@ class NodeReader:
             self.reads[path] = FileRead(path, exc.kind, str(exc))
             self._cache[path] = None
             return None
-        self.reads[path] = FileRead(path, "ok", size=len(data))
-        if self._on_read:
-            self._on_read(path, data)
+        self._got(path, data)
         self._cache[path] = data
         return data
 
@@ -116,10 +116,14 @@ class NodeReader:
                 display, "error", f"{archive}: not a readable zip ({exc})"
             )
             return None
-        self.reads[display] = FileRead(display, "ok", size=len(data))
-        if self._on_read:
-            self._on_read(display, data)
+        self._got(display, data)
         return data
+
+    def _got(self, path: str, data: bytes) -> None:
+        self.reads[path] = FileRead(path, "ok", size=len(data))
+        self.secrets |= secrets_in(data, path)
+        if self._on_read:
+            self._on_read(path, data)
 
 
 class Budget:

@@ -6,8 +6,9 @@ Layout:  DIR/inventory.yaml   the inventory, every node rewritten to `transport:
                               measured from clustercheck's machine, DNS answers, with times
          DIR/nodes/NAME/...   each file as read, at its path on the node
 
-Secrets never reach the disk: each is replaced by a keyed fingerprint (HMAC-SHA256 with a key
-made for this snapshot and then forgotten), so equal secrets still compare equal.
+Secrets never reach the disk: each is replaced by a keyed fingerprint (collect/redact.py), in
+the files, the inventory's system properties and the JVM's output, so equal secrets still
+compare equal and the snapshot is judged as its source was.
 
 Version 2 writes the typed records; version 1 (live facts in string-keyed dicts, `extra` per node
 and `live` for clustercheck's machine) is still read, converted on load.
@@ -16,12 +17,10 @@ and `live` for clustercheck's machine) is still read, converted on load.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
+import dataclasses
 import io
 import json
 import os
-import re
 import urllib.parse
 import zipfile
 from collections import defaultdict
@@ -32,8 +31,10 @@ from typing import Any
 
 import yaml
 
+from clustercheck.collect.redact import Redactor
 from clustercheck.collect.transports.base import FileReadError
 from clustercheck.collect.transports.localfs import FilesTransport, node_relative, resolve_in_root
+from clustercheck.derive.secrets import public_names, secret_values
 from clustercheck.facts.cluster import ClusterFacts
 from clustercheck.facts.live import LiveFacts, LocalFacts
 from clustercheck.facts.record import Record, RecordError
@@ -43,8 +44,6 @@ from clustercheck.inventory.yamlsource import MAX_INVENTORY_BYTES, LinedDict, Ya
 
 SNAPSHOT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
-FINGERPRINT_PREFIX = "cc-hmac-"
-_SECRET_LINE = re.compile(rb"secret", re.IGNORECASE)
 
 
 class SnapshotError(Exception):
@@ -89,30 +88,33 @@ def is_snapshot(path: str | os.PathLike[str]) -> bool:
 def write_snapshot(facts: ClusterFacts, recorder: Recorder, out: Path) -> None:
     """The snapshot in `out` (new or empty). Nothing is written outside it, whatever the node
     names and paths say; SnapshotError (one line) when it cannot be written."""
-    key = os.urandom(32)
-    fingerprint = _fingerprinter(key)
-    secrets = _secrets(facts)
     try:
         out.mkdir(parents=True, exist_ok=True)
         folder = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     except OSError as exc:
         raise SnapshotError(f"{out}: cannot write the snapshot ({exc.strerror})") from None
     try:
-        _write_all(folder, facts, recorder, secrets, fingerprint)
+        _write_all(folder, facts, recorder)
     except OSError as exc:  # _write names the file by its path in the snapshot
         raise SnapshotError(f"{out / exc.filename}: cannot write it ({exc.strerror})") from None
     finally:
         os.close(folder)
 
 
-def _write_all(
-    folder: int, facts: ClusterFacts, recorder: Recorder, secrets: set[bytes], fingerprint: Any
-) -> None:
+def _write_all(folder: int, facts: ClusterFacts, recorder: Recorder) -> None:
+    """Every file, inventory.yaml and snapshot.json below the open `folder`, each secret in
+    them replaced by its fingerprint first."""
+    every_file = {
+        f"{node}:{path}": data
+        for node, files in recorder.files.items()
+        for path, data in files.items()
+    }
+    redactor = Redactor(every_file, secret_values(facts), public_names(facts))
     for node, files in recorder.files.items():
         root = f"nodes/{node_folder(node)}"
         archives: dict[str, dict[str, bytes]] = defaultdict(dict)
         for path, data in files.items():
-            data = _redact(data, secrets, fingerprint)
+            data = redactor.file(path, data)
             if "!/" in path:
                 archive, member = path.split("!/", 1)
                 archives[archive][member] = data
@@ -120,7 +122,7 @@ def _write_all(
                 _write(folder, f"{root}/{node_relative(path)}", data)
         for archive, members in archives.items():
             _write(folder, f"{root}/{node_relative(archive)}", _zip(members))
-    _write(folder, "inventory.yaml", _inventory_yaml(facts.settings).encode())
+    _write(folder, "inventory.yaml", _inventory_yaml(facts.settings, redactor).encode())
     snapshot = Snapshot(
         snapshot_version=SNAPSHOT_VERSION,
         cluster=facts.name,
@@ -128,7 +130,10 @@ def _write_all(
         duration_s=round(facts.duration_s, 3),
         dns=facts.dns,
         local=facts.local,
-        nodes={name: RecordedNode(n.settings.transport, n.live) for name, n in facts.nodes.items()},
+        nodes={
+            name: RecordedNode(n.settings.transport, _live(n.live, redactor))
+            for name, n in facts.nodes.items()
+        },
     )
     text = json.dumps(snapshot.to_json(), indent=2, allow_nan=False) + "\n"
     _write(folder, "snapshot.json", text.encode())
@@ -138,6 +143,17 @@ def _write_all(
 MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024
 # Node keys that would reach beyond the snapshot: how to log in, and where the files are.
 LIVE_KEYS = ("transport", "root", "ssh")
+
+
+def _live(live: LiveFacts, redactor: Redactor) -> LiveFacts:
+    """The live facts, the launcher's output kept for a reader without the secrets in it (a
+    `-D...password=` that JAVA_TOOL_OPTIONS gave every JVM)."""
+    if live.jvm is None or not live.jvm.raw:
+        return live
+    jvm = dataclasses.replace(
+        live.jvm, raw=redactor.file("java.out", live.jvm.raw.encode()).decode()
+    )
+    return dataclasses.replace(live, jvm=jvm)
 
 
 def load_snapshot(path: Path) -> tuple[ClusterSettings, Snapshot]:
@@ -326,41 +342,6 @@ def _object(value: Any, where: str) -> dict[str, Any]:
     return value
 
 
-def _fingerprinter(key: bytes) -> Any:
-    def fingerprint(secret: bytes) -> bytes:
-        return (
-            FINGERPRINT_PREFIX.encode()
-            + hmac.new(key, secret, hashlib.sha256).hexdigest()[:20].encode()
-        )
-
-    return fingerprint
-
-
-def _secrets(facts: ClusterFacts) -> set[bytes]:
-    """Every secret value the parsers found: worker secrets and AJP connector secrets."""
-    found: set[str] = set()
-    for node in facts.nodes.values():
-        if node.apache and node.apache.workers:
-            found.update(w.secret for w in node.apache.workers.workers.values() if w.secret)
-        if node.tomcat and node.tomcat.server:
-            found.update(c.secret for c in node.tomcat.server.connectors if c.secret)
-    return {s.encode("utf-8") for s in found if s}
-
-
-def _redact(data: bytes, secrets: set[bytes], fingerprint: Any) -> bytes:
-    """Replace secrets on the lines that set them; longest first so no secret leaves a tail."""
-    if not secrets:
-        return data
-    ordered = sorted(secrets, key=len, reverse=True)
-    lines = data.split(b"\n")
-    for index, line in enumerate(lines):
-        if _SECRET_LINE.search(line):
-            for secret in ordered:
-                line = line.replace(secret, fingerprint(secret))
-            lines[index] = line
-    return b"\n".join(lines)
-
-
 def _write(folder: int, path: str, data: bytes) -> None:
     """A new file at `path` below the open `folder`: no symlink is followed and no file is
     replaced, so nothing lands outside the folder, even if something else writes into it."""
@@ -390,7 +371,7 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def _inventory_yaml(settings: ClusterSettings) -> str:
+def _inventory_yaml(settings: ClusterSettings, redactor: Redactor) -> str:
     data: dict[str, Any] = {
         "cluster": settings.name,
         "ntp": {
@@ -402,7 +383,7 @@ def _inventory_yaml(settings: ClusterSettings) -> str:
         },
         "jdk": {"policy": settings.jdk_policy},
         "ajp": {"timeout_ms": settings.ajp_timeout_ms},
-        "nodes": {n.name: _node_yaml(n) for n in settings.nodes},
+        "nodes": {n.name: _node_yaml(n, redactor) for n in settings.nodes},
     }
     if settings.multicast.window_s is not None:
         data["multicast"] = {"window_s": settings.multicast.window_s}
@@ -414,7 +395,7 @@ def _inventory_yaml(settings: ClusterSettings) -> str:
     return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
-def _node_yaml(node: NodeSettings) -> dict[str, Any]:
+def _node_yaml(node: NodeSettings, redactor: Redactor) -> dict[str, Any]:
     out: dict[str, Any] = {
         "host": node.host,
         "roles": list(node.roles),
@@ -424,6 +405,10 @@ def _node_yaml(node: NodeSettings) -> dict[str, Any]:
     }
     apache = {k: v for k, v in vars(node.apache).items() if v}
     tomcat = {k: v for k, v in vars(node.tomcat).items() if v}
+    if "system_properties" in tomcat:  # `-D` values for ${...}: secrets among them
+        tomcat["system_properties"] = {
+            name: redactor.value(name, value) for name, value in tomcat["system_properties"].items()
+        }
     if apache:
         out["apache"] = apache
     if tomcat:

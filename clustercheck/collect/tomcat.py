@@ -5,6 +5,7 @@ from __future__ import annotations
 import defusedxml.ElementTree as SafeET
 
 from clustercheck.collect.reader import NodeReader
+from clustercheck.collect.transports.base import DirEntry
 from clustercheck.facts.files import TomcatFacts, Webapp
 from clustercheck.inventory.settings import TomcatSettings
 from clustercheck.parsers.properties import load_java_properties, parse_server_info
@@ -69,18 +70,27 @@ def _webapps(reader: NodeReader, settings: TomcatSettings, facts: TomcatFacts) -
     apps: dict[str, Webapp] = {}
     for host, app_base in hosts:
         base_dir = reader.join(facts.catalina_base, app_base)
-        for app in _from_app_base(reader, base_dir):
+        for app in _from_app_base(reader, base_dir, facts):
             apps.setdefault(app.path, app)
         context_dir = reader.join(facts.catalina_base, "conf", engine, host)
-        for app in _from_context_files(reader, context_dir, base_dir, facts.problems):
+        for app in _from_context_files(reader, context_dir, base_dir, facts):
             apps.setdefault(app.path, app)
     for app in apps.values():
         _read_descriptor(reader, app)
     return sorted(apps.values(), key=lambda a: a.name)
 
 
-def _from_app_base(reader: NodeReader, base_dir: str) -> list[Webapp]:
-    entries = reader.list_dir(base_dir) or []
+def _listing(reader: NodeReader, folder: str, facts: TomcatFacts) -> list[DirEntry]:
+    """A folder's entries; one that exists but cannot be listed is noted in the facts."""
+    entries = reader.list_dir(folder)
+    failure = reader.reads.get(folder)
+    if entries is None and failure is not None and failure.status != "missing":
+        facts.unlisted[folder] = failure.message or failure.status
+    return entries or []
+
+
+def _from_app_base(reader: NodeReader, base_dir: str, facts: TomcatFacts) -> list[Webapp]:
+    entries = _listing(reader, base_dir, facts)
     dirs = {e.name for e in entries if e.is_dir}
     apps = [
         Webapp(name, reader.join(base_dir, name), "dir", reader.join(base_dir, name, WEB_XML))
@@ -95,11 +105,11 @@ def _from_app_base(reader: NodeReader, base_dir: str) -> list[Webapp]:
 
 
 def _from_context_files(
-    reader: NodeReader, context_dir: str, base_dir: str, problems: list[Problem]
+    reader: NodeReader, context_dir: str, base_dir: str, facts: TomcatFacts
 ) -> list[Webapp]:
     """Context descriptors deploy applications from outside the appBase through docBase."""
     apps = []
-    for entry in reader.list_dir(context_dir) or []:
+    for entry in _listing(reader, context_dir, facts):
         if entry.is_dir or not entry.name.endswith(".xml"):
             continue
         path = reader.join(context_dir, entry.name)
@@ -110,7 +120,7 @@ def _from_context_files(
             doc_base = SafeET.fromstring(data).get("docBase")
         except Exception as exc:  # defusedxml raises several unrelated types on hostile input
             message = f"context file is not readable XML: {exc}"
-            problems.append(Problem(path, None, message, Kind.UNREADABLE))
+            facts.problems.append(Problem(path, None, message, Kind.UNREADABLE))
             continue
         if not doc_base:
             continue

@@ -68,12 +68,17 @@ def receiver_endpoint(node: NodeFacts) -> tuple[str, int] | None:
     server = node.tomcat.server if node.tomcat else None
     if not server or not server.clusters:
         return None
-    receiver = server.clusters[0].receiver
-    attrs = receiver.attrs if receiver else {}
-    address = attrs.get("address", "auto")
+    address, port = receiver_bind(server.clusters[0])
     host = node.settings.host if address.lower() in WILDCARD_ADDRESSES else address
+    return None if port is None else (host, port)
+
+
+def receiver_bind(config: ClusterConfig) -> tuple[str, int | None]:
+    """The Receiver's address and port as written, defaults filled in ("auto", 4000); the
+    port is None when it is not a number."""
+    attrs = config.receiver.attrs if config.receiver else {}
+    address = attrs.get("address", "auto")
     try:
-        port = int(attrs.get("port", DEFAULT_RECEIVER_PORT))
+        return address, int(attrs.get("port", DEFAULT_RECEIVER_PORT))
     except ValueError:
-        return None
-    return host, port
+        return address, None

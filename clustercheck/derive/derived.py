@@ -13,8 +13,10 @@ import functools
 from clustercheck.derive.clock import NodeClock, node_clocks
 from clustercheck.derive.membership import MembershipView
 from clustercheck.derive.membership_view import compute_view
+from clustercheck.derive.secrets import public_names, secret_values
 from clustercheck.derive.targets import WorkerTarget, worker_targets
 from clustercheck.facts.cluster import ClusterFacts
+from clustercheck.knowledge.secrets import Secrets, hiding
 
 
 class Derived:
@@ -37,3 +39,8 @@ class Derived:
     def membership(self) -> MembershipView | None:
         """Who hears whom; None when no node captured anything."""
         return compute_view(self._facts)
+
+    @functools.cached_property
+    def secrets(self) -> Secrets:
+        """Every secret of the facts, which no result may show."""
+        return hiding(secret_values(self._facts), public_names(self._facts))

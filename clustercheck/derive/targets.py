@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
+from clustercheck.knowledge.modjk import AJP_TYPES
 
 if TYPE_CHECKING:
     from clustercheck.parsers.serverxml import Connector
@@ -51,8 +52,10 @@ def identities(node: NodeFacts) -> set[str]:
 
 
 def used_ajp_workers(workers: WorkersFile) -> Iterator[tuple[Worker, str | None]]:
-    """AJP workers mod_jk instantiates: those in worker.list, and members of lbs in it.
-    Templates only reached through `reference` are not workers of their own."""
+    """AJP workers mod_jk instantiates and that connect somewhere: those in worker.list, and
+    members of lbs in it. Templates only reached through `reference` are not workers of their
+    own; a worker mod_jk disables (port 0, a host that cannot resolve: CC603 says so) points at
+    no Tomcat, so no connector is expected for it and no probe goes to it."""
     seen: set[str] = set()
     for name, _line in workers.worker_list:
         worker = workers.workers.get(name)
@@ -61,12 +64,16 @@ def used_ajp_workers(workers: WorkersFile) -> Iterator[tuple[Worker, str | None]
         if worker.type == "lb":
             for member in worker.members:
                 target = workers.workers.get(member)
-                if target is not None and member not in seen and target.type in ("ajp13", "ajp14"):
+                if target is not None and member not in seen and _connects(target):
                     seen.add(member)
                     yield target, name
-        elif worker.type in ("ajp13", "ajp14") and name not in seen:
+        elif _connects(worker) and name not in seen:
             seen.add(name)
             yield worker, None
+
+
+def _connects(worker: Worker) -> bool:
+    return worker.type in AJP_TYPES and not worker.disabled
 
 
 class _HostIndex:
@@ -120,7 +127,8 @@ def worker_targets(cluster: ClusterFacts) -> list[WorkerTarget]:
         if workers is None:
             continue
         for worker, balancer in used_ajp_workers(workers):
-            host, port = worker.host or "localhost", worker.port or 8009
+            host = worker.host or "localhost"
+            port = worker.port if worker.port is not None else AJP_TYPES[str(worker.type)]
             candidates, how = index.find(apache, host, cluster.dns)
             node, connector = _by_port(candidates, port)
             found.append(

@@ -8,27 +8,31 @@ and a check that crashes becomes an `error` result instead of aborting the run.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from clustercheck.derive.derived import Derived
 from clustercheck.engine.check import Check
 from clustercheck.engine.results import Finding, Result, Scope, Status, skipped
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
+from clustercheck.knowledge.secrets import Secrets
 
 
 def run_checks(
     checks: Sequence[Check], facts: ClusterFacts, derived: Derived | None = None
 ) -> list[Result]:
     """Every selected check over the facts; `derived` (made here when not given) is shared by
-    all of them, so each derivation is computed once per run."""
+    all of them, so each derivation is computed once per run. No result holds a secret of the
+    facts: this is where findings become the text every output shows."""
     derived = derived if derived is not None else Derived(facts)
     results: list[Result] = []
     for check in checks:
         if check.scope is Scope.NODE:
             for node in _applicable(check, facts):
                 findings = _judge_node(check, node, facts, derived)
-                results.extend(_stamp(check, findings, node.name))
+                results.extend(_stamp(check, findings, node.name, derived.secrets))
         else:
-            results.extend(_stamp(check, _judge_cluster(check, facts, derived), None))
+            findings = _judge_cluster(check, facts, derived)
+            results.extend(_stamp(check, findings, None, derived.secrets))
     return results
 
 
@@ -77,24 +81,41 @@ def _judged(check: Check, given: Mapping[str, object]) -> list[Finding]:
     """The judge called with the arguments it declares. A crashing check is a bug in the check,
     reported as `error`, never a lost node."""
     try:
-        return list(check.judge(**{name: given[name] for name in check.arguments}))
+        findings = list(check.judge(**{name: given[name] for name in check.arguments}))
+        for finding in findings:
+            if not isinstance(finding, Finding) or not isinstance(finding.status, Status):
+                raise TypeError(f"it gave {finding!r}, not a Finding")
+        return findings
     except Exception as exc:  # the whole point: no check may abort the run
         return [Finding(Status.ERROR, f"check crashed: {type(exc).__name__}: {exc}")]
 
 
-def _stamp(check: Check, findings: Iterable[Finding], node: str | None) -> list[Result]:
+def _stamp(
+    check: Check, findings: Iterable[Finding], node: str | None, secrets: Secrets
+) -> list[Result]:
     return [
         Result(
             code=check.code,
             name=check.name,
             status=f.status,
             node=f.node if f.node is not None else node,
-            message=f.message,
-            file=f.file,
+            message=secrets.hide(f.message),
+            file=None if f.file is None else secrets.hide(f.file),
             line=f.line,
             rationale=check.rationale,
             remediation=check.remediation,
-            details=f.details,
+            details=_hidden(f.details, secrets),
         )
         for f in findings
     ]
+
+
+def _hidden(value: Any, secrets: Secrets) -> Any:
+    """A finding's details with every secret hidden, at any depth."""
+    if isinstance(value, str):
+        return secrets.hide(value)
+    if isinstance(value, Mapping):
+        return {key: _hidden(item, secrets) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_hidden(item, secrets) for item in value)
+    return value

@@ -27,7 +27,7 @@ def apply_waivers(
     results: list[Result], waivers: Sequence[Waiver], today: date
 ) -> tuple[list[Result], list[str]]:
     """The results with every matching, unexpired waiver applied, and notices about waivers that
-    expired, could not be read or matched nothing."""
+    expired or matched nothing."""
     notices: list[str] = []
     active: list[Waiver] = []
     for waiver in waivers:
@@ -51,14 +51,11 @@ def apply_waivers(
 
 
 def _inactive(waiver: Waiver, today: date) -> str | None:
-    """Why the waiver does not apply today, or None when it does."""
-    if waiver.expires is None:
+    """Why the waiver does not apply today, or None when it does (the inventory refused any
+    date that is not one)."""
+    if waiver.expires is None or today <= waiver.expires:
         return None
-    try:
-        expires = date.fromisoformat(waiver.expires)
-    except ValueError:
-        return f"has an unreadable expiry date {waiver.expires!r} (want YYYY-MM-DD); not applied"
-    return f"expired on {expires.isoformat()}" if today > expires else None
+    return f"expired on {waiver.expires.isoformat()}"
 
 
 def _matches(waiver: Waiver, result: Result) -> bool:

@@ -23,6 +23,7 @@ class NodeFacts:
     offline: bool = False  # files transport: commands and probes unavailable
     recorded: bool = False  # live facts come from a snapshot, not from this run
     files: dict[str, FileRead] = field(default_factory=dict)
+    secrets: set[str] = field(default_factory=set)  # as written in its files: never shown
     apache: ApacheFacts | None = None
     tomcat: TomcatFacts | None = None
 

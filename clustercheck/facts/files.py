@@ -60,4 +60,7 @@ class TomcatFacts:
     version_source: str | None = None
     properties: dict[str, str] = field(default_factory=dict)
     webapps: list[Webapp] = field(default_factory=list)
+    # folders of applications (appBase, conf/<Engine>/<Host>) that exist but could not be
+    # listed, with why: their applications are unknown, which is not "there are none"
+    unlisted: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)

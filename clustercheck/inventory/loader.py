@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +34,17 @@ class InventoryError(Exception):
 class _Errors:
     """Collects problems instead of stopping at the first one."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, items: list[str] | None = None) -> None:
         self.source = source
-        self.items: list[str] = []
+        self.items: list[str] = items if items is not None else []
 
     def add(self, line: int | None, field: str, message: str) -> None:
         where = f"{self.source}:{line}" if line else self.source
         self.items.append(f"{where}: {field}: {message}")
+
+    def in_file(self, source: str) -> _Errors:
+        """The same list, for problems whose lines are in another file (a waiver file)."""
+        return _Errors(source, self.items)
 
 
 def load_inventory(path: str | os.PathLike[str]) -> ClusterSettings:
@@ -83,19 +88,40 @@ def parse_inventory(data: Any, source: str, base_dir: Path) -> ClusterSettings:
         defaults = LinedDict()
     nodes = _nodes(data, defaults, errors, base_dir)
     waivers = _waivers(data.get("waivers"), data.line_of("waivers"), errors, base_dir)
+    ntp, mcast = sections["ntp"], sections["multicast"]
+    ntp_settings = NtpSettings(servers=tuple(ntp.pop("servers", ())), **ntp)
+    _check_thresholds(ntp_settings, data.get("ntp"), data.line_of("ntp"), errors)
     if errors.items:
         raise InventoryError(errors.items)
-    ntp, mcast = sections["ntp"], sections["multicast"]
     return ClusterSettings(
         name=name,
         source=source,
         nodes=tuple(nodes),
-        ntp=NtpSettings(servers=tuple(ntp.pop("servers", ())), **ntp),
+        ntp=ntp_settings,
         multicast=MulticastSettings(**mcast),
         jdk_policy=sections["jdk"].get("policy", "update"),
         ajp_timeout_ms=float(sections["ajp"].get("timeout_ms", 2000.0)),
         waivers=tuple(waivers),
     )
+
+
+# (warns, fails): a warning threshold above its failure threshold could never warn
+NTP_THRESHOLDS = (("warn_ms", "fail_ms"), ("spread_warn_ms", "spread_fail_ms"))
+
+
+def _check_thresholds(ntp: NtpSettings, given: Any, line: int, errors: _Errors) -> None:
+    """Each pair as it applies, defaults included, so `fail_ms: 50` alone is refused too."""
+    keys: dict[str, Any] = given if isinstance(given, LinedDict) else {}
+
+    def named(key: str) -> str:
+        return f"ntp.{key} {getattr(ntp, key):g}" + ("" if key in keys else " (the default)")
+
+    for warn, fail in NTP_THRESHOLDS:
+        if getattr(ntp, warn) > getattr(ntp, fail):
+            at = given.line_of(warn if warn in keys else fail) if keys else line
+            errors.add(
+                at, f"ntp.{warn}", f"{named(warn)} is above {named(fail)}: it could never warn"
+            )
 
 
 def _nodes(
@@ -162,6 +188,12 @@ def _node(
         )
     if "tomcat" in roles and not sections["tomcat"].get("catalina_base"):
         errors.add(line, f"{field}.tomcat.catalina_base", "required for role tomcat")
+    if values.get("os") == "windows" and transport == "ssh" and sections["ssh"].get("become"):
+        errors.add(
+            line,
+            f"{field}.ssh.become",
+            "Windows has no sudo: log in as an administrator instead (ssh.become: false)",
+        )
     if len(errors.items) != before:
         return None
     return NodeSettings(
@@ -249,6 +281,14 @@ def _value(
             errors.add(line, path, f"must be between {spec.minimum:g} and {spec.maximum or 'inf'}")
             return None
         return value
+    if kind == "date":
+        try:
+            if isinstance(value, datetime) or not isinstance(value, date | str):
+                raise ValueError
+            return value if isinstance(value, date) else date.fromisoformat(value)
+        except ValueError:
+            errors.add(line, path, f"must be a date, YYYY-MM-DD (got {value!r})")
+            return None
     if kind == "bool":
         if not isinstance(value, bool):
             errors.add(line, path, "must be true or false")
@@ -278,10 +318,10 @@ def _value(
 
 
 def _waivers(raw: Any, line: int, errors: _Errors, base_dir: Path) -> list[Waiver]:
-    """Waivers inline, or a path to a YAML file holding the same list."""
+    """Waivers inline, or a path to a YAML file holding the same list (its problems name that
+    file and its lines)."""
     if raw is None:
         return []
-    source = errors.source
     if isinstance(raw, str):
         path = (base_dir / os.path.expanduser(raw)).resolve()
         try:
@@ -289,7 +329,7 @@ def _waivers(raw: Any, line: int, errors: _Errors, base_dir: Path) -> list[Waive
         except (OSError, UnicodeDecodeError, YamlError) as exc:
             errors.add(line, "waivers", f"cannot read waiver file: {exc}")
             return []
-        source = str(path)
+        errors, line = errors.in_file(str(path)), 0
     if not isinstance(raw, list):
         errors.add(line, "waivers", "must be a list of {code, node, reason, expires}")
         return []
@@ -301,17 +341,19 @@ def _waivers(raw: Any, line: int, errors: _Errors, base_dir: Path) -> list[Waive
             continue
         _check_keys(item, schema.WAIVER, field + ".", errors)
         for required in ("code", "reason"):
-            if not item.get(required):
-                errors.add(item.line, f"{field}.{required}", f"required ({source})")
-        expires = item.get("expires")
-        if expires is not None:
-            expires = str(expires)
+            if required not in item:
+                errors.add(item.line, f"{field}.{required}", "required")
+        values = {
+            key: _value(item[key], spec, f"{field}.{key}", item.line_of(key), errors, base_dir)
+            for key, spec in schema.WAIVER.items()
+            if key in item
+        }
         waivers.append(
             Waiver(
-                code=str(item.get("code", "")),
-                node=item.get("node"),
-                reason=str(item.get("reason", "")),
-                expires=expires,
+                code=values.get("code") or "",
+                node=values.get("node"),
+                reason=values.get("reason") or "",
+                expires=values.get("expires"),
             )
         )
     return waivers

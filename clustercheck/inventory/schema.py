@@ -13,13 +13,17 @@ from dataclasses import dataclass
 class Field:
     """One key: its kind, allowed values, and a line of documentation."""
 
-    kind: str  # str | int | number | bool | path | list[str] | map[str] | enum | roles | section
+    # str | int | number | bool | date | path | list[str] | map[str] | enum | roles | section
+    kind: str
     doc: str
     choices: tuple[str, ...] = ()
     local_path: bool = False  # a path on clustercheck's machine: resolved against the inventory
     minimum: float | None = None
     maximum: float | None = None
 
+
+# upper bounds of waits: beyond them a value is a typo (or 1e300), and timers overflow
+DAY_S, HOUR_S, MINUTE_MS = 86400, 3600, 60_000
 
 SSH: dict[str, Field] = {
     "user": Field("str", "login user (else ssh_config's User, else the local user)"),
@@ -29,10 +33,19 @@ SSH: dict[str, Field] = {
     "proxy_jump": Field("str", "bastion(s) to go through: user@host:port[,user@host:port]"),
     "known_hosts": Field("path", "known_hosts file (default ~/.ssh/known_hosts)", local_path=True),
     "config": Field("path", "ssh_config file (default ~/.ssh/config)", local_path=True),
-    "connect_timeout": Field("number", "seconds to connect and log in (default 10)", minimum=0.1),
-    "command_timeout": Field("number", "seconds one command may run (default 60)", minimum=0.1),
+    "connect_timeout": Field(
+        "number", "seconds to connect and log in (default 10)", minimum=0.1, maximum=DAY_S
+    ),
+    "command_timeout": Field(
+        "number", "seconds one command may run (default 60)", minimum=0.1, maximum=DAY_S
+    ),
     "become": Field("bool", "read files and run commands through sudo -n"),
     "become_password_env": Field("str", "environment variable holding the sudo password"),
+    "shell": Field(
+        "enum",
+        "the shell the SSH server runs commands with (default sh; cmd on Windows)",
+        choices=("sh", "cmd", "powershell"),
+    ),
 }
 
 APACHE: dict[str, Field] = {
@@ -81,6 +94,7 @@ MULTICAST: dict[str, Field] = {
         "number",
         "seconds to listen for heartbeats (default: dropTime + 2 heartbeats, 4 s by default)",
         minimum=0.5,
+        maximum=HOUR_S,
     ),
     "interface": Field("str", "interface for listening from clustercheck's own machine"),
 }
@@ -94,14 +108,14 @@ JDK: dict[str, Field] = {
 }
 
 AJP: dict[str, Field] = {
-    "timeout_ms": Field("number", "AJP CPing timeout (default 2000)", minimum=1),
+    "timeout_ms": Field("number", "AJP CPing timeout (default 2000)", minimum=1, maximum=MINUTE_MS),
 }
 
 WAIVER: dict[str, Field] = {
     "code": Field("str", "check code, e.g. CC702"),
     "node": Field("str", "node name (omit to waive every result of the check)"),
     "reason": Field("str", "why the finding is accepted"),
-    "expires": Field("str", "ISO date after which the waiver no longer applies"),
+    "expires": Field("date", "date (YYYY-MM-DD) after which the waiver no longer applies"),
 }
 
 TOP: dict[str, Field] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class SshSettings:
     command_timeout: float = 60.0
     become: bool = False
     become_password_env: str | None = None
+    shell: str | None = None  # sh | cmd | powershell; None: the OS's default (NodeSettings.shell)
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,12 @@ class NodeSettings:
     def has_role(self, role: str) -> bool:
         return role in self.roles
 
+    @property
+    def shell(self) -> str:
+        """The shell the node's SSH server runs commands with: the inventory's, else sh, or
+        cmd.exe on Windows (Windows OpenSSH's default)."""
+        return self.ssh.shell or ("cmd" if self.os == "windows" else "sh")
+
 
 @dataclass(frozen=True)
 class NtpSettings:
@@ -80,7 +88,7 @@ class Waiver:
     code: str
     node: str | None
     reason: str
-    expires: str | None  # ISO date
+    expires: date | None  # the last day it applies
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any
 
@@ -27,8 +28,57 @@ class LinedDict(dict[str, Any]):
         return self.key_lines.get(key, self.line)
 
 
+# what a value tagged so was meant to be, for "not a valid date"
+_MEANT = {
+    "tag:yaml.org,2002:timestamp": "date",
+    "tag:yaml.org,2002:int": "integer",
+    "tag:yaml.org,2002:float": "number",
+    "tag:yaml.org,2002:bool": "boolean",
+}
+
+
+class _BadValue(yaml.constructor.ConstructorError):
+    """A value YAML cannot construct; `field` is its place (keys and [indexes]), filled in by
+    the mappings and sequences it sits in on the way out."""
+
+    def __init__(self, problem: str, node: yaml.Node) -> None:
+        super().__init__(None, None, problem, node.start_mark)
+        self.field: list[str] = []
+
+    def where(self) -> str:
+        return "".join(
+            f"{'.' if i and not p.startswith('[') else ''}{p}" for i, p in enumerate(self.field)
+        )
+
+
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader (no arbitrary objects) whose mappings are LinedDicts."""
+    """SafeLoader (no arbitrary objects) whose mappings are LinedDicts. A scalar that YAML
+    cannot turn into what it looks like (2027-13-45, `!!int abc`) or a number that is not
+    finite (.nan, .inf) is an error with its line and field, not an exception from inside."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+            meant = _MEANT.get(node.tag, node.tag.rpartition(":")[2] or "value")
+            shown = f"{node.value!r}" if isinstance(node, yaml.ScalarNode) else "this"
+            raise _BadValue(f"{shown} is not a valid {meant}", node) from None
+
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> list[Any]:
+        items = []
+        for index, child in enumerate(node.value):
+            try:
+                items.append(self.construct_object(child, deep=deep))
+            except _BadValue as exc:
+                exc.field.insert(0, f"[{index}]")
+                raise
+        return items
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
+        value = float(super().construct_yaml_float(node))
+        if not math.isfinite(value):
+            raise _BadValue(f"{node.value} is not a finite number", node)
+        return value
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LinedDict:
@@ -47,12 +97,17 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LinedDict
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
             )
-        result[key] = loader.construct_object(value_node, deep=True)
+        try:
+            result[key] = loader.construct_object(value_node, deep=True)
+        except _BadValue as exc:
+            exc.field.insert(0, key)
+            raise
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:float", _LineLoader.construct_yaml_float)
 
 
 def read_yaml(path: str | os.PathLike[str]) -> Any:
@@ -75,6 +130,8 @@ def load_yaml(text: str, source: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
         problem = exc.problem or exc.context or "invalid YAML"
+        if isinstance(exc, _BadValue) and exc.field:
+            problem = f"{exc.where()}: {problem}"
         raise YamlError(f"{source}{line}: {problem}") from None
     except yaml.YAMLError as exc:
         raise YamlError(f"{source}: {str(exc).splitlines()[0]}") from None

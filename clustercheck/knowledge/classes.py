@@ -268,10 +268,27 @@ class TomcatTable:
         """The attribute a misspelt or miscased one most likely meant."""
         names = self.attribute_names(path, class_name, protocol)
         by_lower = {n.lower(): n for n in names}
-        if attr.lower() in by_lower:
-            return by_lower[attr.lower()]
-        close = difflib.get_close_matches(attr.lower(), list(by_lower), n=1, cutoff=0.8)
+        lowered = attr.lower()
+        if lowered in by_lower:
+            return by_lower[lowered]
+        swapped = [by_lower[n] for n in by_lower if _swapped(lowered, n)]
+        if swapped:
+            return swapped[0]  # two letters swapped: prot, defalutHost
+        close = difflib.get_close_matches(lowered, list(by_lower), n=1, cutoff=0.8)
         return by_lower[close[0]] if close else None
+
+    def intended_attribute(
+        self,
+        path: str,
+        class_name: str | None,
+        attr: str,
+        written: Mapping[str, str],
+        protocol: str | None = None,
+    ) -> str | None:
+        """The attribute a misspelt or miscased one was meant to be, unless that one is written
+        too (then both were meant: maxSpareThreads beside maxThreads)."""
+        meant = self.suggest_attribute(path, class_name, attr, protocol)
+        return None if meant is not None and meant != attr and meant in written else meant
 
 
 class Outcome(StrEnum):
@@ -313,6 +330,14 @@ def capitalize(name: str) -> str:
     return (first if len(first) == 1 else name[0]) + name[1:]
 
 
+def property_value(attrs: Mapping[str, str], name: str) -> str | None:
+    """The value IntrospectionUtils sets as property `name` from these attributes: the last one
+    whose setter is set + capitalize(name) (`Name=` sets name as `name=` does)."""
+    suffix = capitalize(name)
+    found = [value for attr, value in attrs.items() if capitalize(attr) == suffix]
+    return found[-1] if found else None
+
+
 def attribute_name(suffix: str) -> str:
     """How the documentation writes the attribute of setter `set<suffix>`: the first letter
     lower-cased, unless the first two are capitals (URIEncoding)."""
@@ -334,6 +359,9 @@ def java_integer(value: str, bounds: tuple[int, int]) -> int | None:
 
 
 _IPV4 = re.compile(r"\d{1,3}(\.\d{1,3}){3}")
+# what InetAddress.getByName may resolve: an IPv4 or IPv6 literal (with a %scope, in brackets)
+# or a host name (letters, digits, -, _ and dots); "" is the loopback address
+_HOST_TEXT = re.compile(r"[\w.:%\[\]-]*")
 
 
 def _converts(java_type: str, value: str) -> tuple[bool, str | None]:
@@ -347,8 +375,9 @@ def _converts(java_type: str, value: str) -> tuple[bool, str | None]:
         lowered = value.lower()
         return True, None if lowered in ("true", "false") else "false"
     if java_type == "InetAddress":
-        # literal addresses always convert; a name resolves (or not) on the node itself
-        return True, None
+        # literal addresses always convert and a name resolves (or not) on the node itself,
+        # but text no host name has (an undefined `${name}`, a space) never resolves
+        return _HOST_TEXT.fullmatch(value) is not None, None
     if java_type in ("double", "float", "short", "byte", "char"):
         return False, None  # IntrospectionUtils passes null: the call fails
     return True, None  # any other object type: called with null
@@ -422,7 +451,13 @@ def _one_class(
 
 
 def _a(java_type: str) -> str:
-    names = {"int": "an int", "Integer": "an int", "long": "a long", "Long": "a long"}
+    names = {
+        "int": "an int",
+        "Integer": "an int",
+        "long": "a long",
+        "Long": "a long",
+        "InetAddress": "an address or a host name",
+    }
     return names.get(java_type, f"a {java_type}")
 
 
@@ -456,6 +491,19 @@ def _endpoint(table: TomcatTable, protocol: ProtocolInfo, attr: str, value: str)
         setting.default,
         setting.has_default,
         setting.read_as,
+    )
+
+
+def _swapped(typed: str, name: str) -> bool:
+    """Whether `typed` is `name` with two neighbouring letters swapped."""
+    if len(typed) != len(name) or typed == name:
+        return False
+    at = [i for i, (a, b) in enumerate(zip(typed, name, strict=True)) if a != b]
+    return (
+        len(at) == 2
+        and at[1] == at[0] + 1
+        and typed[at[0]] == name[at[1]]
+        and (typed[at[1]] == name[at[0]])
     )
 
 

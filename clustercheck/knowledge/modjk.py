@@ -25,12 +25,21 @@ what the verdicts rely on. No mod_jk code is copied: these are its rules, writte
   a worker with no connection slot answers every request with HTTP 503 (observed: "Unable to get
   the free endpoint for worker X from 0 slots").
 - Lists (jk_map.c `jk_map_get_string_list`): split on space, tab and comma only.
-- Hosts (jk_ajp_common.c `ajp_validate`, jk_connect.c `jk_resolve`): a host of only digits and
-  dots goes to inet_addr(); any other goes to the resolver as written. A name that does not
-  resolve logs "worker X can't resolve tomcat address H", the worker's port becomes 0 and, in an
-  lb, the member is STOPPED; httpd starts. mod_jk does not split `host:port` (workers.xml says a
-  port may be embedded; no release does it), so such a host never resolves. A port that reads
-  as 0 or less disables the worker the same way.
+- Variables (jk_map.c `jk_map_replace_properties`): `$(NAME)` takes NAME from the keys read so
+  far, else from httpd's environment (getenv, then JkEnvVar); with neither it stays as written.
+- Hosts and ports (jk_ajp_common.c `ajp_validate`, jk_connect.c `jk_resolve`): the port is
+  read as an integer (above: `$(NAME)` left as written is 0), the host is taken as written. A
+  host of only digits and dots goes to inet_addr(); any other goes to the resolver as written.
+  A name that does not resolve logs "worker X can't resolve tomcat address H", the worker's
+  port becomes 0 and, in an lb, the member is STOPPED; httpd starts. mod_jk does not split
+  `host:port` (workers.xml says a port may be embedded; no release does it: the real 1.2.48
+  targets '10.0.0.13:8010:8009'), so such a host never resolves. A port that reads as 0 or less
+  is not even resolved: the worker is disabled the same way.
+- User variables (jk_map.c): a key outside `worker.` is kept in the map and read by nothing but
+  `$(NAME)` and `reference`; one neither uses has no effect. mod_jk's own old samples defined
+  `workers.tomcat_home`, `workers.java_home`, `workers.apache_log` and `ps` for the paths of the
+  JNI worker (removed in 1.2.33); copies of them (Debian's workers.properties still has three)
+  are harmless.
 - Types (jk_worker_list.h, jk_worker.c `wc_create_worker`): ajp12, ajp13, ajp14, lb, status,
   compared case-sensitively; any other makes worker creation fail ("Unknown worker type") and
   httpd does not start. jk_lb_worker.c uses every lb member as an AJP worker without looking at
@@ -53,6 +62,13 @@ LIST_SEPARATORS = re.compile(r"[ \t,]+")
 AJP_TYPES = {"ajp13": 8009, "ajp14": 8011}  # type -> default port (jk_ajp13.h, jk_ajp14.h)
 LB, STATUS, AJP12 = "lb", "status", "ajp12"
 WORKER_TYPES = frozenset({AJP12, *AJP_TYPES, LB, STATUS})
+
+# User variables of mod_jk's old sample files (conf/workers.properties, the workers how-to
+# until 2008), which only the JNI worker's paths used: left over, they do nothing and harm nothing.
+SAMPLE_VARIABLES = frozenset(
+    {"workers.tomcat_home", "workers.java_home", "workers.apache_log", "ps"}
+)
+VARIABLE = re.compile(r"\$\((?P<name>[^)]*)\)")  # what jk_map_replace_properties expands
 
 DEF_PACKET_SIZE, MAX_PACKET_SIZE, PACKET_ALIGN = 8192, 65536, 1024  # jk_ajp13.h
 ACTIVATIONS = {"A": "A (active)", "D": "D (disabled)", "S": "S (stopped)"}
@@ -366,15 +382,32 @@ MEMBER_JUDGES: dict[str, Callable[[str], Reading | None]] = {
 # --- hosts and ports ----------------------------------------------------------------------------
 
 _NAME = re.compile(r"[A-Za-z0-9_.-]+")
+RESERVED_INVALID = "invalid"  # RFC 6761 6.4: resolvers answer every name in it "no such name"
+
+
+def left_as_written(value: str) -> str | None:
+    """The first `$(NAME)` still in a value (nothing defined NAME before it): mod_jk keeps the
+    text unless httpd's environment defines NAME, which only the running httpd knows."""
+    found = VARIABLE.search(value)
+    return found.group(0) if found else None
 
 
 def unresolvable(host: str) -> str | None:
     """Why `host` can never resolve as mod_jk hands it to the resolver, or None when it may.
 
-    Only what no name or address can be is judged here; whether a good name resolves on the
-    httpd host is the network's business. A host of digits and dots never reaches the resolver
-    (inet_addr() takes it), and "$(NAME)" is httpd's environment's (the reader says so)."""
-    if "$(" in host or _NAME.fullmatch(host):
+    Only what no name or address can be is judged here, and a `$(NAME)` nothing defined before
+    (then only httpd's environment can fill it in); whether a good name resolves on the httpd
+    host is the network's business, except in the reserved .invalid domain, where none does. A
+    host of digits and dots never reaches the resolver (inet_addr() takes it)."""
+    token = left_as_written(host)
+    if token is not None:
+        return (
+            f"{token} is not defined before it in workers.properties: unless httpd's "
+            f"environment defines {token[2:-1]}, mod_jk keeps the text {token} as the host"
+        )
+    if _NAME.fullmatch(host):
+        if host.rstrip(".").lower().rpartition(".")[2] == RESERVED_INVALID:
+            return "no name in the reserved .invalid domain resolves (RFC 6761)"
         return None
     try:
         ipaddress.ip_address(host.split("%", 1)[0])
@@ -399,3 +432,9 @@ def unresolvable(host: str) -> str | None:
         return "the quotes are part of the value: mod_jk does not remove them"
     bad = sorted({char for char in host if not _NAME.fullmatch(char)})
     return f"a host name has no {', '.join(map(_shown, bad))}"
+
+
+def disabled(host: str | None, port: int | None) -> bool:
+    """ajp_validate leaves the worker no address: a port of 0 or less, or a host that cannot
+    resolve (None: the default, localhost, or the type's default port)."""
+    return (port is not None and port <= 0) or (host is not None and unresolvable(host) is not None)

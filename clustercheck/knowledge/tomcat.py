@@ -15,6 +15,7 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import IntFlag
 
 from clustercheck.parsers.text import bounded_int
 
@@ -529,6 +530,54 @@ RECEIVER_DEFAULTS: Mapping[str, str] = {"address": "auto", "port": "4000", "auto
 CLUSTER_DEFAULTS: Mapping[str, str] = {"channelSendOptions": "8"}
 
 
+# ---------------------------------------------------------------- cluster start-up
+
+# What SimpleTcpCluster's start refuses (apache/tomcat per release tag: SimpleTcpCluster
+# startInternal, GroupChannel, ChannelCoordinator internalStart, McastService start,
+# StaticMembershipService setLocalMemberProperties, EncryptInterceptor start). A refusal
+# throws out of the Cluster's start, and through its Engine (or its Host, a child of the
+# Engine) out of the Server's: Catalina logs "The required Server component failed to start"
+# and Tomcat does not start.
+SIMPLE_TCP_CLUSTER = _HA + "tcp.SimpleTcpCluster"
+GROUP_CHANNEL = _TRIBES + "group.GroupChannel"
+STATIC_MEMBERSHIP_SERVICE = _TRIBES + "membership.StaticMembershipService"
+ENCRYPT_INTERCEPTOR = _TRIBES + "group.interceptors.EncryptInterceptor"
+TCP_FAILURE_DETECTOR = _TRIBES + "group.interceptors.TcpFailureDetector"
+FARM_WAR_DEPLOYER = _HA + "deploy.FarmWarDeployer"
+
+
+class ChannelStart(IntFlag):
+    """The parts of a Channel its start level (the Cluster's `channelStartOptions`, default
+    Channel.DEFAULT = 15) starts: org.apache.catalina.tribes.Channel's constants."""
+
+    SND_RX = 1  # the Receiver, then the local member (static: found among the Members)
+    SND_TX = 2  # the Sender; EncryptInterceptor builds its cipher here (it needs the key)
+    MBR_RX = 4  # membership, listening (McastService joins its group)
+    MBR_TX = 8  # membership, broadcasting
+
+
+CHANNEL_START_DEFAULT = ChannelStart(15)
+# EncryptInterceptor refuses to start below a TcpFailureDetector ("must be upstream of
+# TcpFailureDetector"); 9.0.13 and 9.0.14 had the interceptor without that check.
+_ENCRYPT_ORDER_CHECKED = ((7, 0, 100), (8, 5, 38), (9, 0, 15))
+# StaticMembershipService without a <LocalMember> takes the Member whose host resolves to the
+# Receiver's address, with its port; before 9.0.17 it simply failed (NullPointerException).
+_LOCAL_MEMBER_AMONG_MEMBERS = ((9, 0, 17),)
+
+
+def encrypt_order_checked(version: str | int | None) -> bool | None:
+    """Whether this Tomcat refuses an EncryptInterceptor below a TcpFailureDetector."""
+    parsed = _as_version(version)
+    return None if parsed is None else _reached(parsed, _ENCRYPT_ORDER_CHECKED)
+
+
+def local_member_among_members(version: str | int | None) -> bool | None:
+    """Whether StaticMembershipService looks for its local member among the <Member>s when
+    it has no <LocalMember>."""
+    parsed = _as_version(version)
+    return None if parsed is None else _reached(parsed, _LOCAL_MEMBER_AMONG_MEMBERS)
+
+
 # ------------------------------------------------------------------------- AJP secrets
 
 _SECRET_ATTRIBUTE_ADDED = _GHOSTCAT_FIX  # `secret` (and secretRequired) came with the fix
@@ -583,3 +632,185 @@ MEANINGFUL_ATTRIBUTES: Mapping[str, frozenset[str]] = {
 
 def meaningful_attribute(types: frozenset[str] | set[str], attr: str) -> bool:
     return any(attr in MEANINGFUL_ATTRIBUTES.get(t, frozenset()) for t in types)
+
+
+# ------------------------------------------------------------------ what an unset value does
+
+# The Mapper moved from each Connector to the Service in Tomcat 8, and a failure there stops
+# the Service (StandardService.startInternal starts it without a catch).
+_SERVICE_MAPPER_MAJOR = 8
+
+
+def no_default_host(version: str | int | None) -> str:
+    """What an Engine whose defaultHost is unset or names none of its Hosts does (MapperListener
+    findDefaultHost, StandardEngineValve: the same in 7.0 to 11.0; the status was 400 in 7.0)."""
+    major = (_as_version(version) or (_SERVICE_MAPPER_MAJOR, 0, 0))[0]
+    status = "400" if major < _SERVICE_MAPPER_MAJOR else "404"
+    return (
+        f'the Engine has no default host ("Unknown default host"): Tomcat answers {status} to '
+        "every request whose host name is neither a Host's name nor an alias (through mod_jk, "
+        "the name the browser asked for)"
+    )
+
+
+def nameless_host(version: str | int | None) -> str:
+    """What a Host without a name does: the Mapper cannot register it (NullPointerException in
+    Mapper.addHost / MapperListener)."""
+    major = (_as_version(version) or (_SERVICE_MAPPER_MAJOR, 0, 0))[0]
+    if major < _SERVICE_MAPPER_MAJOR:
+        return (
+            "no request reaches it: each connector's mapper fails on a Host without a name "
+            "(a NullPointerException as it registers the Host's applications, failing the "
+            "connector's start, or as it maps a request)"
+        )
+    return (
+        "Tomcat does not start: the Service's mapper cannot register a Host without a name "
+        '(NullPointerException in MapperListener, then "The required Server component failed '
+        'to start")'
+    )
+
+
+_NO_PORT = (
+    'this connector does not start, having no port (Tomcat logs "Failed to initialize '
+    'component [Connector[...-1]]", before 9.0 "Failed to start component") and goes on '
+    "without it"
+)
+
+
+def unset_effect(
+    types: frozenset[str] | set[str], attr: str, version: str | int | None
+) -> str | None:
+    """What fails when this property of an object of these types is left unset (absent, or
+    ignored by the Digester, so the class's default applies): a Connector's port (-1 in
+    every line from 7.0: it fails to bind or to start), an Engine's defaultHost, a Host's
+    name. None when the default works."""
+    if attr == "port" and "org.apache.catalina.connector.Connector" in types:
+        return _NO_PORT
+    if attr == "defaultHost" and "org.apache.catalina.Engine" in types:
+        return no_default_host(version)
+    if attr == "name" and "org.apache.catalina.core.StandardHost" in types:
+        return nameless_host(version)
+    return None
+
+
+# ------------------------------------------------------------------ values a setter compiles
+
+_FILTER_IS_REGEX = ((7, 0, 6),)  # before, ReplicationValve.setFilter split a `;` list
+_QUANTIFIER = re.compile(r"\{\d+(,\d*)?\}")
+
+
+def illegal_repetition(pattern: str) -> int | None:
+    """Where java.util.regex.Pattern throws "Illegal repetition" (a `{` outside a character
+    class, not escaped or quoted, that starts no `{n}`, `{n,}` or `{n,m}`): the index, or None.
+    An undefined `${name}` left in a regular expression is the usual case. Other syntax errors
+    are not looked for: Java's and Python's regular expressions differ too much to tell."""
+    i, depth = 0, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i = _after_escape(pattern, i)
+            continue
+        if depth:
+            depth += {"[": 1, "]": -1}.get(char, 0)
+        elif char == "[":
+            depth = 1
+            i += 1 + (pattern[i + 1 : i + 2] == "^")
+            i += pattern[i : i + 1] == "]"  # a ] first in a class is a character
+            continue
+        elif char == "{" and not _QUANTIFIER.match(pattern, i):
+            return i
+        i += 1
+    return None
+
+
+def _after_escape(pattern: str, i: int) -> int:
+    """The index after the escape at i: \\Q...\\E, \\p{...} and its kin, or one character."""
+    following = pattern[i + 1 : i + 2]
+    if following == "Q":
+        end = pattern.find("\\E", i + 2)
+        return len(pattern) if end < 0 else end + 2
+    if following in ("p", "P", "x", "N") and pattern[i + 2 : i + 3] == "{":
+        end = pattern.find("}", i + 3)
+        return len(pattern) if end < 0 else end + 1
+    return i + 2
+
+
+def uncompilable(
+    class_name: str, attr: str, value: str, version: str | int | None
+) -> tuple[str, str] | None:
+    """Why a setter that compiles its value cannot, and what then applies (it logs an error and
+    keeps what it had); None when it can: a ReplicationValve `filter` is one regular expression
+    since 7.0.6 (setFilter: "Unable to compile filter"), and the Valve then filters nothing."""
+    parsed = _as_version(version)
+    if class_name != "org.apache.catalina.ha.tcp.ReplicationValve" or attr != "filter":
+        return None
+    if parsed is None or not _reached(parsed, _FILTER_IS_REGEX):
+        return None
+    if illegal_repetition(value) is None:
+        return None
+    return (
+        'Java\'s Pattern.compile rejects a "{" that starts no count ("Illegal repetition")',
+        "no request is excluded from replication: every request for an image or a script "
+        "replicates the session too",
+    )
+
+
+# ------------------------------------------------------------- a UserDatabaseRealm's database
+
+_JAVA_NAME = re.compile(r"(?:[^\W\d]|\$)[\w$]*(?:\.(?:[^\W\d]|\$)[\w$]*)*")
+
+
+def is_class_name(name: str) -> bool:
+    """Whether Class.forName could find a class of this name at all: Java identifiers joined by
+    dots (`$` for nested classes). An undefined `${name}`, a space or a `/` never loads."""
+    return _JAVA_NAME.fullmatch(name) is not None
+
+
+USER_DATABASE_REALM = "org.apache.catalina.realm.UserDatabaseRealm"
+USER_DATABASE_KEY = "UserDatabase"  # UserDatabaseRealm.resourceName's default, 7.0 to 11.0
+_USER_DATABASE = "org.apache.catalina.UserDatabase"
+_DATABASE_FACTORIES = (
+    "org.apache.catalina.users.MemoryUserDatabaseFactory",
+    "org.apache.catalina.users.DataSourceUserDatabaseFactory",  # 9.0.53 and 10.1 on
+)
+
+
+def no_user_database(type_: str | None, factory: str | None) -> str | None:
+    """Why a global <Resource> with this type and factory (the attribute `factory`, exactly:
+    Resource keeps it as a raw property, so `Factory=` is another one) gives a UserDatabaseRealm
+    no UserDatabase, or None when it does or cannot be told (a factory that is not Tomcat's).
+    Tomcat's ResourceFactory, used without a factory, makes only DataSources and mail Sessions;
+    Tomcat's user database factories return nothing unless the type is exactly
+    org.apache.catalina.UserDatabase (so the lookup fails: "Unexpected exception resolving
+    reference")."""
+    if factory is None:
+        return (
+            "has no factory (without one Tomcat's ResourceFactory makes only DataSources and "
+            "mail Sessions)"
+        )
+    if not is_class_name(factory):
+        return f'has factory="{factory}", which no class can be named (ClassNotFoundException)'
+    if factory not in _DATABASE_FACTORIES:
+        return None
+    simple = factory.rpartition(".")[2]
+    needed = f'{simple} makes a UserDatabase only for type="{_USER_DATABASE}"'
+    if type_ is None:
+        return f"has no type ({needed})"
+    if type_ != _USER_DATABASE:
+        return f'has type="{type_}" ({needed})'
+    return None
+
+
+def realm_without_database(wrapper: str | None) -> str:
+    """What a UserDatabaseRealm whose database is not found does (its startInternal throws,
+    7.0 to 11.0): inside a CombinedRealm or LockOutRealm, that one drops it and goes on;
+    anywhere else the Engine (or its Host) fails to start and so does the Server."""
+    if wrapper is not None:
+        return (
+            f'the {wrapper.rpartition(".")[2]} around it drops it ("Failed to start [...] '
+            'realm"): nobody can log in through it'
+        )
+    return (
+        'Tomcat does not start ("No UserDatabase component found under key [...]", then "The '
+        'required Server component failed to start")'
+    )

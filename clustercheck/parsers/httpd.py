@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from clustercheck.parsers.secrets import find_secrets
 from clustercheck.parsers.text import Kind, Problem
 from clustercheck.parsers.workers import (
     SPACE,
@@ -211,11 +212,12 @@ class _HttpdReader:
             )
             return line.replace(NBSP, " ")
         words = [word for word in split_words(line) if NBSP in word]
+        shown = "" if find_secrets(line, "lines").values else f" {words[0] if words else line!r}"
         self.problem(
             Kind.MEANS_SOMETHING_ELSE,
             number,
             "non-breaking space (U+00A0): httpd does not treat it as whitespace, so it is "
-            f"part of the argument {words[0] if words else line!r}",
+            f"part of the argument{shown or ' (not shown: it sets a secret)'}",
         )
         return line
 

@@ -37,6 +37,7 @@ class XmlElement:
     line: int
     path: str  # e.g. "Server/Service/Engine/Cluster"
     children: list[XmlElement] = field(default_factory=list)
+    text: str = ""  # the text directly inside it, trimmed (an <Alias>'s host name)
 
     def iter(self) -> Iterator[XmlElement]:
         """This element and all below it, in document order."""
@@ -87,8 +88,14 @@ class _TreeBuilder:
         """Closes `tag` and whatever was left open inside it; a stray end tag is ignored."""
         for depth in range(len(self._stack) - 1, -1, -1):
             if self._stack[depth].tag == tag:
+                for element in self._stack[depth:]:
+                    element.text = element.text.strip()  # as the Digester trims a body
                 del self._stack[depth:]
                 return
+
+    def characters(self, content: str) -> None:
+        if self._stack:
+            self._stack[-1].text += content
 
     def comment(self, text: str, line: int) -> None:
         self.comments.append((text, line))
@@ -149,6 +156,9 @@ class _SaxAdapter(handler.ContentHandler):
 
     def endElement(self, name: str) -> None:
         self._builder.end(name)
+
+    def characters(self, content: str) -> None:
+        self._builder.characters(content)
 
     # xml.sax.handler.LexicalHandler
     def comment(self, content: str) -> None:
@@ -212,7 +222,7 @@ def _xml_char(code: int) -> bool:
     return code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0x10FFFF
 
 
-def _unescape(value: str) -> str:
+def unescape_attribute(value: str) -> str:
     """XML attribute-value normalisation and the predefined references; anything else (a stray
     `&`, an undeclared `&nbsp;`) stays as written."""
 
@@ -242,7 +252,7 @@ def _tolerant(text: str) -> _TreeBuilder:
             builder.end(m.group("end"))
         elif m.group("start"):
             attrs = {
-                a.group(1): _unescape(next(v for v in a.groups()[1:] if v is not None))
+                a.group(1): unescape_attribute(next(v for v in a.groups()[1:] if v is not None))
                 for a in _ATTR.finditer(m.group("attrs"))
             }
             builder.start(m.group("start"), attrs, line)
@@ -310,8 +320,11 @@ def substitute(value: str, properties: Mapping[str, str]) -> tuple[str, list[str
 
 
 def _substitute_tree(root: XmlElement, properties: Mapping[str, str], result: ServerXml) -> None:
-    """Replaces in place, recording what stayed verbatim and every `${name:-default}`."""
+    """Replaces in place (attributes and text, as the Digester does), recording what stayed
+    verbatim and every `${name:-default}`."""
     for element in root.iter():
+        element.text, missing = substitute(element.text, properties)
+        result.unresolved += [(token, element.line) for token in missing]
         for name, value in element.attrs.items():
             found = _WITH_DEFAULT.finditer(value)
             result.default_syntax += [(m.group(0), element.line) for m in found]
@@ -377,6 +390,10 @@ class ClusterConfig:
     deployer: Component | None
     host: str | None = None  # the Host's name when parent == "Host"
     members: list[Component] = field(default_factory=list)  # static Member elements
+    local_member: Component | None = None  # the Membership's <LocalMember>
+    # a later <Cluster> of the same Engine or Host replaces this one before anything starts
+    # (the container's setCluster keeps the last): Tomcat never starts it
+    replaced: bool = False
 
 
 @dataclass
@@ -458,6 +475,7 @@ def _connector(element: XmlElement, port_offset: int) -> Connector:
 
 
 def _cluster(element: XmlElement, parent: XmlElement) -> ClusterConfig:
+    siblings = parent.find_all("Cluster")
     channel = element.find("Channel")
     inside = channel if channel is not None else _NO_ELEMENT
     membership, sender = inside.find("Membership"), inside.find("Sender")
@@ -485,6 +503,8 @@ def _cluster(element: XmlElement, parent: XmlElement) -> ClusterConfig:
         deployer=_component(element.find("Deployer")),
         host=parent.attrs.get("name") if parent.tag == "Host" else None,
         members=_components(members),
+        local_member=_component(membership.find("LocalMember") if membership is not None else None),
+        replaced=element is not siblings[-1],
     )
 
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from clustercheck.knowledge import modjk
 from clustercheck.knowledge.modjk import NBSP
-from clustercheck.parsers.text import Kind, Problem, bounded_int
+from clustercheck.knowledge.secrets import is_secret_name
+from clustercheck.parsers.text import Kind, Problem
 
 SPACE = modjk.C_SPACE  # C isspace() in the C locale: what mod_jk and httpd trim
 LIST_SEPARATORS = modjk.LIST_SEPARATORS  # jk_map_get_string_list
@@ -76,6 +77,7 @@ SUPPORTED_DIRECTIVES = (
 )
 
 AJP_TYPES = modjk.AJP_TYPES  # type -> default port (jk_ajp13.h, jk_ajp14.h)
+ADDRESS_DIRECTIVES = frozenset({"host", "port"})  # what ajp_validate makes the address of
 
 
 @dataclass(frozen=True)
@@ -105,15 +107,21 @@ class Worker:
 
     @property
     def host(self) -> str | None:
-        """The host name, without a port embedded as `host:port` (workers.xml allows that)."""
-        host = self.get("host")
-        return None if host is None else split_host(host)[0]
+        """The host as written: mod_jk splits no port off it (`tc1:8010` does not resolve)."""
+        return self.get("host")
 
     @property
     def port(self) -> int | None:
-        """A port embedded in `host` wins, else `port`; None when neither is set or readable."""
-        embedded = split_host(self.get("host") or "")[1]
-        return embedded if embedded is not None else int_value(self.get("port"))
+        """`port` as mod_jk reads it (jk_map_get_int: `$(X)` left as written is 0); None
+        when it is not set."""
+        port = self.get("port")
+        return None if port is None else modjk.jk_int(port)
+
+    @property
+    def disabled(self) -> bool:
+        """mod_jk gives this AJP worker no address (port 0 or less, a host that cannot resolve):
+        it connects nowhere, and an lb stops it as a member."""
+        return modjk.disabled(self.host, self.port)
 
     @property
     def route(self) -> str | None:
@@ -156,6 +164,9 @@ class WorkersFile:
     deprecated: list[tuple[int, str, str]]  # (line, key as written, replacement)
     problems: list[Problem]
     global_settings: dict[str, Setting] = field(default_factory=dict)  # worker.maintain, ...
+    # user variables that no $(...) and no `reference` uses, and that the reader found no
+    # problem with (those that look like a misspelt setting are problems): inert lines
+    unused_variables: dict[str, Setting] = field(default_factory=dict)
 
     @property
     def listed_names(self) -> list[str]:
@@ -183,27 +194,6 @@ def parse_bool(value: str | None, default: bool) -> bool:
     """jk_get_bool_code: off/f*/n*/0 is false, on/t*/y*/1 is true, anything else the default."""
     code = modjk.bool_code(value) if value else None
     return default if code is None else code
-
-
-def int_value(value: str | None) -> int | None:
-    """jk_map_get_int: a leading integer (strtol), times 1024 for a k or 1024² for an m suffix."""
-    match = re.match(r"[ \t]*([+-]?\d+)([kKmM]?)", value or "")
-    if not match:
-        return None
-    factor = {"": 1, "k": 1024, "m": 1024 * 1024}[match.group(2).lower()]
-    return bounded_int(match.group(1)) * factor
-
-
-def split_host(host: str) -> tuple[str, int | None]:
-    """`name:port` or `[v6]:port` -> (name, port); a bare IPv6 address keeps its colons."""
-    bracketed = re.fullmatch(r"\[([^\]]*)\](?::(\d+))?", host)
-    if bracketed:
-        port = bracketed.group(2)
-        return bracketed.group(1), bounded_int(port) if port else None
-    name, sep, port = host.rpartition(":")
-    if sep and ":" not in name and port.isascii() and port.isdigit():
-        return name, bounded_int(port)
-    return host, None
 
 
 def _activation_code(value: str) -> str:
@@ -330,7 +320,7 @@ class _Reader:
             )
         if key.startswith(WORKER_PREFIX) and directive_of(key) in DEPRECATED:
             self.deprecated.append((line, key, DEPRECATED[directive_of(key)]))
-        value = self._substitute(value, line, file)
+        value = self._substitute(key, value, line, file)
         if key.startswith(WORKER_PREFIX) and NBSP in value:
             self._nbsp_value(key, value, line, file)
         self._store(key, Setting(value, line, file=file))
@@ -346,11 +336,16 @@ class _Reader:
         if read == intended:
             return
         shown = (value, meant) if isinstance(read, str) else (read, intended)
+        reads = (
+            "the secret it reads holds it (not shown)"
+            if is_secret_name(directive)
+            else f"it reads {_as_read(shown[0])}, not {_as_read(shown[1])}"
+        )
         self.problem(
             Kind.MEANS_SOMETHING_ELSE,
             line,
             f"non-breaking space (U+00A0) in the value of {key!r}: mod_jk does not trim "
-            f"it, so it reads {_as_read(shown[0])}, not {_as_read(shown[1])}",
+            f"it, so {reads}",
             file,
         )
 
@@ -368,27 +363,31 @@ class _Reader:
             message = "a setting without '=': mod_jk ignores this line"
             self.problem(Kind.MEANS_SOMETHING_ELSE, line, message, file)
 
-    def _substitute(self, value: str, line: int, file: str | None) -> str:
-        """$(name) from keys read so far (jk_map_replace_properties); at most 21 rounds."""
+    def _substitute(self, key: str, value: str, line: int, file: str | None) -> str:
+        """$(name) from keys read so far (jk_map_replace_properties); at most 21 rounds. A
+        worker's host or port keeps what is left as written without a problem here: the
+        worker's address says what it does (Worker.disabled)."""
         start, rounds = 0, 0
+        address = key.startswith(WORKER_PREFIX) and directive_of(key) in ADDRESS_DIRECTIVES
         while (begin := value.find("$(", start)) >= 0 and rounds <= MAX_REFERENCE_DEPTH:
             rounds += 1
             end = value.find(")", begin)
             if end < 0:
                 break
             name = value[begin + 2 : end]
-            self.used.add(name)
             known = self.props.get(name)
             if known is None:
-                self.problem(
-                    Kind.MAY_MEAN_SOMETHING_ELSE,  # httpd's environment decides
-                    line,
-                    f"$({name}) is not defined before this line: mod_jk takes "
-                    "it from httpd's environment, or leaves it as written",
-                    file,
-                )
+                if not address:
+                    self.problem(
+                        Kind.MAY_MEAN_SOMETHING_ELSE,  # httpd's environment decides
+                        line,
+                        f"$({name}) is not defined before this line: mod_jk takes "
+                        "it from httpd's environment, or leaves it as written",
+                        file,
+                    )
                 start = end
                 continue
+            self.used.add(name)
             value = value[:begin] + known.value + value[end + 1 :]
             start = begin + len(known.value)
         return value
@@ -401,12 +400,16 @@ class _Reader:
             self.props[key] = setting
             return
         directive = directive_of(key) if "." in key else ""
+        same = old.file == setting.file
+        first = f"line {old.line}" if same else f"{old.file or self.path}:{old.line}"
         if directive in UNIQUE_DIRECTIVES:
+            # jk_map_handle_duplicates: "Duplicate key '...' detected - previous value '...'
+            # will be overwritten" (values stay out of the message: one may be a secret)
             self.problem(
                 Kind.OVERRIDDEN,
                 setting.line,
-                f"'{key}' is set again (first on line {old.line}): "
-                "mod_jk keeps only this last value",
+                f"'{key}' is set again (first on {first}): mod_jk warns \"Duplicate key\" and "
+                f"keeps only this last value, so the value on {first} is overwritten",
                 setting.file,
             )
             self.props[key] = setting
@@ -416,7 +419,7 @@ class _Reader:
             self.problem(
                 _joined_kind(key, separator),
                 setting.line,
-                f"'{key}' is set again (first on line {old.line}): "
+                f"'{key}' is set again (first on {first}): "
                 f"mod_jk joins the values with '{separator}'",
                 setting.file,
             )
@@ -486,10 +489,12 @@ class _Reader:
         workers: dict[str, Worker] = {}
         variables: dict[str, str] = {}
         global_settings: dict[str, Setting] = {}
+        unused: dict[str, Setting] = {}
         for key, setting in self.props.items():
             if not key.startswith(WORKER_PREFIX):
                 variables[key] = setting.value
-                self._check_variable(key, setting)
+                if self._unused_variable(key, setting):
+                    unused[key] = setting
                 continue
             name, dot, directive = key[len(WORKER_PREFIX) :].rpartition(".")
             if not dot:
@@ -522,13 +527,15 @@ class _Reader:
             self.deprecated,
             self.problems,
             global_settings,
+            unused,
         )
 
-    def _check_variable(self, key: str, setting: Setting) -> None:
-        """Keys outside worker.* are silently user variables; say so when that was not meant."""
+    def _unused_variable(self, key: str, setting: Setting) -> bool:
+        """Keys outside worker.* are silently user variables; say so when that was not meant.
+        True for one that nothing uses and that looks like nothing else."""
         bare = key.lstrip("\ufeff")
         if key.startswith(tuple(self.templates)) or key in self.used:
-            return
+            return False
         kind = Kind.MEANS_SOMETHING_ELSE  # no one names a variable like this on purpose
         if bare != key and bare.startswith(WORKER_PREFIX):
             message = (
@@ -559,12 +566,13 @@ class _Reader:
                 f"'{key}' is not a 'worker.' key: mod_jk treats it as a user variable "
                 "and ignores it"
             )
-            # `workers.list` is all but surely a typo, but `worker1.host` may well be a variable
-            # meant for `$(worker1.host)`; nothing here looks whether some value uses it
+            # `workers.list` is all but surely a typo, but `worker1.host` may be a variable
+            # meant for a `$(worker1.host)` that was never written
             kind = Kind.MAY_MEAN_SOMETHING_ELSE
         else:
-            return
+            return True
         self.problem(kind, setting.line, message, setting.file)
+        return False
 
     def _check_names(self, workers: dict[str, Worker]) -> None:
         for worker in workers.values():
@@ -653,8 +661,7 @@ def _defaults_for(worker: Worker) -> dict[str, str]:
     found: dict[str, str] = {"type": kind}
     if kind in AJP_TYPES:
         found["host"] = "localhost"
-        if split_host(worker.get("host") or "")[1] is None:
-            found["port"] = str(AJP_TYPES[kind])
+        found["port"] = str(AJP_TYPES[kind])
         if worker.route is None:
             found["route"] = worker.name
         found["lbfactor"] = "1"

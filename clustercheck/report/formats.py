@@ -30,10 +30,12 @@ COLOR_SYSTEMS: dict[str, ColorSystem] = {
 @dataclass(frozen=True)
 class Trend:
     """What the run history adds to a report: what changed since the previous run (the
-    history's Changes), and each node's recent clock offsets, oldest first."""
+    history's Changes), and each node's recent clock offsets, oldest first; or, when the
+    history could not be used, why (one line, shown where the changes would be)."""
 
     changes: Changes | None = None
     clock_history: Mapping[str, Sequence[tuple[str, float]]] = field(default_factory=dict)
+    problem: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,25 +1,37 @@
 """Run history for the nightly job: every run appended to one SQLite file, so a report can say
 what changed since the previous run and how each node's clock drifts over the nights.
 
-The file is created on first use and its schema is versioned with PRAGMA user_version; a file
-written by a newer clustercheck is refused rather than misread. Each run is written in ONE
-transaction under SQLite's rollback journal (no -wal/-shm side files): a run that dies halfway
-leaves a hot journal that the next open rolls back, so the file never holds half a run.
+The file is created on first use (or in an empty file) and marked as clustercheck's with PRAGMA
+application_id; its schema is versioned with PRAGMA user_version. Any other file is left
+untouched and refused in one line (HistoryError), so that the run still writes its reports: one
+that is not SQLite (checked before SQLite opens it), another program's database, a truncated or
+damaged one, one written by a newer clustercheck, or one that another writer keeps locked.
+Each run is written in ONE transaction under SQLite's rollback journal (no -wal/-shm side
+files): a run that dies halfway leaves a hot journal that the next open rolls back, so the file
+never holds half a run.
+Text is stored through escape.encodable: SQLite cannot store a lone surrogate (a node's name that
+was not UTF-8), so such a character is kept as its visible escape, in every run alike.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import stat
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from clustercheck.engine.results import Result, Status
+from clustercheck.report.escape import encodable
 from clustercheck.report.model import Report
 
 SCHEMA_VERSION = 1
+APPLICATION_ID = 0x43436869  # "CChi" in the SQLite header: this file is a clustercheck history
+SQLITE_MAGIC = b"SQLite format 3\x00"
+TABLES = frozenset({"runs", "results", "nodes"})
+LOCK_WAIT_S = 30.0  # how long a run waits for another writer before giving up on the history
 
 # MIGRATIONS[n] takes a file from user_version n to n + 1.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -60,7 +72,8 @@ assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
 class HistoryError(Exception):
-    """The history file cannot be used (not SQLite, or from a newer clustercheck)."""
+    """The history file cannot be used (not clustercheck's, damaged, from a newer clustercheck,
+    locked); one line that names the file."""
 
 
 @dataclass(frozen=True)
@@ -109,13 +122,13 @@ class Changes:
 def record(path: str | Path, report: Report) -> int:
     """Append the run; return its id."""
     summary = {**report.summary, "waived": sum(1 for r in report.results if r.waived)}
-    with _open(path) as conn, _transaction(conn):
+    with _open(path, create=True) as conn, _transaction(conn):
         run_id = conn.execute(
             "INSERT INTO runs (cluster, inventory, started_at, duration_s, worst, counts)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (
-                report.cluster,
-                report.facts.settings.source,
+                encodable(report.cluster),
+                encodable(report.facts.settings.source),
                 report.facts.started_at,
                 report.facts.duration_s,
                 report.worst().value,
@@ -138,13 +151,13 @@ def record(path: str | Path, report: Report) -> int:
 
 def previous(path: str | Path, cluster: str, before_run_id: int) -> StoredRun | None:
     """The latest run of `cluster` recorded before `before_run_id`, with its results."""
-    if not Path(path).exists():
-        return None
-    with _open(path) as conn:
+    with _reading(path) as conn:
+        if conn is None:
+            return None
         row = conn.execute(
             "SELECT id, started_at, duration_s FROM runs"
             " WHERE cluster = ? AND id < ? ORDER BY id DESC LIMIT 1",
-            (cluster, before_run_id),
+            (encodable(cluster), before_run_id),
         ).fetchone()
         if row is None:
             return None
@@ -162,18 +175,25 @@ def previous(path: str | Path, cluster: str, before_run_id: int) -> StoredRun | 
 
 def runs(path: str | Path, limit: int = 50) -> list[RunSummary]:
     """The latest runs of every cluster, newest first."""
-    if not Path(path).exists():
-        return []
-    with _open(path) as conn:
-        rows = conn.execute(
-            "SELECT id, cluster, started_at, duration_s, counts, worst FROM runs"
-            " ORDER BY id DESC LIMIT ?",
-            (limit,),
-        ).fetchall()
-    return [
-        RunSummary(id_, cluster, started, duration, json.loads(counts), Status(worst))
-        for id_, cluster, started, duration, counts, worst in rows
-    ]
+    with _reading(path) as conn:
+        if conn is None:
+            return []
+        return [
+            RunSummary(id_, cluster, started, float(duration), _counts(counts), Status(worst))
+            for id_, cluster, started, duration, counts, worst in conn.execute(
+                "SELECT id, cluster, started_at, duration_s, counts, worst FROM runs"
+                " ORDER BY id DESC LIMIT ?",
+                (limit,),
+            )
+        ]
+
+
+def _counts(text: str) -> dict[str, int]:
+    """A run's counts as recorded; ValueError (a damaged row) when they are not."""
+    counts = json.loads(text)
+    if not isinstance(counts, dict) or not all(isinstance(n, int) for n in counts.values()):
+        raise ValueError(f"counts {text[:40]!r} are not a mapping of numbers")
+    return counts
 
 
 def changes(previous: StoredRun | None, report: Report) -> Changes:
@@ -199,33 +219,33 @@ def clock_history(
 ) -> dict[str, list[tuple[str, float]]]:
     """Each node's clock offset over the cluster's last `limit` runs, oldest first; runs in which
     a node's offset was not measured are left out of that node's list."""
-    if not Path(path).exists():
-        return {}
-    with _open(path) as conn:
-        rows = conn.execute(
+    with _reading(path) as conn:
+        if conn is None:
+            return {}
+        history: dict[str, list[tuple[str, float]]] = {}
+        for started_at, node, offset in conn.execute(
             "SELECT recent.started_at, nodes.node, nodes.clock_offset_ms"
             " FROM (SELECT id, started_at FROM runs WHERE cluster = ? ORDER BY id DESC LIMIT ?)"
             " AS recent JOIN nodes ON nodes.run_id = recent.id"
             " WHERE nodes.clock_offset_ms IS NOT NULL ORDER BY recent.id, nodes.rowid",
-            (cluster, limit),
-        ).fetchall()
-    history: dict[str, list[tuple[str, float]]] = {}
-    for started_at, node, offset in rows:
-        history.setdefault(node, []).append((started_at, offset))
+            (encodable(cluster), limit),
+        ):
+            history.setdefault(str(node), []).append((str(started_at), float(offset)))
     return history
 
 
 def _result_row(run_id: int, result: Result) -> tuple[object, ...]:
+    stored = _stored(result)
     return (
         run_id,
-        result.code,
-        result.name,
-        result.node,
-        result.status.value,
-        result.message,
-        result.file,
+        stored.code,
+        stored.name,
+        stored.node,
+        stored.status.value,
+        stored.message,
+        _maybe(result.file),
         result.line,
-        result.waived,
+        _maybe(result.waived),
     )
 
 
@@ -235,7 +255,7 @@ def _node_rows(run_id: int, report: Report) -> list[tuple[object, ...]]:
     return [
         (
             run_id,
-            node.name,
+            encodable(node.name),
             int(node.reachable),
             node.clock_offset_ms,
             json.dumps(node.as_dict(), default=str, allow_nan=False),
@@ -245,7 +265,14 @@ def _node_rows(run_id: int, report: Report) -> list[tuple[object, ...]]:
 
 
 def _stored(result: Result) -> StoredResult:
-    return StoredResult(result.code, result.name, result.node, result.status, result.message)
+    """The result as the history keeps it (and compares it with the previous run)."""
+    return StoredResult(
+        result.code, result.name, _maybe(result.node), result.status, encodable(result.message)
+    )
+
+
+def _maybe(text: str | None) -> str | None:
+    return None if text is None else encodable(text)
 
 
 def _unique(results: Iterable[StoredResult]) -> dict[tuple[str, str | None, Status], StoredResult]:
@@ -257,37 +284,109 @@ def _unique(results: Iterable[StoredResult]) -> dict[tuple[str, str | None, Stat
 
 
 @contextmanager
-def _open(path: str | Path) -> Iterator[sqlite3.Connection]:
-    """A connection to an up-to-date history file, created if missing; closed on exit."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    # isolation_level=None: no implicit transactions; _transaction says where they are
-    with closing(sqlite3.connect(path, timeout=30, isolation_level=None)) as conn:
-        try:
-            _migrate(conn, path)
-        except sqlite3.DatabaseError as exc:
-            raise HistoryError(f"{path}: not a clustercheck history file ({exc})") from None
-        yield conn
+def _open(path: str | Path, create: bool = False) -> Iterator[sqlite3.Connection]:
+    """A connection to the history file, closed on exit; with `create`, the file is created
+    if missing and migrated, only when it is clustercheck's. Anything SQLite or a damaged row
+    raises within is a HistoryError."""
+    file = Path(path)
+    _holds_database(file)  # refuses what is not a SQLite file before SQLite opens it
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        uri = f"{file.absolute().as_uri()}?mode={'rwc' if create else 'rw'}"
+        # isolation_level=None: no implicit transactions; _transaction says where they are
+        with closing(
+            sqlite3.connect(uri, uri=True, timeout=LOCK_WAIT_S, isolation_level=None)
+        ) as conn:
+            if create:
+                _migrate(conn, file)
+            yield conn
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc):
+            raise HistoryError(f"{file}: {exc}") from None
+        raise HistoryError(
+            f"{file}: locked by another writer for {LOCK_WAIT_S:g} s; left as it was"
+        ) from None
+    except (sqlite3.DatabaseError, ValueError, TypeError) as exc:  # a damaged page or row
+        raise HistoryError(f"{file}: damaged ({exc}); left as it was") from None
+    except OSError as exc:
+        raise HistoryError(f"{file}: {exc.strerror or exc}") from None
 
 
-def _migrate(conn: sqlite3.Connection, path: str | Path) -> None:
-    if _version(conn, path) == SCHEMA_VERSION:
+@contextmanager
+def _reading(path: str | Path) -> Iterator[sqlite3.Connection | None]:
+    """For readers, which never create or change a file: None when there is no history yet."""
+    if not _holds_database(Path(path)):
+        yield None
         return
-    with _transaction(conn):
-        version = _version(conn, path)  # again, under the lock: another run may have migrated
-        for step in MIGRATIONS[version:]:
-            for statement in step:
-                conn.execute(statement)
-        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    with _open(path) as conn:
+        yield conn if _identify(conn, Path(path))[0] else None
 
 
-def _version(conn: sqlite3.Connection, path: str | Path) -> int:
+def _holds_database(file: Path) -> bool:
+    """Whether the file holds a SQLite database; False when it is missing or empty (a new
+    history). Anything else is refused before SQLite opens it: a FIFO would hang it, a text or
+    JSON file is someone else's, and a truncated database is damaged."""
+    try:
+        info = file.stat()
+        if info.st_size and stat.S_ISREG(info.st_mode):
+            with file.open("rb") as handle:
+                header = handle.read(100)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise HistoryError(f"{file}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise HistoryError(f"{file}: not a regular file; a history is a SQLite file")
+    if not info.st_size:
+        return False
+    if not header.startswith(SQLITE_MAGIC):
+        raise HistoryError(f"{file}: not a clustercheck history file (not SQLite); left as it was")
+    page_size = int.from_bytes(header[16:18])
+    expected = int.from_bytes(header[28:32]) * (65536 if page_size == 1 else page_size)
+    size_is_valid = header[24:28] == header[92:96]  # SQLite's own rule for the header's size
+    hot_journal = file.with_name(file.name + "-journal").exists()  # rolled back on open
+    if size_is_valid and not hot_journal and info.st_size < expected:
+        raise HistoryError(
+            f"{file}: damaged (truncated to {info.st_size} of {expected} bytes); left as it was"
+        )
+    return True
+
+
+def _identify(conn: sqlite3.Connection, file: Path) -> tuple[int, bool]:
+    """The file's schema version and whether it already carries clustercheck's mark. An
+    unmarked file is clustercheck's only when empty, or written before the mark with the
+    history's tables; anything else is another program's and is refused."""
+    application_id: int = conn.execute("PRAGMA application_id").fetchone()[0]
     version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = {
+        name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
+    unmarked_ours = application_id == 0 and (
+        (version == 0 and not tables) or (version > 0 and tables >= TABLES)
+    )
+    if application_id != APPLICATION_ID and not unmarked_ours:
+        raise HistoryError(
+            f"{file}: not a clustercheck history file (another program's SQLite database);"
+            " left as it was"
+        )
     if version > SCHEMA_VERSION:
         raise HistoryError(
-            f"{path}: written by a newer clustercheck (history schema {version}; this one"
+            f"{file}: written by a newer clustercheck (history schema {version}; this one"
             f" knows up to {SCHEMA_VERSION})"
         )
-    return version
+    return version, application_id == APPLICATION_ID
+
+
+def _migrate(conn: sqlite3.Connection, file: Path) -> None:
+    if _identify(conn, file) == (SCHEMA_VERSION, True):
+        return
+    with _transaction(conn):
+        version, _marked = _identify(conn, file)  # again, under the lock: another run may
+        for step in MIGRATIONS[version:]:  # have migrated it meanwhile
+            for statement in step:
+                conn.execute(statement)
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 @contextmanager

@@ -26,6 +26,7 @@ class ExitCode:
     OK = 0  # nothing at or above --fail-on
     FINDINGS = 1  # something is
     USAGE = 2  # usage or inventory error, or nothing was judged
+    NOT_WRITTEN = 2  # a report or the history could not be written (the others were)
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,16 @@ the JSON report's `views` and `nodes` by as_dict; renderers show them and never 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from clustercheck.derive.derived import Derived
 from clustercheck.derive.membership import Pair, matrix
 from clustercheck.engine.results import Status
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -135,19 +137,36 @@ class NodeSummary:
 
 def build_views(facts: ClusterFacts, derived: Derived) -> Views:
     """The views from the facts and the same derivations the checks judged, whichever checks
-    ran (a skipped CC401 still leaves the clock chart)."""
-    membership = derived.membership
+    ran (a skipped CC401 still leaves the clock chart). A derivation that raises leaves its view
+    out: the checks that judge from it already report the crash as their `error`, and no output
+    is lost to it."""
     return Views(
-        versions=tuple(
-            VersionRow(n.name, n.tomcat.version, jvm_summary(n))
-            for n in facts.nodes.values()
-            if n.tomcat
-        ),
-        clocks=_clocks(facts, derived),
-        multicast=MulticastView(tuple(membership.members), matrix(membership), _window(facts))
-        if membership is not None
-        else None,
+        versions=_unless_it_raises(lambda: _versions(facts)) or (),
+        clocks=_unless_it_raises(lambda: _clocks(facts, derived)),
+        multicast=_unless_it_raises(lambda: _multicast(facts, derived)),
     )
+
+
+def _unless_it_raises(build: Callable[[], T]) -> T | None:
+    try:
+        return build()
+    except Exception:  # reported by the checks on the same derivation (see build_views)
+        return None
+
+
+def _versions(facts: ClusterFacts) -> tuple[VersionRow, ...]:
+    return tuple(
+        VersionRow(n.name, n.tomcat.version, jvm_summary(n))
+        for n in facts.nodes.values()
+        if n.tomcat
+    )
+
+
+def _multicast(facts: ClusterFacts, derived: Derived) -> MulticastView | None:
+    membership = derived.membership
+    if membership is None:
+        return None
+    return MulticastView(tuple(membership.members), matrix(membership), _window(facts))
 
 
 def node_summaries(facts: ClusterFacts, views: Views) -> tuple[NodeSummary, ...]:

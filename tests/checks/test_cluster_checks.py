@@ -113,6 +113,22 @@ CASES = [
         {(WEB, "pass"), (WEB, "fail"), (T3, "warn")},
         "no Tomcat node of the inventory",
     ),
+    case(
+        "worker-mod-jk-disables-expects-no-connector",  # port 0: CC603 says what it does
+        "CC101",
+        lambda t: three_tomcats(
+            t, workers=HEALTHY_WORKERS + "worker.tomcat03.port=$(TOMCAT03_AJP_PORT)\n"
+        ),
+        {(WEB, "pass"), (T3, "warn")},
+        "AJP connector on port 8009 is used by no worker",
+    ),
+    case(
+        "port-in-the-host-disables-the-worker",
+        "CC101",
+        lambda t: three_tomcats(t, workers=HEALTHY_WORKERS.replace("10.0.0.13", "10.0.0.13:8009")),
+        {(WEB, "pass"), (T3, "warn")},
+        "AJP connector on port 8009 is used by no worker",
+    ),
     # CC202 jvmroute-route-match
     case("healthy", "CC202", three_tomcats, {(WEB, "pass")}),
     case(

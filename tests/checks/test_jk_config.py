@@ -192,16 +192,94 @@ CASES = [
         web(HEALTHY_WORKERS.replace("tomcat03.host=10.0.0.13", "tomcat03.host=$TOMCAT_IP")),
         (
             "fail",
-            "worker tomcat03 has host '$TOMCAT_IP', which mod_jk cannot resolve ('$TOMCAT_IP' "
-            "is no variable to mod_jk: it expands only $(NAME), from workers.properties or "
-            "httpd's environment): it logs \"can't resolve tomcat address\" and disables the "
-            "worker, so lb lb stops it as a member and it gets no request (httpd starts)",
+            "worker tomcat03: mod_jk cannot resolve host '$TOMCAT_IP' ('$TOMCAT_IP' is no "
+            "variable to mod_jk: it expands only $(NAME), from workers.properties or httpd's "
+            'environment): it logs "can\'t resolve tomcat address" and disables the worker, '
+            "so lb lb stops it as a member and it gets no request (httpd starts)",
         ),
     ),
     case(
         "host-with-a-port",
         web(HEALTHY_WORKERS.replace("tomcat03.host=10.0.0.13", "tomcat03.host=10.0.0.13:8010")),
-        ("fail", "has host '10.0.0.13:8010', which mod_jk cannot resolve (no release splits"),
+        ("fail", "mod_jk cannot resolve host '10.0.0.13:8010' (no release splits"),
+    ),
+    case(
+        "host-in-the-invalid-domain",
+        web(HEALTHY_WORKERS.replace("tomcat03.host=10.0.0.13", "tomcat03.host=tc3.invalid")),
+        (
+            "fail",
+            "worker tomcat03: mod_jk cannot resolve host 'tc3.invalid' (no name in the reserved "
+            ".invalid domain resolves (RFC 6761))",
+        ),
+    ),
+    case(
+        "host-an-undefined-variable",
+        web(HEALTHY_WORKERS.replace("tomcat03.host=10.0.0.13", "tomcat03.host=$(TC3)")),
+        (
+            "warn",
+            "worker tomcat03: mod_jk cannot resolve host '$(TC3)' ($(TC3) is not defined before "
+            "it in workers.properties: unless httpd's environment defines TC3, mod_jk keeps the "
+            'text $(TC3) as the host): it logs "can\'t resolve tomcat address" and disables '
+            "the worker",
+        ),
+    ),
+    case(
+        "host-a-variable-defined-before",
+        web("tc3=10.0.0.13\n" + HEALTHY_WORKERS.replace("host=10.0.0.13", "host=$(tc3)")),
+        ("pass", HEALTHY_SUMMARY),
+    ),
+    case(
+        "port-of-a-template-an-undefined-variable-said-once",
+        web(HEALTHY_WORKERS.replace("template.port=8009", "template.port=$(AJP_PORT)")),
+        (
+            "warn",
+            "workers tomcat01, tomcat02, tomcat03 (from template): mod_jk reads port "
+            "'$(AJP_PORT)' as 0 ($(AJP_PORT) is not defined before it in workers.properties: "
+            "unless httpd's environment defines AJP_PORT, mod_jk keeps the text): it disables "
+            "the worker, so lb lb stops it as a member and it gets no request",
+        ),
+    ),
+    case(
+        "port-zero-of-a-mapped-worker",
+        web(
+            HEALTHY_WORKERS + "worker.list=solo\nworker.solo.host=10.0.0.14\nworker.solo.port=0\n",
+            jk_conf=JK_LB + "JkMount /solo/* solo\n",
+        ),
+        (
+            "fail",
+            "worker solo: mod_jk reads port '0' as 0: it disables the worker, so every request "
+            "mapped to it gets HTTP 503",
+        ),
+    ),
+    case(
+        "duplicate-key",
+        web(HEALTHY_WORKERS + "worker.tomcat03.port=8010\nworker.tomcat03.port=8011\n"),
+        (
+            "warn",
+            "'worker.tomcat03.port' is set again (first on line 14): mod_jk warns \"Duplicate "
+            'key" and keeps only this last value, so the value on line 14 is overwritten',
+        ),
+    ),
+    case(
+        "sample-variables-left-over",
+        web("workers.tomcat_home=/usr/share/tomcat\nps=/\n" + HEALTHY_WORKERS),
+        (
+            "pass",
+            "workers.tomcat_home, ps: user variables of mod_jk's old sample workers.properties, "
+            "for the paths of the JNI worker (removed in 1.2.33); nothing uses them, so mod_jk "
+            "ignores them (harmless)",
+        ),
+        ("pass", HEALTHY_SUMMARY),
+    ),
+    case(
+        "unused-variable",
+        web(HEALTHY_WORKERS + "tomcat_ajp_port=8009\n"),
+        (
+            "warn",
+            "'tomcat_ajp_port' is a user variable (its key does not start with 'worker.') that "
+            "no $(tomcat_ajp_port) and no reference uses: mod_jk ignores the line, so it sets "
+            "nothing",
+        ),
     ),
     case(
         "host-empty",
@@ -221,7 +299,7 @@ CASES = [
         "port-behind-a-non-breaking-space",
         web(HEALTHY_WORKERS + "worker.tomcat03.port=\xa08010\n"),
         ("fail", "non-breaking space (U+00A0) in the value of 'worker.tomcat03.port'"),
-        ("fail", "worker tomcat03 has port '\\xa08010', which mod_jk reads as 0"),
+        ("fail", "worker tomcat03: mod_jk reads port '\\xa08010' as 0: it disables the worker"),
     ),
     # --- worker types mod_jk accepts and then fails on
     case(
@@ -403,6 +481,15 @@ def test_jk_config(tmp_path: Path, builder: Builder, expected: Expected) -> None
     assert_says(judge(builder(tmp_path), "CC603"), expected)
 
 
+def test_variables_in_use_are_no_finding(tmp_path: Path) -> None:
+    """A user variable some $(...) uses after it, or a reference copies from, does its job."""
+    workers = "net=10.0.0\nworker-tpl.type=ajp13\nworker-tpl.port=8009\n" + HEALTHY_WORKERS.replace(
+        "host=10.0.0.1", "host=$(net).1"
+    ).replace("=worker.template", "=worker-tpl")
+    results = judge(web(workers)(tmp_path), "CC603")
+    assert [(r.status.value, r.message) for r in results] == [("pass", HEALTHY_SUMMARY)]
+
+
 def test_findings_point_at_the_line_to_edit() -> None:
     lines = {r.message.split(" ")[0]: (r.file, r.line) for r in judge(SEED, "CC603")}
     assert lines == {
@@ -469,8 +556,8 @@ CORPUS_CASES = [
         (
             (
                 "fail",
-                "worker workersis has host 'localhost(tomcat server ip or hostname)', which "
-                "mod_jk cannot resolve (it is a placeholder, not a host name)",
+                "worker workersis: mod_jk cannot resolve host 'localhost(tomcat server ip or "
+                "hostname)' (it is a placeholder, not a host name)",
             ),
         ),
         id="17-placeholder-host",
@@ -481,7 +568,7 @@ CORPUS_CASES = [
         (
             (
                 "fail",
-                "worker worker1 has host '$TOMCAT_IP', which mod_jk cannot resolve",
+                "worker worker1: mod_jk cannot resolve host '$TOMCAT_IP'",
             ),
         ),
         id="20-shell-variable-host",

@@ -45,7 +45,7 @@ worker.list=lb,jkstatus,direct
 worker.jkstatus.type=status
 ;worker.lb.sticky_session=false
 worker.lb.type=lb
-worker.lb.balance_workers=off,x,zero,neg,unres,paren,quoted,hostport,nbsp
+worker.lb.balance_workers=off,x,zero,neg,unres,paren,quoted,hostport,nbsp,inval,undef,undefport
 worker.off.host=127.0.0.1
 worker.off.port=8101
 worker.off.activation=off
@@ -68,6 +68,11 @@ worker.quoted.host=""
 worker.hostport.host=127.0.0.1:8105
 worker.nbsp.host=127.0.0.1
 worker.nbsp.port=\xa08106
+worker.inval.host=tomcat.invalid
+worker.undef.host=$(CC_NO_SUCH_HOST)
+worker.undefport.host=127.0.0.1
+worker.undefport.port=$(CC_NO_SUCH_PORT)
+worker.undefport.port=$(CC_NO_SUCH_PORT)
 worker.direct.host=
 worker.direct.port=8107\xa0
 """
@@ -87,10 +92,13 @@ def test_values_mod_jk_changes_as_its_status_worker_shows(tmp_path: Path) -> Non
     assert used["worker.off.connect_timeout"] == used["worker.off.prepost_timeout"] == "10000"
     assert used["worker.x.connect_timeout"] == used["worker.x.prepost_timeout"] == "0"
     # hosts no resolver takes, and a port behind a non-breaking space: port 0, member stopped
-    for name in ("unres", "paren", "quoted", "hostport", "nbsp"):
+    for name in ("unres", "paren", "quoted", "hostport", "nbsp", "inval", "undef", "undefport"):
         assert used[f"worker.{name}.port"] == "0", name
         assert used[f"worker.{name}.activation"] == "STP", name
     assert "worker unres can't resolve tomcat address $TOMCAT_IP" in httpd.jk_log
+    assert "worker undef can't resolve tomcat address $(CC_NO_SUCH_HOST)" in httpd.jk_log
+    assert "worker undefport target is '127.0.0.1:0'" in httpd.jk_log
+    assert "Duplicate key 'worker.undefport.port' detected" in httpd.jk_log
     # an empty host line is skipped (localhost), and atoi stops at a trailing U+00A0
     assert used["worker.direct.address"] == "127.0.0.1:8107"
     # the ';' line is a variable: stickiness stays on
@@ -106,9 +114,12 @@ def test_values_mod_jk_changes_as_its_status_worker_shows(tmp_path: Path) -> Non
     assert said(found, "warn", "worker x: max_packet_size '100000'", "uses 65536 instead")
     assert said(found, "fail", "worker off: mod_jk reads ping_mode 'disabled'", "uses CPI")
     assert said(found, "fail", "worker x: mod_jk reads ping_mode 'true'", "probes no")
-    for host in ("'$TOMCAT_IP'", "'localhost(tomcat", "'\"\"'", "'127.0.0.1:8105'"):
-        assert said(found, "fail", f"has host {host}", "lb lb stops it as a member"), host
-    assert said(found, "fail", "worker nbsp has port '\\xa08106'", "reads as 0")
+    for host in ("'$TOMCAT_IP'", "'localhost(tomcat", "'\"\"'", "'127.0.0.1:8105'", "'tomcat.inv"):
+        assert said(found, "fail", f"resolve host {host}", "lb lb stops it as a member"), host
+    assert said(found, "warn", "host '$(CC_NO_SUCH_HOST)'", "unless httpd's environment defines")
+    assert said(found, "fail", "worker nbsp: mod_jk reads port '\\xa08106' as 0")
+    assert said(found, "warn", "worker undefport: mod_jk reads port '$(CC_NO_SUCH_PORT)' as 0")
+    assert said(found, "warn", "'worker.undefport.port' is set again", "overwritten")
     assert said(found, "fail", "'worker.direct.host' is empty", "connects to localhost")
     assert said(found, "warn", "';' does not start a comment", "the line has no effect")
     assert not any("worker.direct.port" in line for line in found)
@@ -128,7 +139,7 @@ def test_no_connection_slot_or_no_address_answers_503(tmp_path: Path) -> None:
 
     found = verdicts(tmp_path, workers, "JkMount /zero zero\nJkMount /unres unres\n")
     assert said(found, "fail", "worker zero: connection_pool_size '0'", "HTTP 503")
-    assert said(found, "fail", "worker unres has host '$TOMCAT_IP'", "gets HTTP 503")
+    assert said(found, "fail", "worker unres: mod_jk cannot resolve host '$TOMCAT_IP'", "HTTP 503")
 
 
 # --- what httpd refuses -----------------------------------------------------------------------

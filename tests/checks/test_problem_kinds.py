@@ -96,8 +96,8 @@ def through(kind: Kind, workers: str, jk_conf: str, message: str) -> pytest.para
             Kind.OVERRIDDEN,
             HEALTHY_WORKERS + "worker.tomcat01.host=10.0.0.21\n",
             JK_LB,
-            "'worker.tomcat01.host' is set again (first on line 6): mod_jk keeps only this "
-            "last value",
+            "'worker.tomcat01.host' is set again (first on line 6): mod_jk warns \"Duplicate "
+            'key" and keeps only this last value, so the value on line 6 is overwritten',
         ),
         through(
             Kind.REDUNDANT,

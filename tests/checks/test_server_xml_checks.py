@@ -1,5 +1,5 @@
-"""CC601 server-xml-elements, CC602 removed-classes, CC604 server-xml-attributes (and CC103's
-verdict on a file alone) on real server.xml files, read through the
+"""CC601 server-xml-elements, CC602 removed-classes, CC604 server-xml-attributes, CC605
+cluster-start (and CC103's verdict on a file alone) on real server.xml files, read through the
 real engine: tables of files (built here, the seed example, the shared corpus) and the results
 expected for the node's Tomcat version."""
 
@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from clusterfiles import BASE, build, catalina_jar, judge, outcome, server_xml, three_tomcats
 from support import REPO
+
+from clustercheck.checks.config.cluster_start import _is_receiver
 
 Builder = Callable[[Path], Path]
 Expected = set[tuple[str, str]]  # (node, status): both checks judge node by node
@@ -78,6 +80,24 @@ def with_cluster(block: str, version: str = "10.1.60") -> Builder:
     return node(server_xml(T1, cluster=block), version)
 
 
+# CC605: the parts of a Channel whose start Tomcat may refuse.
+TCP_FAILURE = f'<Interceptor className="{TRIBES}group.interceptors.TcpFailureDetector"/>'
+ENCRYPT = f'<Interceptor className="{TRIBES}group.interceptors.EncryptInterceptor" {{}}/>'
+KEY = 'encryptionKey="cafebabecafebabecafebabecafebabe"'
+STATIC = (
+    f'<Membership className="{TRIBES}membership.StaticMembershipService">{{}}'
+    f'<Member className="{TRIBES}membership.StaticMember" host="{{}}" port="4000" '
+    'uniqueId="{{0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,2}}"/></Membership>'
+)
+LOCAL_MEMBER = f'<LocalMember className="{TRIBES}membership.StaticMember"/>'
+FARM = f'<Deployer className="{HA}deploy.FarmWarDeployer" watchEnabled="false"/>'
+
+
+def static(host: str, local: bool = False, receiver: str = "") -> tuple[str, ...]:
+    """A static membership of one Member at host:4000, and a Receiver with `receiver`."""
+    return (STATIC.format(LOCAL_MEMBER if local else "", host), RECEIVER.format(receiver))
+
+
 def with_route(route: str, version: str) -> Builder:
     return node(server_xml(route, cluster=cluster()), version)
 
@@ -90,6 +110,39 @@ def case(
 
 def seed(_: Path) -> Path:
     return SEED
+
+
+def edited(*edits: tuple[str, str], version: str = "10.1.60") -> Builder:
+    """The healthy file with each (old, new) text replaced once; every old text must be there."""
+    text = HEALTHY
+    for old, new in edits:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return node(text, version)
+
+
+HOST = '<Host name="localhost" appBase="webapps"/>'
+ENGINE_OPEN = '<Engine name="Catalina" defaultHost="localhost" jvmRoute="tomcat01">'
+USERS = "org.apache.catalina.UserDatabase"
+MEMORY = "org.apache.catalina.users.MemoryUserDatabaseFactory"
+USER_REALM = '<Realm className="org.apache.catalina.realm.UserDatabaseRealm"{}/>'
+
+
+def user_database(resource: str, realm: str = USER_REALM.format(""), version: str = "10.1.60"):
+    """A global <Resource> with these attributes and a realm (a UserDatabaseRealm by default)
+    in the Engine."""
+    return edited(
+        (
+            '<Service name="Catalina">',
+            f'<GlobalNamingResources><Resource name="UserDatabase" '
+            f'auth="Container" {resource}/></GlobalNamingResources><Service name="Catalina">',
+        ),
+        (ENGINE_OPEN, ENGINE_OPEN + realm),
+        version=version,
+    )
+
+
+DATABASE = f'type="{USERS}" factory="{MEMORY}" pathname="conf/tomcat-users.xml"'
 
 
 CASES = [
@@ -338,6 +391,250 @@ CASES = [
         {(T1, "error")},
         "server.xml is unreadable",
     ),
+    # CC605 cluster-start
+    case("healthy", "CC605", healthy_three, ALL_PASS, ""),
+    case("no-cluster", "CC605", node(server_xml(T1, cluster="")), {(T1, "skip")}, "no cluster"),
+    case(
+        "version-unknown",
+        "CC605",
+        node(HEALTHY, None),
+        {(T1, "error")},
+        "Tomcat version unknown",
+    ),
+    case(
+        "not-a-multicast-group",
+        "CC605",
+        with_cluster(cluster(channel=(MCAST.format('address="10.0.0.1"'),))),
+        {(T1, "fail")},
+        "Tomcat does not start: the membership address 10.0.0.1 is not a multicast group",
+    ),
+    case(
+        "undefined-property-as-group",
+        "CC605",
+        with_cluster(cluster(channel=(MCAST.format('address="${mcast.group}"'),))),
+        {(T1, "fail")},
+        "the membership address ${mcast.group} names a property defined neither",
+    ),
+    case(
+        "undefined-property-as-bind",
+        "CC605",
+        with_cluster(cluster(channel=(MCAST.format('bind="${mcast.bind}"'),))),
+        {(T1, "fail")},
+        "the membership bind ${mcast.bind} names a property",
+    ),
+    case(
+        "empty-group",
+        "CC605",
+        with_cluster(cluster(channel=(MCAST.format('address=""'),))),
+        {(T1, "fail")},
+        "the membership address is empty, which Java reads as the loopback address",
+    ),
+    case(
+        "ipv6-group",
+        "CC605",
+        with_cluster(cluster(channel=(MCAST.format('address="ff02::1:4"'),))),
+        {(T1, "pass")},
+        "nothing that Tomcat 10.1.60 refuses",
+    ),
+    case(
+        "group-as-a-host-name",  # for the node's resolver to say
+        "CC605",
+        with_cluster(cluster(channel=(MCAST.format('address="mcast.example"'),))),
+        {(T1, "pass")},
+    ),
+    case(
+        "membership-not-started",  # channelStartOptions 3: sender and receiver only
+        "CC605",
+        with_cluster(
+            cluster(channel=(MCAST.format('address="10.0.0.1"'),)).replace(
+                "SimpleTcpCluster", 'SimpleTcpCluster" channelStartOptions="3'
+            )
+        ),
+        {(T1, "pass")},
+    ),
+    case(
+        "tomcat7-old-attribute-name",
+        "CC605",
+        with_cluster(cluster(channel=(MCAST.format('mcastAddr="10.0.0.1"'),)), "7.0.109"),
+        {(T1, "fail")},
+        "the membership address 10.0.0.1 is not a multicast group",
+    ),
+    case(  # 8.5 ignores mcastAddr (CC602 says so) and joins the default group
+        "old-attribute-name-ignored",
+        "CC605",
+        with_cluster(cluster(channel=(MCAST.format('mcastAddr="10.0.0.1"'),)), "8.5.100"),
+        {(T1, "pass")},
+    ),
+    case(
+        "in-a-host",
+        "CC605",
+        with_cluster(
+            '<Host name="app" appBase="app">'
+            + cluster(channel=(MCAST.format('address="10.0.0.1"'),))
+            + "</Host>"
+        ),
+        {(T1, "fail")},
+        "Tomcat does not start: the membership address 10.0.0.1",
+    ),
+    case(  # the second Cluster of an Engine replaces the first before either starts
+        "replaced",
+        "CC605",
+        with_cluster(
+            cluster(channel=(MCAST.format('address="10.0.0.1"'),)) + cluster(),
+        ),
+        {(T1, "pass")},
+    ),
+    case(
+        "encrypt-after-tcp-failure-detector",
+        "CC605",
+        with_cluster(cluster(channel=(TCP_FAILURE, ENCRYPT.format(KEY)))),
+        {(T1, "fail")},
+        "Tomcat does not start: the EncryptInterceptor (line 6) is listed after the "
+        "TcpFailureDetector (line 6), and Tomcat refuses that order",
+    ),
+    case(
+        "encrypt-before-tcp-failure-detector",
+        "CC605",
+        with_cluster(cluster(channel=(ENCRYPT.format(KEY), TCP_FAILURE))),
+        {(T1, "pass")},
+    ),
+    case(  # 9.0.13 and 9.0.14 did not check the order yet
+        "encrypt-order-unchecked",
+        "CC605",
+        with_cluster(cluster(channel=(TCP_FAILURE, ENCRYPT.format(KEY))), "9.0.14"),
+        {(T1, "pass")},
+    ),
+    case(  # no EncryptInterceptor in 9.0.12 at all: CC602's
+        "encrypt-too-new",
+        "CC605",
+        with_cluster(cluster(channel=(TCP_FAILURE, ENCRYPT.format(""))), "9.0.12"),
+        {(T1, "pass")},
+    ),
+    case(
+        "encrypt-without-key",
+        "CC605",
+        with_cluster(cluster(channel=(ENCRYPT.format(""),))),
+        {(T1, "fail")},
+        'the EncryptInterceptor has no encryptionKey: "Encryption key is required"',
+    ),
+    case(
+        "encrypt-odd-key",
+        "CC605",
+        with_cluster(cluster(channel=(ENCRYPT.format('encryptionKey="abc"'),))),
+        {(T1, "fail")},
+        "its encryptionKey is not hexadecimal digits in an even number",
+    ),
+    case(
+        "encrypt-undefined-key",
+        "CC605",
+        with_cluster(cluster(channel=(ENCRYPT.format('encryptionKey="${tribes.key}"'),))),
+        {(T1, "fail")},
+        "its encryptionKey is not hexadecimal digits",
+    ),
+    case(
+        "encrypt-empty-key",
+        "CC605",
+        with_cluster(cluster(channel=(ENCRYPT.format('encryptionKey=" "'),))),
+        {(T1, "fail")},
+        'has an empty encryptionKey: "Empty key"',
+    ),
+    case(  # the setter is found by the name with its first letter upper-cased
+        "encrypt-key-first-letter",
+        "CC605",
+        with_cluster(cluster(channel=(ENCRYPT.format(KEY.replace("e", "E", 1)),))),
+        {(T1, "pass")},
+    ),
+    case(  # a key that cannot be set leaves the one set before it
+        "encrypt-second-key-refused",
+        "CC605",
+        with_cluster(cluster(channel=(ENCRYPT.format(KEY + ' encryptionKeyString="xyz"'),))),
+        {(T1, "pass")},
+    ),
+    case(  # channelStartOptions 13: no sender, no cipher, no key needed
+        "encrypt-key-unused",
+        "CC605",
+        with_cluster(
+            cluster(channel=(ENCRYPT.format(""),)).replace(
+                "SimpleTcpCluster", 'SimpleTcpCluster" ChannelStartOptions="13'
+            )
+        ),
+        {(T1, "pass")},
+    ),
+    case(
+        "static-with-local-member",
+        "CC605",
+        with_cluster(cluster(channel=static("10.0.0.12", local=True))),
+        {(T1, "pass")},
+    ),
+    case(  # receiver auto: the node's own address stands in for the LocalMember
+        "static-lists-the-node",
+        "CC605",
+        with_cluster(cluster(channel=static("10.0.0.11"))),
+        {(T1, "pass")},
+    ),
+    case(
+        "static-without-the-node",
+        "CC605",
+        with_cluster(cluster(channel=static("10.0.0.12", receiver='address="10.0.0.11"'))),
+        {(T1, "fail")},
+        "Tomcat does not start: StaticMembershipService has no <LocalMember>, so Tomcat looks "
+        "for the <Member> with the Receiver's address and port, 10.0.0.11:4000",
+    ),
+    case(
+        "static-member-by-name",
+        "CC605",
+        with_cluster(cluster(channel=static("tomcat9"))),
+        {(T1, "warn")},
+        "Tomcat does not start unless tomcat9 resolves, on the node, to its Receiver's address",
+    ),
+    case(  # receiver auto, offline: the node may have another address than the inventory's
+        "static-member-another-address",
+        "CC605",
+        with_cluster(cluster(channel=static("10.0.0.99"))),
+        {(T1, "warn")},
+        "unless 10.0.0.99 resolves",
+    ),
+    case(
+        "static-lists-the-others-only",
+        "CC605",
+        lambda tmp: healthy_three(tmp, {T1: {"cluster": cluster(channel=static("10.0.0.12"))}}),
+        {(T1, "fail"), (T2, "pass"), (T3, "pass")},
+        "its Members: 10.0.0.12:4000",
+    ),
+    case(  # a Member without host never is the Receiver
+        "static-member-without-host",
+        "CC605",
+        with_cluster(cluster(channel=static(""))),
+        {(T1, "fail")},
+        "its Members: :4000",
+    ),
+    case(
+        "static-before-9.0.17",
+        "CC605",
+        with_cluster(cluster(channel=static("10.0.0.11")), "9.0.16"),
+        {(T1, "fail")},
+        "StaticMembershipService has no <LocalMember>, which Tomcat needs before 9.0.17",
+    ),
+    case(  # no StaticMembershipService in 8.5: CC602's
+        "static-too-new",
+        "CC605",
+        with_cluster(cluster(channel=static("10.0.0.12")), "8.5.100"),
+        {(T1, "pass")},
+    ),
+    case(
+        "farm-deployer-in-the-engine",
+        "CC605",
+        with_cluster(cluster(FARM)),
+        {(T1, "fail")},
+        "the cluster's FarmWarDeployer fails: it works only in a Host's <Cluster>",
+    ),
+    case(
+        "farm-deployer-in-a-host",
+        "CC605",
+        with_cluster(f'<Host name="app" appBase="app">{cluster(FARM)}</Host>'),
+        {(T1, "pass")},
+        "the cluster of Host 'app': nothing that Tomcat 10.1.60 refuses while starting it",
+    ),
     # CC604 server-xml-attributes
     case("healthy", "CC604", healthy_three, ALL_PASS, ""),
     case(
@@ -465,6 +762,244 @@ CASES = [
         {(T1, "error")},
         "Tomcat version unknown: set tomcat.version",
     ),
+    # CC604: what fails when an ignored attribute leaves its default
+    case(
+        "connector-port-not-an-int-does-not-start",
+        "CC604",
+        edited(('port="8080"', 'port="8080x"')),
+        {(T1, "fail")},
+        "so port falls back to its default -1: this connector does not start",
+    ),
+    case(
+        "connector-port-letters-swapped",
+        "CC604",
+        edited(('port="8009"', 'prot="8009"')),
+        {(T1, "fail")},
+        "has no property prot (did you mean port?)",
+    ),
+    case(
+        "connector-port-undefined-property",
+        "CC604",
+        edited(('port="8080"', 'port="${http.port}"')),
+        {(T1, "fail")},
+        '<Connector port="${http.port}">: not a value Tomcat 10.1.60 can set (${http.port} is '
+        "not defined, see CC601)",
+    ),
+    case(
+        "connector-address-undefined-property",
+        "CC604",
+        edited(('address="0.0.0.0"', 'address="${ajp.address}"')),
+        {(T1, "fail")},
+        '(${ajp.address} is not defined, see CC601): it logs "failed to set property" and '
+        "ignores it, so address falls back to its default 127.0.0.1",
+    ),
+    case(
+        "engine-defaulthost-miscased-has-no-default-host",
+        "CC604",
+        edited(('defaultHost="localhost"', 'defaulthost="localhost"')),
+        {(T1, "fail")},
+        "so defaultHost stays unset: the Engine has no default host",
+    ),
+    case(
+        "host-name-misspelt-stops-tomcat",
+        "CC604",
+        edited(('<Host name="localhost"', '<Host nmae="localhost"')),
+        {(T1, "fail")},
+        "so name stays unset: Tomcat does not start",
+    ),
+    case(
+        "host-name-misspelt-on-7-0",
+        "CC604",
+        edited(('<Host name="localhost"', '<Host nmae="localhost"'), version="7.0.109"),
+        {(T1, "fail")},
+        "so name keeps its default: no request reaches it",
+    ),
+    case(
+        "replication-filter-not-compiled",
+        "CC604",
+        with_cluster(cluster(f'<Valve className="{HA}tcp.ReplicationValve" filter="${{f}}"/>')),
+        {(T1, "warn")},
+        '<Valve filter="${f}">: Java\'s Pattern.compile rejects a "{" that starts no count '
+        '("Illegal repetition"); ${f} is not defined, see CC601: ReplicationValve logs an error '
+        "and ignores it, so no request is excluded from replication",
+    ),
+    case(
+        "replication-filter-compiles",
+        "CC604",
+        with_cluster(cluster(f'<Valve className="{HA}tcp.ReplicationValve" filter=".*\\.gif"/>')),
+        {(T1, "pass")},
+    ),
+    # CC602: names no class can have
+    case(
+        "protocol-undefined-property",
+        "CC602",
+        edited(('protocol="AJP/1.3"', 'protocol="${ajp.protocol}"')),
+        {(T1, "fail")},
+        '<Connector protocol="${ajp.protocol}">: no class can have this name (${ajp.protocol} '
+        "is not defined, see CC601): the connector fails to initialise",
+    ),
+    case(
+        "protocol-name-miscased",
+        "CC602",
+        edited(('protocol="HTTP/1.1"', 'protocol="http/1.1"')),
+        {(T1, "fail")},
+        "write HTTP/1.1 (protocol names are case-sensitive)",
+    ),
+    case(
+        "class-name-undefined-property",
+        "CC602",
+        with_cluster(cluster(channel=('<Membership className="${membership.class}"/>',))),
+        {(T1, "fail")},
+        "no class can have this name (${membership.class} is not defined, see CC601): Tomcat "
+        "does not start",
+    ),
+    # CC606 server-xml-references
+    case("healthy", "CC606", healthy_three, ALL_PASS, "2 Connectors with a port, 1 Engine"),
+    case(
+        "connector-without-port",
+        "CC606",
+        edited(('port="8009" ', "")),
+        {(T1, "fail")},
+        "<Connector> has no port: this connector does not start",
+    ),
+    case(
+        "a-misspelt-port-is-cc604s",
+        "CC606",
+        edited(('port="8009"', 'prot="8009"')),
+        {(T1, "pass")},
+    ),
+    case(
+        "a-unix-domain-socket-needs-no-port",
+        "CC606",
+        edited(('port="8080"', 'unixDomainSocketPath="/run/tomcat.sock"')),
+        {(T1, "pass")},
+    ),
+    case(
+        "default-host-is-an-alias",
+        "CC606",
+        edited(
+            ('defaultHost="localhost"', 'defaultHost="WWW.example.com"'),
+            (
+                HOST,
+                '<Host name="localhost" appBase="webapps"><Alias>www.example.com</Alias></Host>',
+            ),
+        ),
+        {(T1, "pass")},
+    ),
+    case(
+        "no-default-host",
+        "CC606",
+        edited(('defaultHost="localhost"', "")),
+        {(T1, "fail")},
+        "<Engine> has no defaultHost: the Engine has no default host",
+    ),
+    case(
+        "a-misspelt-default-host-is-cc604s",
+        "CC606",
+        edited(('defaultHost="localhost"', 'defalutHost="localhost"')),
+        {(T1, "pass")},
+    ),
+    case(
+        "default-host-names-no-host",
+        "CC606",
+        edited(('defaultHost="localhost"', 'defaultHost="${default.host}"')),
+        {(T1, "fail")},
+        '<Engine defaultHost="${default.host}"> names none of its Hosts (${default.host} is not '
+        "defined, see CC601; its Hosts: localhost): the Engine has no default host",
+    ),
+    case(
+        "host-moved-out-of-its-engine",
+        "CC606",
+        edited((HOST, ""), ("</Engine>", f"</Engine>{HOST}")),
+        {(T1, "fail")},
+        "it has no Host that Tomcat reads; a <Host> it ignores does not count, see CC601",
+    ),
+    case(
+        "host-without-name",
+        "CC606",
+        edited(('<Host name="localhost"', "<Host")),
+        {(T1, "fail")},
+        "<Host> has no name: Tomcat does not start",
+    ),
+    case(
+        "host-without-name-on-7-0",
+        "CC606",
+        edited(('<Host name="localhost"', "<Host"), version="7.0.109"),
+        {(T1, "fail")},
+        "<Host> has no name: no request reaches it",
+    ),
+    case("user-database", "CC606", user_database(DATABASE), {(T1, "pass")}, "1 UserDatabaseRealm"),
+    case(
+        "user-database-without-type",
+        "CC606",
+        user_database(f'factory="{MEMORY}"'),
+        {(T1, "fail")},
+        '<Resource name="UserDatabase"> has no type (MemoryUserDatabaseFactory makes a '
+        f'UserDatabase only for type="{USERS}"), so the UserDatabaseRealm on line 6 finds no '
+        "UserDatabase: Tomcat does not start",
+    ),
+    case(
+        "user-database-type-misspelt",
+        "CC606",
+        user_database(f'tpye="{USERS}" factory="{MEMORY}"'),
+        {(T1, "fail")},
+        "; its tpye= is not type=, so the UserDatabaseRealm",
+    ),
+    case(
+        "user-database-without-factory",
+        "CC606",
+        user_database(f'type="{USERS}"'),
+        {(T1, "fail")},
+        "has no factory",
+    ),
+    case(
+        "user-database-factory-capitalised",
+        "CC606",
+        user_database(f'type="{USERS}" Factory="{MEMORY}"'),
+        {(T1, "fail")},
+        "has no factory (without one Tomcat's ResourceFactory makes only DataSources and mail "
+        "Sessions); its Factory= is not factory=",
+    ),
+    case(
+        "user-database-factory-undefined-property",
+        "CC606",
+        user_database(f'type="{USERS}" factory="${{users.factory}}"'),
+        {(T1, "fail")},
+        'has factory="${users.factory}", which no class can be named',
+    ),
+    case(
+        "user-database-of-another-factory-not-judged",
+        "CC606",
+        user_database('type="com.example.Users" factory="com.example.UsersFactory"'),
+        {(T1, "pass")},
+    ),
+    case(
+        "realm-names-no-resource",
+        "CC606",
+        user_database(DATABASE, USER_REALM.format(' resourceName="${users}"')),
+        {(T1, "fail")},
+        'resourceName "${users}" names no <Resource> in <GlobalNamingResources> (${users} is not '
+        "defined, see CC601): Tomcat does not start",
+    ),
+    case(
+        "realm-in-a-lockout-realm-is-dropped",
+        "CC606",
+        user_database(
+            DATABASE,
+            '<Realm className="org.apache.catalina.realm.LockOutRealm">'
+            + USER_REALM.format(' resourceName="Users"')
+            + "</Realm>",
+        ),
+        {(T1, "fail")},
+        "the LockOutRealm around it drops it",
+    ),
+    case(
+        "references-version-unknown",
+        "CC606",
+        node(HEALTHY, None),
+        {(T1, "error")},
+        "Tomcat version unknown",
+    ),
 ]
 
 
@@ -553,6 +1088,12 @@ CORPUS = [
     ("01", "9.0.30", "CC103", {"fail"}, "AJP port 8009 listens on all addresses without a secret"),
     ("09", "10.1.60", "CC103", {"fail"}, "listens on all addresses without a secret (Ghostcat"),
     ("30", "10.1.60", "CC103", {"pass"}, ""),
+    ("15", "10.1.60", "CC605", {"warn"}, "unless tomcat1 or tomcat2 or tomcat3 resolves"),
+    ("15", "9.0.16", "CC605", {"fail"}, "which Tomcat needs before 9.0.17"),
+    ("09", "10.1.60", "CC605", {"fail"}, "the cluster's FarmWarDeployer fails"),
+    ("12", "9.0.85", "CC605", {"fail"}, "the cluster's FarmWarDeployer fails"),
+    ("16", "10.1.60", "CC605", {"pass"}, ""),  # its EncryptInterceptor is outside the Channel
+    ("18", "10.1.60", "CC605", {"pass"}, ""),  # static members through the interceptor
 ]
 
 
@@ -594,3 +1135,26 @@ def test_corpus_file(
     results = judge(node(path.read_bytes(), version)(tmp_path), code)
     assert {r.status.value for r in results} == statuses, [r.message for r in results]
     assert not message or any(message in r.message for r in results), [r.message for r in results]
+
+
+@pytest.mark.parametrize(
+    ("host", "address", "interfaces", "expected"),
+    [
+        ("10.0.0.11", "auto", [], True),  # the inventory's address of the node
+        ("tomcat01", "auto", [], True),  # the inventory's name of the node
+        ("10.0.0.12", "auto", [], False),  # another node of the inventory
+        ("10.0.0.99", "auto", [], None),  # offline: the node may have that address too
+        ("10.0.0.99", "auto", ["10.0.0.11", "192.168.1.5"], False),  # not one of its own
+        ("192.168.1.5", "auto", ["10.0.0.11", "192.168.1.5"], True),
+        ("localhost", "127.0.0.1", [], True),
+        ("10.0.0.99", "10.0.0.11", [], False),  # addresses compared as written
+        ("node-a", "10.0.0.11", [], None),  # a name against an address
+        ("node-a", "node-a", [], True),
+    ],
+)
+def test_which_member_is_the_receiver(
+    host: str, address: str, interfaces: list[str], expected: bool | None
+) -> None:
+    own = {"10.0.0.11", "tomcat01", *interfaces}
+    others = {"10.0.0.12", "tomcat02"}
+    assert _is_receiver(host, address, own, others, interfaces) is expected

@@ -8,7 +8,6 @@ and the report of issue 13 sums them up.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,10 +23,6 @@ class Gap:
 
 def _caused(*signatures: str) -> Callable[[Row], bool]:
     return lambda row: any(s in row.causes for s in signatures)
-
-
-def _undefined_in_typed(row: Row) -> bool:
-    return row.mutation == "attr-undefined-property" and "property-not-set" in row.causes
 
 
 def _claims_more(row: Row) -> bool:
@@ -55,35 +50,9 @@ GAPS: tuple[Gap, ...] = (
     ),
     # --- httpd + mod_jk
     Gap(
-        "unresolvable-worker-host",
-        _caused("unresolvable-host"),
-        "mod_jk cannot resolve a worker's host and forces the worker to stopped; CC603 says so "
-        "for hosts no resolver takes ($TOMCAT_IP, host:port, text in parentheses), not yet for "
-        "an undefined $(variable) left literal nor for a name that does not resolve on the httpd "
-        "host (a .invalid name)",
-    ),
-    Gap(
-        "duplicate-key",
-        _caused("duplicate-key"),
-        "mod_jk warns that a repeated key overwrites the earlier value; CC603 says nothing",
-    ),
-    Gap(
-        "unused-user-variable",
-        _caused("unused-variable"),
-        "a key outside worker.* (workers.tomcat_home, ps=, a 'worker-template.' prefix) is a "
-        "user variable that nothing uses, so the line does nothing; CC603 flags only the ones "
-        "that look like misspelt worker keys (workers.list)",
-    ),
-    Gap(
         "line-not-read",
         _caused("line-not-read"),
         "mod_jk skips a line it cannot read as key=value; CC603 does not report this one",
-    ),
-    Gap(
-        "undefined-variable-as-port",
-        lambda row: re.search(r"mod_jk \S+:0\b", row.model_diff) is not None,
-        "mod_jk reads a port it cannot parse (an undefined $(variable)) as 0 and targets "
-        "host:0; CC603 says the worker is disabled, but clustercheck's model holds no port",
     ),
     Gap(
         "workers-model-differs",
@@ -92,59 +61,20 @@ GAPS: tuple[Gap, ...] = (
     ),
     # --- Tomcat
     Gap(
-        "cluster-does-not-start",
-        _caused("cluster-failed"),
-        "the Cluster fails to start (membership address not multicast, EncryptInterceptor "
-        "after TcpFailureDetector or without a key, static membership without LocalMember, "
-        "a member host that does not resolve) and takes the whole Server down; no check "
-        "knows these start-time rules",
-    ),
-    Gap(
         "unknown-class",
         _caused("class-not-found", "wrong-type"),
         "a className Tomcat cannot load or of the wrong kind stops the Digester; CC602 judges "
         "Tomcat's own classes from the generated tables, but not classes of other packages "
-        "(TomEE's, an add-on jar's: named as not judged) nor what an element needs around it "
-        "(a Host's Cluster without a Channel, a static-membership interceptor without members)",
-    ),
-    Gap(
-        "farm-deployer-outside-host",
-        _caused("farm-host-only"),
-        "FarmWarDeployer works only in a Host's Cluster and logs SEVERE in an Engine's; no "
-        "check knows where a Deployer may sit",
-    ),
-    Gap(
-        "undefined-property-in-a-number",
-        _undefined_in_typed,
-        "CC601 says an undefined ${...} stays literal text, but on a number or other typed "
-        "attribute Tomcat cannot set it: the Digester warns and the attribute is ignored "
-        "(its default applies, or the component fails without it)",
+        "(TomEE's, an add-on jar's: named as not judged, since which jars the node's class "
+        "loaders hold is not gathered)",
     ),
     Gap(
         "unknown-attribute",
         _caused("property-not-set"),
-        "Tomcat ignores, with a Digester 'failed to set property' warning, an attribute it "
-        "cannot set; CC604 says so, but not what then fails without it (a Connector whose "
-        "port is ignored binds no port, an Engine whose defaultHost is ignored names no Host, "
-        "a Connector whose protocol is an undefined ${...} cannot be created)",
-    ),
-    Gap(
-        "consequence-of-an-ignored-element",
-        lambda row: row.verdict == "ignored" and row.truth in ("component-fails", "refuses"),
-        "clustercheck sees the element Tomcat ignores, not what fails without it (a Host "
-        "moved out of its Engine leaves the Engine's defaultHost naming no Host)",
-    ),
-    Gap(
-        "value-not-judged",
-        lambda row: row.truth in ("component-fails", "refuses", "hangs"),
-        "a value Tomcat accepts but cannot use (a Host without name, a Realm's resourceName or "
-        "a Resource type that resolves to nothing, a defaultHost naming no Host) makes a "
-        "component or the Server fail to start; no check follows such references",
-    ),
-    Gap(
-        "other-skip",
-        lambda row: row.truth == "ignored",
-        "Tomcat skips something (see the table) that no check reports",
+        "Tomcat ignores, with a Digester 'failed to set property' warning, an attribute whose "
+        "setter throws on its value (a static Member's host that does not resolve, a uniqueId "
+        "that is not 16 bytes); CC604 judges how a value converts to the setter's type, not "
+        "what the setter itself refuses",
     ),
 )
 

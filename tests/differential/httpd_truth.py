@@ -104,6 +104,7 @@ _ADDED = re.compile(r"Adding property '(?P<key>[^']*)' with value '(?P<value>[^'
 _TARGET = re.compile(r"worker (?P<name>\S+) target is '(?P<target>[^']*)'")
 _ROUTE = re.compile(r"Balanced worker \d+ has name (?P<name>\S+) and route (?P<route>\S*)")
 _VARIABLE = re.compile(r"\$\((?P<name>[^)]*)\)")
+_COPIED = re.compile(r"Copying values from (?P<prefix>\S+) to ")
 _CREATED = re.compile(r"about to create instance (?P<name>\S+) of (?P<type>\S+)")
 _HOST = re.compile(
     r"^\s*worker\.[\w.-]+\.host\s*=\s*(?P<host>[A-Za-z0-9][\w.-]*?)(?::\d+)?\s*(?:#.*)?$"
@@ -149,9 +150,12 @@ def parse_log(text: str, workers: str) -> HttpdRun:
     seen: set[tuple[str, str]] = set()
     added: dict[str, str] = {}
     types: dict[str, str] = {}
+    templates: set[str] = set()
     for line in text.splitlines():
         if (found := _ADDED.search(line)) is not None:
             added[found["key"]] = found["value"]
+        if (found := _COPIED.search(line)) is not None:
+            templates.add(found["prefix"])
         if (found := _CREATED.search(line)) is not None:
             types[found["name"]] = found["type"]
         if (found := _TARGET.search(line)) is not None:
@@ -163,7 +167,7 @@ def parse_log(text: str, workers: str) -> HttpdRun:
             seen.add((event.signature, event.subject))
             run.events.append(event)
     if added:  # mod_jk read the file: what did it leave out?
-        run.events += _unread(workers, added)
+        run.events += _unread(workers, added, templates)
     # a worker mod_jk built with port 0 is disabled (ajp_validate): its member is stopped, a
     # worker mapped directly answers 503 (observed with the real httpd in test_jk_real_httpd)
     run.events += [
@@ -194,16 +198,23 @@ def _event(line: str) -> Event | None:
     return None
 
 
-def _unread(workers: str, added: dict[str, str]) -> list[Event]:
+def _unread(workers: str, added: dict[str, str], templates: set[str]) -> list[Event]:
     """Lines with something on them that put nothing in mod_jk's map (no '=', an empty key or
-    value), and user variables (keys outside worker.*) that no value uses."""
+    value), and user variables (keys outside worker.*) that no value uses: no `$(NAME)` after
+    the line that defines it (mod_jk replaces it from the keys read so far; the log shows only
+    the value after that), and no `reference` copies from (its log names the prefix)."""
     events = []
+    defined: set[str] = set()
+    used: set[str] = set()
     for number, raw in enumerate(workers.splitlines(), 1):
         content, hashed, _ = raw.partition("#")
         content = content.strip()
         if not any(c.isalnum() for c in content):
             continue  # a BOM, a no-break space, a stray byte: mod_jk skips it, nothing is lost
         key, equals, value = content.partition("=")
+        used |= {m["name"] for m in _VARIABLE.finditer(value)} & defined
+        if equals and key.strip() in added:
+            defined.add(key.strip())
         if not equals or key.strip() not in added:
             events.append(Event("line-not-read", Truth.IGNORED, f"line {number}", raw.strip()))
         elif (
@@ -214,9 +225,9 @@ def _unread(workers: str, added: dict[str, str]) -> list[Event]:
         ):
             # mod_jk cut the value at a '#' written right after it ("lab#secret")
             events.append(Event("value-cut", Truth.IGNORED, key.strip(), raw.strip()))
-    used = {m["name"] for v in added.values() for m in _VARIABLE.finditer(v)}
     for key in added:
-        if not key.startswith("worker.") and key != "ServerRoot" and key not in used:
+        copied = key.startswith(tuple(templates))
+        if not key.startswith("worker.") and key != "ServerRoot" and not (key in used or copied):
             events.append(Event("unused-variable", Truth.IGNORED, key, key))
     return events
 

@@ -129,6 +129,29 @@ def test_mod_jk_log_gives_events_targets_routes_and_unread_lines() -> None:
     ]
 
 
+def test_a_variable_a_later_value_or_a_reference_uses_is_not_unused() -> None:
+    """mod_jk logs values after $(...) is replaced, so the use is read from the file; a
+    reference logs the prefix it copies from."""
+    workers = "late=x\nps=/\ntpl.port=8009\nworker.a.host=h$(ps)$(soon)\nsoon=y\n"
+    added = [("late", "x"), ("ps", "/"), ("tpl.port", "8009"), ("worker.a.host", "h/$(soon)")]
+    log = "\n".join(
+        [
+            *(
+                f"[debug] jk_map_read_property::jk_map.c (500): Adding property '{key}' with "
+                f"value '{value}' to map."
+                for key, value in [*added, ("soon", "y"), ("worker.a.reference", "tpl")]
+            ),
+            "[debug] jk_map_resolve_references::jk_map.c (817): Copying values from tpl. to "
+            "worker.a.",
+        ]
+    )
+    run = parse_httpd(log, workers + "worker.a.reference=tpl\n")
+    assert [(e.signature, e.subject) for e in run.events] == [
+        ("unused-variable", "late"),
+        ("unused-variable", "soon"),
+    ]
+
+
 def test_hosts_file_resolves_the_files_host_names_but_not_invalid_ones() -> None:
     workers = (
         "worker.a.host=tomcat1\nworker.b.host=$(undefined)\nworker.c.host=x.invalid\n"

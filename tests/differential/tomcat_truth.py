@@ -207,6 +207,10 @@ SIGNATURES: tuple[Signature, ...] = (
     signature("environment", None, r"Failed to open stream|Unable to perform failure detection"),
 )
 SEVERE = re.compile(r"^\S+ \S+ SEVERE ")
+# Skips that a setter logs itself, by the attribute they are about ("Tag@name", as the Digester's
+# "failed to set property" names one): ReplicationValve.setFilter keeps no filter it cannot
+# compile.
+SKIPPED_ATTRIBUTE = {"filter-not-compiled": "Valve@filter"}
 
 
 @dataclass(frozen=True)
@@ -252,7 +256,7 @@ class TomcatRun:
             e.subject.rpartition("/")[2] for e in self.events if e.signature == "property-not-set"
         }
         others = {
-            e.signature
+            SKIPPED_ATTRIBUTE.get(e.signature, e.signature)
             for e in self.events
             if e.kind == Truth.IGNORED and e.signature not in ("no-rules", "property-not-set")
         }

@@ -181,6 +181,32 @@ FIELD: dict[str, tuple[str, Callable[[str], str]]] = {
         "';' used as a comment after a value",
         lambda t: t.replace("worker.template.port=8009", "worker.template.port=8009 ; AJP"),
     ),
+    "semicolon-line-before-list": (
+        "a line 'commented out' with ';' before worker.list: a user variable nothing uses",
+        lambda t: ";worker.controller.sticky_session=false\n" + t,
+    ),
+    "nbsp-after-port": (
+        "a non-breaking space after a port value, which atoi() stops at",
+        lambda t: t.replace("worker.template.port=8009", "worker.template.port=8009\xa0"),
+    ),
+    "sample-variables": (
+        "the user variables of mod_jk's old sample file, which nothing uses",
+        lambda t: (
+            "workers.tomcat_home=/usr/share/tomcat\nworkers.java_home=/usr/lib/jvm\nps=/\n" + t
+        ),
+    ),
+    "unused-variable": (
+        "a user variable nothing uses",
+        lambda t: t + "tomcat_ajp_port=8009\n",
+    ),
+    "variable-used": (
+        "a user variable a value uses",
+        lambda t: "ajp_port=8009\n" + t.replace("template.port=8009", "template.port=$(ajp_port)"),
+    ),
+    "host-with-port": (
+        "a port written into the host, which mod_jk does not split off",
+        lambda t: t.replace("host=127.0.0.3", "host=127.0.0.3:8009"),
+    ),
     "hash-in-value": (
         "a '#' inside the secret: the rest of the line is a comment",
         lambda t: t.replace(

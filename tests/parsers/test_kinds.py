@@ -72,7 +72,7 @@ SITES = [
     row("empty-value", wk(LISTED + "worker.a.route=\n"), "a key or a value is empty", REDUNDANT),
     row("empty-host", wk(LISTED + "worker.a.host=\n"), "connects to localhost", MEANS),
     row("no-equals", wk(LISTED + "worker.a.host h\n"), "a setting without '='", MEANS),
-    row("undefined-variable", wk(LISTED + "worker.a.host=$(H)\n"), "$(H) is not defined", MAY),
+    row("undefined-variable", wk(LISTED + "worker.a.route=$(R)\n"), "$(R) is not defined", MAY),
     row(
         "unique-again",
         wk(LISTED + "worker.a.port=8010\n"),

@@ -373,6 +373,17 @@ def test_substitution_in_the_tree() -> None:
     assert sx.root and sx.root.children[0].children[0].attrs["port"] == "8011"
 
 
+def test_element_text_is_trimmed_and_substituted_as_the_digester_does() -> None:
+    """An <Alias> names its host in its body: trimmed, `${...}` replaced like attributes."""
+    body = "<Host name='www' appBase='w'>\n  <Alias> ${alias} </Alias><Alias>${nope}</Alias></Host>"
+    sx = parse_server_xml(server(engine_body=body), PATH, {"alias": "WWW.example.com"})
+    assert sx.root is not None
+    aliases = [e.text for e in sx.root.iter() if e.tag == "Alias"]
+    assert aliases == ["WWW.example.com", "${nope}"]
+    assert sx.unresolved == [("${nope}", 7)]
+    assert all(e.text == "" for e in sx.root.iter() if e.tag != "Alias")
+
+
 def test_no_properties_means_every_token_unresolved() -> None:
     sx = parse_server_xml(server(engine_attrs=' jvmRoute="${jvmRoute}"'), PATH, None)
     assert sx.jvm_route == "${jvmRoute}" and sx.unresolved == [("${jvmRoute}", 5)]
@@ -565,3 +576,18 @@ def test_random_bytes_never_raise(data: bytes) -> None:
 def test_mangled_seed_never_raises(at: int, cut: int, junk: bytes) -> None:
     data = SEED.encode()
     parse_server_xml(data[:at] + junk + data[at + cut :], PATH, {"x": "y"})
+
+
+def test_a_later_cluster_replaces_an_earlier_one_and_local_member_is_kept() -> None:
+    tribes = "org.apache.catalina.tribes."
+    body = f"""<Cluster className="org.apache.catalina.ha.tcp.SimpleTcpCluster"/>
+<Cluster className="org.apache.catalina.ha.tcp.SimpleTcpCluster">
+<Channel className="{tribes}group.GroupChannel">
+ <Membership className="{tribes}membership.StaticMembershipService">
+  <LocalMember className="{tribes}membership.StaticMember"/>
+ </Membership>
+</Channel></Cluster>"""
+    first, second = parse_server_xml(server(body), PATH).clusters
+    assert (first.replaced, second.replaced) == (True, False)
+    assert first.local_member is None
+    assert second.local_member is not None and second.local_member.line == 10

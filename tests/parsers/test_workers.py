@@ -9,10 +9,8 @@ from clustercheck.parsers.workers import (
     SUPPORTED_DIRECTIVES,
     Setting,
     WorkersFile,
-    int_value,
     parse_bool,
     parse_workers,
-    split_host,
     with_defaults,
 )
 
@@ -148,7 +146,7 @@ def test_empty_key_or_value_is_ignored_with_a_problem(line):
 def test_nbsp_is_not_trimmed_and_is_reported():
     wf = parse("worker.a.port=\xa08009\n\xa0\n")
     assert wf.workers["a"].get("port") == "\xa08009"
-    assert wf.workers["a"].port is None
+    assert wf.workers["a"].port == 0
     assert has_problem(wf, "non-breaking space", line=1)
     assert not has_problem(wf, "non-breaking space", line=2)
 
@@ -323,9 +321,17 @@ def test_variables_are_substituted_from_earlier_keys():
 
 
 def test_undefined_variable_stays_literal_with_a_problem():
-    wf = parse("worker.a.host=$(TOMCAT_HOST)\nTOMCAT_HOST=late\n")
-    assert wf.workers["a"].host == "$(TOMCAT_HOST)"
-    assert has_problem(wf, "$(TOMCAT_HOST) is not defined", line=1)
+    wf = parse("worker.a.route=$(ROUTE)\nROUTE=late\n")
+    assert wf.workers["a"].route == "$(ROUTE)"
+    assert has_problem(wf, "$(ROUTE) is not defined", line=1)
+    assert list(wf.unused_variables) == ["ROUTE"]  # defined too late for mod_jk to use it
+
+
+def test_an_undefined_variable_in_an_address_is_the_workers_business():
+    """Left as written, it disables the worker (Worker.disabled): CC603 says so there."""
+    wf = parse("worker.a.host=$(TOMCAT_HOST)\nworker.a.port=$(TOMCAT_PORT)\n")
+    assert (wf.workers["a"].host, wf.workers["a"].port) == ("$(TOMCAT_HOST)", 0)
+    assert unexpected(wf) == []
 
 
 def test_unterminated_variable_is_left_alone():
@@ -376,6 +382,16 @@ def test_keys_outside_worker_are_silently_variables_and_reported(key, fragment):
 def test_ordinary_user_variables_are_not_reported():
     wf = parse("workers.tomcat_home=/opt/tomcat\nps=/\nworker.list=a\n")
     assert wf.problems == []
+    assert wf.unused_variables == {
+        "workers.tomcat_home": Setting("/opt/tomcat", 1),
+        "ps": Setting("/", 2),
+    }
+
+
+def test_a_variable_is_used_by_a_later_value_or_a_reference():
+    text = "ps=/\nlate=x\ntpl.type=ajp13\nworker.a.host=$(ps)$(soon)\nsoon=y\n"
+    wf = parse(text + "worker.a.reference=tpl\n")
+    assert list(wf.unused_variables) == ["late", "soon"]  # `soon` came after its use
 
 
 def test_worker_name_with_dots_is_reported():
@@ -463,29 +479,30 @@ def test_parse_bool_is_jk_get_bool_code(value, default, expected):
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"),
-    [("8009", 8009), (" 8009", 8009), ("8009x", 8009), ("2k", 2048), ("1M", 1048576),
-     ("-1", -1), ("abc", None), ("", None), (None, None)],
+    ("value", "port"),
+    [("8009", 8009), ("8009x", 8009), ("8009\xa0", 8009), ("2k", 2048), ("-1", -1),
+     ("abc", 0), ("$(TOMCAT_PORT)", 0)],
 )  # fmt: skip
-def test_int_value_is_strtol_with_k_and_m(value, expected):
-    assert int_value(value) == expected
+def test_port_is_read_as_mod_jk_reads_it(value, port):
+    """jk_map_get_int: what it cannot read is 0, the port of a disabled worker."""
+    assert parse(f"worker.a.port={value}").workers["a"].port == port
+    assert parse("worker.a.host=tc1").workers["a"].port is None
 
 
 @pytest.mark.parametrize(
-    ("host", "expected"),
+    ("lines", "disabled"),
     [
-        ("tomcat1", ("tomcat1", None)),
-        ("tomcat1:8010", ("tomcat1", 8010)),
-        ("10.0.0.1:8009", ("10.0.0.1", 8009)),
-        ("[::1]:8009", ("::1", 8009)),
-        ("[::1]", ("::1", None)),
-        ("::1", ("::1", None)),
-        ("fe80::1:8009", ("fe80::1:8009", None)),
-        ("host:abc", ("host:abc", None)),
+        ("worker.a.host=tc1\nworker.a.port=8009", False),
+        ("worker.a.port=8009", False),  # localhost, by default
+        ("worker.a.port=0", True),
+        ("worker.a.port=$(TOMCAT_PORT)", True),
+        ("worker.a.host=tc1:8010", True),
+        ("worker.a.host=$(TOMCAT_HOST)", True),
+        ("worker.a.host=tomcat1.invalid", True),
     ],
 )
-def test_split_host(host, expected):
-    assert split_host(host) == expected
+def test_a_worker_without_an_address_is_disabled(lines, disabled):
+    assert parse(lines).workers["a"].disabled is disabled
 
 
 @pytest.mark.parametrize(
@@ -502,9 +519,10 @@ def test_sticky_session(value, sticky):
     assert parse(f"worker.lb.sticky_session={value}").workers["lb"].sticky_session is sticky
 
 
-def test_host_with_embedded_port():
+def test_a_port_in_the_host_is_not_split_off():
+    """The real mod_jk 1.2.48 targets 'tc1:8010:8009' (and cannot resolve 'tc1:8010')."""
     a = parse("worker.a.host=tc1:8010\nworker.a.port=8009\n").workers["a"]
-    assert (a.host, a.port) == ("tc1", 8010)
+    assert (a.host, a.port) == ("tc1:8010", 8009)
 
 
 # --- defaults ---------------------------------------------------------------------------------
@@ -541,10 +559,10 @@ def test_lb_without_type_becomes_an_ajp13_worker():
     assert wf.workers["w3"].port == 8009
 
 
-def test_embedded_port_suppresses_the_default_port():
+def test_a_port_in_the_host_leaves_the_default_port():
     a = with_defaults(parse("worker.a.host=tc1:8010")).workers["a"]
-    assert "port" not in a.settings
-    assert a.port == 8010
+    assert a.settings["port"].defaulted
+    assert a.port == 8009
 
 
 def test_without_worker_list_mod_jk_creates_ajp13():

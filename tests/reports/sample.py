@@ -89,6 +89,7 @@ def make_report(
     nodes: Iterable[NodeFacts] | None = None,
     views: Mapping[str, Any] | None = None,
     cluster: str = "shop-prod",
+    source: str = "/etc/clustercheck/shop-prod.yaml",
     started_at: str = "2026-11-24T02:00:00+00:00",
     duration_s: float = 0.84,
     ntp: NtpSettings | None = None,
@@ -97,7 +98,7 @@ def make_report(
     nodes = list(nodes if nodes is not None else four_nodes())
     settings = ClusterSettings(
         cluster,
-        "/etc/clustercheck/shop-prod.yaml",
+        source,
         tuple(n.settings for n in nodes),
         ntp=ntp or NtpSettings(),
     )

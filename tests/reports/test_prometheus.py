@@ -3,55 +3,15 @@ series per check and node, escaped labels, and the view metrics only when the vi
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
 import pytest
+from exposition import Series, parse
 from sample import make_report, rendered, result, sample_report, sample_results, sample_views
 
 from clustercheck.engine.results import Status
 from clustercheck.reports import prometheus
-
-SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)\{(.*)\} (\S+)$")
-LABEL = re.compile(r'([a-zA-Z_]\w*)="((?:[^"\\\n]|\\[\\"n])*)"(,|$)')
-UNESCAPE = {"\\\\": "\\", '\\"': '"', "\\n": "\n"}
-
-Series = dict[frozenset[tuple[str, str]], float]
-
-
-def parse(text: str) -> dict[str, Series]:
-    """Families by name. Fails on anything node_exporter's textfile collector would reject:
-    a sample before its HELP and TYPE, a family split in two, a duplicate series."""
-    assert text.endswith("\n")
-    families: dict[str, Series] = {}
-    current = None
-    for line in text.splitlines():
-        if line.startswith("# HELP "):
-            current = line.split()[2]
-            assert current not in families, f"{current} appears twice"
-            families[current] = {}
-            continue
-        if line.startswith("# TYPE "):
-            assert line == f"# TYPE {current} gauge"
-            continue
-        match = SAMPLE.match(line)
-        assert match, f"not a sample: {line!r}"
-        name, labels, value = match.groups()
-        assert name == current, f"{name} outside its family"
-        pairs = []
-        for label in LABEL.finditer(labels):
-            pairs.append(
-                (
-                    label.group(1),
-                    re.sub(r'\\[\\"n]', lambda m: UNESCAPE[m.group(0)], label.group(2)),
-                )
-            )
-        assert "".join(m.group(0) for m in LABEL.finditer(labels)) == labels, labels
-        key = frozenset(pairs)
-        assert key not in families[name], f"duplicate series {line}"
-        families[name][key] = float(value)
-    return families
 
 
 def value(families: dict[str, Series], family: str, **labels: str) -> float:

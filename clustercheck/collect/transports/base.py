@@ -6,12 +6,17 @@ reused by every read, command and probe of that node.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO, Protocol
 
 # Files bigger than this are refused: a hostile or runaway file must not exhaust memory.
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
+# A directory with more entries is refused: a listing is one level and must stay bounded.
+MAX_DIR_ENTRIES = 10_000
+# A line of a long-lived command (the clock sampler) longer than this is not a line.
+MAX_LINE_BYTES = 64 * 1024
 
 
 class TransportError(Exception):
@@ -33,6 +38,10 @@ class FileReadError(TransportError):
 
 class CommandUnavailable(TransportError):
     """The transport cannot run commands (the offline `files` transport)."""
+
+
+class CommandRefused(TransportError):
+    """An argument cannot be passed safely to the node's shell (shells.Unquotable); nothing ran."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,48 @@ class DirEntry:
     size: int
 
 
+class Capped:
+    """Output kept up to a cap; the rest is read (so the command never blocks) and dropped: a
+    command that prints forever costs its timeout, never the memory."""
+
+    def __init__(self, cap: int) -> None:
+        self.data = bytearray()
+        self.cap = cap
+
+    def add(self, chunk: bytes) -> None:
+        room = self.cap - len(self.data)
+        if room > 0:
+            self.data += chunk[:room]
+
+
+class LineReader:
+    """Lines out of a byte source read with a timeout (`recv(seconds)`: b"" at the end, None
+    when nothing came in time). A line never waits past its timeout and never grows past
+    MAX_LINE_BYTES, whatever the other end prints."""
+
+    def __init__(self, recv: Callable[[float], bytes | None]) -> None:
+        self._recv = recv
+        self._buffer = bytearray()
+
+    def readline(self, timeout: float) -> bytes:
+        deadline = time.monotonic() + timeout
+        while (end := self._buffer.find(b"\n")) < 0:
+            if len(self._buffer) > MAX_LINE_BYTES:
+                raise OSError(f"a line longer than {MAX_LINE_BYTES} bytes")
+            remaining = deadline - time.monotonic()
+            chunk = self._recv(remaining) if remaining > 0 else None
+            if chunk is None:
+                raise TimeoutError(f"no line from the command within {timeout:g} s")
+            if not chunk:
+                rest = bytes(self._buffer)
+                self._buffer.clear()
+                return rest
+            self._buffer += chunk
+        line = bytes(self._buffer[: end + 1])
+        del self._buffer[: end + 1]
+        return line
+
+
 class Stream(Protocol):
     """A long-lived command on a warm channel: write a line, read a line (clock sampling)."""
 
@@ -84,20 +135,23 @@ class Transport(Protocol):
         """Open the connection; raise ConnectError with a one-line reason."""
 
     def read_file(self, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-        """Whole file, or FileReadError (too_large when over max_bytes)."""
+        """Whole file, or FileReadError (too_large when over max_bytes; not_a_file for a FIFO,
+        socket or device, which is never opened for reading: it could block or never end)."""
 
     def open_binary(self, path: str) -> BinaryIO:
         """A seekable binary file object, for reading one member of a zip (WAR, catalina.jar)
         without copying the archive. Raise FileReadError."""
 
     def list_dir(self, path: str) -> list[DirEntry]:
-        """Entries of a directory, or FileReadError."""
+        """Entries of a directory (symlinks followed; an entry that cannot be followed, such as
+        a loop, is a non-directory), or FileReadError (too_large over MAX_DIR_ENTRIES)."""
 
     def run(
         self, argv: Sequence[str], *, timeout: float | None = None, stdin: bytes | None = None
     ) -> CommandResult:
         """Run argv (quoted for the node's shell by the transport, never pasted) and return its
-        result; CommandUnavailable when offline."""
+        result; a timed-out command is stopped. `timeout` None: the node's command_timeout.
+        CommandUnavailable when offline, CommandRefused when an argument cannot be quoted."""
 
     def open_stream(self, argv: Sequence[str]) -> Stream:
         """Start argv and keep its stdin/stdout open; CommandUnavailable when offline."""

@@ -3,23 +3,28 @@ or a copy of a node's files under a root directory, offline)."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import posixpath
-import select
+import selectors
+import signal
 import stat
 import subprocess
 import time
 from collections.abc import Sequence
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from clustercheck.collect.transports.base import (
     DEFAULT_MAX_BYTES,
+    MAX_DIR_ENTRIES,
+    Capped,
     CommandResult,
     CommandUnavailable,
     ConnectError,
     DirEntry,
     FileReadError,
+    LineReader,
 )
 
 _KINDS = {
@@ -29,6 +34,10 @@ _KINDS = {
     errno.EISDIR: "not_a_file",
     errno.ENOTDIR: "missing",
 }
+_CHUNK = 65536
+_REAP_S = 5.0
+# Opened without blocking (a FIFO without a writer would wait forever) and never as a terminal.
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
 
 
 def file_error(path: str, exc: OSError) -> FileReadError:
@@ -42,11 +51,25 @@ def file_error(path: str, exc: OSError) -> FileReadError:
     return FileReadError(path, kind, f"{path}: {reason}")
 
 
+def not_a_file(path: str, mode: int) -> FileReadError:
+    """A directory, FIFO, socket or device where a file was expected: refused, never read."""
+    reason = "is a directory" if stat.S_ISDIR(mode) else "not a regular file (a FIFO or device)"
+    return FileReadError(path, "not_a_file", f"{path}: {reason}")
+
+
+def too_many_entries(path: str) -> FileReadError:
+    return FileReadError(path, "too_large", f"{path}: over {MAX_DIR_ENTRIES} entries")
+
+
 class LocalTransport:
-    """The machine clustercheck runs on; commands run without a shell."""
+    """The machine clustercheck runs on; commands run without a shell, each in a process group
+    of its own that is killed when it times out."""
 
     kind = "local"
     live = True
+
+    def __init__(self, command_timeout: float = 60.0) -> None:
+        self.command_timeout = command_timeout
 
     def connect(self) -> None:
         """Nothing to open."""
@@ -54,49 +77,62 @@ class LocalTransport:
     def _real(self, path: str) -> str:
         return path
 
-    def read_file(self, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    def _open(self, path: str) -> tuple[BinaryIO, int]:
+        """A regular file open for reading, and its size. Its type is checked before it is
+        opened (opening a device can act on it) and again on the open file (it may have been
+        swapped in between)."""
         try:
-            with self.open_binary(path) as handle:
-                size = os.fstat(handle.fileno()).st_size
-                if size > max_bytes:
-                    raise FileReadError(
-                        path, "too_large", f"{path}: {size} bytes, over the {max_bytes}-byte cap"
-                    )
-                data = handle.read(max_bytes + 1)
+            real = self._real(path)
+            mode = os.stat(real).st_mode
+            if not stat.S_ISREG(mode):
+                raise not_a_file(path, mode)
+            fd = os.open(real, _OPEN_FLAGS)
         except OSError as exc:
             raise file_error(path, exc) from None
+        except ValueError:  # a NUL byte: no file has that name
+            raise FileReadError(path, "missing", f"{path}: no such file") from None
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            os.close(fd)
+            raise not_a_file(path, info.st_mode)
+        return os.fdopen(fd, "rb"), info.st_size
+
+    def read_file(self, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+        handle, size = self._open(path)
+        with handle:
+            if size > max_bytes:
+                raise FileReadError(
+                    path, "too_large", f"{path}: {size} bytes, over the {max_bytes}-byte cap"
+                )
+            try:
+                data = handle.read(max_bytes + 1)
+            except OSError as exc:
+                raise file_error(path, exc) from None
         if len(data) > max_bytes:
             raise FileReadError(path, "too_large", f"{path}: over the {max_bytes}-byte cap")
         return data
 
     def open_binary(self, path: str) -> BinaryIO:
-        """The regular file at `path`; opening never waits (a FIFO or a device is refused)."""
-        try:
-            fd = os.open(self._real(path), os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-        except OSError as exc:
-            raise file_error(path, exc) from None
-        except ValueError:  # a NUL byte: no file has that name
-            raise FileReadError(path, "missing", f"{path}: no such file") from None
-        handle = os.fdopen(fd, "rb")
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            handle.close()
-            reason = "is a directory" if stat.S_ISDIR(mode) else "not a regular file"
-            raise FileReadError(path, "not_a_file", f"{path}: {reason}")
-        return handle
+        return self._open(path)[0]
 
     def list_dir(self, path: str) -> list[DirEntry]:
+        found: list[DirEntry] = []
         try:
             with os.scandir(self._real(path)) as entries:
-                return sorted((self._entry(path, e) for e in entries), key=lambda e: e.name)
+                for entry in entries:
+                    if len(found) == MAX_DIR_ENTRIES:
+                        raise too_many_entries(path)
+                    found.append(self._entry(path, entry))
         except OSError as exc:
             raise file_error(path, exc) from None
         except ValueError:
             raise FileReadError(path, "missing", f"{path}: no such file") from None
+        return sorted(found, key=lambda e: e.name)
 
     def _entry(self, folder: str, entry: os.DirEntry[str]) -> DirEntry:
-        """An entry with its symlink followed; a link that leads nowhere (dangling, a loop) is
-        listed as what it is, and reading it says why."""
+        """One entry with symlinks followed as this transport follows them (inside its root for
+        the files transport); one that cannot be followed (a loop, a dangling link) is listed as
+        a plain entry instead of failing the whole listing, and reading it says why."""
         try:
             info = os.stat(self._real(posixpath.join(folder, entry.name)))
         except OSError:
@@ -108,28 +144,29 @@ class LocalTransport:
         self, argv: Sequence[str], *, timeout: float | None = None, stdin: bytes | None = None
     ) -> CommandResult:
         start = time.monotonic()
+        limit = self.command_timeout if timeout is None else timeout
         try:
-            proc = subprocess.run(
-                list(argv), input=stdin, capture_output=True, timeout=timeout, check=False
-            )
-        except subprocess.TimeoutExpired as exc:
-            return CommandResult(
-                tuple(argv),
-                None,
-                exc.stdout or b"",
-                exc.stderr or b"",
-                timed_out=True,
-                duration_s=time.monotonic() - start,
+            proc = subprocess.Popen(
+                list(argv),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
             )
         except OSError as exc:
             return CommandResult(
                 tuple(argv), 127, b"", str(exc).encode(), duration_s=time.monotonic() - start
             )
+        try:
+            out, err, finished = _communicate(proc, stdin or b"", start + limit)
+        finally:
+            _stop(proc)
         return CommandResult(
             tuple(argv),
-            proc.returncode,
-            proc.stdout,
-            proc.stderr,
+            proc.returncode if finished else None,
+            out,
+            err,
+            timed_out=not finished,
             duration_s=time.monotonic() - start,
         )
 
@@ -140,13 +177,82 @@ class LocalTransport:
         """Nothing to release."""
 
 
+def _communicate(
+    proc: subprocess.Popen[bytes], stdin: bytes, deadline: float
+) -> tuple[bytes, bytes, bool]:
+    """stdin fed, stdout and stderr read together and capped, until the command ends or the
+    deadline; and whether it ended in time."""
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    out, err = Capped(DEFAULT_MAX_BYTES), Capped(DEFAULT_MAX_BYTES)
+    pending = memoryview(stdin)
+    with selectors.DefaultSelector() as selector:
+        selector.register(proc.stdout, selectors.EVENT_READ, out)
+        selector.register(proc.stderr, selectors.EVENT_READ, err)
+        if pending:
+            os.set_blocking(proc.stdin.fileno(), False)
+            selector.register(proc.stdin, selectors.EVENT_WRITE)
+        else:
+            proc.stdin.close()
+        while selector.get_map():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return bytes(out.data), bytes(err.data), False
+            for key, _events in selector.select(remaining):
+                if key.fileobj is proc.stdin:
+                    pending = _feed(proc.stdin, pending)
+                    if not pending:
+                        selector.unregister(proc.stdin)
+                        proc.stdin.close()
+                elif chunk := os.read(key.fd, _CHUNK):
+                    key.data.add(chunk)
+                else:
+                    selector.unregister(key.fileobj)
+    try:
+        proc.wait(max(0.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        return bytes(out.data), bytes(err.data), False
+    return bytes(out.data), bytes(err.data), True
+
+
+def _feed(pipe: IO[bytes], pending: memoryview) -> memoryview:
+    try:
+        return pending[os.write(pipe.fileno(), pending[:_CHUNK]) :]
+    except BrokenPipeError:  # the command exited without reading its input
+        return pending[:0]
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    """Kill the command's whole process group if it is still there (what it started too), and
+    release its pipes."""
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(_REAP_S)  # a process stuck in the kernel (a hung mount) is left behind
+    for pipe in (proc.stdin, proc.stdout, proc.stderr):
+        if pipe is not None:
+            pipe.close()
+
+
 class LocalStream:
     """A local process with pipes, read line by line with a timeout."""
 
     def __init__(self, argv: Sequence[str]) -> None:
         self._proc = subprocess.Popen(
-            list(argv), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+            list(argv),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
+        self._lines = LineReader(self._recv)
+
+    def _recv(self, timeout: float) -> bytes | None:
+        assert self._proc.stdout is not None
+        fd = self._proc.stdout.fileno()
+        with selectors.DefaultSelector() as selector:
+            selector.register(fd, selectors.EVENT_READ)
+            return os.read(fd, _CHUNK) if selector.select(timeout) else None
 
     def write(self, data: bytes) -> None:
         assert self._proc.stdin is not None
@@ -154,19 +260,10 @@ class LocalStream:
         self._proc.stdin.flush()
 
     def readline(self, timeout: float) -> bytes:
-        assert self._proc.stdout is not None
-        ready, _, _ = select.select([self._proc.stdout], [], [], timeout)
-        if not ready:
-            raise TimeoutError("no line in time")
-        return self._proc.stdout.readline()
+        return self._lines.readline(timeout)
 
     def close(self) -> None:
-        if self._proc.poll() is None:
-            self._proc.kill()
-        self._proc.wait()
-        for pipe in (self._proc.stdin, self._proc.stdout):
-            if pipe:
-                pipe.close()
+        _stop(self._proc)
 
 
 class FilesTransport(LocalTransport):
@@ -177,6 +274,7 @@ class FilesTransport(LocalTransport):
     live = False
 
     def __init__(self, root: str) -> None:
+        super().__init__()
         self.root = os.path.abspath(root)
 
     def connect(self) -> None:

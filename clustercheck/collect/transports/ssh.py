@@ -4,38 +4,50 @@ What keeps it fast: the socket is opened here with TCP_NODELAY (paramiko leaves 
 costs ~40 ms per request/response round trip), curve25519 and ed25519 are preferred (paramiko
 does finite-field DH in pure Python), and known_hosts comes from the run's shared HostKeyStore.
 Every failure to reach a node becomes a one-line ConnectError naming the node and address.
+
+What keeps it bounded: every request waits at most the node's timeouts (paramiko waits for some
+answers forever), a command that outlives its timeout is killed on the node with its process
+group, and an SFTP server that stops answering is dropped for commands.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import logging
 import os
-import posixpath
 import selectors
-import shlex
 import socket
 import stat
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
-from typing import BinaryIO, cast
+from typing import TYPE_CHECKING, BinaryIO, cast
 
 import paramiko
+from paramiko import sftp as sftp_codes
 
 from clustercheck.collect.transports.base import (
     DEFAULT_MAX_BYTES,
+    MAX_DIR_ENTRIES,
+    Capped,
+    CommandRefused,
     CommandResult,
     ConnectError,
     DirEntry,
     FileReadError,
+    LineReader,
 )
 from clustercheck.collect.transports.hostkeys import HostKeyStore
-from clustercheck.collect.transports.localfs import file_error
+from clustercheck.collect.transports.localfs import file_error, not_a_file, too_many_entries
+from clustercheck.collect.transports.shells import Unquotable, command_line
 from clustercheck.collect.transports.ssh_config import Hop, Route, resolve_route
 from clustercheck.inventory.settings import NodeSettings
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
 
 __all__ = ["HostKeyStore", "SshStream", "SshTransport"]  # HostKeyStore: built once per run
 
@@ -58,15 +70,23 @@ _STDIN_POLL_S = 0.01  # how often to retry feeding stdin while the remote window
 
 # File access through a command, for `become` (SFTP cannot sudo) or a server without SFTP.
 # The path is a positional argument, never part of the script; exit codes say what went wrong.
+# Only regular files are read, and never more than the cap; a listing follows symlinks (%Y: a
+# loop is `L`, not an error that loses the whole listing) and stops after its cap.
 _READ_SCRIPT = (
     '[ -e "$1" ] || exit 3; [ -f "$1" ] || exit 4; [ -r "$1" ] || exit 5; '
     'n=$(wc -c < "$1") || exit 5; [ "$n" -le "$2" ] || { echo "$n"; exit 6; }; '
-    'exec cat -- "$1"'
+    'exec head -c "$(($2 + 1))" -- "$1"'
 )
 _LIST_SCRIPT = (
     '[ -e "$1" ] || exit 3; [ -d "$1" ] || exit 4; [ -r "$1" ] && [ -x "$1" ] || exit 5; '
-    r'exec find -L "$1" -mindepth 1 -maxdepth 1 -printf "%y %s %f\0"'
+    r'find "$1" -mindepth 1 -maxdepth 1 -printf "%Y %s %f\0" | head -z -n "$2"'
 )
+# Every POSIX command runs under coreutils' timeout ($0 seconds), which kills the command's
+# whole process group on the node when it is over: closing the channel would leave it running.
+_BOUNDED = 'command -v timeout >/dev/null 2>&1 && exec timeout -k 1 "$0" "$@"; exec "$@"'
+_KILLED = (124, 137)  # timeout's status when it stopped the command (TERM, then KILL)
+_KILL_GRACE_S = 2.0  # TERM, one second to KILL, and the way back
+
 _READ_EXITS = {
     3: ("missing", "no such file"),
     4: ("not_a_file", "not a regular file"),
@@ -113,20 +133,30 @@ def _reason(exc: BaseException, timeout: float) -> str:
     return str(exc)
 
 
-class _Capped:
-    """Output kept up to a cap; the rest is read (so the remote never blocks) and dropped."""
+@contextlib.contextmanager
+def _answer_within(chan: paramiko.Channel, seconds: float) -> Iterator[None]:
+    """paramiko waits for the reply to a channel request (exec, subsystem) without a timeout:
+    the channel is closed if none comes in time, and the wait ends in TimeoutError."""
+    fired = threading.Event()
 
-    def __init__(self, cap: int) -> None:
-        self.data = bytearray()
-        self.cap = cap
+    def expire() -> None:
+        fired.set()
+        chan.close()
 
-    def add(self, chunk: bytes) -> None:
-        room = self.cap - len(self.data)
-        if room > 0:
-            self.data += chunk[:room]
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    except (OSError, EOFError, paramiko.SSHException):
+        if fired.is_set():
+            raise TimeoutError(f"no answer within {seconds:g} s") from None
+        raise
+    finally:
+        timer.cancel()
 
 
-def _drain(chan: paramiko.Channel, out: _Capped, err: _Capped) -> None:
+def _drain(chan: paramiko.Channel, out: Capped, err: Capped) -> None:
     while chan.recv_ready():
         out.add(chan.recv(_CHUNK))
     while chan.recv_stderr_ready():
@@ -150,7 +180,7 @@ def _collect(
 ) -> tuple[bytes, bytes, bool]:
     """stdout and stderr read together until the command ends (so a full stderr cannot stall
     stdout), and whether it ended before `deadline`."""
-    out, err = _Capped(cap), _Capped(cap)
+    out, err = Capped(cap), Capped(cap)
     pending = _feed(chan, stdin)
     with selectors.DefaultSelector() as selector:
         selector.register(chan, selectors.EVENT_READ)
@@ -170,35 +200,29 @@ class SshStream:
     """A long-lived remote command: write to it, read its lines. A probe that samples many
     times (the clock) uses one warm channel instead of paying an exec per sample."""
 
-    def __init__(self, channel: paramiko.Channel) -> None:
+    def __init__(self, channel: paramiko.Channel, write_timeout: float) -> None:
         self._chan = channel
-        self._buffer = bytearray()
+        self._write_timeout = write_timeout
+        self._lines = LineReader(self._recv)
+
+    def _recv(self, timeout: float) -> bytes | None:
+        self._chan.settimeout(timeout)
+        try:
+            chunk = self._chan.recv(_CHUNK)
+        except TimeoutError:
+            return None
+        while self._chan.recv_stderr_ready():  # unread stderr would stall the channel
+            self._chan.recv_stderr(_CHUNK)
+        return chunk
 
     def write(self, data: bytes) -> None:
+        """Raises TimeoutError when the node takes nothing within the node's command timeout."""
+        self._chan.settimeout(self._write_timeout)
         self._chan.sendall(data)
 
     def readline(self, timeout: float) -> bytes:
         """The next line with its newline; b"" at end of output; TimeoutError after `timeout`."""
-        deadline = time.monotonic() + timeout
-        while (end := self._buffer.find(b"\n")) < 0:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError(f"no line from the remote command within {timeout:g} s")
-            self._chan.settimeout(remaining)
-            try:
-                chunk = self._chan.recv(_CHUNK)
-            except TimeoutError:
-                continue
-            while self._chan.recv_stderr_ready():  # unread stderr would stall the channel
-                self._chan.recv_stderr(_CHUNK)
-            if not chunk:
-                rest = bytes(self._buffer)
-                self._buffer.clear()
-                return rest
-            self._buffer += chunk
-        line = bytes(self._buffer[: end + 1])
-        del self._buffer[: end + 1]
-        return line
+        return self._lines.readline(timeout)
 
     def close(self) -> None:
         self._chan.close()
@@ -225,7 +249,7 @@ class SshTransport:
         self._lock = threading.RLock()
         self._chain: list[paramiko.Transport] = []  # bastions first, the node last
         self._sftp: paramiko.SFTPClient | None = None
-        self._sftp_refused = False
+        self._sftp_problem: str | None = None  # why files go through commands instead
         self._become_password: str | None = None
         self._sudo_needs_password: bool | None = None
 
@@ -321,19 +345,45 @@ class SshTransport:
     def _run(
         self, argv: tuple[str, ...], *, timeout: float | None, stdin: bytes | None, cap: int
     ) -> CommandResult:
-        remote, feed = self._as_root(argv, stdin) if self.node.ssh.become else (argv, stdin)
+        """On sh, the node kills the command at `timeout` (this side waits a little longer, or
+        closing the channel first would let the command's children live on); elsewhere,
+        Windows OpenSSH ends the session's processes when the channel closes."""
         limit = self.node.ssh.command_timeout if timeout is None else timeout
-        return self._exec(argv, remote, feed or b"", limit, cap)
+        bounded = self.node.shell == "sh"
+        remote = ("sh", "-c", _BOUNDED, f"{limit:.3f}", *argv) if bounded else argv
+        feed = stdin
+        if self.node.ssh.become:
+            remote, feed = self._as_root(remote, stdin)
+        wait = limit + _KILL_GRACE_S if bounded else limit
+        result = self._exec(argv, remote, feed or b"", wait, cap)
+        if bounded and result.exit_status in _KILLED and result.duration_s >= limit:
+            return dataclasses.replace(result, exit_status=None, timed_out=True)
+        return result
+
+    def _command_line(self, remote: Sequence[str]) -> bytes:
+        try:
+            return command_line(self.node.shell, remote)
+        except Unquotable as exc:
+            raise CommandRefused(f"{self.who}: {exc}") from None
+
+    def _start(self, chan: paramiko.Channel, command: bytes) -> None:
+        """The exec request, answered within the connect timeout or the connection is lost."""
+        try:
+            with _answer_within(chan, self.node.ssh.connect_timeout):
+                chan.exec_command(command)
+        except TimeoutError as exc:
+            raise ConnectError(f"{self.who}: a command got {exc}") from None
 
     def _exec(
         self, argv: tuple[str, ...], remote: Sequence[str], stdin: bytes, timeout: float, cap: int
     ) -> CommandResult:
-        """Run `remote` (quoted word by word for the node's POSIX shell); the result names
-        `argv`, what the caller asked for."""
+        """Run `remote` (quoted for the node's shell); the result names `argv`, what the caller
+        asked for."""
         start = time.monotonic()
+        command = self._command_line(remote)
         chan = self._channel()
         try:
-            chan.exec_command(shlex.join(remote))
+            self._start(chan, command)
             out, err, finished = _collect(chan, stdin, start + timeout, cap)
             status = chan.recv_exit_status() if finished else -1
         except (OSError, EOFError, paramiko.SSHException) as exc:
@@ -370,80 +420,122 @@ class SshTransport:
         return self._sudo_needs_password
 
     def open_stream(self, argv: Sequence[str]) -> SshStream:
-        """A long-lived command (as the login user, never through sudo) for line-based probes."""
+        """A long-lived command (as the login user, never through sudo) for line-based probes;
+        it ends when its input does, when the stream is closed."""
+        command = self._command_line(argv)
         chan = self._channel()
         try:
-            chan.exec_command(shlex.join(argv))
+            self._start(chan, command)
         except (OSError, EOFError, paramiko.SSHException) as exc:
             chan.close()
             raise ConnectError(f"{self.who}: cannot start {argv[0]} ({exc})") from None
-        return SshStream(chan)
+        except ConnectError:
+            chan.close()
+            raise
+        return SshStream(chan, self.node.ssh.command_timeout)
 
     # -- files ----------------------------------------------------------------------------
 
     def _sftp_client(self) -> paramiko.SFTPClient | None:
         """The transport's one SFTP session, opened on first use; None when files must go
-        through commands (become, or a server without the sftp subsystem)."""
+        through commands (become, a server without the sftp subsystem, or one that stopped
+        answering)."""
         if self.node.ssh.become:
             return None
         with self._lock:
-            if self._sftp is None and not self._sftp_refused:
-                try:
-                    self._sftp = paramiko.SFTPClient.from_transport(self._transport())
-                except paramiko.SSHException:
-                    self._sftp = None
-                self._sftp_refused = self._sftp is None
+            if self._sftp is None and self._sftp_problem is None:
+                self._sftp = self._open_sftp()
             return self._sftp
+
+    def _open_sftp(self) -> paramiko.SFTPClient | None:
+        """SFTP with every request bounded: the subsystem must start within the connect timeout
+        (a hung sftp-server never sends its version), then each request gets the command
+        timeout."""
+        timeout = self.node.ssh.connect_timeout
+        chan = self._channel()
+        try:
+            with _answer_within(chan, timeout):
+                chan.invoke_subsystem("sftp")
+            chan.settimeout(timeout)
+            sftp = paramiko.SFTPClient(chan)
+        except TimeoutError:
+            self._sftp_problem = f"the SFTP server did not answer within {timeout:g} s"
+        except (OSError, EOFError, paramiko.SSHException) as exc:
+            self._sftp_problem = f"no SFTP ({exc or 'refused'})"
+        else:
+            chan.settimeout(self.node.ssh.command_timeout)
+            return sftp
+        chan.close()
+        return None
+
+    def _drop_sftp(self) -> None:
+        """An SFTP request timed out: the session is closed and later reads use commands."""
+        with self._lock:
+            sftp, self._sftp = self._sftp, None
+            timeout = self.node.ssh.command_timeout
+            self._sftp_problem = f"the SFTP server stopped answering (over {timeout:g} s)"
+        _close_quietly(sftp)
 
     def read_file(self, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         sftp = self._sftp_client()
-        if sftp is None:
-            return self._read_by_command(path, max_bytes)
-        with _file_errors(path, self.who):
-            size = _regular_file(sftp, path)
-            if size > max_bytes:
-                raise _too_large(path, size, max_bytes)
-            with sftp.open(path, "rb") as handle:
-                if size > _CHUNK:
-                    handle.prefetch(size)  # pipeline the reads instead of one round trip each
-                data = handle.read(max_bytes + 1)
-        if len(data) > max_bytes:
-            raise _too_large(path, len(data), max_bytes)
-        return data
+        if sftp is not None:
+            try:
+                return _sftp_read(sftp, path, max_bytes, self.who)
+            except TimeoutError:
+                self._drop_sftp()
+        return self._read_by_command(path, max_bytes)
 
     def open_binary(self, path: str) -> BinaryIO:
         """A seekable SFTP file (only what zipfile seeks to crosses the wire); through commands,
         the file's bytes up to the cap."""
         sftp = self._sftp_client()
-        if sftp is None:
-            return io.BytesIO(self._read_by_command(path, DEFAULT_MAX_BYTES))
-        with _file_errors(path, self.who):
-            _regular_file(sftp, path)
-            return cast(BinaryIO, sftp.open(path, "rb"))
+        if sftp is not None:
+            try:
+                with _file_errors(path, self.who):
+                    _regular_file(sftp, path)
+                    handle = sftp.open(_remote(path), "rb")
+                return cast(BinaryIO, _SftpFile(handle, self._drop_sftp))
+            except TimeoutError:
+                self._drop_sftp()
+        return io.BytesIO(self._read_by_command(path, DEFAULT_MAX_BYTES))
 
     def list_dir(self, path: str) -> list[DirEntry]:
         sftp = self._sftp_client()
-        entries = self._list_by_command(path) if sftp is None else _list_sftp(sftp, path, self.who)
-        return sorted(entries, key=lambda e: e.name)
+        if sftp is not None:
+            try:
+                return sorted(_list_sftp(sftp, path, self.who), key=lambda e: e.name)
+            except TimeoutError:
+                self._drop_sftp()
+        return sorted(self._list_by_command(path), key=lambda e: e.name)
+
+    def _file_command(self, path: str, script: str, limit: int, cap: int) -> CommandResult:
+        """A file script run through the node's POSIX shell (never another: there is none to
+        read files with on Windows without SFTP)."""
+        if self.node.shell != "sh":
+            reason = self._sftp_problem or "no SFTP"
+            raise FileReadError(path, "error", f"{path}: {reason}, and no POSIX shell to read it")
+        try:
+            result = self._run(
+                ("sh", "-c", script, "sh", path, str(limit)), timeout=None, stdin=None, cap=cap
+            )
+        except CommandRefused as exc:
+            raise FileReadError(path, "error", f"{path}: {exc}") from None
+        return result
 
     def _read_by_command(self, path: str, max_bytes: int) -> bytes:
-        result = self._run(
-            ("sh", "-c", _READ_SCRIPT, "sh", path, str(max_bytes)),
-            timeout=None,
-            stdin=None,
-            cap=max_bytes + 1,
-        )
+        result = self._file_command(path, _READ_SCRIPT, max_bytes, max_bytes + 1)
         _check_script(path, result, _READ_EXITS, max_bytes)
         if len(result.stdout) > max_bytes:
             raise _too_large(path, len(result.stdout), max_bytes)
         return result.stdout
 
     def _list_by_command(self, path: str) -> list[DirEntry]:
-        result = self._run(
-            ("sh", "-c", _LIST_SCRIPT, "sh", path), timeout=None, stdin=None, cap=DEFAULT_MAX_BYTES
-        )
+        result = self._file_command(path, _LIST_SCRIPT, MAX_DIR_ENTRIES + 1, DEFAULT_MAX_BYTES)
         _check_script(path, result, _LIST_EXITS, 0)
-        entries = (_find_entry(record) for record in result.stdout.split(b"\0"))
+        records = [record for record in result.stdout.split(b"\0") if record]
+        if len(records) > MAX_DIR_ENTRIES:
+            raise too_many_entries(path)
+        entries = (_find_entry(record) for record in records)
         return [entry for entry in entries if entry is not None]
 
     # -- closing --------------------------------------------------------------------------
@@ -567,13 +659,23 @@ def _load_key(path: os.PathLike[str], explicit: bool, tried: list[str]) -> param
 @contextlib.contextmanager
 def _file_errors(path: str, who: str) -> Iterator[None]:
     """SFTP errors (IOError with an errno) as the transport's FileReadError kinds; a dropped
-    connection as ConnectError."""
+    connection as ConnectError. A timeout passes through: the caller drops the session."""
     try:
         yield
+    except TimeoutError:
+        raise
     except OSError as exc:
         raise file_error(path, exc) from None
+    except UnicodeError:  # paramiko decodes the server's messages strictly as UTF-8
+        message = f"{path}: an unreadable answer from the SFTP server"
+        raise FileReadError(path, "error", message) from None
     except (EOFError, paramiko.SSHException) as exc:
         raise ConnectError(f"{who}: connection lost ({exc or 'closed'})") from None
+
+
+def _remote(path: str) -> bytes:
+    """A path as the node's bytes: names that were not UTF-8 keep their own bytes."""
+    return path.encode("utf-8", "surrogateescape")
 
 
 def _too_large(path: str, size: int | bytes, max_bytes: int) -> FileReadError:
@@ -586,34 +688,122 @@ def _too_large(path: str, size: int | bytes, max_bytes: int) -> FileReadError:
 
 
 def _regular_file(sftp: paramiko.SFTPClient, path: str) -> int:
-    """The size of the regular file at `path` (symlinks followed); FileReadError otherwise."""
-    attrs = sftp.stat(path)
-    if not stat.S_ISREG(attrs.st_mode or 0):
-        reason = "is a directory" if stat.S_ISDIR(attrs.st_mode or 0) else "not a regular file"
-        raise FileReadError(path, "not_a_file", f"{path}: {reason}")
+    """The size of the regular file at `path` (symlinks followed); FileReadError otherwise: a
+    FIFO or device is never opened."""
+    attrs = sftp.stat(_remote(path))
+    mode = attrs.st_mode or 0
+    if not stat.S_ISREG(mode):
+        raise not_a_file(path, mode)
     return attrs.st_size or 0
+
+
+def _sftp_read(sftp: paramiko.SFTPClient, path: str, max_bytes: int, who: str) -> bytes:
+    with _file_errors(path, who):
+        size = _regular_file(sftp, path)
+        if size > max_bytes:
+            raise _too_large(path, size, max_bytes)
+        with sftp.open(_remote(path), "rb") as handle:
+            if size > _CHUNK:
+                handle.prefetch(size)  # pipeline the reads instead of one round trip each
+            data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise _too_large(path, len(data), max_bytes)
+    return data
+
+
+class _SftpFile(io.RawIOBase):
+    """A remote file for zipfile; a request that times out drops the SFTP session (`on_timeout`)
+    before it fails, so the next read does not wait again."""
+
+    def __init__(self, handle: paramiko.SFTPFile, on_timeout: Callable[[], None]) -> None:
+        super().__init__()
+        self._handle = handle
+        self._on_timeout = on_timeout
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        self._handle.seek(offset, whence)
+        return self._handle.tell()
+
+    def tell(self) -> int:
+        return self._handle.tell()
+
+    def readinto(self, buffer: WriteableBuffer) -> int:
+        view = memoryview(buffer).cast("B")
+        try:
+            data = self._handle.read(len(view))
+        except TimeoutError:
+            self._on_timeout()
+            raise
+        view[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            with contextlib.suppress(OSError, EOFError, paramiko.SSHException):
+                self._handle.close()
+        super().close()
 
 
 def _list_sftp(sftp: paramiko.SFTPClient, path: str, who: str) -> list[DirEntry]:
     with _file_errors(path, who):
-        if not stat.S_ISDIR(sftp.stat(path).st_mode or 0):
+        folder = _remote(path)
+        if not stat.S_ISDIR(sftp.stat(folder).st_mode or 0):
             raise FileReadError(path, "missing", f"{path}: not a directory")
-        return [_sftp_entry(sftp, path, attrs) for attrs in sftp.listdir_attr(path)]
+        return [_sftp_entry(sftp, folder, name, attrs) for name, attrs in _read_dir(sftp, path)]
 
 
-def _sftp_entry(sftp: paramiko.SFTPClient, folder: str, attrs: paramiko.SFTPAttributes) -> DirEntry:
-    """An entry with symlinks followed, as a local directory listing reports them."""
-    name = attrs.filename
+def _read_dir(sftp: paramiko.SFTPClient, path: str) -> list[tuple[bytes, paramiko.SFTPAttributes]]:
+    """A directory's entries with their names as bytes, at most MAX_DIR_ENTRIES. paramiko's own
+    listing decodes names strictly as UTF-8: one Latin-1 file name would raise out of it."""
+    request = sftp._request  # type: ignore[attr-defined]
+    from_msg = paramiko.SFTPAttributes._from_msg  # type: ignore[attr-defined]
+    handle = request(sftp_codes.CMD_OPENDIR, _remote(path))[1].get_binary()
+    entries: list[tuple[bytes, paramiko.SFTPAttributes]] = []
+    try:
+        while True:
+            try:
+                msg = request(sftp_codes.CMD_READDIR, handle)[1]
+            except EOFError:  # the end of the listing
+                return entries
+            for _ in range(msg.get_int()):
+                name, _long = msg.get_string(), msg.get_string()
+                attrs = from_msg(msg)
+                if name in (b".", b".."):
+                    continue
+                if len(entries) == MAX_DIR_ENTRIES:
+                    raise too_many_entries(path)
+                entries.append((name, attrs))
+    finally:
+        with contextlib.suppress(OSError, EOFError, paramiko.SSHException):
+            request(sftp_codes.CMD_CLOSE, handle)
+
+
+def _sftp_entry(
+    sftp: paramiko.SFTPClient, folder: bytes, name: bytes, attrs: paramiko.SFTPAttributes
+) -> DirEntry:
+    """An entry with symlinks followed, as a local directory listing reports them; a link that
+    cannot be followed (dangling, a loop) stays a plain entry."""
     if stat.S_ISLNK(attrs.st_mode or 0):
-        with contextlib.suppress(OSError):  # a dangling link stays a link
-            attrs = sftp.stat(posixpath.join(folder, name))
+        try:
+            attrs = sftp.stat(folder.rstrip(b"/") + b"/" + name)
+        except TimeoutError:
+            raise
+        except OSError:
+            pass
     mode = attrs.st_mode or 0
     size = (attrs.st_size or 0) if stat.S_ISREG(mode) else 0
-    return DirEntry(name, stat.S_ISDIR(mode), size)
+    return DirEntry(name.decode("utf-8", "surrogateescape"), stat.S_ISDIR(mode), size)
 
 
 def _find_entry(record: bytes) -> DirEntry | None:
-    """One `%y %s %f` record of find -L; None for one that is not (the last, cut by the cap)."""
+    """One `%Y %s %f` record of find (the type with symlinks followed); None for one that is
+    not (the last, cut by the cap)."""
     fields = record.decode("utf-8", "surrogateescape").split(" ", 2)
     if len(fields) != 3 or not fields[2]:
         return None

@@ -1,0 +1,91 @@
+"""Which configuration names hold secrets, and how a secret is kept out of text.
+
+One rule for every file and every output: an attribute, key, variable or directive whose name
+says secret, password, passphrase, pwd, credential, token, pass or key (at its end: `keystorePass`,
+`encryptionKey`, mod_jk's `secretkey`) holds a secret, in any case (Tomcat's `Secret=` sets the
+secret) and under a misspelt name that keeps `secr` or `passw`; a name that only points at or
+qualifies a secret (`secretRequired`, `keystoreFile`, `keyAlias`, `...PasswordFile`) does not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+# Shorter text is hidden where it is set, but not wherever it appears: a secret of five letters
+# is a word of some report, and hiding every such word would hide the report instead.
+HIDDEN_MIN = 6
+MASK = "***"
+
+_SAYS_SECRET = re.compile(r"secr|passw|passphrase|pwd|credential|token|(?:pass|key)s?$", re.I)
+_ABOUT_A_SECRET = re.compile(
+    r"(?:required|file|path|alias|type|provider|algorithm|class|query|name)$", re.I
+)
+# What surrounds a secret's text without being part of what it was meant to be (mod_jk keeps a
+# trailing non-breaking space, quotes are kept by mod_jk and dropped by httpd).
+_WRAPPING = " \t\r\n\xa0\"'"
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a value set under this name is a secret."""
+    return bool(_SAYS_SECRET.search(name)) and not _ABOUT_A_SECRET.search(name)
+
+
+def forms(secret: str) -> set[str]:
+    """The secret and the text it was meant to be, without what wraps it; both are hidden."""
+    return {secret, secret.strip(_WRAPPING)}
+
+
+class Secrets:
+    """Secrets to find in text, each also in the form `also` writes it (escaped), found in one
+    pass over the text whatever their number: a node holding thousands of secrets must not make
+    every report and snapshot slow. Text shorter than HIDDEN_MIN is no secret here, nor is text
+    inside a `public` name (a node's, a host's, a path read): it shows there whatever is done,
+    and hiding it elsewhere would only make the files name another host or file."""
+
+    def __init__(
+        self,
+        secrets: Iterable[str],
+        also: Callable[[str], str] | None = None,
+        public: Iterable[str] = (),
+    ) -> None:
+        public = tuple(public)
+        self._secret_of = {
+            s: s for s in secrets if len(s) >= HIDDEN_MIN and not any(s in p for p in public)
+        }
+        if also is not None:
+            self._secret_of |= {also(s): s for s in list(self._secret_of)}
+        self._by_start: dict[str, list[str]] = {}  # the first HIDDEN_MIN characters -> forms
+        for form in sorted(self._secret_of, key=len, reverse=True):  # so no secret leaves a tail
+            self._by_start.setdefault(form[:HIDDEN_MIN], []).append(form)
+
+    def replace(self, text: str, by: Callable[[str], str]) -> str:
+        """`text` with every secret replaced by what `by` makes of it."""
+        if not self._by_start:
+            return text
+        out: list[str] = []
+        done = at = 0
+        while at <= len(text) - HIDDEN_MIN:
+            form = next(
+                (
+                    f
+                    for f in self._by_start.get(text[at : at + HIDDEN_MIN], ())
+                    if text.startswith(f, at)
+                ),
+                None,
+            )
+            if form is None:
+                at += 1
+                continue
+            out += [text[done:at], by(self._secret_of[form])]
+            done = at = at + len(form)
+        return "".join([*out, text[done:]])
+
+    def hide(self, text: str) -> str:
+        """`text` with every secret replaced by MASK."""
+        return self.replace(text, lambda _secret: MASK)
+
+
+def hiding(secrets: Iterable[str], public: Iterable[str] = ()) -> Secrets:
+    """The secrets as a message may quote them: as they are, or escaped as repr() writes them."""
+    return Secrets(secrets, lambda s: s.encode("unicode_escape").decode("ascii"), public)
