@@ -19,8 +19,9 @@ BATCH = 1 << 16  # characters per chunk written
 
 def render(report: Report, options: RenderOptions) -> Iterator[str]:
     """The report in chunks, for write_output: json.dumps would first gather them all in a list
-    (about 60 MB for a cluster of 100 nodes)."""
-    encoder = json.JSONEncoder(indent=2, ensure_ascii=False, sort_keys=False)
+    (about 60 MB for a cluster of 100 nodes). Always JSON: no fact is NaN or infinite (collect
+    and the snapshot reader refuse them), and one that were would be a bug, not a report."""
+    encoder = json.JSONEncoder(indent=2, ensure_ascii=False, sort_keys=False, allow_nan=False)
     batch: list[str] = []
     size = 0
     for chunk in encoder.iterencode(report.as_dict()):

@@ -97,6 +97,9 @@ MEMBERSHIP = """
         ('frequency="1000" dropTime="6000"', None, 8.0),
         ("", 10, 10.0),  # the inventory may ask for more ...
         ('dropTime="9000"', 2, 10.0),  # ... never for less than dropTime asks
+        ('dropTime="3600000"', None, 60.0),  # a node's server.xml makes the run wait 60 s at most
+        ('dropTime="3600000"', 120, 120.0),  # the inventory may ask for more
+        (f'dropTime="{"9" * 400}"', None, 4.0),  # no number: as if not set (it overflowed)
     ],
 )
 def test_capture_window_is_as_long_as_dropTime_asks(

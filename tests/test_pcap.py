@@ -6,6 +6,7 @@ from __future__ import annotations
 import struct
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,16 @@ def test_pcapng_gives_the_same_datagrams(tmp_path: Path) -> None:
     assert problems == []
     assert [(d.src, d.payload) for d in datagrams] == [(d.src, d.payload) for d in expected]
     assert [d.time for d in datagrams] == pytest.approx([d.time for d in expected], abs=1e-6)
+
+
+def test_a_pcapng_time_beyond_any_clock_is_a_problem_not_a_datagram(tmp_path: Path) -> None:
+    """The node's capture says when: a pcapng's 64-bit ticks can say the year 318,857, which a
+    snapshot could not read back."""
+    expected, _ = read_pcap((captures_dir() / "tribes.pcap").read_bytes())
+    late = [replace(expected[0], time=1e13), *expected[1:3]]
+    datagrams, problems = read_pcap(pcapng(late, tmp_path / "late.pcapng"))
+    assert [d.payload for d in datagrams] == [d.payload for d in expected[1:3]]
+    assert problems == ["packet 1: timestamp 1e+13 is out of range"]
 
 
 def test_a_pcapng_cut_anywhere_keeps_a_prefix(tmp_path: Path) -> None:

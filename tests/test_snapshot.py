@@ -4,7 +4,10 @@ malformed snapshot.json is one SnapshotError line, never a traceback."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import math
 import shutil
 import socket
 import threading
@@ -259,6 +262,34 @@ def _set(make: Callable[[], dict[str, Any]], path: str, value: Any) -> Callable[
         pytest.param(
             _set(_v2, "duration_s", 10**400), "(snapshot.duration_s: 1000000", id="v2-huge-number"
         ),
+        pytest.param(
+            lambda: json.dumps(_v2()).replace('"offset_ms": 0.0', '"offset_ms": NaN', 1),
+            "(snapshot.nodes.tomcat01.live.clock.offset.offset_ms: nan is out of range)",
+            id="NaN",
+        ),
+        pytest.param(
+            lambda: json.dumps(_v2()).replace('"ms": 7.9', '"ms": -Infinity', 1),
+            "(snapshot.nodes.web1.live.ajp_probes[0].ms: -inf is out of range)",
+            id="Infinity",
+        ),
+        pytest.param(
+            lambda: json.dumps(_v2()).replace('"stratum": 2', '"stratum": 9007199254740993', 1),
+            "(snapshot.local.reference.stratum: 9007199254740993 is out of range)",
+            id="beyond-2**53",
+        ),
+        pytest.param(
+            _set(_v2, "duration_s", 1e300 * 1e300), "(snapshot.duration_s: inf is out", id="1e999"
+        ),
+        pytest.param(
+            _set(_v2, "collected_at", "yesterday"),
+            "(snapshot.collected_at: not an ISO date and time (from 1970 to 9998))",
+            id="not-a-time",
+        ),
+        pytest.param(
+            _set(_v2, "collected_at", "9999-12-31T23:59:59.999999-23:59"),
+            "(snapshot.collected_at: not an ISO date and time (from 1970 to 9998))",
+            id="end-of-time",  # the Prometheus report's end time overflowed
+        ),
         pytest.param(_set(_v1, "nodes", []), "(snapshot.nodes: expected an object)", id="v1-nodes"),
         pytest.param(
             _set(_v1, "nodes.tomcat01.extra.jvm", {"source": "x", "error": "y"}),
@@ -321,6 +352,41 @@ def test_any_value_put_anywhere_is_read_or_refused_in_one_line(
         load_snapshot(folder)
     except SnapshotError as exc:
         assert "\n" not in str(exc)
+
+
+EXTREMES = [math.nan, math.inf, -math.inf, 1e308, -1e308, 2**53, -(2**53), 10**30, 0, -1, 5e-324]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pick=st.integers(min_value=0), number=st.sampled_from(EXTREMES))
+def test_whatever_number_a_snapshot_holds_it_is_refused_or_the_report_is_json(
+    tmp_path_factory: pytest.TempPathFactory, pick: int, number: float
+) -> None:
+    """Any number at any numeric place: refused in one line, or judged, and the JSON report
+    (and the one of the snapshot written again) is JSON: no NaN, no Infinity, no crash."""
+    document = _v2()
+    places = [(c, k) for c, k in _places(document) if _is_number(c[k])]
+    parent, key = places[pick % len(places)]
+    parent[key] = number
+    folder = _copy(tmp_path_factory.mktemp("numbers"), json.dumps(document))
+    try:
+        _settings, snapshot = load_snapshot(folder)
+    except SnapshotError as exc:
+        assert "\n" not in str(exc)
+        return
+    json.dumps(snapshot.to_json(), allow_nan=False)
+    report = io.StringIO()
+    with contextlib.redirect_stdout(report), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["run", str(folder), "--json", "-", "--quiet"]) in (0, 1)
+    json.loads(report.getvalue(), parse_constant=_refuse)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _refuse(constant: str) -> None:
+    raise AssertionError(f"{constant} in the report")
 
 
 def _places(value: Any) -> Iterator[tuple[Any, Any]]:

@@ -437,17 +437,24 @@ def _print_terminal(report: Report, options: RenderOptions, *, to_stderr: bool) 
 
 
 def cmd_collect(args: argparse.Namespace) -> int:
-    from clustercheck.collect.snapshot import Recorder, write_snapshot
+    from clustercheck.collect.snapshot import Recorder, SnapshotError, write_snapshot
     from clustercheck.report.escape import terminal
 
     settings, _ = _load_target(args.inventory)
     settings = _limit(settings, args.limit)
     out = Path(args.output)
-    if out.exists() and any(out.iterdir()):
-        raise UsageError(f"{out}: exists and is not empty; choose a new directory")
+    try:
+        taken = out.exists() and (not out.is_dir() or any(out.iterdir()))
+    except OSError as exc:
+        raise UsageError(f"{out}: {exc.strerror}") from None
+    if taken:
+        raise UsageError(f"{out}: exists and is not an empty directory; choose a new one")
     recorder = Recorder()
     facts = _gather(settings, args, on_read=recorder)
-    write_snapshot(facts, recorder, out)
+    try:
+        write_snapshot(facts, recorder, out)
+    except SnapshotError as exc:
+        raise UsageError(str(exc)) from None
     down = [n.name for n in facts.nodes.values() if not n.reachable]
     note = f"; unreachable: {', '.join(down)}" if down else ""
     print(terminal(f"clustercheck: snapshot of {len(facts.nodes)} node(s) written to {out}{note}"))

@@ -221,19 +221,21 @@ def run_probes(
 
 # Tomcat's defaults: dropTime 3000 ms plus two heartbeats of 500 ms.
 DEFAULT_WINDOW_S = 4.0
+# What a node's server.xml may make the whole run wait; the inventory may ask for more.
+MAX_WINDOW_S = 60.0
 
 
 def capture_window(facts: ClusterFacts) -> float:
     """Long enough to judge, and no longer (every second is paid by the whole run): every
-    member's dropTime plus two heartbeat periods (a member is only gone after dropTime), or the
-    inventory's window when it asks for more."""
+    member's dropTime plus two heartbeat periods (a member is only gone after dropTime), at most
+    MAX_WINDOW_S, or the inventory's window when it asks for more."""
     needed = []
     for node in facts.tomcats:
         summary = node_membership(node) or {}
         try:
             needed.append((int(summary["dropTime"]) + 2 * int(summary["frequency"])) / 1000)
-        except (KeyError, ValueError):
+        except (KeyError, ValueError, OverflowError):  # Overflow: 400 digits, over a float
             continue
-    window = max(needed, default=DEFAULT_WINDOW_S)
+    window = min(max(needed, default=DEFAULT_WINDOW_S), MAX_WINDOW_S)
     chosen = facts.settings.multicast.window_s
     return window if chosen is None else max(chosen, window)

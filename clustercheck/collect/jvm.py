@@ -23,11 +23,12 @@ from clustercheck.collect.transports.base import CommandRefused, Transport
 from clustercheck.facts.jvm import JvmFacts
 from clustercheck.inventory.settings import NodeSettings
 from clustercheck.parsers.java import JavaInfo, parse_java_version
-from clustercheck.parsers.text import decode
+from clustercheck.parsers.text import bounded_int, decode
 
 RAW_LIMIT = 4000  # characters of the launcher's output kept in the facts (its end)
 BOOTSTRAP = "org.apache.catalina.startup.Bootstrap"
 _SETENV_HOME = re.compile(r"""^\s*(?:export\s+)?(JAVA_HOME|JRE_HOME)=["']?([^"'\s;]+)""", re.M)
+_OCTAL_MODE = re.compile(r"[0-7]{1,7}")  # stat's %a
 # Prints the binary's real path (NUL-terminated), the uid commands run as, then the owner and
 # mode of that path and of every folder above it, one line each up to /.
 _OWNERS_SCRIPT = (
@@ -45,14 +46,14 @@ def find_tomcat_pid(ps_output: str, catalina_base: str) -> int | None:
     name = posixpath.basename(wanted)
     for line in ps_output.splitlines():
         pid, _, args = line.strip().partition(" ")
-        if BOOTSTRAP not in args or name not in args or not pid.isdigit():
+        if BOOTSTRAP not in args or name not in args or not (pid.isascii() and pid.isdigit()):
             continue
         for word in _split(args):
             if (
                 word.startswith("-Dcatalina.base=")
                 and posixpath.normpath(word.split("=", 1)[1]) == wanted
             ):
-                return int(pid)
+                return bounded_int(pid)
     return None
 
 
@@ -104,13 +105,15 @@ def untrusted_reason(transport: Transport, java: str) -> tuple[str, str | None]:
     if not result.ok or not real or not lines or not lines[0].isdigit():
         return java, f"cannot tell who may write {java}, so it is not run"
     path = real.decode("utf-8", "surrogateescape")
-    me, owners = int(lines[0]), lines[1:]
+    me, owners = bounded_int(lines[0]), lines[1:]
     where = path
     for line in owners:
         owner, _, mode = line.partition(" ")
+        if not _OCTAL_MODE.fullmatch(mode):  # the node's stat wrote something else
+            return path, f"cannot tell who may write {where}, so it is not run"
         if owner not in ("0", str(me)):
             return path, f"{where} belongs to uid {owner} (not root, not uid {me} running this)"
-        if int(mode or "0", 8) & 0o022:
+        if int(mode, 8) & 0o022:
             return path, f"{where} can be written by group or others (mode {mode})"
         where = posixpath.dirname(where)
     return path, None

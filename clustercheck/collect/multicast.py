@@ -20,6 +20,7 @@ from dataclasses import replace
 
 from clustercheck.collect.transports.base import Transport, TransportError
 from clustercheck.facts.multicast import CaptureView, LocalListen, MulticastCapture
+from clustercheck.facts.record import from_json
 from clustercheck.parsers.pcap import Datagram, read_pcap
 from clustercheck.parsers.tribes import repeat_key
 
@@ -138,12 +139,11 @@ def _socket(
         return CaptureView(error=lines[-1] if lines else "receiver failed")
     received = []
     for line in result.stdout.decode("utf-8", "replace").splitlines():
-        try:
-            data = json.loads(line)
-            payload = bytes.fromhex(data["payload"])
-        except (ValueError, KeyError, TypeError):
+        try:  # the node prints it: types and ranges are checked as a snapshot's are
+            data = {**json.loads(line), "dst": address, "dport": port}
+            received.append(from_json(Datagram, data))
+        except (ValueError, TypeError):  # RecordError is a ValueError
             continue
-        received.append(Datagram(data["time"], data["src"], address, data["sport"], port, payload))
     return CaptureView(collapse_repeats(received))
 
 

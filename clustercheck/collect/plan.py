@@ -26,7 +26,7 @@ def plan_probes(cluster: ClusterFacts) -> ProbePlan:
     plan = ProbePlan()
     live = {name for name, n in cluster.nodes.items() if n.reachable and not n.offline}
     for target in worker_targets(cluster):
-        if target.apache.name in live:
+        if target.apache.name in live and is_port(target.port):
             pairs = plan.cping.setdefault(target.apache.name, [])
             if (target.host, target.port) not in pairs:
                 pairs.append((target.host, target.port))
@@ -42,7 +42,7 @@ def plan_probes(cluster: ClusterFacts) -> ProbePlan:
                 plan.exposure += [
                     (node.settings.host, port)
                     for c in server.ajp_connectors
-                    if (port := listening_port(c)) is not None
+                    if (port := listening_port(c)) is not None and is_port(port)
                 ]
     return plan
 
@@ -55,10 +55,16 @@ def receiver_targets(
     live = {n.name for n in cluster.tomcats if n.reachable and not n.offline}
     members = {n.name: advertised.get(n.name) or receiver_endpoint(n) for n in cluster.tomcats}
     return {
-        name: [e for other, e in members.items() if other != name and e]
+        name: [e for other, e in members.items() if other != name and e and is_port(e[1])]
         for name in members
         if name in live and members[name]
     }
+
+
+def is_port(port: int) -> bool:
+    """A port a connection can go to. The configuration says the number: one of 70000 would
+    reach port 4464, one of 400 digits overflows; neither is probed (the checks say so)."""
+    return 0 < port < 65536
 
 
 def _clustercheck_is_a_balancer(cluster: ClusterFacts) -> bool:

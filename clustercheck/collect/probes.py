@@ -121,22 +121,13 @@ def command(
 
 
 def parse_json_lines(text: str, origin: str) -> list[ProbeResult]:
-    """Output of the python3 and PowerShell probes."""
+    """Output of the python3 and PowerShell probes; a line that is not one result (in types
+    and ranges too: the node prints it) is passed over."""
     results = []
     for line in text.splitlines():
         try:
-            data = json.loads(line)
-            results.append(
-                ProbeResult(
-                    str(data["host"]),
-                    int(data["port"]),
-                    Outcome(data["result"]),
-                    data.get("ms"),
-                    str(data.get("detail") or ""),
-                    origin,
-                )
-            )
-        except (ValueError, KeyError, TypeError):
+            results.append(ProbeResult.from_json({**json.loads(line), "origin": origin}))
+        except (ValueError, TypeError):  # RecordError is a ValueError
             continue
     return results
 
@@ -146,13 +137,18 @@ def parse_bash(text: str, mode: str, origin: str) -> list[ProbeResult]:
     results = []
     for line in text.splitlines():
         words = line.split()
-        if len(words) < 3 or not words[1].isdigit() or not words[2].lstrip("-").isdigit():
+        if len(words) < 3 or not _is_int(words[1], 0, 65535) or not _is_int(words[2], -255, 255):
             continue
         host, port, code, reply = words[0], int(words[1]), int(words[2]), " ".join(words[3:])
         results.append(
             ProbeResult(host, port, _bash_outcome(code, reply, mode), None, reply, origin)
         )
     return results
+
+
+def _is_int(word: str, low: int, high: int) -> bool:
+    """An ASCII decimal integer within [low, high] (never converting 4,000 digits)."""
+    return re.fullmatch(r"-?[0-9]{1,6}", word) is not None and low <= int(word) <= high
 
 
 def _bash_outcome(code: int, reply: str, mode: str) -> Outcome:

@@ -6,9 +6,13 @@ path as the node sees it, and can be reported by the check that needed it.
 
 from __future__ import annotations
 
+import io
+import lzma
 import posixpath
 import zipfile
+import zlib
 from collections.abc import Callable
+from typing import BinaryIO
 
 from clustercheck.collect.transports.base import (
     DEFAULT_MAX_BYTES,
@@ -21,6 +25,21 @@ from clustercheck.parsers.secrets import secrets_in
 
 # A descriptor inside an archive larger than this is not a descriptor.
 MAX_MEMBER_BYTES = 1024 * 1024
+# All that is read of one archive for one member: its central directory (tens of thousands of
+# entries are a few MB) and the member.
+MAX_ARCHIVE_READ = 64 * 1024 * 1024
+# What zipfile raises on foreign bytes: a bad structure or a truncated file, an encrypted
+# member (RuntimeError), an unknown compression method, corrupt compressed data.
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    OSError,
+    EOFError,
+    ValueError,
+    RuntimeError,
+    NotImplementedError,
+    zlib.error,
+    lzma.LZMAError,
+)
 
 
 class NodeReader:
@@ -74,21 +93,25 @@ class NodeReader:
         central directory and that member cross the wire, never the whole archive."""
         display = f"{archive}!/{member}"
         try:
-            with self.transport.open_binary(archive) as handle, zipfile.ZipFile(handle) as zf:
-                info = zf.getinfo(member)
-                if info.file_size > MAX_MEMBER_BYTES:
-                    self.reads[display] = FileRead(
-                        display, "too_large", f"{display}: {info.file_size} bytes, over the cap"
-                    )
-                    return None
-                data = zf.read(info)
+            # the sizes an archive states are the node's word: the cap holds on what is read
+            with (
+                self.transport.open_binary(archive) as handle,
+                zipfile.ZipFile(Budget(handle, MAX_ARCHIVE_READ)) as zf,
+                zf.open(member) as entry,
+            ):
+                data = entry.read(MAX_MEMBER_BYTES + 1)
+            if len(data) > MAX_MEMBER_BYTES:
+                self.reads[display] = FileRead(
+                    display, "too_large", f"{display}: over the {MAX_MEMBER_BYTES}-byte cap"
+                )
+                return None
         except KeyError:
             self.reads[display] = FileRead(display, "missing", f"{display}: not in the archive")
             return None
         except FileReadError as exc:
             self.reads[display] = FileRead(display, exc.kind, str(exc))
             return None
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        except ZIP_ERRORS as exc:
             self.reads[display] = FileRead(
                 display, "error", f"{archive}: not a readable zip ({exc})"
             )
@@ -101,3 +124,30 @@ class NodeReader:
         self.secrets |= secrets_in(data, path)
         if self._on_read:
             self._on_read(path, data)
+
+
+class Budget:
+    """A seekable file read no further than `budget` bytes in all: zipfile believes the sizes an
+    archive states (its central directory's too), and they are the node's word."""
+
+    def __init__(self, handle: BinaryIO, budget: int) -> None:
+        self.handle = handle
+        self.budget = self.left = budget
+
+    def read(self, size: int = -1) -> bytes:
+        if size < 0:  # to the end, in steps: a buffered file allocates what it is asked for
+            return b"".join(iter(lambda: self.read(io.DEFAULT_BUFFER_SIZE), b""))
+        data = self.handle.read(min(size, self.left + 1))
+        self.left -= len(data)
+        if self.left < 0:
+            raise OSError(f"more than {self.budget} bytes to read")
+        return data
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self.handle.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.handle.tell()
+
+    def seekable(self) -> bool:
+        return True

@@ -16,26 +16,31 @@ and `live` for clustercheck's machine) is still read, converted on load.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import json
 import os
+import urllib.parse
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from clustercheck.collect.redact import Redactor
-from clustercheck.collect.transports.localfs import node_relative
+from clustercheck.collect.transports.base import FileReadError
+from clustercheck.collect.transports.localfs import FilesTransport, node_relative, resolve_in_root
 from clustercheck.derive.secrets import public_names, secret_values
 from clustercheck.facts.cluster import ClusterFacts
 from clustercheck.facts.live import LiveFacts, LocalFacts
 from clustercheck.facts.record import Record, RecordError
-from clustercheck.inventory.loader import InventoryError, load_inventory
+from clustercheck.inventory.loader import InventoryError, parse_inventory
 from clustercheck.inventory.settings import ClusterSettings, NodeSettings
+from clustercheck.inventory.yamlsource import MAX_INVENTORY_BYTES, LinedDict, YamlError, load_yaml
 
 SNAPSHOT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
@@ -81,15 +86,32 @@ def is_snapshot(path: str | os.PathLike[str]) -> bool:
 
 
 def write_snapshot(facts: ClusterFacts, recorder: Recorder, out: Path) -> None:
+    """The snapshot in `out` (new or empty). Nothing is written outside it, whatever the node
+    names and paths say; SnapshotError (one line) when it cannot be written."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        folder = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise SnapshotError(f"{out}: cannot write the snapshot ({exc.strerror})") from None
+    try:
+        _write_all(folder, facts, recorder)
+    except OSError as exc:  # _write names the file by its path in the snapshot
+        raise SnapshotError(f"{out / exc.filename}: cannot write it ({exc.strerror})") from None
+    finally:
+        os.close(folder)
+
+
+def _write_all(folder: int, facts: ClusterFacts, recorder: Recorder) -> None:
+    """Every file, inventory.yaml and snapshot.json below the open `folder`, each secret in
+    them replaced by its fingerprint first."""
     every_file = {
         f"{node}:{path}": data
         for node, files in recorder.files.items()
         for path, data in files.items()
     }
     redactor = Redactor(every_file, secret_values(facts), public_names(facts))
-    out.mkdir(parents=True, exist_ok=True)
     for node, files in recorder.files.items():
-        root = out / "nodes" / node
+        root = f"nodes/{node_folder(node)}"
         archives: dict[str, dict[str, bytes]] = defaultdict(dict)
         for path, data in files.items():
             data = redactor.file(path, data)
@@ -97,10 +119,10 @@ def write_snapshot(facts: ClusterFacts, recorder: Recorder, out: Path) -> None:
                 archive, member = path.split("!/", 1)
                 archives[archive][member] = data
             else:
-                _write(root / node_relative(path), data)
+                _write(folder, f"{root}/{node_relative(path)}", data)
         for archive, members in archives.items():
-            _write(root / node_relative(archive), _zip(members))
-    (out / "inventory.yaml").write_text(_inventory_yaml(facts.settings, redactor), encoding="utf-8")
+            _write(folder, f"{root}/{node_relative(archive)}", _zip(members))
+    _write(folder, "inventory.yaml", _inventory_yaml(facts.settings, redactor).encode())
     snapshot = Snapshot(
         snapshot_version=SNAPSHOT_VERSION,
         cluster=facts.name,
@@ -113,9 +135,14 @@ def write_snapshot(facts: ClusterFacts, recorder: Recorder, out: Path) -> None:
             for name, n in facts.nodes.items()
         },
     )
-    (out / "snapshot.json").write_text(
-        json.dumps(snapshot.to_json(), indent=2) + "\n", encoding="utf-8"
-    )
+    text = json.dumps(snapshot.to_json(), indent=2, allow_nan=False) + "\n"
+    _write(folder, "snapshot.json", text.encode())
+
+
+# snapshot.json of a few hundred nodes with their captures stays well below this
+MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024
+# Node keys that would reach beyond the snapshot: how to log in, and where the files are.
+LIVE_KEYS = ("transport", "root", "ssh")
 
 
 def _live(live: LiveFacts, redactor: Redactor) -> LiveFacts:
@@ -130,12 +157,13 @@ def _live(live: LiveFacts, redactor: Redactor) -> LiveFacts:
 
 
 def load_snapshot(path: Path) -> tuple[ClusterSettings, Snapshot]:
-    """The snapshot's inventory and recorded facts; any problem is one SnapshotError line."""
-    where = path / "snapshot.json"
+    """The snapshot's inventory and recorded facts, read as untrusted input (it may come from
+    anyone): only files under `path` are read, and every node reads through the files transport
+    rooted inside it, whatever inventory.yaml says. Any problem is one SnapshotError line."""
     try:
-        meta = json.loads(where.read_text(encoding="utf-8"))
-    except (OSError, ValueError, RecursionError) as exc:  # RecursionError: nested too deep
-        raise SnapshotError(f"{where}: not a readable snapshot ({exc})") from None
+        meta = json.loads(_read(path, "snapshot.json", MAX_SNAPSHOT_BYTES))
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep
+        raise SnapshotError(f"{path / 'snapshot.json'}: not a readable snapshot ({exc})") from None
     version = meta.get("snapshot_version") if isinstance(meta, dict) else None
     if version not in READABLE_VERSIONS:
         raise SnapshotError(
@@ -144,13 +172,84 @@ def load_snapshot(path: Path) -> tuple[ClusterSettings, Snapshot]:
         )
     try:
         snapshot = Snapshot.from_json(upgrade_v1(meta) if version == 1 else meta, "snapshot")
+        _iso_time(snapshot.collected_at, "snapshot.collected_at")
     except RecordError as exc:
-        raise SnapshotError(f"{where}: not a readable snapshot ({exc})") from None
+        raise SnapshotError(f"{path / 'snapshot.json'}: not a readable snapshot ({exc})") from None
+    where = path / "inventory.yaml"
     try:
-        settings = load_inventory(path / "inventory.yaml")
+        data = load_yaml(
+            _read(path, "inventory.yaml", MAX_INVENTORY_BYTES).decode("utf-8-sig"), str(where)
+        )
+        settings = parse_inventory(_offline(data, path, str(where)), str(where), path)
+    except (YamlError, UnicodeDecodeError) as exc:
+        raise SnapshotError(f"{where}: not a readable snapshot ({exc})") from None
     except InventoryError as exc:
-        raise SnapshotError(exc.problems[0]) from None
+        raise SnapshotError(f"{path}: not a readable snapshot ({exc.problems[0]})") from None
+    unmatched = {n.name for n in settings.nodes} ^ snapshot.nodes.keys()
+    if unmatched:
+        raise SnapshotError(
+            f"{path}: not a readable snapshot (node {sorted(unmatched)[0]} is in only one of "
+            "inventory.yaml and snapshot.json)"
+        )
     return settings, snapshot
+
+
+def node_folder(name: str) -> str:
+    """A node's folder under nodes/: its name, with what a file name cannot hold (`/`, `\\`,
+    control characters, a name of dots) percent-encoded, so `../x` or `/etc` stays inside."""
+    folder = urllib.parse.quote(name, safe="")
+    return folder if folder.strip(".") else folder.replace(".", "%2E") or "%"
+
+
+def _read(path: Path, name: str, max_bytes: int) -> bytes:
+    """One of the snapshot's own files, read as its nodes' files are: inside the folder."""
+    try:
+        return FilesTransport(str(path)).read_file(name, max_bytes)
+    except FileReadError as exc:
+        raise SnapshotError(f"{path}: not a readable snapshot ({exc})") from None
+
+
+def _iso_time(text: str, where: str) -> None:
+    """Reports compute with the collection time: it must be one, and far enough from the ends
+    of the calendar that adding the run's duration or a time zone stays in it."""
+    try:
+        year = datetime.fromisoformat(text).year
+    except ValueError:
+        year = 0
+    if not 1970 <= year < 9999:
+        raise RecordError(f"{where}: not an ISO date and time (from 1970 to 9998)")
+
+
+def _offline(data: Any, path: Path, source: str) -> Any:
+    """The inventory as a snapshot may have it: every node on the files transport, rooted in
+    its folder (or the root it names, taken inside the snapshot); nothing about logging in;
+    waivers inline (a waiver file would be read from outside)."""
+    if not isinstance(data, LinedDict):
+        return data  # parse_inventory says what is wrong
+    if isinstance(data.get("waivers"), str):
+        raise InventoryError(
+            [f"{source}:{data.line_of('waivers')}: waivers: inline in a snapshot, not a file"]
+        )
+    nodes = data.get("nodes")
+    nodes = (
+        {k: v for k, v in nodes.items() if isinstance(v, dict)} if isinstance(nodes, dict) else {}
+    )
+    roots = {name: node.get("root", f"nodes/{node_folder(name)}") for name, node in nodes.items()}
+    for section in (data.get("defaults"), *nodes.values()):
+        for key in LIVE_KEYS if isinstance(section, dict) else ():
+            section.pop(key, None)
+    for name, node in nodes.items():
+        root = roots[name]  # anything but a string: parse_inventory says so
+        node.update(transport="files", root=_inside(path, root) if isinstance(root, str) else root)
+    return data
+
+
+def _inside(path: Path, root: str) -> str:
+    """A root the inventory names, taken inside the snapshot."""
+    try:
+        return resolve_in_root(os.path.abspath(path), root)
+    except OSError as exc:
+        raise SnapshotError(f"{path}: not a readable snapshot ({root}: {exc.strerror})") from None
 
 
 def apply_recorded(facts: ClusterFacts, snapshot: Snapshot) -> None:
@@ -243,9 +342,25 @@ def _object(value: Any, where: str) -> dict[str, Any]:
     return value
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+def _write(folder: int, path: str, data: bytes) -> None:
+    """A new file at `path` below the open `folder`: no symlink is followed and no file is
+    replaced, so nothing lands outside the folder, even if something else writes into it."""
+    parts = [part for part in path.split("/") if part]
+    here = os.dup(folder)
+    try:
+        for part in parts[:-1]:
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(part, dir_fd=here)
+            below = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=here)
+            os.close(here)
+            here = below
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        with os.fdopen(os.open(parts[-1], flags, 0o666, dir_fd=here), "wb") as handle:
+            handle.write(data)
+    except OSError as exc:  # named by its path in the snapshot, not by the last component
+        raise OSError(exc.errno, exc.strerror, path) from None
+    finally:
+        os.close(here)
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -285,7 +400,7 @@ def _node_yaml(node: NodeSettings, redactor: Redactor) -> dict[str, Any]:
         "host": node.host,
         "roles": list(node.roles),
         "transport": "files",
-        "root": f"nodes/{node.name}",
+        "root": f"nodes/{node_folder(node.name)}",
         "os": node.os,
     }
     apache = {k: v for k, v in vars(node.apache).items() if v}

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import Any, Self, TypeVar
 
 T = TypeVar("T")
+N = TypeVar("N", int, float)
 Loader = Callable[[Any], Any]
 
 
@@ -203,19 +204,27 @@ def _enum(kind: type[enum.Enum]) -> Loader:
     return load
 
 
+# No fact is a number beyond this (2**53: the last integer every JSON reader holds exactly),
+# and arithmetic on facts within it stays finite; NaN and the infinities are no JSON at all.
+MAX_MAGNITUDE = 2**53
+
+
 def _float(data: Any) -> float:
     if isinstance(data, int | float) and not isinstance(data, bool):
-        try:
-            return float(data)
-        except OverflowError:  # an integer too large for a float
-            raise RecordError(f"{_show(data)} is out of range") from None
+        return float(_in_range(data))
     raise RecordError(f"expected a number, found {_show(data)}")
 
 
 def _int(data: Any) -> int:
     if isinstance(data, bool):
         raise RecordError(f"expected an integer, found {_show(data)}")
-    return _expect(data, int)
+    return _in_range(_expect(data, int))
+
+
+def _in_range(number: N) -> N:
+    if not -MAX_MAGNITUDE <= number <= MAX_MAGNITUDE:  # False for NaN too
+        raise RecordError(f"{_show(number)} is out of range")
+    return number
 
 
 def _bytes(data: Any) -> bytes:

@@ -20,7 +20,7 @@ from clustercheck.inventory.settings import (
     TomcatSettings,
     Waiver,
 )
-from clustercheck.inventory.yamlsource import LinedDict, YamlError, load_yaml
+from clustercheck.inventory.yamlsource import LinedDict, YamlError, read_yaml
 
 
 class InventoryError(Exception):
@@ -49,18 +49,20 @@ class _Errors:
 
 def load_inventory(path: str | os.PathLike[str]) -> ClusterSettings:
     """Read, validate and resolve an inventory file; raise InventoryError listing every problem."""
+    return parse_inventory(read_inventory(path), str(path), Path(path).resolve().parent)
+
+
+def read_inventory(path: str | os.PathLike[str]) -> Any:
+    """The file's YAML, not yet validated."""
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        return read_yaml(path)
     except FileNotFoundError:
         raise InventoryError([f"{source}: no such file"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InventoryError([f"{source}: cannot read: {exc}"]) from None
-    try:
-        data = load_yaml(text, source)
     except YamlError as exc:
         raise InventoryError([str(exc)]) from None
-    return parse_inventory(data, source, Path(path).resolve().parent)
 
 
 def parse_inventory(data: Any, source: str, base_dir: Path) -> ClusterSettings:
@@ -323,8 +325,8 @@ def _waivers(raw: Any, line: int, errors: _Errors, base_dir: Path) -> list[Waive
     if isinstance(raw, str):
         path = (base_dir / os.path.expanduser(raw)).resolve()
         try:
-            raw = load_yaml(path.read_text(encoding="utf-8-sig"), str(path))
-        except (OSError, YamlError) as exc:
+            raw = read_yaml(path)
+        except (OSError, UnicodeDecodeError, YamlError) as exc:
             errors.add(line, "waivers", f"cannot read waiver file: {exc}")
             return []
         errors, line = errors.in_file(str(path)), 0

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+import os
 from typing import Any
 
 import yaml
 
 MAX_INVENTORY_BYTES = 2 * 1024 * 1024
+# Values a document may hold once its aliases are expanded: an inventory has hundreds, and ten
+# nested lists of ten aliases each (a "billion laughs") would otherwise hold 10**10.
+MAX_EXPANDED_VALUES = 100_000
 
 
 class YamlError(Exception):
@@ -106,12 +110,22 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 _LineLoader.add_constructor("tag:yaml.org,2002:float", _LineLoader.construct_yaml_float)
 
 
+def read_yaml(path: str | os.PathLike[str]) -> Any:
+    """A YAML file (an inventory, a waiver file) parsed by load_yaml; no more of it is read than
+    such a file may hold. OSError and UnicodeDecodeError are the caller's to report."""
+    with open(path, "rb") as handle:
+        raw = handle.read(MAX_INVENTORY_BYTES + 1)
+    if len(raw) > MAX_INVENTORY_BYTES:
+        raise YamlError(f"{path}: larger than {MAX_INVENTORY_BYTES // 1024} KiB, refused")
+    return load_yaml(raw.decode("utf-8-sig"), str(path))
+
+
 def load_yaml(text: str, source: str) -> Any:
     """Parse YAML text; raise YamlError with file and line on any syntax problem."""
-    if len(text) > MAX_INVENTORY_BYTES:
-        raise YamlError(f"{source}: larger than {MAX_INVENTORY_BYTES // 1024} KiB, refused")
     try:
-        return yaml.load(text, Loader=_LineLoader)
+        data = yaml.load(text, Loader=_LineLoader)
+    except RecursionError:
+        raise YamlError(f"{source}: nested too deeply") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
@@ -121,3 +135,24 @@ def load_yaml(text: str, source: str) -> Any:
         raise YamlError(f"{source}{line}: {problem}") from None
     except yaml.YAMLError as exc:
         raise YamlError(f"{source}: {str(exc).splitlines()[0]}") from None
+    if _expanded_size(data, MAX_EXPANDED_VALUES + 1) > MAX_EXPANDED_VALUES:
+        raise YamlError(
+            f"{source}: more than {MAX_EXPANDED_VALUES} values once its aliases are expanded"
+        )
+    return data
+
+
+def _expanded_size(data: Any, budget: int) -> int:
+    """How many values `data` holds, an alias counted each time it is used; counting stops
+    past `budget`, so a document that expands without end costs no more than that."""
+    count, pending = 1, [data]
+    while pending:
+        value = pending.pop()
+        children = list(value.values()) if isinstance(value, dict) else value
+        if not isinstance(children, list):
+            continue
+        count += len(children)
+        if count > budget:
+            break
+        pending.extend(children)
+    return count

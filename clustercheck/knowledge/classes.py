@@ -48,6 +48,7 @@ from importlib import resources
 from typing import Any
 
 from clustercheck.knowledge.tomcat import Version, known_element, parse_version
+from clustercheck.parsers.text import bounded_int
 
 INT_RANGE = (-(2**31), 2**31 - 1)
 LONG_RANGE = (-(2**63), 2**63 - 1)
@@ -351,7 +352,7 @@ def java_integer(value: str, bounds: tuple[int, int]) -> int | None:
     body = value[1:] if value[:1] in ("+", "-") else value
     if not body or any(unicodedata.decimal(c, None) is None for c in body):
         return None
-    number = int("".join(str(unicodedata.decimal(c)) for c in body))
+    number = bounded_int("".join(str(unicodedata.decimal(c)) for c in body))
     if value.startswith("-"):
         number = -number
     return number if bounds[0] <= number <= bounds[1] else None

@@ -53,7 +53,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from clustercheck.parsers.text import Kind
+from clustercheck.parsers.text import Kind, bounded_int
 
 C_SPACE = " \t\n\r\f\v"  # isspace() in the C locale: all mod_jk and httpd trim
 NBSP = "\xa0"
@@ -112,7 +112,7 @@ ON_WORDS = _words("on true yes enable enabled active always up 1 +")
 def atoi(value: str) -> int:
     """C atoi(): leading C whitespace, an optional sign, decimal digits; 0 without digits."""
     found = re.match(rf"[{re.escape(C_SPACE)}]*([+-]?\d+)", value)
-    return int(found.group(1)) if found else 0
+    return bounded_int(found.group(1)) if found else 0
 
 
 def jk_int(value: str) -> int:
@@ -350,7 +350,7 @@ def judge_code(directive: str, value: str) -> Reading | None:
     used = codes[read(value)]
     if value.lower() in (used.lower(), used[0].lower()) or value[:1].upper() in codes:
         return None
-    if value[:1].isdigit() and int(value[:1]) < len(codes):
+    if value[:1].isascii() and value[:1].isdigit() and int(value[:1]) < len(codes):
         return None
     return Reading(
         Kind.MAY_MEAN_SOMETHING_ELSE,

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntFlag
 
+from clustercheck.parsers.text import bounded_int
+
 Version = tuple[int, int, int]
 
 _VERSION = re.compile(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?")
@@ -29,7 +31,7 @@ def parse_version(version: str | None) -> Version | None:
     found = _VERSION.search(version or "")
     if not found:
         return None
-    major, minor, patch = (int(g) if g else 0 for g in found.groups())
+    major, minor, patch = (bounded_int(g) if g else 0 for g in found.groups())
     return major, minor, patch
 
 

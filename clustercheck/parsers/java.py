@@ -10,6 +10,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from clustercheck.parsers.text import bounded_int
+
 
 @dataclass(frozen=True)
 class JavaInfo:
@@ -130,9 +132,9 @@ def java_version_tuple(version: str | None) -> tuple[int, ...] | None:
     head = re.split(r"[+-]", version.strip(), maxsplit=1)[0]
     numbers: list[int] = []
     for part in re.split(r"[._]", head):
-        if not part.isdigit():
+        if not (part.isascii() and part.isdigit()):
             break
-        numbers.append(int(part))
+        numbers.append(bounded_int(part))
     if len(numbers) > 1 and numbers[0] == 1:
         numbers = numbers[1:]
     if not numbers:

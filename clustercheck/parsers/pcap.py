@@ -49,6 +49,9 @@ def read_pcap(data: bytes) -> tuple[list[Datagram], list[str]]:
         return _read(data)
 
 
+# A classic pcap's seconds are 32 bits; a pcapng's 64-bit ticks may say anything, NaN aside.
+MAX_SECONDS = 2**32
+
 # Classic pcap magic numbers: byte order and the unit of the sub-second field.
 _PCAP_MAGIC = {
     b"\xd4\xc3\xb2\xa1": ("<", 1e-6),
@@ -212,7 +215,10 @@ def _datagram(packet: Any, number: int) -> Datagram | str | None:
         )
     if expected >= 0:  # the rest is link-layer padding (a jumbogram says length 0)
         payload = payload[:expected]
-    return Datagram(float(packet.time), ip.src, ip.dst, udp.sport, udp.dport, payload)
+    seconds = float(packet.time)
+    if not 0 <= seconds < MAX_SECONDS:
+        return f"packet {number}: timestamp {seconds:g} is out of range"
+    return Datagram(seconds, ip.src, ip.dst, udp.sport, udp.dport, payload)
 
 
 def _fragment(ip: Any, has_ipv6_fragment_header: bool) -> bool:

@@ -23,7 +23,7 @@ from defusedxml.expatreader import DefusedExpatParser
 
 from clustercheck.knowledge.classes import capitalize
 from clustercheck.knowledge.tomcat import is_ajp_protocol
-from clustercheck.parsers.text import Kind, Problem, decode
+from clustercheck.parsers.text import Kind, Problem, bounded_int, decode
 
 # --------------------------------------------------------------------------------------- tree
 
@@ -229,7 +229,7 @@ def unescape_attribute(value: str) -> str:
     def ref(m: re.Match[str]) -> str:
         if m.group(3):
             return _NAMED[m.group(3)]
-        code = int(m.group(1)) if m.group(1) else int(m.group(2), 16)
+        code = bounded_int(m.group(1)) if m.group(1) else int(m.group(2), 16)
         return chr(code) if _xml_char(code) else m.group(0)
 
     return _REF.sub(ref, re.sub(r"[\t\n]", " ", value))
@@ -503,9 +503,7 @@ def _cluster(element: XmlElement, parent: XmlElement) -> ClusterConfig:
         deployer=_component(element.find("Deployer")),
         host=parent.attrs.get("name") if parent.tag == "Host" else None,
         members=_components(members),
-        local_member=_component(
-            membership.find("LocalMember") if membership is not None else None
-        ),
+        local_member=_component(membership.find("LocalMember") if membership is not None else None),
         replaced=element is not siblings[-1],
     )
 

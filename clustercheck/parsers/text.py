@@ -48,6 +48,20 @@ class Problem:
     kind: Kind
 
 
+# More digits than any machine integer has; Python's int() refuses strings of over 4,300.
+BIG_DIGITS = 30
+
+
+def bounded_int(text: str) -> int:
+    """int() of an optional sign and decimal digits as a file or a command wrote them; a number
+    of more than BIG_DIGITS digits is counted as 10**BIG_DIGITS, sign kept: software that reads
+    it into a machine word sees nothing closer to it, and int() would raise on 4,300 digits."""
+    digits = text.lstrip("+-")
+    if len(digits) <= BIG_DIGITS:
+        return int(text)
+    return -(10**BIG_DIGITS) if text.startswith("-") else 10**BIG_DIGITS
+
+
 def decode(data: bytes) -> str:
     """Text of a config file as its reader would see it: UTF-8 first, then GBK (the seed's
     comments are Chinese), then Latin-1, which never fails. A UTF-8 BOM is kept as U+FEFF:

@@ -19,7 +19,12 @@ class TimeSync:
     detail: str  # one line for the report
 
 
-_TIMESTAMP = re.compile(r"^(\d+)(?:[.,](\d+)|\.%?N|\.)?$")
+# Whole seconds of at most 12 digits (the year 33658): a line of 400 digits is no time, and as a
+# float it would be infinite.
+_TIMESTAMP = re.compile(r"^(\d{1,12})(?:[.,](\d+)|\.%?N|\.)?$")
+# A decimal as the time daemons print one (`0.000012345`, `-0.153`); `1.2.3`, `nan` or 400
+# digits are not one.
+_DECIMAL = re.compile(r"[+-]?\d{1,12}(?:\.\d{1,18})?")
 
 
 def parse_timestamps(text: str) -> list[float]:
@@ -109,7 +114,8 @@ def parse_ntpq_peers(text: str) -> TimeSync:
     chosen = next((fields for tally, fields in peers if tally in "*o"), None)
     if chosen is None:
         return TimeSync("ntpd", False, None, None, f"ntpd has selected none of {len(peers)} peers")
-    remote, stratum, offset = chosen[0], chosen[2], -float(chosen[8])
+    remote, stratum, offset = chosen[0], chosen[2], _decimal(chosen[8])
+    offset = None if offset is None else -offset
     if _NTPD_LOCAL.match(remote):
         detail = f"ntpd follows its own local clock ({remote}), no NTP server"
         return TimeSync("ntpd", False, "local clock", offset, detail)
@@ -146,11 +152,16 @@ def _fields(text: str, separator: str) -> dict[str, str]:
 
 def _chrony_offset(text: str) -> float | None:
     """'0.000012345 seconds slow of NTP time' -> -0.012345 (ms, node minus NTP)."""
-    match = re.match(r"([\d.]+) seconds (slow|fast)", text)
-    if not match:
+    match = re.match(r"(\S+) seconds (slow|fast)", text)
+    seconds = _decimal(match.group(1)) if match else None
+    if match is None or seconds is None:
         return None
-    seconds = float(match.group(1))
     return seconds * 1000 * (-1 if match.group(2) == "slow" else 1)
+
+
+def _decimal(text: str) -> float | None:
+    """A number a time daemon printed, or None when it is not one (see _DECIMAL)."""
+    return float(text) if _DECIMAL.fullmatch(text) else None
 
 
 def _ntpq_rows(text: str) -> list[tuple[str, list[str]]]:

@@ -132,7 +132,7 @@ def record(path: str | Path, report: Report) -> int:
                 report.facts.started_at,
                 report.facts.duration_s,
                 report.worst().value,
-                json.dumps(summary),
+                json.dumps(summary, allow_nan=False),
             ),
         ).lastrowid
         assert run_id is not None
@@ -258,7 +258,7 @@ def _node_rows(run_id: int, report: Report) -> list[tuple[object, ...]]:
             encodable(node.name),
             int(node.reachable),
             node.clock_offset_ms,
-            json.dumps(node.as_dict(), default=str),
+            json.dumps(node.as_dict(), default=str, allow_nan=False),
         )
         for node in report.nodes
     ]

@@ -81,14 +81,16 @@ class LocalTransport:
         """A regular file open for reading, and its size. Its type is checked before it is
         opened (opening a device can act on it) and again on the open file (it may have been
         swapped in between)."""
-        real = self._real(path)
         try:
+            real = self._real(path)
             mode = os.stat(real).st_mode
             if not stat.S_ISREG(mode):
                 raise not_a_file(path, mode)
             fd = os.open(real, _OPEN_FLAGS)
         except OSError as exc:
             raise file_error(path, exc) from None
+        except ValueError:  # a NUL byte: no file has that name
+            raise FileReadError(path, "missing", f"{path}: no such file") from None
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             os.close(fd)
@@ -120,10 +122,23 @@ class LocalTransport:
                 for entry in entries:
                     if len(found) == MAX_DIR_ENTRIES:
                         raise too_many_entries(path)
-                    found.append(_entry(entry))
+                    found.append(self._entry(path, entry))
         except OSError as exc:
             raise file_error(path, exc) from None
+        except ValueError:
+            raise FileReadError(path, "missing", f"{path}: no such file") from None
         return sorted(found, key=lambda e: e.name)
+
+    def _entry(self, folder: str, entry: os.DirEntry[str]) -> DirEntry:
+        """One entry with symlinks followed as this transport follows them (inside its root for
+        the files transport); one that cannot be followed (a loop, a dangling link) is listed as
+        a plain entry instead of failing the whole listing, and reading it says why."""
+        try:
+            info = os.stat(self._real(posixpath.join(folder, entry.name)))
+        except OSError:
+            return DirEntry(entry.name, False, 0)
+        regular = stat.S_ISREG(info.st_mode)
+        return DirEntry(entry.name, stat.S_ISDIR(info.st_mode), info.st_size if regular else 0)
 
     def run(
         self, argv: Sequence[str], *, timeout: float | None = None, stdin: bytes | None = None
@@ -160,17 +175,6 @@ class LocalTransport:
 
     def close(self) -> None:
         """Nothing to release."""
-
-
-def _entry(entry: os.DirEntry[str]) -> DirEntry:
-    """One entry with symlinks followed; one that cannot be followed (a loop, a dangling
-    link) is listed as a plain entry instead of failing the whole listing."""
-    try:
-        is_dir = entry.is_dir()
-        size = entry.stat().st_size if entry.is_file() else 0
-    except OSError:
-        return DirEntry(entry.name, False, 0)
-    return DirEntry(entry.name, is_dir, size)
 
 
 def _communicate(
@@ -278,7 +282,7 @@ class FilesTransport(LocalTransport):
             raise ConnectError(f"root directory {self.root} does not exist")
 
     def _real(self, path: str) -> str:
-        return os.path.join(self.root, node_relative(path))
+        return resolve_in_root(self.root, path)
 
     def run(
         self, argv: Sequence[str], *, timeout: float | None = None, stdin: bytes | None = None
@@ -295,3 +299,35 @@ def node_relative(path: str) -> str:
     if len(path) >= 2 and path[1] == ":":
         path = f"/{path[0].upper()}{path[2:]}"
     return posixpath.normpath("/" + path).lstrip("/")
+
+
+MAX_SYMLINKS = 40  # as many as Linux follows in one path
+
+
+def resolve_in_root(root: str, path: str) -> str:
+    """Where a node's `path` is under `root`, its symlinks followed as the node would follow
+    them: an absolute target starts again at root and `..` stops there, so nothing under root
+    leads out of it (a copied `/etc/x -> /usr/y` stays in the copy, a snapshot's link to
+    `/etc/shadow` reads the snapshot's own, if any). OSError ELOOP past MAX_SYMLINKS links."""
+    done: list[str] = []
+    todo = node_relative(path).split("/")[::-1]
+    links = 0
+    while todo:
+        part = todo.pop()
+        if part in ("", "."):
+            continue
+        if part == "..":
+            del done[-1:]
+            continue
+        try:
+            target = os.readlink(os.path.join(root, *done, part))
+        except OSError:  # not a link, or not there: opening it tells which
+            done.append(part)
+            continue
+        links += 1
+        if links > MAX_SYMLINKS:
+            raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), path)
+        if target.startswith("/"):
+            done = []
+        todo.extend(target.split("/")[::-1])
+    return os.path.join(root, *done)

@@ -535,7 +535,8 @@ class SshTransport:
         records = [record for record in result.stdout.split(b"\0") if record]
         if len(records) > MAX_DIR_ENTRIES:
             raise too_many_entries(path)
-        return [_find_entry(record) for record in records]
+        entries = (_find_entry(record) for record in records)
+        return [entry for entry in entries if entry is not None]
 
     # -- closing --------------------------------------------------------------------------
 
@@ -677,8 +678,13 @@ def _remote(path: str) -> bytes:
     return path.encode("utf-8", "surrogateescape")
 
 
-def _too_large(path: str, size: int, max_bytes: int) -> FileReadError:
-    return FileReadError(path, "too_large", f"{path}: {size} bytes, over the {max_bytes}-byte cap")
+def _too_large(path: str, size: int | bytes, max_bytes: int) -> FileReadError:
+    """`size` as measured here, or as the node printed it (shown only when it is a number)."""
+    if isinstance(size, bytes):
+        size = size.strip()
+        size = int(size) if size.isdigit() and len(size) <= 20 else 0
+    stated = f"{size} bytes, " if size else ""
+    return FileReadError(path, "too_large", f"{path}: {stated}over the {max_bytes}-byte cap")
 
 
 def _regular_file(sftp: paramiko.SFTPClient, path: str) -> int:
@@ -795,10 +801,15 @@ def _sftp_entry(
     return DirEntry(name.decode("utf-8", "surrogateescape"), stat.S_ISDIR(mode), size)
 
 
-def _find_entry(record: bytes) -> DirEntry:
-    """One `%Y %s %f` record of find (the type with symlinks followed)."""
-    kind, size, name = record.decode("utf-8", "surrogateescape").split(" ", 2)
-    return DirEntry(name, kind == "d", int(size) if kind == "f" else 0)
+def _find_entry(record: bytes) -> DirEntry | None:
+    """One `%Y %s %f` record of find (the type with symlinks followed); None for one that is
+    not (the last, cut by the cap)."""
+    fields = record.decode("utf-8", "surrogateescape").split(" ", 2)
+    if len(fields) != 3 or not fields[2]:
+        return None
+    kind, size, name = fields
+    regular = kind == "f" and size.isascii() and size.isdigit() and len(size) <= 20
+    return DirEntry(name, kind == "d", int(size) if regular else 0)
 
 
 def _check_script(
@@ -811,7 +822,7 @@ def _check_script(
         raise FileReadError(path, "error", f"{path}: timed out reading through a command")
     kind, reason = exits.get(result.exit_status or 0, ("", ""))
     if kind == "too_large":
-        raise _too_large(path, int(result.stdout.strip() or 0), max_bytes)
+        raise _too_large(path, result.stdout, max_bytes)
     if kind:
         raise FileReadError(path, kind, f"{path}: {reason}")
     stderr = result.stderr.decode("utf-8", "replace").strip().splitlines()
