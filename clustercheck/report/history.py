@@ -16,8 +16,10 @@ was not UTF-8), so such a character is kept as its visible escape, in every run 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import stat
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -322,23 +324,39 @@ def _reading(path: str | Path) -> Iterator[sqlite3.Connection | None]:
         yield conn if _identify(conn, Path(path))[0] else None
 
 
+TRUNCATION_LOOKS = 5  # a commit extends the file within milliseconds; damage stays
+
+
 def _holds_database(file: Path) -> bool:
     """Whether the file holds a SQLite database; False when it is missing or empty (a new
     history). Anything else is refused before SQLite opens it: a FIFO would hang it, a text or
-    JSON file is someone else's, and a truncated database is damaged."""
+    JSON file is someone else's, and a truncated database is damaged. A file that looks
+    truncated is looked at again a few times: another run's commit may be extending it."""
+    for attempt in range(TRUNCATION_LOOKS):
+        holds, truncated = _database_state(file)
+        if truncated is None:
+            return holds
+        time.sleep(0.05 * (attempt + 1))
+    raise HistoryError(f"{file}: damaged ({truncated}); left as it was")
+
+
+def _database_state(file: Path) -> tuple[bool, str | None]:
+    """Whether the file holds a database (not when missing or empty), and how it looks
+    truncated when it does; a HistoryError for what is not a database."""
     try:
         info = file.stat()
         if info.st_size and stat.S_ISREG(info.st_mode):
             with file.open("rb") as handle:
                 header = handle.read(100)
+                info = os.fstat(handle.fileno())  # the size after the header was read
     except FileNotFoundError:
-        return False
+        return False, None
     except OSError as exc:
         raise HistoryError(f"{file}: {exc.strerror or exc}") from None
     if not stat.S_ISREG(info.st_mode):
         raise HistoryError(f"{file}: not a regular file; a history is a SQLite file")
     if not info.st_size:
-        return False
+        return False, None
     if not header.startswith(SQLITE_MAGIC):
         raise HistoryError(f"{file}: not a clustercheck history file (not SQLite); left as it was")
     page_size = int.from_bytes(header[16:18])
@@ -346,10 +364,8 @@ def _holds_database(file: Path) -> bool:
     size_is_valid = header[24:28] == header[92:96]  # SQLite's own rule for the header's size
     hot_journal = file.with_name(file.name + "-journal").exists()  # rolled back on open
     if size_is_valid and not hot_journal and info.st_size < expected:
-        raise HistoryError(
-            f"{file}: damaged (truncated to {info.st_size} of {expected} bytes); left as it was"
-        )
-    return True
+        return True, f"truncated to {info.st_size} of {expected} bytes"
+    return True, None
 
 
 def _identify(conn: sqlite3.Connection, file: Path) -> tuple[int, bool]:
