@@ -47,6 +47,11 @@ JK_GLOBAL_ONLY = frozenset(
 PATH_SECTIONS = frozenset(
     {"location", "locationmatch", "directory", "directorymatch", "files", "filesmatch"}
 )
+# Sections httpd evaluates while it reads the file: when false, what they hold is skipped,
+# Includes too. (`<If>` is evaluated per request: an Include inside it is read regardless.)
+READ_TIME_CONDITIONS = frozenset(
+    {"ifdefine", "ifmodule", "ifversion", "iffile", "ifdirective", "ifsection"}
+)
 
 
 @dataclass(frozen=True)

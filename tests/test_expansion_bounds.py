@@ -1,0 +1,195 @@
+"""Every expansion a node's files can ask for is bounded in size and time, and cycles are found:
+httpd's Include, mod_jk's `$(name)` and `reference`, Tomcat's `${name}`, and the XML recovery.
+
+Each hostile case is built here, small; each asserts the exact problem (file, line, kind,
+message) and that the work done stays within the limit: limits are injected small where the
+real ones would make the case big, and work is counted, never timed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from clusterfiles import HEALTHY_WORKERS, JK_CONF, apache_files, build, judge
+
+from clustercheck.collect.apache import IncludeLimits, gather_apache
+from clustercheck.collect.reader import NodeReader
+from clustercheck.collect.transports.base import DEFAULT_MAX_BYTES, DirEntry
+from clustercheck.collect.transports.localfs import FilesTransport
+from clustercheck.facts.files import ApacheFacts
+from clustercheck.inventory.settings import ApacheSettings
+from clustercheck.parsers.text import Kind, Problem
+
+# --- httpd Include ----------------------------------------------------------------------------
+
+LOOPS = "/etc/httpd/conf.d/loops"
+RECURSION = (
+    "httpd stops with 'Exceeded maximum include depth of 128, There appears to be a "
+    "recursion.' and does not start"
+)
+
+
+class CountingTransport(FilesTransport):
+    """A files node that counts what is asked of it: the work, without a clock."""
+
+    def __init__(self, root: str) -> None:
+        super().__init__(root)
+        self.calls = 0
+
+    def read_file(self, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+        self.calls += 1
+        return super().read_file(path, max_bytes)
+
+    def list_dir(self, path: str) -> list[DirEntry]:
+        self.calls += 1
+        return super().list_dir(path)
+
+
+def gathered(
+    tmp: Path, files: Mapping[str, str], limits: IncludeLimits | None = None
+) -> tuple[ApacheFacts, int]:
+    """The Apache facts of a files node holding `files`, and how many reads and listings
+    gathering them asked of the node."""
+    for path, text in files.items():
+        target = tmp / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    transport = CountingTransport(str(tmp))
+    settings = ApacheSettings(jk_conf=JK_CONF, server_root="/etc/httpd")
+    facts = gather_apache(NodeReader(transport), settings, limits or IncludeLimits())
+    return facts, transport.calls
+
+
+def loop_files(count: int, jk_conf: str = "Include conf.d/loops/*.conf\n") -> dict[str, str]:
+    """`count` files that each include all of them through one wildcard (22 bytes each in the
+    issue): without cycle detection, count**depth reads."""
+    files = {JK_CONF: jk_conf}
+    files.update({f"{LOOPS}/{i}.conf": "Include conf.d/loops/*.conf\n" for i in range(count)})
+    return files
+
+
+def include_problems(facts: ApacheFacts) -> list[tuple[str, int | None, Kind, str]]:
+    return [(p.file, p.line, p.kind, p.message) for p in facts.problems]
+
+
+def test_files_that_include_each_other_are_a_loop_httpd_refuses(tmp_path: Path) -> None:
+    """The issue's four files: each Include that closes a loop is one problem, and httpd's
+    consequence (it does not start) makes CC603 fail. Reads stay one per file."""
+    files = loop_files(4)
+    facts, calls = gathered(tmp_path, files)
+    chains = ["0", "0 -> 1", "0 -> 1 -> 2", "0 -> 1 -> 2 -> 3"]
+    expected = []
+    for i, chain in enumerate(chains):
+        shown = " -> ".join(f"{LOOPS}/{n}.conf" for n in [*chain.split(" -> "), "0"])
+        message = f"Include loop ({shown}): {RECURSION}"
+        expected.append((f"{LOOPS}/{i}.conf", 1, Kind.REFUSES_TO_START, message))
+    assert include_problems(facts) == expected
+    assert calls == 1 + 1 + 4  # jk_conf, the listing, each file once
+
+
+def test_an_include_loop_fails_cc603_and_nothing_else_does(tmp_path: Path) -> None:
+    jk_conf = "JkWorkersFile conf/workers.properties\nJkMount /* lb\nInclude conf.d/loops/*.conf\n"
+    files = {**apache_files(HEALTHY_WORKERS), **loop_files(4, jk_conf)}
+    inventory = build(tmp_path, {"web1": {"host": "h", "roles": ["apache"]}}, {"web1": files})
+    results = judge(inventory, "CC603")
+    assert [(r.status.value, r.file, r.line) for r in results] == [
+        ("fail", f"{LOOPS}/{i}.conf", 1) for i in range(4)
+    ]
+    assert all(r.message.endswith("and does not start") for r in results)
+
+
+def test_a_file_that_includes_itself(tmp_path: Path) -> None:
+    loop = "/etc/httpd/conf.d/self.conf"
+    files = {JK_CONF: "Include conf.d/self.conf\n", loop: "Include conf.d/self.conf\n"}
+    facts, _calls = gathered(tmp_path, files)
+    message = f"Include loop ({loop} -> {loop}): {RECURSION}"
+    assert include_problems(facts) == [(loop, 1, Kind.REFUSES_TO_START, message)]
+
+
+def test_a_loop_inside_a_read_time_condition_only_may_stop_httpd(tmp_path: Path) -> None:
+    """httpd skips what a false <IfDefine> holds, Includes too: the loop stops it only when
+    the condition holds (tests/checks/test_jk_real_httpd.py shows both)."""
+    conditional = "<IfDefine LOOP>\nInclude conf.d/loops/*.conf\n</IfDefine>\n"
+    facts, _calls = gathered(tmp_path, loop_files(1, conditional))
+    loop = f"{LOOPS}/0.conf"
+    message = (
+        f"Include loop ({loop} -> {loop}): if httpd reads this Include (inside "
+        f"<IfDefine LOOP>), {RECURSION}"
+    )
+    assert include_problems(facts) == [(loop, 1, Kind.MAY_MEAN_SOMETHING_ELSE, message)]
+
+
+def test_includes_nested_deeper_than_httpd_allows(tmp_path: Path) -> None:
+    """130 files in a chain, no loop: httpd's 129th nested Include is its stop."""
+    files = {JK_CONF: "Include conf.d/chain/0.conf\n"}
+    files.update(
+        {
+            f"/etc/httpd/conf.d/chain/{i}.conf": f"Include conf.d/chain/{i + 1}.conf\n"
+            for i in range(130)
+        }
+    )
+    facts, calls = gathered(tmp_path, files)
+    message = f"Include nested more than 128 deep: {RECURSION}"
+    assert include_problems(facts) == [
+        ("/etc/httpd/conf.d/chain/127.conf", 1, Kind.REFUSES_TO_START, message)
+    ]
+    assert calls == 1 + 128  # jk_conf and the chain down to where httpd stops
+
+
+def limit_problem(file: str, line: int, limits: str) -> tuple[str, int, Kind, str]:
+    message = (
+        f"Include not followed: clustercheck reads at most {limits} through Include, and this "
+        "one goes past that; what it names and every later Include are not judged"
+    )
+    return (file, line, Kind.UNREADABLE, message)
+
+
+def test_includes_that_multiply_without_a_loop_stop_at_the_file_limit(tmp_path: Path) -> None:
+    """Each level's two files include both files of the next level: 2**20 inclusions, and no
+    file is ever included by itself. The walk stops at the limit, says where, and reads
+    nothing more."""
+    files = {JK_CONF: "Include conf.d/level0/*.conf\nJkMount /after lb\n"}
+    for level in range(20):
+        for name in "ab":
+            include = f"Include conf.d/level{level + 1}/*.conf\n"
+            files[f"/etc/httpd/conf.d/level{level}/{name}.conf"] = include
+    limits = IncludeLimits(files=30, bytes=DEFAULT_MAX_BYTES)
+    facts, calls = gathered(tmp_path, files, limits)
+    # jk_conf, then down the `a` files: a listing and a file per level, until the 30th
+    assert include_problems(facts) == [
+        limit_problem("/etc/httpd/conf.d/level13/a.conf", 1, "30 files and 4 MiB")
+    ]
+    assert calls <= limits.files + 1  # the workers file is no Include
+    assert facts.jk is not None and [m.pattern for m in facts.jk.mounts] == ["/after"]
+
+
+def test_includes_stop_at_the_byte_limit(tmp_path: Path) -> None:
+    big = "/etc/httpd/conf.d/big.conf"
+    files = {
+        JK_CONF: "Include conf.d/small.conf\nInclude conf.d/big.conf\nInclude conf.d/small.conf\n",
+        "/etc/httpd/conf.d/small.conf": "JkMount /small lb\n",
+        big: "JkMount /big lb\n" + "#" * 200 + "\n",
+    }
+    limits = IncludeLimits(files=100, bytes=200)
+    facts, _calls = gathered(tmp_path, files, limits)
+    assert include_problems(facts) == [limit_problem(JK_CONF, 2, "100 files and 200 bytes")]
+    assert facts.jk is not None and [m.pattern for m in facts.jk.mounts] == ["/small"]
+    assert big not in [p.file for p in facts.problems]
+
+
+def test_a_problem_in_a_file_included_twice_is_said_once(tmp_path: Path) -> None:
+    twice = "/etc/httpd/conf.d/twice.conf"
+    files = {
+        JK_CONF: "Include conf.d/twice.conf\nInclude conf.d/twice.conf\n",
+        twice: "<VirtualHost *:80>\n",
+    }
+    facts, _calls = gathered(tmp_path, files)
+    assert facts.problems == [
+        Problem(
+            twice,
+            1,
+            "<VirtualHost *:80> is never closed: httpd refuses to start",
+            Kind.REFUSES_TO_START,
+        )
+    ]
+
