@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import pytest
 from clusterfiles import HEALTHY_WORKERS, JK_CONF, apache_files, build, judge
 
 from clustercheck.collect.apache import IncludeLimits, gather_apache
@@ -18,7 +19,9 @@ from clustercheck.collect.transports.base import DEFAULT_MAX_BYTES, DirEntry
 from clustercheck.collect.transports.localfs import FilesTransport
 from clustercheck.facts.files import ApacheFacts
 from clustercheck.inventory.settings import ApacheSettings
+from clustercheck.parsers import workers
 from clustercheck.parsers.text import Kind, Problem
+from clustercheck.parsers.workers import WorkersFile, parse_workers
 
 # --- httpd Include ----------------------------------------------------------------------------
 
@@ -193,3 +196,66 @@ def test_a_problem_in_a_file_included_twice_is_said_once(tmp_path: Path) -> None
         )
     ]
 
+
+# --- workers.properties $(name) and reference ---------------------------------------------------
+
+
+def value_problems(wf: WorkersFile) -> list[tuple[int | None, Kind, str]]:
+    return [(p.line, p.kind, p.message) for p in wf.problems if p.kind is Kind.UNREADABLE]
+
+
+def too_long(name: str) -> str:
+    return (
+        f"$({name}) is not substituted: the value would grow past 64 KiB, clustercheck's limit; "
+        "it keeps $(...) as written from here and is not judged"
+    )
+
+
+def test_values_that_double_at_each_line_stop_at_64_kib() -> None:
+    """40 lines that each double the one before: 8 * 2**40 characters, were each substituted.
+    Each value stops before 64 KiB, where a problem names its line; a value that holds the
+    unsubstituted text is short again, so the doubling starts over."""
+    text = "v0=abcdefgh\n" + "".join(f"v{i + 1}=$(v{i})$(v{i})\n" for i in range(40))
+    wf = parse_workers(text, "/w")
+    # v13 is 64 KiB: v14 (line 15) cannot double it; v14 keeps `$(v13)$(v13)`, 12 characters,
+    # which v15...v27 double again, up to v27 (line 28); from there each line stops.
+    lines = [15, *range(28, 42)]
+    assert value_problems(wf) == [(n, Kind.UNREADABLE, too_long(f"v{n - 2}")) for n in lines]
+    assert max(map(len, wf.variables.values())) <= workers.MAX_EXPANDED_VALUE
+    assert wf.variables["v14"] == "$(v13)$(v13)"
+
+
+def test_substitution_stops_at_the_file_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each line is short, but together they would copy the same big value everywhere: past
+    the file's limit, said once, no $(...) is substituted any more."""
+    monkeypatch.setattr(workers, "MAX_EXPANDED_FILE", 1000)
+    text = "big=" + "x" * 300 + "\n" + "".join(f"k{i}=$(big)\n" for i in range(10))
+    wf = parse_workers(text, "/w")
+    message = (
+        "$(big) is not substituted: substitution in this file would add more than 1000 bytes, "
+        "clustercheck's limit; from here on no $(...) is, and the values that hold one are not "
+        "judged"
+    )
+    assert value_problems(wf) == [(5, Kind.UNREADABLE, message)]
+    assert [wf.variables[f"k{i}"] for i in range(10)] == ["x" * 300] * 3 + ["$(big)"] * 7
+
+
+def test_references_that_copy_a_big_template_many_times_stop_at_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every worker copies every key of the template: workers x keys copies, and each
+    reference compares every key there is. Past the limit, said once, the remaining
+    references are not resolved (and not taken for unresolvable: httpd may well start)."""
+    monkeypatch.setattr(workers, "MAX_REFERENCE_WORK", 200)
+    template = "".join(f"worker.t.x{i}.port=1\n" for i in range(10))
+    refs = "".join(f"worker.w{i}.reference=worker.t\n" for i in range(20))
+    wf = parse_workers("worker.list=w0\n" + template + refs, "/w")
+    message = (
+        "'worker.w3.reference' and the references after it are not resolved: resolving them "
+        "compares and copies more than 200 keys, clustercheck's limit; the workers they define "
+        "are not judged"
+    )
+    assert value_problems(wf) == [(15, Kind.UNREADABLE, message)]
+    # each inherit compares every key there is (31, then 10 more each time) and copies 10
+    copied = {name.split(".")[0] for name in wf.workers if name.startswith("w") and "." in name}
+    assert sorted(copied) == ["w0", "w1", "w2"]
