@@ -7,11 +7,14 @@ real ones would make the case big, and work is counted, never timed."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 from clusterfiles import HEALTHY_WORKERS, JK_CONF, apache_files, build, judge
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clustercheck.collect.apache import IncludeLimits, gather_apache
 from clustercheck.collect.reader import NodeReader
@@ -20,7 +23,17 @@ from clustercheck.collect.transports.localfs import FilesTransport
 from clustercheck.facts.files import ApacheFacts
 from clustercheck.inventory.settings import ApacheSettings
 from clustercheck.parsers import workers
-from clustercheck.parsers.text import Kind, Problem
+from clustercheck.parsers.serverxml import (
+    ServerXml,
+    SubstitutionTooLong,
+    XmlDoc,
+    XmlElement,
+    XmlLimits,
+    parse_server_xml,
+    read_xml,
+    substitute,
+)
+from clustercheck.parsers.text import Kind, Problem, size_text
 from clustercheck.parsers.workers import WorkersFile, parse_workers
 
 # --- httpd Include ----------------------------------------------------------------------------
@@ -259,3 +272,187 @@ def test_references_that_copy_a_big_template_many_times_stop_at_the_limit(
     # each inherit compares every key there is (31, then 10 more each time) and copies 10
     copied = {name.split(".")[0] for name in wf.workers if name.startswith("w") and "." in name}
     assert sorted(copied) == ["w0", "w1", "w2"]
+
+
+# --- server.xml ${name} -------------------------------------------------------------------------
+
+
+class CountingProperties(dict[str, str]):
+    """Properties that count the lookups made in them: the work substitution did."""
+
+    lookups = 0
+
+    def __contains__(self, key: object) -> bool:
+        self.lookups += 1
+        return super().__contains__(key)
+
+
+def server(attrs: str, *more: str) -> bytes:
+    lines = [f'<Server port="-1" {attrs}>', *more, "</Server>"]
+    return "\n".join(lines).encode()
+
+
+def substitution_problems(parsed: ServerXml) -> list[tuple[int | None, str]]:
+    return [(p.line, p.message) for p in parsed.problems if p.kind is Kind.UNREADABLE]
+
+
+def test_a_big_property_used_many_times_stops_at_64_kib() -> None:
+    """A 1 MiB attribute of ${x} with x itself 1 MiB would be 2**40 characters: substitution
+    stops as soon as the value passes 64 KiB, after a single lookup, and keeps it as written."""
+    properties = CountingProperties(x="y" * (1 << 20))
+    value = "${x}" * (1 << 18)
+    parsed = parse_server_xml(server(f'shutdown="{value}"'), "/s.xml", properties)
+    message = (
+        "shutdown on <Server> is not substituted: its ${...} would make it longer than 64 KiB, "
+        "clustercheck's limit; it is kept as written and not judged"
+    )
+    assert substitution_problems(parsed) == [(1, message)]
+    assert parsed.root is not None and parsed.root.attrs["shutdown"] == value
+    assert properties.lookups == 1
+
+
+def test_substitution_stops_at_what_the_file_may_add() -> None:
+    """Each attribute stays short, but together they copy one property everywhere: past the
+    file's limit, said once, no later attribute is substituted."""
+    limits = XmlLimits(substituted=1000)
+    connectors = [f'<Connector port="{8000 + i}" address="${{x}}"/>' for i in range(8)]
+    text = server("", "<Service>", *connectors, "</Service>")
+    parsed = parse_server_xml(text, "/s.xml", {"x": "a" * 300}, limits)
+    message = (
+        "address on <Connector> is not substituted: ${...} in this file would add more than "
+        "1000 bytes, clustercheck's limit; it and every later attribute are kept as written "
+        "and not judged"
+    )
+    assert substitution_problems(parsed) == [(6, message)]
+    assert [c.address for c in parsed.connectors] == ["a" * 300] * 3 + ["${x}"] * 5
+
+
+def test_substitution_under_the_limits_is_unchanged() -> None:
+    assert substitute("${a}-${b:-d}-${c}", {"a": "1"}) == ("1-d-${c}", ["${c}"])
+    assert substitute("${a}${a}", {"a": "xy"}, limit=4) == ("xyxy", [])
+    with pytest.raises(SubstitutionTooLong):
+        substitute("${a}${a}!", {"a": "xy"}, limit=4)
+
+
+# --- XML recovery -------------------------------------------------------------------------------
+
+
+def depth(element: XmlElement) -> int:
+    """How deep the tree goes below and including `element` (by levels, not recursion)."""
+    levels, level = 0, [element]
+    while level:
+        levels, level = levels + 1, [c for e in level for c in e.children]
+    return levels
+
+
+def tree_problems(doc: XmlDoc) -> list[tuple[int | None, str]]:
+    return [(p.line, p.message) for p in doc.problems if p.kind is Kind.UNREADABLE]
+
+
+@pytest.mark.parametrize("closed", [True, False], ids=["well-formed", "unclosed"])
+def test_elements_nested_too_deep_are_skipped_with_what_they_hold(closed: bool) -> None:
+    """Deeper than the limit nothing is built (the path of each element repeats all its
+    parents'), and the elements after the deep ones are read again."""
+    nested = "\n".join(["<Server>", *["<a>"] * 10, "<b/>", *(["</a>"] * 10 if closed else [])])
+    doc = read_xml(f"{nested}\n<Service/>\n</Server>\n".encode(), "/s.xml", XmlLimits(depth=5))
+    message = (
+        "elements nested deeper than 5 are not read (clustercheck's limit): what they hold is "
+        "not judged"
+    )
+    assert tree_problems(doc) == [(6, message)]
+    assert doc.root is not None and depth(doc.root) == 5
+    assert [e.tag for e in doc.root.iter()][-1] == ("Service" if closed else "a")
+
+
+@pytest.mark.parametrize(
+    ("limits", "tag", "line"),
+    [
+        pytest.param(XmlLimits(elements=10), "a", 11, id="elements"),
+        pytest.param(XmlLimits(paths=1000), "x" * 300, 4, id="paths"),
+    ],
+)
+def test_past_the_element_or_path_budget_nothing_more_is_built(
+    limits: XmlLimits, tag: str, line: int
+) -> None:
+    """A long tag name costs its length in every path below it: 300 characters, three
+    children down, pass 1000."""
+    children = "\n".join(f"<{tag}>" for _ in range(20))
+    doc = read_xml(f"<Server>\n{children}\n</Server>\n".encode(), "/s.xml", limits)
+    message = (
+        f"clustercheck builds at most {limits.elements} elements and {size_text(limits.paths)} "
+        "of element paths from a file: from this line on nothing is read, nor judged"
+    )
+    assert tree_problems(doc) == [(line, message)]
+    assert doc.root is not None
+    assert sum(1 for _ in doc.root.iter()) <= limits.elements
+    assert sum(len(e.path) for e in doc.root.iter()) <= limits.paths
+
+
+# Each of these took quadratic time or recursed without end in the tolerant reader or the tree
+# (a 20 KB tag took 19 s, 8000 nested elements raised RecursionError): 256 KiB of each is read
+# in well under a second now, and would take minutes to hours if any went quadratic again.
+HOSTILE = {
+    "long attribute name without '='": "<Server " + "b" * 256_000 + ">",
+    "unterminated DOCTYPE subsets": "<Server>" + "<!DOCTYPE [" * 23_000,
+    "unclosed nesting": "<Server>" + "<a>" * 85_000,
+    "well-formed nesting": "<Server>" + "<a>" * 36_000 + "</a>" * 36_000 + "</Server>",
+    "stray end tags under open ones": "<Server>&" + "<a>" * 40_000 + "</b>" * 40_000,
+    "many attributes": "<Server " + "".join(f'a{i}="1" ' for i in range(28_000)) + "/>",
+    "unquoted attribute runs": "<Server " + "a=" * 128_000 + ">",
+    "open quotes": "<Server>" + "<a '" * 64_000,
+}
+CPU_SECONDS = 10.0  # linear: < 1 s here; quadratic: minutes to hours
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_xml_is_read_in_linear_time(text: str) -> None:
+    started = time.process_time()
+    parsed = parse_server_xml(text.encode(), "/s.xml")
+    assert time.process_time() - started < CPU_SECONDS
+    assert parsed.root is not None and depth(parsed.root) <= XmlLimits.depth
+
+
+FRAGMENTS = [
+    "<a",
+    "<a>",
+    "</a>",
+    "</b>",
+    "<a/>",
+    " x=",
+    '"',
+    "'",
+    "=",
+    " ",
+    ">",
+    "<",
+    "&",
+    "]",
+    "<!DOCTYPE [",
+    "<!--",
+    "-->",
+    "<![CDATA[",
+    "<?",
+    "/>",
+    "b",
+    "${x}",
+]
+SMALL = XmlLimits(depth=16, elements=500, paths=20_000, value=2000, substituted=10_000)
+
+
+@given(st.lists(st.tuples(st.sampled_from(FRAGMENTS), st.integers(1, 3000)), max_size=12))
+@settings(max_examples=60)
+def test_any_mix_of_hostile_fragments_stays_within_the_limits(
+    parts: list[tuple[str, int]],
+) -> None:
+    """Up to 36000 fragments of broken XML: read without raising, every tree within the
+    limits, and substitution within its own."""
+    text = "<Server>" + "".join(fragment * count for fragment, count in parts)
+    started = time.process_time()
+    parsed = parse_server_xml(text.encode(), "/s.xml", {"x": "v" * 100}, SMALL)
+    assert time.process_time() - started < CPU_SECONDS
+    elements = list(parsed.root.iter()) if parsed.root else []
+    assert len(elements) <= SMALL.elements
+    assert sum(len(e.path) for e in elements) <= SMALL.paths
+    assert not parsed.root or depth(parsed.root) <= SMALL.depth
+    assert all(len(v) <= max(SMALL.value, len(text)) for e in elements for v in e.attrs.values())
+
