@@ -155,8 +155,9 @@ def test_includes_nested_deeper_than_httpd_allows(tmp_path: Path) -> None:
 
 def limit_problem(file: str, line: int, limits: str) -> tuple[str, int, Kind, str]:
     message = (
-        f"Include not followed: clustercheck reads at most {limits} through Include, and this "
-        "one goes past that; what it names and every later Include are not judged"
+        f"not followed: clustercheck reads at most {limits} of httpd configuration (Include, "
+        "JkMountFile), and this one goes past that; what it names and every later one are not "
+        "judged"
     )
     return (file, line, Kind.UNREADABLE, message)
 
@@ -192,6 +193,25 @@ def test_includes_stop_at_the_byte_limit(tmp_path: Path) -> None:
     assert include_problems(facts) == [limit_problem(JK_CONF, 2, "100 files and 200 bytes")]
     assert facts.jk is not None and [m.pattern for m in facts.jk.mounts] == ["/small"]
     assert big not in [p.file for p in facts.problems]
+
+
+def test_mount_files_are_read_once_each_and_within_the_limits(tmp_path: Path) -> None:
+    """A thousand JkMountFile lines naming one 4 MiB-capped file parsed it a thousand times;
+    each file is read and parsed once now, and files past the limit are not read."""
+    names = [f"/etc/httpd/conf/uri{i}.properties" for i in range(3)]
+    lines = [f"JkMountFile conf/uri{i % 3}.properties\n" for i in range(1000)]
+    files = {JK_CONF: "".join(lines)}
+    files.update({name: f"/app{i}/*=lb\n" for i, name in enumerate(names)})
+    facts, calls = gathered(tmp_path, files)
+    assert facts.problems == []
+    assert sorted(m.pattern for m in facts.mounts) == ["/app0/*", "/app1/*", "/app2/*"]
+    assert calls == 1 + 3
+
+    limits = IncludeLimits(files=3, bytes=DEFAULT_MAX_BYTES)
+    facts, calls = gathered(tmp_path, files, limits)
+    assert include_problems(facts) == [limit_problem(JK_CONF, 3, "3 files and 4 MiB")]
+    assert [m.pattern for m in facts.mounts] == ["/app0/*", "/app1/*"]
+    assert calls == 3
 
 
 def test_a_problem_in_a_file_included_twice_is_said_once(tmp_path: Path) -> None:

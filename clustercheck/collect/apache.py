@@ -30,9 +30,10 @@ HTTPD_MAX_INCLUDE_DEPTH = 128
 
 @dataclass(frozen=True)
 class IncludeLimits:
-    """How much one node's Include walk may read, far above any real httpd configuration: a
-    hostile or runaway one (files that include each other through a wildcard multiply at every
-    level) ends in a problem, not in minutes of reading."""
+    """How much of httpd's configuration one node's walk may read (the files Include and
+    JkMountFile name), far above any real one: a hostile or runaway one (files that include
+    each other through a wildcard multiply at every level) ends in a problem, not in minutes of
+    reading."""
 
     files: int = 2000  # files read and directories listed, a file once per time it is included
     bytes: int = 8 * 1024 * 1024  # the size of those files, added up the same way
@@ -42,19 +43,22 @@ def gather_apache(
     reader: NodeReader, settings: ApacheSettings, limits: IncludeLimits = IncludeLimits()
 ) -> ApacheFacts:
     facts = ApacheFacts(jk_conf=settings.jk_conf)
+    walk = _IncludeWalk(reader, facts, limits)
     directives: list[Directive] = []
     if settings.jk_conf:
         facts.server_root = settings.server_root or _guess_server_root(settings.jk_conf)
-        directives = _IncludeWalk(reader, facts, limits).read_root(settings.jk_conf)
+        directives = walk.read_root(settings.jk_conf)
     facts.jk = jk_settings(directives)
     facts.problems.extend(facts.jk.problems)
     if facts.jk.server_root:
         facts.server_root = facts.jk.server_root[0]
     facts.mounts = list(facts.jk.mounts)
     _read_workers(reader, settings, facts)
-    for path, _file, _line in facts.jk.mount_files:
+    read: set[str] = set()  # each mount file once, however many JkMountFile name it
+    for path, file, line in facts.jk.mount_files:
         resolved = _resolve(reader, facts, path)
-        data = reader.read(resolved)
+        data = None if resolved in read else walk.read(file, line, resolved)
+        read.add(resolved)
         if data is not None:
             mounts, problems = parse_uriworkermap(decode(data), resolved)
             facts.mounts.extend(mounts)
@@ -128,7 +132,7 @@ class _IncludeWalk:
                 cycle = " -> ".join([*self.stack[self.stack.index(path) :], path])
                 self.refused(directive, condition, f"Include loop ({cycle})")
                 continue
-            data = self.read(directive, path)
+            data = self.read(directive.file, directive.line, path)
             if data is not None:
                 expanded.extend(self.parse(path, data, condition))
             elif optional:
@@ -145,7 +149,9 @@ class _IncludeWalk:
         folder, leaf = posixpath.split(pattern)
         if not any(ch in leaf for ch in "*?["):
             return [pattern], optional
-        if folder not in self.listings and self.within_limits(directive):
+        if folder not in self.listings and self.within_limits(
+            directive.file, directive.line, files=1
+        ):
             self.files_read += 1
             self.listings[folder] = reader.list_dir(folder)
         entries = self.listings.get(folder)
@@ -156,34 +162,35 @@ class _IncludeWalk:
         names = [e.name for e in entries if not e.is_dir and fnmatch.fnmatchcase(e.name, leaf)]
         return [reader.join(folder, name) for name in names], False
 
-    def read(self, directive: Directive, path: str) -> bytes | None:
-        """One file an Include names, counted against the limits."""
-        if not self.within_limits(directive):
+    def read(self, file: str, line: int, path: str) -> bytes | None:
+        """One file the directive at file:line names, counted against the limits."""
+        if not self.within_limits(file, line, files=1):
             return None
         self.files_read += 1
         data = self.reader.read(path)
-        if data is None or not self.within_limits(directive, len(data)):
+        if data is None or not self.within_limits(file, line, size=len(data)):
             return None
         self.bytes_read += len(data)
         return data
 
-    def within_limits(self, directive: Directive, size: int = 0) -> bool:
-        """Whether one more file (of `size` bytes, once read) fits; the first time it does
-        not, a problem at this Include says that nothing from here on is judged."""
+    def within_limits(self, file: str, line: int, files: int = 0, size: int = 0) -> bool:
+        """Whether `files` more files, or `size` more bytes, fit; the first time they do not,
+        a problem at the directive that names them says that nothing from here on is
+        judged."""
         if (
             not self.stopped
-            and self.files_read < self.limits.files
+            and self.files_read + files <= self.limits.files
             and self.bytes_read + size <= self.limits.bytes
         ):
             return True
         if not self.stopped:
             self.stopped = True
             message = (
-                f"Include not followed: clustercheck reads at most {self.limits.files} files "
-                f"and {size_text(self.limits.bytes)} through Include, and this one goes past that; "
-                "what it names and every later Include are not judged"
+                f"not followed: clustercheck reads at most {self.limits.files} files and "
+                f"{size_text(self.limits.bytes)} of httpd configuration (Include, JkMountFile), "
+                "and this one goes past that; what it names and every later one are not judged"
             )
-            self.add([Problem(directive.file, directive.line, message, Kind.UNREADABLE)])
+            self.add([Problem(file, line, message, Kind.UNREADABLE)])
         return False
 
     def refused(self, directive: Directive, condition: str | None, why: str) -> None:
