@@ -274,6 +274,20 @@ def test_substitution_stops_at_the_file_limit(monkeypatch: pytest.MonkeyPatch) -
     assert [wf.variables[f"k{i}"] for i in range(10)] == ["x" * 300] * 3 + ["$(big)"] * 7
 
 
+def test_a_key_repeated_on_many_lines_stops_joining_at_64_kib() -> None:
+    """mod_jk joins a repeated list key: every line of one key copied an ever longer value at
+    each line (quadratic in the file size); past 64 KiB it is not joined any more, said once."""
+    text = "worker.list=lb\nworker.lb.type=lb\n" + "worker.lb.balance_workers=abcdefg\n" * 20_000
+    wf = parse_workers(text, "/w")
+    message = (
+        "'worker.lb.balance_workers' is not joined with this value or later ones: it would grow "
+        "past 64 KiB, clustercheck's limit; it is not judged"
+    )
+    first_line = 3 + 65536 // len(",abcdefg")  # the line whose value no longer fits
+    assert value_problems(wf) == [(first_line, Kind.UNREADABLE, message)]
+    assert len(wf.workers["lb"].settings["balance_workers"].value) <= workers.MAX_EXPANDED_VALUE
+
+
 def test_references_that_copy_a_big_template_many_times_stop_at_the_limit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -289,6 +289,7 @@ class _Reader:
     empty_hosts: list[tuple[str, int, str | None]] = field(default_factory=list)  # `host=`
     expanded: int = 0  # characters $(name) substitution added so far (MAX_EXPANDED_FILE)
     reference_work: int = 0  # keys compared or copied by `reference` so far
+    unjoined: set[str] = field(default_factory=set)  # keys whose joined value hit the limit
 
     def problem(self, kind: Kind, line: int | None, message: str, file: str | None = None) -> None:
         self.problems.append(Problem(file or self.path, line, message, kind))
@@ -449,6 +450,17 @@ class _Reader:
                 f"mod_jk joins the values with '{separator}'",
                 setting.file,
             )
+        size = len(old.value) + len(separator) + len(setting.value)
+        if key in self.unjoined or size > MAX_EXPANDED_VALUE:
+            # each join copies the value: many short lines of one key would cost quadratic time
+            if key not in self.unjoined:
+                self.unjoined.add(key)
+                message = (
+                    f"'{key}' is not joined with this value or later ones: it would grow past "
+                    f"{size_text(MAX_EXPANDED_VALUE)}, clustercheck's limit; it is not judged"
+                )
+                self.problem(Kind.UNREADABLE, setting.line, message, setting.file)
+            return
         joined = f"{old.value}{separator}{setting.value}"
         self.props[key] = dataclasses.replace(old, value=joined)
 
