@@ -23,6 +23,7 @@ from clustercheck.collect.transports.localfs import FilesTransport
 from clustercheck.facts.files import ApacheFacts
 from clustercheck.inventory.settings import ApacheSettings
 from clustercheck.parsers import workers
+from clustercheck.parsers.httpd import parse_httpd
 from clustercheck.parsers.properties import load_java_properties
 from clustercheck.parsers.serverxml import (
     ServerXml,
@@ -492,13 +493,16 @@ def test_any_mix_of_hostile_fragments_stays_within_the_limits(
     assert all(len(v) <= max(SMALL.value, len(text)) for e in elements for v in e.attrs.values())
 
 
-# --- catalina.properties ------------------------------------------------------------------------
+# --- continued lines ------------------------------------------------------------------------
 
 
 def test_continued_lines_are_joined_in_linear_time() -> None:
-    """One value continued over a million lines (3 MB, under the 4 MiB read cap): joining at
-    each line took about a minute, joining once takes a second."""
+    """One value continued over a million lines (3 MB, under the 4 MiB read cap), in
+    catalina.properties and in an httpd file: joining at each line took about a minute, joining
+    once takes a second."""
     started = time.process_time()
     read = load_java_properties(b"a=" + b"x\\\n" * 1_000_000)
+    directives, _problems = parse_httpd("JkMount /" + "x\\\n" * 1_000_000 + " lb\n", "/h")
     assert time.process_time() - started < CPU_SECONDS
     assert read == {"a": "x" * 1_000_000}
+    assert [d.args for d in directives] == [("/" + "x" * 1_000_000, "lb")]

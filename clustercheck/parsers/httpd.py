@@ -147,14 +147,16 @@ def split_section(section: str) -> tuple[str, tuple[str, ...]]:
 def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
     """(first line number, text): a backslash right before LF (or CRLF) joins the next line."""
     lines = text.split("\n")
-    pending, first = "", 0
+    pending: list[str] = []  # joined once: joining at each line costs quadratic time
+    first = 0
     for number, line in enumerate(lines, start=1):
         body = line[:-1] if line.endswith("\r") else line
         if number < len(lines) and body.endswith("\\"):
-            pending, first = pending + body[:-1], first or number
+            pending.append(body[:-1])
+            first = first or number
             continue
-        yield first or number, pending + line
-        pending, first = "", 0
+        yield first or number, "".join([*pending, line])
+        pending, first = [], 0
 
 
 # --- parse_httpd -----------------------------------------------------------------------------
