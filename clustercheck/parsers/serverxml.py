@@ -14,6 +14,7 @@ import bisect
 import codecs
 import io
 import re
+from array import array
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from xml.sax import SAXParseException, handler, xmlreader
@@ -252,16 +253,19 @@ class _EntityDeclaration(Exception):
     """The tolerant reader met `<!ENTITY`: refused like defusedxml refuses it."""
 
 
-_TOKEN = re.compile(
+# Markup other than a start tag, at a `<`: comments, CDATA, PIs and an internal subset may run
+# to the end of the file, which they then consume.
+_MARKUP = re.compile(
     r"""<!--(?P<comment>.*?)(?:--!?>|\Z)
       | <!\[CDATA\[.*?(?:\]\]>|\Z)
       | <!DOCTYPE(?P<doctype>[^\[>]*(?:\[.*?(?:\][^>]*|\Z))?)>?
       | <\?.*?(?:\?>|\Z)
-      | </(?P<end>[^\s<>/]+)\s*>
-      | <(?P<start>[A-Za-z_:][^\s<>/]*)(?P<attrs>(?:[^<>"']|"[^"]*"|'[^']*')*?)(?P<empty>/?)>
+      | </(?P<end>[^\s<>/]++)\s*+>
     """,
     re.S | re.X,
 )
+_START = re.compile(r"<([A-Za-z_:][^\s<>/]*+)")  # a tag name runs to a blank, `/`, `<` or `>`
+_TAG_STOP = re.compile(r"""[<>"']""")
 # A name only where one begins, taken whole: never retried from inside a long run of name
 # characters that no `=` follows (which made a 20 KB tag take 20 s).
 _ATTR = re.compile(
@@ -289,29 +293,81 @@ def _unescape(value: str) -> str:
     return _REF.sub(ref, re.sub(r"[\t\n]", " ", value))
 
 
+class _TagEnds:
+    """Where a start tag ends: its attributes run to the first `>` outside quoted values; a `<`
+    outside them, an unclosed quote or the end of the file first means it is no tag.
+
+    Every `<` may begin a tag, and in a broken file the attributes of one can hold the next
+    (`<a "<b" "<b" ...` with no `>`): tried afresh from each, that is quadratic. From any
+    position outside quotes the scan goes on the same way whoever reached it, so each outcome
+    is kept at the positions it passed, and the file is scanned about once in all."""
+
+    UNKNOWN = -2
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._known = array("q", [self.UNKNOWN]) * (len(text) + 1)
+
+    def end(self, at: int) -> int:
+        """The index of the `>` that ends the tag whose attributes begin at `at`, or -1."""
+        text, known = self._text, self._known
+        passed: list[int] = []
+        outcome = -1
+        while (stop := _TAG_STOP.search(text, at)) is not None:
+            at = stop.start()
+            if known[at] != self.UNKNOWN:
+                outcome = known[at]
+                break
+            passed.append(at)
+            char = text[at]
+            if char in "<>":
+                outcome = at if char == ">" else -1
+                break
+            closing = text.find(char, at + 1)
+            if closing < 0:
+                break
+            at = closing + 1
+        for position in passed:
+            known[position] = outcome
+        return outcome
+
+
 def _tolerant(text: str, limits: XmlLimits) -> _TreeBuilder:
     """A forgiving reader for files expat rejects: a comment may end with `--!>` or run to the
     end, stray `&` and `<` are text, junk inside a tag is skipped, mismatched end tags close
-    what they match and unclosed elements end with the file."""
+    what they match and unclosed elements end with the file. Linear in the file's size: each
+    `<` is looked at once, and tags share their scans (_TagEnds)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     starts = [m.end() for m in re.finditer("\n", text)]
     builder = _TreeBuilder(limits)
-    for m in _TOKEN.finditer(text):
-        line = bisect.bisect_right(starts, m.start()) + 1
-        if m.group("comment") is not None:
-            builder.comment(m.group("comment"), line)
-        elif m.group("doctype") is not None and "<!ENTITY" in m.group("doctype"):
-            raise _EntityDeclaration
-        elif m.group("end"):
-            builder.end(m.group("end"))
-        elif m.group("start"):
-            attrs = {
-                a.group(1): _unescape(next(v for v in a.groups()[1:] if v is not None))
-                for a in _ATTR.finditer(m.group("attrs"))
-            }
-            builder.start(m.group("start"), attrs, line)
-            if m.group("empty"):
-                builder.end(m.group("start"))
+    tag_ends = _TagEnds(text)
+    at = text.find("<")
+    while at >= 0:
+        line = bisect.bisect_right(starts, at) + 1
+        markup = _MARKUP.match(text, at)
+        if markup is not None:
+            if markup.group("comment") is not None:
+                builder.comment(markup.group("comment"), line)
+            elif markup.group("doctype") is not None and "<!ENTITY" in markup.group("doctype"):
+                raise _EntityDeclaration
+            elif markup.group("end"):
+                builder.end(markup.group("end"))
+            at = text.find("<", markup.end())
+            continue
+        name = _START.match(text, at)
+        end = tag_ends.end(name.end()) if name else -1
+        if name is None or end < 0:
+            at = text.find("<", at + 1)
+            continue
+        empty = text[end - 1] == "/" and end - 1 >= name.end()
+        attrs = {
+            a.group(1): _unescape(next(v for v in a.groups()[1:] if v is not None))
+            for a in _ATTR.finditer(text, name.end(), end - 1 if empty else end)
+        }
+        builder.start(name.group(1), attrs, line)
+        if empty:
+            builder.end(name.group(1))
+        at = text.find("<", end + 1)
     return builder
 
 
