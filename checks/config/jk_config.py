@@ -57,12 +57,15 @@ def jk_config(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
 
     - every problem the readers found: `fail` when httpd or mod_jk would refuse to start (an
     unknown `worker.NAME.attribute`, an unresolvable `reference`, a malformed Jk directive, a
-    JkWorkersFile that does not exist) or when a line silently means something other than it
-    says (a setting without `=`, an ignored mapping rule, a non-breaking space where mod_jk or
-    httpd then reads another value, an empty `host` that leaves localhost); `warn` for the rest
-    (a repeated key, whose earlier value mod_jk overwrites, a `workers.list` that mod_jk takes
-    for a user variable, a `;` line, which mod_jk reads as a variable nothing uses and so has no
-    effect, ...);
+    JkWorkersFile that does not exist, an Include loop) or when a line silently means something
+    other than it says (a setting without `=`, an ignored mapping rule, a non-breaking space
+    where mod_jk or httpd then reads another value, an empty `host` that leaves localhost);
+    `warn` for the rest (a repeated key, whose earlier value mod_jk overwrites, a `workers.list`
+    that mod_jk takes for a user variable, a `;` line, which mod_jk reads as a variable nothing
+    uses and so has no effect, an Include loop inside `<IfDefine>` or `<IfModule>`, ...);
+    `error` where clustercheck's limits stop reading (Include and JkMountFile past 2000 files
+    or 8 MiB, a value that `$(name)` or a repeated key would grow past 64 KiB): what lies past
+    them is not judged;
     - a user variable (a key outside `worker.`) that no `$(NAME)` after it and no `reference`
     uses: mod_jk ignores the line (`warn`: it may have been meant to set something); those of
     mod_jk's old sample file (`workers.tomcat_home`, `workers.java_home`, `workers.apache_log`,

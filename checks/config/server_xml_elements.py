@@ -49,7 +49,9 @@ def server_xml_elements(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Find
     the inventory's `tomcat.system_properties` defines warns, as does `${name:-default}` on a Tomcat
     older than 9.0.35 / 8.5.55 / 7.0.104, which has no default syntax. Tomcat 5 files are only
     checked for well-formedness and properties; without a known version an element counts as
-    known when any Tomcat version reads it.
+    known when any Tomcat version reads it. What goes past clustercheck's limits (elements
+    nested deeper than 128, more than 100000 elements, an attribute that `${...}` would grow
+    past 64 KiB) is an `error`: it is not judged.
 
     ## Why it matters
     Tomcat matches element names case-sensitively and only logs a WARN ("No rules found

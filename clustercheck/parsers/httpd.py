@@ -48,6 +48,11 @@ JK_GLOBAL_ONLY = frozenset(
 PATH_SECTIONS = frozenset(
     {"location", "locationmatch", "directory", "directorymatch", "files", "filesmatch"}
 )
+# Sections httpd evaluates while it reads the file: when false, what they hold is skipped,
+# Includes too. (`<If>` is evaluated per request: an Include inside it is read regardless.)
+READ_TIME_CONDITIONS = frozenset(
+    {"ifdefine", "ifmodule", "ifversion", "iffile", "ifdirective", "ifsection"}
+)
 
 
 @dataclass(frozen=True)
@@ -143,14 +148,16 @@ def split_section(section: str) -> tuple[str, tuple[str, ...]]:
 def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
     """(first line number, text): a backslash right before LF (or CRLF) joins the next line."""
     lines = text.split("\n")
-    pending, first = "", 0
+    pending: list[str] = []  # joined once: joining at each line costs quadratic time
+    first = 0
     for number, line in enumerate(lines, start=1):
         body = line[:-1] if line.endswith("\r") else line
         if number < len(lines) and body.endswith("\\"):
-            pending, first = pending + body[:-1], first or number
+            pending.append(body[:-1])
+            first = first or number
             continue
-        yield first or number, pending + line
-        pending, first = "", 0
+        yield first or number, "".join([*pending, line])
+        pending, first = [], 0
 
 
 # --- parse_httpd -----------------------------------------------------------------------------

@@ -28,10 +28,16 @@ def _logical_lines(text: str) -> Iterator[str]:
         i += 1
         if not line or line[0] in "#!":
             continue
-        while _continues(line) and i < len(lines):
-            line = line[:-1] + lines[i].lstrip(_BLANK)
+        # joined once at the end (joining at each line made 1 MB of continuations take
+        # seconds); the last piece alone tells whether the joined line continues: the one
+        # before it ends in an even run of backslashes once its escaping one is dropped
+        pieces = [line]
+        while _continues(pieces[-1]) and i < len(lines):
+            pieces[-1] = pieces[-1][:-1]
+            pieces.append(lines[i].lstrip(_BLANK))
             i += 1
-        yield line[:-1] if _continues(line) else line
+        line = "".join(pieces)
+        yield line[:-1] if _continues(pieces[-1]) else line
 
 
 def _unescape(raw: str) -> str:

@@ -14,6 +14,7 @@ import bisect
 import codecs
 import io
 import re
+from array import array
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from xml.sax import SAXParseException, handler, xmlreader
@@ -23,7 +24,7 @@ from defusedxml.expatreader import DefusedExpatParser
 
 from clustercheck.knowledge.classes import capitalize
 from clustercheck.knowledge.tomcat import is_ajp_protocol
-from clustercheck.parsers.text import Kind, Problem, bounded_int, decode
+from clustercheck.parsers.text import Kind, Problem, bounded_int, decode, size_text
 
 # --------------------------------------------------------------------------------------- tree
 
@@ -40,10 +41,13 @@ class XmlElement:
     text: str = ""  # the text directly inside it, trimmed (an <Alias>'s host name)
 
     def iter(self) -> Iterator[XmlElement]:
-        """This element and all below it, in document order."""
-        yield self
-        for child in self.children:
-            yield from child.iter()
+        """This element and all below it, in document order (no recursion: a deep tree costs
+        no more per element than a flat one)."""
+        pending = [self]
+        while pending:
+            element = pending.pop()
+            yield element
+            pending.extend(reversed(element.children))
 
     def find_all(self, tag: str) -> list[XmlElement]:
         """Direct children with exactly this tag (case-sensitive, as Tomcat matches)."""
@@ -69,36 +73,96 @@ class XmlDoc:
         return self.roots[0] if self.roots else None
 
 
-class _TreeBuilder:
-    """Builds XmlElements from start/end events; both readers feed it."""
+@dataclass(frozen=True)
+class XmlLimits:
+    """How much clustercheck builds from one XML file, far above any real Tomcat file (they
+    nest fewer than 10 deep, hold hundreds of elements and short values): a hostile one ends
+    in a problem, not in gigabytes or hours."""
 
-    def __init__(self) -> None:
+    depth: int = 128  # elements nested deeper are skipped, with what they hold
+    elements: int = 100_000  # past this, nothing more of the file is built
+    paths: int = 16 * 1024 * 1024  # characters of all element paths together, likewise
+    value: int = 64 * 1024  # one attribute after ${name} substitution
+    substituted: int = 4 * 1024 * 1024  # what substitution adds in one file
+
+
+class _TreeBuilder:
+    """Builds XmlElements from start/end events, both readers feed it, within `limits`: an
+    element nested too deep is skipped with what it holds; past the element or path budget
+    (a long tag name repeats in the path of every element below it) nothing more is built."""
+
+    def __init__(self, limits: XmlLimits) -> None:
         self.roots: list[XmlElement] = []
         self.comments: list[tuple[str, int]] = []
-        self._stack: list[XmlElement] = []
+        self.too_deep: int | None = None  # line of the first element skipped for its depth
+        self.stopped: int | None = None  # line where the budget ran out
+        self._limits = limits
+        self._stack: list[XmlElement] = []  # open elements that are built
+        self._open: list[str] = []  # tags of every open element, built or skipped
+        self._open_count: dict[str, int] = {}  # of each tag in _open: a stray end costs O(1)
+        self._elements = self._paths = 0
 
     def start(self, tag: str, attrs: dict[str, str], line: int) -> None:
+        if self.stopped is not None:
+            return
+        self._open.append(tag)
+        self._open_count[tag] = self._open_count.get(tag, 0) + 1
+        if len(self._open) > self._limits.depth:
+            if self.too_deep is None:
+                self.too_deep = line
+            return
         parent = self._stack[-1] if self._stack else None
         path = f"{parent.path}/{tag}" if parent else tag
+        self._elements, self._paths = self._elements + 1, self._paths + len(path)
+        if self._elements > self._limits.elements or self._paths > self._limits.paths:
+            self.stopped = line
+            return
         element = XmlElement(tag, attrs, line, path)
         (parent.children if parent else self.roots).append(element)
         self._stack.append(element)
 
     def end(self, tag: str) -> None:
         """Closes `tag` and whatever was left open inside it; a stray end tag is ignored."""
-        for depth in range(len(self._stack) - 1, -1, -1):
-            if self._stack[depth].tag == tag:
-                for element in self._stack[depth:]:
-                    element.text = element.text.strip()  # as the Digester trims a body
-                del self._stack[depth:]
-                return
+        if not self._open_count.get(tag):
+            return
+        depth = len(self._open) - 1
+        while self._open[depth] != tag:
+            depth -= 1
+        for closed in self._open[depth:]:
+            self._open_count[closed] -= 1
+        for element in self._stack[depth:]:
+            element.text = element.text.strip()  # as the Digester trims a body
+        del self._open[depth:]
+        del self._stack[depth:]
 
     def characters(self, content: str) -> None:
-        if self._stack:
-            self._stack[-1].text += content
+        """The text of the innermost open element, if it is built, up to the value limit."""
+        if self._stack and len(self._stack) == len(self._open):
+            element = self._stack[-1]
+            if len(element.text) < self._limits.value:
+                element.text += content[: self._limits.value - len(element.text)]
 
     def comment(self, text: str, line: int) -> None:
-        self.comments.append((text, line))
+        if self.stopped is None:
+            self.comments.append((text, line))
+
+    def problems(self, path: str) -> list[Problem]:
+        """What the limits left out, as problems at the line where it began."""
+        found = []
+        if self.too_deep is not None:
+            message = (
+                f"elements nested deeper than {self._limits.depth} are not read "
+                "(clustercheck's limit): what they hold is not judged"
+            )
+            found.append(Problem(path, self.too_deep, message, Kind.UNREADABLE))
+        if self.stopped is not None:
+            message = (
+                f"clustercheck builds at most {self._limits.elements} elements and "
+                f"{size_text(self._limits.paths)} of element paths from a file: from this "
+                "line on nothing is read, nor judged"
+            )
+            found.append(Problem(path, self.stopped, message, Kind.UNREADABLE))
+        return found
 
 
 # ------------------------------------------------------------------------------- decoding
@@ -177,12 +241,12 @@ class _SaxAdapter(handler.ContentHandler):
         pass
 
 
-def _strict(text: str) -> _TreeBuilder:
+def _strict(text: str, limits: XmlLimits) -> _TreeBuilder:
     """Parses with expat through defusedxml; raises on anything not well-formed.
 
     External DTDs (web.xml 2.3's DOCTYPE) are skipped, never fetched; entity declarations are
     refused by defusedxml."""
-    builder = _TreeBuilder()
+    builder = _TreeBuilder(limits)
     adapter = _SaxAdapter(builder)
     parser = DefusedExpatParser(forbid_external=False)
     parser.setFeature(handler.feature_external_ges, False)
@@ -202,17 +266,24 @@ class _EntityDeclaration(Exception):
     """The tolerant reader met `<!ENTITY`: refused like defusedxml refuses it."""
 
 
-_TOKEN = re.compile(
+# Markup other than a start tag, at a `<`: comments, CDATA, PIs and an internal subset may run
+# to the end of the file, which they then consume.
+_MARKUP = re.compile(
     r"""<!--(?P<comment>.*?)(?:--!?>|\Z)
       | <!\[CDATA\[.*?(?:\]\]>|\Z)
-      | <!DOCTYPE(?P<doctype>[^\[>]*(?:\[.*?\][^>]*)?)>?
+      | <!DOCTYPE(?P<doctype>[^\[>]*(?:\[.*?(?:\][^>]*|\Z))?)>?
       | <\?.*?(?:\?>|\Z)
-      | </(?P<end>[^\s<>/]+)\s*>
-      | <(?P<start>[A-Za-z_:][^\s<>/]*)(?P<attrs>(?:[^<>"']|"[^"]*"|'[^']*')*?)(?P<empty>/?)>
+      | </(?P<end>[^\s<>/]++)\s*+>
     """,
     re.S | re.X,
 )
-_ATTR = re.compile(r"""([^\s="'/<>]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>]+))""")
+_START = re.compile(r"<([A-Za-z_:][^\s<>/]*+)")  # a tag name runs to a blank, `/`, `<` or `>`
+_TAG_STOP = re.compile(r"""[<>"']""")
+# A name only where one begins, taken whole: never retried from inside a long run of name
+# characters that no `=` follows (which made a 20 KB tag take 20 s).
+_ATTR = re.compile(
+    r"""(?<![^\s="'/<>])([^\s="'/<>]++)\s*+=\s*+(?:"([^"]*)"|'([^']*)'|([^\s"'<>]+))"""
+)
 _REF = re.compile(r"&(?:#(\d+)|#x([0-9A-Fa-f]+)|(amp|lt|gt|quot|apos));")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 
@@ -235,41 +306,93 @@ def unescape_attribute(value: str) -> str:
     return _REF.sub(ref, re.sub(r"[\t\n]", " ", value))
 
 
-def _tolerant(text: str) -> _TreeBuilder:
+class _TagEnds:
+    """Where a start tag ends: its attributes run to the first `>` outside quoted values; a `<`
+    outside them, an unclosed quote or the end of the file first means it is no tag.
+
+    Every `<` may begin a tag, and in a broken file the attributes of one can hold the next
+    (`<a "<b" "<b" ...` with no `>`): tried afresh from each, that is quadratic. From any
+    position outside quotes the scan goes on the same way whoever reached it, so each outcome
+    is kept at the positions it passed, and the file is scanned about once in all."""
+
+    UNKNOWN = -2
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._known = array("q", [self.UNKNOWN]) * (len(text) + 1)
+
+    def end(self, at: int) -> int:
+        """The index of the `>` that ends the tag whose attributes begin at `at`, or -1."""
+        text, known = self._text, self._known
+        passed: list[int] = []
+        outcome = -1
+        while (stop := _TAG_STOP.search(text, at)) is not None:
+            at = stop.start()
+            if known[at] != self.UNKNOWN:
+                outcome = known[at]
+                break
+            passed.append(at)
+            char = text[at]
+            if char in "<>":
+                outcome = at if char == ">" else -1
+                break
+            closing = text.find(char, at + 1)
+            if closing < 0:
+                break
+            at = closing + 1
+        for position in passed:
+            known[position] = outcome
+        return outcome
+
+
+def _tolerant(text: str, limits: XmlLimits) -> _TreeBuilder:
     """A forgiving reader for files expat rejects: a comment may end with `--!>` or run to the
     end, stray `&` and `<` are text, junk inside a tag is skipped, mismatched end tags close
-    what they match and unclosed elements end with the file."""
+    what they match and unclosed elements end with the file. Linear in the file's size: each
+    `<` is looked at once, and tags share their scans (_TagEnds)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     starts = [m.end() for m in re.finditer("\n", text)]
-    builder = _TreeBuilder()
-    for m in _TOKEN.finditer(text):
-        line = bisect.bisect_right(starts, m.start()) + 1
-        if m.group("comment") is not None:
-            builder.comment(m.group("comment"), line)
-        elif m.group("doctype") is not None and "<!ENTITY" in m.group("doctype"):
-            raise _EntityDeclaration
-        elif m.group("end"):
-            builder.end(m.group("end"))
-        elif m.group("start"):
-            attrs = {
-                a.group(1): unescape_attribute(next(v for v in a.groups()[1:] if v is not None))
-                for a in _ATTR.finditer(m.group("attrs"))
-            }
-            builder.start(m.group("start"), attrs, line)
-            if m.group("empty"):
-                builder.end(m.group("start"))
+    builder = _TreeBuilder(limits)
+    tag_ends = _TagEnds(text)
+    at = text.find("<")
+    while at >= 0:
+        line = bisect.bisect_right(starts, at) + 1
+        markup = _MARKUP.match(text, at)
+        if markup is not None:
+            if markup.group("comment") is not None:
+                builder.comment(markup.group("comment"), line)
+            elif markup.group("doctype") is not None and "<!ENTITY" in markup.group("doctype"):
+                raise _EntityDeclaration
+            elif markup.group("end"):
+                builder.end(markup.group("end"))
+            at = text.find("<", markup.end())
+            continue
+        name = _START.match(text, at)
+        end = tag_ends.end(name.end()) if name else -1
+        if name is None or end < 0:
+            at = text.find("<", at + 1)
+            continue
+        empty = text[end - 1] == "/" and end - 1 >= name.end()
+        attrs = {
+            a.group(1): unescape_attribute(next(v for v in a.groups()[1:] if v is not None))
+            for a in _ATTR.finditer(text, name.end(), end - 1 if empty else end)
+        }
+        builder.start(name.group(1), attrs, line)
+        if empty:
+            builder.end(name.group(1))
+        at = text.find("<", end + 1)
     return builder
 
 
 # ------------------------------------------------------------------------------- read_xml
 
 
-def read_xml(data: bytes, path: str) -> XmlDoc:
+def read_xml(data: bytes, path: str, limits: XmlLimits = XmlLimits()) -> XmlDoc:
     """Reads any XML config file into a tree with line numbers, never raising."""
     text, problems = _decode_xml(data, path)
     try:
         try:
-            builder = _strict(text)
+            builder = _strict(text, limits)
         except SAXParseException as exc:
             problems.append(
                 Problem(
@@ -281,13 +404,14 @@ def read_xml(data: bytes, path: str) -> XmlDoc:
                     Kind.REFUSES_TO_START,
                 )
             )
-            builder = _tolerant(text)
+            builder = _tolerant(text, limits)
     except (EntitiesForbidden, _EntityDeclaration):
         line = text[: max(text.find("<!ENTITY"), 0)].count("\n") + 1
         # refused here (defusedxml), though Tomcat's parser may well accept them
         message = "entity declarations are not allowed"
         problems.append(Problem(path, line, message, Kind.UNREADABLE))
         return XmlDoc([], [], problems)
+    problems += builder.problems(path)
     if not builder.roots:
         # only after a not well-formed file: Tomcat's parser rejects it for want of a root
         problems.append(Problem(path, None, "no XML element found", Kind.REFUSES_TO_START))
@@ -300,36 +424,86 @@ _PROPERTY = re.compile(r"\$\{([^}]*)\}")
 _WITH_DEFAULT = re.compile(r"\$\{[^}]*:-[^}]*\}")
 
 
-def substitute(value: str, properties: Mapping[str, str]) -> tuple[str, list[str]]:
+class SubstitutionTooLong(ValueError):
+    """Substituting would make the value longer than the limit it was given."""
+
+
+def substitute(
+    value: str, properties: Mapping[str, str], limit: int = XmlLimits.value
+) -> tuple[str, list[str]]:
     """`${name}` and `${name:-default}` replaced as Tomcat's IntrospectionUtils does (one pass,
     the whole name is looked up before the `:-` split); returns the value and the `${...}`
-    tokens nothing defined, which Tomcat leaves verbatim."""
+    tokens nothing defined, which Tomcat leaves verbatim. Raises SubstitutionTooLong before
+    the value grows past `limit` characters (a large property used many times)."""
     unresolved: list[str] = []
-
-    def one(m: re.Match[str]) -> str:
+    pieces: list[str] = []
+    size = done = 0
+    for m in _PROPERTY.finditer(value):
         name = m.group(1)
-        if name in properties:
-            return properties[name]
         key, sep, default = name.partition(":-")
-        if sep:
-            return properties.get(key, default)
-        unresolved.append(m.group(0))
-        return m.group(0)
+        if name in properties:
+            replaced = properties[name]
+        elif sep:
+            replaced = properties.get(key, default)
+        else:
+            unresolved.append(m.group(0))
+            replaced = m.group(0)
+        size += m.start() - done + len(replaced)
+        if size > limit:
+            raise SubstitutionTooLong
+        pieces += [value[done : m.start()], replaced]
+        done = m.end()
+    if size + len(value) - done > limit:
+        raise SubstitutionTooLong
+    return "".join([*pieces, value[done:]]), unresolved
 
-    return _PROPERTY.sub(one, value), unresolved
 
-
-def _substitute_tree(root: XmlElement, properties: Mapping[str, str], result: ServerXml) -> None:
+def _substitute_tree(
+    root: XmlElement, properties: Mapping[str, str], result: ServerXml, limits: XmlLimits
+) -> None:
     """Replaces in place (attributes and text, as the Digester does), recording what stayed
-    verbatim and every `${name:-default}`."""
+    verbatim and every `${name:-default}`. A value that would grow past its limit, or past
+    what the file may add, stays as written."""
+    added = 0
     for element in root.iter():
-        element.text, missing = substitute(element.text, properties)
-        result.unresolved += [(token, element.line) for token in missing]
+        try:
+            element.text, missing = substitute(element.text, properties, limits.value)
+            result.unresolved += [(token, element.line) for token in missing]
+        except SubstitutionTooLong:
+            pass  # an <Alias> of 64 KiB names no host: kept as written
         for name, value in element.attrs.items():
             found = _WITH_DEFAULT.finditer(value)
             result.default_syntax += [(m.group(0), element.line) for m in found]
-            element.attrs[name], missing = substitute(value, properties)
+            room = min(limits.value, len(value) + limits.substituted - added)
+            try:
+                substituted, missing = substitute(value, properties, room)
+            except SubstitutionTooLong:
+                whole_file = room < limits.value
+                problem = _not_substituted(result.path, element, name, limits, whole_file)
+                result.problems.append(problem)
+                if whole_file:
+                    return
+                continue
+            added += max(len(substituted) - len(value), 0)
+            element.attrs[name] = substituted
             result.unresolved += [(token, element.line) for token in missing]
+
+
+def _not_substituted(
+    path: str, element: XmlElement, name: str, limits: XmlLimits, whole_file: bool
+) -> Problem:
+    """The limit one attribute went past: its own, or what the whole file may add."""
+    if whole_file:
+        why = f"${{...}} in this file would add more than {size_text(limits.substituted)}"
+        what = "it and every later attribute are"
+    else:
+        why = f"its ${{...}} would make it longer than {size_text(limits.value)}"
+        what = "it is"
+    message = (
+        f"{name} on <{element.tag}> is not substituted: {why}, clustercheck's limit; {what} "
+        "kept as written and not judged"
+    )
+    return Problem(path, element.line, message, Kind.UNREADABLE)
 
 
 # ------------------------------------------------------------------------------ the model
@@ -513,19 +687,22 @@ def _engines(server: XmlElement) -> list[XmlElement]:
 
 
 def parse_server_xml(
-    data: bytes, path: str, properties: Mapping[str, str] | None = None
+    data: bytes,
+    path: str,
+    properties: Mapping[str, str] | None = None,
+    limits: XmlLimits = XmlLimits(),
 ) -> ServerXml:
     """server.xml as Tomcat's Digester sees it, `${...}` substituted from `properties`
     (catalina.properties merged with -D system properties). The first Engine gives the engine
     facts; connectors, hosts and clusters come from every Service."""
-    doc = read_xml(data, path)
+    doc = read_xml(data, path, limits)
     result = ServerXml(
         path, False, None, None, None, None, [], [], [], doc.root, [], doc.problems, doc.comments
     )
     root = doc.root
     if root is None:
         return result
-    _substitute_tree(root, properties or {}, result)
+    _substitute_tree(root, properties or {}, result, limits)
     if root.tag != "Server":
         result.problems.append(
             Problem(

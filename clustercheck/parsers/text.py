@@ -74,3 +74,11 @@ def decode(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     return data.decode("latin-1")
+
+
+def size_text(size: int) -> str:
+    """A byte count as a limit is written in a message: 64 KiB, 8 MiB, 100 bytes."""
+    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale and size % scale == 0:
+            return f"{size // scale} {unit}"
+    return f"{size} bytes"

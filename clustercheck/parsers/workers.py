@@ -18,12 +18,17 @@ from dataclasses import dataclass, field
 from clustercheck.knowledge import modjk
 from clustercheck.knowledge.modjk import NBSP
 from clustercheck.knowledge.secrets import is_secret_name
-from clustercheck.parsers.text import Kind, Problem
+from clustercheck.parsers.text import Kind, Problem, size_text
 
 SPACE = modjk.C_SPACE  # C isspace() in the C locale: what mod_jk and httpd trim
 LIST_SEPARATORS = modjk.LIST_SEPARATORS  # jk_map_get_string_list
 MAX_LINE = 8191  # fgets(buf, 8192): longer lines arrive in pieces
 MAX_REFERENCE_DEPTH = 20  # JK_MAP_RECURSION
+# clustercheck's limits, far above any real file: values that double at each line, or many
+# workers copying a large template, would otherwise take gigabytes and hours.
+MAX_EXPANDED_VALUE = 64 * 1024  # one value after $(name) substitution
+MAX_EXPANDED_FILE = 4 * 1024 * 1024  # what substitution adds in one file, all values together
+MAX_REFERENCE_WORK = 1_000_000  # keys compared or copied while resolving every `reference`
 DEFAULT_WORKER = "ajp13"  # created when there is no worker.list at all
 WORKER_PREFIX = "worker."
 REFERENCE_SUFFIX = ".reference"
@@ -273,6 +278,9 @@ class _Reader:
     templates: set[str] = field(default_factory=set)  # prefixes some `reference` copied from
     used: set[str] = field(default_factory=set)  # names some $(...) looked up
     empty_hosts: list[tuple[str, int, str | None]] = field(default_factory=list)  # `host=`
+    expanded: int = 0  # characters $(name) substitution added so far (MAX_EXPANDED_FILE)
+    reference_work: int = 0  # keys compared or copied by `reference` so far
+    unjoined: set[str] = field(default_factory=set)  # keys whose joined value hit the limit
 
     def problem(self, kind: Kind, line: int | None, message: str, file: str | None = None) -> None:
         self.problems.append(Problem(file or self.path, line, message, kind))
@@ -366,7 +374,9 @@ class _Reader:
     def _substitute(self, key: str, value: str, line: int, file: str | None) -> str:
         """$(name) from keys read so far (jk_map_replace_properties); at most 21 rounds. A
         worker's host or port keeps what is left as written without a problem here: the
-        worker's address says what it does (Worker.disabled)."""
+        worker's address says what it does (Worker.disabled). What it adds is capped, per
+        value and per file: past a cap the rest stays as written, and a problem says it is
+        not judged."""
         start, rounds = 0, 0
         address = key.startswith(WORKER_PREFIX) and directive_of(key) in ADDRESS_DIRECTIVES
         while (begin := value.find("$(", start)) >= 0 and rounds <= MAX_REFERENCE_DEPTH:
@@ -388,6 +398,27 @@ class _Reader:
                 start = end
                 continue
             self.used.add(name)
+            grown = len(known.value) - (end + 1 - begin)
+            if self.expanded > MAX_EXPANDED_FILE:
+                break  # said once, where the file went past it
+            if self.expanded + grown > MAX_EXPANDED_FILE:
+                self.expanded = MAX_EXPANDED_FILE + 1
+                message = (
+                    f"$({name}) is not substituted: substitution in this file would add more "
+                    f"than {size_text(MAX_EXPANDED_FILE)}, clustercheck's limit; from here on "
+                    "no $(...) is, and the values that hold one are not judged"
+                )
+                self.problem(Kind.UNREADABLE, line, message, file)
+                break
+            if len(value) + grown > MAX_EXPANDED_VALUE:
+                message = (
+                    f"$({name}) is not substituted: the value would grow past "
+                    f"{size_text(MAX_EXPANDED_VALUE)}, clustercheck's limit; it keeps $(...) "
+                    "as written from here and is not judged"
+                )
+                self.problem(Kind.UNREADABLE, line, message, file)
+                break
+            self.expanded += max(grown, 0)
             value = value[:begin] + known.value + value[end + 1 :]
             start = begin + len(known.value)
         return value
@@ -423,6 +454,17 @@ class _Reader:
                 f"mod_jk joins the values with '{separator}'",
                 setting.file,
             )
+        size = len(old.value) + len(separator) + len(setting.value)
+        if key in self.unjoined or size > MAX_EXPANDED_VALUE:
+            # each join copies the value: many short lines of one key would cost quadratic time
+            if key not in self.unjoined:
+                self.unjoined.add(key)
+                message = (
+                    f"'{key}' is not joined with this value or later ones: it would grow past "
+                    f"{size_text(MAX_EXPANDED_VALUE)}, clustercheck's limit; it is not judged"
+                )
+                self.problem(Kind.UNREADABLE, setting.line, message, setting.file)
+            return
         joined = f"{old.value}{separator}{setting.value}"
         self.props[key] = dataclasses.replace(old, value=joined)
 
@@ -466,6 +508,19 @@ class _Reader:
 
     def _inherit(self, source: str, dest: str, key: str) -> bool:
         """jk_map_inherit_properties: copy every `source*` key to `dest*` unless set there."""
+        if self.reference_work > MAX_REFERENCE_WORK:
+            return True  # past the limit: said once, where it was reached; not judged
+        self.reference_work += len(self.props)
+        if self.reference_work > MAX_REFERENCE_WORK:
+            self.problem(
+                Kind.UNREADABLE,
+                self.props[key].line,
+                f"'{key}' and the references after it are not resolved: resolving them "
+                f"compares and copies more than {MAX_REFERENCE_WORK} keys, clustercheck's "
+                "limit; the workers they define are not judged",
+                self.props[key].file,
+            )
+            return True
         found = [name for name in list(self.props) if name.startswith(source)]
         if not found:
             self.problem(
@@ -483,6 +538,7 @@ class _Reader:
                 setting = self.props[name]
                 origin = setting.inherited_from or owner
                 self.props[copy] = dataclasses.replace(setting, inherited_from=origin)
+                self.reference_work += 1
         return True
 
     def build(self) -> WorkersFile:

@@ -8,6 +8,7 @@ Skipped without apache2 and mod_jk (tests/realhttpd.py `need_httpd`), a failure 
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -279,3 +280,33 @@ def test_httpd_skips_comment_lines_whatever_they_hold(tmp_path: Path) -> None:
     assert sum("non-breaking" in line for line in found) == 1, found  # not the comments
     assert said(found, "fail", "non-breaking space", "part of the argument 'w\\xa0'")
     assert said(found, "fail", "JkMount /y w\xa0: worker w\xa0 is not in worker.list", "500")
+
+
+def test_an_include_loop_stops_httpd_unless_a_false_ifdefine_skips_it(tmp_path: Path) -> None:
+    """Four files that each include all four (absolute paths, the same on the node and here):
+    httpd refuses to start at its include depth, and CC603 fails on each Include that closes
+    the loop; inside a false <IfDefine> httpd never reads the Include and starts, and CC603
+    only warns. (A short folder: httpd cuts its message of 128 nested errors at 8 KiB.)"""
+    workers = "worker.list=w\nworker.w.host=127.0.0.1\nworker.w.port=1\n"
+    recursion = "Exceeded maximum include depth of 128, There appears to be a recursion."
+    with tempfile.TemporaryDirectory(dir="/tmp") as folder:
+        include = f"Include {folder}/*.conf\n"
+        for body, starts, status in [
+            (include, False, "fail"),
+            (f"<IfDefine LOOP>\n{include}</IfDefine>\n", True, "warn"),
+        ]:
+            files = {f"{folder}/{i}.conf": body for i in range(4)}
+            for path, text in files.items():
+                Path(path).write_text(text, encoding="utf-8")
+            httpd = run_httpd(workers, "JkMount /* w\n" + include)
+            assert httpd.started == starts, httpd.error_log
+            assert (recursion in httpd.error_log) != starts, httpd.error_log
+
+            node = {"host": "10.0.0.1", "roles": ["apache"]}
+            files[JK_CONF] = "JkWorkersFile conf/workers.properties\nJkMount /* w\n" + include
+            files[WORKERS] = workers
+            results = judge(build(tmp_path / status, {"web1": node}, {"web1": files}), "CC603")
+            assert [(r.status.value, r.file) for r in results] == [
+                (status, f"{folder}/{i}.conf") for i in range(4)
+            ]
+            assert all(recursion in r.message for r in results)

@@ -57,11 +57,25 @@ def test_every_kind_has_a_status_and_none_is_a_pass(table: dict[Kind, object]) -
 # --- each kind through CC603 ------------------------------------------------------------------
 
 JK_LB = "JkWorkersFile conf/workers.properties\nJkMount /* lb\n"
-LOOP = "/etc/httpd/conf.d/loop.conf"
+# a value that doubles at each line: the route would be 128000 characters
+DOUBLING = (
+    "v0="
+    + "x" * 8000
+    + "\n"
+    + "".join(
+        f"{name}=$({value})$({value})\n"
+        for name, value in [
+            ("v1", "v0"),
+            ("v2", "v1"),
+            ("v3", "v2"),
+            ("worker.tomcat01.route", "v3"),
+        ]
+    )
+)
 
 
 def web(tmp: Path, workers: str = HEALTHY_WORKERS, jk_conf: str = JK_LB) -> Path:
-    files = {**apache_files(workers, jk_conf), LOOP: "Include conf.d/loop.conf\n"}
+    files = apache_files(workers, jk_conf)
     return build(tmp, {"web1": {"host": "10.0.0.1", "roles": ["apache"]}}, {"web1": files})
 
 
@@ -107,9 +121,10 @@ def through(kind: Kind, workers: str, jk_conf: str, message: str) -> pytest.para
         ),
         through(
             Kind.UNREADABLE,
-            HEALTHY_WORKERS,
-            JK_LB + "Include conf.d/loop.conf\n",
-            "Include nested too deeply",
+            HEALTHY_WORKERS + DOUBLING,
+            JK_LB,
+            "$(v3) is not substituted: the value would grow past 64 KiB, clustercheck's limit; "
+            "it keeps $(...) as written from here and is not judged",
         ),
     ],
 )

@@ -29,6 +29,8 @@ from clustercheck.parsers.properties import (
         ("a=one \\\n    two", {"a": "one two"}),  # continuation drops leading blanks
         ("a=x\\\\\nb=y", {"a": "x\\", "b": "y"}),  # an escaped backslash does not continue
         ("a=x\\\\\\\n  y", {"a": "x\\y"}),
+        ("a=1\\\n\\\\\nb=2", {"a": "1\\", "b": "2"}),  # continued into an even run
+        ("a=1\\\n\\\\\\\nb", {"a": "1\\b"}),  # continued into an odd run: on again
         ("# comment \\\na=1", {"a": "1"}),  # a comment line never continues
         ("a=1\\\n# not a comment", {"a": "1# not a comment"}),
         ("a=end\\", {"a": "end"}),  # trailing backslash at end of file
