@@ -24,6 +24,9 @@ MCAST = f"{TRIBES}membership.McastService"
 NIO_RECEIVER = f"{TRIBES}transport.nio.NioReceiver"
 ENGINE = "org.apache.catalina.core.StandardEngine"
 CONNECTOR_CLASS = "org.apache.catalina.connector.Connector"
+ENGINE_TYPE = "org.apache.catalina.Engine"
+SIMPLE_TCP = f"{HA}tcp.SimpleTcpCluster"
+STATIC_MEMBER = f"{TRIBES}membership.StaticMember"
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +60,8 @@ def test_no_table_for_a_line_never_generated() -> None:
     [
         (DELTA, "expireSessionsOnShutdown", "boolean", "false"),
         (DELTA, "stateTransferTimeout", "int", "60"),
-        (BACKUP, "mapSendOptions", "String", "6"),  # setMapSendOptions(String) wins over int
+        # setMapSendOptions(String) wins over int; the default shown as Tomcat names it
+        (BACKUP, "mapSendOptions", "String", "6 (sync, use_ack)"),
         (BACKUP, "rpcTimeout", "long", "15000"),
         (NIO_RECEIVER, "port", "int", "4000"),
         (NIO_RECEIVER, "autoBind", "int", "100"),
@@ -118,7 +122,79 @@ def test_int_values_parse_as_integer_value_of(t101: TomcatTable, value: str, ok:
     setting = t101.set_property(f"{CHANNEL}/Receiver", NIO_RECEIVER, "port", value)
     assert (setting.outcome is Outcome.SET) is ok, setting
     if not ok:
-        assert setting.default == "4000" and "is not an int" in setting.reason
+        assert setting.default == "4000" and "not an int" in setting.reason
+
+
+@pytest.mark.parametrize(
+    ("value", "release", "outcome", "says"),
+    [
+        ("8", "10.1.60", Outcome.SET, None),
+        ("+6", "10.1.60", Outcome.SET, None),
+        ("async", "10.1.60", Outcome.SET, None),
+        ("sync, use_ack", "10.1.60", Outcome.SET, None),
+        ("async ,\tmulticast,", "10.1.60", Outcome.SET, None),  # blanks by commas, a last comma
+        ("8x", "10.1.60", Outcome.IGNORED, '"8x" is none of them'),
+        ("${cc.undefined}", "10.1.60", Outcome.IGNORED, "is none of them"),
+        ("Async", "10.1.60", Outcome.IGNORED, '"Async" is none'),  # names are case-sensitive
+        (" async", "10.1.60", Outcome.IGNORED, '" async" is none'),  # a blank before the first
+        ("async;sync", "10.1.60", Outcome.IGNORED, "is none of them"),
+        ("async,,sync", "10.1.60", Outcome.IGNORED, '"" is none'),
+        ("2147483648", "10.1.60", Outcome.IGNORED, "is none of them"),  # not an int: a name
+        ("0", "10.1.60", Outcome.SET, "sets only a number above 0"),
+        ("-8", "10.1.60", Outcome.SET, "sets only a number above 0"),
+        ("", "10.1.60", Outcome.SET, "reads an empty value as 0"),
+        ("", "10.1.57", Outcome.IGNORED, '"" is none'),  # before 10.1.58 it looked "" up
+    ],
+)
+def test_send_options_as_channel_parse_send_options_reads_them(
+    t101: TomcatTable, value: str, release: str, outcome: Outcome, says: str | None
+) -> None:
+    setting = t101.set_property(CLUSTER, SIMPLE_TCP, "channelSendOptions", value, None, release)
+    assert setting.outcome is outcome, setting
+    assert setting.default == "8 (async)"
+    said = setting.reason if outcome is Outcome.IGNORED else setting.unchanged
+    assert (said is None) if says is None else (said is not None and says in said), setting
+
+
+def test_send_options_as_text_from_9_0_an_int_before() -> None:
+    t85, t90 = load("8.5"), load("9.0")
+    assert t85 is not None and t90 is not None
+    on_9 = t90.set_property(CLUSTER, SIMPLE_TCP, "channelSendOptions", "async", None, "9.0.85")
+    assert on_9.outcome is Outcome.SET and on_9.java_type == "String"
+    on_8 = t85.set_property(CLUSTER, SIMPLE_TCP, "channelSendOptions", "async", None, "8.5.100")
+    assert on_8.outcome is Outcome.IGNORED and "not an int" in on_8.reason
+    backup = t90.set_property(f"{CLUSTER}/Manager", BACKUP, "mapSendOptions", "6x")
+    assert backup.outcome is Outcome.IGNORED and backup.default == "6 (sync, use_ack)"
+    assert classes.send_options_text(6) == "6 (sync, use_ack)"
+
+
+@pytest.mark.parametrize(
+    ("attr", "value", "says"),
+    [
+        ("uniqueId", "{0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15}", None),
+        ("uniqueId", "{-128,1,2,3,4,5,6,7,8,9,10,11,12,13,14,127}", None),
+        ("uniqueId", "{{0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15}}", None),  # "{,}" separate
+        ("uniqueId", "{0,1,2,3,4,5,6,7,8,9}", 'it has 10: "UUID must be exactly 16 bytes"'),
+        ("uniqueId", "{0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,128}", '"128" is not a byte'),
+        ("uniqueId", "{0, 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15}", '" 1" is not a byte'),
+        ("uniqueId", "0102030405060708090a0b0c0d0e0f10", 'does not start with "{"'),
+        ("host", "node-2.example", None),  # resolved, or not, on the node
+        ("host", "{10,0,0,2}", None),
+        ("host", "{10,0,0,x}", '"x" is not a byte'),
+        ("host", "${member.host}", "no host name has this text"),
+        ("domain", "staging-cluster", None),  # the text's own bytes
+        ("domain", "{1,2,x}", '"x" is not a byte'),
+    ],
+)
+def test_a_static_member_reads_bytes_and_host_names(
+    t101: TomcatTable, attr: str, value: str, says: str | None
+) -> None:
+    path = f"{CHANNEL}/Interceptor/Member"
+    setting = t101.set_property(path, STATIC_MEMBER, attr, value, None, "10.1.60")
+    if says is None:
+        assert setting.outcome is Outcome.SET, setting
+    else:
+        assert setting.outcome is Outcome.IGNORED and says in setting.reason, setting
 
 
 def test_long_range() -> None:
@@ -401,13 +477,29 @@ def test_a_replication_filter_is_compiled_from_7_0_6() -> None:
         ({"org.apache.catalina.core.StandardHost"}, "name", "8.5.100", "Tomcat does not start"),
         ({"org.apache.catalina.core.StandardHost"}, "name", "7.0.109", "no request reaches it"),
         ({CONNECTOR_CLASS}, "address", "10.1.60", None),
+        # an Engine without a name: the ArrayDeque of 8.5.83 / 9.0.66 / 10.0.25 / 10.1.0-M20
+        ({ENGINE_TYPE}, "name", "10.1.60", "every web application fails to start"),
+        ({ENGINE_TYPE}, "name", "10.1.0", "every web application fails to start"),
+        ({ENGINE_TYPE}, "name", "10.1.0-M17", None),  # released before the change
+        ({ENGINE_TYPE}, "name", "11.0.0-M1", "every web application fails to start"),
+        ({ENGINE_TYPE}, "name", "9.0.67", "every web application fails to start"),
+        ({ENGINE_TYPE}, "name", "9.0.65", None),
+        ({ENGINE_TYPE}, "name", "8.5.83", "every web application fails to start"),
+        ({ENGINE_TYPE}, "name", "8.5.82", None),
+        ({ENGINE_TYPE}, "name", "10.0.26", "every web application fails to start"),
+        ({ENGINE_TYPE}, "name", "7.0.109", None),
+        ({ENGINE_TYPE}, "name", "9.0", "every web application may fail to start"),
+        ({ENGINE_TYPE}, "name", "9", "every web application may fail to start"),
+        ({ENGINE_TYPE}, "name", "10", "every web application fails to start"),  # 10.1: all
     ],
 )
 def test_what_an_unset_value_breaks(
     types: set[str], attr: str, version: str, says: str | None
 ) -> None:
     effect = tomcat.unset_effect(types, attr, version)
-    assert (effect is None) if says is None else (effect is not None and says in effect)
+    assert (effect is None) if says is None else (effect is not None and says in effect.text)
+    if effect is not None and says is not None:
+        assert effect.certain is ("may" not in says)
 
 
 def test_a_user_database_needs_its_type_and_a_factory() -> None:

@@ -10,7 +10,13 @@ from clustercheck.derive.cluster_config import effective_membership, receiver_bi
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed, skipped, warned
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
-from clustercheck.knowledge.classes import INT_RANGE, capitalize, java_integer
+from clustercheck.knowledge.classes import (
+    INT_RANGE,
+    capitalize,
+    is_tomcat_class,
+    java_integer,
+    never_resolves,
+)
 from clustercheck.knowledge.tomcat import (
     CHANNEL_START_DEFAULT,
     ENCRYPT_INTERCEPTOR,
@@ -39,40 +45,43 @@ def cluster_start(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
 
     Judges each `<Cluster>` Tomcat starts (SimpleTcpCluster; the last one of each Engine or
     Host, since a later one replaces an earlier one) by the rules Tomcat's own start applies,
-    for the node's Tomcat version and the parts `channelStartOptions` starts (all by
-    default). A multicast membership (McastService, also the default) must name a multicast
-    group (224.0.0.0/4, ff00::/8) as its `address`, and neither that nor `bind` may be an
-    undefined `${...}`, which no resolver takes. An EncryptInterceptor must sit above every
-    TcpFailureDetector in the Channel (checked from 9.0.15 / 8.5.38 / 7.0.100) and have an
-    `encryptionKey` of hexadecimal digits, an even number of them. A StaticMembershipService
-    without a `<LocalMember>` needs, from 9.0.17, a `<Member>` whose host is the node's
-    Receiver address (`auto`: the node's own address) with the Receiver's port, and before
-    9.0.17 always fails; a Member whose host is a name clustercheck cannot compare with the
-    node's addresses only warns. Each of these fails the Cluster's start, and with it the
-    Server's: Tomcat does not start (fail). A FarmWarDeployer in an Engine's Cluster is
-    never started (fail): it works in a Host's Cluster only. Classes missing from the
-    node's version are CC602's; Clusters of other classes are not judged.
+    for the node's Tomcat version and the parts `channelStartOptions` starts (all by default). A
+    multicast membership (McastService, also the default) must name a multicast group
+    (224.0.0.0/4, ff00::/8) as its `address`, and neither that nor `bind` may be an undefined
+    `${...}`, which no resolver takes; nor may the Receiver's `address` (unless it is `auto`,
+    the address of the node's own host name), from which Tomcat makes the local member once the
+    Receiver is bound. An EncryptInterceptor must sit above every TcpFailureDetector in the
+    Channel (checked from 9.0.15 / 8.5.38 / 7.0.100) and have an `encryptionKey` of hexadecimal
+    digits, an even number of them. A StaticMembershipService without a `<LocalMember>` needs,
+    from 9.0.17, a `<Member>` whose host is the node's Receiver address (`auto`: the node's own
+    address) with the Receiver's port, and before 9.0.17 always fails; a Member whose host is a
+    name clustercheck cannot compare with the node's addresses only warns. Each of these fails
+    the Cluster's start, and with it the Server's: Tomcat does not start (fail). A
+    FarmWarDeployer in an Engine's Cluster is never started (fail): it works in a Host's Cluster
+    only. Classes missing from the node's version are CC602's; Clusters of other classes are not
+    judged.
 
     ## Why it matters
-    Tomcat reads these settings without complaint and refuses them only when the Cluster
-    starts: catalina.out shows "Unable to start cluster." with the cause ("Not a multicast
-    address", "EncryptInterceptor must be upstream of TcpFailureDetector", "Encryption key
-    is required", "There is no localMember in static member list", UnknownHostException)
-    and then "The required Server component failed to start so Tomcat is unable to start":
-    no connector opens, and the node is down, not just unclustered. A FarmWarDeployer in
-    the Engine's Cluster only logs "FarmWarDeployer can only work as host cluster
-    subelement!": Tomcat runs, and WARs dropped into the watch directory are never farmed
-    to the other nodes.
+    Tomcat reads these settings without complaint and refuses them only when the Cluster starts:
+    catalina.out shows "Unable to start cluster." with the cause ("Not a multicast address",
+    "Failed bind replication listener on address", "EncryptInterceptor must be upstream of
+    TcpFailureDetector", "Encryption key is required", "There is no localMember in static member
+    list", UnknownHostException) and then "The required Server component failed to start so
+    Tomcat is unable to start": no connector opens, and the node is down, not just unclustered.
+    A FarmWarDeployer in the Engine's Cluster only logs "FarmWarDeployer can only work as host
+    cluster subelement!": Tomcat runs, and WARs dropped into the watch directory are never
+    farmed to the other nodes.
 
     ## How to fix
-    Give McastService a multicast `address` (Tomcat's default is 228.0.0.4) and define
-    every `${...}` it uses in catalina.properties (or with -D). List the EncryptInterceptor
-    before TcpFailureDetector and give it `encryptionKey` as hexadecimal digits (32 for
-    AES-128), the same on every node. Give StaticMembershipService a `<LocalMember
-    className="org.apache.catalina.tribes.membership.StaticMember" uniqueId="..."/>` (its
-    host and port come from the Receiver), or list the node itself among the Members with
-    the Receiver's exact address and port. Move the `<Deployer>` into a `<Cluster>` inside
-    the `<Host>` whose applications it should farm.
+    Give McastService a multicast `address` (Tomcat's default is 228.0.0.4), the Receiver `auto`
+    or one of the node's addresses as its `address`, and define every `${...}` they use in
+    catalina.properties (or with -D). List the EncryptInterceptor before TcpFailureDetector and
+    give it `encryptionKey` as hexadecimal digits (32 for AES-128), the same on every node. Give
+    StaticMembershipService a `<LocalMember
+    className="org.apache.catalina.tribes.membership.StaticMember" uniqueId="..."/>` (its host
+    and port come from the Receiver), or list the node itself among the Members with the
+    Receiver's exact address and port. Move the `<Deployer>` into a `<Cluster>` inside the
+    `<Host>` whose applications it should farm.
     """
     server, problem = server_xml(node)
     if problem is not None:
@@ -114,6 +123,7 @@ def _judge(
         )
     if config.channel is not None and config.channel.class_name != GROUP_CHANNEL:
         return  # another Channel class: what it starts is not Tomcat's to say
+    yield from _receiver(config, options, path)
     yield from _membership(node, cluster, config, version, options, path)
     yield from _encryption(config, version, options, path)
 
@@ -144,6 +154,33 @@ def _refused(why: str, path: str, element: Component | None, rule: str) -> Findi
         line=element.line if element else None,
         details={"element": element.path if element else None, "rule": rule},
     )
+
+
+# -------------------------------------------------------------------------------- receiver
+
+
+def _receiver(config: ClusterConfig, options: ChannelStart, path: str) -> Iterator[Finding]:
+    """ChannelCoordinator starts the Receiver, then makes the local member (of a Tomcat
+    membership, or a <LocalMember>) from the Receiver's address, resolving it: `auto` is the
+    address of the node's own host name, anything else is resolved as written, and an
+    address no resolver takes stops the start."""
+    receiver, membership = config.receiver, config.membership
+    if receiver is None or not options & ChannelStart.SND_RX:
+        return
+    if not is_tomcat_class(receiver.class_name or ""):
+        return  # no class (CC602's) or another's: what it binds is not Tomcat's to say
+    if membership is not None and not is_tomcat_class(membership.class_name or ""):
+        return
+    address = _attribute(receiver.attrs, "address")
+    why = _unresolvable(address) if address not in (None, "auto") else None
+    if why:
+        yield _refused(
+            f'the Receiver address {why}: Tomcat logs "Failed bind replication listener on '
+            f'address" and cannot make the local member from it; {_DOWN}',
+            path,
+            receiver,
+            "receiver-address",
+        )
 
 
 # ------------------------------------------------------------------------------ membership
@@ -182,17 +219,26 @@ def _membership(
         yield from _no_local_member(node, cluster, config, membership, version, path)
 
 
-def _unusable_address(value: str, group: bool) -> str | None:
-    """Why McastService cannot use this address (the group, or the `bind` address when
-    given), or None when it can or when it is a host name, for the node to resolve."""
+def _unresolvable(value: str) -> str | None:
+    """Why no resolver takes this address (an undefined `${...}`, text no host name has), or
+    None when it is an address or a host name, for the node to resolve."""
     if "${" in value:
         return (
             f"{value} names a property defined neither in catalina.properties nor in the "
             "inventory's tomcat.system_properties: Tomcat keeps the text, which no resolver "
             "takes (UnknownHostException)"
         )
-    if not group:
-        return None
+    if never_resolves(value):
+        return f"{value!r} is no address and no host name has this text (UnknownHostException)"
+    return None
+
+
+def _unusable_address(value: str, group: bool) -> str | None:
+    """Why McastService cannot use this address (the group, or the `bind` address when
+    given), or None when it can or when it is a host name, for the node to resolve."""
+    unresolvable = _unresolvable(value)
+    if unresolvable or not group:
+        return unresolvable
     if not value:
         return "is empty, which Java reads as the loopback address, not a multicast group"
     try:
@@ -227,6 +273,8 @@ def _no_local_member(
         )
         return
     address, port = receiver_bind(config)
+    if _unresolvable(address):
+        return  # the Receiver's own refusal comes first, and no Member can have that address
     members = [m for m in config.members if m.path.endswith("/Membership/Member")]
     own = _names(node)
     others = {n for o in cluster.nodes.values() if o is not node for n in _names(o)} - own

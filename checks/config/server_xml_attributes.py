@@ -34,30 +34,35 @@ from clustercheck.parsers.serverxml import XmlElement
 def server_xml_attributes(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
     """Every attribute in server.xml is one Tomcat can set, with a value of the right type.
 
-    Judges each attribute of each element Tomcat creates an object for, as Tomcat's Digester
-    and IntrospectionUtils would set it, against the table of the node's Tomcat line generated
-    from Tomcat itself (tools/knowledge: 10.1 by reflection over a real Tomcat, 7.0, 8.5, 9.0
-    and 11.0 from their release tags' source; each holds what any release of its line accepts,
-    so a node between the two tags is not blamed for an attribute its release still had): the
-    class's public setters (for a
-    Connector, also its protocol handler's, its endpoint's and `socket.*`), matched
-    case-sensitively except for the first letter, and the value converted as Tomcat converts it
-    (an int or long by Integer/Long.valueOf, a boolean by Boolean.valueOf, an InetAddress by
-    resolving it: text no host name has, such as an undefined `${name}`, never resolves). An
-    attribute nothing takes (misspelt, miscased, two letters swapped, another class's) or a
-    value that does not convert (`port="4000x"`, `port="${undefined}"`) is ignored by Tomcat
-    with a mere WARN, and the default stays: that warns, naming the attribute it probably meant
-    and the default that applies, and fails where the default breaks something, saying what:
-    a Connector without a port does not start, an Engine without a defaultHost has no default
-    host (404 for every host name no Host has), a Host without a name stops Tomcat (8.5 and
-    later); or where the default changes what the cluster is (the Engine's jvmRoute; a
-    Membership's address, port, domain or bind; a Receiver's address or port; a static Member's
-    host, port, uniqueId or domain; a Connector's address or AJP secret). A boolean written
-    other than true or false is read as false: that warns. A ReplicationValve `filter` that
-    Java cannot compile as a regular expression (a `{` that starts no count, as in an undefined
-    `${name}`) is ignored with an error, so nothing is excluded from replication: that warns.
-    Classes that are not Tomcat's own, and attributes CC602 reports as removed, are not judged
-    here; a node whose Tomcat line has no table is skipped.
+    Judges each attribute of each element Tomcat creates an object for, as Tomcat's Digester and
+    IntrospectionUtils would set it, against the table of the node's Tomcat line generated from
+    Tomcat itself (tools/knowledge: 10.1 by reflection over a real Tomcat, 7.0, 8.5, 9.0 and
+    11.0 from their release tags' source; each holds what any release of its line accepts, so a
+    node between the two tags is not blamed for an attribute its release still had): the class's
+    public setters (for a Connector, also its protocol handler's, its endpoint's and
+    `socket.*`), matched case-sensitively except for the first letter, and the value converted
+    as Tomcat converts it (an int or long by Integer/Long.valueOf, a boolean by Boolean.valueOf,
+    an InetAddress by resolving it: text no host name has, such as an undefined `${name}`, never
+    resolves). An attribute nothing takes (misspelt, miscased, two letters swapped, another
+    class's) or a value that does not convert (`port="4000x"`, `port="${undefined}"`) is ignored
+    by Tomcat with a mere WARN, and the default stays; so is text that a String setter reads
+    itself and refuses: channelSendOptions and mapSendOptions (9.0 on: a number, or option names
+    such as `async, use_ack`), a static Member's uniqueId (exactly 16 bytes written
+    `{1,2,...}`), a host or domain written as `{...}` bytes, a static Member's host no host name
+    can be. Each of these warns, naming the attribute it probably meant and the default that
+    applies, and fails where the default breaks something, saying what: a Connector without a
+    port does not start, an Engine without a defaultHost has no default host (404 for every host
+    name no Host has), a Host without a name stops Tomcat (8.5 and later), an Engine without a
+    name fails every web application (8.5.83 / 9.0.67 / 10.1.0 on; a warning where the node's
+    version names no exact release); or where the default changes what the cluster is (the
+    Engine's jvmRoute; a Membership's address, port, domain or bind; a Receiver's address or
+    port; a static Member's host, port, uniqueId or domain; a Connector's address or AJP
+    secret). A boolean written other than true or false is read as false, and send options of 0
+    set nothing, silently: that warns. A ReplicationValve `filter` that Java cannot compile as a
+    regular expression (a `{` that starts no count, as in an undefined `${name}`) is ignored
+    with an error, so nothing is excluded from replication: that warns. Classes that are not
+    Tomcat's own, and attributes CC602 reports as removed, are not judged here; a node whose
+    Tomcat line has no table is skipped.
 
     ## Why it matters
     Tomcat does not refuse an attribute it cannot set: it logs `failed to set property` once at
@@ -70,8 +75,10 @@ def server_xml_attributes(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Fi
 
     ## How to fix
     Spell the attribute as the configuration reference does (the finding names it), give
-    numbers as plain decimal digits and booleans as true or false, remove attributes the
-    element's class does not have, and restart Tomcat; then look for "failed to set property"
+    numbers as plain decimal digits and booleans as true or false, send options as a number or
+    Tomcat's option names (`channelSendOptions="async"`), a uniqueId as 16 bytes
+    (`{1,2,...,16}`, each -128 to 127), remove attributes the element's class does not have,
+    and restart Tomcat; then look for "failed to set property"
     in catalina.out.
     """
     found = server_xml_and_version(node)
@@ -135,7 +142,7 @@ def _judge(
     protocol = element.attrs.get("protocol") if class_name == CONNECTOR else None
     if removed_attribute_v(tag, protocol or element.attrs.get("className"), attr, version):
         return None  # CC602 says what was removed and what replaces it
-    setting = table.set_property(element.path, class_name, attr, value, protocol)
+    setting = table.set_property(element.path, class_name, attr, value, protocol, version)
     meant = table.intended_attribute(element.path, class_name, attr, element.attrs, protocol)
     shown = _shown(attr, meant, value, setting)
     where: dict[str, Any] = {
@@ -147,6 +154,12 @@ def _judge(
         return warned(
             f'<{tag} {attr}="{shown}">: Tomcat reads it as {setting.read_as} (Boolean.valueOf '
             "takes only true, in any case); write true or false",
+            **where,
+        )
+    if setting.outcome is Outcome.SET and setting.unchanged is not None:
+        return warned(
+            f'<{tag} {attr}="{shown}">: {setting.unchanged}, so {attr} {_fallback(setting)}, '
+            "without a word in the log; write the value you mean",
             **where,
         )
     if setting.outcome is Outcome.SET:
@@ -194,9 +207,7 @@ def _wrong_type(
     where: dict[str, Any],
 ) -> Finding:
     attr = setting.attr
-    why = undefined_in(shown, unresolved) or (
-        f"not {setting.reason.rpartition(' is not ')[2]} for {setting.setter}"
-    )
+    why = undefined_in(shown, unresolved) or setting.reason
     message = (
         f'<{element.tag} {attr}="{shown}">: not a value Tomcat {version} can set ({why}): it logs '
         f'"failed to set property" and ignores it, so {attr} {_fallback(setting)}'
@@ -211,8 +222,9 @@ def _with_effect(
     it fails when something does or when the default changes what the cluster is."""
     effect = unset_effect(types, attr, version)
     if effect is not None:
-        return failed(f"{message}: {effect}", **where)
-    return (failed if meaningful_attribute(types, attr) else warned)(message, **where)
+        message = f"{message}: {effect.text}"
+    certain = effect is not None and effect.certain
+    return (failed if certain or meaningful_attribute(types, attr) else warned)(message, **where)
 
 
 def _no_such_property(
@@ -248,7 +260,7 @@ def _no_such_property(
     )
     if meant is None:
         return warned(message, **where)
-    intended = table.set_property(element.path, class_name, meant, "", protocol)
+    intended = table.set_property(element.path, class_name, meant, "", protocol, version)
     message += f", so {meant} {_fallback(intended)}"
     return _with_effect(message, types, meant, version, where)
 

@@ -8,7 +8,7 @@ from typing import Any
 from clustercheck.checks.common import server_xml_and_version, undefined_in
 from clustercheck.checks.config.server_xml_elements import created_class, elements_as_read, plural
 from clustercheck.engine.check import check
-from clustercheck.engine.results import Finding, Scope, failed, passed, skipped
+from clustercheck.engine.results import Finding, Scope, failed, passed, skipped, warned
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.knowledge.classes import (
     CONNECTOR,
@@ -31,6 +31,7 @@ from clustercheck.knowledge.tomcat import (
 from clustercheck.parsers.serverxml import XmlElement
 
 _ENGINE = "Server/Service/Engine"
+_ENGINE_TYPE = "org.apache.catalina.Engine"
 _CONNECTOR = "Server/Service/Connector"
 _GLOBAL_RESOURCE = "Server/GlobalNamingResources/Resource"
 
@@ -44,9 +45,11 @@ def server_xml_references(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Fi
     each name by which something is found, with the value Tomcat sets (the first letter of an
     attribute's name is free, a `${name}` nothing defines stays literal text): every Connector has a
     port (mod_jk's workers find it by it; one on a Unix domain socket needs none); every Host has a
-    name; the Engine's defaultHost is set and names one of its Hosts or one of their `<Alias>`es (in
-    any case, as Tomcat compares them); a UserDatabaseRealm's resourceName (by default
-    `UserDatabase`) names a `<Resource>` in `<GlobalNamingResources>` whose type is
+    name; the Engine has a name (from 8.5.83 / 9.0.67 / 10.1.0 on, and in 11.0, every web
+    application fails to start in an Engine without one: a warning where the node's version names no
+    exact release); the Engine's defaultHost is set and names one of its Hosts or one of their
+    `<Alias>`es (in any case, as Tomcat compares them); a UserDatabaseRealm's resourceName (by
+    default `UserDatabase`) names a `<Resource>` in `<GlobalNamingResources>` whose type is
     `org.apache.catalina.UserDatabase` and whose `factory` (written exactly so: a Resource keeps any
     other attribute as a property of that name) makes one (with a factory that is not Tomcat's, the
     type is not judged). Each broken link fails with what Tomcat then does, for the node's Tomcat
@@ -56,19 +59,20 @@ def server_xml_references(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Fi
 
     ## Why it matters
     Tomcat accepts these values while it reads server.xml and fails only when it starts: a Connector
-    without a port does not start, so mod_jk finds the node down; a Host without a name stops the
-    Service's mapper, so Tomcat does not start (7.0: no connector maps requests to it); an Engine
-    whose default host is missing answers 404 to every request for a host name no Host has, which
-    through mod_jk is the name the browser asked for (the usual way a Host moved out of its Engine,
-    or a defaultHost made of an undefined `${...}`, shows up); a UserDatabaseRealm that finds no
-    UserDatabase (a Resource without its type, a misspelt resourceName) stops the Engine and so the
-    whole Server, or, inside a LockOutRealm, is dropped so that nobody can log in to the manager
-    applications.
+    without a port does not start, so mod_jk finds the node down; an Engine without a name starts no
+    web application (a NullPointerException as each one names its JNDI context), so every request
+    gets a 404; a Host without a name stops the Service's mapper, so Tomcat does not start (7.0: no
+    connector maps requests to it); an Engine whose default host is missing answers 404 to every
+    request for a host name no Host has, which through mod_jk is the name the browser asked for (the
+    usual way a Host moved out of its Engine, or a defaultHost made of an undefined `${...}`, shows
+    up); a UserDatabaseRealm that finds no UserDatabase (a Resource without its type, a misspelt
+    resourceName) stops the Engine and so the whole Server, or, inside a LockOutRealm, is dropped so
+    that nobody can log in to the manager applications.
 
     ## How to fix
-    Give every Connector its port and every Host its name, set the Engine's defaultHost to one of
-    the Host names (or aliases) inside that Engine, and point each UserDatabaseRealm's resourceName
-    at a global `<Resource>` with `type="org.apache.catalina.UserDatabase"` and
+    Give every Connector its port and every Engine and Host its name, set the Engine's defaultHost
+    to one of the Host names (or aliases) inside that Engine, and point each UserDatabaseRealm's
+    resourceName at a global `<Resource>` with `type="org.apache.catalina.UserDatabase"` and
     `factory="org.apache.catalina.users.MemoryUserDatabaseFactory"`, as the server.xml that ships
     with Tomcat has it; define every `${name}` they use. Then restart Tomcat and look for "Unknown
     default host" and "No UserDatabase component found" in catalina.out.
@@ -145,11 +149,14 @@ class _Links:
             return
         if self.misspelt(connector, "port") is None:  # else CC604's
             effect = unset_effect({CONNECTOR}, "port", self.version)
+            assert effect is not None
             yield failed(
-                f'<Connector> has no port: {effect}; add port="..."', **self.at(connector, "port")
+                f'<Connector> has no port: {effect.text}; add port="..."',
+                **self.at(connector, "port"),
             )
 
     def engine(self, engine: XmlElement) -> Iterator[Finding]:
+        yield from self.engine_name(engine)
         hosts = engine.find_all("Host")
         nameless = [h for h in hosts if property_value(h.attrs, "name") is None]
         for host in nameless:
@@ -161,6 +168,18 @@ class _Links:
                 )
         if not nameless:  # else the Host without a name is the cause, reported above
             yield from self.default_host(engine, hosts)
+
+    def engine_name(self, engine: XmlElement) -> Iterator[Finding]:
+        """An Engine without a name breaks its applications in the releases unset_effect
+        names (a misspelt name is CC604's, with the same effect)."""
+        if property_value(engine.attrs, "name") is not None or self.misspelt(engine, "name"):
+            return
+        effect = unset_effect({_ENGINE_TYPE}, "name", self.version)
+        if effect is not None:
+            yield (failed if effect.certain else warned)(
+                f'<Engine> has no name: {effect.text}; give it one (name="Catalina")',
+                **self.at(engine, "name"),
+            )
 
     def default_host(self, engine: XmlElement, hosts: list[XmlElement]) -> Iterator[Finding]:
         default = property_value(engine.attrs, "defaultHost")

@@ -24,6 +24,10 @@ digester/ObjectCreateRule.java, SetNextRule.java, catalina/startup/Catalina.java
   error), InetAddress takes InetAddress.getByName(value) (a host that does not resolve fails). A
   value that does not convert skips that setter. A parameter of any other object type is called
   with null; of another primitive type, fails.
+- A setX(String) that reads the text itself may throw on it, which fails the same way:
+  Channel.parseSendOptions (channelSendOptions, mapSendOptions: a number, or option names
+  separated by commas), tribes' Arrays.fromString (a uniqueId, or a host or domain written as
+  "{1,2,3}": bytes), StaticMember.setHost (a host name resolved at once).
 - With no setter taking the value, a public setProperty(String, String) is called when the class
   has one: a void one takes anything, a boolean one says whether it did (Connector hands the
   attribute to its protocol handler, the handler to its endpoint, "socket.X" to the endpoint's
@@ -40,14 +44,21 @@ import difflib
 import json
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from clustercheck.knowledge.tomcat import Version, known_element, parse_version
+from clustercheck.knowledge.tomcat import (
+    MCAST_SERVICE,
+    SIMPLE_TCP_CLUSTER,
+    Version,
+    empty_send_options_refused,
+    known_element,
+    parse_version,
+)
 from clustercheck.parsers.text import bounded_int
 
 INT_RANGE = (-(2**31), 2**31 - 1)
@@ -187,10 +198,17 @@ class TomcatTable:
         return None
 
     def set_property(
-        self, path: str, class_name: str | None, attr: str, value: str, protocol: str | None = None
+        self,
+        path: str,
+        class_name: str | None,
+        attr: str,
+        value: str,
+        protocol: str | None = None,
+        release: str | None = None,
     ) -> Setting:
         """What the Digester does with attr="value" on the element at `path` whose object is of
-        class `class_name` (for a Connector, give its protocol attribute)."""
+        class `class_name` (for a Connector, give its protocol attribute), in this release of
+        the line (the table's own when not given)."""
         rule = self.rule(path)
         if rule is None or not rule.properties:
             return Setting(Outcome.UNKNOWN, attr, reason="no property rule for this element")
@@ -207,7 +225,8 @@ class TomcatTable:
             return Setting(Outcome.UNKNOWN, attr, reason=f"{class_name} is not in the table")
         if class_name == CONNECTOR:
             return self._connector(info, attr, value, protocol)
-        return _introspect([(info, info.defaults)], attr, value, self)
+        setting = _introspect([(info, info.defaults)], attr, value, self)
+        return _read_text(info, setting, value, release or self.tomcat)
 
     def _fake(self, class_name: str) -> frozenset[str]:
         """The Digester looks up the object's exact class, and only without an entry for it
@@ -310,13 +329,7 @@ class Setting:
     default: str | None = None  # the value that stays (a fresh instance's), when known
     has_default: bool = False  # whether `default` is known (it may be null)
     read_as: str | None = None  # how a boolean that is neither true nor false is read
-
-    @property
-    def setter(self) -> str | None:
-        if self.owner is None or self.java_type is None:
-            return None
-        owner = self.owner.rpartition(".")[2]
-        return f"{owner}.set{capitalize(self.attr)}({self.java_type})"
+    unchanged: str | None = None  # why a setter that takes the text sets nothing (no warning)
 
 
 # ------------------------------------------------------------------------ IntrospectionUtils
@@ -364,6 +377,13 @@ _IPV4 = re.compile(r"\d{1,3}(\.\d{1,3}){3}")
 _HOST_TEXT = re.compile(r"[\w.:%\[\]-]*")
 
 
+def never_resolves(value: str) -> bool:
+    """Whether InetAddress.getByName fails on this text wherever it runs: literal addresses
+    always convert and a name resolves (or not) on the node itself, but text no host name
+    has (an undefined `${name}`, a space) never resolves."""
+    return _HOST_TEXT.fullmatch(value) is None
+
+
 def _converts(java_type: str, value: str) -> tuple[bool, str | None]:
     """Whether IntrospectionUtils gets a value of this parameter type out of the text, and how a
     boolean reads when the text is neither true nor false."""
@@ -375,9 +395,7 @@ def _converts(java_type: str, value: str) -> tuple[bool, str | None]:
         lowered = value.lower()
         return True, None if lowered in ("true", "false") else "false"
     if java_type == "InetAddress":
-        # literal addresses always convert and a name resolves (or not) on the node itself,
-        # but text no host name has (an undefined `${name}`, a space) never resolves
-        return _HOST_TEXT.fullmatch(value) is not None, None
+        return not never_resolves(value), None
     if java_type in ("double", "float", "short", "byte", "char"):
         return False, None  # IntrospectionUtils passes null: the call fails
     return True, None  # any other object type: called with null
@@ -447,7 +465,12 @@ def _one_class(
         ok, read_as = _converts(java_type, value)
         if ok:
             return setting(Outcome.SET, java_type, read_as=read_as)
-    return setting(Outcome.IGNORED, ordered[0], f"{value!r} is not {_a(ordered[0])}")
+    first = ordered[0]
+    return setting(Outcome.IGNORED, first, f"not {_a(first)} for {_setter(info, suffix, first)}")
+
+
+def _setter(info: ClassInfo, suffix: str, java_type: str) -> str:
+    return f"{info.simple_name}.set{suffix}({java_type})"
 
 
 def _a(java_type: str) -> str:
@@ -482,16 +505,163 @@ def _endpoint(table: TomcatTable, protocol: ProtocolInfo, attr: str, value: str)
     setting = _one_class(info, defaults, name, capitalize(name), value)
     if setting is None:
         return Setting(Outcome.IGNORED, attr, protocol.handler, reason="no such property")
-    return Setting(
-        setting.outcome,
-        attr,
-        setting.owner,
-        setting.java_type,
-        setting.reason,
-        setting.default,
-        setting.has_default,
-        setting.read_as,
+    return replace(setting, attr=attr)
+
+
+# ------------------------------------------------------------ String setters that parse
+
+BYTE_RANGE = (-128, 127)
+# Channel.SEND_OPTIONS_*: the names getSendOptionValue knows (case-sensitive), and the bits
+_SEND_OPTIONS: Mapping[str, int] = {
+    "byte_message": 1,
+    "byte": 1,
+    "use_ack": 2,
+    "synchronized_ack": 4,
+    "sync": 4,
+    "asynchronous": 8,
+    "async": 8,
+    "secure": 16,
+    "udp": 32,
+    "multicast": 64,
+}
+_OPTION_NAMES = ", ".join(
+    "/".join(n for n, v in _SEND_OPTIONS.items() if v == bit)
+    for bit in sorted(set(_SEND_OPTIONS.values()))
+)
+# getSendOptionsAsString's names, by bit
+_SHORT_NAMES = ("byte", "use_ack", "sync", "async", "secure", "udp", "multicast")
+# String.split("\\s*,\\s*"): Java's \s is these six characters only
+_OPTION_SEPARATOR = re.compile(r"[ \t\n\x0b\f\r]*,[ \t\n\x0b\f\r]*")
+
+
+def send_options_text(value: int) -> str:
+    """A send options number as Tomcat shows it: "8 (async)", "6 (sync, use_ack)"."""
+    names = [n for bit, n in enumerate(_SHORT_NAMES) if value & (1 << bit)]
+    return f"{value} ({', '.join(reversed(names))})" if names else str(value)
+
+
+def _java_split(text: str) -> list[str]:
+    """Java's String.split: no match gives the text itself; trailing empty parts are dropped."""
+    parts = _OPTION_SEPARATOR.split(text)
+    if len(parts) == 1:
+        return parts
+    while parts and parts[-1] == "":
+        parts.pop()
+    return parts
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What a String setter that parses its text makes of a value."""
+
+    refused: str | None = None  # why it throws: "failed to set property", the default stays
+    unchanged: str | None = None  # why it takes the text and sets nothing, silently
+
+
+def _send_options(setter: str, value: str, release: str) -> _Read:
+    """Channel.parseSendOptions: Integer.parseInt, else option names separated by commas (and
+    blanks around them), each one known or it throws; only a number above 0 is set."""
+    if value == "" and not empty_send_options_refused(release):
+        return _Read(unchanged=f"{setter} reads an empty value as 0")
+    number = java_integer(value, INT_RANGE)
+    if number is None:
+        names = _java_split(value)
+        unknown = next((n for n in names if n not in _SEND_OPTIONS), None)
+        if unknown is not None:
+            return _Read(
+                f"{setter} takes a number or option names separated by commas ({_OPTION_NAMES}, "
+                f'case-sensitive); "{unknown}" is none of them ("[{unknown}] is not a valid '
+                'option")'
+            )
+        number = 0
+        for name in names:
+            number |= _SEND_OPTIONS[name]
+    if number <= 0:
+        return _Read(unchanged=f"{setter} sets only a number above 0")
+    return _Read()
+
+
+def _bytes(value: str) -> tuple[int | None, str | None]:
+    """tribes' Arrays.fromString: "{1,2,3}" (a StringTokenizer on "{,}", so empty parts are
+    skipped), each part Byte.parseByte: how many bytes, or why it throws."""
+    if not value.startswith("{"):
+        return None, 'it does not start with "{" ("byte arrays must be represented as {1,3,4,5,6}")'
+    parts = [p for p in re.split(r"[{,}]", value) if p]
+    bad = next((p for p in parts if java_integer(p, BYTE_RANGE) is None), None)
+    if bad is not None:
+        return None, f'"{bad}" is not a byte (-128 to 127, decimal digits, no blanks)'
+    return len(parts), None
+
+
+def _unique_id(setter: str, value: str, release: str) -> _Read:
+    """StaticMember.setUniqueId(String): Arrays.fromString, exactly 16 bytes."""
+    count, why = _bytes(value)
+    if why is None and count != 16:
+        why = f'it has {count}: "UUID must be exactly 16 bytes"'
+    return _Read(
+        f"{setter} takes exactly 16 bytes written {{b1,b2,...,b16}}; {why}" if why else None
     )
+
+
+def _domain(setter: str, value: str, release: str) -> _Read:
+    """setDomain(String): bytes when it starts with "{", else the text's own bytes."""
+    why = _bytes(value)[1] if value.startswith("{") else None
+    return _Read(f'{setter} reads a value starting with "{{" as bytes, and {why}' if why else None)
+
+
+def _host(setter: str, value: str, release: str) -> _Read:
+    """StaticMember.setHost(String): bytes when it starts with "{", else a host name that
+    InetAddress.getByName resolves there and then (on the node: only text no host name has,
+    such as an undefined `${name}`, is known to fail)."""
+    if value.startswith("{"):
+        why = _bytes(value)[1]
+        return _Read(
+            f'{setter} reads a value starting with "{{" as bytes, and {why}' if why else None
+        )
+    if never_resolves(value):
+        return _Read(f"{setter} resolves it as a host name, and no host name has this text")
+    return _Read()
+
+
+_TextReader = Callable[[str, str, str], _Read]
+_STATIC_MEMBER = "org.apache.catalina.tribes.membership.StaticMember"
+_DOMAIN_FILTER = "org.apache.catalina.tribes.group.interceptors.DomainFilterInterceptor"
+# (class or type, setter suffix) → how its String setter reads the text, and the value that
+# stays when it refuses it, as Tomcat names it (the field's initial value, 7.0 to 11.0), when
+# that says more than the table's
+_TEXT_SETTERS: Mapping[tuple[str, str], tuple[_TextReader, str | None]] = {
+    (SIMPLE_TCP_CLUSTER, "ChannelSendOptions"): (_send_options, send_options_text(8)),
+    ("org.apache.catalina.ha.session.BackupManager", "MapSendOptions"): (
+        _send_options,
+        send_options_text(6),
+    ),
+    (_STATIC_MEMBER, "UniqueId"): (_unique_id, "16 zero bytes"),
+    (_STATIC_MEMBER, "Host"): (_host, None),
+    (_STATIC_MEMBER, "Domain"): (_domain, None),
+    (MCAST_SERVICE, "Domain"): (_domain, None),
+    (_DOMAIN_FILTER, "Domain"): (_domain, None),
+}
+
+
+def _read_text(info: ClassInfo, setting: Setting, value: str, release: str) -> Setting:
+    """A value its setX(String) took, as that setter reads it: refused (ignored, as a value
+    that does not convert), taken without effect, or set."""
+    if setting.outcome is not Outcome.SET or setting.java_type != "String":
+        return setting
+    suffix = capitalize(setting.attr)
+    found = next(
+        (_TEXT_SETTERS[k] for t in (info.name, *info.types) if (k := (t, suffix)) in _TEXT_SETTERS),
+        None,
+    )
+    if found is None:
+        return setting
+    reader, default = found
+    read = reader(_setter(info, suffix, "String"), value, release)
+    if default is not None:
+        setting = replace(setting, default=default, has_default=True)
+    if read.refused is not None:
+        return replace(setting, outcome=Outcome.IGNORED, reason=read.refused)
+    return replace(setting, unchanged=read.unchanged)
 
 
 def _swapped(typed: str, name: str) -> bool:

@@ -63,6 +63,32 @@ def _text(firsts: tuple[Version, ...]) -> str:
     return " / ".join(".".join(map(str, v)) for v in firsts)
 
 
+_MILESTONE = re.compile(r"[-.]?M\d+")
+
+
+def _release_reached(version: str | int | None, firsts: tuple[Version, ...]) -> bool | None:
+    """As _reached, for a version that may name only a major or a line ("9", "9.0"): None when
+    that line's releases differ (some have the change, some not), or when no version is
+    known. A milestone (10.1.0-M17) comes before its release (10.1.0)."""
+    if isinstance(version, int):
+        line, patch = (version, _NEWEST_MINOR.get(version, 0)), None
+    else:
+        found = _VERSION.search(version or "")
+        if not found:
+            return None
+        major, minor, patch_text = found.groups()
+        line = (
+            bounded_int(major),
+            bounded_int(minor) if minor else _NEWEST_MINOR.get(int(major), 0),
+        )
+        milestone = _MILESTONE.match(version or "", found.end()) is not None
+        patch = None if patch_text is None else -1 if milestone else bounded_int(patch_text)
+    if patch is not None:
+        return _reached((*line, patch), firsts)
+    oldest, newest = _reached((*line, 0), firsts), _reached((*line, _LATEST), firsts)
+    return oldest if oldest == newest else None
+
+
 # ----------------------------------------------------------------------------- elements
 
 FIRST_COVERED_MAJOR = 6  # older server.xml files (Tomcat 5) are not judged element by element
@@ -677,20 +703,80 @@ _NO_PORT = (
 )
 
 
+@dataclass(frozen=True)
+class Effect:
+    """What breaks when a property is left unset; not `certain` when it depends on which
+    release of its line the node runs, and the node's version does not say."""
+
+    text: str
+    certain: bool = True
+
+
+# StandardContext names each application's JNDI context after its parents (Engine, Host): the
+# names went onto a Stack, which takes null, until the Stack became an ArrayDeque, which throws
+# a NullPointerException for a null Engine name, and every application with naming on (the
+# default) fails to start (apache/tomcat StandardContext.getNamingContextName, "Refactor to
+# replace Stack with ArrayDeque", 2022-09: first in 8.5.83, 9.0.66, 10.0.25 and 10.1.0-M20, of
+# which 9.0.66, 10.0.25 and 10.1.0-M20 were never released; 11.0 had it from the start, 7.0
+# never).
+_NAMING_DEQUE = ((8, 5, 83), (9, 0, 66), (10, 0, 25), (10, 1, 0))
+
+
+def nameless_engine(version: str | int | None) -> Effect | None:
+    """What an Engine without a name does: None before the ArrayDeque (the JNDI context is
+    named "/null/..." and works); uncertain when the node's release is not known."""
+    reached = _release_reached(version, _NAMING_DEQUE)
+    if reached is False:
+        return None
+    firsts = "8.5.83 / 9.0.67 / 10.0.26 / 10.1.0 (and every 11.0)"
+    why = (
+        "StandardContext names each application's JNDI context (naming is on by default) after "
+        f"its Engine, Host and path, and from {firsts} on a null Engine name throws a "
+        "NullPointerException there"
+    )
+    if reached is None:
+        return Effect(
+            f"every web application may fail to start ({why}; set tomcat.version to the node's "
+            "exact release to know)",
+            certain=False,
+        )
+    return Effect(
+        f'every web application fails to start ({why}: "Error starting child" for each): '
+        "Tomcat runs, with no application deployed"
+    )
+
+
 def unset_effect(
     types: frozenset[str] | set[str], attr: str, version: str | int | None
-) -> str | None:
+) -> Effect | None:
     """What fails when this property of an object of these types is left unset (absent, or
     ignored by the Digester, so the class's default applies): a Connector's port (-1 in
-    every line from 7.0: it fails to bind or to start), an Engine's defaultHost, a Host's
-    name. None when the default works."""
+    every line from 7.0: it fails to bind or to start), an Engine's defaultHost and (from
+    the releases nameless_engine names) its name, a Host's name. None when the default
+    works."""
     if attr == "port" and "org.apache.catalina.connector.Connector" in types:
-        return _NO_PORT
+        return Effect(_NO_PORT)
     if attr == "defaultHost" and "org.apache.catalina.Engine" in types:
-        return no_default_host(version)
+        return Effect(no_default_host(version))
+    if attr == "name" and "org.apache.catalina.Engine" in types:
+        return nameless_engine(version)
     if attr == "name" and "org.apache.catalina.core.StandardHost" in types:
-        return nameless_host(version)
+        return Effect(nameless_host(version))
     return None
+
+
+# ------------------------------------------------------------------- values a setter parses
+
+# Channel.parseSendOptions (SimpleTcpCluster's channelSendOptions and BackupManager's
+# mapSendOptions written as text, 9.0 on) reads an empty value as 0, which sets nothing, from
+# these releases on; before, it looked the empty text up as an option name and threw.
+_EMPTY_SEND_OPTIONS_ARE_ZERO = ((9, 0, 121), (10, 1, 58), (11, 0, 25))
+
+
+def empty_send_options_refused(version: str | int | None) -> bool:
+    """Whether this Tomcat throws on channelSendOptions="" (then "failed to set property");
+    a release that does not say is taken as a newer one (either way the value sets nothing)."""
+    return _release_reached(version, _EMPTY_SEND_OPTIONS_ARE_ZERO) is False
 
 
 # ------------------------------------------------------------------ values a setter compiles

@@ -76,6 +76,19 @@ def node(text: str | bytes, version: str | None = "10.1.60") -> Builder:
     return make
 
 
+def declared(text: str, version: str) -> Builder:
+    """One Tomcat node whose version only the inventory gives (no catalina.jar)."""
+
+    def make(tmp: Path) -> Path:
+        fields = {"host": "10.0.0.11", "roles": ["tomcat"]}
+        tomcat = {"catalina_base": BASE, "version": version}
+        return build(
+            tmp, {T1: {**fields, "tomcat": tomcat}}, {T1: {f"{BASE}/conf/server.xml": text}}
+        )
+
+    return make
+
+
 def with_cluster(block: str, version: str = "10.1.60") -> Builder:
     return node(server_xml(T1, cluster=block), version)
 
@@ -466,6 +479,43 @@ CASES = [
         {(T1, "pass")},
     ),
     case(
+        "receiver-address-undefined-property",
+        "CC605",
+        with_cluster(cluster(channel=(MCAST.format(""), RECEIVER.format('address="${rx}"')))),
+        {(T1, "fail")},
+        "Tomcat does not start: the Receiver address ${rx} names a property defined neither",
+    ),
+    case(
+        "receiver-address-no-host-name-has",
+        "CC605",
+        with_cluster(cluster(channel=(MCAST.format(""), RECEIVER.format('Address="node 1"')))),
+        {(T1, "fail")},
+        "the Receiver address 'node 1' is no address and no host name has this text",
+    ),
+    case(
+        "receiver-address-auto-or-a-name",  # auto: the node's own name; a name: its resolver
+        "CC605",
+        with_cluster(cluster(channel=(MCAST.format(""), RECEIVER.format('address="node-1"')))),
+        {(T1, "pass")},
+    ),
+    case(
+        "receiver-not-started",  # channelStartOptions 14: no SND_RX, the Receiver is not bound
+        "CC605",
+        with_cluster(
+            cluster(channel=(MCAST.format(""), RECEIVER.format('address="${rx}"'))).replace(
+                "SimpleTcpCluster", 'SimpleTcpCluster" channelStartOptions="14'
+            )
+        ),
+        {(T1, "pass")},
+    ),
+    case(  # the Receiver's refusal only, not also "no Member has the Receiver's address"
+        "receiver-address-undefined-with-static-members",
+        "CC605",
+        with_cluster(cluster(channel=static("10.0.0.11", receiver='address="${rx}"'))),
+        {(T1, "fail")},
+        "the Receiver address ${rx}",
+    ),
+    case(
         "in-a-host",
         "CC605",
         with_cluster(
@@ -815,6 +865,88 @@ CASES = [
         "so name keeps its default: no request reaches it",
     ),
     case(
+        "engine-name-misspelt-fails-every-application",
+        "CC604",
+        edited(('<Engine name="Catalina"', '<Engine nmae="Catalina"')),
+        {(T1, "fail")},
+        '(did you mean name?): Tomcat logs "failed to set property" and ignores it, so name '
+        "stays unset: every web application fails to start",
+    ),
+    case(
+        "engine-name-misspelt-before-the-array-deque",  # 9.0.65 kept a Stack: null is fine
+        "CC604",
+        edited(('<Engine name="Catalina"', '<Engine nmae="Catalina"'), version="9.0.65"),
+        {(T1, "warn")},
+        "ignores it, so name keeps its default",
+    ),
+    case(
+        "send-options-not-a-number-nor-names",
+        "CC604",
+        with_cluster(
+            cluster().replace("SimpleTcpCluster", 'SimpleTcpCluster" channelSendOptions="8x')
+        ),
+        {(T1, "warn")},
+        '<Cluster channelSendOptions="8x">: not a value Tomcat 10.1.60 can set '
+        "(SimpleTcpCluster.setChannelSendOptions(String) takes a number or option names "
+        "separated by commas (byte_message/byte, use_ack, synchronized_ack/sync, "
+        'asynchronous/async, secure, udp, multicast, case-sensitive); "8x" is none of them '
+        '("[8x] is not a valid option")): it logs "failed to set property" and ignores it, so '
+        "channelSendOptions falls back to its default 8 (async)",
+    ),
+    case(
+        "send-options-undefined-property",
+        "CC604",
+        with_cluster(
+            cluster().replace("SimpleTcpCluster", 'SimpleTcpCluster" channelSendOptions="${so}')
+        ),
+        {(T1, "warn")},
+        '(${so} is not defined, see CC601): it logs "failed to set property" and ignores it',
+    ),
+    case(
+        "send-options-by-name",
+        "CC604",
+        with_cluster(
+            cluster().replace(
+                "SimpleTcpCluster", 'SimpleTcpCluster" channelSendOptions="async, use_ack'
+            )
+        ),
+        {(T1, "pass")},
+    ),
+    case(
+        "send-options-zero-sets-nothing",
+        "CC604",
+        with_cluster(
+            cluster().replace("SimpleTcpCluster", 'SimpleTcpCluster" channelSendOptions="0')
+        ),
+        {(T1, "warn")},
+        "SimpleTcpCluster.setChannelSendOptions(String) sets only a number above 0, so "
+        "channelSendOptions falls back to its default 8 (async), without a word in the log",
+    ),
+    case(
+        "send-options-names-before-9-0",  # 8.5 has only setChannelSendOptions(int)
+        "CC604",
+        with_cluster(
+            cluster().replace("SimpleTcpCluster", 'SimpleTcpCluster" channelSendOptions="async'),
+            "8.5.100",
+        ),
+        {(T1, "warn")},
+        "(not an int for SimpleTcpCluster.setChannelSendOptions(int))",
+    ),
+    case(
+        "static-member-unique-id-not-16-bytes",
+        "CC604",
+        with_cluster(
+            cluster(channel=static("10.0.0.11", local=True)).replace(
+                "{0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,2}", "{0,1,2,3,4,5,6,7,8,9}"
+            )
+        ),
+        {(T1, "fail")},
+        '<Member uniqueId="{0,1,2,3,4,5,6,7,8,9}">: not a value Tomcat 10.1.60 can set '
+        "(StaticMember.setUniqueId(String) takes exactly 16 bytes written {b1,b2,...,b16}; it "
+        'has 10: "UUID must be exactly 16 bytes"): it logs "failed to set property" and '
+        "ignores it, so uniqueId falls back to its default 16 zero bytes",
+    ),
+    case(
         "replication-filter-not-compiled",
         "CC604",
         with_cluster(cluster(f'<Valve className="{HA}tcp.ReplicationValve" filter="${{f}}"/>')),
@@ -927,6 +1059,33 @@ CASES = [
         edited(('<Host name="localhost"', "<Host"), version="7.0.109"),
         {(T1, "fail")},
         "<Host> has no name: no request reaches it",
+    ),
+    case(
+        "engine-without-name",
+        "CC606",
+        edited(('<Engine name="Catalina" ', "<Engine ")),
+        {(T1, "fail")},
+        "<Engine> has no name: every web application fails to start (StandardContext names "
+        "each application's JNDI context",
+    ),
+    case(
+        "engine-without-name-before-the-array-deque",
+        "CC606",
+        edited(('<Engine name="Catalina" ', "<Engine "), version="8.5.82"),
+        {(T1, "pass")},
+    ),
+    case(
+        "engine-without-name-release-unknown",  # 9.0.66 changed it: "9.0" does not say
+        "CC606",
+        declared(HEALTHY.replace('<Engine name="Catalina" ', "<Engine "), "9.0"),
+        {(T1, "warn")},
+        "<Engine> has no name: every web application may fail to start",
+    ),
+    case(
+        "a-misspelt-engine-name-is-cc604s",
+        "CC606",
+        edited(('<Engine name="Catalina"', '<Engine nmae="Catalina"')),
+        {(T1, "pass")},
     ),
     case("user-database", "CC606", user_database(DATABASE), {(T1, "pass")}, "1 UserDatabaseRealm"),
     case(
@@ -1094,6 +1253,8 @@ CORPUS = [
     ("12", "9.0.85", "CC605", {"fail"}, "the cluster's FarmWarDeployer fails"),
     ("16", "10.1.60", "CC605", {"pass"}, ""),  # its EncryptInterceptor is outside the Channel
     ("18", "10.1.60", "CC605", {"pass"}, ""),  # static members through the interceptor
+    # its Member's uniqueId has 10 bytes (its host, "Node-2_IP", resolves or not on the node)
+    ("18", "10.1.60", "CC604", {"fail"}, "StaticMember.setUniqueId(String) takes exactly 16"),
 ]
 
 

@@ -72,9 +72,11 @@ GAPS: tuple[Gap, ...] = (
         "unknown-attribute",
         _caused("property-not-set"),
         "Tomcat ignores, with a Digester 'failed to set property' warning, an attribute whose "
-        "setter throws on its value (a static Member's host that does not resolve, a uniqueId "
-        "that is not 16 bytes); CC604 judges how a value converts to the setter's type, not "
-        "what the setter itself refuses",
+        "setter throws on its value; CC604 reads each value as its setter does (numbers, "
+        "booleans, send options, byte lists such as a uniqueId), but whether a host name "
+        'resolves (a static Member\'s host="Node-2_IP", which StaticMember.setHost resolves '
+        "at once) only the node's own resolver knows, and clustercheck judges the files "
+        "offline",
     ),
 )
 

@@ -65,13 +65,20 @@ CLAIMS: tuple[Claim, ...] = (
         "CC103", Truth.COMPONENT_FAILS, r"this connector does not start|Tomcat refuses to start it"
     ),
     _claim("CC604", Truth.REFUSES, r"Tomcat does not start"),
-    _claim("CC604", Truth.COMPONENT_FAILS, r"connector does not start|has no default host"),
+    _claim(
+        "CC604",
+        Truth.COMPONENT_FAILS,
+        r"connector does not start|has no default host|every web application fails to start",
+    ),
     _claim("CC604", Truth.IGNORED, r"and ignores it"),
     _claim("CC605", Truth.REFUSES, r"^Tomcat does not start"),
     _claim("CC605", Truth.COMPONENT_FAILS, r"^the cluster's \w+ fails"),
     _claim("CC606", Truth.REFUSES, r"Tomcat does not start"),
     _claim(
-        "CC606", Truth.COMPONENT_FAILS, r"connector does not start|has no default host|drops it"
+        "CC606",
+        Truth.COMPONENT_FAILS,
+        r"connector does not start|has no default host|drops it|"
+        r"every web application fails to start",
     ),
     _claim("CC603", Truth.REFUSES, r"refuses to start|httpd does not start|cannot create it"),
     _claim("CC603", Truth.COMPONENT_FAILS, r"HTTP 50[03]|disables the worker|stops it as a member"),
