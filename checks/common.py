@@ -4,13 +4,15 @@ nodes in a message, once."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from clustercheck.engine.results import Finding, errored
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
+from clustercheck.knowledge.tomcat import tomcat_major
 
 if TYPE_CHECKING:
-    from clustercheck.parsers.serverxml import ServerXml
+    from clustercheck.parsers.serverxml import ServerXml, XmlElement
     from clustercheck.parsers.workers import Worker
 
 
@@ -47,15 +49,40 @@ def server_xml(node: NodeFacts) -> tuple[ServerXml | None, Finding | None]:
     )
 
 
-def server_xml_and_version(node: NodeFacts) -> tuple[ServerXml, str] | Finding:
+@dataclass(frozen=True)
+class VersionedServerXml:
+    """A node's server.xml as the checks whose verdict depends on the Tomcat version read it:
+    parsed, with its root element, and the version it runs on."""
+
+    server: ServerXml
+    root: XmlElement
+    version: str
+
+    @property
+    def path(self) -> str:
+        return self.server.path
+
+    @property
+    def major(self) -> int | None:
+        return tomcat_major(self.version)
+
+    @property
+    def unresolved(self) -> set[str]:
+        """The `${name}` tokens nothing defined (Tomcat keeps them as text)."""
+        return {token for token, _ in self.server.unresolved}
+
+
+def server_xml_and_version(node: NodeFacts) -> VersionedServerXml | Finding:
     """The node's parsed server.xml and its Tomcat version, for checks whose verdict depends on
     what that version accepts; or the `error` finding that says which is missing."""
     server, problem = server_xml(node)
     if problem is not None:
         return problem
-    assert server is not None and node.tomcat is not None
+    assert server is not None and server.root is not None and node.tomcat is not None
     version = node.tomcat.version
-    return unknown_version(server) if version is None else (server, version)
+    if version is None:
+        return unknown_version(server)
+    return VersionedServerXml(server, server.root, version)
 
 
 def unknown_version(server: ServerXml) -> Finding:

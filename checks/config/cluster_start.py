@@ -96,7 +96,7 @@ def cluster_start(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
     if isinstance(found, Finding):
         yield found
         return
-    version = found[1]
+    version = found.version
     findings = [f for c in started for f in _judge(node, cluster, c, version, server.path)]
     yield from findings or [
         passed(

@@ -34,7 +34,6 @@ from clustercheck.knowledge.tomcat import (
     is_class_name,
     removed_attribute_v,
     removed_class_v,
-    tomcat_major,
 )
 from clustercheck.parsers.serverxml import XmlElement
 
@@ -95,9 +94,7 @@ def removed_classes(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]
     if isinstance(found, Finding):
         yield found
         return
-    server, version = found
-    assert server.root is not None
-    major = tomcat_major(version)
+    server, version, major = found.server, found.version, found.major
     if major is None:
         yield unknown_version(server)
         return
@@ -109,9 +106,10 @@ def removed_classes(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]
         )
         return
     table = for_version(version)
-    elements = [e for e, known in elements_as_read(server.root, major) if known]
-    unresolved = {token for token, _ in server.unresolved}
-    findings = [f for e in elements for f in _judge(e, version, server.path, table, unresolved)]
+    elements = [e for e, known in elements_as_read(found.root, major) if known]
+    findings = [
+        f for e in elements for f in _judge(e, version, server.path, table, found.unresolved)
+    ]
     rules = [table.rule(e.path) if table else None for e in elements]
     count = sum(1 for e, r in zip(elements, rules, strict=True) for _ in _classes(e, r))
     classes = plural(count, "class")

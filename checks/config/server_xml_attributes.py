@@ -23,7 +23,6 @@ from clustercheck.knowledge.secrets import is_secret_name
 from clustercheck.knowledge.tomcat import (
     meaningful_attribute,
     removed_attribute_v,
-    tomcat_major,
     uncompilable,
     unset_effect,
 )
@@ -85,8 +84,7 @@ def server_xml_attributes(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Fi
     if isinstance(found, Finding):
         yield found
         return
-    server, version = found
-    assert server.root is not None
+    server, version = found.server, found.version
     table = for_version(version)
     if table is None:
         yield skipped(
@@ -95,11 +93,11 @@ def server_xml_attributes(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Fi
             file=server.path,
         )
         return
-    unresolved = {token for token, _ in server.unresolved}
+    unresolved = found.unresolved
     findings: list[Finding] = []
     judged = elements = 0
     foreign: set[str] = set()
-    for element, rule, class_name in created(server.root, tomcat_major(version), table):
+    for element, rule, class_name in created(found.root, found.major, table):
         if class_name is None or table.class_info(class_name) is None:
             if class_name and not is_tomcat_class(class_name):
                 foreign.add(class_name)

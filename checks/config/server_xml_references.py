@@ -25,7 +25,6 @@ from clustercheck.knowledge.tomcat import (
     no_default_host,
     no_user_database,
     realm_without_database,
-    tomcat_major,
     unset_effect,
 )
 from clustercheck.parsers.serverxml import XmlElement
@@ -81,9 +80,7 @@ def server_xml_references(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Fi
     if isinstance(found, Finding):
         yield found
         return
-    server, version = found
-    assert server.root is not None
-    major = tomcat_major(version)
+    server, version, major = found.server, found.version, found.major
     if major is not None and major < FIRST_COVERED_MAJOR:
         yield skipped(
             f"references are not followed for Tomcat {version}: its rules are known from "
@@ -91,9 +88,8 @@ def server_xml_references(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Fi
             file=server.path,
         )
         return
-    read = [element for element, known in elements_as_read(server.root, major) if known]
-    unresolved = {token for token, _ in server.unresolved}
-    links = _Links(read, server.path, version, for_version(version), unresolved)
+    read = [element for element, known in elements_as_read(found.root, major) if known]
+    links = _Links(read, server.path, version, for_version(version), found.unresolved)
     engines = [e for e in read if e.path == _ENGINE]
     connectors = [e for e in read if e.path == _CONNECTOR]
     realms = [
