@@ -6,6 +6,7 @@ finding for that node, within the node's timeouts (the SSH side: test_ssh_hostil
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -174,3 +175,22 @@ def test_the_clock_sampler_is_bounded_by_the_nodes_command_timeout() -> None:
     sample = sample_clock(SilentSampler(), node)
     assert time.monotonic() - start < 1.5
     assert sample.offset is None and sample.error and sample.error.startswith("no clock sample")
+
+
+def test_a_filesystem_call_that_never_returns_is_given_up_within_the_timeout() -> None:
+    """A hung NFS or FUSE mount blocks a read in the kernel, where nothing interrupts it: the
+    call is given up at the node's timeout and the run goes on (the blocked thread stays
+    behind, a daemon)."""
+    hung = threading.Event()
+    started = time.monotonic()
+    with pytest.raises(FileReadError, match=r"^/mnt/nfs/conf: no answer within 0.2 s"):
+        localfs.within(0.2, "/mnt/nfs/conf", hung.wait)
+    assert time.monotonic() - started < 2
+    hung.set()
+    assert localfs.within(5, "/etc/hostname", lambda: "read") == "read"
+
+    def denied() -> str:
+        raise PermissionError("denied")
+
+    with pytest.raises(PermissionError):  # what the call raises, the caller gets
+        localfs.within(5, "/root/x", denied)

@@ -11,9 +11,10 @@ import selectors
 import signal
 import stat
 import subprocess
+import threading
 import time
-from collections.abc import Sequence
-from typing import IO, BinaryIO
+from collections.abc import Callable, Sequence
+from typing import IO, BinaryIO, TypeVar
 
 from clustercheck.collect.transports.base import (
     DEFAULT_MAX_BYTES,
@@ -57,6 +58,34 @@ def not_a_file(path: str, mode: int) -> FileReadError:
     return FileReadError(path, "not_a_file", f"{path}: {reason}")
 
 
+T = TypeVar("T")
+
+
+def within(seconds: float, path: str, work: Callable[[], T]) -> T:
+    """`work` (a filesystem call on `path`), given up after `seconds`. A hung mount (NFS, FUSE)
+    blocks a read in the kernel, where nothing interrupts it: the run goes on without that
+    file, and the blocked thread is left behind as a daemon, which never holds up the exit."""
+    done = threading.Event()
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            results.append(work())
+        except BaseException as exc:  # raised again below, in the caller's thread
+            errors.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name=f"filesystem call on {path}", daemon=True).start()
+    if not done.wait(seconds):
+        message = f"{path}: no answer within {seconds:g} s (a hung mount?)"
+        raise FileReadError(path, "error", message)
+    if errors:
+        raise errors[0]
+    return results[0]
+
+
 def too_many_entries(path: str) -> FileReadError:
     return FileReadError(path, "too_large", f"{path}: over {MAX_DIR_ENTRIES} entries")
 
@@ -98,6 +127,9 @@ class LocalTransport:
         return os.fdopen(fd, "rb"), info.st_size
 
     def read_file(self, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+        return within(self.command_timeout, path, lambda: self._read(path, max_bytes))
+
+    def _read(self, path: str, max_bytes: int) -> bytes:
         handle, size = self._open(path)
         with handle:
             if size > max_bytes:
@@ -113,9 +145,12 @@ class LocalTransport:
         return data
 
     def open_binary(self, path: str) -> BinaryIO:
-        return self._open(path)[0]
+        return within(self.command_timeout, path, lambda: self._open(path)[0])
 
     def list_dir(self, path: str) -> list[DirEntry]:
+        return within(self.command_timeout, path, lambda: self._list(path))
+
+    def _list(self, path: str) -> list[DirEntry]:
         found: list[DirEntry] = []
         try:
             with os.scandir(self._real(path)) as entries:
