@@ -101,7 +101,7 @@ def gather(
                 nodes={n.name: n for n in nodes},
                 started_at=started.isoformat(timespec="seconds"),
             )
-            facts.dns = resolve_unmatched_worker_hosts(facts)
+            facts.dns, facts.local.dns_unresolved = resolve_unmatched_worker_hosts(facts)
             run_probes(facts, transports, pool, multicast)
             if reference is not None:
                 facts.local.reference = reference.result()

@@ -314,6 +314,29 @@ def test_worker_matched_through_a_live_interface_address(tmp_path: Path) -> None
     assert matched.status.value == "pass" and "matched by interface address" in matched.message
 
 
+def test_a_worker_host_dns_did_not_answer_in_time_is_not_judged(tmp_path: Path) -> None:
+    """A host past the DNS limits (a cap on names, a deadline) may be a node: CC101 cannot
+    tell, rather than that it is none."""
+    from clustercheck.collect.gather import gather
+    from clustercheck.engine.registry import find, load_checks
+    from clustercheck.engine.runner import run_checks
+    from clustercheck.inventory.loader import load_inventory
+
+    nodes = {
+        "app1": {"host": "app1", "roles": ["tomcat"]},
+        WEB: {"host": "web", "roles": ["apache"]},
+    }
+    workers = "worker.list=app1\nworker.app1.host=app1.example.lan\n"
+    inventory = build(tmp_path, nodes, {"app1": tomcat_files("app1"), WEB: apache_files(workers)})
+    facts = gather(load_inventory(inventory))
+    facts.local.dns_unresolved = {"app1.example.lan": "no answer within 10 s"}
+    finding = run_checks([find(load_checks(), "CC101")], facts)[0]
+    assert finding.status.value == "error" and finding.message == (
+        "worker app1 (app1.example.lan:8009): cannot tell, app1.example.lan not looked up in DNS"
+        " (no answer within 10 s)"
+    )
+
+
 def test_webapps_deployed_by_context_files_are_judged_too(tmp_path: Path) -> None:
     """conf/<Engine>/<Host>/NAME.xml deploys an application from outside the appBase."""
     files = tomcat_files("tomcat01", apps={})
