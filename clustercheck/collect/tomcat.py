@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import defusedxml.ElementTree as SafeET
-
 from clustercheck.collect.reader import NodeReader
 from clustercheck.collect.transports.base import DirEntry
 from clustercheck.facts.files import TomcatFacts, Webapp
 from clustercheck.inventory.settings import TomcatSettings
 from clustercheck.parsers.properties import load_java_properties, parse_server_info
-from clustercheck.parsers.serverxml import parse_server_xml
-from clustercheck.parsers.text import Kind, Problem, decode
+from clustercheck.parsers.serverxml import parse_server_xml, read_xml
+from clustercheck.parsers.text import decode
 from clustercheck.parsers.webxml import parse_web_xml
 
 SERVER_INFO = "org/apache/catalina/util/ServerInfo.properties"
@@ -116,12 +114,9 @@ def _from_context_files(
         data = reader.read(path)
         if data is None:
             continue
-        try:
-            doc_base = SafeET.fromstring(data).get("docBase")
-        except Exception as exc:  # defusedxml raises several unrelated types on hostile input
-            message = f"context file is not readable XML: {exc}"
-            facts.problems.append(Problem(path, None, message, Kind.UNREADABLE))
-            continue
+        doc = read_xml(data, path)  # what it forgives, Tomcat's parser rejects: CC701 says so
+        facts.problems.extend(doc.problems)
+        doc_base = doc.root.attrs.get("docBase") if doc.root else None
         if not doc_base:
             continue
         target = reader.join(base_dir, doc_base)

@@ -337,6 +337,30 @@ def test_a_worker_host_dns_did_not_answer_in_time_is_not_judged(tmp_path: Path) 
     )
 
 
+def test_a_malformed_context_file_or_web_xml_is_a_finding(tmp_path: Path) -> None:
+    """Tomcat's parser rejects them and does not deploy the application: CC701 says so, with
+    the file and line, rather than judging what the tolerant reader made of them."""
+    files = tomcat_files("tomcat01", apps={})
+    files[f"{BASE}/conf/Catalina/localhost/shop.xml"] = '<Context docBase="/srv/apps/shop">\n<x'
+    files["/srv/apps/shop/WEB-INF/web.xml"] = web_xml(True)
+    files[f"{BASE}/webapps/cart/WEB-INF/web.xml"] = "<web-app>\n<distributable/>\n</web-ap>"
+    inventory = build(tmp_path, {T1: {"host": "h1", "roles": ["tomcat"]}}, {T1: files})
+    found = {(r.status.value, r.file, r.line, r.message) for r in judge(inventory, "CC701")}
+    rejects = "Tomcat's XML parser rejects the file (read tolerantly here)"
+    assert (
+        "fail",
+        f"{BASE}/conf/Catalina/localhost/shop.xml",
+        2,
+        f"Tomcat does not deploy the application: not well-formed XML: unclosed token; {rejects}",
+    ) in found
+    assert (
+        "fail",
+        f"{BASE}/webapps/cart/WEB-INF/web.xml",
+        3,
+        f"Tomcat does not deploy the application: not well-formed XML: mismatched tag; {rejects}",
+    ) in found
+
+
 def test_webapps_deployed_by_context_files_are_judged_too(tmp_path: Path) -> None:
     """conf/<Engine>/<Host>/NAME.xml deploys an application from outside the appBase."""
     files = tomcat_files("tomcat01", apps={})
