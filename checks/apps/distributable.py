@@ -26,7 +26,8 @@ def distributable(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
     context files. Only a `<distributable/>` that is a direct child of `<web-app>`, spelt in
     lower case, counts: Tomcat silently ignores any other. A context file or web.xml that
     Tomcat's XML parser rejects fails (Tomcat does not deploy that application). A folder of
-    applications that exists but cannot be listed is an error, never "no application found".
+    applications that exists but cannot be listed is an error, never "no application found";
+    so is a Host with more than 1000 applications and context files: the rest are not judged.
 
     ## Why it matters
     Tomcat replicates the sessions of a web application only when its web.xml says
@@ -50,6 +51,8 @@ def distributable(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
         return
     for folder, why in node.tomcat.unlisted.items():
         yield errored(f"cannot list the applications: {why}", file=folder)
+    for folder, why in node.tomcat.unjudged.items():
+        yield errored(f"applications not judged: {why}", file=folder)
     yield from map(_problem, node.tomcat.problems)
     if not node.tomcat.webapps and not node.tomcat.unlisted:
         yield skipped("no web application found in the appBase")

@@ -361,6 +361,35 @@ def test_a_malformed_context_file_or_web_xml_is_a_finding(tmp_path: Path) -> Non
     ) in found
 
 
+def test_a_host_with_more_applications_than_read_is_judged_in_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each application costs a read or two: past MAX_APPS_PER_HOST (appBase entries first,
+    then context files, each by name) nothing more is read, and CC701 says how many were not
+    judged."""
+    from clustercheck.collect import tomcat
+    from clustercheck.collect.gather import gather
+    from clustercheck.inventory.loader import load_inventory
+
+    monkeypatch.setattr(tomcat, "MAX_APPS_PER_HOST", 4)
+    files = tomcat_files("tomcat01", apps={f"app{i}": True for i in range(3)})
+    for i in range(3):
+        files[f"{BASE}/conf/Catalina/localhost/ctx{i}.xml"] = f'<Context docBase="/srv/c{i}"/>'
+        files[f"/srv/c{i}/WEB-INF/web.xml"] = web_xml(True)
+    inventory = build(tmp_path, {T1: {"host": "h1", "roles": ["tomcat"]}}, {T1: files})
+    read = gather(load_inventory(inventory)).nodes[T1].files
+    assert f"{BASE}/conf/Catalina/localhost/ctx0.xml" in read and "/srv/c0/WEB-INF/web.xml" in read
+    assert not {f"{BASE}/conf/Catalina/localhost/ctx1.xml", "/srv/c1/WEB-INF/web.xml"} & set(read)
+    found = {(r.status.value, r.file, r.message) for r in judge(inventory, "CC701")}
+    assert (
+        "error",
+        f"{BASE}/webapps",
+        "applications not judged: 2 of Host localhost's 6 applications and context files, past"
+        " the 4 clustercheck reads per Host",
+    ) in found
+    assert sum(status == "pass" for status, _file, _message in found) == 4
+
+
 def test_webapps_deployed_by_context_files_are_judged_too(tmp_path: Path) -> None:
     """conf/<Engine>/<Host>/NAME.xml deploys an application from outside the appBase."""
     files = tomcat_files("tomcat01", apps={})
