@@ -21,6 +21,7 @@ from clustercheck.collect.jvm import find_tomcat_pid, java_home_from_setenv
 from clustercheck.collect.reader import NodeReader
 from clustercheck.collect.transports.base import CommandResult
 from clustercheck.collect.transports.localfs import LocalTransport
+from clustercheck.facts.cluster import ClusterFacts
 from clustercheck.inventory.settings import NodeSettings, TomcatSettings
 
 BOOT = "-Dcatalina.home=/usr/share/tomcat10 -classpath x org.apache.catalina.startup.Bootstrap"
@@ -116,24 +117,33 @@ def test_capture_window_is_as_long_as_dropTime_asks(
     assert capture_window(gather(load_inventory(inventory))) == window
 
 
+def _cluster_with_workers(text: str, command_timeout: float = 60.0) -> ClusterFacts:
+    """One live apache node whose workers.properties is `text`."""
+    from clustercheck.facts.cluster import NodeFacts
+    from clustercheck.facts.files import ApacheFacts
+    from clustercheck.inventory.settings import ClusterSettings, SshSettings
+    from clustercheck.parsers.workers import parse_workers, with_defaults
+
+    workers = with_defaults(parse_workers(text, "/etc/httpd/conf/workers.properties"))
+    ssh = SshSettings(command_timeout=command_timeout)
+    settings = NodeSettings("web1", "10.0.0.1", ("apache",), ssh=ssh)
+    node = NodeFacts(settings, apache=ApacheFacts(workers=workers))
+    return ClusterFacts(ClusterSettings("c", "inventory.yaml", (settings,)), {"web1": node}, "")
+
+
 def test_dns_is_asked_only_about_worker_hosts_that_may_resolve(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A host mod_jk cannot resolve anyway ($(X) left as written, host:port, .invalid) is no
-    name to look up; a name no node is known by is."""
+    name to look up, nor one of a worker mod_jk does not create (not listed, no lb member); a
+    name no node is known by is."""
     from clustercheck.collect import live
-    from clustercheck.facts.cluster import ClusterFacts, NodeFacts
-    from clustercheck.facts.files import ApacheFacts
-    from clustercheck.inventory.settings import ClusterSettings, NodeSettings
-    from clustercheck.parsers.workers import parse_workers, with_defaults
 
-    text = "".join(
-        f"worker.w{i}.host={host}\n"
-        for i, host in enumerate(["tc1.lan", "$(TC2)", "tc3:8009", "tc4.invalid", "localhost"])
+    hosts = ["tc1.lan", "$(TC2)", "tc3:8009", "tc4.invalid", "localhost"]
+    text = "".join(f"worker.w{i}.host={host}\n" for i, host in enumerate(hosts))
+    text += "worker.unused.host=unused.lan\nworker.list=" + ",".join(
+        f"w{i}" for i in range(len(hosts))
     )
-    workers = with_defaults(parse_workers(text, "/etc/httpd/conf/workers.properties"))
-    settings = NodeSettings("web1", "10.0.0.1", ("apache",))
-    node = NodeFacts(settings, apache=ApacheFacts(workers=workers))
     asked: list[str] = []
 
     def lookup(host: str) -> list[str]:
@@ -141,9 +151,46 @@ def test_dns_is_asked_only_about_worker_hosts_that_may_resolve(
         return ["10.0.0.9"]
 
     monkeypatch.setattr(live, "_lookup", lookup)
-    cluster = ClusterFacts(ClusterSettings("c", "inventory.yaml", (settings,)), {"web1": node}, "")
-    assert live.resolve_unmatched_worker_hosts(cluster) == {"tc1.lan": ["10.0.0.9"]}
+    cluster = _cluster_with_workers(text + "\n")
+    assert live.resolve_unmatched_worker_hosts(cluster) == ({"tc1.lan": ["10.0.0.9"]}, {})
     assert asked == ["tc1.lan"]
+
+
+def test_dns_of_a_hostile_workers_file_is_capped_and_given_up_at_the_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A thousand listed worker hosts get MAX_DNS_NAMES lookups, and lookups that never
+    return (a dead resolver) are given up at the node's command timeout: each unresolved host
+    is said so, for CC101 to say it cannot tell."""
+    import threading
+    import time
+
+    from clustercheck.collect import live
+
+    text = "".join(f"worker.w{i}.host=h{i:05}.lan\n" for i in range(1000))
+    text += "worker.list=" + ",".join(f"w{i}" for i in range(1000)) + "\n"
+    asked: list[str] = []
+    never = threading.Event()
+
+    def lookup(host: str) -> list[str]:
+        asked.append(host)
+        if host == "h00000.lan":
+            return ["10.0.0.9"]
+        never.wait()  # getaddrinfo with no answer: cannot be cancelled
+        return []
+
+    monkeypatch.setattr(live, "_lookup", lookup)
+    started = time.monotonic()
+    answers, unresolved = live.resolve_unmatched_worker_hosts(_cluster_with_workers(text, 0.3))
+    assert time.monotonic() - started < 2
+    never.set()  # the abandoned threads end
+    assert answers == {"h00000.lan": ["10.0.0.9"]}
+    assert len(asked) <= live.DNS_THREADS + 1  # stuck threads take no further host
+    assert len(unresolved) == 999
+    assert unresolved["h00001.lan"] == "no answer within 0.3 s"
+    assert unresolved[f"h{live.MAX_DNS_NAMES:05}.lan"] == (
+        f"more than {live.MAX_DNS_NAMES} names to look up"
+    )
 
 
 # -- the JVM: a process that looks like Tomcat is not an order to run its binary -------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -349,8 +350,42 @@ def test_a_link_planted_in_the_output_folder_is_never_followed(tmp_path: Path) -
     (out / "nodes").symlink_to(elsewhere)
     with pytest.raises(SnapshotError) as caught:
         write_snapshot(facts, recorder, out)
-    assert str(caught.value) == f"{out}/nodes/web1/etc/passwd: cannot write it (Not a directory)"
+    # written into a new folder of its own, which is never renamed over a folder not empty
+    assert str(caught.value) == f"{out}: cannot write the snapshot (Directory not empty)"
     assert _tree(elsewhere) == {"etc"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["elsewhere", "out"]  # nothing partial
+
+
+@pytest.mark.parametrize(
+    ("signum", "code", "said"),
+    [
+        (signal.SIGTERM, 128 + signal.SIGTERM, "terminated by SIGTERM"),
+        (signal.SIGINT, 130, "interrupted"),
+    ],
+)
+def test_a_collect_stopped_mid_write_leaves_no_snapshot_folder(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    signum: int,
+    code: int,
+    said: str,
+) -> None:
+    """cron's SIGTERM (or Ctrl-C) after the first file is written: the folder named by -o is a
+    whole snapshot or absent, and nothing partial is left beside it."""
+    from clustercheck.collect import snapshot
+
+    write = snapshot._write
+
+    def stopped(folder: int, path: str, data: bytes) -> None:
+        write(folder, path, data)
+        os.kill(os.getpid(), signum)
+
+    monkeypatch.setattr(snapshot, "_write", stopped)
+    out = tmp_path / "out"
+    assert main(["collect", str(V1 / "inventory.yaml"), "-o", str(out)]) == code
+    assert capsys.readouterr().err.splitlines()[-1] == f"clustercheck: {said}"
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_collect_into_a_file_is_a_usage_error(

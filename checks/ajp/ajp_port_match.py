@@ -20,8 +20,10 @@ def ajp_port_match(cluster: ClusterFacts, derived: Derived) -> Iterator[Finding]
     after `reference` inheritance and mod_jk's defaults (host localhost, port 8009), and does
     not disable (a port that reads as 0, a host that cannot resolve: CC603 says so), is matched
     to a Tomcat node of the inventory: by its inventory host or name, by one of the node's own
-    interface addresses, or by DNS as a last resort. That node must have an AJP connector on
-    the worker's port. An AJP connector that no worker uses is reported too.
+    interface addresses, or by DNS as a last resort (at most 256 names, all within the apache
+    nodes' `ssh.command_timeout`; a host left without an answer is an error: cannot tell). That
+    node must have an AJP connector on the worker's port. An AJP connector that no worker uses
+    is reported too.
 
     ## Why it matters
     A worker whose port has no AJP connector behind it is a member mod_jk can never reach: it
@@ -37,7 +39,7 @@ def ajp_port_match(cluster: ClusterFacts, derived: Derived) -> Iterator[Finding]
     """
     used: set[tuple[str, int]] = set()
     for target in derived.targets:
-        finding = _judge_target(target)
+        finding = _judge_target(cluster, target)
         if target.node is not None and target.connector is not None:
             used.add((target.node.name, target.port))
         yield finding
@@ -57,7 +59,7 @@ def ajp_port_match(cluster: ClusterFacts, derived: Derived) -> Iterator[Finding]
                 )
 
 
-def _judge_target(target: WorkerTarget) -> Finding:
+def _judge_target(cluster: ClusterFacts, target: WorkerTarget) -> Finding:
     worker, apache = target.worker, target.apache
     where = {
         "node": apache.name,
@@ -71,6 +73,13 @@ def _judge_target(target: WorkerTarget) -> Finding:
         "port": target.port,
         "matched_by": target.how,
     }
+    unresolved = cluster.local.dns_unresolved.get(target.host)
+    if not target.candidates and unresolved:
+        return errored(
+            f"{name}: cannot tell, {target.host} not looked up in DNS ({unresolved})",
+            details=details,
+            **where,
+        )
     if not target.candidates:
         return failed(
             f"{name} points at a host that is no Tomcat node of the inventory",

@@ -9,6 +9,8 @@ from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, errored, failed, passed, skipped, warned
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.facts.files import Webapp
+from clustercheck.parsers.text import Kind, Problem
+from clustercheck.parsers.webxml import WebXml
 
 # Tomcat's own administration applications are never distributable; their sessions not being
 # replicated is usually acceptable, so they warn instead of failing.
@@ -22,8 +24,10 @@ def distributable(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
     Looks at each application found in the Host's appBase (unpacked directories and WAR files,
     whose `WEB-INF/web.xml` is read from inside the archive) and in `conf/<Engine>/<Host>/*.xml`
     context files. Only a `<distributable/>` that is a direct child of `<web-app>`, spelt in
-    lower case, counts: Tomcat silently ignores any other. A folder of applications that exists
-    but cannot be listed is an error, never "no application found".
+    lower case, counts: Tomcat silently ignores any other. A context file or web.xml that
+    Tomcat's XML parser rejects fails (Tomcat does not deploy that application). A folder of
+    applications that exists but cannot be listed is an error, never "no application found";
+    so is a Host with more than 1000 applications and context files: the rest are not judged.
 
     ## Why it matters
     Tomcat replicates the sessions of a web application only when its web.xml says
@@ -47,21 +51,44 @@ def distributable(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
         return
     for folder, why in node.tomcat.unlisted.items():
         yield errored(f"cannot list the applications: {why}", file=folder)
+    for folder, why in node.tomcat.unjudged.items():
+        yield errored(f"applications not judged: {why}", file=folder)
+    yield from map(_problem, node.tomcat.problems)
     if not node.tomcat.webapps and not node.tomcat.unlisted:
         yield skipped("no web application found in the appBase")
     for app in node.tomcat.webapps:
-        yield _judge_app(app)
+        yield from _judge_app(app)
 
 
-def _judge_app(app: Webapp) -> Finding:
+def _problem(problem: Problem) -> Finding:
+    """What the XML reader forgave in a context file or web.xml: Tomcat's parser rejects it and
+    does not deploy the application; what clustercheck could not read is not judged."""
+    where = {"file": problem.file, "line": problem.line}
+    if problem.kind is Kind.REFUSES_TO_START:
+        return failed(f"Tomcat does not deploy the application: {problem.message}", **where)
+    if problem.kind is Kind.UNREADABLE:
+        return errored(f"not judged: {problem.message}", **where)
+    if problem.kind is Kind.MEANS_SOMETHING_ELSE:
+        return failed(problem.message, **where)
+    return warned(problem.message, **where)
+
+
+def _judge_app(app: Webapp) -> Iterator[Finding]:
     details = {"webapp": app.name, "kind": app.kind}
     if app.error:
-        return errored(
+        yield errored(
             f"{app.name}: cannot read its web.xml: {app.error}",
             file=app.web_xml_path,
             details=details,
         )
+        return
     web = app.web_xml
+    if web is not None:
+        yield from map(_problem, web.problems)
+    yield _verdict(app, web, details)
+
+
+def _verdict(app: Webapp, web: WebXml | None, details: dict[str, str]) -> Finding:
     if web is None:
         return _not_distributable(
             app, "has no WEB-INF/web.xml, so it is not distributable", None, details

@@ -29,7 +29,8 @@ def node_reachable(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
     inventory (`ssh.user`, `ssh.identity_file`) is not accepted; an unknown host key is learned
     once with `--accept-new-host-keys`. For a `files` node, check its `root` directory.
     "gathering failed" is a bug in clustercheck met on that node's data: please report it with
-    the message (the other nodes are judged as usual).
+    the message, which names the exception and where it was raised, not its text (that may
+    quote the node's files; CLUSTERCHECK_DEBUG=1 adds it). The other nodes are judged as usual.
     """
     settings = node.settings
     if not node.reachable:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from clustercheck import __version__
+from clustercheck.bugs import describe_bug
 from clustercheck.cli.output import is_stdout
 
 if TYPE_CHECKING:
@@ -84,8 +85,9 @@ def _say(line: str) -> None:
 
 
 def _internal_error(exc: Exception) -> str:
+    """The bug's type and place, not its message: that may quote a node's data, a secret."""
     return (
-        f"internal error: {type(exc).__name__}: {exc} "
+        f"internal error: {describe_bug(exc)} "
         "(set CLUSTERCHECK_DEBUG=1 for the traceback, and please report it)"
     )
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
+from clustercheck.bugs import describe_bug
 from clustercheck.collect.apache import gather_apache
 from clustercheck.collect.live import gather_live, resolve_unmatched_worker_hosts
 from clustercheck.collect.multicast import capture, listen_locally
@@ -101,7 +102,7 @@ def gather(
                 nodes={n.name: n for n in nodes},
                 started_at=started.isoformat(timespec="seconds"),
             )
-            facts.dns = resolve_unmatched_worker_hosts(facts)
+            facts.dns, facts.local.dns_unresolved = resolve_unmatched_worker_hosts(facts)
             run_probes(facts, transports, pool, multicast)
             if reference is not None:
                 facts.local.reference = reference.result()
@@ -114,9 +115,8 @@ def gather(
 
 def unexpected(exc: Exception) -> str:
     """One line for an exception nobody expected: it is a bug in clustercheck, met on one
-    node's data, and reported as that node's error."""
-    first = str(exc).splitlines()[0] if str(exc) else ""
-    return f"{type(exc).__name__}: {first} (a bug in clustercheck; please report it)"
+    node's data, and reported as that node's error (a snapshot keeps it: no message)."""
+    return f"{describe_bug(exc)} (a bug in clustercheck; please report it)"
 
 
 def gather_node(

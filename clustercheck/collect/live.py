@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from concurrent.futures import ThreadPoolExecutor
+import threading
+import time
 
 from clustercheck.collect.clock import sample_clock, time_sync
 from clustercheck.collect.jvm import gather_jvm
 from clustercheck.collect.reader import NodeReader
 from clustercheck.collect.transports.base import Transport
-from clustercheck.derive.targets import is_loopback
+from clustercheck.derive.targets import is_loopback, used_ajp_workers
 from clustercheck.facts.cluster import ClusterFacts
 from clustercheck.facts.live import LiveFacts
 from clustercheck.inventory.settings import NodeSettings
@@ -59,31 +60,76 @@ def _valid(candidates: list[str]) -> list[str]:
     return sorted(set(out), key=out.index)
 
 
-def resolve_unmatched_worker_hosts(cluster: ClusterFacts) -> dict[str, list[str]]:
-    """DNS, as the last resort of worker-to-node matching: only names that match no node by
-    inventory host, name or interface address, only from live apache nodes (an offline run
-    contacts nothing), and in parallel with a bound."""
+# DNS is the last resort of matching workers to nodes: a workers file naming thousands of
+# hosts gets this many looked up, a few at a time, within one deadline
+MAX_DNS_NAMES = 256
+DNS_THREADS = 8
+
+
+def resolve_unmatched_worker_hosts(
+    cluster: ClusterFacts,
+) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """DNS, as the last resort of worker-to-node matching: only hosts of the workers mod_jk
+    creates that match no node by inventory host, name or interface address, only from live
+    apache nodes (an offline run contacts nothing); at most MAX_DNS_NAMES of them, all within
+    the apache nodes' command timeout. Returns the answers and, for each host left without
+    one, why (CC101 says it cannot tell rather than that the host is no node)."""
     known = {n.settings.host.lower() for n in cluster.nodes.values()}
     known |= {n.name.lower() for n in cluster.nodes.values()}
     known |= {a for n in cluster.nodes.values() for a in n.live.addresses}
+    apaches = [n for n in cluster.apaches if not n.offline and n.apache and n.apache.workers]
     hosts = sorted(
         {
             worker.host
-            for node in cluster.apaches
-            if not node.offline and node.apache and node.apache.workers
-            for worker in node.apache.workers.workers.values()
-            if worker.host
-            and not worker.disabled  # no address to ask about ($(X) left, host:port, .invalid)
+            for node in apaches
+            if node.apache and node.apache.workers
+            for worker, _balancer in used_ajp_workers(node.apache.workers)
+            if worker.host  # a disabled worker is none: no address to ask about
             and worker.host.lower() not in known
             and not is_loopback(worker.host)
             and not _is_address(worker.host)
         }
     )
     if not hosts:
-        return {}
-    with ThreadPoolExecutor(max_workers=min(8, len(hosts))) as pool:
-        answers = dict(zip(hosts, pool.map(_lookup, hosts), strict=True))
-    return {host: addrs for host, addrs in answers.items() if addrs}
+        return {}, {}
+    timeout = max(n.settings.ssh.command_timeout for n in apaches)
+    answers = _lookup_all(hosts[:MAX_DNS_NAMES], timeout)
+    unasked = {host: f"more than {MAX_DNS_NAMES} names to look up" for host in hosts}
+    unasked |= {host: f"no answer within {timeout:g} s" for host in hosts[:MAX_DNS_NAMES]}
+    resolved = {host: addrs for host, addrs in answers.items() if addrs}
+    return resolved, {host: why for host, why in unasked.items() if host not in answers}
+
+
+def _lookup_all(hosts: list[str], timeout: float) -> dict[str, list[str]]:
+    """Each host's addresses, looked up by a few daemon threads; hosts still pending at the
+    deadline are left out. getaddrinfo cannot be cancelled: a stuck lookup's thread is given
+    up on, not waited for, and takes no further host."""
+    pending = list(reversed(hosts))
+    answers: dict[str, list[str]] = {}
+    lock = threading.Lock()
+    finished = threading.Semaphore(0)
+    stop = threading.Event()
+
+    def work() -> None:
+        while not stop.is_set():
+            with lock:
+                if not pending:
+                    return
+                host = pending.pop()
+            addresses = _lookup(host)
+            with lock:
+                answers[host] = addresses
+            finished.release()
+
+    for _ in range(min(DNS_THREADS, len(hosts))):
+        threading.Thread(target=work, name="dns", daemon=True).start()
+    deadline = time.monotonic() + timeout
+    for _ in hosts:
+        if not finished.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            break
+    stop.set()
+    with lock:
+        return dict(answers)
 
 
 def _is_address(text: str) -> bool:

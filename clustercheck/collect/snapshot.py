@@ -21,6 +21,8 @@ import dataclasses
 import io
 import json
 import os
+import shutil
+import tempfile
 import urllib.parse
 import zipfile
 from collections import defaultdict
@@ -86,11 +88,34 @@ def is_snapshot(path: str | os.PathLike[str]) -> bool:
 
 
 def write_snapshot(facts: ClusterFacts, recorder: Recorder, out: Path) -> None:
-    """The snapshot in `out` (new or empty). Nothing is written outside it, whatever the node
-    names and paths say; SnapshotError (one line) when it cannot be written."""
+    """The snapshot in `out` (new or empty), whole or not at all: written into a new sibling
+    folder (owner only) that is renamed into place at the end, and removed on an error or an
+    interruption (Ctrl-C, SIGTERM). Nothing is written outside it, whatever the node names and
+    paths say; SnapshotError (one line) when it cannot be written."""
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        folder = os.open(out, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        out.absolute().parent.mkdir(parents=True, exist_ok=True)
+        partial = tempfile.mkdtemp(
+            prefix=f".{out.name}.", suffix=".partial", dir=out.absolute().parent
+        )
+    except OSError as exc:
+        raise SnapshotError(f"{out}: cannot write the snapshot ({exc.strerror})") from None
+    whole = False
+    try:
+        _write_into(partial, facts, recorder, out)
+        try:
+            os.rename(partial, out)  # replaces an empty folder, never a file or a full one
+        except OSError as exc:
+            raise SnapshotError(f"{out}: cannot write the snapshot ({exc.strerror})") from None
+        whole = True
+    finally:
+        if not whole:
+            shutil.rmtree(partial, ignore_errors=True)
+
+
+def _write_into(partial: str, facts: ClusterFacts, recorder: Recorder, out: Path) -> None:
+    """Every file in the folder `partial`, errors named by their place in `out`."""
+    try:
+        folder = os.open(partial, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC | os.O_NOFOLLOW)
     except OSError as exc:
         raise SnapshotError(f"{out}: cannot write the snapshot ({exc.strerror})") from None
     try:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import defusedxml.ElementTree as SafeET
-
 from clustercheck.collect.reader import NodeReader
 from clustercheck.collect.transports.base import DirEntry
 from clustercheck.facts.files import TomcatFacts, Webapp
 from clustercheck.inventory.settings import TomcatSettings
 from clustercheck.parsers.properties import load_java_properties, parse_server_info
-from clustercheck.parsers.serverxml import parse_server_xml
-from clustercheck.parsers.text import Kind, Problem, decode
+from clustercheck.parsers.serverxml import parse_server_xml, read_xml
+from clustercheck.parsers.text import decode
 from clustercheck.parsers.webxml import parse_web_xml
 
 SERVER_INFO = "org/apache/catalina/util/ServerInfo.properties"
 WEB_XML = "WEB-INF/web.xml"
+# Each application costs a read (its web.xml, or its context file and then its web.xml): a
+# Host with tens of thousands is judged up to this many, and CC701 says what was not
+MAX_APPS_PER_HOST = 1000
 
 
 def gather_tomcat(reader: NodeReader, settings: TomcatSettings) -> TomcatFacts:
@@ -70,10 +71,18 @@ def _webapps(reader: NodeReader, settings: TomcatSettings, facts: TomcatFacts) -
     apps: dict[str, Webapp] = {}
     for host, app_base in hosts:
         base_dir = reader.join(facts.catalina_base, app_base)
-        for app in _from_app_base(reader, base_dir, facts):
-            apps.setdefault(app.path, app)
+        found = _from_app_base(reader, base_dir, facts)
         context_dir = reader.join(facts.catalina_base, "conf", engine, host)
-        for app in _from_context_files(reader, context_dir, base_dir, facts):
+        contexts = _context_files(reader, context_dir, facts)
+        room = max(0, MAX_APPS_PER_HOST - len(found))
+        found += _from_context_files(reader, contexts[:room], base_dir, facts)
+        total = len(found) + len(contexts) - min(room, len(contexts))
+        if total > MAX_APPS_PER_HOST:
+            facts.unjudged[base_dir] = (
+                f"{total - MAX_APPS_PER_HOST} of Host {host}'s {total} applications and context"
+                f" files, past the {MAX_APPS_PER_HOST} clustercheck reads per Host"
+            )
+        for app in found[:MAX_APPS_PER_HOST]:
             apps.setdefault(app.path, app)
     for app in apps.values():
         _read_descriptor(reader, app)
@@ -104,28 +113,29 @@ def _from_app_base(reader: NodeReader, base_dir: str, facts: TomcatFacts) -> lis
     return apps
 
 
+def _context_files(reader: NodeReader, context_dir: str, facts: TomcatFacts) -> list[str]:
+    """The context descriptors of a Host (conf/<Engine>/<Host>/*.xml), by name."""
+    entries = _listing(reader, context_dir, facts)
+    names = sorted(e.name for e in entries if not e.is_dir and e.name.endswith(".xml"))
+    return [reader.join(context_dir, name) for name in names]
+
+
 def _from_context_files(
-    reader: NodeReader, context_dir: str, base_dir: str, facts: TomcatFacts
+    reader: NodeReader, paths: list[str], base_dir: str, facts: TomcatFacts
 ) -> list[Webapp]:
     """Context descriptors deploy applications from outside the appBase through docBase."""
     apps = []
-    for entry in _listing(reader, context_dir, facts):
-        if entry.is_dir or not entry.name.endswith(".xml"):
-            continue
-        path = reader.join(context_dir, entry.name)
+    for path in paths:
         data = reader.read(path)
         if data is None:
             continue
-        try:
-            doc_base = SafeET.fromstring(data).get("docBase")
-        except Exception as exc:  # defusedxml raises several unrelated types on hostile input
-            message = f"context file is not readable XML: {exc}"
-            facts.problems.append(Problem(path, None, message, Kind.UNREADABLE))
-            continue
+        doc = read_xml(data, path)  # what it forgives, Tomcat's parser rejects: CC701 says so
+        facts.problems.extend(doc.problems)
+        doc_base = doc.root.attrs.get("docBase") if doc.root else None
         if not doc_base:
             continue
         target = reader.join(base_dir, doc_base)
-        name = entry.name[:-4]
+        name = path.rpartition("/")[2][:-4]
         if target.lower().endswith(".war"):
             apps.append(Webapp(name, target, "war", f"{target}!/{WEB_XML}"))
         else:

@@ -63,4 +63,6 @@ class TomcatFacts:
     # folders of applications (appBase, conf/<Engine>/<Host>) that exist but could not be
     # listed, with why: their applications are unknown, which is not "there are none"
     unlisted: dict[str, str] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
+    # appBase folders of Hosts with more applications than clustercheck reads: how many not
+    unjudged: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)  # of the context files (CC701)

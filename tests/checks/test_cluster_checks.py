@@ -314,6 +314,82 @@ def test_worker_matched_through_a_live_interface_address(tmp_path: Path) -> None
     assert matched.status.value == "pass" and "matched by interface address" in matched.message
 
 
+def test_a_worker_host_dns_did_not_answer_in_time_is_not_judged(tmp_path: Path) -> None:
+    """A host past the DNS limits (a cap on names, a deadline) may be a node: CC101 cannot
+    tell, rather than that it is none."""
+    from clustercheck.collect.gather import gather
+    from clustercheck.engine.registry import find, load_checks
+    from clustercheck.engine.runner import run_checks
+    from clustercheck.inventory.loader import load_inventory
+
+    nodes = {
+        "app1": {"host": "app1", "roles": ["tomcat"]},
+        WEB: {"host": "web", "roles": ["apache"]},
+    }
+    workers = "worker.list=app1\nworker.app1.host=app1.example.lan\n"
+    inventory = build(tmp_path, nodes, {"app1": tomcat_files("app1"), WEB: apache_files(workers)})
+    facts = gather(load_inventory(inventory))
+    facts.local.dns_unresolved = {"app1.example.lan": "no answer within 10 s"}
+    finding = run_checks([find(load_checks(), "CC101")], facts)[0]
+    assert finding.status.value == "error" and finding.message == (
+        "worker app1 (app1.example.lan:8009): cannot tell, app1.example.lan not looked up in DNS"
+        " (no answer within 10 s)"
+    )
+
+
+def test_a_malformed_context_file_or_web_xml_is_a_finding(tmp_path: Path) -> None:
+    """Tomcat's parser rejects them and does not deploy the application: CC701 says so, with
+    the file and line, rather than judging what the tolerant reader made of them."""
+    files = tomcat_files("tomcat01", apps={})
+    files[f"{BASE}/conf/Catalina/localhost/shop.xml"] = '<Context docBase="/srv/apps/shop">\n<x'
+    files["/srv/apps/shop/WEB-INF/web.xml"] = web_xml(True)
+    files[f"{BASE}/webapps/cart/WEB-INF/web.xml"] = "<web-app>\n<distributable/>\n</web-ap>"
+    inventory = build(tmp_path, {T1: {"host": "h1", "roles": ["tomcat"]}}, {T1: files})
+    found = {(r.status.value, r.file, r.line, r.message) for r in judge(inventory, "CC701")}
+    rejects = "Tomcat's XML parser rejects the file (read tolerantly here)"
+    assert (
+        "fail",
+        f"{BASE}/conf/Catalina/localhost/shop.xml",
+        2,
+        f"Tomcat does not deploy the application: not well-formed XML: unclosed token; {rejects}",
+    ) in found
+    assert (
+        "fail",
+        f"{BASE}/webapps/cart/WEB-INF/web.xml",
+        3,
+        f"Tomcat does not deploy the application: not well-formed XML: mismatched tag; {rejects}",
+    ) in found
+
+
+def test_a_host_with_more_applications_than_read_is_judged_in_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each application costs a read or two: past MAX_APPS_PER_HOST (appBase entries first,
+    then context files, each by name) nothing more is read, and CC701 says how many were not
+    judged."""
+    from clustercheck.collect import tomcat
+    from clustercheck.collect.gather import gather
+    from clustercheck.inventory.loader import load_inventory
+
+    monkeypatch.setattr(tomcat, "MAX_APPS_PER_HOST", 4)
+    files = tomcat_files("tomcat01", apps={f"app{i}": True for i in range(3)})
+    for i in range(3):
+        files[f"{BASE}/conf/Catalina/localhost/ctx{i}.xml"] = f'<Context docBase="/srv/c{i}"/>'
+        files[f"/srv/c{i}/WEB-INF/web.xml"] = web_xml(True)
+    inventory = build(tmp_path, {T1: {"host": "h1", "roles": ["tomcat"]}}, {T1: files})
+    read = gather(load_inventory(inventory)).nodes[T1].files
+    assert f"{BASE}/conf/Catalina/localhost/ctx0.xml" in read and "/srv/c0/WEB-INF/web.xml" in read
+    assert not {f"{BASE}/conf/Catalina/localhost/ctx1.xml", "/srv/c1/WEB-INF/web.xml"} & set(read)
+    found = {(r.status.value, r.file, r.message) for r in judge(inventory, "CC701")}
+    assert (
+        "error",
+        f"{BASE}/webapps",
+        "applications not judged: 2 of Host localhost's 6 applications and context files, past"
+        " the 4 clustercheck reads per Host",
+    ) in found
+    assert sum(status == "pass" for status, _file, _message in found) == 4
+
+
 def test_webapps_deployed_by_context_files_are_judged_too(tmp_path: Path) -> None:
     """conf/<Engine>/<Host>/NAME.xml deploys an application from outside the appBase."""
     files = tomcat_files("tomcat01", apps={})
