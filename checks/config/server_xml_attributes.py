@@ -18,6 +18,7 @@ from clustercheck.knowledge.classes import (
     for_version,
     is_tomcat_class,
     lines,
+    resolved_on_the_node,
 )
 from clustercheck.knowledge.secrets import is_secret_name
 from clustercheck.knowledge.tomcat import (
@@ -59,9 +60,12 @@ def server_xml_attributes(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Fi
     secret). A boolean written other than true or false is read as false, and send options of 0
     set nothing, silently: that warns. A ReplicationValve `filter` that Java cannot compile as a
     regular expression (a `{` that starts no count, as in an undefined `${name}`) is ignored
-    with an error, so nothing is excluded from replication: that warns. Classes that are not
-    Tomcat's own, and attributes CC602 reports as removed, are not judged here; a node whose
-    Tomcat line has no table is skipped.
+    with an error, so nothing is excluded from replication: that warns. Attributes CC602 reports
+    as removed are not judged here; a node whose Tomcat line has no table is skipped. What a
+    file cannot tell is named as not judged (in the pass, or in a `skip` beside the findings):
+    classes that are not Tomcat's own (Tomcat must find them in a jar of lib/, or it does not
+    start) and a static Member's host name, which Tomcat resolves on the node as it reads
+    server.xml (and ignores when it does not resolve).
 
     ## Why it matters
     Tomcat does not refuse an attribute it cannot set: it logs `failed to set property` once at
@@ -97,6 +101,7 @@ def server_xml_attributes(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Fi
     findings: list[Finding] = []
     judged = elements = 0
     foreign: set[str] = set()
+    hosts: set[str] = set()  # static members' host names, resolved on the node
     for element, rule, class_name in created(found.root, found.major, table):
         if class_name is None or table.class_info(class_name) is None:
             if class_name and not is_tomcat_class(class_name):
@@ -107,23 +112,41 @@ def server_xml_attributes(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Fi
         elements += 1
         for attr, value in element.attrs.items():
             judged += 1
+            if resolved_on_the_node(class_name, attr, value):
+                hosts.add(value)
             finding = _judge(
                 element, class_name, attr, value, version, table, unresolved, server.path
             )
             if finding is not None:
                 findings.append(finding)
+    unjudged = _not_judged(foreign, hosts)
     if findings:
         yield from findings
+        if unjudged:
+            yield skipped(f"not judged: {unjudged}", file=server.path)
         return
-    others = ""
-    if foreign:
-        names = ", ".join(sorted(foreign))
-        others = f"; {plural(len(foreign), 'class')} not Tomcat's own, not judged: {names}"
     yield passed(
         f"{plural(judged, 'attribute')} on {plural(elements, 'element')}, each set as written "
-        f"by Tomcat {version} (table of Tomcat {table.releases}){others}",
+        f"by Tomcat {version} (table of Tomcat {table.releases})"
+        + (f"; not judged: {unjudged}" if unjudged else ""),
         file=server.path,
     )
+
+
+def _not_judged(foreign: set[str], hosts: set[str]) -> str:
+    """What a file cannot tell: whether Tomcat finds a class that is not its own (in a jar of
+    lib/; it does not start without it), and whether a static member's host name resolves on
+    the node (Tomcat ignores the host when it does not)."""
+    parts = []
+    if foreign:
+        names = ", ".join(sorted(foreign))
+        parts.append(f"{plural(len(foreign), 'class')} not Tomcat's own ({names})")
+    if hosts:
+        names = ", ".join(sorted(hosts))
+        parts.append(
+            f"{plural(len(hosts), 'static member host name')} resolved on the node ({names})"
+        )
+    return "; ".join(parts)
 
 
 def _judge(

@@ -41,6 +41,7 @@ digester/ObjectCreateRule.java, SetNextRule.java, catalina/startup/Catalina.java
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import json
 import re
 import unicodedata
@@ -382,6 +383,19 @@ def never_resolves(value: str) -> bool:
     always convert and a name resolves (or not) on the node itself, but text no host name
     has (an undefined `${name}`, a space) never resolves."""
     return _HOST_TEXT.fullmatch(value) is None
+
+
+def resolved_on_the_node(class_name: str, attr: str, value: str) -> bool:
+    """Whether this attribute is a host name that Tomcat resolves on the node as it reads
+    server.xml (StaticMember.setHost): whether it resolves there, only the node knows; a
+    literal address, bytes written `{...}` and text no host name has are judged as written."""
+    if class_name != _STATIC_MEMBER or capitalize(attr) != "Host" or value.startswith("{"):
+        return False
+    try:
+        ipaddress.ip_address(value.strip("[]").partition("%")[0])
+    except ValueError:
+        return not never_resolves(value)
+    return False
 
 
 def _converts(java_type: str, value: str) -> tuple[bool, str | None]:

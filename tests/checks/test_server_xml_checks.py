@@ -946,6 +946,33 @@ CASES = [
         'has 10: "UUID must be exactly 16 bytes"): it logs "failed to set property" and '
         "ignores it, so uniqueId falls back to its default 16 zero bytes",
     ),
+    case(  # whether node2.example resolves on the node (else Tomcat ignores it) is its own
+        "static-member-host-name-named-not-judged",
+        "CC604",
+        with_cluster(cluster(channel=static("node2.example", local=True))),
+        {(T1, "pass")},
+        "; not judged: 1 static member host name resolved on the node (node2.example)",
+    ),
+    case(  # a literal address is judged as written: nothing to say
+        "static-member-address-judged",
+        "CC604",
+        with_cluster(cluster(channel=static("10.0.0.12", local=True))),
+        {(T1, "pass")},
+        "(table of Tomcat 10.1.0 to 10.1.60)",
+    ),
+    case(  # what cannot be judged is named beside the findings too
+        "not-judged-named-beside-findings",
+        "CC604",
+        with_cluster(
+            cluster(
+                '<Valve className="com.example.AuditValve"/>',
+                channel=static("node2.example", local=True),
+            ).replace("{0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,2}", "{0,1}")
+        ),
+        {(T1, "fail"), (T1, "skip")},
+        "not judged: 1 class not Tomcat's own (com.example.AuditValve); 1 static member host "
+        "name resolved on the node (node2.example)",
+    ),
     case(
         "replication-filter-not-compiled",
         "CC604",
@@ -1253,8 +1280,17 @@ CORPUS = [
     ("12", "9.0.85", "CC605", {"fail"}, "the cluster's FarmWarDeployer fails"),
     ("16", "10.1.60", "CC605", {"pass"}, ""),  # its EncryptInterceptor is outside the Channel
     ("18", "10.1.60", "CC605", {"pass"}, ""),  # static members through the interceptor
-    # its Member's uniqueId has 10 bytes (its host, "Node-2_IP", resolves or not on the node)
-    ("18", "10.1.60", "CC604", {"fail"}, "StaticMember.setUniqueId(String) takes exactly 16"),
+    # its Member's uniqueId has 10 bytes; its host, "Node-2_IP", resolves or not on the node
+    (
+        "18",
+        "10.1.60",
+        "CC604",
+        {"fail", "skip"},
+        "StaticMember.setUniqueId(String) takes exactly 16",
+    ),
+    ("18", "10.1.60", "CC604", {"fail", "skip"}, "1 static member host name resolved on the node"),
+    # Tomcat looks for TomEE's classes in lib/, which clustercheck does not open
+    ("23", "10.1.60", "CC604", {"fail", "skip"}, "not Tomcat's own (org.apache.tomee.catalina"),
 ]
 
 
