@@ -372,11 +372,12 @@ def _identify(conn: sqlite3.Connection, file: Path) -> tuple[int, bool]:
     """The file's schema version and whether it already carries clustercheck's mark. An
     unmarked file is clustercheck's only when empty, or written before the mark with the
     history's tables; anything else is another program's and is refused."""
-    application_id: int = conn.execute("PRAGMA application_id").fetchone()[0]
-    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
-    tables = {
-        name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-    }
+    with _consistent(conn):
+        application_id: int = conn.execute("PRAGMA application_id").fetchone()[0]
+        version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = {
+            name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
     unmarked_ours = application_id == 0 and (
         (version == 0 and not tables) or (version > 0 and tables >= TABLES)
     )
@@ -403,6 +404,21 @@ def _migrate(conn: sqlite3.Connection, file: Path) -> None:
                 conn.execute(statement)
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+@contextmanager
+def _consistent(conn: sqlite3.Connection) -> Iterator[None]:
+    """Reads that see one state of the file: outside a transaction each read sees the file as
+    it is then, and another run's first write (its tables, then its mark) could fall between
+    two of them and make the file look like another program's."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.rollback()  # nothing was written
 
 
 @contextmanager
