@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from support import need
+from support import need, stop
 
 APACHE2 = shutil.which("apache2") or "/usr/sbin/apache2"
 MODULES = Path("/usr/lib/apache2/modules")
@@ -152,13 +152,7 @@ def _run(
             )
             time.sleep(0.3)  # children note their crashes, mod_jk flushes its log
         finally:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+            stop(process, grace_s=15)
 
     def read(name: str) -> str:
         path = root / name

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import need
+from support import need, stop
 
 from clustercheck.inventory.settings import NodeSettings, SshSettings
 
@@ -115,17 +115,6 @@ def _wait_until_listening(proc: subprocess.Popen[bytes], port: int, log: Path) -
     pytest.fail(f"sshd did not listen on port {port} within {START_TIMEOUT_S:g} s")
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    """Stop this sshd by its PID (never by name: other sshd may run on the machine)."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def _need_sshd() -> None:
     need(
         os.path.exists(SSHD), f"OpenSSH server not found at {SSHD} (apt-get install openssh-server)"
@@ -166,7 +155,7 @@ def running_sshd(tmp: Path, sftp: str = SFTP_SERVER) -> Iterator[SshServer]:
             pid=proc.pid,
         )
     finally:
-        _stop(proc)
+        stop(proc, grace_s=5)  # by its PID: other sshd may run on the machine
 
 
 @pytest.fixture(scope="session")

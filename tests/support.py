@@ -4,6 +4,7 @@ folders have one): where the repository is, and the CI-aware skip."""
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -32,3 +33,15 @@ def alive(pid: int) -> bool:
             return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def stop(process: subprocess.Popen[bytes], grace_s: float) -> None:
+    """Stop a process the test started, by its PID (never by name: the machine may run others
+    of the same program): SIGTERM, then SIGKILL after `grace_s`."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
