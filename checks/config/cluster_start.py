@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator, Mapping
 
-from clustercheck.checks.common import server_xml, server_xml_and_version
+from clustercheck.checks.common import server_xml, unknown_version
 from clustercheck.derive.cluster_config import effective_membership, receiver_bind
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed, skipped, warned
@@ -16,6 +16,7 @@ from clustercheck.knowledge.classes import (
     is_tomcat_class,
     java_integer,
     never_resolves,
+    property_value,
 )
 from clustercheck.knowledge.tomcat import (
     CHANNEL_START_DEFAULT,
@@ -92,11 +93,10 @@ def cluster_start(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
     if not started:
         yield skipped("no SimpleTcpCluster in server.xml: no cluster to start", file=server.path)
         return
-    found = server_xml_and_version(node)
-    if isinstance(found, Finding):
-        yield found
+    version = node.tomcat.version if node.tomcat else None
+    if version is None:
+        yield unknown_version(server)
         return
-    version = found.version
     findings = [f for c in started for f in _judge(node, cluster, c, version, server.path)]
     yield from findings or [
         passed(
@@ -134,17 +134,9 @@ def _where(config: ClusterConfig) -> str:
 
 def _start_options(attrs: Mapping[str, str]) -> ChannelStart:
     """channelStartOptions as Tomcat sets it (an int; anything else leaves the default)."""
-    value = _attribute(attrs, "channelStartOptions")
+    value = property_value(attrs, "channelStartOptions")
     number = java_integer(value, INT_RANGE) if value is not None else None
     return CHANNEL_START_DEFAULT if number is None else ChannelStart(number & 15)
-
-
-def _attribute(attrs: Mapping[str, str], name: str) -> str | None:
-    """The value Tomcat's setter gets: found by the name with its first letter upper-cased,
-    the last one written winning."""
-    wanted = capitalize(name)
-    found = [value for attr, value in attrs.items() if capitalize(attr) == wanted]
-    return found[-1] if found else None
 
 
 def _refused(why: str, path: str, element: Component | None, rule: str) -> Finding:
@@ -171,7 +163,7 @@ def _receiver(config: ClusterConfig, options: ChannelStart, path: str) -> Iterat
         return  # no class (CC602's) or another's: what it binds is not Tomcat's to say
     if membership is not None and not is_tomcat_class(membership.class_name or ""):
         return
-    address = _attribute(receiver.attrs, "address")
+    address = property_value(receiver.attrs, "address")
     why = _unresolvable(address) if address not in (None, "auto") else None
     if why:
         yield _refused(
@@ -280,8 +272,8 @@ def _no_local_member(
     others = {n for o in cluster.nodes.values() if o is not node for n in _names(o)} - own
     maybe = []
     for member in members:
-        host = _attribute(member.attrs, "host") or ""
-        member_port = java_integer(_attribute(member.attrs, "port") or "", INT_RANGE)
+        host = property_value(member.attrs, "host") or ""
+        member_port = java_integer(property_value(member.attrs, "port") or "", INT_RANGE)
         if not host or "${" in host or member_port != port:
             continue  # no host Tomcat can resolve, or another port: never the Receiver
         found = _is_receiver(host.lower(), address.lower(), own, others, node.live.addresses)
