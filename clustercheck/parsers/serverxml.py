@@ -22,7 +22,7 @@ from xml.sax import SAXParseException, handler, xmlreader
 from defusedxml import EntitiesForbidden
 from defusedxml.expatreader import DefusedExpatParser
 
-from clustercheck.knowledge.classes import capitalize
+from clustercheck.knowledge.classes import capitalize, property_value
 from clustercheck.knowledge.tomcat import is_ajp_protocol
 from clustercheck.parsers.text import Kind, Problem, bounded_int, decode, size_text
 
@@ -631,8 +631,7 @@ def _connector(element: XmlElement, port_offset: int) -> Connector:
     # Tomcat applies attributes in document order, and each of these sets the one secret; it
     # finds a setter by the name with its first letter upper-cased (`Secret=` sets the secret).
     secret_attr = next((a for a in reversed(attrs) if capitalize(a) in _SECRET_SETTERS), None)
-    required_attr = next((a for a in reversed(attrs) if capitalize(a) == "SecretRequired"), None)
-    required = attrs[required_attr] if required_attr else None
+    required = property_value(attrs, "secretRequired")
     port = _int(attrs.get("port"))
     return Connector(
         port=port,
