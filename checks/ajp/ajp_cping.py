@@ -21,21 +21,21 @@ DIAGNOSIS = {
 
 @check("CC102", "ajp-cping", scope=Scope.CLUSTER, roles=("apache", "tomcat"), live=True)
 def ajp_cping(derived: Derived) -> Iterator[Finding]:
-    """From each apache node, every balanced worker answers AJP13 CPing with CPong in time.
+    """From each apache node, every balanced member answers AJP13 CPing with CPong in time.
 
-    The probe runs on the apache node itself, where mod_jk connects from (python3 there, else
-    bash's /dev/tcp; nothing is installed), and sends the 5-byte CPing to each worker's
-    host:port. It tells apart a CPong (with its time), a refused connection, a connect that
-    times out, a port that accepts but never answers (a connector that failed to start), and a
-    port that is not AJP. Members mod_jk deliberately keeps out (activation D or S) are reported,
-    not failed. When the apache node cannot run the probe, it runs from clustercheck's machine
-    and says so.
+    The probe runs on the apache node itself, where mod_jk or mod_proxy connects from (python3
+    there, else bash's /dev/tcp; nothing is installed), and sends the 5-byte CPing to each member's
+    host:port (a mod_jk worker or a BalancerMember). It tells apart a CPong (with its time), a
+    refused connection, a connect that times out, a port that accepts but never answers (a connector
+    that failed to start), and a port that is not AJP. Members the balancer deliberately keeps out
+    (mod_jk activation D or S, mod_proxy status=D or S) are reported, not failed. When the apache
+    node cannot run the probe, it runs from clustercheck's machine and says so.
 
     ## Why it matters
     A port that is open is not an AJP connector that works: Tomcat keeps the port bound even
     when the connector failed to start (since the Ghostcat fixes, an AJP connector without a
     secret does not start), and a firewall between the balancer and a node only shows from the
-    balancer. mod_jk then puts the member in error and users of that node get 503s or are
+    balancer. the balancer then puts the member in error and users of that node get 503s or are
     failed over ("one node never gets traffic").
 
     ## How to fix
@@ -49,12 +49,12 @@ def ajp_cping(derived: Derived) -> Iterator[Finding]:
         if probes is None:
             continue
         judged = True
-        worker = target.worker
+        member = target.member
         found = next((p for p in probes if (p.host, p.port) == (target.host, target.port)), None)
-        name = f"worker {worker.name} ({target.host}:{target.port})"
+        name = target.name
         where = {
             "node": target.apache.name,
-            "details": {"worker": worker.name, "probe": found.to_json() if found else None},
+            "details": {"worker": member.name, "probe": found.to_json() if found else None},
         }
         if found is None:
             yield errored(f"{name}: not probed", **where)
@@ -64,10 +64,10 @@ def ajp_cping(derived: Derived) -> Iterator[Finding]:
             if found.origin != FROM_HERE
             else " (probed from clustercheck's machine: the node could not run the probe)"
         )
-        activation = worker.activation
+        activation = member.activation.value
         if activation in ("D", "S"):
             yield skipped(
-                f"{name}: activation {activation}, kept out by mod_jk on purpose "
+                f"{name}: activation {activation}, kept out by {member.module} on purpose "
                 f"(CPing: {found.result})",
                 **where,
             )
@@ -79,4 +79,4 @@ def ajp_cping(derived: Derived) -> Iterator[Finding]:
         else:
             yield errored(f"{name}: the probe failed: {found.detail or found.result}", **where)
     if not judged:
-        yield skipped("no balanced worker was probed")
+        yield skipped("no balanced member was probed")

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 from clustercheck.checks.common import server_xml
 from clustercheck.derive.derived import Derived
-from clustercheck.derive.targets import WorkerTarget, is_loopback, listening_port
+from clustercheck.derive.frontend import Module
+from clustercheck.derive.targets import MemberTarget, is_loopback, listening_port
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed, warned
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
@@ -26,8 +27,8 @@ WILDCARDS = frozenset({"0.0.0.0", "::", "*", ""})
 
 @check("CC103", "ajp-exposure", scope=Scope.NODE, roles=("tomcat",))
 def ajp_exposure(node: NodeFacts, cluster: ClusterFacts, derived: Derived) -> Iterator[Finding]:
-    """No AJP connector is reachable beyond loopback without a secret, and the workers' secret
-    equals the connector's.
+    """No AJP connector is reachable beyond loopback without a secret, and the front ends'
+    secret equals the connector's.
 
     For each AJP connector: the secret the node's Tomcat reads (`secret` since 9.0.31, 8.5.51
     and 7.0.100; `requiredSecret` until 10.1; Tomcat 6's `request.secret`; an empty one is none)
@@ -35,8 +36,10 @@ def ajp_exposure(node: NodeFacts, cluster: ClusterFacts, derived: Derived) -> It
     that requires a secret and has none does not start, whatever its address: that fails, offline
     too. Otherwise the address it listens on (its `address`, else the version's default: all
     addresses before those releases, loopback since) decides whether a missing secret exposes
-    it. The secret of each worker pointing at it (its own, or its lb's) is compared with the
-    connector's; secrets are compared, never shown. In a live run, each AJP port is also sent a
+    it. The secret of each front-end member pointing at it (a mod_jk worker's own, or
+    its lb's; a BalancerMember's `secret=`, which mod_proxy_ajp sends from httpd 2.4.42 on:
+    an older httpd is said) is compared with the connector's; secrets are compared, never
+    shown. In a live run, each AJP port is also sent a
     CPing from clustercheck's own machine (unless that machine is a balancer): one that answers
     is reachable beyond the balancers.
 
@@ -52,7 +55,8 @@ def ajp_exposure(node: NodeFacts, cluster: ClusterFacts, derived: Derived) -> It
 
     ## How to fix
     Give the connector `address=` the one interface mod_jk connects to and a `secret=`, put the
-    same value in `worker.NAME.secret` (or the lb's), and restart both sides; upgrade Tomcat
+    same value in `worker.NAME.secret` (or the lb's) or the BalancerMember's `secret=` (httpd
+    2.4.42 or later), and restart both sides; upgrade Tomcat
     releases older than the Ghostcat fixes.
     """
     server, problem = server_xml(node)
@@ -197,25 +201,26 @@ def _reached_from_here(
 
 
 def _secret_match(
-    connector: Connector, secret: str | None, target: WorkerTarget, path: str
+    connector: Connector, secret: str | None, target: MemberTarget, path: str
 ) -> Finding:
-    worker = target.worker
-    workers = target.apache.apache.workers if target.apache.apache else None
-    if workers and target.balancer:
-        setting = workers.member_secret(target.balancer, worker.name)
-        sent = setting.value if setting else None
-    else:
-        sent = worker.secret
-    name = f"worker {worker.name} on {target.apache.name}"
+    member = target.member
+    sent = member.secret.value if member.secret else None
+    name = f"{member.label} on {target.apache.name}"
     where = {
         "file": path,
         "line": connector.line,
-        "details": {"worker": worker.name, "apache": target.apache.name},
+        "details": {"worker": member.name, "apache": target.apache.name},
     }
+    old = _httpd_without_secret(target)
+    if secret and sent and old:
+        return failed(
+            f"{name} sets secret=, but {old}: every request through it gets HTTP 403",
+            **where,
+        )
     if secret and not sent:
         return failed(
             f"{name} sends no secret but AJP port {connector.port} requires one: "
-            "every request through it gets HTTP 403",
+            "every request through it gets HTTP 403" + (f" ({old})" if old else ""),
             **where,
         )
     if sent and not secret:
@@ -229,3 +234,22 @@ def _secret_match(
             **where,
         )
     return passed(f"{name} and AJP port {connector.port} agree on the secret", **where)
+
+
+# mod_proxy_ajp sends a secret from httpd 2.4.42 on (the Ghostcat follow-up); older ones
+# refuse `secret=` on a BalancerMember or ProxyPass ("unknown Worker parameter").
+PROXY_SECRET_SINCE = (2, 4, 42)
+
+
+def _httpd_without_secret(target: MemberTarget) -> str | None:
+    """Why a mod_proxy member cannot send a secret: its httpd is older than 2.4.42."""
+    version = target.front_end.httpd_version
+    if target.member.module is not Module.MOD_PROXY or version is None:
+        return None
+    numbers = tuple(int(part) for part in version.split(".")[:3] if part.isdigit())
+    if len(numbers) == 3 and numbers < PROXY_SECRET_SINCE:
+        return (
+            f"httpd {version} is older than 2.4.42, whose mod_proxy_ajp is the first to send "
+            "a secret: upgrade httpd (or front with mod_jk)"
+        )
+    return None

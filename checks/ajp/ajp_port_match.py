@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from clustercheck.checks.common import readable_servers, setting_line, some_of
+from clustercheck.checks.common import readable_servers, some_of
 from clustercheck.derive.derived import Derived
-from clustercheck.derive.targets import WorkerTarget, listening_port
+from clustercheck.derive.targets import MemberTarget, listening_port
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, errored, failed, passed, warned
 from clustercheck.facts.cluster import ClusterFacts
@@ -14,28 +14,32 @@ from clustercheck.facts.cluster import ClusterFacts
 
 @check("CC101", "ajp-port-match", scope=Scope.CLUSTER, roles=("apache", "tomcat"))
 def ajp_port_match(cluster: ClusterFacts, derived: Derived) -> Iterator[Finding]:
-    """Every AJP worker points at a Tomcat AJP connector, and every AJP connector is used.
+    """Every AJP member of the front ends points at a Tomcat AJP connector, and every AJP
+    connector is used.
 
-    Each ajp13 worker that mod_jk creates (listed in worker.list, or a member of a listed lb),
-    after `reference` inheritance and mod_jk's defaults (host localhost, port 8009), and does
-    not disable (a port that reads as 0, a host that cannot resolve: CC603 says so), is matched
+    Each member a front end connects to is checked, whichever module balances. With mod_jk:
+    each ajp13 worker it creates (listed in worker.list, or a member of a listed lb), after
+    `reference` inheritance and mod_jk's defaults (host localhost, port 8009), and does not
+    disable (a port that reads as 0, a host that cannot resolve: CC603 says so). With
+    mod_proxy: each `BalancerMember ajp://host:port` of a balancer that a ProxyPass uses, and
+    each `ProxyPass ... ajp://host:port` (port 8009 when none is written). Each is matched
     to a Tomcat node of the inventory: by its inventory host or name, by one of the node's own
     interface addresses, or by DNS as a last resort (at most 256 names, all within the apache
     nodes' `ssh.command_timeout`; a host left without an answer is an error: cannot tell). That
-    node must have an AJP connector on the worker's port. An AJP connector that no worker uses
+    node must have an AJP connector on the member's port. An AJP connector that no member uses
     is reported too.
 
     ## Why it matters
-    A worker whose port has no AJP connector behind it is a member mod_jk can never reach: it
+    A member whose port has no AJP connector behind it is one the balancer can never reach: it
     is put in error state, its share of requests fails over to the others, and once every
     member is in error users get HTTP 503 ("Service Unavailable" from one node only, or after a
     port change). An AJP connector that no balancer uses is an open port nobody needs, the
     Ghostcat attack surface.
 
     ## How to fix
-    Make `worker.NAME.port` (and `host`) in workers.properties equal the `port` of the node's
-    `<Connector protocol="AJP/1.3">` in server.xml, then restart httpd (or the Tomcat); remove
-    or comment out AJP connectors that no worker uses.
+    Make `worker.NAME.port` (and `host`) in workers.properties, or the BalancerMember's URL,
+    equal the `port` of the node's `<Connector protocol="AJP/1.3">` in server.xml, then restart
+    httpd (or the Tomcat); remove or comment out AJP connectors that no member uses.
     """
     used: set[tuple[str, int]] = set()
     for target in derived.targets:
@@ -52,23 +56,19 @@ def ajp_port_match(cluster: ClusterFacts, derived: Derived) -> Iterator[Finding]
             port = listening_port(connector)
             if port is not None and (node.name, port) not in used:
                 yield warned(
-                    f"AJP connector on port {port} is used by no worker",
+                    f"AJP connector on port {port} is used by no front-end member",
                     node=node.name,
                     file=server.path,
                     line=connector.line,
                 )
 
 
-def _judge_target(cluster: ClusterFacts, target: WorkerTarget) -> Finding:
-    worker, apache = target.worker, target.apache
-    where = {
-        "node": apache.name,
-        "file": apache.apache.workers.path if apache.apache and apache.apache.workers else None,
-        "line": setting_line(worker, "port", "host"),
-    }
-    name = f"worker {worker.name} ({target.host}:{target.port})"
+def _judge_target(cluster: ClusterFacts, target: MemberTarget) -> Finding:
+    member = target.member
+    where = {"node": target.apache.name, **member.location(member.port, member.host)}
+    name = target.name
     details = {
-        "worker": worker.name,
+        "worker": member.name,
         "host": target.host,
         "port": target.port,
         "matched_by": target.how,

@@ -11,7 +11,7 @@ from clustercheck.collect.clock import sample_clock, time_sync
 from clustercheck.collect.jvm import gather_jvm
 from clustercheck.collect.reader import NodeReader
 from clustercheck.collect.transports.base import Transport
-from clustercheck.derive.targets import is_loopback, used_ajp_workers
+from clustercheck.derive.targets import front_ends, is_loopback
 from clustercheck.facts.cluster import ClusterFacts
 from clustercheck.facts.live import LiveFacts
 from clustercheck.inventory.settings import NodeSettings
@@ -77,22 +77,20 @@ def resolve_unmatched_worker_hosts(
     known = {n.settings.host.lower() for n in cluster.nodes.values()}
     known |= {n.name.lower() for n in cluster.nodes.values()}
     known |= {a for n in cluster.nodes.values() for a in n.live.addresses}
-    apaches = [n for n in cluster.apaches if not n.offline and n.apache and n.apache.workers]
+    ends = [end for end in front_ends(cluster) if not end.node.offline]
     hosts = sorted(
         {
-            worker.host
-            for node in apaches
-            if node.apache and node.apache.workers
-            for worker, _balancer in used_ajp_workers(node.apache.workers)
-            if worker.host  # a disabled worker is none: no address to ask about
-            and worker.host.lower() not in known
-            and not is_loopback(worker.host)
-            and not _is_address(worker.host)
+            host
+            for end in ends
+            for member, _balancer in end.members
+            if (host := member.host.value).lower() not in known
+            and not is_loopback(host)
+            and not _is_address(host)
         }
     )
     if not hosts:
         return {}, {}
-    timeout = max(n.settings.ssh.command_timeout for n in apaches)
+    timeout = max(end.node.settings.ssh.command_timeout for end in ends)
     answers = _lookup_all(hosts[:MAX_DNS_NAMES], timeout)
     unasked = {host: f"more than {MAX_DNS_NAMES} names to look up" for host in hosts}
     unasked |= {host: f"no answer within {timeout:g} s" for host in hosts[:MAX_DNS_NAMES]}

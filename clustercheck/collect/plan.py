@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from clustercheck.collect.multicast import valid_group
 from clustercheck.derive.cluster_config import multicast_group, node_membership, receiver_endpoint
-from clustercheck.derive.targets import is_loopback, listening_port, worker_targets
+from clustercheck.derive.targets import front_ends, is_loopback, listening_port, member_targets
 from clustercheck.facts.cluster import ClusterFacts
 
 
@@ -25,7 +25,7 @@ class ProbePlan:
 def plan_probes(cluster: ClusterFacts) -> ProbePlan:
     plan = ProbePlan()
     live = {name for name, n in cluster.nodes.items() if n.reachable and not n.offline}
-    for target in worker_targets(cluster):
+    for target in member_targets(cluster, front_ends(cluster)):
         if target.apache.name in live and is_port(target.port):
             pairs = plan.cping.setdefault(target.apache.name, [])
             if (target.host, target.port) not in pairs:

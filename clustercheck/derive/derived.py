@@ -11,10 +11,11 @@ from __future__ import annotations
 import functools
 
 from clustercheck.derive.clock import NodeClock, node_clocks
+from clustercheck.derive.frontend import FrontEnd
 from clustercheck.derive.membership import MembershipView
 from clustercheck.derive.membership_view import compute_view
 from clustercheck.derive.secrets import public_names, secret_values
-from clustercheck.derive.targets import WorkerTarget, worker_targets
+from clustercheck.derive.targets import MemberTarget, front_ends, member_targets
 from clustercheck.facts.cluster import ClusterFacts
 from clustercheck.knowledge.secrets import Secrets, hiding
 
@@ -26,9 +27,14 @@ class Derived:
         self._facts = facts
 
     @functools.cached_property
-    def targets(self) -> tuple[WorkerTarget, ...]:
-        """Every used AJP worker of every reachable apache node, matched to a Tomcat node."""
-        return tuple(worker_targets(self._facts))
+    def front_ends(self) -> tuple[FrontEnd, ...]:
+        """What each reachable apache node's mod_jk and mod_proxy send to Tomcat."""
+        return tuple(front_ends(self._facts))
+
+    @functools.cached_property
+    def targets(self) -> tuple[MemberTarget, ...]:
+        """Every AJP member in use of every front end, matched to a Tomcat node."""
+        return tuple(member_targets(self._facts, self.front_ends))
 
     @functools.cached_property
     def clocks(self) -> tuple[NodeClock, ...]:

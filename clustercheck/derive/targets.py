@@ -1,41 +1,60 @@
-"""Which Tomcat node a mod_jk worker points at (DESIGN §2), as a pure function of the facts.
+"""Which Tomcat node each front-end member points at (DESIGN §2), as a pure function of the
+facts.
 
-A worker's host is resolved against the inventory: `localhost` or a loopback address means the
-apache node's own host; otherwise the Tomcat node whose inventory host, name, or one of its own
-interface addresses (gathered live) equals it; DNS answers gathered by the engine come last and
-are said so. Several Tomcats may share a host, so the port picks among them.
+A member's host (a mod_jk worker's, a BalancerMember's) is resolved against the inventory:
+`localhost` or a loopback address means the apache node's own host; otherwise the Tomcat node whose
+inventory host, name, or one of its own interface addresses (gathered live) equals it; DNS answers
+gathered by the engine come last and are said so. Several Tomcats may share a host, so the port
+picks among them.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from clustercheck.derive.capacity import httpd_capacity
+from clustercheck.derive.frontend import Balancer, FrontEnd, Member
+from clustercheck.derive.frontend_jk import jk_front_end
+from clustercheck.derive.frontend_proxy import proxy_front_end
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
-from clustercheck.knowledge.modjk import AJP_TYPES
 
 if TYPE_CHECKING:
     from clustercheck.parsers.serverxml import Connector
-    from clustercheck.parsers.workers import Worker, WorkersFile
 
 LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 
 
 @dataclass(frozen=True)
-class WorkerTarget:
-    """One AJP worker in use on one apache node and what it points at."""
+class MemberTarget:
+    """One AJP member in use by one front end and the Tomcat node it points at."""
 
-    apache: NodeFacts
-    worker: Worker
-    host: str
-    port: int
-    balancer: str | None  # the lb worker it is a member of, or None when mapped directly
+    front_end: FrontEnd
+    member: Member
+    balancer: Balancer | None  # the balancer it is a member of, or None when mapped directly
     candidates: tuple[NodeFacts, ...]  # Tomcat nodes on that host
     how: str  # how the host was matched: "inventory host", "interface address", "DNS", ...
     node: NodeFacts | None  # the Tomcat node with an AJP connector on that port
     connector: Connector | None
+
+    @property
+    def apache(self) -> NodeFacts:
+        return self.front_end.node
+
+    @property
+    def host(self) -> str:
+        return self.member.host.value
+
+    @property
+    def port(self) -> int:
+        return self.member.port.value
+
+    @property
+    def name(self) -> str:
+        """`worker tomcat01 (10.0.0.2:8009)`: how a message names the member and its address."""
+        return f"{self.member.label} ({self.host}:{self.port})"
 
 
 def is_loopback(host: str) -> bool:
@@ -49,31 +68,6 @@ def is_loopback(host: str) -> bool:
 
 def identities(node: NodeFacts) -> set[str]:
     return {node.settings.host.lower(), node.name.lower()}
-
-
-def used_ajp_workers(workers: WorkersFile) -> Iterator[tuple[Worker, str | None]]:
-    """AJP workers mod_jk instantiates and that connect somewhere: those in worker.list, and
-    members of lbs in it. Templates only reached through `reference` are not workers of their
-    own; a worker mod_jk disables (port 0, a host that cannot resolve: CC603 says so) points at
-    no Tomcat, so no connector is expected for it and no probe goes to it."""
-    seen: set[str] = set()
-    for name, _line in workers.worker_list:
-        worker = workers.workers.get(name)
-        if worker is None:
-            continue
-        if worker.type == "lb":
-            for member in worker.members:
-                target = workers.workers.get(member)
-                if target is not None and member not in seen and _connects(target):
-                    seen.add(member)
-                    yield target, name
-        elif _connects(worker) and name not in seen:
-            seen.add(name)
-            yield worker, None
-
-
-def _connects(worker: Worker) -> bool:
-    return worker.type in AJP_TYPES and not worker.disabled
 
 
 class _HostIndex:
@@ -117,24 +111,29 @@ def _unique(nodes: list[NodeFacts]) -> list[NodeFacts]:
     return list({id(n): n for n in nodes}.values())
 
 
-def worker_targets(cluster: ClusterFacts) -> list[WorkerTarget]:
-    """Every used AJP worker of every reachable apache node, matched to a Tomcat node (checks
-    get it once per run from Derived.targets)."""
-    index = _HostIndex(cluster)
+def front_ends(cluster: ClusterFacts) -> list[FrontEnd]:
+    """Every reachable apache node's front ends: mod_jk, mod_proxy, or both."""
     found = []
     for apache in cluster.apaches:
-        workers = apache.apache.workers if apache.apache else None
-        if workers is None:
-            continue
-        for worker, balancer in used_ajp_workers(workers):
-            host = worker.host or "localhost"
-            port = worker.port if worker.port is not None else AJP_TYPES[str(worker.type)]
-            candidates, how = index.find(apache, host, cluster.dns)
-            node, connector = _by_port(candidates, port)
+        capacity = httpd_capacity(apache)
+        for build in (jk_front_end, proxy_front_end):
+            front_end = build(apache, capacity)
+            if front_end is not None:
+                found.append(front_end)
+    return found
+
+
+def member_targets(cluster: ClusterFacts, ends: Sequence[FrontEnd]) -> list[MemberTarget]:
+    """Every AJP member in use of every front end, matched to a Tomcat node (checks get it once
+    per run from Derived.targets)."""
+    index = _HostIndex(cluster)
+    found = []
+    for front_end in ends:
+        for member, balancer in front_end.members:
+            candidates, how = index.find(front_end.node, member.host.value, cluster.dns)
+            node, connector = _by_port(candidates, member.port.value)
             found.append(
-                WorkerTarget(
-                    apache, worker, host, port, balancer, tuple(candidates), how, node, connector
-                )
+                MemberTarget(front_end, member, balancer, tuple(candidates), how, node, connector)
             )
     return found
 

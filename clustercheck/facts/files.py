@@ -26,10 +26,13 @@ class FileRead:
 
 @dataclass
 class ApacheFacts:
-    """mod_jk as httpd on this node sees it."""
+    """httpd on this node, and the balancing modules in it (mod_jk, mod_proxy) as it sees
+    them."""
 
     jk_conf: str | None = None
     server_root: str | None = None
+    httpd_conf: str | None = None  # httpd's main file, when the inventory names it
+    httpd_version: str | None = None  # e.g. "2.4.57": the inventory's, or `httpd -v` live
     jk: JkSettings | None = None
     workers: WorkersFile | None = None  # with mod_jk's defaults applied
     mounts: list[Mount] = field(default_factory=list)  # JkMount and uriworkermap rules

@@ -120,14 +120,14 @@ CASES = [
             t, workers=HEALTHY_WORKERS + "worker.tomcat03.port=$(TOMCAT03_AJP_PORT)\n"
         ),
         {(WEB, "pass"), (T3, "warn")},
-        "AJP connector on port 8009 is used by no worker",
+        "AJP connector on port 8009 is used by no front-end member",
     ),
     case(
         "port-in-the-host-disables-the-worker",
         "CC101",
         lambda t: three_tomcats(t, workers=HEALTHY_WORKERS.replace("10.0.0.13", "10.0.0.13:8009")),
         {(WEB, "pass"), (T3, "warn")},
-        "AJP connector on port 8009 is used by no worker",
+        "AJP connector on port 8009 is used by no front-end member",
     ),
     # CC202 jvmroute-route-match
     case("healthy", "CC202", three_tomcats, {(WEB, "pass")}),

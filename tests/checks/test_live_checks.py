@@ -155,7 +155,7 @@ def test_cc102_ajp_cping(
 
 
 def test_cc102_skips_when_no_balancer_probed(cluster: Callable[..., ClusterFacts]) -> None:
-    assert judge(cluster({}), "CC102") == [(None, "skip", "no balanced worker was probed")]
+    assert judge(cluster({}), "CC102") == [(None, "skip", "no balanced member was probed")]
 
 
 # --- CC301 jdk-parity ---------------------------------------------------------------------------
