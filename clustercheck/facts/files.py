@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from clustercheck.parsers.httpd import JkSettings, Mount
+    from clustercheck.parsers.proxy import ProxySettings
     from clustercheck.parsers.serverxml import ServerXml
     from clustercheck.parsers.text import Problem
     from clustercheck.parsers.webxml import WebXml
@@ -33,6 +34,7 @@ class ApacheFacts:
     server_root: str | None = None
     httpd_conf: str | None = None  # httpd's main file, when the inventory names it
     httpd_version: str | None = None  # e.g. "2.4.57": the inventory's, or `httpd -v` live
+    proxy: ProxySettings | None = None  # mod_proxy's directives; None when httpd.conf was not read
     jk: JkSettings | None = None
     workers: WorkersFile | None = None  # with mod_jk's defaults applied
     mounts: list[Mount] = field(default_factory=list)  # JkMount and uriworkermap rules
