@@ -63,7 +63,7 @@ class ConnectorSide:
         milliseconds (None: never): keepAliveTimeout, or connectionTimeout where it applies
         instead (knowledge.tomcat.ajp_idle_attribute)."""
         name = ajp_idle_attribute(self.number("keepAliveTimeout")[1], self.version)
-        number = self.number(name)[1]  # None: connectionTimeout unset, keepAliveTimeout is set
+        number = self.number(name)[1]  # None only for connectionTimeout: its default applies
         used = AJP_CONNECTION_TIMEOUT if number is None else number
         value = float(used) if used > 0 else None
         return self.seam(name, value, "ms")
@@ -75,8 +75,10 @@ class ConnectorSide:
         written, number = self.number("keepAliveTimeout")
         if ajp_idle_attribute(number, self.version) == "keepAliveTimeout":
             return None
-        if number is None:
+        if written is None:
             return "keepAliveTimeout not set"
+        if number is None:
+            return f"keepAliveTimeout {written!r} is not a number"
         return f"Tomcat {self.version} does not apply keepAliveTimeout {written} (only above 0)"
 
 

@@ -248,6 +248,13 @@ IDLE = [
         "connectionTimeout 600000 ms at /opt/tomcat/conf/server.xml:5 (keepAliveTimeout not set)",
     ),
     case(
+        "keep-alive-not-a-number",
+        cluster("connection_pool_timeout=600", 'connectionTimeout="60000" keepAliveTimeout="10m"'),
+        "fail",
+        "connectionTimeout 60000 ms at /opt/tomcat/conf/server.xml:5 (keepAliveTimeout '10m' is "
+        "not a number)",
+    ),
+    case(
         "front-end-closes-tomcat-never",
         cluster("connection_pool_timeout=600"),
         "pass",
