@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from clustercheck.engine.results import Finding, errored
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.knowledge.tomcat import tomcat_major
 
 if TYPE_CHECKING:
+    from clustercheck.derive.frontend import Seam
     from clustercheck.parsers.serverxml import ServerXml, XmlElement
     from clustercheck.parsers.workers import Worker
 
@@ -122,3 +123,22 @@ def setting_line(worker: Worker, *directives: str) -> int | None:
         if setting is not None and setting.line is not None:
             return setting.line
     return worker.line
+
+
+def stated(seam: Seam[Any], shown: str, owner: str) -> str:
+    """One side of the seam in a message, as written and as used (`shown`), with where:
+    `worker.w1.connection_pool_timeout 600 s = 600000 ms at workers.properties:7`,
+    `keepAliveTimeout -1 (infinite) at server.xml:5`, `packetSize not set: 8192 bytes
+    (Tomcat's default) at server.xml:5` (a defaulted value is located when its Seam names where
+    it belongs), `... "20s" is not a number: ...` for text the owner ignores."""
+    where = f" at {seam.file}:{seam.line}" if seam.file and seam.line else ""
+    if seam.defaulted:
+        unset = "not set" if seam.written is None else f"{seam.written!r} is not a number"
+        return f"{seam.directive} {unset}: {shown} ({owner}'s default){where}"
+    written = (seam.written or "").strip()
+    if shown == "infinite":
+        return f"{seam.directive} {written} (infinite){where}"
+    if shown.split(" ")[0] == written:  # used as written: `20000 ms`, `16384 bytes`
+        return f"{seam.directive} {shown}{where}"
+    unit = f" {seam.unit}" if seam.unit else ""
+    return f"{seam.directive} {written}{unit} = {shown}{where}"

@@ -37,7 +37,9 @@ class Seam(Generic[T]):
     would search for it: `worker.tomcat01.max_packet_size`, `ProxyIOBufferSize`,
     `BalancerMember ajp://10.0.0.2:8009 ttl=`), and where it was written; `defaulted` when
     nothing sets it and the module's documented default applies (file and line then None).
-    `written` keeps the text as written, for messages (never for a secret)."""
+    `written` keeps the text as written, for messages (never for a secret); `unit` is the unit
+    a bare number is written in where the model converts it (connection_pool_timeout: "s",
+    while the model keeps milliseconds), so a message can show both."""
 
     value: T
     directive: str
@@ -45,6 +47,7 @@ class Seam(Generic[T]):
     line: int | None = None
     defaulted: bool = False
     written: str | None = None
+    unit: str = ""
 
     @property
     def where(self) -> str:
@@ -90,6 +93,10 @@ class Member:
     file: str | None  # where the member is defined
     line: int | None
     worker: Worker | None = None  # the mod_jk worker, for mod_jk's own rules; None for mod_proxy
+    # each connection closed after its request, none kept idle: mod_jk JkOptions +DisableReuse
+    # (in the main server, which every virtual host inherits), mod_proxy disablereuse=On;
+    # None: connections are kept for reuse (both modules' default)
+    no_reuse: Seam[bool] | None = None
 
     @property
     def label(self) -> str:
@@ -101,6 +108,16 @@ class Member:
     @property
     def route_value(self) -> str | None:
         return self.route.value if self.route else None
+
+    @property
+    def probes(self) -> str:
+        """The CPing probes the member makes, as mod_jk's ping_mode letters: C after connecting,
+        P before each request, I on idle connections ("" none). mod_proxy_ajp's `ping=` (the
+        model's ping: its value, None when unset or 0) probes before each request, a new
+        connection's first included: "CP"."""
+        if not self.ping.value:
+            return ""
+        return self.ping.value if self.module is Module.MOD_JK else "CP"
 
     def location(self, *seams: Seam[Any] | None) -> dict[str, str | int | None]:
         """`file` and `line` of the first of `seams` that was written, else of the member:

@@ -18,7 +18,7 @@ def jk_front_end(node: NodeFacts, capacity: Capacity | None) -> FrontEnd | None:
     workers = apache.workers if apache else None
     if apache is None or workers is None:
         return None
-    reader = _Reader(workers, capacity)
+    reader = _Reader(workers, capacity, _no_reuse(apache.jk.options if apache.jk else []))
     balancers, direct = [], []
     seen: set[str] = set()
     for name, _line in workers.worker_list:
@@ -42,6 +42,17 @@ def jk_front_end(node: NodeFacts, capacity: Capacity | None) -> FrontEnd | None:
     )
 
 
+def _no_reuse(options: list[tuple[tuple[str, ...], str, str, int]]) -> Seam[bool] | None:
+    """JkOptions +DisableReuse in the main server (every virtual host inherits it): the last
+    JkOptions there that names it. Set in a virtual host only, it is not known which members
+    it concerns, so connections are taken as reused."""
+    main = [(words, file, line) for words, vhost, file, line in options if not vhost]
+    if not modjk.jk_option([words for words, _, _ in main], "DisableReuse"):
+        return None
+    last = [o for o in main if modjk.jk_option([o[0]], "DisableReuse") is not None][-1]
+    return Seam(True, "JkOptions", last[1], last[2], written="+DisableReuse")
+
+
 def _connecting(workers: WorkersFile, names: list[str]) -> Iterator[Worker]:
     for name in names:
         worker = workers.workers.get(name)
@@ -58,26 +69,36 @@ def _connects(worker: Worker) -> bool:
 class _Reader:
     """Reads one workers file's settings as Seam values."""
 
-    def __init__(self, workers: WorkersFile, capacity: Capacity | None) -> None:
+    def __init__(
+        self, workers: WorkersFile, capacity: Capacity | None, no_reuse: Seam[bool] | None
+    ) -> None:
         self.workers = workers
         self.capacity = capacity
+        self.no_reuse = no_reuse
 
-    def seam(self, worker: Worker, directive: str, value: object, setting: Setting | None) -> Seam:
+    def seam(
+        self,
+        worker: Worker,
+        directive: str,
+        value: object,
+        setting: Setting | None,
+        unit: str = "",
+    ) -> Seam:
         name = f"worker.{worker.name}.{directive}"
         if setting is None or setting.line is None:
-            return Seam(value, name, defaulted=True)
+            return Seam(value, name, defaulted=True, unit=unit)
         file = setting.file or self.workers.path
-        return Seam(value, name, file, setting.line, written=setting.value)
+        return Seam(value, name, file, setting.line, written=setting.value, unit=unit)
 
     def number(
-        self, worker: Worker, directives: tuple[str, ...], default: int, scale: float = 1.0
+        self, worker: Worker, directives: tuple[str, ...], default: int, unit: str = "ms"
     ) -> Seam[float | None]:
         """A duration mod_jk reads as an int in `directives` (the first set wins; older names
-        after), times `scale` to milliseconds; 0 or less is mod_jk's "no limit" (None)."""
+        after) in `unit` (ms or s), in milliseconds; 0 or less is mod_jk's "no limit" (None)."""
         setting = next((worker.settings[d] for d in directives if d in worker.settings), None)
         raw = _int(setting, default)
-        value = raw * scale if raw > 0 else None
-        return self.seam(worker, directives[0], value, setting)
+        value = raw * _MS_PER[unit] if raw > 0 else None
+        return self.seam(worker, directives[0], value, setting, unit)
 
     def member(self, worker: Worker, balancer: str | None) -> Member:
         settings = worker.settings
@@ -104,7 +125,7 @@ class _Reader:
                 worker,
                 ("connection_pool_timeout", "cache_timeout", "recycle_timeout"),
                 0,
-                scale=1000.0,
+                unit="s",
             ),
             keepalive=self.flag(worker, "socket_keepalive", False),
             ping=self._ping(worker),
@@ -116,6 +137,7 @@ class _Reader:
             file=self.workers.path if worker.line is not None else None,
             line=worker.line,
             worker=worker,
+            no_reuse=self.no_reuse,
         )
 
     def flag(self, worker: Worker, directive: str, default: bool) -> Seam[bool]:
@@ -182,6 +204,9 @@ class _Reader:
             file=self.workers.path if worker.line is not None else None,
             line=worker.line,
         )
+
+
+_MS_PER = {"ms": 1.0, "s": 1000.0}
 
 
 def _int(setting: Setting | None, default: int) -> int:

@@ -56,6 +56,15 @@ class MemberTarget:
         """`worker tomcat01 (10.0.0.2:8009)`: how a message names the member and its address."""
         return f"{self.member.label} ({self.host}:{self.port})"
 
+    @property
+    def same_host(self) -> bool:
+        """Whether the member's Tomcat runs on the apache node's own host (a loopback address,
+        the same inventory host, or one of the apache node's addresses): no network between."""
+        apache = self.apache
+        if is_loopback(self.host) or self.host in apache.live.addresses:
+            return True
+        return self.node is not None and self.node.settings.host == apache.settings.host
+
 
 def is_loopback(host: str) -> bool:
     if host.lower() in LOCAL_NAMES:

@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from clustercheck.parsers.text import Kind, bounded_int
@@ -156,6 +156,19 @@ def ping_mode(value: str) -> str:
         if char in "CPI":
             found.add(char)
     return "".join(letter for letter in "CPI" if letter in found)
+
+
+def jk_option(options: Iterable[Sequence[str]], name: str) -> bool | None:
+    """Whether JkOptions words, in the order httpd reads them, leave option `name` on: `+Name`
+    and `Name` set it, `-Name` clears it, compared case-insensitively (mod_jk.c
+    jk_set_options, strcasecmp); None when no word names it."""
+    state = None
+    for words in options:
+        for word in words:
+            sign = word[:1] if word[:1] in "+-" else ""
+            if word[len(sign) :].lower() == name.lower():
+                state = sign != "-"
+    return state
 
 
 def max_packet_size(value: str) -> int:

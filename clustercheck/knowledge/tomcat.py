@@ -633,6 +633,46 @@ def secret_required_read(version: str | int | None) -> bool | None:
     return None if parsed is None else _reached(parsed, _GHOSTCAT_FIX)
 
 
+# ------------------------------------------------------- AJP packet size and idle timeout
+
+# The largest AJP message a connector reads and writes, in bytes: 8192 unless packetSize says
+# more, and a smaller packetSize is raised to 8192 (apache/tomcat, java/org/apache/coyote/ajp/
+# Constants.java MAX_PACKET_SIZE and AbstractAjpProtocol.setPacketSize, the same from 7.0.x to
+# main; webapps/docs/config/ajp.xml "packetSize"). Seen on Tomcat 10.1.60 here: with
+# packetSize="4096" a 9,091-byte request message is refused "Header message of length [9,091]
+# received but the packetSize is only [8,192]", a 7,000-byte one is served.
+AJP_PACKET_SIZE = 8192
+# An AJP connector's connectionTimeout when none is written: -1, no limit (ajp/Constants.java
+# DEFAULT_CONNECTION_TIMEOUT, 7.0.x to main; ajp.xml "connectionTimeout").
+AJP_CONNECTION_TIMEOUT = -1
+# From 9.0.0 (9.0.0-M16, "Don't duplicate storage of keepAliveTimeout in the Processor")
+# AjpProcessor sets the read timeout between requests to keepAliveTimeout whatever its sign;
+# 7.0 and 8.5 apply only a keepAliveTimeout above 0 and otherwise keep connectionTimeout.
+_KEEP_ALIVE_AS_WRITTEN = (9, 0, 0)
+
+
+def ajp_packet_size(written: int | None) -> int:
+    """The packet size an AJP connector uses for packetSize read as `written` (None: unset)."""
+    return AJP_PACKET_SIZE if written is None else max(written, AJP_PACKET_SIZE)
+
+
+def ajp_idle_attribute(keep_alive: int | None, version: str | int | None) -> str:
+    """Which attribute bounds how long an AJP connection may idle between two requests before
+    Tomcat closes it: keepAliveTimeout when it is set and this version applies it, else
+    connectionTimeout (AbstractEndpoint.getKeepAliveTimeout falls back to it in every line;
+    a value of 0 or less is no limit: NioEndpoint's poller times out only `timeout > 0`). A
+    version that is not known is taken as a current one. Seen on Tomcat 10.1.60 here, after
+    one request: connectionTimeout="2000" alone closes the connection at 2.0 s,
+    keepAliveTimeout="-1" beside it keeps it open, keepAliveTimeout="2000" with
+    connectionTimeout="6000" closes it at 2.0 s."""
+    if keep_alive is None:
+        return "connectionTimeout"
+    parsed = _as_version(version)
+    if keep_alive <= 0 and parsed is not None and parsed < _KEEP_ALIVE_AS_WRITTEN:
+        return "connectionTimeout"
+    return "keepAliveTimeout"
+
+
 # ---------------------------------------------------------- attributes that carry meaning
 
 # An attribute Tomcat ignores (misspelt, miscased, a value of the wrong type) leaves its default.

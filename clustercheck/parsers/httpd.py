@@ -93,6 +93,8 @@ class JkSettings:
     load_modules: list[tuple[str, str, str, int]]  # (module, path as written, file, line)
     worker_properties: list[tuple[str, str, int]]  # JkWorkerProperty (value, file, line)
     problems: list[Problem]
+    # JkOptions: (its words, vhost or "" for the main server, file, line)
+    options: list[tuple[tuple[str, ...], str, str, int]] = field(default_factory=list)
 
 
 # --- tokenizing ------------------------------------------------------------------------------
@@ -588,6 +590,11 @@ class _JkCollector:
             (directive.raw.strip(SPACE), directive.file, directive.line)
         )
 
+    def options(self, directive: Directive, context: _Context) -> None:
+        self.settings.options.append(
+            (directive.args, context.vhost or "", directive.file, directive.line)
+        )
+
     def finish(self) -> JkSettings:
         self.settings.mounts = [m for group in self.mounts.values() for m in group]
         return self.settings
@@ -604,6 +611,7 @@ _HANDLERS: dict[str, Callable[[_JkCollector, Directive, _Context], None]] = {
     "includeoptional": _JkCollector.include,
     "loadmodule": _JkCollector.load_module,
     "jkworkerproperty": _JkCollector.worker_property,
+    "jkoptions": _JkCollector.options,
 }
 
 
