@@ -531,6 +531,20 @@ def ajp_defaults(version: str | int | None) -> AjpDefaults | None:
     return AjpDefaults(loopback_only=fixed, secret_required=fixed)
 
 
+# What an AJP connector uses for an attribute left out; the same from 7.0.x to 11.0.x and main
+# (webapps/docs/config/ajp.xml; org.apache.coyote.ajp.Constants DEFAULT_CONNECTION_TIMEOUT and
+# MAX_PACKET_SIZE, AbstractAjpProtocol setPacketSize, AbstractEndpoint getKeepAliveTimeout and
+# maxThreads, StandardThreadExecutor maxThreads, on each branch).
+AJP_PACKET_SIZE = 8192  # also the floor: setPacketSize raises anything smaller to it
+AJP_CONNECTION_TIMEOUT_MS = -1  # infinite; keepAliveTimeout defaults to connectionTimeout
+MAX_THREADS = 200  # a connector's own pool and an <Executor> alike
+
+
+def ajp_packet_size(written: int) -> int:
+    """The packetSize Tomcat uses: `Math.max(packetSize, MAX_PACKET_SIZE)`."""
+    return max(written, AJP_PACKET_SIZE)
+
+
 def property_defaults_supported(version: str | int | None) -> bool | None:
     """`${name:-default}` works from 9.0.35 / 8.5.55 / 7.0.104; before, Tomcat looks up the whole
     "name:-default" as a name and leaves the text verbatim."""

@@ -1,0 +1,182 @@
+"""The Tomcat side of the seam between httpd and Tomcat: what one AJP connector uses, value by
+value, as its node's Tomcat reads server.xml (that version's attribute names and defaults).
+
+Each value is a Seam, the shape of a front-end member's values (derive/frontend.py): the
+attribute that sets it and its server.xml line, or Tomcat's documented default, in the model's
+units (milliseconds, bytes), so both sides of a member are shown and compared alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeVar
+
+from clustercheck.derive.frontend import Seam
+from clustercheck.derive.targets import listening_port
+from clustercheck.knowledge.classes import INT_RANGE, capitalize, java_integer, property_value
+from clustercheck.knowledge.tomcat import (
+    AJP_CONNECTION_TIMEOUT_MS,
+    AJP_PACKET_SIZE,
+    MAX_THREADS,
+    ajp_defaults,
+    ajp_packet_size,
+    ajp_secret_attributes,
+    secret_required_read,
+)
+from clustercheck.parsers.serverxml import Connector, ServerXml, XmlElement
+
+T = TypeVar("T")
+
+_SECRET_NAMES = ("secret", "requiredSecret", "request.secret")
+_SECRET_SETTERS = frozenset(map(capitalize, _SECRET_NAMES))
+
+
+@dataclass(frozen=True)
+class ConnectorSecret:
+    """The secret the node's Tomcat reads from the connector (the last of the attributes its
+    version knows; an empty one is none), the attribute that gave it, the names it reads,
+    whether it requires one, and a secret attribute written but not read by this version."""
+
+    value: str | None
+    read: tuple[str, ...]
+    required: bool | None
+    attribute: str | None = None
+    unread: str | None = None
+    version: str | None = None
+
+    @classmethod
+    def of(cls, connector: Connector, version: str | None) -> ConnectorSecret:
+        names = ajp_secret_attributes(version)
+        if names is None:  # version unknown: whichever secret attribute is there
+            return cls(
+                connector.secret or None,
+                _SECRET_NAMES,
+                connector.secret_required,
+                connector.secret_attr if connector.secret else None,
+            )
+        read = {capitalize(n) for n in names}  # Tomcat's setter names: `Secret=` sets the secret
+        given = [a for a in connector.attrs if capitalize(a) in read]
+        value = connector.attrs[given[-1]] if given else None
+        unread = next((a for a in connector.attrs if capitalize(a) in _SECRET_SETTERS - read), None)
+        required = connector.secret_required if secret_required_read(version) else False
+        attribute = given[-1] if value else None
+        return cls(value or None, names, required, attribute, unread, version)
+
+    def unread_note(self) -> str:
+        if not self.unread:
+            return ""
+        read = " or ".join(self.read) or "no secret attribute"
+        return f" (its {self.unread}= is not read by Tomcat {self.version}, which reads {read})"
+
+
+@dataclass(frozen=True)
+class TomcatSide:
+    """One AJP connector's values that a front-end member's must fit. Durations in ms (None:
+    infinite, Tomcat's -1 or any value not above 0), sizes in bytes."""
+
+    port: Seam[int | None]  # the port it listens on (the Server's portOffset included)
+    jvm_route: Seam[str | None]  # the Engine's; None: sessions carry no route
+    secret: Seam[str | None]  # compared, never shown
+    packet_size: Seam[int]
+    connection_timeout_ms: Seam[float | None]
+    idle_timeout_ms: Seam[float | None]  # keepAliveTimeout, else connectionTimeout
+    max_threads: Seam[int]  # the Executor's when the connector names one that exists
+    address: Seam[str | None]  # None: not set and the version, so its default, is unknown
+
+
+def tomcat_side(server: ServerXml, connector: Connector, version: str | None) -> TomcatSide:
+    """The connector's values as Tomcat `version` uses them."""
+    attribute = _Attributes(server, connector)
+    connection = attribute.number("connectionTimeout", AJP_CONNECTION_TIMEOUT_MS)
+    idle = attribute.number("keepAliveTimeout", None)
+    secret = ConnectorSecret.of(connector, version)
+    return TomcatSide(
+        port=attribute.seam(
+            "port", listening_port(connector), property_value(connector.attrs, "port")
+        ),
+        jvm_route=_jvm_route(server),
+        secret=_secret(attribute, secret),
+        packet_size=_packet_size(attribute),
+        connection_timeout_ms=_infinite(connection),
+        idle_timeout_ms=_infinite(idle if idle.value is not None else connection),
+        max_threads=_max_threads(server, connector, attribute),
+        address=_address(attribute, connector, version),
+    )
+
+
+class _Attributes:
+    """Seam values of one element's attributes, read as IntrospectionUtils sets them."""
+
+    def __init__(self, server: ServerXml, element: Connector | XmlElement, name: str = "") -> None:
+        self.path = server.path
+        self.element = element
+        self.prefix = name  # how the directive names the element, when not the connector
+
+    def seam(self, attribute: str, value: T, written: str | None) -> Seam[T]:
+        directive = f"{self.prefix} {attribute}" if self.prefix else attribute
+        if written is None:
+            return Seam(value, directive, defaulted=True)
+        return Seam(value, directive, self.path, self.element.line, written=written)
+
+    def number(self, attribute: str, default: int | None) -> Seam[int | None]:
+        """An int attribute; one Tomcat cannot parse leaves the default (CC604 says so)."""
+        written = property_value(self.element.attrs, attribute)
+        parsed = java_integer(written, INT_RANGE) if written is not None else None
+        return self.seam(attribute, default if parsed is None else parsed, written)
+
+
+def _infinite(seam: Seam[int | None]) -> Seam[float | None]:
+    """Tomcat's timeouts: -1, 0 or less never expire."""
+    value = seam.value
+    return _with(seam, float(value) if value is not None and value > 0 else None)
+
+
+def _with(seam: Seam[object], value: T) -> Seam[T]:
+    return Seam(value, seam.directive, seam.file, seam.line, seam.defaulted, seam.written)
+
+
+def _packet_size(attribute: _Attributes) -> Seam[int]:
+    seam = attribute.number("packetSize", AJP_PACKET_SIZE)
+    return _with(seam, ajp_packet_size(seam.value or AJP_PACKET_SIZE))
+
+
+def _secret(attribute: _Attributes, secret: ConnectorSecret) -> Seam[str | None]:
+    """The secret with the attribute it came from; never kept as `written` (never shown)."""
+    if secret.value is None or secret.attribute is None:
+        return Seam(None, "secret", defaulted=True)
+    return Seam(secret.value, secret.attribute, attribute.path, attribute.element.line)
+
+
+def _jvm_route(server: ServerXml) -> Seam[str | None]:
+    directive = "<Engine jvmRoute>"
+    if server.jvm_route is None:
+        return Seam(None, directive, defaulted=True)
+    return Seam(server.jvm_route, directive, server.path, server.jvm_route_line)
+
+
+def _address(attribute: _Attributes, connector: Connector, version: str | None) -> Seam[str | None]:
+    if connector.address is not None:
+        return attribute.seam("address", connector.address, connector.address)
+    defaults = ajp_defaults(version)
+    value = None if defaults is None else "127.0.0.1" if defaults.loopback_only else "0.0.0.0"
+    return attribute.seam("address", value, None)
+
+
+def _max_threads(server: ServerXml, connector: Connector, attribute: _Attributes) -> Seam[int]:
+    """The connector's maxThreads, or its Executor's when `executor=` names one of its
+    Service (the connector then uses that pool and ignores its own thread attributes)."""
+    name = property_value(connector.attrs, "executor")
+    executor = _executor(server, connector, name) if name else None
+    source = _Attributes(server, executor, f"<Executor {name}>") if executor else attribute
+    seam = source.number("maxThreads", MAX_THREADS)
+    return _with(seam, seam.value if seam.value is not None else MAX_THREADS)
+
+
+def _executor(server: ServerXml, connector: Connector, name: str) -> XmlElement | None:
+    """The `<Executor name=...>` of the Service that holds the connector (the first of that
+    name, as StandardService.getExecutor finds it)."""
+    for service in server.root.find_all("Service") if server.root else []:
+        if any(c.line == connector.line for c in service.find_all("Connector")):
+            executors = service.find_all("Executor")
+            return next((e for e in executors if property_value(e.attrs, "name") == name), None)
+    return None
