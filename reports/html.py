@@ -21,12 +21,12 @@ from markupsafe import Markup
 from clustercheck import __version__
 from clustercheck.engine.results import Status
 from clustercheck.report import escape
+from clustercheck.report.cell import Cell
 from clustercheck.report.formats import Format, RenderOptions
 from clustercheck.report.model import Report
 from clustercheck.report.views import MulticastView, VersionRow
 from clustercheck.reports.common import (
     COUNT_ORDER,
-    Cell,
     cells,
     counts,
     findings,
