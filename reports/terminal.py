@@ -130,7 +130,7 @@ def front_end_tables(view: FrontEndView, width: int) -> list[Table]:
     """One front end's members side by side, seam values down: `front end | Tomcat` in each
     cell, in the style and with the word of the verdict of the check that owns the value.
     Members beyond what the width holds go to further tables."""
-    title = f"front end {escape.terminal(view.node)}: {view.module}, {escape.terminal(view.file)}"
+    title = escape.terminal(f"front end {view.node}: {view.module}, {view.file}")
     members = view.members
     if not members:
         table = Table(title=title, title_justify="left", box=None, show_header=False)
@@ -175,7 +175,7 @@ def _points_at(member: MemberView) -> Text:
 def _seam_cell(seam: SeamView) -> Text:
     text = Text()
     if seam.summary is not None:
-        text.append(seam.summary)
+        text.append(escape.terminal(seam.summary))
     else:
         for index, side in enumerate((seam.front, seam.tomcat)):
             if side is None:
