@@ -9,7 +9,7 @@ units (milliseconds, bytes), so both sides of a member are shown and compared al
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from clustercheck.derive.frontend import Seam
 from clustercheck.derive.targets import listening_port
@@ -131,7 +131,7 @@ def _infinite(seam: Seam[int | None]) -> Seam[float | None]:
     return _with(seam, float(value) if value is not None and value > 0 else None)
 
 
-def _with(seam: Seam[object], value: T) -> Seam[T]:
+def _with(seam: Seam[Any], value: T) -> Seam[T]:
     return Seam(value, seam.directive, seam.file, seam.line, seam.defaulted, seam.written)
 
 

@@ -186,9 +186,10 @@ def front_end_views(derived: Derived, results: Sequence[Result]) -> tuple[FrontE
     """Every front end's table, its members in the model's order, each value marked with the
     run's verdicts; text that would hold a secret of the facts shows `***`, as in results."""
     hide = derived.secrets.hide
-    by_code: dict[str, list[Result]] = {}
+    by_worker: dict[tuple[str, str], list[Result]] = {}  # (code, member name) -> results
     for result in results:
-        by_code.setdefault(result.code, []).append(result)
+        for worker in _names(result.details.get("worker")):
+            by_worker.setdefault((result.code, worker), []).append(result)
     targets: dict[int, list[MemberTarget]] = {}
     for target in derived.targets:
         targets.setdefault(id(target.front_end), []).append(target)
@@ -197,13 +198,15 @@ def front_end_views(derived: Derived, results: Sequence[Result]) -> tuple[FrontE
             front_end.node.name,
             front_end.module.value,
             hide(front_end.file),
-            tuple(_member(t, by_code, hide) for t in targets.get(id(front_end), [])),
+            tuple(_member(t, by_worker, hide) for t in targets.get(id(front_end), [])),
         )
         for front_end in derived.front_ends
     )
 
 
-def _member(target: MemberTarget, by_code: Mapping[str, list[Result]], hide: Hide) -> MemberView:
+def _member(
+    target: MemberTarget, by_worker: Mapping[tuple[str, str], list[Result]], hide: Hide
+) -> MemberView:
     member, node, connector = target.member, target.node, target.connector
     side = None
     server = node.tomcat.server if node and node.tomcat else None
@@ -217,7 +220,9 @@ def _member(target: MemberTarget, by_code: Mapping[str, list[Result]], hide: Hid
             row,
             front[row.key],
             tomcat.get(row.key),
-            Mark.of(row.code, (r for r in by_code.get(row.code, []) if _about(r, name, target))),
+            Mark.of(
+                row.code, (r for r in by_worker.get((row.code, name), []) if _about(r, target))
+            ),
             summary.get(row.key),
         )
         for row in ROWS
@@ -235,12 +240,10 @@ def _member(target: MemberTarget, by_code: Mapping[str, list[Result]], hide: Hid
     )
 
 
-def _about(result: Result, worker: str, target: MemberTarget) -> bool:
-    """Whether a result judges this member: it names the member (details["worker"], one name
-    or a list) and is about its apache node, or about its Tomcat node on behalf of that apache
-    node (details["apache"], one name or a list: CC103, CC107)."""
-    if worker not in _names(result.details.get("worker")):
-        return False
+def _about(result: Result, target: MemberTarget) -> bool:
+    """Whether a result naming the member (details["worker"], one name or a list) judges it as
+    this front end uses it: the result is about its apache node, or about its Tomcat node on
+    behalf of that apache node (details["apache"], one name or a list: CC103, CC107)."""
     if result.node == target.apache.name:
         return True
     return (
@@ -250,8 +253,10 @@ def _about(result: Result, worker: str, target: MemberTarget) -> bool:
     )
 
 
-def _names(value: object) -> tuple[object, ...]:
-    return tuple(value) if isinstance(value, list | tuple) else (value,)
+def _names(value: object) -> tuple[str, ...]:
+    """The names a detail gives: one, or a list of them (anything else names nobody)."""
+    values = value if isinstance(value, list | tuple) else (value,)
+    return tuple(v for v in values if isinstance(v, str))
 
 
 class _Values:
@@ -323,7 +328,7 @@ class _Values:
             written=hide(seam.written) if seam.written is not None else None,
         )
 
-    def presence(self, secret: Seam[str | None] | None) -> Shown | None:
+    def presence(self, secret: Seam[Any] | None) -> Shown | None:
         """A secret as shown: set or none, where, never its value."""
         shown = self.shown(secret, _secret)
         return replace(shown, value=None, written=None) if shown else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -83,12 +83,12 @@ def with_waiver(inventory: Path, waiver: dict[str, str]) -> Path:
     return inventory
 
 
-ALL_PASS = {T1: "pass", T2: "pass", T3: "pass"}
-UNMARKED = {T1: None, T2: None, T3: None}
+ALL_PASS: Mapping[str, str | None] = {T1: "pass", T2: "pass", T3: "pass"}
+UNMARKED: Mapping[str, str | None] = {T1: None, T2: None, T3: None}
 DIFFERENT = 'address="0.0.0.0" secret="other-secret"'
 
 # case -> (cluster, row, each member's mark)
-CASES: dict[str, tuple[Callable[[Path], Path], str, dict[str, str | None]]] = {
+CASES: dict[str, tuple[Callable[..., Path], str, Mapping[str, str | None]]] = {
     "healthy: port": (three_tomcats, "port", ALL_PASS),
     "healthy: secret": (three_tomcats, "secret", ALL_PASS),
     "healthy: route": (three_tomcats, "route", ALL_PASS),
