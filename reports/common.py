@@ -2,15 +2,13 @@
 are findings, how a result says where it is, the counts of a run, and the grid of checks by nodes.
 
 A waived finding is shown but does not count (Report.counted): the counts list it apart, and in
-the grid it weighs like a pass, so a monitoring alert on a cell goes quiet once a finding is
-accepted, until the waiver expires.
+the grid it weighs like a pass (report/cell.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from clustercheck.engine.results import Result, Status
+from clustercheck.report.cell import Cell
 from clustercheck.report.model import Report
 
 # the order counts are listed in, worst first
@@ -38,25 +36,6 @@ def counts(report: Report) -> dict[str, int]:
         tally[result.status.value] += 1
     tally["waived"] = len(report.results) - len(report.counted())
     return tally
-
-
-@dataclass
-class Cell:
-    """One check on one node (node None: cluster-wide): its results and the status they add up
-    to, where a waived finding weighs like a pass."""
-
-    status: Status = Status.SKIP
-    results: list[Result] = field(default_factory=list)
-
-    @property
-    def waived(self) -> int:
-        return sum(1 for r in self.results if r.waived)
-
-    def add(self, result: Result) -> None:
-        self.results.append(result)
-        weight = Status.PASS if result.waived else result.status
-        if weight.rank > self.status.rank:
-            self.status = weight
 
 
 def cells(report: Report) -> dict[tuple[str, str | None], Cell]:

@@ -21,12 +21,13 @@ from markupsafe import Markup
 from clustercheck import __version__
 from clustercheck.engine.results import Status
 from clustercheck.report import escape
+from clustercheck.report.cell import Cell
 from clustercheck.report.formats import Format, RenderOptions
+from clustercheck.report.frontend_view import FrontEndView, SeamView, Shown
 from clustercheck.report.model import Report
 from clustercheck.report.views import MulticastView, VersionRow
 from clustercheck.reports.common import (
     COUNT_ORDER,
-    Cell,
     cells,
     counts,
     findings,
@@ -96,9 +97,11 @@ def render(report: Report, options: RenderOptions) -> str:
         counts=[(LOOK[s], tally[s.value]) for s in COUNT_ORDER if tally[s.value]],
         waived_count=tally["waived"],
         grid=_grid(report),
+        front_ends=[_front_end(view) for view in report.views.front_ends],
         findings=findings(report),
         waived=findings(report, waived=True),
         where=where,
+        file_name=file_name,
         skipped=_skipped(report),
         nodes=_nodes(report),
         multicast=_multicast(report.views.multicast),
@@ -134,6 +137,46 @@ def _grid_cell(cell: Cell | None) -> GridCell:
         return GridCell(None, "not applicable", 0)
     note = "\n".join(f"{r.status.value}: {r.message}" for r in cell.results)
     return GridCell(LOOK[cell.status], note, cell.waived)
+
+
+@dataclass(frozen=True)
+class SeamCell:
+    """One seam value of one member: each tier's value with what sets it and where (the file's
+    name shown, its path in the tooltip), or what the two are together (the secret), in the
+    look and with the word of its check's verdict (look None: no result judged it)."""
+
+    sides: tuple[tuple[str, Shown], ...]  # (tier, value)
+    summary: str | None
+    look: Look | None
+    note: str  # the check and its messages, for a tooltip
+    waived: int = 0
+
+
+def _front_end(view: FrontEndView) -> dict[str, Any]:
+    """Members across, seam values down (as in the terminal): one member's values read down
+    a column, and one value of every member across a row."""
+    members = view.members
+    rows = [
+        {"row": seam.row, "cells": [_seam_cell(member.seams[index]) for member in members]}
+        for index, seam in enumerate(members[0].seams if members else ())
+    ]
+    return {"view": view, "rows": rows}
+
+
+def _seam_cell(seam: SeamView) -> SeamCell:
+    mark = seam.mark
+    sides = tuple(
+        (tier, side) for tier, side in (("httpd", seam.front), ("Tomcat", seam.tomcat)) if side
+    )
+    if mark.status is None:
+        return SeamCell(sides, seam.summary, None, f"{mark.code}: no result about this member")
+    note = "\n".join(f"{mark.code} {mark.status.value}: {m}" for m in mark.messages)
+    return SeamCell(sides, seam.summary, LOOK[mark.status], note, mark.waived)
+
+
+def file_name(path: str | None) -> str:
+    """The last part of a path, Windows or not: the full path is in the tooltip."""
+    return (path or "").replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def _skipped(report: Report) -> list[tuple[str, list[str]]]:

@@ -1,6 +1,6 @@
-"""The terminal report: a grid of checks by nodes, then the findings worst first, each with why
-and how to fix, then one summary line. Colour is a help, never the only signal: every cell also
-carries a word.
+"""The terminal report: a grid of checks by nodes, each front end's members with the seam values
+of both tiers, then the findings worst first, each with why and how to fix, then one summary
+line. Colour is a help, never the only signal: every cell also carries a word.
 
 Every value from the data goes through escape.terminal, and the console parses no markup and no
 emoji codes, so a node named `a[/]b` or holding an escape sequence prints as written.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 
+from rich import box
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -18,6 +19,7 @@ from rich.text import Text
 from clustercheck.engine.results import Result, Status
 from clustercheck.report import escape
 from clustercheck.report.formats import Format, RenderOptions
+from clustercheck.report.frontend_view import FrontEndView, MemberView, SeamView
 from clustercheck.report.model import Report
 from clustercheck.report.views import MulticastView
 from clustercheck.reports.common import (
@@ -112,6 +114,93 @@ def multicast_matrix(view: MulticastView) -> Table:
     return table
 
 
+# a front-end table's first column, and the width one member's column gets at least: as many
+# members side by side as the console's width allows (3 in 80 columns), the rest in more tables
+SEAM_LABEL_WIDTH, MEMBER_WIDTH = 16, 21
+SHORT_LABEL = {
+    "packet_size": "packet",
+    "idle_timeout": "idle",
+    "connect_timeout": "connect",
+    "pool": "pool/thr",
+}
+FRONT_END_LEGEND = "front end | Tomcat   * default   ok, WARN, FAIL, ERROR: the row's check says"
+
+
+def front_end_tables(view: FrontEndView, width: int) -> list[Table]:
+    """One front end's members side by side, seam values down: `front end | Tomcat` in each
+    cell, in the style and with the word of the verdict of the check that owns the value.
+    Members beyond what the width holds go to further tables."""
+    title = escape.terminal(f"front end {view.node}: {view.module}, {view.file}")
+    members = view.members
+    if not members:
+        table = Table(title=title, title_justify="left", box=None, show_header=False)
+        table.add_column()
+        table.add_row(Text("no AJP member in use", style="dim"))
+        return [table]
+    per_table = max(1, (width - SEAM_LABEL_WIDTH) // MEMBER_WIDTH)
+    chunks = [members[i : i + per_table] for i in range(0, len(members), per_table)]
+    return [_front_end_table(title if i == 0 else "", chunk) for i, chunk in enumerate(chunks)]
+
+
+def _front_end_table(title: str, members: tuple[MemberView, ...]) -> Table:
+    table = Table(
+        title=title or None,
+        title_justify="left",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        caption=FRONT_END_LEGEND,
+        caption_justify="left",
+        caption_style="dim",
+    )
+    table.add_column("", no_wrap=True, style="dim")
+    for member in members:
+        table.add_column(escape.terminal(member.name), overflow="fold")
+    table.add_row("balancer", *(escape.terminal(m.balancer or "(direct)") for m in members))
+    table.add_row("→ Tomcat", *(_points_at(m) for m in members))
+    for index, row in enumerate(members[0].seams):
+        label = f"{SHORT_LABEL.get(row.row.key, row.row.label)} {row.row.code}"
+        table.add_row(label, *(_seam_cell(m.seams[index]) for m in members))
+    return table
+
+
+def _points_at(member: MemberView) -> Text:
+    """The Tomcat node and its connector's server.xml line (the port row says CC101's
+    verdict, and why there is none)."""
+    if member.tomcat is None:
+        return Text("none", style="dim")
+    return Text(f"{escape.terminal(member.tomcat)} l.{member.connector_line}")
+
+
+def _seam_cell(seam: SeamView) -> Text:
+    text = Text()
+    if seam.summary is not None:
+        text.append(escape.terminal(seam.summary))
+    else:
+        for index, side in enumerate((seam.front, seam.tomcat)):
+            if side is None:
+                continue
+            if index:
+                text.append(" | ")
+            text.append(escape.terminal(side.short))
+            if side.defaulted:
+                text.append("*", style="dim")
+    return _marked(text, seam)
+
+
+def _marked(text: Text, seam: SeamView) -> Text:
+    """The cell in its verdict's style, with its word; unmarked when no result judged it."""
+    status = seam.mark.status
+    if status is None:
+        return text
+    word, style = STYLE[status]
+    text.stylize(style)
+    text.append(f" {'ok' if status is Status.PASS else word}", style=style)
+    if seam.mark.waived:
+        text.append("*", style="dim")
+    return text
+
+
 def nodes_table(report: Report) -> Table | None:
     """Every node's Tomcat, JVM and clock side by side: drift shows at a glance."""
     rows = report.nodes
@@ -188,6 +277,9 @@ def print_report(console: Console, report: Report, exit_code: int, *, quiet: boo
         console.print(summary_line(report, exit_code))
         return
     console.print(grid(report))
+    for view in report.views.front_ends:
+        for part in front_end_tables(view, console.width):
+            console.print(part)
     table = nodes_table(report)
     if table is not None:
         console.print(table)

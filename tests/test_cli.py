@@ -45,7 +45,7 @@ def test_example_finds_the_how_tos_mistakes_and_exits_1(capsys: pytest.CaptureFi
 
 def test_json_report_contract(capsys: pytest.CaptureFixture[str]) -> None:
     _code, report = run_json(capsys, str(EXAMPLE))
-    assert report["schema_version"] == 2
+    assert report["schema_version"] == 3
     assert report["cluster"] == "seed-howto"
     assert set(report) >= {
         "cluster",

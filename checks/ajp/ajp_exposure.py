@@ -6,6 +6,7 @@ import hmac
 from collections.abc import Iterator
 
 from clustercheck.checks.common import server_xml
+from clustercheck.derive.connector import ConnectorSecret
 from clustercheck.derive.derived import Derived
 from clustercheck.derive.frontend import Module
 from clustercheck.derive.targets import MemberTarget, is_loopback, listening_port
@@ -13,13 +14,7 @@ from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed, warned
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.facts.probes import Outcome, ProbeResult
-from clustercheck.knowledge.classes import capitalize
-from clustercheck.knowledge.tomcat import (
-    AjpDefaults,
-    ajp_defaults,
-    ajp_secret_attributes,
-    secret_required_read,
-)
+from clustercheck.knowledge.tomcat import AjpDefaults, ajp_defaults
 from clustercheck.parsers.serverxml import Connector
 
 WILDCARDS = frozenset({"0.0.0.0", "::", "*", ""})
@@ -74,7 +69,7 @@ def ajp_exposure(node: NodeFacts, cluster: ClusterFacts, derived: Derived) -> It
         (p.host, p.port): p for p in cluster.local.exposure_probes
     }
     for connector in server.ajp_connectors:
-        secret = _Secret.of(connector, version)
+        secret = ConnectorSecret.of(connector, version)
         yield _exposure(connector, secret, defaults, server.path)
         probe = probes.get((node.settings.host, listening_port(connector)))
         if probe is not None:
@@ -83,47 +78,8 @@ def ajp_exposure(node: NodeFacts, cluster: ClusterFacts, derived: Derived) -> It
             yield _secret_match(connector, secret.value, target, server.path)
 
 
-_SECRET_NAMES = ("secret", "requiredSecret", "request.secret")
-_SECRET_SETTERS = frozenset(map(capitalize, _SECRET_NAMES))
-
-
-class _Secret:
-    """The secret the node's Tomcat reads from the connector (the last of the attributes its
-    version knows; an empty one is none), the names it reads, whether it requires one, and a
-    secret attribute written but not read by this version."""
-
-    def __init__(
-        self,
-        value: str | None,
-        read: tuple[str, ...],
-        required: bool | None,
-        unread: str | None = None,
-        version: str | None = None,
-    ) -> None:
-        self.value, self.read, self.required = value, read, required
-        self.unread, self.version = unread, version
-
-    @classmethod
-    def of(cls, connector: Connector, version: str | None) -> _Secret:
-        names = ajp_secret_attributes(version)
-        if names is None:  # version unknown: whichever secret attribute is there
-            return cls(connector.secret or None, _SECRET_NAMES, connector.secret_required)
-        read = {capitalize(n) for n in names}  # Tomcat's setter names: `Secret=` sets the secret
-        given = [a for a in connector.attrs if capitalize(a) in read]
-        value = connector.attrs[given[-1]] if given else None
-        unread = next((a for a in connector.attrs if capitalize(a) in _SECRET_SETTERS - read), None)
-        required = connector.secret_required if secret_required_read(version) else False
-        return cls(value or None, names, required, unread, version)
-
-    def unread_note(self) -> str:
-        if not self.unread:
-            return ""
-        read = " or ".join(self.read) or "no secret attribute"
-        return f" (its {self.unread}= is not read by Tomcat {self.version}, which reads {read})"
-
-
 def _exposure(
-    connector: Connector, secret: _Secret, defaults: AjpDefaults | None, path: str
+    connector: Connector, secret: ConnectorSecret, defaults: AjpDefaults | None, path: str
 ) -> Finding:
     where = {"file": path, "line": connector.line}
     port = listening_port(connector)
@@ -153,7 +109,7 @@ def _exposure(
 
 
 def _refused(
-    connector: Connector, secret: _Secret, defaults: AjpDefaults | None, port: int | None
+    connector: Connector, secret: ConnectorSecret, defaults: AjpDefaults | None, port: int | None
 ) -> str | None:
     """Why Tomcat refuses to start this connector: secretRequired (true by default since
     9.0.31 / 8.5.51 / 7.0.100) without a secret it reads ("The AJP Connector is configured with

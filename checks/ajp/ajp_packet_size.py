@@ -49,7 +49,7 @@ def ajp_packet_size(derived: Derived) -> Iterator[Finding]:
         sizes = (
             f"{stated(front, f'{front.value} bytes', member.module.value)}; "
             f"{side.node}'s {stated(tomcat, f'{tomcat.value} bytes', 'Tomcat')}"
-            + _raised(side.number("packetSize")[1], tomcat.value)
+            + _raised(side.packet_size_written, tomcat.value)
         )
         where = {
             "node": target.apache.name,
@@ -60,7 +60,7 @@ def ajp_packet_size(derived: Derived) -> Iterator[Finding]:
                 "packet_size": front.value,
                 "tomcat_packet_size": tomcat.value,
                 "tomcat_file": side.path,
-                "tomcat_line": side.connector.line,
+                "tomcat_line": side.line,
             },
         }
         if front.value == tomcat.value:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from clustercheck.checks.common import stated
-from clustercheck.derive.connector import ConnectorSide, connector_side
+from clustercheck.derive.connector import TomcatSide, connector_side
 from clustercheck.derive.derived import Derived
 from clustercheck.derive.frontend import Seam
 from clustercheck.derive.targets import MemberTarget
@@ -81,7 +81,7 @@ def _ms(value: float | None) -> str:
     return f"{value:.0f} ms" if value == int(value) else f"{value} ms"
 
 
-def _where(target: MemberTarget, side: ConnectorSide, *seams: Seam[Any] | None) -> dict[str, Any]:
+def _where(target: MemberTarget, side: TomcatSide, *seams: Seam[Any] | None) -> dict[str, Any]:
     member = target.member
     return {
         "node": target.apache.name,
@@ -90,9 +90,9 @@ def _where(target: MemberTarget, side: ConnectorSide, *seams: Seam[Any] | None) 
     }
 
 
-def _idle(target: MemberTarget, side: ConnectorSide) -> Finding:
+def _idle(target: MemberTarget, side: TomcatSide) -> Finding:
     member = target.member
-    front, tomcat = member.idle_timeout_ms, side.idle_timeout
+    front, tomcat = member.idle_timeout_ms, side.idle_timeout_ms
     owner = member.module.value
     why = side.keep_alive_unused
     pair = (
@@ -105,7 +105,7 @@ def _idle(target: MemberTarget, side: ConnectorSide) -> Finding:
         "idle_timeout_ms": front.value,
         "tomcat_idle_timeout_ms": tomcat.value,
         "tomcat_file": side.path,
-        "tomcat_line": side.connector.line,
+        "tomcat_line": side.line,
     }
     name = target.name
     if member.no_reuse is not None:
@@ -186,7 +186,7 @@ def _fix(front: Seam[float | None], tomcat: Seam[float | None]) -> str:
     return f"set {front.directive} to {seconds} (seconds) or less"
 
 
-def _connect(target: MemberTarget, side: ConnectorSide) -> Finding:
+def _connect(target: MemberTarget, side: TomcatSide) -> Finding:
     member = target.member
     connect = member.connect_timeout_ms
     shown = stated(connect, _ms(connect.value), member.module.value)

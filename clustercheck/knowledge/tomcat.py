@@ -531,6 +531,11 @@ def ajp_defaults(version: str | int | None) -> AjpDefaults | None:
     return AjpDefaults(loopback_only=fixed, secret_required=fixed)
 
 
+# A connector's own thread pool and an <Executor> alike, when maxThreads is not written; the
+# same from 7.0.x to main (AbstractEndpoint maxThreads, StandardThreadExecutor maxThreads).
+MAX_THREADS = 200
+
+
 def property_defaults_supported(version: str | int | None) -> bool | None:
     """`${name:-default}` works from 9.0.35 / 8.5.55 / 7.0.104; before, Tomcat looks up the whole
     "name:-default" as a name and leaves the text verbatim."""

@@ -17,7 +17,8 @@ from clustercheck.facts.cluster import ClusterFacts
 from clustercheck.report.views import NodeSummary, Views, build_views, node_summaries
 
 # The JSON report's version (DESIGN §4). 2: a who-hears-whom cell says its verdict (`status`).
-SCHEMA_VERSION = 2
+# 3: `views.front_ends`, each front end's members with the seam values of both tiers.
+SCHEMA_VERSION = 3
 
 
 class ExitCode:
@@ -92,5 +93,6 @@ class Report:
 def build_report(
     facts: ClusterFacts, checks: Sequence[Check], results: Sequence[Result], derived: Derived
 ) -> Report:
-    """The run's one Report: its views come from the same derivations the checks judged."""
-    return Report(facts, checks, results, build_views(facts, derived))
+    """The run's one Report: its views come from the same derivations the checks judged, and
+    show the verdicts of its results."""
+    return Report(facts, checks, results, build_views(facts, derived, results))

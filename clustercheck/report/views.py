@@ -1,18 +1,20 @@
 """Views: the tables a person would rather look at than read findings for (the JVMs and Tomcat
-versions side by side, the clock offsets, the multicast who-hears-whom matrix), and the summary
-of each node. Built once per run from the facts and the run's derivations, typed, and turned into
-the JSON report's `views` and `nodes` by as_dict; renderers show them and never judge again."""
+versions side by side, the clock offsets, the multicast who-hears-whom matrix, each front end's
+members with the seam values of both tiers), and the summary of each node. Built once per run
+from the facts, the run's derivations and its results, typed, and turned into the JSON report's
+`views` and `nodes` by as_dict; renderers show them and never judge again."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
 from clustercheck.derive.derived import Derived
 from clustercheck.derive.membership import Pair, matrix
-from clustercheck.engine.results import Status
+from clustercheck.engine.results import Result, Status
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
+from clustercheck.report.frontend_view import FrontEndView, front_end_views
 
 T = TypeVar("T")
 
@@ -103,9 +105,13 @@ class Views:
     versions: tuple[VersionRow, ...] = ()
     clocks: ClockView | None = None
     multicast: MulticastView | None = None
+    front_ends: tuple[FrontEndView, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"versions": [row.as_dict() for row in self.versions]}
+        out: dict[str, Any] = {
+            "versions": [row.as_dict() for row in self.versions],
+            "front_ends": [front_end.as_dict() for front_end in self.front_ends],
+        }
         if self.clocks is not None:
             out["clocks"] = self.clocks.as_dict()
         if self.multicast is not None:
@@ -135,15 +141,17 @@ class NodeSummary:
         return {**asdict(self), "roles": list(self.roles), "jvm": _json(self.jvm)}
 
 
-def build_views(facts: ClusterFacts, derived: Derived) -> Views:
+def build_views(facts: ClusterFacts, derived: Derived, results: Sequence[Result] = ()) -> Views:
     """The views from the facts and the same derivations the checks judged, whichever checks
-    ran (a skipped CC401 still leaves the clock chart). A derivation that raises leaves its view
+    ran (a skipped CC401 still leaves the clock chart), marked with the run's `results` where a
+    view shows verdicts on values (the front ends). A derivation that raises leaves its view
     out: the checks that judge from it already report the crash as their `error`, and no output
     is lost to it."""
     return Views(
         versions=_unless_it_raises(lambda: _versions(facts)) or (),
         clocks=_unless_it_raises(lambda: _clocks(facts, derived)),
         multicast=_unless_it_raises(lambda: _multicast(facts, derived)),
+        front_ends=_unless_it_raises(lambda: front_end_views(derived, results)) or (),
     )
 
 

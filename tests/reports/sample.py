@@ -14,6 +14,14 @@ from clustercheck.facts.files import TomcatFacts
 from clustercheck.facts.live import LiveFacts
 from clustercheck.inventory.settings import ClusterSettings, NodeSettings, NtpSettings
 from clustercheck.report.formats import Format, RenderOptions
+from clustercheck.report.frontend_view import (
+    ROWS,
+    FrontEndView,
+    Mark,
+    MemberView,
+    SeamView,
+    Shown,
+)
 from clustercheck.report.model import Report
 from clustercheck.report.views import (
     ClockRow,
@@ -135,7 +143,98 @@ def typed_views(data: Mapping[str, Any]) -> Views:
         )
         if multicast
         else None,
+        front_ends=tuple(front_end_view(f) for f in data.get("front_ends", [])),
     )
+
+
+def front_end_view(data: Mapping[str, Any]) -> FrontEndView:
+    """A front end written as the JSON report's `views.front_ends` item, typed."""
+    rows = {row.key: row for row in ROWS}
+
+    def shown(side: Mapping[str, Any] | None) -> Shown | None:
+        if side is None:
+            return None
+        return Shown(
+            side["text"],
+            side["text"],
+            side["value"],
+            side["unit"],
+            side["directive"],
+            side["file"],
+            side["line"],
+            side["default"],
+            side["written"],
+        )
+
+    def seam(key: str, cell: Mapping[str, Any]) -> SeamView:
+        status = Status(cell["status"]) if cell["status"] else None
+        mark = Mark(cell["check"], status, cell["waived"], cell.get("messages", ()))
+        return SeamView(
+            rows[key], shown(cell["front"]), shown(cell["tomcat"]), mark, cell["summary"]
+        )
+
+    return FrontEndView(
+        data["node"],
+        data["module"],
+        data["file"],
+        tuple(
+            MemberView(
+                m["name"],
+                m["label"],
+                m["balancer"],
+                m["host"],
+                m["port"],
+                m["tomcat"],
+                m["connector"]["file"] if m["connector"] else None,
+                m["connector"]["line"] if m["connector"] else None,
+                tuple(seam(key, cell) for key, cell in m["seams"].items()),
+            )
+            for m in data["members"]
+        ),
+    )
+
+
+def front_end_data(value: str, apache: str = "web1", tomcat: str = "tomcat02") -> dict[str, Any]:
+    """One front end, JSON-shaped, with `value` in every text it shows and every status."""
+    side = {
+        "value": value,
+        "unit": "",
+        "text": value,
+        "directive": f"worker.{value}.route",
+        "file": f"/etc/{value}/workers.properties",
+        "line": 3,
+        "default": False,
+        "written": value,
+    }
+    statuses = [None, "pass", "warn", "fail", "error", "skip"]
+    seams = {
+        row.key: {
+            "check": row.code,
+            "status": statuses[index % len(statuses)],
+            "waived": index % 2,
+            "messages": (value,),
+            "front": side,
+            "tomcat": {**side, "default": True} if index % 3 else None,
+            "summary": value if row.key == "secret" else None,
+        }
+        for index, row in enumerate(ROWS)
+    }
+    member = {
+        "name": f"w{value}",
+        "label": f"worker w{value}",
+        "balancer": f"lb{value}",
+        "host": f"h{value}",
+        "port": 8009,
+        "tomcat": tomcat,
+        "connector": {"file": f"/opt/{value}/conf/server.xml", "line": 5},
+        "seams": seams,
+    }
+    return {
+        "node": apache,
+        "module": "mod_jk",
+        "file": f"/etc/{value}/workers.properties",
+        "members": [member, {**member, "name": f"x{value}", "tomcat": None, "connector": None}],
+    }
 
 
 def rendered(module: Any, report: Report, **options: Any) -> str:

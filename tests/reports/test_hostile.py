@@ -1,6 +1,7 @@
 """One table of hostile values, run through every output format: each value is put in every text
 a report shows (cluster, inventory path, node names, hosts, errors, versions, messages, files,
-waiver reasons, heartbeat diagnoses, the NTP server, the history's changes and trend), and each
+waiver reasons, heartbeat diagnoses, the NTP server, the front ends' members and values, the
+history's changes and trend), and each
 format's output must keep its medium's invariants (issue 14): the terminal gets no control
 character or escape sequence from the data, the HTML no tag or attribute the template does not
 write, the JUnit XML parses as XML 1.0, the Prometheus textfile as the exposition format, the
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from exposition import parse
-from sample import make_report, node, result, typed_views
+from sample import front_end_data, make_report, node, result, typed_views
 from support import REPO
 
 from clustercheck.cli.main import main
@@ -101,6 +102,7 @@ def hostile_report(value: str) -> tuple[Report, Trend]:
                 names[1]: {names[0]: {"heard": True, "diagnosis": "", "status": "pass"}},
             },
         },
+        "front_ends": [front_end_data(value, names[0], names[1])],
     }
     report = make_report(
         results, nodes=nodes, views=views, cluster=f"c{value}", source=f"/etc/{value}.yaml"

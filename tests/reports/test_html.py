@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sample import (
     XSS,
+    front_end_data,
     make_report,
     node,
     rendered,
@@ -115,6 +116,7 @@ HOSTILE: dict[str, Callable[[], str]] = {
             "matrix": {"web1": {"tomcat02": {"heard": False, "diagnosis": XSS, "status": "fail"}}},
         }
     ),
+    "front end member": lambda: _with_views(front_ends=[front_end_data(XSS)]),
     "clock reference": lambda: _with_views(
         clocks={"reference": {"server": XSS, "stratum": 2, "delay_ms": 1.0}, "nodes": []}
     ),
