@@ -195,6 +195,21 @@ def test_selection_by_code_or_name_and_unknown_is_an_error() -> None:
         select(checks, ["CC999"])
 
 
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("CC999", "no check named 'CC999' and no code starts with CC999"),
+        ("jvmroute-uniqe", "no check named 'jvmroute-uniqe' (did you mean jvmroute-unique?)"),
+    ],
+)
+def test_a_key_that_selects_nothing_is_an_error_with_the_nearest(key: str, message: str) -> None:
+    with pytest.raises(RegistryError) as caught:
+        select(load_checks(), [key])
+    assert str(caught.value).startswith(message)
+    with pytest.raises(RegistryError):
+        select(load_checks(), skip=[key])
+
+
 def test_a_check_without_its_documentation_is_refused() -> None:
     def undocumented(facts: ClusterFacts) -> Iterator[Finding]:
         """Only a title."""

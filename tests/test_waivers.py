@@ -7,11 +7,13 @@ from datetime import date
 
 import pytest
 
+from clustercheck.engine.registry import load_checks
 from clustercheck.engine.results import Result, Status
 from clustercheck.engine.waivers import apply_waivers
 from clustercheck.inventory.settings import Waiver
 
 TODAY = date(2026, 11, 24)
+CATALOGUE = load_checks()
 
 RESULTS = {
     "cluster-wide fail": Result("CC702", "app-parity", Status.FAIL, None, "apps differ"),
@@ -60,10 +62,19 @@ CASES = [
         ["waiver for CC701 on web1 matched no warn, fail or error result"],
     ),
     (
-        "unknown code",
+        "a code no check has",
         [waiver("CC999")],
         [],
-        ["waiver for CC999 matched no warn, fail or error result"],
+        [
+            "waiver for CC999: no check named 'CC999' and no code starts with CC999 "
+            "(see `clustercheck checks`)"
+        ],
+    ),
+    (
+        "a code prefix: every check it starts",
+        [waiver("CC7")],
+        ["cluster-wide fail", "tomcat02 fail", "tomcat03 warn"],
+        [],
     ),
     (
         "applies through its expiry date",
@@ -97,7 +108,7 @@ CASES = [
     ("waivers", "waived", "notices"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
 )
 def test_matching_and_expiry(waivers: list[Waiver], waived: list[str], notices: list[str]) -> None:
-    results, got_notices = apply_waivers(list(RESULTS.values()), waivers, TODAY)
+    results, got_notices = apply_waivers(list(RESULTS.values()), waivers, TODAY, CATALOGUE)
     assert [key for key, r in zip(RESULTS, results, strict=True) if r.waived] == waived
     assert got_notices == notices
 
@@ -114,6 +125,7 @@ def test_the_waived_note_says_why_and_until_when(expires: str | None, note: str)
         [RESULTS["cluster-wide fail"]],
         [waiver("CC702", expires=expires, reason="app runs on one node on purpose")],
         TODAY,
+        CATALOGUE,
     )
     assert results[0].waived == note
 
@@ -123,13 +135,14 @@ def test_the_first_matching_waiver_gives_the_reason() -> None:
         [RESULTS["tomcat02 fail"]],
         [waiver("CC701", "tomcat02", reason="first"), waiver("CC701", reason="second")],
         TODAY,
+        CATALOGUE,
     )
     assert results[0].waived == "first (until 2026-12-31)"
 
 
 def test_results_keep_their_order_and_the_input_is_untouched() -> None:
     original = list(RESULTS.values())
-    results, _ = apply_waivers(original, [waiver("CC701")], TODAY)
+    results, _ = apply_waivers(original, [waiver("CC701")], TODAY, CATALOGUE)
     assert [(r.code, r.node, r.status, r.message) for r in results] == [
         (r.code, r.node, r.status, r.message) for r in original
     ]
@@ -137,5 +150,5 @@ def test_results_keep_their_order_and_the_input_is_untouched() -> None:
 
 
 def test_no_waivers_changes_nothing() -> None:
-    results, notices = apply_waivers(list(RESULTS.values()), [], TODAY)
+    results, notices = apply_waivers(list(RESULTS.values()), [], TODAY, CATALOGUE)
     assert results == list(RESULTS.values()) and notices == []
