@@ -22,6 +22,8 @@ RESULTS = {
     "web1 pass": Result("CC701", "distributable", Status.PASS, "web1", "fine"),
     "tomcat04 skip": Result("CC401", "clock-skew", Status.SKIP, "tomcat04", "node unreachable"),
     "tomcat04 error": Result("CC001", "node-reachable", Status.ERROR, "tomcat04", "refused"),
+    "web1 deprecated": Result("CC6035", "jk-deprecated", Status.WARN, "web1", "cachesize"),
+    "web1 mount": Result("CC6033", "jk-mount-target", Status.FAIL, "web1", "JkMount /a b"),
 }
 
 
@@ -70,6 +72,21 @@ CASES = [
             "(see `clustercheck checks`)"
         ],
     ),
+    (
+        "a mistyped code: the nearest one",
+        [waiver("CC6O3")],
+        [],
+        ["waiver for CC6O3: no check named 'CC6O3' (did you mean CC603?)"],
+    ),
+    (
+        "a family's code: every member, as before the split",
+        [waiver("CC603", "web1")],
+        ["web1 deprecated", "web1 mount"],
+        [],
+    ),
+    ("a family's name", [waiver("jk-config")], ["web1 deprecated", "web1 mount"], []),
+    ("a member's code: that member only", [waiver("CC6035")], ["web1 deprecated"], []),
+    ("a member's name", [waiver("jk-mount-target")], ["web1 mount"], []),
     (
         "a code prefix: every check it starts",
         [waiver("CC7")],
