@@ -71,6 +71,11 @@ class JkConfig:
         lbs = [self.workers.workers[name] for name in self.workers.listed_names]
         return list(dict.fromkeys(m for lb in lbs if lb.type == "lb" for m in lb.members))
 
+    @property
+    def list_file(self) -> str:
+        """Where worker.list is written (the workers file, or a JkWorkerProperty's file)."""
+        return file_of(self.workers, self.workers.global_settings.get("list"))
+
     @cached_property
     def templates(self) -> set[str]:
         """Workers some `reference` copies from."""

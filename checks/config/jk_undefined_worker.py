@@ -10,7 +10,6 @@ from clustercheck.checks.config.jk_common import (
     bites,
     count,
     defined,
-    file_of,
     judged,
     lb_where,
     lbs,
@@ -42,13 +41,12 @@ def jk_undefined_worker(node: NodeFacts) -> Iterator[Finding]:
 
 def _undefined(config: JkConfig) -> Iterator[Finding]:
     workers = config.workers
-    file = file_of(workers, workers.global_settings.get("list"))
     for name, line in workers.worker_list:
         if not defined(workers.workers[name]):
             yield failed(
                 f"worker.list names {name}, which is defined nowhere: mod_jk creates it as an "
                 "ajp13 worker for localhost:8009",
-                file=file,
+                file=config.list_file,
                 line=line,
                 details={"worker": name},
             )

@@ -11,7 +11,6 @@ from clustercheck.checks.config.jk_common import (
     bites,
     defined,
     endpoint,
-    file_of,
     judged,
     lb_where,
     lbs,
@@ -51,14 +50,13 @@ def jk_worker_role(node: NodeFacts) -> Iterator[Finding]:
 
 def _roles(config: JkConfig) -> Iterator[Finding]:
     workers = config.workers
-    file = file_of(workers, workers.global_settings.get("list"))
     for name, line in workers.worker_list:
         worker = workers.workers[name]
         if name in config.templates and defined(worker):
             yield warned(
                 f"worker.list names {name}, a template other workers reference: mod_jk creates "
                 f"it as a worker of its own ({endpoint(worker)})",
-                file=file,
+                file=config.list_file,
                 line=line,
                 details={"worker": name},
             )
