@@ -1,5 +1,5 @@
 """A real httpd 2.4 with mod_jk on a loopback port, started for one test and stopped after it,
-to see what mod_jk really does with a workers file (the facts CC603's verdicts rely on).
+to see what mod_jk really does with a workers file (the facts the CC603 family's verdicts rely on).
 
 Each run gets a throw-away ServerRoot (a temporary directory httpd's children can enter), an
 httpd.conf of a few lines (prefork, mod_jk, its log at debug level, its shared memory file),

@@ -159,6 +159,71 @@ def test_checks_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explain", "CC999"]) == 2
 
 
+def test_a_family_is_listed_with_its_members_under_it(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["checks"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("CC603 "))
+    assert lines[start].split()[:3] == ["CC603", "jk-config", "family"]
+    members = [line.split()[:3] for line in lines[start + 1 : start + 8]]
+    assert [code for code, _name, _scope in members] == [f"CC603{n}" for n in range(1, 8)]
+    assert all(line.startswith("  CC603") for line in lines[start + 1 : start + 8])
+    assert lines[start + 8].startswith("CC604 ")
+    assert main(["checks", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert {c["code"]: c["family"] for c in listed}["CC6034"] == "CC603"
+
+
+def test_explain_a_family_a_member_or_a_prefix(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "CC603"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("CC603 jk-config: ") and "CC607 proxy-config" in text
+    assert [line[:6] for line in text.splitlines() if line.startswith("CC603")] == [
+        "CC603 ",
+        *[f"CC603{n}" for n in range(1, 8)],
+    ]
+    assert main(["explain", "CC6035"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("CC6035 jk-deprecated: ") and "family: CC603 jk-config" in text
+    assert "CC603 jk-config: " not in text
+    assert main(["explain", "CC60"]) == 0
+    assert "CC601 server-xml-elements" in capsys.readouterr().out
+    assert main(["explain", "CC6O3"]) == 2
+    assert "did you mean CC603?" in capsys.readouterr().err
+
+
+def test_the_family_code_selects_every_member(capsys: pytest.CaptureFixture[str]) -> None:
+    """The seed's deprecated directive and commented-out default: CC603 before the split."""
+    _code, report = run_json(capsys, str(EXAMPLE), "--checks", "CC603")
+    found = {(r["code"], r["status"]) for r in report["results"] if r["status"] != "pass"}
+    assert found == {("CC6034", "warn"), ("CC6035", "warn")}
+    assert {r["code"] for r in report["results"]} == {f"CC603{n}" for n in range(1, 8)}
+    _code, report = run_json(capsys, str(EXAMPLE), "--skip", "jk-config,CC1")
+    assert not [r for r in report["results"] if r["code"].startswith(("CC603", "CC1"))]
+
+
+def test_a_waiver_for_the_family_code_still_waives_what_it_did(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A waiver file written before the split (code CC603) waives every member's findings;
+    one that names no check says so, with the nearest code."""
+    inventory = tmp_path / "inventory.yaml"
+    text = EXAMPLE.read_text(encoding="utf-8").replace(
+        "root: hosts/", f"root: {EXAMPLE.parent}/hosts/"
+    )
+    waivers = (
+        "waivers:\n  - {code: CC603, node: web1, reason: the how-to's file}\n"
+        "  - {code: CC6O3, reason: a typo}\n"
+    )
+    inventory.write_text(text + waivers, encoding="utf-8")
+    code, report = run_json(capsys, str(inventory), "--checks", "CC603", "--fail-on", "warn")
+    assert code == 0
+    findings = [r for r in report["results"] if r["status"] != "pass"]
+    assert findings and all(r["waived"] == "the how-to's file" for r in findings)
+    assert main(["run", str(inventory), "--checks", "CC603", "-q"]) == 0
+    err = capsys.readouterr().err
+    assert "waiver for CC6O3: no check named 'CC6O3' (did you mean CC603?)" in err
+
+
 def test_any_installed_format_by_name_with_output(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

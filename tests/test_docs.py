@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from support import REPO
 
-from clustercheck.engine.docs import explain_text, update_readme
-from clustercheck.engine.registry import load_checks
+from clustercheck.engine.docs import explain_text, family_text, update_readme
+from clustercheck.engine.registry import families, load_checks
 from clustercheck.inventory import schema
 
 
@@ -51,3 +51,14 @@ def test_every_check_explains_what_why_and_how() -> None:
         text = explain_text(check)
         assert check.summary and check.rationale and check.remediation, check.code
         assert text.startswith(f"{check.code} {check.name}: ")
+
+
+def test_every_family_says_what_its_members_share_and_lists_them() -> None:
+    checks = load_checks()
+    for fam in families(checks):
+        members = [c for c in checks if c.family is fam]
+        text = family_text(fam, members)
+        assert fam.summary and len(members) > 1, fam.code
+        assert text.startswith(f"{fam.code} {fam.name}: ")
+        assert all(f"  {c.code} {c.name}: " in text for c in members)
+        assert f"#### {fam.code} {fam.name}\n" in readme()

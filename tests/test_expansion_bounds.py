@@ -92,7 +92,7 @@ def include_problems(facts: ApacheFacts) -> list[tuple[str, int | None, Kind, st
 
 def test_files_that_include_each_other_are_a_loop_httpd_refuses(tmp_path: Path) -> None:
     """The issue's four files: each Include that closes a loop is one problem, and httpd's
-    consequence (it does not start) makes CC603 fail. Reads stay one per file."""
+    consequence (it does not start) makes CC6032 fail. Reads stay one per file."""
     files = loop_files(4)
     facts, calls = gathered(tmp_path, files)
     chains = ["0", "0 -> 1", "0 -> 1 -> 2", "0 -> 1 -> 2 -> 3"]
@@ -105,13 +105,13 @@ def test_files_that_include_each_other_are_a_loop_httpd_refuses(tmp_path: Path) 
     assert calls == 1 + 1 + 4  # jk_conf, the listing, each file once
 
 
-def test_an_include_loop_fails_cc603_and_nothing_else_does(tmp_path: Path) -> None:
+def test_an_include_loop_fails_cc6032_and_nothing_else_does(tmp_path: Path) -> None:
     jk_conf = "JkWorkersFile conf/workers.properties\nJkMount /* lb\nInclude conf.d/loops/*.conf\n"
     files = {**apache_files(HEALTHY_WORKERS), **loop_files(4, jk_conf)}
     inventory = build(tmp_path, {"web1": {"host": "h", "roles": ["apache"]}}, {"web1": files})
-    results = judge(inventory, "CC603")
-    assert [(r.status.value, r.file, r.line) for r in results] == [
-        ("fail", f"{LOOPS}/{i}.conf", 1) for i in range(4)
+    results = [r for r in judge(inventory, "CC603") if r.status.is_finding]
+    assert [(r.code, r.status.value, r.file, r.line) for r in results] == [
+        ("CC6032", "fail", f"{LOOPS}/{i}.conf", 1) for i in range(4)
     ]
     assert all(r.message.endswith("and does not start") for r in results)
 

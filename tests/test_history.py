@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import closing
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,8 @@ sys.path.insert(0, str(SAMPLE_DIR))  # the synthetic reports of the renderer tes
 from sample import make_report, result, sample_report, sample_views  # noqa: E402
 
 from clustercheck.cli.main import main  # noqa: E402
-from clustercheck.engine.results import Status  # noqa: E402
+from clustercheck.engine.registry import load_checks, select  # noqa: E402
+from clustercheck.engine.results import Result, Status  # noqa: E402
 from clustercheck.report import history  # noqa: E402
 from clustercheck.report.history import Changes, HistoryError, StoredResult, StoredRun  # noqa: E402
 
@@ -528,3 +530,19 @@ def test_sigterm_mid_history_write_leaves_no_partial_run_and_no_journal(
     assert [p.name for p in db.parent.iterdir()] == [db.name]
     assert [r.id for r in history.runs(db)] == [1]
     assert integrity(db) == "ok"
+
+
+def test_a_run_recorded_before_a_split_compares_with_the_familys_members() -> None:
+    """Recorded as CC603 (one check then), judged as CC6034 and CC6035 now: the same findings,
+    so the split is neither new nor fixed; a member's finding of another status is new."""
+    before = (stored("CC603", "web1", Status.WARN, "cachesize"), stored("CC701", "a", Status.FAIL))
+    previous = StoredRun(1, "c", "s", 1.0, before)
+    now = [
+        Result("CC6035", "jk-deprecated", Status.WARN, "web1", "cachesize"),
+        Result("CC6034", "jk-ineffective-setting", Status.WARN, "web1", "user variable"),
+        Result("CC6032", "jk-refused-directive", Status.FAIL, "web1", "unsupported attribute"),
+    ]
+    report = replace(make_report([]), checks=select(load_checks(), ["CC603"]), results=now)
+    got = history.changes(previous, report)
+    assert [(r.code, r.status) for r in got.new] == [("CC6032", Status.FAIL)]
+    assert [r.code for r in got.fixed] == ["CC701"]

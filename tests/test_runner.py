@@ -195,6 +195,51 @@ def test_selection_by_code_or_name_and_unknown_is_an_error() -> None:
         select(checks, ["CC999"])
 
 
+JK = ["CC6031", "CC6032", "CC6033", "CC6034", "CC6035", "CC6036", "CC6037"]
+
+
+@pytest.mark.parametrize(
+    ("only", "skip", "selected"),
+    [
+        (["CC603"], [], JK),  # the family's code: as before the split, every member
+        (["jk-config"], [], JK),  # the family's name
+        (["cc603"], [], JK),
+        (["CC6035"], [], ["CC6035"]),  # a member's code: that member
+        (["jk-deprecated", "CC6031"], [], ["CC6031", "CC6035"]),
+        (["CC603"], ["CC6035"], [c for c in JK if c != "CC6035"]),
+        (["CC60"], ["CC603"], ["CC601", "CC602", "CC604", "CC605", "CC606"]),
+        (["CC6"], ["CC60"], []),  # every CC6xx check, then none of them
+        (["CC1", "CC603"], ["CC102"], ["CC101", "CC103", *JK]),
+    ],
+)
+def test_a_code_selects_as_a_prefix(only: list[str], skip: list[str], selected: list[str]) -> None:
+    """ruff's --select: a code selects every check whose code starts with it."""
+    assert [c.code for c in select(load_checks(), only, skip)] == selected
+
+
+def test_every_member_of_a_family_extends_its_code() -> None:
+    for member in select(load_checks(), ["CC603"]):
+        assert member.family is not None and member.family.code == "CC603"
+        assert member.family.name == "jk-config" and member.code[:-1] == "CC603"
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("CC999", "no check named 'CC999' and no code starts with CC999"),
+        ("CC6O3", "no check named 'CC6O3' (did you mean CC603?)"),
+        ("jk-confg", "no check named 'jk-confg' (did you mean jk-config?)"),
+        ("CC60311", "no check named 'CC60311' (did you mean CC6031?)"),
+    ],
+)
+def test_a_key_that_selects_nothing_is_an_error_with_the_nearest(key: str, message: str) -> None:
+    with pytest.raises(RegistryError) as caught:
+        select(load_checks(), [key])
+    assert str(caught.value).startswith(message)
+    with pytest.raises(RegistryError):
+        select(load_checks(), skip=[key])
+
+
 def test_a_check_without_its_documentation_is_refused() -> None:
     def undocumented(facts: ClusterFacts) -> Iterator[Finding]:
         """Only a title."""

@@ -128,8 +128,9 @@ def test_judging_a_snapshot_runs_nothing_connects_nowhere_reads_nothing_outside(
     # the links out of the snapshot read inside it, where nothing is
     assert "no such file" in results[("CC601", "tomcat01")]["message"]
     # the roots named (`../../bait`, the bait's absolute path) are taken inside the snapshot
-    for code, node in (("CC603", "web1"), ("CC601", "tomcat02")):
-        assert results[(code, node)]["status"] == "error"
+    assert results[("CC601", "tomcat02")]["status"] == "error"
+    jk = [r["status"] for r in report["results"] if r["code"].startswith("CC603")]
+    assert jk and set(jk) == {"error"}  # every member of the family: web1's root is empty
 
 
 def test_the_files_transport_follows_links_as_the_node_would_inside_its_root(

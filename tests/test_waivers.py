@@ -7,11 +7,13 @@ from datetime import date
 
 import pytest
 
+from clustercheck.engine.registry import load_checks
 from clustercheck.engine.results import Result, Status
 from clustercheck.engine.waivers import apply_waivers
 from clustercheck.inventory.settings import Waiver
 
 TODAY = date(2026, 11, 24)
+CATALOGUE = load_checks()
 
 RESULTS = {
     "cluster-wide fail": Result("CC702", "app-parity", Status.FAIL, None, "apps differ"),
@@ -20,6 +22,8 @@ RESULTS = {
     "web1 pass": Result("CC701", "distributable", Status.PASS, "web1", "fine"),
     "tomcat04 skip": Result("CC401", "clock-skew", Status.SKIP, "tomcat04", "node unreachable"),
     "tomcat04 error": Result("CC001", "node-reachable", Status.ERROR, "tomcat04", "refused"),
+    "web1 deprecated": Result("CC6035", "jk-deprecated", Status.WARN, "web1", "cachesize"),
+    "web1 mount": Result("CC6033", "jk-mount-target", Status.FAIL, "web1", "JkMount /a b"),
 }
 
 
@@ -60,10 +64,34 @@ CASES = [
         ["waiver for CC701 on web1 matched no warn, fail or error result"],
     ),
     (
-        "unknown code",
+        "a code no check has",
         [waiver("CC999")],
         [],
-        ["waiver for CC999 matched no warn, fail or error result"],
+        [
+            "waiver for CC999: no check named 'CC999' and no code starts with CC999 "
+            "(see `clustercheck checks`)"
+        ],
+    ),
+    (
+        "a mistyped code: the nearest one",
+        [waiver("CC6O3")],
+        [],
+        ["waiver for CC6O3: no check named 'CC6O3' (did you mean CC603?)"],
+    ),
+    (
+        "a family's code: every member, as before the split",
+        [waiver("CC603", "web1")],
+        ["web1 deprecated", "web1 mount"],
+        [],
+    ),
+    ("a family's name", [waiver("jk-config")], ["web1 deprecated", "web1 mount"], []),
+    ("a member's code: that member only", [waiver("CC6035")], ["web1 deprecated"], []),
+    ("a member's name", [waiver("jk-mount-target")], ["web1 mount"], []),
+    (
+        "a code prefix: every check it starts",
+        [waiver("CC7")],
+        ["cluster-wide fail", "tomcat02 fail", "tomcat03 warn"],
+        [],
     ),
     (
         "applies through its expiry date",
@@ -97,7 +125,7 @@ CASES = [
     ("waivers", "waived", "notices"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
 )
 def test_matching_and_expiry(waivers: list[Waiver], waived: list[str], notices: list[str]) -> None:
-    results, got_notices = apply_waivers(list(RESULTS.values()), waivers, TODAY)
+    results, got_notices = apply_waivers(list(RESULTS.values()), waivers, TODAY, CATALOGUE)
     assert [key for key, r in zip(RESULTS, results, strict=True) if r.waived] == waived
     assert got_notices == notices
 
@@ -114,6 +142,7 @@ def test_the_waived_note_says_why_and_until_when(expires: str | None, note: str)
         [RESULTS["cluster-wide fail"]],
         [waiver("CC702", expires=expires, reason="app runs on one node on purpose")],
         TODAY,
+        CATALOGUE,
     )
     assert results[0].waived == note
 
@@ -123,13 +152,14 @@ def test_the_first_matching_waiver_gives_the_reason() -> None:
         [RESULTS["tomcat02 fail"]],
         [waiver("CC701", "tomcat02", reason="first"), waiver("CC701", reason="second")],
         TODAY,
+        CATALOGUE,
     )
     assert results[0].waived == "first (until 2026-12-31)"
 
 
 def test_results_keep_their_order_and_the_input_is_untouched() -> None:
     original = list(RESULTS.values())
-    results, _ = apply_waivers(original, [waiver("CC701")], TODAY)
+    results, _ = apply_waivers(original, [waiver("CC701")], TODAY, CATALOGUE)
     assert [(r.code, r.node, r.status, r.message) for r in results] == [
         (r.code, r.node, r.status, r.message) for r in original
     ]
@@ -137,5 +167,5 @@ def test_results_keep_their_order_and_the_input_is_untouched() -> None:
 
 
 def test_no_waivers_changes_nothing() -> None:
-    results, notices = apply_waivers(list(RESULTS.values()), [], TODAY)
+    results, notices = apply_waivers(list(RESULTS.values()), [], TODAY, CATALOGUE)
     assert results == list(RESULTS.values()) and notices == []

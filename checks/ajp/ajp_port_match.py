@@ -20,7 +20,7 @@ def ajp_port_match(cluster: ClusterFacts, derived: Derived) -> Iterator[Finding]
     Each member a front end connects to is checked, whichever module balances. With mod_jk:
     each ajp13 worker it creates (listed in worker.list, or a member of a listed lb), after
     `reference` inheritance and mod_jk's defaults (host localhost, port 8009), and does not
-    disable (a port that reads as 0, a host that cannot resolve: CC603 says so). With
+    disable (a port that reads as 0, a host that cannot resolve: CC6034 says so). With
     mod_proxy: each `BalancerMember ajp://host:port` of a balancer that a ProxyPass uses, and
     each `ProxyPass ... ajp://host:port` (port 8009 when none is written). Each is matched
     to a Tomcat node of the inventory: by its inventory host or name, by one of the node's own

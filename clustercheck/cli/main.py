@@ -189,8 +189,10 @@ def _parser() -> argparse.ArgumentParser:
     formats = sub.add_parser("formats", help="list the output formats (built-in and plugins)")
     formats.set_defaults(func=cmd_formats)
 
-    explain = sub.add_parser("explain", help="print one check's documentation")
-    explain.add_argument("check", help="code or name, e.g. CC202 or jvmroute-route-match")
+    explain = sub.add_parser("explain", help="print a check's documentation (or a family's)")
+    explain.add_argument(
+        "check", help="name or code prefix, e.g. CC202, jvmroute-route-match, CC603 (a family)"
+    )
     explain.set_defaults(func=cmd_explain)
     return parser
 
@@ -201,13 +203,14 @@ def _selection_options(parser: argparse.ArgumentParser, checks: bool = True) -> 
             "--checks",
             metavar="LIST",
             default="",
-            help="only these checks (codes or names, comma-separated)",
+            help="only these checks (names or code prefixes, comma-separated: CC603 selects "
+            "its family CC6031, CC6032..., CC6 every CC6xx check)",
         )
         parser.add_argument(
             "--skip",
             metavar="LIST",
             default="",
-            help="not these checks (codes or names, comma-separated)",
+            help="not these checks (names or code prefixes, comma-separated)",
         )
     parser.add_argument(
         "--limit",
@@ -298,7 +301,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings, recorded = _load_target(args.target)
     try:
-        checks = select(load_checks(), _split(args.checks), _split(args.skip))
+        catalogue = load_checks()
+        checks = select(catalogue, _split(args.checks), _split(args.skip))
     except RegistryError as exc:
         raise UsageError(str(exc)) from None
     if not checks:
@@ -310,7 +314,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         apply_recorded(facts, recorded)
     derived = Derived(facts)
     results, notices = apply_waivers(
-        run_checks(checks, facts, derived), settings.waivers, date.today()
+        run_checks(checks, facts, derived), settings.waivers, date.today(), catalogue
     )
     for notice in notices:
         _say(notice)
@@ -490,7 +494,7 @@ def cmd_checks(args: argparse.Namespace) -> int:
     import json
 
     from clustercheck.engine.check import describe
-    from clustercheck.engine.docs import catalogue_markdown
+    from clustercheck.engine.docs import catalogue_lines, catalogue_markdown
     from clustercheck.engine.registry import RegistryError, load_checks
 
     try:
@@ -502,9 +506,7 @@ def cmd_checks(args: argparse.Namespace) -> int:
     elif args.markdown:
         print(catalogue_markdown(checks), end="")
     else:
-        for check in checks:
-            live = " (live)" if check.live else ""
-            print(f"{check.code}  {check.name:<28} {check.scope.value:<8} {check.title}{live}")
+        print("\n".join(catalogue_lines(checks)))
     return 0
 
 
@@ -521,14 +523,14 @@ def cmd_formats(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    from clustercheck.engine.docs import explain_text
-    from clustercheck.engine.registry import RegistryError, find, load_checks
+    from clustercheck.engine.docs import explain
+    from clustercheck.engine.registry import RegistryError, load_checks
 
     try:
-        check = find(load_checks(), args.check)
+        text = explain(load_checks(), args.check)
     except RegistryError as exc:
         raise UsageError(str(exc)) from None
-    print(explain_text(check))
+    print(text)
     return 0
 
 

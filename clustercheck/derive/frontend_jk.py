@@ -62,7 +62,7 @@ def _connecting(workers: WorkersFile, names: list[str]) -> Iterator[Worker]:
 
 def _connects(worker: Worker) -> bool:
     """An AJP worker with an address: one mod_jk disables (port 0, a host that cannot resolve:
-    CC603 says so) points at no Tomcat, so nothing about it is judged against one."""
+    CC6034 says so) points at no Tomcat, so nothing about it is judged against one."""
     return worker.type in modjk.AJP_TYPES and not worker.disabled
 
 

@@ -13,6 +13,10 @@ A check's docstring is its documentation, in fixed sections (ruff style):
     What to change, where.
 
 `clustercheck explain CODE`, the README catalogue and every non-pass result are made from it.
+
+A check that was split into one check per fault a user would waive on its own keeps its old
+code as a family: the members' codes add one digit to it (CC603 -> CC6031, CC6032...), so
+selecting or waiving the old code, a prefix as ruff's --select reads one, still takes them all.
 """
 
 from __future__ import annotations
@@ -26,11 +30,41 @@ from typing import Any
 
 from clustercheck.engine.results import Finding, Scope
 
-CODE_RE = re.compile(r"^[A-Z]{2,5}\d{3}$")
+# CC123 (a check, or a family), CC1234 (a member of family CC123): the family, then the digit
+CODE_RE = re.compile(r"^([A-Z]{2,5}\d{3})(\d?)$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 SECTION_RE = re.compile(r"^## +(.+?)\s*$", re.MULTILINE)
 
 Judge = Callable[..., Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Family:
+    """The checks one code was split into, still selected and waived together by that code or
+    name. Its documentation is a title and what the members share; each member has its own
+    why and fix."""
+
+    code: str
+    name: str
+    doc: str = field(repr=False, default="")
+
+    @property
+    def title(self) -> str:
+        return _title(self.doc) or self.name
+
+    @property
+    def summary(self) -> str:
+        return _summary(self.doc)
+
+
+def family(code: str, name: str, doc: str) -> Family:
+    """Declare a family; its members pass it to @check(family=...)."""
+    matched = CODE_RE.match(code)
+    if not matched or matched[2]:
+        raise ValueError(f"family code {code!r} must look like CC123")
+    if not NAME_RE.match(name):
+        raise ValueError(f"family name {name!r} must be kebab-case")
+    return Family(code, name, inspect.cleandoc(doc))
 
 
 @dataclass(frozen=True)
@@ -48,12 +82,12 @@ class Check:
     arguments: tuple[str, ...] = ("cluster",)  # what judge() declares, from ARGUMENTS
     doc: str = field(repr=False, default="")
     origin: str = ""  # the distribution that provided it
+    family: Family | None = None  # the family it is a member of (its code is the family's + 1)
 
     @property
     def title(self) -> str:
         """The first paragraph of the documentation, on one line."""
-        head = self.doc.strip().split("\n\n", 1)[0]
-        return " ".join(head.split()).rstrip(".") or self.name
+        return _title(self.doc) or self.name
 
     def section(self, heading: str) -> str:
         """Text under a '## heading' of the documentation, or ''."""
@@ -66,8 +100,7 @@ class Check:
     @property
     def summary(self) -> str:
         """What it checks: the text between the title and the first section."""
-        intro = SECTION_RE.split(self.doc)[0].strip().split("\n\n", 1)
-        return _unwrap(intro[1]) if len(intro) > 1 else ""
+        return _summary(self.doc)
 
     @functools.cached_property
     def rationale(self) -> str:
@@ -77,6 +110,18 @@ class Check:
     @functools.cached_property
     def remediation(self) -> str:
         return self.section("How to fix")
+
+
+def _title(doc: str) -> str:
+    """The first paragraph of a documentation, on one line."""
+    head = doc.strip().split("\n\n", 1)[0]
+    return " ".join(head.split()).rstrip(".")
+
+
+def _summary(doc: str) -> str:
+    """The text between the title and the first section."""
+    intro = SECTION_RE.split(doc)[0].strip().split("\n\n", 1)
+    return _unwrap(intro[1]) if len(intro) > 1 else ""
 
 
 def _unwrap(text: str) -> str:
@@ -109,13 +154,17 @@ def check(
     live: bool = False,
     judges_unreachable: bool = False,
     needs: tuple[str, ...] = (),
+    family: Family | None = None,
 ) -> Callable[[Judge], Check]:
     """Declare a check. Its judge declares what it needs by parameter name (ARGUMENTS); a node
     check is called for each node with one of `roles` and must take `node`, a cluster check is
     called once and must not. `needs` names the costly facts (COSTLY_FACTS) the engine must
-    gather for it."""
-    if not CODE_RE.match(code):
-        raise ValueError(f"check code {code!r} must look like CC123")
+    gather for it. A member of a `family` has the family's code and one digit more."""
+    matched = CODE_RE.match(code)
+    if family is None and (not matched or matched[2]):
+        raise ValueError(f"check code {code!r} must look like CC123 (CC1234 in a family)")
+    if family is not None and (not matched or not matched[2] or matched[1] != family.code):
+        raise ValueError(f"check code {code!r} of family {family.code} must be {family.code}N")
     if not NAME_RE.match(name):
         raise ValueError(f"check name {name!r} must be kebab-case")
 
@@ -144,6 +193,7 @@ def check(
             arguments,
             doc,
             origin=func.__module__,
+            family=family,
         )
 
     return wrap
@@ -154,6 +204,7 @@ def describe(check_: Check) -> dict[str, Any]:
     return {
         "code": check_.code,
         "name": check_.name,
+        "family": check_.family.code if check_.family else None,
         "title": check_.title,
         "scope": check_.scope.value,
         "roles": list(check_.roles),

@@ -3,14 +3,17 @@
 verdict or the exit code (Report.counted).
 
 Matching rules:
-- by check code (or check name, as --checks selects either);
+- by what the waiver's `code` selects, as --checks reads it (engine/registry.py): a check's
+  name or a family's, or a code prefix, so `CC603` waives every member of that family
+  (CC6031, CC6032...) as it waived the check before the split, and `CC6031` one of them;
 - a waiver with a node matches that node's results only; a waiver without a node matches every
   result of the check, node and cluster-wide alike (InSpec waives a control everywhere);
 - only findings (warn, fail, error) are waived: a pass needs no waiver, and a skip judged nothing;
 - when several waivers match a result, the first one (in inventory order) gives the reason;
 - a waiver applies through its `expires` date and not after it. An expired waiver no longer
   applies and says so, so an accepted risk cannot outlive its review silently; a waiver that
-  matches nothing says so too, so stale waivers get cleaned up.
+  matches nothing says so too, so stale waivers get cleaned up, and one that names no check
+  (a typo, a plugin no longer installed) says that, with the nearest code when one is close.
 """
 
 from __future__ import annotations
@@ -19,32 +22,37 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
+from clustercheck.engine.check import Check
+from clustercheck.engine.registry import matching, unknown
 from clustercheck.engine.results import Result
 from clustercheck.inventory.settings import Waiver
 
 
 def apply_waivers(
-    results: list[Result], waivers: Sequence[Waiver], today: date
+    results: list[Result], waivers: Sequence[Waiver], today: date, catalogue: Sequence[Check]
 ) -> tuple[list[Result], list[str]]:
     """The results with every matching, unexpired waiver applied, and notices about waivers that
-    expired or matched nothing."""
+    expired, name no check of the catalogue (every check installed) or matched nothing."""
     notices: list[str] = []
-    active: list[Waiver] = []
+    active: list[tuple[Waiver, set[str]]] = []
     for waiver in waivers:
         problem = _inactive(waiver, today)
+        codes = {c.code for c in matching(catalogue, waiver.code)}
         if problem:
             notices.append(f"{_label(waiver)} {problem}")
+        elif not codes:
+            notices.append(f"{_label(waiver)}: {unknown(catalogue, waiver.code)}")
         else:
-            active.append(waiver)
+            active.append((waiver, codes))
     used: set[int] = set()
     out: list[Result] = []
     for result in results:
-        matching = [i for i, w in enumerate(active) if _matches(w, result)]
-        used.update(matching)
-        out.append(replace(result, waived=_note(active[matching[0]])) if matching else result)
+        found = [i for i, (w, codes) in enumerate(active) if _matches(w, codes, result)]
+        used.update(found)
+        out.append(replace(result, waived=_note(active[found[0]][0])) if found else result)
     notices += [
         f"{_label(w)} matched no warn, fail or error result"
-        for i, w in enumerate(active)
+        for i, (w, _codes) in enumerate(active)
         if i not in used
     ]
     return out, notices
@@ -58,10 +66,10 @@ def _inactive(waiver: Waiver, today: date) -> str | None:
     return f"expired on {waiver.expires.isoformat()}"
 
 
-def _matches(waiver: Waiver, result: Result) -> bool:
+def _matches(waiver: Waiver, codes: set[str], result: Result) -> bool:
     return (
         result.status.is_finding
-        and waiver.code in (result.code, result.name)
+        and result.code in codes
         and (waiver.node is None or waiver.node == result.node)
     )
 

@@ -20,7 +20,7 @@ import os
 import sqlite3
 import stat
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -200,11 +200,23 @@ def _counts(text: str) -> dict[str, int]:
 
 def changes(previous: StoredRun | None, report: Report) -> Changes:
     """New and fixed findings, keyed by (code, node, status); the report's order (worst first)
-    for new ones, worst first for fixed ones. Waived findings are still findings here."""
+    for new ones, worst first for fixed ones. Waived findings are still findings here. Against
+    a run recorded before a check was split into a family (its results under the family's
+    code, CC603), the members' results count as the family's, so the split itself is neither
+    new nor fixed."""
     if previous is None:
         return Changes(since=None, new=(), fixed=())
-    now = _unique(_stored(r) for r in report.sorted_results() if r.status.is_finding)
-    before = _unique(r for r in previous.results if r.status.is_finding)
+    recorded = {r.code for r in previous.results}
+    family = {
+        c.code: c.family.code for c in report.checks if c.family and c.family.code in recorded
+    }
+
+    def key(result: StoredResult) -> tuple[str, str | None, Status]:
+        code, node, status = result.key
+        return (family.get(code, code), node, status)
+
+    now = _unique((_stored(r) for r in report.sorted_results() if r.status.is_finding), key)
+    before = _unique((r for r in previous.results if r.status.is_finding), key)
     fixed = sorted(
         (r for key, r in before.items() if key not in now),
         key=lambda r: (-r.status.rank, r.code, r.node or ""),
@@ -277,11 +289,13 @@ def _maybe(text: str | None) -> str | None:
     return None if text is None else encodable(text)
 
 
-def _unique(results: Iterable[StoredResult]) -> dict[tuple[str, str | None, Status], StoredResult]:
+def _unique(
+    results: Iterable[StoredResult], key: Callable[[StoredResult], tuple[str, str | None, Status]]
+) -> dict[tuple[str, str | None, Status], StoredResult]:
     """The first result of each key, in order."""
     out: dict[tuple[str, str | None, Status], StoredResult] = {}
     for result in results:
-        out.setdefault(result.key, result)
+        out.setdefault(key(result), result)
     return out
 
 

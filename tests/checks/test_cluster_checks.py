@@ -114,7 +114,7 @@ CASES = [
         "no Tomcat node of the inventory",
     ),
     case(
-        "worker-mod-jk-disables-expects-no-connector",  # port 0: CC603 says what it does
+        "worker-mod-jk-disables-expects-no-connector",  # port 0: CC6034 says what it does
         "CC101",
         lambda t: three_tomcats(
             t, workers=HEALTHY_WORKERS + "worker.tomcat03.port=$(TOMCAT03_AJP_PORT)\n"
@@ -293,7 +293,7 @@ def test_distributable_inside_a_war_is_read_from_the_archive(tmp_path: Path) -> 
 def test_worker_matched_through_a_live_interface_address(tmp_path: Path) -> None:
     """Inventories name hosts by ssh alias while workers use IP addresses."""
     from clustercheck.collect.gather import gather
-    from clustercheck.engine.registry import find, load_checks
+    from clustercheck.engine.registry import load_checks, select
     from clustercheck.engine.runner import run_checks
     from clustercheck.inventory.loader import load_inventory
 
@@ -307,10 +307,10 @@ def test_worker_matched_through_a_live_interface_address(tmp_path: Path) -> None
     )
     inventory = build(tmp_path, nodes, {"app1": tomcat_files("app1"), WEB: apache_files(workers)})
     facts = gather(load_inventory(inventory))
-    unmatched = run_checks([find(load_checks(), "CC101")], facts)
+    unmatched = run_checks(select(load_checks(), ["CC101"]), facts)
     assert outcome(unmatched) == {(WEB, "fail"), ("app1", "warn")}  # and its connector unused
     facts.nodes["app1"].live.addresses = ["127.0.0.1", "192.168.7.21"]
-    (matched,) = run_checks([find(load_checks(), "CC101")], facts)
+    (matched,) = run_checks(select(load_checks(), ["CC101"]), facts)
     assert matched.status.value == "pass" and "matched by interface address" in matched.message
 
 
@@ -318,7 +318,7 @@ def test_a_worker_host_dns_did_not_answer_in_time_is_not_judged(tmp_path: Path) 
     """A host past the DNS limits (a cap on names, a deadline) may be a node: CC101 cannot
     tell, rather than that it is none."""
     from clustercheck.collect.gather import gather
-    from clustercheck.engine.registry import find, load_checks
+    from clustercheck.engine.registry import load_checks, select
     from clustercheck.engine.runner import run_checks
     from clustercheck.inventory.loader import load_inventory
 
@@ -330,7 +330,7 @@ def test_a_worker_host_dns_did_not_answer_in_time_is_not_judged(tmp_path: Path) 
     inventory = build(tmp_path, nodes, {"app1": tomcat_files("app1"), WEB: apache_files(workers)})
     facts = gather(load_inventory(inventory))
     facts.local.dns_unresolved = {"app1.example.lan": "no answer within 10 s"}
-    finding = run_checks([find(load_checks(), "CC101")], facts)[0]
+    finding = run_checks(select(load_checks(), ["CC101"]), facts)[0]
     assert finding.status.value == "error" and finding.message == (
         "worker app1 (app1.example.lan:8009): cannot tell, app1.example.lan not looked up in DNS"
         " (no answer within 10 s)"

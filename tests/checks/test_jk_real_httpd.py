@@ -1,7 +1,7 @@
-"""The truths CC603's mod_jk verdicts rely on, shown by the real httpd 2.4 + mod_jk (Debian's
-apache2 and libapache2-mod-jk 1.2.48) on a loopback port, each next to the verdict CC603 gives
-the same files: does httpd start, what does mod_jk log, what does its status worker say it uses,
-and what does a request get.
+"""The truths the CC603 family's mod_jk verdicts rely on, shown by the real httpd 2.4 + mod_jk
+(Debian's apache2 and libapache2-mod-jk 1.2.48) on a loopback port, each next to the verdict
+the family gives the same files: does httpd start, what does mod_jk log, what does its status
+worker say it uses, and what does a request get.
 
 Skipped without apache2 and mod_jk (tests/realhttpd.py `need_httpd`), a failure in CI.
 """
@@ -26,7 +26,8 @@ def _httpd() -> None:
 
 
 def verdicts(tmp: Path, workers: str | bytes, conf: str = "JkMount /* lb\n") -> list[str]:
-    """CC603 on an Apache node with this workers file: 'status: message' per finding."""
+    """The CC603 family on an Apache node with this workers file: 'status: message' per
+    finding."""
     node = {"host": "10.0.0.1", "roles": ["apache"]}
     files = {JK_CONF: "JkWorkersFile conf/workers.properties\n" + conf, WORKERS: workers}
     results = judge(build(tmp, {"web1": node}, {"web1": files}), "CC603")
@@ -178,7 +179,7 @@ def test_a_missing_workers_file_stops_httpd_at_its_config(tmp_path: Path) -> Non
 
     node = {"host": "10.0.0.1", "roles": ["apache"]}
     files = {JK_CONF: "JkWorkersFile conf/absent.properties\nJkMount /* w\n"}
-    results = judge(build(tmp_path, {"web1": node}, {"web1": files}), "CC603")
+    results = judge(build(tmp_path, {"web1": node}, {"web1": files}), "CC6032")
     assert [(r.status.value, r.line) for r in results] == [("fail", 1)]
     assert "httpd refuses to start" in results[0].message
 
@@ -284,8 +285,8 @@ def test_httpd_skips_comment_lines_whatever_they_hold(tmp_path: Path) -> None:
 
 def test_an_include_loop_stops_httpd_unless_a_false_ifdefine_skips_it(tmp_path: Path) -> None:
     """Four files that each include all four (absolute paths, the same on the node and here):
-    httpd refuses to start at its include depth, and CC603 fails on each Include that closes
-    the loop; inside a false <IfDefine> httpd never reads the Include and starts, and CC603
+    httpd refuses to start at its include depth, and CC6032 fails on each Include that closes
+    the loop; inside a false <IfDefine> httpd never reads the Include and starts, and CC6034
     only warns. (A short folder: httpd cuts its message of 128 nested errors at 8 KiB.)"""
     workers = "worker.list=w\nworker.w.host=127.0.0.1\nworker.w.port=1\n"
     recursion = "Exceeded maximum include depth of 128, There appears to be a recursion."
@@ -305,7 +306,8 @@ def test_an_include_loop_stops_httpd_unless_a_false_ifdefine_skips_it(tmp_path: 
             node = {"host": "10.0.0.1", "roles": ["apache"]}
             files[JK_CONF] = "JkWorkersFile conf/workers.properties\nJkMount /* w\n" + include
             files[WORKERS] = workers
-            results = judge(build(tmp_path / status, {"web1": node}, {"web1": files}), "CC603")
+            inventory = build(tmp_path / status, {"web1": node}, {"web1": files})
+            results = [r for r in judge(inventory, "CC603") if r.status.is_finding]
             assert [(r.status.value, r.file) for r in results] == [
                 (status, f"{folder}/{i}.conf") for i in range(4)
             ]

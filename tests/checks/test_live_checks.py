@@ -14,7 +14,7 @@ import pytest
 from clusterfiles import HEALTHY_WORKERS, three_tomcats
 
 from clustercheck.collect.gather import gather
-from clustercheck.engine.registry import find, load_checks
+from clustercheck.engine.registry import load_checks, select
 from clustercheck.engine.runner import run_checks
 from clustercheck.facts.clock import ClockSample, NtpReference, Offset
 from clustercheck.facts.cluster import ClusterFacts
@@ -54,7 +54,8 @@ def cluster(tmp_path: Path) -> Callable[..., ClusterFacts]:
 
 def judge(facts: ClusterFacts, code: str) -> Judged:
     return [
-        (r.node, r.status.value, r.message) for r in run_checks([find(load_checks(), code)], facts)
+        (r.node, r.status.value, r.message)
+        for r in run_checks(select(load_checks(), [code]), facts)
     ]
 
 

@@ -14,7 +14,7 @@ from parsers.test_tribes import MEMBER, captures_dir, encode
 from clustercheck.collect.gather import gather
 from clustercheck.collect.multicast import collapse_repeats
 from clustercheck.derive.derived import Derived
-from clustercheck.engine.registry import find, load_checks
+from clustercheck.engine.registry import load_checks, select
 from clustercheck.engine.runner import run_checks
 from clustercheck.facts.cluster import ClusterFacts
 from clustercheck.facts.multicast import CaptureView, LocalListen, MulticastCapture
@@ -50,7 +50,7 @@ def cluster(tmp: Path, views: dict[str, list[Datagram]]) -> ClusterFacts:
 
 
 def judge(facts: ClusterFacts, code: str) -> dict[str | None, tuple[str, str]]:
-    results = run_checks([find(load_checks(), code)], facts)
+    results = run_checks(select(load_checks(), [code]), facts)
     return {r.node: (r.status.value, r.message) for r in results}
 
 
@@ -144,7 +144,7 @@ def test_clustercheck_itself_listening_on_an_interface(tmp_path: Path) -> None:
     facts = cluster(tmp_path, dict.fromkeys(NODES, seen))
     heard = [d for d in seen if d.src != NODES["tomcat02"]]
     facts.local.multicast = LocalListen("br0", CaptureView(collapse_repeats(heard)))
-    found = [r for r in run_checks([find(load_checks(), "CC501")], facts) if r.node is None]
+    found = [r for r in run_checks(select(load_checks(), ["CC501"]), facts) if r.node is None]
     assert [(r.status.value, r.message) for r in found] == [
         ("warn", "clustercheck's machine (br0) does not hear tomcat02")
     ]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from clusterfiles import HEALTHY_WORKERS, apache_files, build, judge
 
-from clustercheck.checks.config import jk_config, server_xml_elements
+from clustercheck.checks.config import jk_common, server_xml_elements
 from clustercheck.engine.results import Status
 from clustercheck.parsers.text import Kind
 
@@ -37,7 +37,7 @@ CC601 = {
 
 @pytest.mark.parametrize("kind", list(Kind))
 def test_cc603_weighs_each_kind(kind: Kind) -> None:
-    assert jk_config.PROBLEM_STATUS[kind] == CC603[kind]
+    assert jk_common.PROBLEM_STATUS[kind] == CC603[kind]
 
 
 @pytest.mark.parametrize("kind", list(Kind))
@@ -46,7 +46,7 @@ def test_cc601_weighs_each_kind(kind: Kind) -> None:
 
 
 @pytest.mark.parametrize(
-    "table", [jk_config.PROBLEM_STATUS, server_xml_elements.PROBLEM_STATUS], ids=["CC603", "CC601"]
+    "table", [jk_common.PROBLEM_STATUS, server_xml_elements.PROBLEM_STATUS], ids=["CC603", "CC601"]
 )
 def test_every_kind_has_a_status_and_none_is_a_pass(table: dict[Kind, object]) -> None:
     assert set(table) == set(Kind)
@@ -54,7 +54,18 @@ def test_every_kind_has_a_status_and_none_is_a_pass(table: dict[Kind, object]) -
     assert Status.PASS not in statuses and Status.SKIP not in statuses
 
 
-# --- each kind through CC603 ------------------------------------------------------------------
+# --- each kind through the CC603 family ---------------------------------------------------------
+
+# The member that reports a problem of each kind; what could not be read, every member.
+MEMBERS = ("CC6031", "CC6032", "CC6033", "CC6034", "CC6035", "CC6036", "CC6037")
+REPORTED_BY = {
+    Kind.REFUSES_TO_START: ("CC6032",),
+    Kind.MEANS_SOMETHING_ELSE: ("CC6034",),
+    Kind.MAY_MEAN_SOMETHING_ELSE: ("CC6034",),
+    Kind.OVERRIDDEN: ("CC6034",),
+    Kind.REDUNDANT: ("CC6034",),
+    Kind.UNREADABLE: MEMBERS,
+}
 
 JK_LB = "JkWorkersFile conf/workers.properties\nJkMount /* lb\n"
 # a value that doubles at each line: the route would be 128000 characters
@@ -131,6 +142,9 @@ def through(kind: Kind, workers: str, jk_conf: str, message: str) -> pytest.para
 def test_each_kind_reaches_cc603_with_its_status_and_message(
     tmp_path: Path, kind: Kind, workers: str, jk_conf: str, message: str
 ) -> None:
-    """One problem of the kind in an otherwise healthy node: it is all CC603 says."""
+    """One problem of the kind in an otherwise healthy node: it is all the family finds, said
+    by the member that judges that kind; the others pass."""
     results = judge(web(tmp_path, workers, jk_conf), "CC603")
-    assert [(r.status, r.message) for r in results] == [(CC603[kind], message)]
+    found = [(r.code, r.status, r.message) for r in results if r.status is not Status.PASS]
+    assert found == [(code, CC603[kind], message) for code in REPORTED_BY[kind]]
+    assert {r.code for r in results} == set(MEMBERS)

@@ -52,7 +52,7 @@ GAPS: tuple[Gap, ...] = (
     Gap(
         "line-not-read",
         _caused("line-not-read"),
-        "mod_jk skips a line it cannot read as key=value; CC603 does not report this one",
+        "mod_jk skips a line it cannot read as key=value; CC6034 does not report this one",
     ),
     Gap(
         "workers-model-differs",

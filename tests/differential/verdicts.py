@@ -53,7 +53,9 @@ def _claim(code: str, kind: Truth, pattern: str) -> Claim:
 
 # What the checks' messages claim (any status but skip: CC103 passes a connector it says will
 # not start). First match wins per result. The messages are the checks' (checks/config,
-# checks/ajp); a reworded message that no longer matches shows up as a new disagreement.
+# checks/ajp); a reworded message that no longer matches shows up as a new disagreement. A
+# claim's code is a prefix, as --checks reads one: CC603 is every member of the jk-config
+# family (CC6031..., which split the one check CC603 without changing a message).
 CLAIMS: tuple[Claim, ...] = (
     _claim("CC601", Truth.REFUSES, r"^Tomcat does not start"),
     _claim("CC601", Truth.REFUSES, r"^server\.xml is unreadable"),
@@ -142,7 +144,7 @@ def claim_of(result: Result) -> Truth | None:
     if result.status is Status.SKIP:
         return None
     for claim in CLAIMS:
-        if claim.code in ("*", result.code) and claim.pattern.search(result.message):
+        if result.code.startswith(claim.code) and claim.pattern.search(result.message):
             return claim.kind
     return None
 

@@ -328,7 +328,7 @@ def test_undefined_variable_stays_literal_with_a_problem():
 
 
 def test_an_undefined_variable_in_an_address_is_the_workers_business():
-    """Left as written, it disables the worker (Worker.disabled): CC603 says so there."""
+    """Left as written, it disables the worker (Worker.disabled): CC6034 says so there."""
     wf = parse("worker.a.host=$(TOMCAT_HOST)\nworker.a.port=$(TOMCAT_PORT)\n")
     assert (wf.workers["a"].host, wf.workers["a"].port) == ("$(TOMCAT_HOST)", 0)
     assert unexpected(wf) == []
