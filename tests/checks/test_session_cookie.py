@@ -88,14 +88,16 @@ BINDER_AND_LISTENER = cluster_element(
     '\n        <Valve className="org.apache.catalina.ha.tcp.ReplicationValve"/>'
     '\n        <ClusterListener className="org.apache.catalina.ha.session.ClusterSessionListener"/>'
 )
-WEB_PASS = {(WEB, "pass")}
+Outcome = set[tuple[str | None, str]]
+WEB_PASS: Outcome = {(WEB, "pass")}
+WEB_SKIP: Outcome = {(WEB, "skip")}
+WEB_WARN: Outcome = {(WEB, "warn")}
+WEB_FAIL: Outcome = {(WEB, "fail")}
 
 Case = Callable[[Path], Path]
 
 
-def case(
-    id: str, builder: Case, expected: set[tuple[str | None, str]], *messages: str
-) -> pytest.param:  # type: ignore[valid-type]
+def case(id: str, builder: Case, expected: Outcome, *messages: str) -> pytest.param:  # type: ignore[valid-type]
     return pytest.param(builder, expected, messages, id=id)
 
 
@@ -154,28 +156,28 @@ CASES = [
     case(
         "one-member-skips",
         lambda t: cluster(t, base=HEALTHY_WORKERS.replace(",tomcat02,tomcat03", "")),
-        {(WEB, "skip")},
+        WEB_SKIP,
         "has one member",
     ),
     # ---------------------------------------------------------------- warn
     case(
         "not-sticky-with-replication",
         lambda t: cluster(t, workers="worker.lb.sticky_session=false\n"),
-        {(WEB, "warn")},
+        WEB_WARN,
         f"does not route by session (worker.lb.sticky_session off at {WORKERS}:14)",
         "asks for sticky sessions",
     ),
     case(
         "force-with-replication",
         lambda t: cluster(t, workers="worker.lb.sticky_session_force=1\n"),
-        {(WEB, "warn")},
+        WEB_WARN,
         f"worker.lb.sticky_session_force on at {WORKERS}:14",
         "replication is wasted",
     ),
     case(
         "valves-without-binder",
         lambda t: cluster(t, server={T2: {"cluster": ONLY_REPLICATION_VALVE}}),
-        {(WEB, "warn")},
+        WEB_WARN,
         "worker tomcat02 (10.0.0.12:8009): tomcat02 replicates sessions and lb lb fails over, "
         f"but its <Cluster> ({BASE}/conf/server.xml:7) writes valves without "
         "JvmRouteBinderValve",
@@ -183,19 +185,19 @@ CASES = [
     case(
         "binder-disabled",
         lambda t: cluster(t, server={T3: {"cluster": BINDER_OFF}}),
-        {(WEB, "warn")},
+        WEB_WARN,
         f'its JvmRouteBinderValve ({BASE}/conf/server.xml:12) has enabled="false"',
     ),
     case(
         "listener-without-cluster-session-listener",
         lambda t: cluster(t, server={T1: {"cluster": OWN_LISTENER}}),
-        {(WEB, "warn")},
+        WEB_WARN,
         "writes listeners without ClusterSessionListener",
     ),
     case(
         "url-rewriting-not-routed",
         lambda t: cluster(t, SHOP_COOKIE, workers="worker.lb.session_cookie=SHOPSESSIONID\n"),
-        {(WEB, "warn")},
+        WEB_WARN,
         "tomcat01 /shop rewrites URLs with ;SHOPSESSIONID (<Context sessionCookieName> at "
         f"{SHOP_XML}:2) for clients without cookies, but lb lb routes on worker.lb.session_path"
         " ;jsessionid (default)",
@@ -203,7 +205,7 @@ CASES = [
     case(
         "other-cookie-with-replication",
         lambda t: cluster(t, only={T2: SHOP_COOKIE}),
-        {(WEB, "warn")},
+        WEB_WARN,
         "worker tomcat02 (10.0.0.12:8009): tomcat02 /shop issues session cookie SHOPSESSIONID "
         f"(<Context sessionCookieName> at {SHOP_XML}:2), but lb lb routes on "
         "worker.lb.session_cookie JSESSIONID (default): its sessions are not sticky; tomcat02 "
@@ -218,7 +220,7 @@ CASES = [
             only={name: SHOP_COOKIE for name in (T1, T2, T3)},
             server=NO_CLUSTER,
         ),
-        {(WEB, "warn")},
+        WEB_WARN,
         "tomcat01 /manager issues session cookie JSESSIONID (default)",
         "usually acceptable",
     ),
@@ -228,7 +230,7 @@ CASES = [
         lambda t: cluster(
             t, workers="worker.lb.sticky_session=off\n", server={T2: {"cluster": ""}}
         ),
-        {(WEB, "fail")},
+        WEB_FAIL,
         ", and sessions are not replicated on tomcat02 (no <Cluster> in server.xml)",
     ),
     case(
@@ -236,7 +238,7 @@ CASES = [
         lambda t: cluster(
             t, {CONTEXT_XML: context('sessionCookieName="APPSESSION"')}, server=NO_CLUSTER
         ),
-        {(WEB, "fail")},
+        WEB_FAIL,
         f"tomcat03 /shop issues session cookie APPSESSION (<Context sessionCookieName> at "
         f"{CONTEXT_XML}:2)",
         "replicates none: the user is logged out",
@@ -249,7 +251,7 @@ CASES = [
             workers="worker.lb.session_path=;sid\n",
             server=NO_CLUSTER,
         ),
-        {(WEB, "fail")},
+        WEB_FAIL,
         f"tomcat01 /shop tracks sessions only by URL (<tracking-mode> at {SHOP_WEB_XML}:7), "
         f"with ;jsessionid, but lb lb routes on worker.lb.session_path ;sid at {WORKERS}:14",
     ),
@@ -261,7 +263,7 @@ CASES = [
             workers="worker.lb.session_path=;sid\n",
             server=NO_CLUSTER,
         ),
-        {(WEB, "fail")},
+        WEB_FAIL,
         f"tracks sessions only by URL (<Context cookies> at {SHOP_XML}:2)",
     ),
 ]
@@ -269,7 +271,7 @@ CASES = [
 
 @pytest.mark.parametrize(("builder", "expected", "messages"), CASES)
 def test_session_cookie(
-    tmp_path: Path, builder: Case, expected: set[tuple[str | None, str]], messages: tuple[str]
+    tmp_path: Path, builder: Case, expected: Outcome, messages: tuple[str]
 ) -> None:
     results = judge(builder(tmp_path), "CC203")
     shown = [(r.status.value, r.message) for r in results]
