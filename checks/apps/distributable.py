@@ -9,12 +9,9 @@ from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, errored, failed, passed, skipped, warned
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.facts.files import Webapp
+from clustercheck.knowledge.tomcat import TOMCAT_ADMIN_APPS
 from clustercheck.parsers.text import Kind, Problem
 from clustercheck.parsers.webxml import WebXml
-
-# Tomcat's own administration applications are never distributable; their sessions not being
-# replicated is usually acceptable, so they warn instead of failing.
-TOMCAT_ADMIN_APPS = frozenset({"manager", "host-manager", "docs"})
 
 
 @check("CC701", "distributable", scope=Scope.NODE, roles=("tomcat",))

@@ -6,7 +6,7 @@ import ipaddress
 from collections.abc import Iterator, Mapping
 
 from clustercheck.checks.common import server_xml, unknown_version
-from clustercheck.derive.cluster_config import effective_membership, receiver_bind
+from clustercheck.derive.cluster_config import effective_membership, receiver_bind, started_clusters
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed, skipped, warned
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
@@ -24,7 +24,6 @@ from clustercheck.knowledge.tomcat import (
     FARM_WAR_DEPLOYER,
     GROUP_CHANNEL,
     MCAST_SERVICE,
-    SIMPLE_TCP_CLUSTER,
     STATIC_MEMBERSHIP_SERVICE,
     TCP_FAILURE_DETECTOR,
     ChannelStart,
@@ -89,7 +88,7 @@ def cluster_start(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
         yield problem
         return
     assert server is not None
-    started = [c for c in server.clusters if not c.replaced and c.class_name == SIMPLE_TCP_CLUSTER]
+    started = started_clusters(server)
     if not started:
         yield skipped("no SimpleTcpCluster in server.xml: no cluster to start", file=server.path)
         return

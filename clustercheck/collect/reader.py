@@ -91,29 +91,47 @@ class NodeReader:
     def read_member(self, archive: str, member: str) -> bytes | None:
         """One member of a zip (WAR, JAR) read through a seekable remote file, so only the
         central directory and that member cross the wire, never the whole archive."""
-        display = f"{archive}!/{member}"
+        return self.read_members(archive, (member,))[member]
+
+    def read_members(self, archive: str, members: tuple[str, ...]) -> dict[str, bytes | None]:
+        """Several members of one zip, its central directory read once; each member's bytes or
+        None (the failure is kept in `reads` under `archive!/member`)."""
+        found: dict[str, bytes | None] = dict.fromkeys(members)
+        done: list[str] = []
         try:
             # the sizes an archive states are the node's word: the cap holds on what is read
             with (
                 self.transport.open_binary(archive) as handle,
                 zipfile.ZipFile(Budget(handle, MAX_ARCHIVE_READ)) as zf,
-                zf.open(member) as entry,
             ):
+                for member in members:
+                    found[member] = self._member(zf, archive, member)
+                    done.append(member)
+        except FileReadError as exc:
+            self._failed(archive, members, done, exc.kind, str(exc))
+        except ZIP_ERRORS as exc:
+            self._failed(archive, members, done, "error", f"{archive}: not a readable zip ({exc})")
+        return found
+
+    def _failed(
+        self, archive: str, members: tuple[str, ...], done: list[str], kind: str, message: str
+    ) -> None:
+        for member in members:
+            if member not in done:
+                display = f"{archive}!/{member}"
+                self.reads[display] = FileRead(display, kind, message)
+
+    def _member(self, zf: zipfile.ZipFile, archive: str, member: str) -> bytes | None:
+        display = f"{archive}!/{member}"
+        try:
+            with zf.open(member) as entry:
                 data = entry.read(MAX_MEMBER_BYTES + 1)
-            if len(data) > MAX_MEMBER_BYTES:
-                self.reads[display] = FileRead(
-                    display, "too_large", f"{display}: over the {MAX_MEMBER_BYTES}-byte cap"
-                )
-                return None
         except KeyError:
             self.reads[display] = FileRead(display, "missing", f"{display}: not in the archive")
             return None
-        except FileReadError as exc:
-            self.reads[display] = FileRead(display, exc.kind, str(exc))
-            return None
-        except ZIP_ERRORS as exc:
+        if len(data) > MAX_MEMBER_BYTES:
             self.reads[display] = FileRead(
-                display, "error", f"{archive}: not a readable zip ({exc})"
+                display, "too_large", f"{display}: over the {MAX_MEMBER_BYTES}-byte cap"
             )
             return None
         self._got(display, data)

@@ -6,13 +6,26 @@ from clustercheck.collect.reader import NodeReader
 from clustercheck.collect.transports.base import DirEntry
 from clustercheck.facts.files import TomcatFacts, Webapp
 from clustercheck.inventory.settings import TomcatSettings
+from clustercheck.knowledge.classes import property_value
 from clustercheck.parsers.properties import load_java_properties, parse_server_info
-from clustercheck.parsers.serverxml import parse_server_xml, read_xml
+from clustercheck.parsers.serverxml import (
+    ContextConfig,
+    HostConfig,
+    context_config,
+    parse_server_xml,
+    read_xml,
+)
 from clustercheck.parsers.text import decode
 from clustercheck.parsers.webxml import parse_web_xml
 
 SERVER_INFO = "org/apache/catalina/util/ServerInfo.properties"
 WEB_XML = "WEB-INF/web.xml"
+CONTEXT_XML = "META-INF/context.xml"
+# What every application starts from (ContextConfig: Constants.DefaultWebXml, DefaultContextXml
+# and HostContextXml), read from CATALINA_BASE
+DEFAULT_WEB_XML = "conf/web.xml"
+DEFAULT_CONTEXT_XML = "conf/context.xml"
+HOST_CONTEXT_XML = "context.xml.default"
 # Each application costs a read (its web.xml, or its context file and then its web.xml): a
 # Host with tens of thousands is judged up to this many, and CC701 says what was not
 MAX_APPS_PER_HOST = 1000
@@ -31,6 +44,10 @@ def gather_tomcat(reader: NodeReader, settings: TomcatSettings) -> TomcatFacts:
     if data is not None:
         facts.server = parse_server_xml(data, facts.server_xml_path, facts.properties)
     facts.version, facts.version_source = _version(reader, settings, home)
+    web = reader.read(reader.join(base, DEFAULT_WEB_XML))
+    if web is not None:
+        facts.default_web_xml = parse_web_xml(web, reader.join(base, DEFAULT_WEB_XML))
+    facts.default_context = _context(reader, reader.join(base, DEFAULT_CONTEXT_XML), facts)
     facts.webapps = _webapps(reader, settings, facts)
     return facts
 
@@ -62,30 +79,41 @@ def _version(
 def _webapps(reader: NodeReader, settings: TomcatSettings, facts: TomcatFacts) -> list[Webapp]:
     """Applications from every Host's appBase and from conf/<Engine>/<Host>/*.xml contexts."""
     server = facts.server
-    hosts = [(h.name, h.app_base) for h in server.hosts] if server and server.hosts else []
+    hosts = list(server.hosts) if server and server.hosts else []
     if settings.appbase:
-        hosts = [(hosts[0][0] if hosts else "localhost", settings.appbase)]
+        name = hosts[0].name if hosts else "localhost"
+        hosts = [HostConfig(name, settings.appbase, 0, hosts[0].attrs if hosts else {})]
     elif not hosts:
-        hosts = [("localhost", "webapps")]
+        hosts = [HostConfig("localhost", "webapps", 0, {})]
     engine = (server.engine_name if server else None) or "Catalina"
     apps: dict[str, Webapp] = {}
-    for host, app_base in hosts:
-        base_dir = reader.join(facts.catalina_base, app_base)
+    deploy_xml: dict[str, bool] = {}
+    for host in hosts:
+        base_dir = reader.join(facts.catalina_base, host.app_base)
         found = _from_app_base(reader, base_dir, facts)
-        context_dir = reader.join(facts.catalina_base, "conf", engine, host)
+        context_dir = reader.join(facts.catalina_base, "conf", engine, host.name)
         contexts = _context_files(reader, context_dir, facts)
         room = max(0, MAX_APPS_PER_HOST - len(found))
-        found += _from_context_files(reader, contexts[:room], base_dir, facts)
+        own = _read_context_files(reader, contexts[:room], facts)
+        found += _from_context_files(reader, own, base_dir)
         total = len(found) + len(contexts) - min(room, len(contexts))
         if total > MAX_APPS_PER_HOST:
             facts.unjudged[base_dir] = (
-                f"{total - MAX_APPS_PER_HOST} of Host {host}'s {total} applications and context"
-                f" files, past the {MAX_APPS_PER_HOST} clustercheck reads per Host"
+                f"{total - MAX_APPS_PER_HOST} of Host {host.name}'s {total} applications and "
+                f"context files, past the {MAX_APPS_PER_HOST} clustercheck reads per Host"
             )
+        default = _context(reader, reader.join(context_dir, HOST_CONTEXT_XML), facts)
+        if default is not None:
+            facts.host_contexts[host.name] = default
+        # HostConfig reads an application's META-INF/context.xml only with deployXML (default
+        # true; IntrospectionUtils sets a boolean true only from "true")
+        deploy = property_value(host.attrs, "deployXML")
+        deploy_xml[host.name] = deploy is None or deploy.lower() == "true"
         for app in found[:MAX_APPS_PER_HOST]:
+            app.host, app.context = host.name, own.get(app.name)
             apps.setdefault(app.path, app)
     for app in apps.values():
-        _read_descriptor(reader, app)
+        _read_descriptors(reader, app, deploy_xml[app.host], facts)
     return sorted(apps.values(), key=lambda a: a.name)
 
 
@@ -120,22 +148,42 @@ def _context_files(reader: NodeReader, context_dir: str, facts: TomcatFacts) -> 
     return [reader.join(context_dir, name) for name in names]
 
 
+def _context(reader: NodeReader, path: str, facts: TomcatFacts) -> ContextConfig | None:
+    """The Context of one context file, None when there is none."""
+    data = reader.read(path)
+    return None if data is None else _parsed_context(data, path, facts)
+
+
+def _parsed_context(data: bytes, path: str, facts: TomcatFacts) -> ContextConfig | None:
+    """What its XML reader forgives, Tomcat's parser rejects (the application does not start):
+    CC701 says so."""
+    doc = read_xml(data, path)
+    facts.problems.extend(doc.problems)
+    return context_config(doc, path)
+
+
+def _read_context_files(
+    reader: NodeReader, paths: list[str], facts: TomcatFacts
+) -> dict[str, ContextConfig]:
+    """A Host's context descriptors by the application name their file name gives."""
+    found = {}
+    for path in paths:
+        context = _context(reader, path, facts)
+        if context is not None:
+            found[path.rpartition("/")[2][:-4]] = context
+    return found
+
+
 def _from_context_files(
-    reader: NodeReader, paths: list[str], base_dir: str, facts: TomcatFacts
+    reader: NodeReader, contexts: dict[str, ContextConfig], base_dir: str
 ) -> list[Webapp]:
     """Context descriptors deploy applications from outside the appBase through docBase."""
     apps = []
-    for path in paths:
-        data = reader.read(path)
-        if data is None:
-            continue
-        doc = read_xml(data, path)  # what it forgives, Tomcat's parser rejects: CC701 says so
-        facts.problems.extend(doc.problems)
-        doc_base = doc.root.attrs.get("docBase") if doc.root else None
+    for name, context in contexts.items():
+        doc_base = context.attrs.get("docBase")
         if not doc_base:
             continue
         target = reader.join(base_dir, doc_base)
-        name = path.rpartition("/")[2][:-4]
         if target.lower().endswith(".war"):
             apps.append(Webapp(name, target, "war", f"{target}!/{WEB_XML}"))
         else:
@@ -143,11 +191,22 @@ def _from_context_files(
     return apps
 
 
-def _read_descriptor(reader: NodeReader, app: Webapp) -> None:
+def _read_descriptors(
+    reader: NodeReader, app: Webapp, deploy_xml: bool, facts: TomcatFacts
+) -> None:
+    """The application's web.xml, and its META-INF/context.xml when nothing in conf/ gives its
+    Context and the Host reads that file."""
+    wanted = (WEB_XML, CONTEXT_XML) if app.context is None and deploy_xml else (WEB_XML,)
     if app.kind == "war":
-        data = reader.read_member(app.path, WEB_XML)
+        found = reader.read_members(app.path, wanted)
+        paths = {name: f"{app.path}!/{name}" for name in wanted}
     else:
-        data = reader.read(app.web_xml_path)
+        paths = {name: reader.join(app.path, name) for name in wanted}
+        found = {name: reader.read(path) for name, path in paths.items()}
+    context = found.get(CONTEXT_XML)
+    if context is not None:
+        app.context = _parsed_context(context, paths[CONTEXT_XML], facts)
+    data = found[WEB_XML]
     if data is not None:
         app.web_xml = parse_web_xml(data, app.web_xml_path)
         return

@@ -4,11 +4,17 @@ consistency check, the heartbeat capture and the membership checks, so they neve
 from __future__ import annotations
 
 from clustercheck.facts.cluster import NodeFacts
-from clustercheck.knowledge.tomcat import MEMBERSHIP_DEFAULTS, tomcat_major
-from clustercheck.parsers.serverxml import ClusterConfig
+from clustercheck.knowledge.tomcat import (
+    CLUSTER_DEFAULT_VALVES,
+    CLUSTER_SESSION_LISTENER,
+    DELTA_MANAGER,
+    MEMBERSHIP_DEFAULTS,
+    SIMPLE_TCP_CLUSTER,
+    tomcat_major,
+)
+from clustercheck.parsers.serverxml import ClusterConfig, Component, ServerXml
 
 MCAST = "org.apache.catalina.tribes.membership.McastService"
-DELTA = "org.apache.catalina.ha.session.DeltaManager"
 # Tomcat 5.5-style names, honoured until Tomcat 7 and ignored (defaults used) from 8.0 on.
 OLD_NAMES = {"address": "mcastAddr", "port": "mcastPort", "frequency": "mcastFrequency"}
 # Receiver addresses that mean "the node's own address".
@@ -24,9 +30,7 @@ def effective_membership(config: ClusterConfig, major: int | None) -> dict[str, 
     klass = (membership.class_name if membership else None) or MCAST
     summary = {
         "membership": klass.rsplit(".", 1)[-1],
-        "manager": ((config.manager.class_name if config.manager else None) or DELTA).rsplit(
-            ".", 1
-        )[-1],
+        "manager": manager_class(config).rsplit(".", 1)[-1],
     }
     if klass == MCAST:
         for key, default in MEMBERSHIP_DEFAULTS.items():
@@ -82,3 +86,30 @@ def receiver_bind(config: ClusterConfig) -> tuple[str, int | None]:
         return address, int(attrs.get("port", DEFAULT_RECEIVER_PORT))
     except ValueError:
         return address, None
+
+
+def started_clusters(server: ServerXml) -> list[ClusterConfig]:
+    """The SimpleTcpClusters Tomcat starts: at most one per Engine or Host (a later sibling
+    replaces an earlier one before anything starts)."""
+    return [c for c in server.clusters if not c.replaced and c.class_name == SIMPLE_TCP_CLUSTER]
+
+
+def cluster_valves(config: ClusterConfig) -> list[tuple[str, Component | None]]:
+    """The valves the Cluster adds to its container, by class name, with the element that
+    configures each: those written, else Tomcat's defaults (None: not written)."""
+    if config.valves:
+        return [(v.class_name or "", v) for v in config.valves]
+    return [(name, None) for name in CLUSTER_DEFAULT_VALVES]
+
+
+def cluster_listeners(config: ClusterConfig) -> list[str]:
+    """The ClusterListener classes of the Cluster: those written, else ClusterSessionListener
+    when its manager template is a DeltaManager (the default one)."""
+    if config.listeners:
+        return [listener.class_name or "" for listener in config.listeners]
+    return [CLUSTER_SESSION_LISTENER] if manager_class(config) == DELTA_MANAGER else []
+
+
+def manager_class(config: ClusterConfig) -> str:
+    """The Cluster's session manager template (DeltaManager when none is written)."""
+    return (config.manager.class_name if config.manager else None) or DELTA_MANAGER

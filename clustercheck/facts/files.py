@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from clustercheck.parsers.httpd import JkSettings, Mount
     from clustercheck.parsers.proxy import ProxySettings
-    from clustercheck.parsers.serverxml import ServerXml
+    from clustercheck.parsers.serverxml import ContextConfig, ServerXml
     from clustercheck.parsers.text import Problem
     from clustercheck.parsers.webxml import WebXml
     from clustercheck.parsers.workers import WorkersFile
@@ -51,6 +51,10 @@ class Webapp:
     web_xml_path: str  # e.g. /opt/tomcat/webapps/shop.war!/WEB-INF/web.xml
     web_xml: WebXml | None = None  # None when the application has no web.xml
     error: str | None = None  # why the descriptor could not be read
+    host: str = "localhost"  # the Host that deploys it
+    # its own <Context>: conf/<Engine>/<Host>/NAME.xml, else its META-INF/context.xml (when the
+    # Host's deployXML allows); None when it has neither
+    context: ContextConfig | None = None
 
 
 @dataclass
@@ -71,3 +75,8 @@ class TomcatFacts:
     # appBase folders of Hosts with more applications than clustercheck reads: how many not
     unjudged: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # of the context files (CC701)
+    # what every application starts from: conf/web.xml, conf/context.xml, and each Host's
+    # conf/<Engine>/<Host>/context.xml.default by Host name (None, absent: no such file)
+    default_web_xml: WebXml | None = None
+    default_context: ContextConfig | None = None
+    host_contexts: dict[str, ContextConfig] = field(default_factory=dict)

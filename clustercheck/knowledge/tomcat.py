@@ -945,3 +945,33 @@ def realm_without_database(wrapper: str | None) -> str:
         'Tomcat does not start ("No UserDatabase component found under key [...]", then "The '
         'required Server component failed to start")'
     )
+
+
+# ------------------------------------------------------------------------- sessions
+
+# The names a session id travels under when nothing configures one (Servlet spec; Tomcat's
+# org.apache.catalina.util.SessionConfig, the same in 7.0.x to main): the cookie, and the path
+# parameter of URL rewriting (`;jsessionid=`). A configured name (Context sessionCookieName,
+# which wins, else web.xml <session-config><cookie-config><name>) replaces both: the URL then
+# carries `;NAME=` (getSessionUriParamName falls back to the cookie name).
+SESSION_COOKIE_NAME = "JSESSIONID"
+SESSION_PARAMETER_NAME = "jsessionid"
+# Session tracking modes (jakarta.servlet.SessionTrackingMode); without <tracking-mode> Tomcat
+# uses URL, plus COOKIE unless the Context has cookies="false" (ApplicationContext
+# populateSessionTrackingModes, 7.0.x to main).
+COOKIE, URL, SSL = "COOKIE", "URL", "SSL"
+TRACKING_MODES = frozenset({COOKIE, URL, SSL})
+
+# What a <Cluster> adds when it configures none (SimpleTcpCluster checkDefaults, 8.5.x to main;
+# protocols.md §4.4): the valves only when it has no <Valve> at all, the listener only when it
+# has no <ClusterListener> and its manager template is a DeltaManager. JvmRouteBinderValve
+# renames a failed-over session to the node's own jvmRoute (DeltaManager tells the others through
+# ClusterSessionListener, which applies every DeltaManager message: cluster-howto.xml).
+JVM_ROUTE_BINDER_VALVE = _HA + "session.JvmRouteBinderValve"
+CLUSTER_SESSION_LISTENER = _HA + "session.ClusterSessionListener"
+DELTA_MANAGER = _HA + "session.DeltaManager"
+CLUSTER_DEFAULT_VALVES = (JVM_ROUTE_BINDER_VALVE, REPLICATION_VALVE)
+
+# Tomcat's own administration applications (the webapps of its distribution): their sessions not
+# being replicated or routed is usually acceptable, so checks about applications warn for them.
+TOMCAT_ADMIN_APPS = frozenset({"manager", "host-manager", "docs"})

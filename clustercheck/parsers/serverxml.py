@@ -537,11 +537,33 @@ class Connector:
 
 
 @dataclass
+class ContextConfig:
+    """A `<Context>` as one file writes it: inside a Host of server.xml, in conf/context.xml, in
+    a Host's conf/<Engine>/<Host>/context.xml.default or NAME.xml, or in an application's
+    META-INF/context.xml. Tomcat sets its attributes on the application's context in the order
+    it reads those files, so a later file's attribute replaces an earlier one's."""
+
+    file: str
+    line: int
+    attrs: dict[str, str]
+
+
+def context_config(doc: XmlDoc, path: str) -> ContextConfig | None:
+    """The Context a context file holds; None when its root is not `<Context>` (Tomcat's
+    ContextRuleSet matches nothing else, case-sensitively: it reads nothing from the file)."""
+    root = doc.root
+    if root is None or root.tag != "Context":
+        return None
+    return ContextConfig(path, root.line, root.attrs)
+
+
+@dataclass
 class HostConfig:
     name: str
     app_base: str
     line: int
     attrs: dict[str, str]
+    contexts: list[ContextConfig] = field(default_factory=list)  # <Context> inside the Host
 
 
 @dataclass
@@ -730,7 +752,13 @@ def parse_server_xml(
     for engine in engines:
         hosts = engine.find_all("Host")
         result.hosts += [
-            HostConfig(h.attrs.get("name", ""), h.attrs.get("appBase", "webapps"), h.line, h.attrs)
+            HostConfig(
+                h.attrs.get("name", ""),
+                h.attrs.get("appBase", "webapps"),
+                h.line,
+                h.attrs,
+                [ContextConfig(path, c.line, c.attrs) for c in h.find_all("Context")],
+            )
             for h in hosts
         ]
         result.clusters += [_cluster(c, engine) for c in engine.find_all("Cluster")]

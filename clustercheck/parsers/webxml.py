@@ -1,4 +1,6 @@
-"""A web application's WEB-INF/web.xml: does it say `<distributable/>` where Tomcat looks?
+"""A web application's WEB-INF/web.xml (or Tomcat's conf/web.xml, the defaults of every
+application): does it say `<distributable/>` where Tomcat looks, and what its `<session-config>`
+names the session cookie and how it tracks sessions.
 
 Tomcat's web.xml digester matches `web-app/distributable` by local name (any namespace, any
 prefix), case-sensitively, and ignores everything else without a word (it does not validate
@@ -10,12 +12,34 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
+from clustercheck.knowledge.tomcat import TRACKING_MODES
 from clustercheck.parsers.serverxml import XmlElement, read_xml
 from clustercheck.parsers.text import Kind, Problem
 
+T = TypeVar("T")
+
 ROOTS = ("web-app", "web-fragment")
 _COMMENTED = re.compile(r"<\s*distributable\b[^>]*>", re.I)
+
+
+@dataclass(frozen=True)
+class Written(Generic[T]):
+    """A value as the descriptor sets it, and the line of the element that sets it."""
+
+    value: T
+    line: int
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """What `<session-config>` sets, as Tomcat's WebRuleSet reads it (None: not set, so the
+    defaults of conf/web.xml, then Tomcat's, apply)."""
+
+    line: int
+    cookie_name: Written[str] | None = None  # <cookie-config><name>; the last one wins
+    tracking_modes: Written[frozenset[str]] | None = None  # every <tracking-mode>: the first's line
 
 
 @dataclass
@@ -29,6 +53,7 @@ class WebXml:
     problems: list[Problem]
     root: str | None = None  # "web-app", or "web-fragment" for a web-fragment.xml
     version: str | None = None  # the Servlet version the descriptor declares
+    session: SessionConfig | None = None  # None: no <session-config>
 
 
 def _local(tag: str) -> str:
@@ -73,8 +98,54 @@ def _commented(comments: list[tuple[str, int]]) -> list[tuple[str, int, str]]:
     return found
 
 
+def _children(element: XmlElement, name: str) -> list[XmlElement]:
+    """Direct children by local name, case-sensitively (as Tomcat's digester matches)."""
+    return [c for c in element.children if _local(c.tag) == name]
+
+
+def _session_config(top: XmlElement, path: str, problems: list[Problem]) -> SessionConfig | None:
+    """The first `<session-config>` (a second one makes Tomcat refuse the whole descriptor,
+    WebRuleSet SetSessionConfig), its cookie name (an empty one is no name: SessionConfig
+    ignores it) and its tracking modes (SessionTrackingMode.valueOf: exact capitals)."""
+    found = _children(top, "session-config")
+    if not found:
+        return None
+    for extra in found[1:]:
+        problems.append(
+            Problem(
+                path,
+                extra.line,
+                f"a second <session-config> (the first is at line {found[0].line}): Tomcat "
+                'refuses the descriptor ("element is limited to 1 occurrence") and does not '
+                "deploy the application",
+                Kind.REFUSES_TO_START,
+            )
+        )
+    config = found[0]
+    names = [n for c in _children(config, "cookie-config") for n in _children(c, "name")]
+    name = names[-1] if names and names[-1].text else None
+    modes = _children(config, "tracking-mode")
+    for mode in modes:
+        if mode.text not in TRACKING_MODES:
+            problems.append(
+                Problem(
+                    path,
+                    mode.line,
+                    f"<tracking-mode>{mode.text}</tracking-mode> is not COOKIE, URL or SSL (in "
+                    "capitals): Tomcat refuses the descriptor and does not deploy the application",
+                    Kind.REFUSES_TO_START,
+                )
+            )
+    return SessionConfig(
+        config.line,
+        Written(name.text, name.line) if name else None,
+        Written(frozenset(m.text for m in modes), modes[0].line) if modes else None,
+    )
+
+
 def parse_web_xml(data: bytes, path: str) -> WebXml:
-    """Whether Tomcat makes this application distributable, and every near miss."""
+    """Whether Tomcat makes this application distributable, and every near miss; its session
+    configuration."""
     doc = read_xml(data, path)
     result = WebXml(path, False, False, None, [], False, doc.problems)
     top = doc.root
@@ -96,6 +167,7 @@ def parse_web_xml(data: bytes, path: str) -> WebXml:
         result.root = _local(top.tag)
         result.version = top.attrs.get("version")
         result.metadata_complete = top.attrs.get("metadata-complete") == "true"
+        result.session = _session_config(top, path, result.problems)
     counted = _counted(top)
     result.distributable = bool(counted)
     result.line = counted[0].line if counted else None

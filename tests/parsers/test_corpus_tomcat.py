@@ -334,3 +334,12 @@ def test_web_xml_details(corpus_dir: Path) -> None:
     assert web(corpus_dir, "01").metadata_complete
     assert web(corpus_dir, "13").version is None  # Servlet 2.3 DOCTYPE, no version attribute
     assert web(corpus_dir, "15").version == "5.0"
+
+
+def test_web_xml_session_config(corpus_dir: Path) -> None:
+    session = web(corpus_dir, "17").session
+    assert session is not None and session.cookie_name is None
+    assert session.tracking_modes is not None
+    assert (session.tracking_modes.value, session.tracking_modes.line) == ({"COOKIE"}, 116)
+    session = web(corpus_dir, "08").session  # only a timeout: the defaults apply
+    assert session is not None and (session.cookie_name, session.tracking_modes) == (None, None)

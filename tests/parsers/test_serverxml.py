@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clustercheck.parsers.serverxml import Component, parse_server_xml, read_xml, substitute
+from clustercheck.parsers.serverxml import (
+    Component,
+    context_config,
+    parse_server_xml,
+    read_xml,
+    substitute,
+)
 
 PATH = "/opt/tomcat/conf/server.xml"
 
@@ -173,6 +179,37 @@ def test_cluster_in_host() -> None:
     assert (cluster.parent, cluster.host, cluster.line) == ("Host", "h2", 4)
     assert cluster.manager is None and cluster.channel is None and cluster.membership is None
     assert [(h.name, h.app_base) for h in sx.hosts] == [("h1", "apps1"), ("h2", "apps2")]
+
+
+def test_contexts_of_a_host() -> None:
+    """A Host's <Context> elements (exact case, direct children), with ${...} substituted."""
+    data = b"""<Server><Service><Engine name="E" defaultHost="h1">
+<Host name="h1" appBase="apps1">
+  <Context path="/shop" docBase="shop" sessionCookieName="${cookie}"/>
+  <context path="/ignored"/>
+  <Valve className="x"><Context path="/nested"/></Valve>
+</Host></Engine></Service></Server>"""
+    [host] = parse_server_xml(data, PATH, {"cookie": "SHOPID"}).hosts
+    [context] = host.contexts
+    assert (context.file, context.line) == (PATH, 3)
+    assert context.attrs == {"path": "/shop", "docBase": "shop", "sessionCookieName": "SHOPID"}
+
+
+@pytest.mark.parametrize(
+    ("data", "attrs"),
+    [
+        (b'<?xml version="1.0"?>\n<Context cookies="false">\n</Context>', {"cookies": "false"}),
+        (b"<context cookies='false'/>", None),  # Tomcat's rule matches <Context> only
+        (b"<Server/>", None),
+        (b"", None),
+    ],
+)
+def test_context_file(data: bytes, attrs: dict[str, str] | None) -> None:
+    path = "/opt/tomcat/conf/context.xml"
+    context = context_config(read_xml(data, path), path)
+    assert (context.attrs if context else None) == attrs
+    if context is not None:
+        assert (context.file, context.line) == (path, 2)
 
 
 def test_static_members_under_membership_and_interceptor() -> None:

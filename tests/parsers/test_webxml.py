@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from clustercheck.parsers.text import Kind
 from clustercheck.parsers.webxml import parse_web_xml
 
 PATH = "/opt/tomcat/webapps/shop/WEB-INF/web.xml"
@@ -147,3 +148,86 @@ def test_latin1_declared_and_crlf() -> None:
     ).encode("latin-1")
     wx = parse_web_xml(data, PATH)
     assert wx.distributable and wx.line == 4 and not wx.problems
+
+
+# ------------------------------------------------------------------------ <session-config>
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "modes"),
+    [
+        ("<session-config><session-timeout>30</session-timeout></session-config>", None, None),
+        (
+            "<session-config>\n<cookie-config>\n<name> SHOPID </name>\n</cookie-config>\n"
+            "</session-config>",
+            ("SHOPID", 5),  # trimmed, as Tomcat's digester does
+            None,
+        ),
+        (  # each <name> calls the setter: the last one wins
+            "<session-config><cookie-config><name>A</name></cookie-config>\n"
+            "<cookie-config><name>B</name></cookie-config></session-config>",
+            ("B", 4),
+            None,
+        ),
+        (
+            "<session-config><cookie-config><name></name></cookie-config></session-config>",
+            None,
+            None,
+        ),
+        (
+            "<session-config>\n<tracking-mode>COOKIE</tracking-mode>\n"
+            "<tracking-mode>URL</tracking-mode>\n</session-config>",
+            None,
+            ({"COOKIE", "URL"}, 4),
+        ),
+        (  # Tomcat matches elements by local name, whatever the prefix
+            '<j:session-config xmlns:j="urn:x"><j:tracking-mode>URL</j:tracking-mode>'
+            "</j:session-config>",
+            None,
+            ({"URL"}, 3),
+        ),
+    ],
+)
+def test_session_config(
+    body: str, name: tuple[str, int] | None, modes: tuple[set[str], int] | None
+) -> None:
+    wx = parse_web_xml(web(body), PATH)
+    assert not wx.problems and wx.session is not None
+    cookie, tracking = wx.session.cookie_name, wx.session.tracking_modes
+    assert ((cookie.value, cookie.line) if cookie else None) == name
+    assert ((set(tracking.value), tracking.line) if tracking else None) == modes
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<distributable/>",
+        # not a child of <web-app>: no rule of Tomcat's reads it
+        "<servlet><session-config><tracking-mode>URL</tracking-mode></session-config></servlet>",
+        "<Session-config><tracking-mode>URL</tracking-mode></Session-config>",
+    ],
+)
+def test_no_session_config(body: str) -> None:
+    assert parse_web_xml(web(body), PATH).session is None
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "message"),
+    [
+        (
+            "<session-config/>\n<session-config/>",
+            4,
+            "a second <session-config> (the first is at line 3)",
+        ),
+        (
+            "<session-config>\n<tracking-mode>cookie</tracking-mode>\n</session-config>",
+            4,
+            "<tracking-mode>cookie</tracking-mode> is not COOKIE, URL or SSL",
+        ),
+    ],
+)
+def test_session_config_tomcat_refuses(body: str, line: int, message: str) -> None:
+    wx = parse_web_xml(web(body), PATH)
+    [problem] = wx.problems
+    assert (problem.line, problem.kind) == (line, Kind.REFUSES_TO_START)
+    assert message in problem.message and "does not deploy the application" in problem.message
