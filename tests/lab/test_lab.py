@@ -40,7 +40,7 @@ def balanced(
     web: int = WEB1,
     headers: dict[str, str] | None = None,
 ) -> list[Response]:
-    """Requests through a front end (web1: httpd + mod_jk on n1), each with the same cookie."""
+    """Requests through a front end (web1 unless told), each with the same cookie."""
     return [http_get(lab.ip(web), 80, session=session, headers=headers) for _ in range(count)]
 
 
@@ -55,7 +55,7 @@ def browse(lab: Lab, web: int, count: int, session: str | None) -> list[Response
 
 
 def direct(lab: Lab, node: int, session: str | None = None, path: str = "/") -> Response:
-    """A request straight to a Tomcat's HTTP connector, bypassing mod_jk."""
+    """A request straight to a Tomcat's HTTP connector, bypassing the front ends."""
     return http_get(lab.ip(node), 8080, path, session=session)
 
 
