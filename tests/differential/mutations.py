@@ -82,6 +82,8 @@ def lab_server_xml() -> str:
         hostname=lab.Lab.hostname(1),
         ip="127.0.0.1",
         ajp_port=lab.AJP_PORT,
+        ajp_address="127.0.0.1",
+        ajp_timeout_ms=lab.AJP_IDLE_TIMEOUT_S * 1000,
         ajp_secret=f'secret="{lab.SECRET}"',
         jvm_route=lab.Lab.route(1),
         receiver_address="127.0.0.1",

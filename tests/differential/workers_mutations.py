@@ -49,6 +49,7 @@ def lab_workers() -> str:
     text = lab.render(
         "workers.properties",
         secret=lab.SECRET,
+        idle_timeout_s=lab.AJP_IDLE_TIMEOUT_S,
         members="\n".join(members),
         balance_workers=",".join(lab.Lab.route(n) for n in (1, 2, 3)),
     )

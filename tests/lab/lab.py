@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A real httpd + mod_jk + Tomcat 10 cluster in network namespaces, for testing clustercheck.
+"""A real httpd + Tomcat 10 cluster in network namespaces, for testing clustercheck.
 
     python3 tests/lab/lab.py up [--dir DIR]       # about 10 s; prints the inventory to use
     python3 tests/lab/lab.py faults [--dir DIR]   # what can be broken, and what is
@@ -8,9 +8,10 @@
     python3 tests/lab/lab.py down [--dir DIR]     # also after a crash: it reads DIR/state.json
 
 Nodes n1..n3 are network namespaces on a bridge of their own. Each runs sshd (its own hostname
-and host key), a chrony client and a Tomcat of one DeltaManager cluster; n1 also runs httpd with
-mod_jk balancing the three Tomcats, and n2 the NTP server. n4, on the same bridge but not in
-the inventory, runs a Tomcat only while the foreign-member fault is on. The namespaces share one
+and host key), a chrony client and a Tomcat of one DeltaManager cluster. Two front ends balance
+the three Tomcats over AJP: web1, httpd with mod_jk in n1, and web2, httpd with mod_proxy_ajp and
+mod_proxy_balancer in n2, which also runs the NTP server. n4, on the same bridge but not in the
+inventory, runs a Tomcat only while the foreign-member fault is on. The namespaces share one
 filesystem, so node N keeps its files under DIR/nN/, and the inventory points there. Root only;
 standard library only, so any Python 3.11 runs it. Every process is recorded by PID in the state
 file and stopped by that PID; see labproc, labnet and labstate for why.
@@ -48,6 +49,12 @@ FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 SECRET = "labsecret"
 WRONG_SECRET = "not-the-secret"
 AJP_PORT, AJP_WRONG_PORT = 8009, 8010
+# Every tier agrees on the seam: the AJP packet size is Tomcat's default packetSize (mod_jk's
+# max_packet_size default too; web2 writes its ProxyIOBufferSize), and an idle AJP connection
+# lives AJP_IDLE_TIMEOUT_S on both sides (mod_jk connection_pool_timeout and mod_proxy ttl in
+# s, the connector's connectionTimeout in ms), as mod_jk's timeouts guide asks.
+PACKET_SIZE, BIG_PACKET_SIZE = 8192, 16384
+AJP_IDLE_TIMEOUT_S, SHORT_IDLE_TIMEOUT_MS = 600, 2000
 SKEW = "+5s"
 # How long a starting node waits for session state it will never get (receiver-loopback); the
 # Tomcat default of 60 s would make that fault cost a minute.
@@ -73,6 +80,7 @@ PREREQUISITES = {
     str(CATALINA_HOME / "bin/catalina.sh"): "tomcat10",
     "/usr/sbin/apache2": "apache2",
     "/usr/lib/apache2/modules/mod_jk.so": "libapache2-mod-jk",
+    "/usr/lib/apache2/modules/mod_proxy_ajp.so": "apache2",
     "/usr/sbin/chronyd": "chrony",
     "/usr/bin/chronyc": "chrony",
     "/usr/sbin/sshd": "openssh-server",
@@ -94,6 +102,24 @@ class Fault:
     effect: str
 
 
+@dataclass(frozen=True)
+class FrontEnd:
+    """One httpd of the lab: its inventory name, the module that balances, the file its
+    httpd.conf includes for it, and how its access log names the route each request took."""
+
+    name: str
+    module: str
+    include: str
+    route_log: str
+
+
+# The front ends, by the namespace their httpd runs in: web1 balances with mod_jk, web2 with
+# mod_proxy_ajp + mod_proxy_balancer, both over the same three Tomcats.
+FRONT_ENDS = {
+    1: FrontEnd("web1", "mod_jk", "mod_jk.conf", "%{JK_WORKER_ROUTE}n"),
+    2: FrontEnd("web2", "mod_proxy_ajp", "conf.d/*.conf", "%{BALANCER_WORKER_ROUTE}e"),
+}
+
 FAULTS: dict[str, Fault] = {
     "mcast-cut": Fault(3, "n3's heartbeats are dropped at the bridge: it sends, nobody hears it"),
     "mcast-host-firewall": Fault(
@@ -101,12 +127,12 @@ FAULTS: dict[str, Fault] = {
     ),
     "clock-skew": Fault(3, f"everything started by n3's sshd runs {SKEW} ahead (libfaketime)"),
     "ajp-port": Fault(
-        2, f"n2's AJP connector is on {AJP_WRONG_PORT}, workers.properties says {AJP_PORT}"
+        2, f"n2's AJP connector is on {AJP_WRONG_PORT}, web1's and web2's members say {AJP_PORT}"
     ),
     "dup-jvmroute": Fault(3, "n3's jvmRoute is tomcat02, the same as n2's"),
     "no-distributable": Fault(2, "n2 also deploys /nodist, whose web.xml has no <distributable/>"),
     "ajp-no-secret": Fault(3, "n3's AJP connector has no secret: it listens, CPing gets no CPong"),
-    "worker-secret": Fault(3, "workers.properties gives tomcat03 a wrong secret: CPong, then 403"),
+    "worker-secret": Fault(3, "web1's worker tomcat03 has a wrong secret: CPong, then 403"),
     "receiver-loopback": Fault(1, "n1's Receiver binds and advertises 127.0.0.1"),
     "node-stopped": Fault(3, "n3's Tomcat is stopped"),
     "other-jdk": Fault(3, "n3's Tomcat runs on another JDK (JAVA_HOME in its bin/setenv.sh)"),
@@ -117,6 +143,29 @@ FAULTS: dict[str, Fault] = {
     ),
     "foreign-member": Fault(
         STRANGER, "tomcat04 on n4, in no inventory, joins the cluster's multicast group"
+    ),
+    "proxy-packet-size": Fault(
+        2,
+        f"web2's ProxyIOBufferSize is {BIG_PACKET_SIZE}, the Tomcats' packetSize {PACKET_SIZE}: "
+        "a request with large headers fails",
+    ),
+    "worker-packet-size": Fault(
+        2,
+        f"web1's worker tomcat02 has max_packet_size={BIG_PACKET_SIZE}, n2's packetSize is "
+        f"{PACKET_SIZE}",
+    ),
+    "idle-timeout": Fault(
+        3,
+        f"n3's AJP connectionTimeout is {SHORT_IDLE_TIMEOUT_MS} ms; the front ends keep idle "
+        f"connections {AJP_IDLE_TIMEOUT_S} s",
+    ),
+    "ajp-ipv6": Fault(
+        1,
+        'n1\'s AJP connector has address="::1" (the stock sample); the front ends connect to its '
+        "IPv4 address",
+    ),
+    "balancer-route": Fault(
+        3, "web2's BalancerMember for tomcat03 has route=tomcat3, not its jvmRoute tomcat03"
     ),
 }
 # Faults under which members cannot all see and verify each other, so no start waits for it.
@@ -190,13 +239,21 @@ class Lab:
     def ntp_server(self) -> str:
         return self.ip(2)
 
-    @property
-    def httpd_root(self) -> Path:
-        return self.dir / "n1" / "httpd"
+    def httpd_root(self, node: int) -> Path:
+        """The ServerRoot of the front end in namespace `node` (1: web1, 2: web2)."""
+        return self.dir / f"n{node}" / "httpd"
+
+    def httpd_conf(self, node: int) -> Path:
+        return self.httpd_root(node) / "httpd.conf"
 
     @property
     def jk_conf(self) -> Path:
-        return self.httpd_root / "mod_jk.conf"
+        return self.httpd_root(1) / "mod_jk.conf"
+
+    @property
+    def proxy_conf(self) -> Path:
+        """web2's balancer, read through its httpd.conf's `Include conf.d/*.conf`."""
+        return self.httpd_root(2) / "conf.d" / "balancer.conf"
 
     @property
     def faults(self) -> frozenset[str]:
@@ -337,8 +394,9 @@ class Lab:
             procs = self.state.procs
             outdated = {key for key in procs if key not in wanted or key in changed}
             starting = {key for key in wanted if key not in procs or key in outdated}
-            if "httpd" in procs and starting & {f"tomcat{n}" for n in NODES}:
-                outdated.add("httpd")  # a fresh mod_jk, with no member in error from before
+            if starting & {f"tomcat{n}" for n in NODES}:
+                # fresh front ends, with no member in error (or waiting to retry) from before
+                outdated |= {f"httpd{n}" for n in FRONT_ENDS if f"httpd{n}" in procs}
             self._stop(sorted(outdated))
             self._start_missing(wanted)
         finally:
@@ -346,7 +404,8 @@ class Lab:
 
     def _wanted_procs(self) -> list[str]:
         """Process keys in start order: time and access first, the Tomcats last."""
-        keys = ["ntpd", *(f"chrony{n}" for n in NODES), *(f"sshd{n}" for n in NODES), "httpd"]
+        keys = ["ntpd", *(f"chrony{n}" for n in NODES), *(f"sshd{n}" for n in NODES)]
+        keys += [f"httpd{n}" for n in FRONT_ENDS]
         keys += [f"watcher{n}" for n in NODES if self._hit("shutdown-in-window", n)]
         return keys + [f"tomcat{n}" for n in NAMESPACES if self._tomcat_runs(n)]
 
@@ -409,7 +468,8 @@ class Lab:
 
     def _wait_service(self, key: str) -> None:
         """sshd and httpd answer TCP at once; chronyd is checked later by its sync state."""
-        ports = {f"sshd{n}": (self.ip(n), 22) for n in NODES} | {"httpd": (self.ip(1), 80)}
+        ports = {f"sshd{n}": (self.ip(n), 22) for n in NODES}
+        ports |= {f"httpd{n}": (self.ip(n), 80) for n in FRONT_ENDS}
         if key in ports:
             _wait_until(
                 lambda: labprobe.tcp_open(*ports[key]),
@@ -431,7 +491,7 @@ class Lab:
 
     def _command(self, key: str) -> tuple[list[str], Path, dict[str, str] | None]:
         """argv, log file and environment (None: a clean one) of one lab process."""
-        node = int(key[-1]) if key[-1].isdigit() else {"ntpd": 2, "httpd": 1}[key]
+        node = int(key[-1]) if key[-1].isdigit() else {"ntpd": 2}[key]
         in_ns, home = self.net.exec_argv(node), self.dir / f"n{node}"
         if key == "ntpd" or key.startswith("chrony"):
             conf = home / ("ntp" if key == "ntpd" else "chrony") / "chrony.conf"
@@ -440,9 +500,9 @@ class Lab:
             conf = home / "ssh" / "sshd_config"
             argv = [*in_ns, *WITH_HOSTNAME, self.hostname(node), *SSHD, str(conf)]
             return argv, conf.with_name("sshd.log"), None
-        if key == "httpd":
-            conf = self.httpd_root / "httpd.conf"
-            return [*in_ns, *HTTPD, str(conf)], self.httpd_root / "logs" / "httpd.out", None
+        if key.startswith("httpd"):
+            log = self.httpd_root(node) / "logs" / "httpd.out"
+            return [*in_ns, *HTTPD, str(self.httpd_conf(node))], log, None
         if key.startswith("watcher"):  # shutdown-in-window's; it needs no namespace
             watch = [str(HERE / "labwatch.py"), str(self.dir), str(node), f"{SHUTDOWN_DELAY_S:g}"]
             return [sys.executable, *watch], home / "watcher.log", None
@@ -474,7 +534,8 @@ class Lab:
                 for sub in ("home", "chrony"):
                     (self.dir / f"n{node}" / sub).mkdir(parents=True, exist_ok=True)
             tomcat_dirs = [f"n{n}/tomcat/{d}" for n in NAMESPACES for d in ("logs", "temp", "work")]
-            for sub in ("n2/ntp", "n1/httpd/logs", "n1/httpd/run", *tomcat_dirs):
+            httpd_dirs = [f"n{n}/httpd/{d}" for n in FRONT_ENDS for d in ("logs", "run")]
+            for sub in ("n2/ntp", *httpd_dirs, *tomcat_dirs):
                 (self.dir / sub).mkdir(parents=True, exist_ok=True)
             self.known_hosts.write_text("\n".join(host_keys) + "\n")
             (self.dir / "ssh" / "authorized_keys").write_text(_public(self.identity_file) + "\n")
@@ -508,7 +569,7 @@ class Lab:
         ntp_dir = self.dir / "n2" / "ntp"
         ntp = render("chrony-server.conf", ip=self.ntp_server, subnet=self.net.subnet, dir=ntp_dir)
         files[ntp_dir / "chrony.conf"] = ("ntpd", ntp)
-        return files | self._httpd_files()
+        return files | self._front_end_files()
 
     def _access_files(self, node: int) -> dict[Path, tuple[str, str | None]]:
         """The node's sshd and chrony client configs."""
@@ -535,28 +596,58 @@ class Lab:
             node_dir / "chrony" / "chrony.conf": (f"chrony{node}", chrony),
         }
 
-    def _httpd_files(self) -> dict[Path, tuple[str, str | None]]:
+    def _front_end_files(self) -> dict[Path, tuple[str, str | None]]:
+        """Each front end's httpd.conf, and what it includes: web1's mod_jk.conf and
+        workers.properties, web2's conf.d/balancer.conf."""
+        files: dict[Path, tuple[str, str | None]] = {}
+        for node, front_end in FRONT_ENDS.items():
+            httpd_conf = render(
+                "httpd.conf",
+                server_root=self.httpd_root(node),
+                hostname=self.hostname(node),
+                ip=self.ip(node),
+                route_log=front_end.route_log,
+                include=front_end.include,
+            )
+            files[self.httpd_conf(node)] = (f"httpd{node}", httpd_conf)
+        return files | self._jk_files() | self._proxy_files()
+
+    def _jk_files(self) -> dict[Path, tuple[str, str | None]]:
         members = []
         for node in NODES:
             worker = f"worker.{self.route(node)}"
             members += [f"{worker}.reference=worker.template", f"{worker}.host={self.ip(node)}"]
             if self._hit("worker-secret", node):
                 members.append(f"{worker}.secret={WRONG_SECRET}")
+            if self._hit("worker-packet-size", node):
+                members.append(f"{worker}.max_packet_size={BIG_PACKET_SIZE}")
         workers = render(
             "workers.properties",
             secret=SECRET,
+            idle_timeout_s=AJP_IDLE_TIMEOUT_S,
             members="\n".join(members),
             balance_workers=",".join(self.route(n) for n in NODES),
         )
-        root = self.httpd_root
         return {
-            root / "httpd.conf": (
-                "httpd",
-                render("httpd.conf", server_root=root, hostname=self.hostname(1), ip=self.ip(1)),
-            ),
-            root / "mod_jk.conf": ("httpd", render("mod_jk.conf")),
-            root / "workers.properties": ("httpd", workers),
+            self.jk_conf: ("httpd1", render("mod_jk.conf")),
+            self.jk_conf.with_name("workers.properties"): ("httpd1", workers),
         }
+
+    def _proxy_files(self) -> dict[Path, tuple[str, str | None]]:
+        members = []
+        for node in NODES:
+            route = f"tomcat{node}" if self._hit("balancer-route", node) else self.route(node)
+            members.append(
+                f"    BalancerMember ajp://{self.ip(node)}:{AJP_PORT} route={route} "
+                f"secret={SECRET} ping=1 connectiontimeout=2 ttl={AJP_IDLE_TIMEOUT_S}"
+            )
+        big = self._hit("proxy-packet-size", 2)
+        balancer = render(
+            "balancer.conf",
+            io_buffer_size=BIG_PACKET_SIZE if big else PACKET_SIZE,
+            members="\n".join(members),
+        )
+        return {self.proxy_conf: ("httpd2", balancer)}
 
     def _tomcat_files(self, node: int) -> dict[Path, tuple[str, str | None]]:
         key, conf = f"tomcat{node}", self.catalina_base(node) / "conf"
@@ -566,12 +657,17 @@ class Lab:
         }
         files[conf / "logging.properties"] = (key, render("logging.properties"))
         loopback = self._hit("receiver-loopback", node)
+        idle_ms = AJP_IDLE_TIMEOUT_S * 1000
+        if self._hit("idle-timeout", node):
+            idle_ms = SHORT_IDLE_TIMEOUT_MS
         server_xml = render(
             "server.xml",
             node=node,
             hostname=self.hostname(node),
             ip=self.ip(node),
             ajp_port=AJP_WRONG_PORT if self._hit("ajp-port", node) else AJP_PORT,
+            ajp_address="::1" if self._hit("ajp-ipv6", node) else self.ip(node),
+            ajp_timeout_ms=idle_ms,
             ajp_secret="" if self._hit("ajp-no-secret", node) else f'secret="{SECRET}"',
             jvm_route=self.route(2) if self._hit("dup-jvmroute", node) else self.route(node),
             receiver_address="127.0.0.1" if loopback else self.ip(node),
@@ -605,11 +701,14 @@ class Lab:
                 bridge=self.net.bridge,
                 inventory=self.inventory,
                 ntp_server=self.ntp_server,
-                web_host=self.ip(1),
+                web1_host=self.ip(1),
+                web1_httpd_conf=_q(self.httpd_conf(1)),
+                jk_conf=_q(self.jk_conf),
+                server_root=_q(self.httpd_root(1)),
+                web2_host=self.ip(2),
+                web2_httpd_conf=_q(self.httpd_conf(2)),
                 identity_file=_q(self.identity_file),
                 known_hosts=_q(self.known_hosts),
-                jk_conf=_q(self.jk_conf),
-                server_root=_q(self.httpd_root),
                 tomcat_nodes=tomcats,
             )
         )
@@ -626,9 +725,10 @@ class Lab:
         """What is where, and how to use it: printed by `up` and `status`."""
         net = self.net
         ssh = f"ssh -i {self.identity_file} -o UserKnownHostsFile={self.known_hosts} root@"
+        web = {n: f"{f.name} (httpd+{f.module} :80), " for n, f in FRONT_ENDS.items()}
         roles = {
-            1: "httpd+mod_jk :80, tomcat01",
-            2: "tomcat02, NTP server",
+            1: f"{web[1]}tomcat01",
+            2: f"{web[2]}tomcat02, NTP server",
             3: "tomcat03",
             4: "tomcat04 under foreign-member only; not in the inventory",
         }
@@ -645,7 +745,8 @@ class Lab:
             f"faults on: {', '.join(self.state.faults) or 'none'}",
             f"inventory: {self.inventory}",
             f"check it:  clustercheck run {self.inventory}",
-            f"try:       curl -si http://{self.ip(1)}/ ; {ssh}{self.ip(3)} hostname",
+            f"try:       curl -si http://{self.ip(1)}/ ; curl -si http://{self.ip(2)}/ ; "
+            f"{ssh}{self.ip(3)} hostname",
             f"break it:  python3 {HERE / 'lab.py'} fault mcast-cut on --dir {self.dir}",
             f"down:      python3 {HERE / 'lab.py'} down --dir {self.dir}",
         ]

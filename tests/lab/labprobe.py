@@ -39,12 +39,21 @@ class Response:
 
 
 def http_get(
-    host: str, port: int, path: str = "/", session: str | None = None, timeout: float = 5.0
+    host: str,
+    port: int,
+    path: str = "/",
+    session: str | None = None,
+    timeout: float = 5.0,
+    headers: dict[str, str] | None = None,
 ) -> Response:
-    """One GET, straight to the address (never through a proxy), with an optional session."""
+    """One GET, straight to the address (never through a proxy), with an optional session and
+    extra headers."""
     conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    sent = dict(headers or {})
+    if session:
+        sent["Cookie"] = f"JSESSIONID={session}"
     try:
-        conn.request("GET", path, headers={"Cookie": f"JSESSIONID={session}"} if session else {})
+        conn.request("GET", path, headers=sent)
         answer = conn.getresponse()
         body = answer.read().decode("utf-8", "replace").strip()
         cookies = answer.headers.get_all("Set-Cookie") or []

@@ -1,4 +1,5 @@
-"""The lab is real: balancing, stickiness, replication, SSH, NTP, and every fault's effect.
+"""The lab is real: balancing through both front ends, stickiness, replication, SSH, NTP, and
+every fault's effect.
 
 Each fault test checks the symptom a person (or clustercheck) would see on a real cluster, and
 the `lab.fault()` block restores the healthy lab for the next test.
@@ -18,21 +19,43 @@ import labstate
 import ntplib
 import paramiko
 import pytest
-from lab import Lab, sweep_stale
+from lab import AJP_PORT, FRONT_ENDS, SHORT_IDLE_TIMEOUT_MS, Lab, sweep_stale
 from labprobe import Response, cping, http_get, jk_status, tcp_open
 
 pytestmark = pytest.mark.lab
 
 ROUTES = {"tomcat01", "tomcat02", "tomcat03"}
+WEB1, WEB2 = FRONT_ENDS  # httpd + mod_jk in n1, httpd + mod_proxy_ajp in n2
+# 12 KB of request headers, each field within httpd's LimitRequestFieldSize (8190 bytes): httpd
+# takes the request; it does not fit an AJP packet of 8192 bytes.
+BIG_HEADERS = {"X-Big-1": "b" * 6144, "X-Big-2": "b" * 6144}
+TOMCAT_REFUSES_PACKET = "received but the packetSize is only [8,192]"
+TOMCAT_ERROR_PAGE = "HTTP Status 400"  # Tomcat's ErrorReportValve; httpd's page says "Bad Request"
 
 
-def balanced(lab: Lab, count: int = 6, session: str | None = None) -> list[Response]:
-    """Requests through httpd + mod_jk on n1, as a browser would send them."""
-    return [http_get(lab.ip(1), 80, session=session) for _ in range(count)]
+def balanced(
+    lab: Lab,
+    count: int = 6,
+    session: str | None = None,
+    web: int = WEB1,
+    headers: dict[str, str] | None = None,
+) -> list[Response]:
+    """Requests through a front end (web1 unless told), each with the same cookie."""
+    return [http_get(lab.ip(web), 80, session=session, headers=headers) for _ in range(count)]
+
+
+def browse(lab: Lab, web: int, count: int, session: str | None) -> list[Response]:
+    """Requests through a front end as a browser sends them: each with the session id that the
+    last answer set."""
+    answers = []
+    for _ in range(count):
+        answers.append(http_get(lab.ip(web), 80, session=session))
+        session = answers[-1].session or session
+    return answers
 
 
 def direct(lab: Lab, node: int, session: str | None = None, path: str = "/") -> Response:
-    """A request straight to a Tomcat's HTTP connector, bypassing mod_jk."""
+    """A request straight to a Tomcat's HTTP connector, bypassing the front ends."""
     return http_get(lab.ip(node), 8080, path, session=session)
 
 
@@ -69,8 +92,29 @@ def clock_offset(lab: Lab, node: int) -> float:
         return remote - (before + time.time()) / 2
 
 
-def log_since(lab: Lab, node: int, offset: int) -> str:
-    return lab.tomcat_log(node).read_bytes()[offset:].decode(errors="replace")
+class Logs:
+    """What some log files gain from now on."""
+
+    def __init__(self, *paths: Path) -> None:
+        self.start = {path: path.stat().st_size for path in paths}
+
+    def new(self) -> str:
+        return "".join(
+            path.read_bytes()[offset:].decode(errors="replace")
+            for path, offset in self.start.items()
+        )
+
+
+def tomcat_logs(lab: Lab, *nodes: int) -> Logs:
+    return Logs(*(lab.tomcat_log(n) for n in nodes or (1, 2, 3)))
+
+
+def ajp_connections(lab: Lab, web: int, node: int) -> set[str]:
+    """TCP states of a front end's connections to a node's AJP port, as `ss` shows them in the
+    front end's namespace (ESTAB, CLOSE-WAIT, TIME-WAIT)."""
+    target = f"{lab.ip(node)}:{AJP_PORT}"
+    out = labnet.run(*lab.net.exec_argv(web), "ss", "-Htn", "state", "all", "dst", target)
+    return {line.split()[0] for line in out.splitlines() if line.strip()}
 
 
 # -- the healthy lab ------------------------------------------------------------------------
@@ -82,8 +126,14 @@ def test_inventory_loads_in_clustercheck(lab: Lab) -> None:
     inventory = load_inventory(lab.inventory)
     assert inventory.name == "lab"
     assert inventory.ntp.servers == (lab.ntp_server,)
-    web = inventory.node("web1")
-    assert (web.host, web.roles, web.apache.jk_conf) == (lab.ip(1), ("apache",), str(lab.jk_conf))
+    web1, web2 = inventory.node("web1"), inventory.node("web2")
+    assert (web1.host, web1.roles, web1.apache.jk_conf) == (
+        lab.ip(1),
+        ("apache",),
+        str(lab.jk_conf),
+    )
+    assert (web2.host, web2.roles, web2.apache.jk_conf) == (lab.ip(2), ("apache",), None)
+    # i15: after merge, also assert each web's apache.httpd_conf == str(lab.httpd_conf(N))
     for node in (1, 2, 3):
         tomcat = inventory.node(lab.route(node))
         assert tomcat.host == lab.ip(node)
@@ -92,13 +142,20 @@ def test_inventory_loads_in_clustercheck(lab: Lab) -> None:
         assert tomcat.ssh.identity_file == str(lab.identity_file)
 
 
-def test_mod_jk_balances_round_robin_and_sticks(lab: Lab) -> None:
-    fresh = balanced(lab)
+@pytest.mark.parametrize("web", FRONT_ENDS, ids=[f.name for f in FRONT_ENDS.values()])
+def test_front_end_balances_round_robin_and_sticks(lab: Lab, web: int) -> None:
+    fresh = balanced(lab, web=web)
     assert {r.route for r in fresh} == ROUTES
     assert all(r.route == r.field("node") for r in fresh)  # cookie suffix .tomcat0N = jvmRoute
-    again = balanced(lab, 3, session=fresh[0].session)
+    again = balanced(lab, 3, session=fresh[0].session, web=web)
     assert {r.field("node") for r in again} == {fresh[0].route}
     assert [r.field("counter") for r in again] == ["2", "3", "4"]
+
+
+def test_web2_reads_its_balancer_through_include(lab: Lab) -> None:
+    assert "Include conf.d/*.conf" in lab.httpd_conf(WEB2).read_text()
+    assert "<Proxy balancer://lab>" in lab.proxy_conf.read_text()
+    assert lab.proxy_conf.parent == lab.httpd_root(WEB2) / "conf.d"
 
 
 def test_session_is_replicated_to_the_other_nodes(lab: Lab) -> None:
@@ -174,9 +231,9 @@ def test_ajp_port_n2_listens_where_no_worker_points(lab: Lab) -> None:
     with lab.fault("ajp-port"):
         assert cping(lab.ip(2), 8010) == "cpong"
         assert cping(lab.ip(2), 8009) == "refused"
-        routes = {r.field("node") for r in balanced(lab)}
+        routes = {web: {r.field("node") for r in balanced(lab, web=web)} for web in FRONT_ENDS}
         state = jk_status(lab.ip(1))["worker.tomcat02.state"]
-    assert routes == {"tomcat01", "tomcat03"}
+    assert routes == {web: {"tomcat01", "tomcat03"} for web in FRONT_ENDS}
     assert state == "ERR"
 
 
@@ -190,10 +247,10 @@ def test_dup_jvmroute_sends_n3_sessions_to_n2(lab: Lab) -> None:
 
 
 def test_no_distributable_webapp_is_not_clustered(lab: Lab) -> None:
-    offset = lab.tomcat_log(2).stat().st_size
+    logs = tomcat_logs(lab, 2)
     with lab.fault("no-distributable"):
         answer = direct(lab, 2, path="/nodist/")
-        log = log_since(lab, 2, offset)
+        log = logs.new()
     assert (answer.status, answer.field("node")) == (200, "tomcat02")
     assert "webapps/nodist] has finished" in log
     assert "Register manager [localhost#]" in log  # ROOT joins the cluster...
@@ -217,10 +274,10 @@ def test_worker_secret_cpong_but_403_through_mod_jk(lab: Lab) -> None:
 
 
 def test_receiver_loopback_n1_advertises_127_0_0_1(lab: Lab) -> None:
-    offset = lab.tomcat_log(1).stat().st_size
+    logs = tomcat_logs(lab, 1)
     with lab.fault("receiver-loopback"):
         heard_on_n2 = lab.heartbeats(2, 1.5)
-        log = log_since(lab, 1, offset)
+        log = logs.new()
     assert heard_on_n2[lab.ip(1)] == ["127.0.0.1"]  # sent from n1's address, naming loopback
     assert "Receiver Server Socket bound to:[/127.0.0.1:4000]" in log
     assert "No session state sent" in log  # peers could not answer it
@@ -253,14 +310,106 @@ def test_shutdown_in_window_n3_stops_cleanly_while_it_captures(lab: Lab) -> None
 
 
 def test_foreign_member_tomcat04_joins_from_n4_and_leaves(lab: Lab) -> None:
-    offset = lab.tomcat_log(1).stat().st_size
+    logs = tomcat_logs(lab, 1)
     with lab.fault("foreign-member"):
         heard_on_n1 = lab.heartbeats(1, 1.5)
-        log = log_since(lab, 1, offset)
+        log = logs.new()
     assert heard_on_n1[lab.ip(4)] == [lab.ip(4)]
     stranger = "tcp://{" + lab.ip(4).replace(".", ", ") + "}:4000"
     assert any("Replication member added" in line and stranger in line for line in log.split("\n"))
     assert lab.ip(4) not in lab.heartbeats(1, 1.5)  # the healthy lab runs no fourth Tomcat
+
+
+def test_proxy_packet_size_passes_big_headers_to_a_tomcat_that_refuses_them(lab: Lab) -> None:
+    """Healthy, web2 refuses 12 KB of headers itself (they do not fit its 8192-byte AJP
+    packet); with ProxyIOBufferSize 16384 it sends them, and the Tomcat, whose packetSize is
+    8192, refuses them: still a 400, now from Tomcat, for requests the front end admits."""
+    errors = Logs(lab.httpd_root(WEB2) / "logs" / "error.log")
+    tomcats = tomcat_logs(lab)
+    healthy = balanced(lab, 1, web=WEB2, headers=BIG_HEADERS)[0]
+    refused_by_httpd, healthy_tomcats = errors.new(), tomcats.new()
+    with lab.fault("proxy-packet-size"):
+        tomcats = tomcat_logs(lab)
+        big = balanced(lab, 3, web=WEB2, headers=BIG_HEADERS)
+        small = balanced(lab, 3, web=WEB2)
+        refused_by_tomcat = tomcats.new()
+    assert healthy.status == 400 and TOMCAT_ERROR_PAGE not in healthy.body
+    assert "AH00988: ajp_send_header: ajp_marshal_into_msgb failed" in refused_by_httpd
+    assert TOMCAT_REFUSES_PACKET not in healthy_tomcats
+    assert all(r.status == 400 and TOMCAT_ERROR_PAGE in r.body for r in big)
+    assert "Header message of length [12," in refused_by_tomcat
+    assert TOMCAT_REFUSES_PACKET in refused_by_tomcat
+    assert {r.status for r in small} == {200} and {r.field("node") for r in small} == ROUTES
+
+
+def test_worker_packet_size_passes_big_headers_to_tomcat02_that_refuses_them(lab: Lab) -> None:
+    """The same through mod_jk, for the one worker with max_packet_size=16384: healthy, mod_jk
+    answers 413 itself ("check max_packet_size"); under the fault tomcat02 answers 400."""
+    session = direct(lab, 2).session
+    healthy = balanced(lab, 1, session=session, headers=BIG_HEADERS)[0]
+    with lab.fault("worker-packet-size"):
+        tomcat02 = tomcat_logs(lab, 2)
+        big = balanced(lab, 1, session=session, headers=BIG_HEADERS)[0]
+        small = balanced(lab, 1, session=session)[0]
+        refused = tomcat02.new()
+    assert healthy.status == 413
+    assert big.status == 400 and TOMCAT_ERROR_PAGE in big.body
+    assert TOMCAT_REFUSES_PACKET in refused
+    assert (small.status, small.field("node")) == (200, "tomcat02")
+
+
+def test_idle_timeout_n3_closes_connections_the_front_ends_keep(lab: Lab) -> None:
+    """Tomcat closes an idle AJP connection after connectionTimeout; the front ends, which keep
+    theirs 600 s, still hold the closed ones (CLOSE-WAIT). Here the close reaches them (FIN) and
+    they probe before use (mod_jk ping_mode=A, mod_proxy ping=), so requests still pass; a
+    firewall that drops idle connections silently gives them no such chance."""
+    idle_s = SHORT_IDLE_TIMEOUT_MS / 1000 + 1.0
+    session = direct(lab, 3).session
+    for web in FRONT_ENDS:
+        balanced(lab, 1, session=session, web=web)
+    time.sleep(idle_s)
+    healthy = {web: ajp_connections(lab, web, 3) for web in FRONT_ENDS}
+    with lab.fault("idle-timeout"):
+        for web in FRONT_ENDS:
+            balanced(lab, 1, session=session, web=web)
+        time.sleep(idle_s)
+        held = {web: ajp_connections(lab, web, 3) for web in FRONT_ENDS}
+        again = [balanced(lab, 1, session=session, web=web)[0] for web in FRONT_ENDS]
+    assert all("ESTAB" in states and "CLOSE-WAIT" not in states for states in healthy.values())
+    assert all("CLOSE-WAIT" in states and "ESTAB" not in states for states in held.values())
+    assert [(r.status, r.field("node")) for r in again] == [(200, "tomcat03")] * len(FRONT_ENDS)
+
+
+def test_ajp_ipv6_n1_connector_never_starts_front_ends_fail_over(lab: Lab) -> None:
+    """address="::1" under -Djava.net.preferIPv4Stack=true: Tomcat cannot even open an IPv6
+    socket, so the connector fails at init while the rest of Tomcat starts; the front ends,
+    which connect to n1's IPv4 address, are refused and send everything to the others."""
+    logs = tomcat_logs(lab, 1)
+    with lab.fault("ajp-ipv6"):
+        log = logs.new()
+        refused = cping(lab.ip(1), AJP_PORT)
+        http_up = tcp_open(lab.ip(1), 8080)
+        routes = {web: {r.field("node") for r in balanced(lab, web=web)} for web in FRONT_ENDS}
+        state = jk_status(lab.ip(1))["worker.tomcat01.state"]
+    assert 'Failed to initialize component [Connector["ajp-nio-0:0:0:0:0:0:0:1-8009"]]' in log
+    assert "java.nio.channels.UnsupportedAddressTypeException" in log
+    assert "Server startup in" in log
+    assert (refused, http_up) == ("refused", True)
+    assert routes == {web: {"tomcat02", "tomcat03"} for web in FRONT_ENDS}
+    assert state == "ERR"
+
+
+def test_balancer_route_web2_moves_n3_sessions_away(lab: Lab) -> None:
+    """No BalancerMember has route tomcat03, so web2 balances a tomcat03 session anew; it lands
+    on another node, whose JvmRouteBinderValve renames it there (replication keeps its data)."""
+    healthy = browse(lab, WEB2, 3, direct(lab, 3).session)
+    with lab.fault("balancer-route"):
+        moved = browse(lab, WEB2, 3, direct(lab, 3).session)
+    assert {r.field("node") for r in healthy} == {"tomcat03"}
+    last = moved[-1]
+    assert last.field("node") != "tomcat03"
+    assert last.field("session").endswith("." + last.field("node"))  # renamed to its new node
+    assert [r.field("counter") for r in moved] == ["2", "3", "4"]
 
 
 # -- the machinery that keeps labs from piling up --------------------------------------------
