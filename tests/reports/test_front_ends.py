@@ -47,8 +47,11 @@ def report_of(
     if change is not None:
         change(facts)
     derived = Derived(facts)
-    checks = select(load_checks(), list(OWNERS))
-    results, _ = apply_waivers(run_checks(checks, facts, derived), settings.waivers, date.today())
+    catalogue = load_checks()
+    checks = select(catalogue, list(OWNERS))
+    results, _ = apply_waivers(
+        run_checks(checks, facts, derived), settings.waivers, date.today(), catalogue
+    )
     return build_report(facts, checks, [*results, *extra], derived)
 
 
