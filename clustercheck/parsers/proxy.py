@@ -271,7 +271,7 @@ class _Context:
 
     server: ProxyServer
     proxy: tuple[str, str, tuple[str, ...]] | None  # (label, name, arguments) of <Proxy ...>
-    path: tuple[str, str] | None  # (section name, path) of <Location>, <Directory>...
+    path: tuple[str, str] | None  # (section, path) of <Location>, <Directory>, <Proxy>...
 
 
 class _Reader:
@@ -326,6 +326,7 @@ class _Reader:
                 name = args[0].removesuffix(">")
                 name = name[len("proxy:") :] if name.lower().startswith("proxy:") else name
                 proxy = (label, name, args[1:])
+                path = (section, name)  # ProxyPass takes its path from it too (cmd->path)
             elif section in _LOCATIONS | _DIRECTORIES:
                 path = (section, args[0] if args else "")
         return _Context(self.settings.server(server), proxy, path)
@@ -448,7 +449,16 @@ class _Reader:
                 return
             for param in params:
                 self.set(balancer, param, context)
-            server.mappings.append(replace(mapping, balancer=balancer.name))
+            reached = balancer_name(url.split("$", 1)[0]) if regex else balancer.name
+            if reached != balancer.name and params:
+                self.problem(
+                    Kind.MEANS_SOMETHING_ELSE,
+                    f"{label} {path} {url}: httpd gives {', '.join(p.shown for p in params)} to a "
+                    f"balancer named {balancer.name}, not to {reached}, which the requests "
+                    "reach once $1 is filled in: they have no effect (end the name with `/` "
+                    "before the $)",
+                )
+            server.mappings.append(replace(mapping, balancer=reached or balancer.name))
             return
         worker = self.worker(server, url, label, params, context)
         if worker is not None:
