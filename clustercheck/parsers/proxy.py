@@ -271,7 +271,7 @@ class _Context:
 
     server: ProxyServer
     proxy: tuple[str, str, tuple[str, ...]] | None  # (label, name, arguments) of <Proxy ...>
-    path: tuple[str, str] | None  # (section, path) of <Location>, <Directory>, <Proxy>...
+    path: tuple[str, str] | None  # (section as written, path): <Location>, <Directory>, <Proxy>
 
 
 class _Reader:
@@ -328,7 +328,7 @@ class _Reader:
                 proxy = (label, name, args[1:])
                 path = (section, name)  # ProxyPass takes its path from it too (cmd->path)
             elif section in _LOCATIONS | _DIRECTORIES:
-                path = (section, args[0] if args else "")
+                path = (label[1:].split(" ", 1)[0].rstrip(">"), args[0] if args else "")
         return _Context(self.settings.server(server), proxy, path)
 
     def value(self, directive: Directive) -> Value:
@@ -396,8 +396,8 @@ class _Reader:
     def proxy_pass(self, context: _Context, directive: Directive) -> None:
         """ProxyPass / ProxyPassMatch (add_pass)."""
         label = directive.name
-        if context.path is not None and context.path[0] in _DIRECTORIES:
-            self.refused(f"{label} cannot occur within a <{context.path[0]}> section")
+        if context.path is not None and context.path[0].lower() in _DIRECTORIES:
+            self.refused(f"{label} cannot occur within <{context.path[0]}> section")
             return
         regex = directive.lname == "proxypassmatch"
         in_location = context.path is not None
@@ -556,8 +556,8 @@ class _Reader:
         then at most `interpolate`. Any third word is taken for `interpolate`: a parameter there
         (`stickysession=`) is no parameter of anything."""
         args = directive.args
-        if context.path is not None and context.path[0] in _DIRECTORIES:
-            self.refused(f"ProxyPassReverse cannot occur within a <{context.path[0]}> section")
+        if context.path is not None and context.path[0].lower() in _DIRECTORIES:
+            self.refused(f"ProxyPassReverse cannot occur within <{context.path[0]}> section")
             return
         if not 1 <= len(args) <= 3:
             self.refused("ProxyPassReverse takes one, two or three arguments")
