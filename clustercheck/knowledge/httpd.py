@@ -143,6 +143,7 @@ STATUS_SINCE: dict[str, Version] = {"R": (2, 4, 34)}
 # the front-end model calls them (Member.activation; mod_jk's letters where they mean the same).
 ACTIVATION_ORDER = ("S", "D", "N", "H", "R", "E")
 
+
 # MPM defaults (mpm_common.html; server/mpm/*/*.c and mpm_default.h DEFAULT_SERVER_LIMIT,
 # DEFAULT_THREADS_PER_CHILD, DEFAULT_THREAD_LIMIT): ServerLimit, ThreadsPerChild (prefork:
 # one thread), ThreadLimit, and MaxRequestWorkers, which is fixed before ThreadsPerChild is read

@@ -138,7 +138,7 @@ def test_each_virtual_host_keeps_its_own_settings_and_inherits_the_main_servers(
     assert own is not None and own.members == []
 
 
-def test_members_a_virtual_host_gives_a_main_server_balancer_are_replaced_by_the_main_ones() -> None:
+def test_a_virtual_hosts_members_of_a_main_server_balancer_give_way_to_the_main_ones() -> None:
     """merge_balancers copies the main server's balancer over the VirtualHost's (the real httpd
     answers from the main server's member: test_proxy_real_httpd)."""
     proxy = read("""\

@@ -13,7 +13,7 @@ from clustercheck.parsers.proxy import ProxySettings, proxy_settings
 from clustercheck.parsers.text import Kind, decode
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "proxy-corpus"
-R, M, O = Kind.REFUSES_TO_START, Kind.MEANS_SOMETHING_ELSE, Kind.OVERRIDDEN
+R, M, OVER = Kind.REFUSES_TO_START, Kind.MEANS_SOMETHING_ELSE, Kind.OVERRIDDEN
 TOMCAT = ["ajp://tomcat:8009/"]
 FUSE = "jboss-fuse-git-{}-jboss-fuse-smg.apps.ocp-rc1.swm.com.ar"
 TEMPLATE_MEMBERS = [35, 36, 46, 47, 57, 58, 68, 69, 80, 87, 88]
@@ -34,7 +34,7 @@ EXPECTED: dict[str, tuple[dict[str, list[str]], list[str], set[str], set[str], l
         | {"redirect=test3", "retry=300", "route=test1", "route=test3"}
         | {"stickysession=JSESSIONID", "timeout=15"},
         set(),
-        [(108, O)],
+        [(108, OVER)],
     ),
     "03": ({}, TOMCAT, {"secret=9DYmSMyRpfGD"}, {"proxyiobuffersize=65536"}, [(9, M)]),
     # `ProxyPass "/manager "balancer://tomcat/manager"`: quotes as httpd splits them
