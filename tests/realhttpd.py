@@ -144,15 +144,17 @@ def run_proxy_httpd(
     get: Sequence[str] = (),
     headers: Mapping[str, str] | None = None,
     modules: Sequence[str] = PROXY_MODULES,
+    config_test: bool = False,
 ) -> Httpd:
     """Start httpd with mod_proxy, mod_proxy_ajp and mod_proxy_balancer (`modules`) and these
-    httpd.conf lines, GET each path once it listens, then stop it. `VHOST` in `conf` is the
+    httpd.conf lines, GET each path once it listens, then stop it; with `config_test`, only
+    `apache2 -t` it (`started`: the configuration is accepted). `VHOST` in `conf` is the
     address and port httpd listens on, for a `<VirtualHost VHOST>`."""
 
     def proxy(_root: Path) -> str:
         return "".join(f"LoadModule {name}_module {MODULES}/mod_{name}.so\n" for name in modules)
 
-    return _httpd(proxy, conf, get, headers or {})
+    return _httpd(proxy, conf, get, headers or {}, config_test)
 
 
 def _httpd(
@@ -160,6 +162,7 @@ def _httpd(
     conf: str,
     get: Sequence[str],
     headers: Mapping[str, str],
+    config_test: bool = False,
 ) -> Httpd:
     """httpd on a throw-away ServerRoot: the common lines, the module's, then `conf`."""
     root = Path(tempfile.mkdtemp(prefix="cc-httpd-"))
@@ -176,9 +179,23 @@ def _httpd(
         )
         body = conf.replace("VHOST", f"{address}:{port}")
         (root / "httpd.conf").write_bytes((text + body).encode("utf-8"))
+        if config_test:
+            return _config_test(root)
         return _run(root, address, port, get, headers)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _config_test(root: Path) -> Httpd:
+    """`apache2 -t`: httpd reads the configuration as it does to start, and says what it refuses."""
+    done = subprocess.run(
+        [APACHE2, "-t", "-f", str(root / "httpd.conf")],
+        capture_output=True,
+        text=True,
+        timeout=START_TIMEOUT,
+        check=False,
+    )
+    return Httpd(done.returncode == 0, done.stdout + done.stderr, "")
 
 
 def _run(

@@ -46,7 +46,6 @@ AJP_MAX_BUFFER_SZ = 65536  # ajp.h
 IO_BUFFER_MIN = 512  # mod_proxy.c `set_io_buffer_size`: below it (but 0) httpd refuses to start
 SECRET_MAX = 63  # mod_proxy.h PROXY_WORKER_MAX_SECRET_SIZE 64, with its terminating NUL
 ROUTE_MAX = 63  # PROXY_WORKER_MAX_ROUTE_SIZE 64
-STICKY_SEPARATOR = "."  # proxy_util.c `ap_proxy_define_balancer`
 DEFAULT_LBMETHOD = "byrequests"  # mod_proxy.html, balancer parameters
 BALANCER_SCHEME = "balancer://"
 
@@ -129,7 +128,7 @@ STATUS_FLAGS = {
     "S": "stopped: takes no request",
     "N": "draining: takes only the sessions stuck to it",
     "H": "hot standby: used only when no other member can be",
-    "R": "hot spare: stands in for an unusable member of its lbset",
+    "R": "hot spare: stands in for an unusable member of its lbset",  # since 2.4.34
     "E": "in error: retried after `retry` seconds",
     "I": "ignores errors: always considered available",
     "O": "initialized",
@@ -138,7 +137,6 @@ STATUS_FLAGS = {
     "F": "free",
     "C": "failed its health check",
 }
-STATUS_SINCE: dict[str, Version] = {"R": (2, 4, 34)}
 # The flags that decide whether and how a member takes requests, strongest first, and what
 # the front-end model calls them (Member.activation; mod_jk's letters where they mean the same).
 ACTIVATION_ORDER = ("S", "D", "N", "H", "R", "E")
