@@ -146,13 +146,6 @@ class ProxySettings:
     def main(self) -> ProxyServer:
         return self.servers[0]
 
-    def server(self, name: str) -> ProxyServer:
-        found = next((s for s in self.servers if s.name == name), None)
-        if found is None:
-            found = ProxyServer(name)
-            self.servers.append(found)
-        return found
-
     def inherits(self, server: ProxyServer) -> bool:
         """A VirtualHost gets the main server's balancers and workers unless BalancerInherit
         and ProxyPassInherit are both Off (merge_proxy_config)."""
@@ -329,7 +322,15 @@ class _Reader:
                 path = (section, name)  # ProxyPass takes its path from it too (cmd->path)
             elif section in _LOCATIONS | _DIRECTORIES:
                 path = (label[1:].split(" ", 1)[0].rstrip(">"), args[0] if args else "")
-        return _Context(self.settings.server(server), proxy, path)
+        return _Context(self.server(server), proxy, path)
+
+    def server(self, name: str) -> ProxyServer:
+        """The server of that name, from its first directive on."""
+        found = next((s for s in self.settings.servers if s.name == name), None)
+        if found is None:
+            found = ProxyServer(name)
+            self.settings.servers.append(found)
+        return found
 
     def value(self, directive: Directive) -> Value:
         return Value(directive.name, directive.args[0], directive.file, directive.line)
@@ -339,9 +340,7 @@ class _Reader:
             return
         module = directive.args[0].lower()
         self.loaded.add(module)
-        if _MPM_MODULE.fullmatch(module):
-            mpm = _MPM_MODULE.fullmatch(module)
-            assert mpm is not None
+        if mpm := _MPM_MODULE.fullmatch(module):
             value = Value(directive.name, mpm.group(1), directive.file, directive.line)
             self.settings.mpm["mpm"] = value
 
@@ -470,11 +469,10 @@ class _Reader:
         path = context.proxy[1] if context.proxy else None
         path = path or (context.path[1] if context.path else None)
         url = None
-        params: list[Param] = []
+        words: list[str] = []  # key=value parameters
         for word in directive.args:
             if "=" in word:
-                name, _sep, value = word.partition("=")
-                params.append(Param(name, value, directive.file, directive.line, ""))
+                words.append(word)
             elif path is None:
                 path = word
             elif url is None:
@@ -499,6 +497,7 @@ class _Reader:
         if isinstance(address, str):
             self.refused(f"BalancerMember: {address}")
             return
+        params = [p for w in words if (p := self.param(w, f"BalancerMember {url}")) is not None]
         shared = next((m for m in balancer.members if _normal(m.url) == _normal(url)), None)
         if shared is not None:
             self.ignored(params, shared, "BalancerMember", url)
@@ -512,7 +511,7 @@ class _Reader:
             proxy_timeout=context.server.settings.get("proxytimeout"),
         )
         for param in params:
-            self.set(member, replace(param, directive=f"BalancerMember {url}"), context)
+            self.set(member, param, context)
         balancer.members.append(member)
 
     def proxy_set(self, context: _Context, directive: Directive) -> None:
