@@ -1,10 +1,12 @@
-"""A real httpd 2.4 with mod_jk on a loopback port, started for one test and stopped after it,
-to see what mod_jk really does with a workers file (the facts the CC603 family's verdicts rely on).
+"""A real httpd 2.4 with mod_jk, or with mod_proxy, on a loopback port, started for one test and
+stopped after it, to see what mod_jk really does with a workers file and mod_proxy with its
+directives (the facts the CC603 family's and the mod_proxy parser's verdicts rely on).
 
 Each run gets a throw-away ServerRoot (a temporary directory httpd's children can enter), an
-httpd.conf of a few lines (prefork, mod_jk, its log at debug level, its shared memory file),
-the workers file given, and a free port on a loopback address of its own (127.x.y.z: a run
-that fails cannot take another run's httpd on a reused port for its own). httpd runs in the
+httpd.conf of a few lines (prefork, and mod_jk with its log at debug level, its shared memory
+file and the workers file given, or the mod_proxy modules), and a free port on a loopback
+address of its own (127.x.y.z: a run that fails cannot take another run's httpd on a reused port
+for its own). httpd runs in the
 foreground in its own session, so that stopping it (SIGTERM to the process this helper
 started) stops its children and nothing else. `Backend` is a minimal AJP13 server on
 loopback, the stand-in for a Tomcat.
@@ -23,7 +25,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +37,8 @@ MODULES = Path("/usr/lib/apache2/modules")
 MOD_JK = MODULES / "mod_jk.so"
 PREFORK = MODULES / "mod_mpm_prefork.so"
 AUTHZ = MODULES / "mod_authz_core.so"  # without it httpd answers 500 ("couldn't check user")
+# mod_proxy with AJP, balancing by requests (its default lbmethod), shared memory for balancers
+PROXY_MODULES = ("proxy", "proxy_ajp", "proxy_balancer", "slotmem_shm", "lbmethod_byrequests")
 START_TIMEOUT = 15.0
 
 
@@ -43,6 +47,15 @@ def need_httpd() -> None:
     need(
         Path(APACHE2).exists() and all(path.exists() for path in (MOD_JK, PREFORK, AUTHZ)),
         f"needs apache2 and mod_jk ({APACHE2}, {MOD_JK})",
+    )
+
+
+def need_proxy_httpd() -> None:
+    """Skip (fail in CI) without Debian's apache2 and its mod_proxy modules."""
+    modules = [MODULES / f"mod_{name}.so" for name in PROXY_MODULES]
+    need(
+        Path(APACHE2).exists() and all(path.exists() for path in (PREFORK, AUTHZ, *modules)),
+        f"needs apache2 with mod_proxy, mod_proxy_ajp and mod_proxy_balancer ({MODULES})",
     )
 
 
@@ -110,29 +123,79 @@ def run_httpd(
 ) -> Httpd:
     """Start httpd with this workers file (None: JkWorkersFile names a file that is not there)
     and these extra httpd.conf lines, GET each path once it listens, then stop it."""
-    root = Path(tempfile.mkdtemp(prefix="cc-httpd-"))
-    try:
-        root.chmod(0o755)
-        address = _own_address()
-        port = _free_port(address)
+
+    def jk(root: Path) -> str:
         names = root / "workers.properties"
         if isinstance(workers, str):
             names.write_text(workers, encoding="utf-8")
         elif workers is not None:
             names.write_bytes(workers)
-        text = (
-            f"ServerRoot {root}\nServerName localhost\nListen {address}:{port}\n"
-            f"LoadModule mpm_prefork_module {PREFORK}\nLoadModule jk_module {MOD_JK}\n"
-            f"LoadModule authz_core_module {AUTHZ}\n"
-            f"StartServers 1\nMinSpareServers 1\nMaxSpareServers 2\n{_user()}"
-            f"PidFile {root}/httpd.pid\nErrorLog {root}/error.log\nLogLevel info\n"
+        return (
+            f"LoadModule jk_module {MOD_JK}\n"
             f"JkLogFile {root}/mod_jk.log\nJkLogLevel debug\nJkShmFile {root}/jk.shm\n"
             + (f"JkWorkersFile {names}\n" if workers_file else "")
         )
-        (root / "httpd.conf").write_bytes((text + conf).encode("utf-8"))
-        return _run(root, address, port, get, headers or {})
+
+    return _httpd(jk, conf, get, headers or {})
+
+
+def run_proxy_httpd(
+    conf: str,
+    get: Sequence[str] = (),
+    headers: Mapping[str, str] | None = None,
+    modules: Sequence[str] = PROXY_MODULES,
+    config_test: bool = False,
+) -> Httpd:
+    """Start httpd with mod_proxy, mod_proxy_ajp and mod_proxy_balancer (`modules`) and these
+    httpd.conf lines, GET each path once it listens, then stop it; with `config_test`, only
+    `apache2 -t` it (`started`: the configuration is accepted). `VHOST` in `conf` is the
+    address and port httpd listens on, for a `<VirtualHost VHOST>`."""
+
+    def proxy(_root: Path) -> str:
+        return "".join(f"LoadModule {name}_module {MODULES}/mod_{name}.so\n" for name in modules)
+
+    return _httpd(proxy, conf, get, headers or {}, config_test)
+
+
+def _httpd(
+    module_lines: Callable[[Path], str],
+    conf: str,
+    get: Sequence[str],
+    headers: Mapping[str, str],
+    config_test: bool = False,
+) -> Httpd:
+    """httpd on a throw-away ServerRoot: the common lines, the module's, then `conf`."""
+    root = Path(tempfile.mkdtemp(prefix="cc-httpd-"))
+    try:
+        root.chmod(0o755)
+        address = _own_address()
+        port = _free_port(address)
+        text = (
+            f"ServerRoot {root}\nServerName localhost\nListen {address}:{port}\n"
+            f"LoadModule mpm_prefork_module {PREFORK}\nLoadModule authz_core_module {AUTHZ}\n"
+            f"StartServers 1\nMinSpareServers 1\nMaxSpareServers 2\n{_user()}"
+            f"PidFile {root}/httpd.pid\nErrorLog {root}/error.log\nLogLevel info\n"
+            + module_lines(root)
+        )
+        body = conf.replace("VHOST", f"{address}:{port}")
+        (root / "httpd.conf").write_bytes((text + body).encode("utf-8"))
+        if config_test:
+            return _config_test(root)
+        return _run(root, address, port, get, headers)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _config_test(root: Path) -> Httpd:
+    """`apache2 -t`: httpd reads the configuration as it does to start, and says what it refuses."""
+    done = subprocess.run(
+        [APACHE2, "-t", "-f", str(root / "httpd.conf")],
+        capture_output=True,
+        text=True,
+        timeout=START_TIMEOUT,
+        check=False,
+    )
+    return Httpd(done.returncode == 0, done.stdout + done.stderr, "")
 
 
 def _run(
@@ -228,7 +291,7 @@ class Backend:
         text = self.name.encode()
         length = struct.pack(">H", len(text))
         headers = struct.pack(">H", 200) + _ajp_string(b"OK") + struct.pack(">H", 1)
-        headers += b"\xa0\x03" + length  # Content-Length
+        headers += b"\xa0\x03" + _ajp_string(str(len(text)).encode())  # Content-Length
         connection.sendall(_ajp_packet(b"\x04" + headers))
         connection.sendall(_ajp_packet(b"\x03" + length + text + b"\x00"))
         connection.sendall(_ajp_packet(b"\x05\x01"))

@@ -14,7 +14,11 @@ from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed, warned
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.facts.probes import Outcome, ProbeResult
-from clustercheck.knowledge.tomcat import AjpDefaults, ajp_defaults
+from clustercheck.knowledge import httpd
+from clustercheck.knowledge.tomcat import (
+    AjpDefaults,
+    ajp_defaults,
+)
 from clustercheck.parsers.serverxml import Connector
 
 WILDCARDS = frozenset({"0.0.0.0", "::", "*", ""})
@@ -192,20 +196,16 @@ def _secret_match(
     return passed(f"{name} and AJP port {connector.port} agree on the secret", **where)
 
 
-# mod_proxy_ajp sends a secret from httpd 2.4.42 on (the Ghostcat follow-up); older ones
-# refuse `secret=` on a BalancerMember or ProxyPass ("unknown Worker parameter").
-PROXY_SECRET_SINCE = (2, 4, 42)
-
-
 def _httpd_without_secret(target: MemberTarget) -> str | None:
-    """Why a mod_proxy member cannot send a secret: its httpd is older than 2.4.42."""
+    """Why a mod_proxy member cannot send a secret: its httpd is older than 2.4.42, which
+    refuses `secret=` on a BalancerMember or ProxyPass ("unknown Worker parameter")."""
     version = target.front_end.httpd_version
-    if target.member.module is not Module.MOD_PROXY or version is None:
+    if target.member.module is not Module.MOD_PROXY:
         return None
-    numbers = tuple(int(part) for part in version.split(".")[:3] if part.isdigit())
-    if len(numbers) == 3 and numbers < PROXY_SECRET_SINCE:
-        return (
-            f"httpd {version} is older than 2.4.42, whose mod_proxy_ajp is the first to send "
-            "a secret: upgrade httpd (or front with mod_jk)"
-        )
-    return None
+    added = httpd.since(httpd.WORKER_PARAMETERS, "secret", version)
+    if added is None:
+        return None
+    return (
+        f"httpd {version} is older than {added}, whose mod_proxy_ajp is the first to send "
+        "a secret: upgrade httpd (or front with mod_jk)"
+    )

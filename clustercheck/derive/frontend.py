@@ -86,9 +86,11 @@ class Member:
     reply_timeout_ms: Seam[float | None]  # how long a reply may take
     idle_timeout_ms: Seam[float | None]  # an idle pooled connection is closed after this
     keepalive: Seam[bool]  # TCP keepalive on the pooled connections (mod_jk socket_keepalive)
-    ping: Seam[str | None]  # the health probe before use: mod_jk ping_mode, mod_proxy ping=
+    ping: Seam[str | None]  # the CPing probes (mod_jk ping_mode letters; mod_proxy ping= is "P":
+    # a CPing before each request)
     pool_size: Seam[int | None]  # connections per child process (connection_pool_size, max=)
-    activation: Seam[str]  # A (active), D (disabled: sticky only), S (stopped)
+    activation: Seam[str]  # A (active), D (disabled), S (stopped); mod_proxy status= also N
+    # (draining: sticky only), H (hot standby), R (hot spare), E (in error at start)
     prefer_ipv6: Seam[bool] | None  # mod_jk's prefer_ipv6; None where the module has none
     file: str | None  # where the member is defined
     line: int | None

@@ -12,7 +12,7 @@ from clustercheck.knowledge.secrets import forms, is_secret_name
 def secret_values(facts: ClusterFacts) -> frozenset[str]:
     """The secrets as written in the files read (collect finds them in every file) and as the
     parsers resolved them (`${name}` from catalina.properties or the inventory, `$(name)` and
-    `reference` in workers.properties)."""
+    `reference` in workers.properties, httpd's `${VAR}` in a mod_proxy `secret=`)."""
     found = {form for node in facts.nodes.values() for s in _resolved(node) for form in forms(s)}
     # a reference nothing defines is kept as written: its name is no secret, and the text
     # around it was found in the file
@@ -35,6 +35,9 @@ def _resolved(node: NodeFacts) -> Iterator[str]:
             if is_secret_name(name):
                 yield setting.value
         yield from (v for k, v in workers.variables.items() if is_secret_name(k))
+    proxy = node.apache.proxy if node.apache else None
+    if proxy:  # BalancerMember / ProxyPass / ProxySet `secret=`, after Define and ${VAR}
+        yield from (p.value for p in proxy.params() if is_secret_name(p.name))
 
 
 def public_names(facts: ClusterFacts) -> tuple[str, ...]:
