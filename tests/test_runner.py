@@ -209,7 +209,7 @@ JK = ["CC6031", "CC6032", "CC6033", "CC6034", "CC6035", "CC6036", "CC6037"]
         (["CC603"], ["CC6035"], [c for c in JK if c != "CC6035"]),
         (["CC60"], ["CC603"], ["CC601", "CC602", "CC604", "CC605", "CC606"]),
         (["CC6"], ["CC60"], []),  # every CC6xx check, then none of them
-        (["CC1", "CC603"], ["CC102"], ["CC101", "CC103", *JK]),
+        (["CC20", "CC603"], ["CC202"], ["CC201", "CC203", *JK]),
     ],
 )
 def test_a_code_selects_as_a_prefix(only: list[str], skip: list[str], selected: list[str]) -> None:
