@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from clustercheck.bugs import describe_bug
 from clustercheck.collect.apache import gather_apache
+from clustercheck.collect.hosts import gather_hosts
 from clustercheck.collect.live import gather_live, resolve_unmatched_worker_hosts
 from clustercheck.collect.multicast import capture, listen_locally
 from clustercheck.collect.plan import plan_probes, receiver_targets
@@ -133,6 +134,7 @@ def gather_node(
     )
     try:
         transport.connect()
+        facts.hosts = gather_hosts(reader, node)
         if node.has_role("apache"):
             facts.apache = gather_apache(reader, node.apache)
         if node.has_role("tomcat"):

@@ -10,10 +10,14 @@ addresses, clock, JVM, probes, captures), which a snapshot records in snapshot.j
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from clustercheck.facts.files import ApacheFacts, FileRead, TomcatFacts
 from clustercheck.facts.live import LiveFacts, LocalFacts
 from clustercheck.inventory.settings import ClusterSettings, NodeSettings
+
+if TYPE_CHECKING:
+    from clustercheck.parsers.hosts import HostsFile
 
 
 @dataclass
@@ -26,6 +30,7 @@ class NodeFacts:
     secrets: set[str] = field(default_factory=set)  # as written in its files: never shown
     apache: ApacheFacts | None = None
     tomcat: TomcatFacts | None = None
+    hosts: HostsFile | None = None  # its hosts file; None when unread (`files` says why)
 
     @property
     def name(self) -> str:
