@@ -17,7 +17,7 @@ from support import need
 
 from clustercheck.collect import jvm
 from clustercheck.collect.gather import TransportFactory, gather_node
-from clustercheck.collect.jvm import find_tomcat_pid, java_home_from_setenv
+from clustercheck.collect.jvm import find_tomcat_process, java_home_from_setenv, net_options
 from clustercheck.collect.reader import NodeReader
 from clustercheck.collect.transports.base import CommandResult
 from clustercheck.collect.transports.localfs import LocalTransport
@@ -28,7 +28,7 @@ BOOT = "-Dcatalina.home=/usr/share/tomcat10 -classpath x org.apache.catalina.sta
 PS = f"""\
   1 /sbin/init
  812 /usr/lib/jvm/java-17/bin/java -Dcatalina.base=/srv/t1 {BOOT} start
- 933 /opt/jdk-21/bin/java -Dcatalina.base=/srv/t2/ {BOOT} start
+ 933 /opt/jdk-21/bin/java -Djava.net.preferIPv4Stack=true -Dcatalina.base=/srv/t2/ {BOOT} start
  950 grep -Dcatalina.base=/srv/t1
 """
 
@@ -36,7 +36,34 @@ PS = f"""\
 @pytest.mark.parametrize(("base", "pid"), [("/srv/t1", 812), ("/srv/t2", 933), ("/srv/t3", None)])
 def test_the_tomcat_process_is_found_by_its_catalina_base(base: str, pid: int | None) -> None:
     """Several Tomcats share a host: the one with this node's catalina.base is its JVM."""
-    assert find_tomcat_pid(PS, base) == pid
+    found = find_tomcat_process(PS, base)
+    assert (found[0] if found else None) == pid
+
+
+@pytest.mark.parametrize(
+    ("base", "options"),
+    [
+        ("/srv/t1", {}),
+        ("/srv/t2", {"java.net.preferIPv4Stack": "true"}),
+    ],
+)
+def test_the_running_tomcats_networking_options_are_kept(
+    base: str, options: dict[str, str]
+) -> None:
+    """How the JVM binds and resolves (CC108) comes from the process's own -D options."""
+    found = find_tomcat_process(PS, base)
+    assert found is not None and net_options(found[1]) == options
+
+
+def test_only_networking_options_are_kept_and_the_last_wins() -> None:
+    """Other -D options may hold secrets: they are never kept."""
+    words = [
+        "-Ddb.password=hunter2",
+        "-Djava.net.preferIPv6Addresses=true",
+        "-Djava.net.preferIPv6Addresses=system",
+        "-Djava.net.preferIPv4Stack",  # no value: not a setting the JDK reads as true
+    ]
+    assert net_options(words) == {"java.net.preferIPv6Addresses": "system"}
 
 
 @pytest.mark.parametrize(

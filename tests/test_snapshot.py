@@ -157,7 +157,12 @@ EVERYTHING = LiveFacts(
     addresses=["10.0.0.12"],
     clock=ClockSample(error="no clock sample: timed out"),
     timesync=TimeSync("chrony", True, "ntp1", -0.012, "chrony synchronised to ntp1"),
-    jvm=JvmFacts("/opt/jdk/bin/java", "the inventory's tomcat.java", error="Permission denied"),
+    jvm=JvmFacts(
+        "/opt/jdk/bin/java",
+        "the inventory's tomcat.java",
+        error="Permission denied",
+        net_options={"java.net.preferIPv4Stack": "true"},
+    ),
     multicast=MulticastCapture(
         ("228.0.0.4", 45564),
         8.0,

@@ -17,11 +17,13 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
+from dataclasses import dataclass
 
 from clustercheck.collect.reader import NodeReader
 from clustercheck.collect.transports.base import CommandRefused, Transport
 from clustercheck.facts.jvm import JvmFacts
 from clustercheck.inventory.settings import NodeSettings
+from clustercheck.knowledge.resolvers import JAVA_NET_PROPERTIES
 from clustercheck.parsers.java import JavaInfo, parse_java_version
 from clustercheck.parsers.text import bounded_int, decode
 
@@ -38,23 +40,36 @@ _OWNERS_SCRIPT = (
 )
 
 
-def find_tomcat_pid(ps_output: str, catalina_base: str) -> int | None:
-    """The PID of the Bootstrap process started with -Dcatalina.base=<catalina_base>. Lines
-    that cannot match are passed over before the costly split: a host running many Tomcats
-    lists them all on every node."""
+def find_tomcat_process(ps_output: str, catalina_base: str) -> tuple[int, list[str]] | None:
+    """The PID and the arguments of the Bootstrap process started with
+    -Dcatalina.base=<catalina_base>. Lines that cannot match are passed over before the costly
+    split: a host running many Tomcats lists them all on every node."""
     wanted = posixpath.normpath(catalina_base)
     name = posixpath.basename(wanted)
     for line in ps_output.splitlines():
         pid, _, args = line.strip().partition(" ")
         if BOOTSTRAP not in args or name not in args or not (pid.isascii() and pid.isdigit()):
             continue
-        for word in _split(args):
+        words = _split(args)
+        for word in words:
             if (
                 word.startswith("-Dcatalina.base=")
                 and posixpath.normpath(word.split("=", 1)[1]) == wanted
             ):
-                return bounded_int(pid)
+                return bounded_int(pid), words
     return None
+
+
+def net_options(words: list[str]) -> dict[str, str]:
+    """The -D options among a JVM's arguments that decide how it resolves and binds addresses
+    (knowledge.resolvers.JAVA_NET_PROPERTIES); the last of a name wins, as in the JVM. Only
+    these are kept: other options may hold secrets."""
+    found = {}
+    for word in words:
+        name, equals, value = word.removeprefix("-D").partition("=")
+        if word.startswith("-D") and equals and name in JAVA_NET_PROPERTIES:
+            found[name] = value
+    return found
 
 
 def _split(args: str) -> list[str]:
@@ -71,29 +86,41 @@ def java_home_from_setenv(text: str) -> str | None:
     return home if home and "$" not in home else None
 
 
-def locate_java(
-    transport: Transport, reader: NodeReader, node: NodeSettings
-) -> tuple[str, str, bool]:
-    """(java binary, how it was found, whether it was found on the node). The process table
-    and setenv.sh are POSIX ways; a Windows node is asked for the inventory's java or PATH's."""
+@dataclass(frozen=True)
+class Located:
+    """Which java binary runs the node's Tomcat, and what the running process tells."""
+
+    java: str
+    source: str  # how it was found
+    on_node: bool  # found on the node (a process's binary, JAVA_HOME in setenv.sh): vetted
+    net_options: dict[str, str] | None = None  # None: no running Tomcat found
+
+
+def locate_java(transport: Transport, reader: NodeReader, node: NodeSettings) -> Located:
+    """The java binary and how it was found. The process table and setenv.sh are POSIX ways; a
+    Windows node is asked for the inventory's java or PATH's."""
     base = node.tomcat.catalina_base or ""
+    options = None
     if node.os != "windows":
         ps = transport.run(["ps", "-ww", "-eo", "pid=,args="])
-        pid = find_tomcat_pid(ps.stdout.decode("utf-8", "replace"), base) if ps.ok else None
-        if pid is not None:
+        found = find_tomcat_process(ps.stdout.decode("utf-8", "replace"), base) if ps.ok else None
+        if found is not None:
+            pid, words = found
+            options = net_options(words)
             exe = transport.run(["readlink", f"/proc/{pid}/exe"])
             if exe.ok and exe.stdout.strip():
                 path = exe.stdout.decode("utf-8", "surrogateescape").strip()
-                return path, f"running Tomcat process {pid}", True
+                return Located(path, f"running Tomcat process {pid}", True, options)
         for folder in (base, node.tomcat.home or base):
             data = reader.read(reader.join(folder, "bin/setenv.sh"))
             reader.reads.pop(reader.join(folder, "bin/setenv.sh"), None)
             home = java_home_from_setenv(decode(data)) if data else None
             if home:
-                return reader.join(home, "bin/java"), f"JAVA_HOME in {folder}/bin/setenv.sh", True
+                source = f"JAVA_HOME in {folder}/bin/setenv.sh"
+                return Located(reader.join(home, "bin/java"), source, True, options)
     if node.tomcat.java:
-        return node.tomcat.java, "the inventory's tomcat.java", False
-    return "java", "java on PATH (no running Tomcat found)", False
+        return Located(node.tomcat.java, "the inventory's tomcat.java", False, options)
+    return Located("java", "java on PATH (no running Tomcat found)", False, options)
 
 
 def untrusted_reason(transport: Transport, java: str) -> tuple[str, str | None]:
@@ -120,11 +147,11 @@ def untrusted_reason(transport: Transport, java: str) -> tuple[str, str | None]:
 
 
 def choose_java(
-    transport: Transport, reader: NodeReader, node: NodeSettings
+    transport: Transport, node: NodeSettings, located: Located
 ) -> tuple[str, str, str | None]:
     """(the binary to run, how it was found, why none is run)."""
-    java, source, on_node = locate_java(transport, reader, node)
-    if not on_node or _vouched(java, node):
+    java, source = located.java, located.source
+    if not located.on_node or _vouched(java, node):
         return java, source, None
     java, reason = untrusted_reason(transport, java)
     if reason is None:
@@ -136,22 +163,24 @@ def choose_java(
 
 def gather_jvm(transport: Transport, reader: NodeReader, node: NodeSettings) -> JvmFacts:
     """The JVM that runs the node's Tomcat, parsed here once for every reader of the facts."""
-    java, source, refusal = choose_java(transport, reader, node)
+    located = locate_java(transport, reader, node)
+    java, source, refusal = choose_java(transport, node, located)
+    net = located.net_options
     if refusal is not None:
-        return JvmFacts(java, source, error=refusal)
+        return JvmFacts(java, source, error=refusal, net_options=net)
     info: JavaInfo | None = None
     raw = ""
     for argv in ([java, "-XshowSettings:properties", "-version"], [java, "-version"]):
         try:
             result = transport.run(argv)
         except CommandRefused as exc:
-            return JvmFacts(java, source, error=str(exc))
+            return JvmFacts(java, source, error=str(exc), net_options=net)
         raw = result.text
         info = parse_java_version(raw)
         if info is not None:
             break  # Java 6 launchers refuse -XshowSettings: hence the plain retry
     if info is None:
-        return JvmFacts(java, source, error=_first_line(raw) or "no output")
+        return JvmFacts(java, source, error=_first_line(raw) or "no output", net_options=net)
     return JvmFacts(
         java,
         source,
@@ -163,6 +192,7 @@ def gather_jvm(transport: Transport, reader: NodeReader, node: NodeSettings) -> 
         runtime=info.runtime,
         java_home=info.java_home,
         raw=raw[-RAW_LIMIT:],
+        net_options=net,
     )
 
 

@@ -26,6 +26,9 @@ class JvmFacts(Record):
     java_home: str | None = None
     raw: str = ""  # the end of the launcher's output
     error: str | None = None  # why no version could be read
+    # the running Tomcat's -D options that decide how it resolves and binds addresses
+    # (java.net.preferIPv4Stack, ...); None when no running Tomcat was found
+    net_options: dict[str, str] | None = None
 
     def __post_init__(self) -> None:
         if (self.version is None) == (self.error is None):
