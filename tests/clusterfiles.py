@@ -3,18 +3,22 @@ engine, so check tests are tables of inputs and expected results, not hand-made 
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from clustercheck.collect.gather import gather
+from clustercheck.derive.derived import Derived
+from clustercheck.derive.frontend import Module
 from clustercheck.engine.registry import load_checks, select
 from clustercheck.engine.results import Result
 from clustercheck.engine.runner import run_checks
+from clustercheck.facts.jvm import JvmFacts
 from clustercheck.inventory.loader import load_inventory
 
 BASE = "/opt/tomcat"
@@ -144,6 +148,43 @@ def judge(inventory: Path, *codes: str) -> list[Result]:
     return run_checks(checks, gather(settings))
 
 
+def judge_live(
+    inventory: Path,
+    code: str,
+    addresses: Mapping[str, Sequence[str]] | None = None,
+    jvm_options: Mapping[str, str] | None = None,
+    proxy: bool = False,
+) -> list[Result]:
+    """Like `judge`, with what a live run adds laid into the facts as a snapshot gives it:
+    each node's interface addresses, the -D networking options of each running Tomcat.
+    `proxy` makes every member a mod_proxy BalancerMember of the same host and port (the way
+    to judge one until the mod_proxy front end is read from httpd.conf)."""
+    facts = gather(load_inventory(inventory))
+    for name, found in (addresses or {}).items():
+        facts.nodes[name].live.addresses = list(found)
+    if jvm_options is not None:
+        for node in facts.tomcats:
+            node.live.jvm = JvmFacts(
+                "java", "running Tomcat process 812", "17.0.15", net_options=dict(jvm_options)
+            )
+    derived = Derived(facts)
+    if proxy:
+        derived.__dict__["targets"] = tuple(
+            dataclasses.replace(
+                t,
+                member=dataclasses.replace(
+                    t.member,
+                    module=Module.MOD_PROXY,
+                    name=f"ajp://{t.host}:{t.port}",
+                    prefer_ipv6=None,
+                    worker=None,
+                ),
+            )
+            for t in derived.targets
+        )
+    return run_checks(select(load_checks(), [code]), facts, derived)
+
+
 def outcome(results: list[Result]) -> set[tuple[str | None, str]]:
     """(node, status) pairs: what most tables assert."""
     return {(r.node, r.status.value) for r in results}
@@ -185,3 +226,38 @@ HEALTHY_WORKERS = """\
     worker.lb.balance_workers=tomcat01,tomcat02,tomcat03
     worker.status.type=status
     """
+
+
+# Debian 12's /etc/hosts (netbase) on a host named web1: localhost is 127.0.0.1 and ::1
+DEBIAN_HOSTS = """\
+127.0.0.1\tlocalhost
+127.0.1.1\tweb1.example.org\tweb1
+
+# The following lines are desirable for IPv6 capable hosts
+::1     localhost ip6-localhost ip6-loopback
+ff02::1 ip6-allnodes
+ff02::2 ip6-allrouters
+"""
+
+
+def one_host(
+    tmp: Path,
+    workers: str,
+    ajp: str,
+    hosts: str | None = DEBIAN_HOSTS,
+    version: str = "10.1.60",
+    properties: Mapping[str, str] | None = None,
+) -> Path:
+    """httpd and a Tomcat on one host (web1, 10.0.0.1), as the seed and most small sites run
+    them: this workers file, this AJP connector (its attributes), this /etc/hosts."""
+    files: dict[str, str | bytes] = {
+        **tomcat_files("tomcat01", version=version, ajp_extra=ajp),
+        **apache_files(workers),
+    }
+    if hosts is not None:
+        files["/etc/hosts"] = hosts
+    tomcat: dict[str, Any] = {"catalina_base": BASE}
+    if properties:
+        tomcat["system_properties"] = dict(properties)
+    node = {"host": "10.0.0.1", "roles": ["apache", "tomcat"], "tomcat": tomcat}
+    return build(tmp, {"web1": node}, {"web1": files})

@@ -40,6 +40,10 @@ AUTHZ = MODULES / "mod_authz_core.so"  # without it httpd answers 500 ("couldn't
 # mod_proxy with AJP, balancing by requests (its default lbmethod), shared memory for balancers
 PROXY_MODULES = ("proxy", "proxy_ajp", "proxy_balancer", "slotmem_shm", "lbmethod_byrequests")
 START_TIMEOUT = 15.0
+UNSHARE = "/usr/bin/unshare"
+# In its own mount namespace (private propagation, unshare's default), /etc/hosts is the file
+# given first; then httpd is exec'd, so the PID stays the one this helper stops.
+_OWN_HOSTS = 'mount --bind "$0" /etc/hosts && exec "$@"'
 
 
 def need_httpd() -> None:
@@ -120,9 +124,11 @@ def run_httpd(
     get: Sequence[str] = (),
     headers: Mapping[str, str] | None = None,
     workers_file: bool = True,
+    hosts: str | None = None,
 ) -> Httpd:
     """Start httpd with this workers file (None: JkWorkersFile names a file that is not there)
-    and these extra httpd.conf lines, GET each path once it listens, then stop it."""
+    and these extra httpd.conf lines, GET each path once it listens, then stop it. With
+    `hosts`, httpd runs in a mount namespace of its own whose /etc/hosts is that text."""
 
     def jk(root: Path) -> str:
         names = root / "workers.properties"
@@ -136,7 +142,7 @@ def run_httpd(
             + (f"JkWorkersFile {names}\n" if workers_file else "")
         )
 
-    return _httpd(jk, conf, get, headers or {})
+    return _httpd(jk, conf, get, headers or {}, hosts=hosts)
 
 
 def run_proxy_httpd(
@@ -145,16 +151,17 @@ def run_proxy_httpd(
     headers: Mapping[str, str] | None = None,
     modules: Sequence[str] = PROXY_MODULES,
     config_test: bool = False,
+    hosts: str | None = None,
 ) -> Httpd:
     """Start httpd with mod_proxy, mod_proxy_ajp and mod_proxy_balancer (`modules`) and these
     httpd.conf lines, GET each path once it listens, then stop it; with `config_test`, only
     `apache2 -t` it (`started`: the configuration is accepted). `VHOST` in `conf` is the
-    address and port httpd listens on, for a `<VirtualHost VHOST>`."""
+    address and port httpd listens on, for a `<VirtualHost VHOST>`; `hosts` as for run_httpd."""
 
     def proxy(_root: Path) -> str:
         return "".join(f"LoadModule {name}_module {MODULES}/mod_{name}.so\n" for name in modules)
 
-    return _httpd(proxy, conf, get, headers or {}, config_test)
+    return _httpd(proxy, conf, get, headers or {}, config_test, hosts)
 
 
 def _httpd(
@@ -163,6 +170,7 @@ def _httpd(
     get: Sequence[str],
     headers: Mapping[str, str],
     config_test: bool = False,
+    hosts: str | None = None,
 ) -> Httpd:
     """httpd on a throw-away ServerRoot: the common lines, the module's, then `conf`."""
     root = Path(tempfile.mkdtemp(prefix="cc-httpd-"))
@@ -181,7 +189,11 @@ def _httpd(
         (root / "httpd.conf").write_bytes((text + body).encode("utf-8"))
         if config_test:
             return _config_test(root)
-        return _run(root, address, port, get, headers)
+        argv = [APACHE2, "-f", str(root / "httpd.conf"), "-DFOREGROUND"]
+        if hosts is not None:
+            (root / "hosts").write_text(hosts, encoding="utf-8")
+            argv = [UNSHARE, "--mount", "--", "sh", "-c", _OWN_HOSTS, str(root / "hosts"), *argv]
+        return _run(root, argv, address, port, get, headers)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -199,11 +211,16 @@ def _config_test(root: Path) -> Httpd:
 
 
 def _run(
-    root: Path, address: str, port: int, get: Sequence[str], headers: Mapping[str, str]
+    root: Path,
+    argv: Sequence[str],
+    address: str,
+    port: int,
+    get: Sequence[str],
+    headers: Mapping[str, str],
 ) -> Httpd:
     with (root / "stderr").open("wb") as stderr:
         process = subprocess.Popen(
-            [APACHE2, "-f", str(root / "httpd.conf"), "-DFOREGROUND"],
+            argv,
             stdout=stderr,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its SIGTERM to its process group stays in its group

@@ -62,7 +62,9 @@ TOMCAT: dict[str, Field] = {
     "version": Field("str", "Tomcat version, when lib/catalina.jar cannot tell"),
     "java": Field("str", "java binary that runs this Tomcat, when it cannot be found"),
     "system_properties": Field(
-        "map[str]", "-D properties given to Tomcat, for ${...} in server.xml"
+        "map[str]",
+        "-D properties given to Tomcat, for ${...} in server.xml (and its java.net options when"
+        " no running Tomcat shows them)",
     ),
 }
 

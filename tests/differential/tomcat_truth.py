@@ -369,7 +369,7 @@ def make_base(base: Path, server_xml: bytes) -> Path:
     return base
 
 
-def run_tomcat(base: Path, budget: float = BUDGET_S) -> TomcatRun:
+def run_tomcat(base: Path, budget: float = BUDGET_S, java_opts: str = JAVA_OPTS) -> TomcatRun:
     """Start Tomcat on `base` in a namespace of its own; stop it once it started, exited or
     ran out of time; return what it logged."""
     log = base / "logs" / "catalina.out"
@@ -379,7 +379,7 @@ def run_tomcat(base: Path, budget: float = BUDGET_S) -> TomcatRun:
         "JAVA_HOME": str(JAVA_HOME),
         "CATALINA_HOME": str(CATALINA_HOME),
         "CATALINA_BASE": str(base),
-        "JAVA_OPTS": JAVA_OPTS,
+        "JAVA_OPTS": java_opts,
     }
     began = time.monotonic()
     with running([UNSHARE, "--net", "--", "sh", "-c", IN_NAMESPACE], log, env) as child:
