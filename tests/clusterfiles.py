@@ -247,12 +247,15 @@ def one_host(
     hosts: str | None = DEBIAN_HOSTS,
     version: str = "10.1.60",
     properties: Mapping[str, str] | None = None,
+    extra: Mapping[str, str] | None = None,
 ) -> Path:
     """httpd and a Tomcat on one host (web1, 10.0.0.1), as the seed and most small sites run
-    them: this workers file, this AJP connector (its attributes), this /etc/hosts."""
+    them: this workers file, this AJP connector (its attributes), this /etc/hosts, the
+    inventory's system_properties and `extra` files (path on the node: text)."""
     files: dict[str, str | bytes] = {
         **tomcat_files("tomcat01", version=version, ajp_extra=ajp),
         **apache_files(workers),
+        **(extra or {}),
     }
     if hosts is not None:
         files["/etc/hosts"] = hosts

@@ -106,6 +106,9 @@ def test_live_facts_over_ssh(tmp_path: Path, sshd: SshServer) -> None:
     jvm = facts.live.jvm
     assert jvm is not None
     assert jvm.source.startswith("java on PATH") and jvm.version, jvm
+    assert jvm.net_options is None  # no running Tomcat: its options are not known
+    assert facts.hosts is not None and facts.hosts.path == "/etc/hosts"
+    assert "127.0.0.1" in [e.address for e in facts.hosts.lookup("localhost")]
     assert facts.live.timesync is not None
     assert facts.live.timesync.daemon  # whatever keeps this machine's time, said
 

@@ -29,16 +29,17 @@ def ajp_address_family(derived: Derived) -> Iterator[Finding]:
     into addresses on their own node. The member's host: an address as written; a name as
     that apache node resolves it: its hosts file (`/etc/hosts`; Windows answers `localhost`
     itself, `::1` first), in the order getaddrinfo returns the answers (RFC 6724: `::1`
-    before `127.0.0.1` on a node with IPv6; IPv4 only on a node without IPv6 addresses, as
-    APR asks for AI_ADDRCONFIG). mod_jk connects to the first answer whatever its family
-    (its `prefer_ipv6`, off by default, takes the first IPv6 answer instead); mod_proxy tries
-    each answer in turn. The connector: its `address` (a name resolved by Java on the Tomcat
+    before `127.0.0.1` on a node with IPv6; IPv4 only on a node with no IPv6 address but
+    `::1`, as APR asks for AI_ADDRCONFIG). mod_jk (1.2.38 and later) connects to the first
+    answer whatever its family (its `prefer_ipv6`, off by default, takes the first IPv6
+    answer instead); mod_proxy tries each answer in turn. The connector: its `address` (a name resolved by Java on the Tomcat
     node: IPv4 answers first unless `-Djava.net.preferIPv6Addresses`), or its version's
     default: every address before 9.0.31 / 8.5.51 / 7.0.100, the loopback address since
     (127.0.0.1; `::1` with preferIPv6Addresses); `0.0.0.0` and `::` listen on every IPv4
-    and IPv6 address. With `-Djava.net.preferIPv4Stack=true` (in the running Tomcat's
-    arguments, else in the inventory's `tomcat.system_properties`) an IPv6 address cannot be
-    bound at all, and in a live run an address that is none of the node's interfaces
+    and IPv6 address. These Java options are read from the running Tomcat's arguments, else
+    from the inventory's `tomcat.system_properties`, and conf/catalina.properties wins (Tomcat
+    sets it before Java reads them). With `-Djava.net.preferIPv4Stack=true` an IPv6 address
+    cannot be bound at all, and in a live run an address that is none of the node's interfaces
     cannot be bound either: such a connector does not start.
 
     A member fails when the address it connects to is not one the connector listens on (the
@@ -54,8 +55,9 @@ def ajp_address_family(derived: Derived) -> Iterator[Finding]:
     ## Why it matters
     The connection is refused although both files name "the same" host: `localhost` is `::1`
     to httpd on a host with IPv6 and `127.0.0.1` to Java, and the AJP connector that Tomcat's
-    own server.xml suggests listens on `::1` only. mod_jk puts the member in error and users
-    get HTTP 503 once every member is; nothing in either log names the address family. A
+    own server.xml suggests listens on `::1` only. mod_jk logs "Tomcat is probably not
+    started or is listening on the wrong port" while Tomcat runs on that very port, puts the
+    member in error, and users get HTTP 503 once every member is. A
     connector that cannot bind its address is refused at start-up while the rest of Tomcat
     runs, so the port stays closed.
 
@@ -96,7 +98,9 @@ def _judge(target: MemberTarget) -> Finding:
             details=details,
             **where,
         )
-    details["listens"] = [b.address or "*" for b in listens.bindings]
+    details["listens"] = [
+        b.address or ("0.0.0.0" if 6 not in b.families else "::") for b in listens.bindings
+    ]
     connects = front_end_connects(target)
     if connects.unknown is not None:
         return _by_dns(target, connects, listens, details, where)

@@ -39,7 +39,13 @@ def gather_tomcat(reader: NodeReader, settings: TomcatSettings) -> TomcatFacts:
         catalina_home=home,
         server_xml_path=settings.server_xml or reader.join(base, "conf/server.xml"),
     )
-    facts.properties = _properties(reader, settings, base, home)
+    facts.catalina_properties = _catalina_properties(reader, base)
+    facts.properties = {
+        "catalina.base": base,
+        "catalina.home": home,
+        **settings.system_properties,
+        **facts.catalina_properties,
+    }
     data = reader.read(facts.server_xml_path)
     if data is not None:
         facts.server = parse_server_xml(data, facts.server_xml_path, facts.properties)
@@ -52,16 +58,11 @@ def gather_tomcat(reader: NodeReader, settings: TomcatSettings) -> TomcatFacts:
     return facts
 
 
-def _properties(
-    reader: NodeReader, settings: TomcatSettings, base: str, home: str
-) -> dict[str, str]:
-    """What ${...} in server.xml can see: -D properties, then catalina.properties, which Tomcat
-    loads with System.setProperty and so wins over a -D of the same name."""
-    props = {"catalina.base": base, "catalina.home": home, **settings.system_properties}
+def _catalina_properties(reader: NodeReader, base: str) -> dict[str, str]:
+    """conf/catalina.properties, which Tomcat loads with System.setProperty while it starts: for
+    ${...} in server.xml it wins over a -D of the same name."""
     data = reader.read(reader.join(base, "conf/catalina.properties"))
-    if data is not None:
-        props.update(load_java_properties(data))
-    return props
+    return load_java_properties(data) if data is not None else {}
 
 
 def _version(

@@ -17,6 +17,8 @@ from clustercheck.derive.frontend import Module
 from clustercheck.derive.targets import MemberTarget
 from clustercheck.facts.cluster import NodeFacts
 from clustercheck.knowledge.resolvers import (
+    JAVA_NET_PROPERTIES,
+    PREFER_IPV4_STACK,
     WILDCARDS,
     WINDOWS_LOCALHOST,
     JavaNet,
@@ -56,18 +58,27 @@ def lookup(node: NodeFacts, name: str) -> Answers | str:
 
 
 def own_addresses(node: NodeFacts) -> list[str] | None:
-    """The node's interface addresses when they were gathered (live, Linux), else None."""
-    return list(node.live.addresses) or None
+    """The node's interface addresses when all of them are known, else None: `ip addr` lists
+    loopback and link-local ones too; `hostname -I`, its fallback, leaves them out, and a list
+    without loopback cannot tell whether the node has ::1 or any IPv6 at all."""
+    found = list(node.live.addresses)
+    return found if any(ipaddress.ip_address(a).is_loopback for a in found) else None
 
 
 def java_net(node: NodeFacts) -> tuple[JavaNet, str]:
-    """The JVM networking options of the node's Tomcat and where they were read: the running
-    process's arguments, else the inventory's `tomcat.system_properties` (catalina.properties
-    is not read: the JVM reads these options once, before Tomcat loads it)."""
+    """The JVM networking options of the node's Tomcat, and where preferIPv4Stack was read: the
+    running process's arguments, else the inventory's `tomcat.system_properties`; what
+    conf/catalina.properties sets wins (Tomcat sets it before Java reads them)."""
     jvm = node.live.jvm
     if jvm is not None and jvm.net_options is not None:
-        return JavaNet.of(jvm.net_options), "the running Tomcat's arguments"
-    return JavaNet.of(node.settings.tomcat.system_properties), "tomcat.system_properties"
+        options, source = dict(jvm.net_options), "the running Tomcat's arguments"
+    else:
+        options, source = dict(node.settings.tomcat.system_properties), "tomcat.system_properties"
+    late = node.tomcat.catalina_properties if node.tomcat else {}
+    options |= {name: late[name] for name in JAVA_NET_PROPERTIES if name in late}
+    if PREFER_IPV4_STACK in late:
+        source = "conf/catalina.properties"
+    return JavaNet.of(options), source
 
 
 # ---------------------------------------------------------------------------- the front end
@@ -157,8 +168,7 @@ class Listens:
 
 
 def connector_listens(node: NodeFacts, connector: Connector) -> Listens:
-    tomcat = node.tomcat
-    path = tomcat.server.path if tomcat and tomcat.server else "server.xml"
+    path = node.tomcat.server_xml_path if node.tomcat else "server.xml"
     where = f"{path}:{connector.line}"
     net, source = java_net(node)
     written = connector.address
@@ -206,15 +216,8 @@ def _default(node: NodeFacts, net: JavaNet, source: str, why: str) -> Listens:
             "address is every address, or loopback since 9.0.31 / 8.5.51 / 7.0.100)"
         )
     if not defaults.loopback_only:
-        return Listens(
-            (
-                Binding(
-                    None,
-                    net.wildcard_families(),
-                    f"{why}: Tomcat {version} listens on every address",
-                ),
-            )
-        )
+        every = f"{why}: Tomcat {version} listens on every address"
+        return Listens((Binding(None, net.wildcard_families(), every),))
     loopback = net.loopback()
     text = f"{why}: Tomcat {version} binds the loopback address {loopback}"
     return _specific(node, net, source, loopback, text)

@@ -67,7 +67,8 @@ class TomcatFacts:
     server: ServerXml | None = None
     version: str | None = None
     version_source: str | None = None
-    properties: dict[str, str] = field(default_factory=dict)
+    properties: dict[str, str] = field(default_factory=dict)  # -D, then catalina.properties
+    catalina_properties: dict[str, str] = field(default_factory=dict)  # conf/catalina.properties
     webapps: list[Webapp] = field(default_factory=list)
     # folders of applications (appBase, conf/<Engine>/<Host>) that exist but could not be
     # listed, with why: their applications are unknown, which is not "there are none"

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 PREFER_IPV4_STACK = "java.net.preferIPv4Stack"
 PREFER_IPV6_ADDRESSES = "java.net.preferIPv6Addresses"
 JAVA_NET_PROPERTIES = (PREFER_IPV4_STACK, PREFER_IPV6_ADDRESSES)
+# conf/catalina.properties sets them in time too: Tomcat loads it with System.setProperty
+# before anything initialises Java's networking classes, which read them once (measured on
+# Tomcat 10.1 and OpenJDK 17: tests/differential/test_address_family.py).
 
 # Where each system keeps the names it resolves before DNS (hosts(5); Windows' drivers\etc).
 POSIX_HOSTS = "/etc/hosts"
@@ -121,7 +124,9 @@ def jk_pick(answers: Sequence[str], prefer_ipv6: bool) -> str | None:
     answer is taken as it is; of several, the first whatever its family, unless prefer_ipv6,
     which takes the first IPv6 one and, when there is none, none at all (the worker cannot
     resolve its host). Measured: host=localhost went to ::1 with prefer_ipv6 false
-    (tests/differential/test_address_family.py)."""
+    (tests/differential/test_address_family.py). Releases before 1.2.38 took the first IPv4
+    answer ("we are only handling AF_INET"), whose comment the new code kept: hence the belief
+    that prefer_ipv6 off means IPv4."""
     if len(answers) <= 1 or not prefer_ipv6:
         return answers[0] if answers else None
     return next((a for a in answers if is_ipv6(a)), None)

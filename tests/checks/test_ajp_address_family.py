@@ -48,9 +48,10 @@ def workers(host: str, extra: str = "") -> str:
 
 
 def same_host(
-    tmp: Path, host: str = "localhost", ajp: str = STOCK, extra: str = "", **kw: Any
+    tmp: Path, host: str = "localhost", ajp: str = STOCK, worker: str = "", **kw: Any
 ) -> Path:
-    return one_host(tmp, workers(host, extra), ajp, **kw)
+    """web1 runs httpd and tomcat01; `worker` adds lines to the worker tomcat01."""
+    return one_host(tmp, workers(host, worker), ajp, **kw)
 
 
 def two_hosts(
@@ -111,6 +112,13 @@ CASES = [
         {"addresses": {"web1": NO_IPV6}},
         "fail",
         ["does not start", "::1 is no address of web1, so Tomcat cannot bind it"],
+    ),
+    (
+        "interfaces-from-hostname-I-leave-loopback-and-IPv6-open",
+        lambda t: same_host(t),
+        {"addresses": {"web1": ["10.0.0.1"]}},
+        "warn",
+        ["works only in one order"],
     ),
     (
         "default-loopback-localhost-on-an-IPv6-host",
@@ -176,7 +184,7 @@ CASES = [
     ),
     (
         "prefer_ipv6-takes-::1",
-        lambda t: same_host(t, extra="worker.tomcat01.prefer_ipv6=true\n"),
+        lambda t: same_host(t, worker="worker.tomcat01.prefer_ipv6=true\n"),
         {"addresses": {"web1": IPV6_HOST}},
         "pass",
         ["first IPv6 answer (worker.tomcat01.prefer_ipv6 on)"],
@@ -187,6 +195,15 @@ CASES = [
         {},
         "fail",
         ["does not start", "-Djava.net.preferIPv4Stack=true (tomcat.system_properties)"],
+    ),
+    (
+        "stock-::1-under-preferIPv4Stack-in-catalina.properties",
+        lambda t: same_host(
+            t, extra={f"{BASE}/conf/catalina.properties": "java.net.preferIPv4Stack=true\n"}
+        ),
+        {"jvm_options": {}},
+        "fail",
+        ["UnsupportedAddressTypeException", "(conf/catalina.properties)"],
     ),
     (
         "stock-::1-under-preferIPv4Stack-running",

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from clusterfiles import DEBIAN_HOSTS, judge_live, one_host, server_xml
+from clusterfiles import BASE, DEBIAN_HOSTS, judge_live, one_host, server_xml
 from differential.tomcat_truth import (
     JAVA_OPTS,
     Truth,
@@ -30,34 +30,67 @@ from clustercheck.collect.live import parse_ip_addr
 pytestmark = pytest.mark.differential
 
 STOCK = 'address="::1" redirectPort="8443" maxParameterCount="1000" secret="s3cret"'
-IPV4_STACK = "-Djava.net.preferIPv4Stack=true"
-CONNECTOR = 'Connector["ajp-nio-0:0:0:0:0:0:0:1-8009"]'
+NO_ADDRESS = 'redirectPort="8443" secret="s3cret"'
+IPV4_STACK = "java.net.preferIPv4Stack=true"
+PREFER_IPV6 = "java.net.preferIPv6Addresses=true"
+IPV6_CONNECTOR = "ajp-nio-0:0:0:0:0:0:0:1-8009"  # the protocol handler's name, as logged
+IPV4_CONNECTOR = "ajp-nio-127.0.0.1-8009"
 
 
-@pytest.mark.parametrize("ipv4_stack", [True, False])
-def test_tomcat_binds_the_stock_ipv6_address_unless_ipv4_stack(
-    tmp_path: Path, ipv4_stack: bool
+@pytest.mark.parametrize(
+    ("ajp", "option", "where", "connector", "starts"),
+    [
+        pytest.param(STOCK, IPV4_STACK, "JAVA_OPTS", IPV6_CONNECTOR, False, id="::1-ipv4-stack"),
+        pytest.param(
+            STOCK, IPV4_STACK, "catalina.properties", IPV6_CONNECTOR, False, id="::1-late-stack"
+        ),
+        pytest.param(STOCK, "", "", IPV6_CONNECTOR, True, id="::1"),
+        pytest.param(
+            NO_ADDRESS, PREFER_IPV6, "JAVA_OPTS", IPV6_CONNECTOR, True, id="loopback-prefer-ipv6"
+        ),
+        pytest.param(
+            NO_ADDRESS,
+            PREFER_IPV6,
+            "catalina.properties",
+            IPV6_CONNECTOR,
+            True,
+            id="loopback-late-prefer-ipv6",
+        ),
+        pytest.param(NO_ADDRESS, "", "", IPV4_CONNECTOR, True, id="loopback"),
+    ],
+)
+def test_tomcat_binds_where_cc108_says(
+    tmp_path: Path, ajp: str, option: str, where: str, connector: str, starts: bool
 ) -> None:
-    """With preferIPv4Stack the connector fails (UnsupportedAddressTypeException) and the rest
-    of Tomcat starts; CC108 says the connector does not start. Without it the connector binds
-    ::1 and a member on ::1 passes."""
+    """With preferIPv4Stack (a JVM option, or catalina.properties, which Tomcat applies before
+    Java reads it) the stock ::1 connector fails (UnsupportedAddressTypeException) and the rest
+    of Tomcat starts; CC108 says it does not start. Otherwise CC108 passes a member on the
+    address Tomcat really bound: the loopback address is ::1 with preferIPv6Addresses."""
     problems = missing_prerequisites()
     need(not problems, ", ".join(problems))
-    assert IPV4_STACK in JAVA_OPTS
-    options = JAVA_OPTS if ipv4_stack else JAVA_OPTS.replace(IPV4_STACK, "")
-    text = server_xml("tomcat01", ajp_extra=STOCK, cluster="")
-    run = run_tomcat(make_base(tmp_path / "base", text.encode()), java_opts=options)
+    assert f"-D{IPV4_STACK}" in JAVA_OPTS
+    options = JAVA_OPTS.replace(f"-D{IPV4_STACK}", f"-D{option}" if where == "JAVA_OPTS" else "")
+    late = f"\n{option}\n" if where == "catalina.properties" else ""
+    text = server_xml("tomcat01", ajp_extra=ajp, cluster="")
+    base = make_base(tmp_path / "base", text.encode())
+    with (base / "conf" / "catalina.properties").open("a", encoding="utf-8") as properties:
+        properties.write(late)
+    run = run_tomcat(base, java_opts=options)
     failed = {e.subject for e in run.events if e.kind is Truth.COMPONENT_FAILS}
     assert run.started, run.summary()
-    assert (CONNECTOR in failed) is ipv4_stack, run.summary()
-    assert ("UnsupportedAddressTypeException" in run.log) is ipv4_stack
+    assert f'["{connector}"]' in run.log, run.summary()
+    assert (f'Connector["{connector}"]' in failed) is not starts, run.summary()
+    assert ("UnsupportedAddressTypeException" in run.log) is not starts
 
-    properties = {"java.net.preferIPv4Stack": "true"} if ipv4_stack else {}
-    workers = "worker.list=w\nworker.w.type=ajp13\nworker.w.host=::1\nworker.w.port=8009\n"
-    cluster = one_host(tmp_path / "cluster", workers, STOCK, properties=properties)
+    bound = "::1" if connector == IPV6_CONNECTOR else "127.0.0.1"
+    workers = f"worker.list=w\nworker.w.type=ajp13\nworker.w.host={bound}\nworker.w.port=8009\n"
+    name, _, value = option.partition("=")
+    inventory = {name: value} if where == "JAVA_OPTS" else {}
+    extra = {f"{BASE}/conf/catalina.properties": late}
+    cluster = one_host(tmp_path / "cluster", workers, ajp, properties=inventory, extra=extra)
     [result] = judge_live(cluster, "CC108")
-    assert result.status.value == ("fail" if ipv4_stack else "pass"), result.message
-    assert ("does not start" in result.message) is ipv4_stack
+    assert result.status.value == ("pass" if starts else "fail"), result.message
+    assert ("does not start" in result.message) is not starts
 
 
 @contextmanager
