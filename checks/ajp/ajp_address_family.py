@@ -32,11 +32,12 @@ def ajp_address_family(derived: Derived) -> Iterator[Finding]:
     before `127.0.0.1` on a node with IPv6; IPv4 only on a node with no IPv6 address but
     `::1`, as APR asks for AI_ADDRCONFIG). mod_jk (1.2.38 and later) connects to the first
     answer whatever its family (its `prefer_ipv6`, off by default, takes the first IPv6
-    answer instead); mod_proxy tries each answer in turn. The connector: its `address` (a name resolved by Java on the Tomcat
-    node: IPv4 answers first unless `-Djava.net.preferIPv6Addresses`), or its version's
-    default: every address before 9.0.31 / 8.5.51 / 7.0.100, the loopback address since
-    (127.0.0.1; `::1` with preferIPv6Addresses); `0.0.0.0` and `::` listen on every IPv4
-    and IPv6 address. These Java options are read from the running Tomcat's arguments, else
+    answer instead); mod_proxy tries each answer in turn. The connector: its `address` (a
+    name resolved by Java on the Tomcat node: IPv4 answers first unless
+    `-Djava.net.preferIPv6Addresses`), or its version's default: every address before
+    9.0.31 / 8.5.51 / 7.0.100, the loopback address since (127.0.0.1; `::1` with
+    preferIPv6Addresses); `0.0.0.0` and `::` listen on every IPv4 and IPv6 address. These
+    Java options are read from the running Tomcat's arguments, else
     from the inventory's `tomcat.system_properties`, and conf/catalina.properties wins (Tomcat
     sets it before Java reads them). With `-Djava.net.preferIPv4Stack=true` an IPv6 address
     cannot be bound at all, and in a live run an address that is none of the node's interfaces
@@ -45,8 +46,8 @@ def ajp_address_family(derived: Derived) -> Iterator[Finding]:
     A member fails when the address it connects to is not one the connector listens on (the
     stock `address="::1"` against a worker on 127.0.0.1 or the node's IPv4 address; a
     connector on loopback against a front end on another host, or on the node's own
-    address), or when its connector cannot start; it warns when it works only in one of the
-    orders its resolver may return (a node whose interfaces were not gathered: an offline
+    address), or when its connector cannot start; it warns when it works only in some of the
+    orders the resolvers may return (a node whose interfaces were not gathered: an offline
     run); it passes naming the address each side uses. A host only DNS knows is judged only
     where the answer does not matter (every address passes, loopback fails), else skipped.
     This check owns the address: CC101 says whether a connector is on that node and port,
@@ -132,10 +133,11 @@ def _judge(target: MemberTarget) -> Finding:
     )
     if not good:
         return failed(f"{target.name}: {refused}; {front}", details=details, **where)
-    fine, _ = good[0]
+    fine, listening = good[0]
     return warned(
-        f"{target.name}: works only in one order of {target.apache.name}'s resolver: when "
-        f"{attempt.why}, {refused}; when {fine.why}, it {_goes(target, fine)}; {front}",
+        f"{target.name}: works only in some of the orders the resolvers may return: when "
+        f"{attempt.why or binding.why}, {refused}; when {fine.why or listening.why}, it "
+        f"{_goes(target, fine)}; {front}",
         details=details,
         **where,
     )

@@ -60,6 +60,7 @@ def two_hosts(
     ajp: str = STOCK,
     web_hosts: str | None = DEBIAN_HOSTS,
     properties: Mapping[str, str] | None = None,
+    tomcat_hosts: str | None = None,
 ) -> Path:
     """httpd on web1 in front of tomcat01 on a host of its own."""
     tomcat: dict[str, Any] = {"catalina_base": BASE}
@@ -72,7 +73,10 @@ def two_hosts(
     web: dict[str, str | bytes] = {**apache_files(workers(host))}
     if web_hosts is not None:
         web["/etc/hosts"] = web_hosts
-    files = {"web1": web, "tomcat01": tomcat_files("tomcat01", ajp_extra=ajp)}
+    tomcat01 = tomcat_files("tomcat01", ajp_extra=ajp)
+    if tomcat_hosts is not None:
+        tomcat01["/etc/hosts"] = tomcat_hosts
+    files = {"web1": web, "tomcat01": tomcat01}
     return build(tmp, nodes, files)
 
 
@@ -97,7 +101,11 @@ CASES = [
         lambda t: same_host(t),
         {},
         "warn",
-        ["works only in one order", "IPv4 only, mod_jk connects to 127.0.0.1:8009", "[::1]"],
+        [
+            "works only in some of the orders",
+            "IPv4 only, mod_jk connects to 127.0.0.1:8009",
+            "it connects to [::1]:8009",
+        ],
     ),
     (
         "stock-::1-localhost-on-a-host-without-IPv6-beyond-loopback",
@@ -118,7 +126,7 @@ CASES = [
         lambda t: same_host(t),
         {"addresses": {"web1": ["10.0.0.1"]}},
         "warn",
-        ["works only in one order"],
+        ["works only in some of the orders"],
     ),
     (
         "default-loopback-localhost-on-an-IPv6-host",
@@ -292,6 +300,18 @@ CASES = [
         {"addresses": {"web1": ["127.0.0.1", "10.0.0.1", "::1", "fd00::1"]}},
         "warn",
         ["routes IPv6 there", "[fd00::11]:8009", "no IPv6 route there"],
+    ),
+    (
+        "address-name-in-the-system-order",
+        lambda t: two_hosts(
+            t,
+            ajp='address="tomcat01" secret="s3cret"',
+            properties={"java.net.preferIPv6Addresses": "system"},
+            tomcat_hosts="10.0.0.11 tomcat01\nfd00::11 tomcat01\n",
+        ),
+        {},
+        "warn",
+        ['when address="tomcat01"', "= fd00::11", "refused; when", "= 10.0.0.11"],
     ),
     (
         "dns-name-every-address",
