@@ -84,7 +84,12 @@ def _judge(target: MemberTarget) -> Finding:
     assert target.node is not None and target.connector is not None
     member, tomcat = target.member, target.node.name
     where: dict[str, Any] = {"node": target.apache.name, **member.location(member.host)}
-    details: dict[str, Any] = {"worker": member.name, "tomcat": tomcat}
+    details: dict[str, Any] = {
+        "worker": member.name,
+        "tomcat": tomcat,
+        "tomcat_file": target.node.tomcat.server_xml_path if target.node.tomcat else None,
+        "tomcat_line": target.connector.line,
+    }
     listens = connector_listens(target.node, target.connector)
     if listens.unknown is not None:
         return skipped(

@@ -82,7 +82,8 @@ EXPECTED: dict[str, set[Key]] = {
     "ajp-ipv6": {
         ("CC102", "web1", "fail"),
         ("CC102", "web2", "fail"),
-        ("CC108", "tomcat01", "fail"),
+        ("CC108", "web1", "fail"),  # a member's finding is its apache node's (the convention)
+        ("CC108", "web2", "fail"),
     },
     "balancer-route": {("CC202", "web2", "fail")},
 }
