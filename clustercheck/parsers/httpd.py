@@ -63,6 +63,7 @@ class Directive:
     line: int
     sections: tuple[str, ...]  # enclosing sections, outermost first, e.g. "<VirtualHost *:80>"
     raw: str = ""  # the argument text as written (what RAW_ARGS directives receive)
+    opened: tuple[int, ...] = ()  # the line each of this file's sections was opened on
 
     @property
     def lname(self) -> str:
@@ -243,8 +244,9 @@ class _HttpdReader:
             self.open(number, word[1:].rstrip(">"), rest)
         else:
             sections = tuple(section.label for section in self.open_sections)
+            opened = tuple(section.line for section in self.open_sections)
             self.directives.append(
-                Directive(word, split_words(rest), self.path, number, sections, rest)
+                Directive(word, split_words(rest), self.path, number, sections, rest, opened)
             )
 
     def open(self, number: int, name: str, rest: str) -> None:
