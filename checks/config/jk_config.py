@@ -8,7 +8,16 @@ from typing import Any
 
 from clustercheck.checks.common import some_of
 from clustercheck.engine.check import check
-from clustercheck.engine.results import Finding, Scope, Status, errored, failed, passed, warned
+from clustercheck.engine.results import (
+    Finding,
+    Scope,
+    Status,
+    errored,
+    failed,
+    passed,
+    skipped,
+    warned,
+)
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.facts.files import ApacheFacts
 from clustercheck.knowledge import modjk
@@ -94,6 +103,15 @@ def jk_config(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
     A problem in a worker mod_jk does not create (not in worker.list, not a member of a listed
     lb) only warns. When nothing is wrong, one `pass` sums up what was checked.
 
+    With `apache.httpd_conf`, httpd's whole configuration is read, and what reading it finds
+    is reported here too, also on a node that does not use mod_jk: what httpd refuses while
+    reading (an Include of a missing file or a wildcard that matches nothing, a module loaded
+    that is built in, no MPM or two, an MPM directive the MPM does not have or inside
+    <VirtualHost>) fails; a `${VAR}` that nothing defines (httpd keeps it as written), a
+    read-time condition clustercheck cannot decide (said how it was read), a module loaded
+    twice warns; a jk_conf of the inventory that httpd does not read fails (its Jk directives
+    have no effect).
+
     ## Why it matters
     - httpd does not start after a config change: mod_jk stops at the first unknown attribute
     (a misspelt `worker.lb.sticky_sesion`), an unknown worker type, an lb without members or
@@ -137,6 +155,8 @@ def jk_config(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
     workers = apache.workers
     if workers is None:
         yield from unreadable
+        if apache.httpd_conf:
+            yield from _problems(apache.problems)
         return
     created = _created(workers)
     findings = [
@@ -163,16 +183,26 @@ def jk_config(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
 
 def _unreadable(node: NodeFacts, apache: ApacheFacts) -> Iterator[Finding]:
     """The httpd file, then the workers file: each missing one is a judgement not made."""
-    conf = node.file_error(apache.jk_conf) if apache.jk_conf else None
+    root = apache.httpd_conf or apache.jk_conf
+    conf = node.file_error(root) if root else None
     if conf is not None:
-        yield errored(f"cannot read the httpd file {conf.message}", file=apache.jk_conf)
-    elif apache.workers is None:
+        yield errored(f"cannot read the httpd file {conf.message}", file=root)
+    elif apache.workers is None and _uses_mod_jk(node, apache):
         yield _no_workers(node, apache)
+    elif apache.workers is None:
+        yield skipped(f"httpd does not use mod_jk: {root} reads no Jk directive", file=root)
+
+
+def _uses_mod_jk(node: NodeFacts, apache: ApacheFacts) -> bool:
+    """With httpd's whole configuration read, mod_jk is used when a Jk directive is read."""
+    if not apache.httpd_conf or node.settings.apache.workers_properties:
+        return True
+    return any(directive.lname.startswith("jk") for directive in apache.directives)
 
 
 def _no_workers(node: NodeFacts, apache: ApacheFacts) -> Finding:
     written = node.settings.apache.workers_properties
-    where: dict[str, Any] = {"file": apache.jk_conf}
+    where: dict[str, Any] = {"file": apache.httpd_conf or apache.jk_conf}
     named = False  # by JkWorkersFile, which httpd itself checks
     if not written and apache.jk and apache.jk.workers_file:
         written, file, line = apache.jk.workers_file
