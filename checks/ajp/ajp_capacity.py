@@ -248,8 +248,8 @@ def _judge(targets: list[MemberTarget]) -> Finding:
         )
     if unknown:
         return skipped(
-            f"{subject}: cannot tell what {some_of(unknown)} can open to it: its httpd "
-            "capacity is unknown (set apache.httpd_conf, httpd's main file, in the inventory)",
+            f"{subject}: cannot tell what {some_of(unknown)} can open to it: "
+            f"{_unknown([s for s in shares if s.connections is None])}",
             details=details,
             **where,
         )
@@ -258,6 +258,20 @@ def _judge(targets: list[MemberTarget]) -> Finding:
         details=details,
         **where,
     )
+
+
+def _unknown(shares: list[_Share]) -> str:
+    """Why an apache node's connections are not known."""
+    share = shares[0]
+    apache = share.apache.apache
+    if apache is None or not apache.httpd_conf:
+        return (
+            "its httpd capacity is unknown (set apache.httpd_conf, httpd's main file, in the "
+            "inventory)"
+        )
+    if share.capacity is None:
+        return f"httpd's MPM is not known from {apache.httpd_conf} (CC603 says why)"
+    return "the connections per process of its members are not known"
 
 
 def _limits(limits: ConnectorCapacity) -> str:

@@ -130,11 +130,10 @@ def _startup(
 ) -> HttpdStartup:
     """What httpd has before its first line: from the inventory, the binary (live or recorded),
     Debian's envvars (which apache2ctl sources), or the build its layout suggests."""
+    version = parse_version(settings.version or (build.version if build else None))
     if not settings.httpd_conf:
         server_root = settings.server_root or _guess_server_root(root)
-        return HttpdStartup(server_root, evaluate=False, version=_version(settings, build)[0])
-    version, version_known = _version(settings, build)
-    asked = build is not None and build.static_modules is not None
+        return HttpdStartup(server_root, evaluate=False, version=version)
     if build is not None and build.static_modules is not None:
         static, static_known = build.static_modules, Known(f"`{build.binary} -l` on the node")
     else:
@@ -152,12 +151,11 @@ def _startup(
     elif envvars is not None:
         defines, defines_known = envvars.defines, Known(f"APACHE_ARGUMENTS in {envvars_path}")
     else:
-        how = "not known (no running httpd was seen)" if asked else "not known"
+        how = "not known (no httpd running with it was seen)" if build else "not known"
         defines_known = Known(how, assumed=True)
     return HttpdStartup(
         server_root=settings.server_root or _httpd_root(root),
         version=version,
-        version_known=version_known,
         static_modules=static,
         static_known=static_known,
         defines=defines,
@@ -165,16 +163,6 @@ def _startup(
         environment=envvars.environment if envvars else {},
         environment_known=Known(envvars_path) if envvars else Known("", assumed=True),
     )
-
-
-def _version(
-    settings: ApacheSettings, build: HttpdBuild | None
-) -> tuple[tuple[int, int, int] | None, Known]:
-    if settings.version:
-        return parse_version(settings.version), Known("apache.version in the inventory")
-    if build is not None and build.version:
-        return parse_version(build.version), Known(f"`{build.binary} -v` on the node")
-    return None, Known("unknown", assumed=True)
 
 
 def _guess_server_root(jk_conf: str) -> str:

@@ -112,14 +112,13 @@ class HttpdStartup:
 
     server_root: str
     evaluate: bool = True  # False: read as clustercheck reads a jk_conf (nothing decided)
-    version: tuple[int, int, int] | None = None
-    version_known: Known = Known("unknown", assumed=True)
+    version: tuple[int, int, int] | None = None  # None: not known (a 2.4 release is taken)
     static_modules: tuple[str, ...] = ()  # source names, as `httpd -l` prints them
     static_known: Known = Known("unknown", assumed=True)
     defines: tuple[str, ...] | None = None  # -D NAME on the command line; None: unknown
     defines_known: Known = Known("unknown", assumed=True)
     environment: Mapping[str, str] = field(default_factory=dict)  # for ${VAR}
-    environment_known: Known = Known("unknown", assumed=True)
+    environment_known: Known = Known("", assumed=True)  # "": httpd's own, which is not seen
 
 
 @dataclass(frozen=True)
@@ -256,12 +255,12 @@ class _Walk:
         kept: list[str] = []
         doubt = None
         for depth, label in enumerate(directive.sections):
+            opening = replace_line(directive, directive.opened[depth])
             if _kind(label) not in READ_TIME_CONDITIONS:
-                kept.append(self.substitute(label, directive))
+                kept.append(self.substitute(label, opening))
                 continue
             key = directive.opened[: depth + 1]
             if key not in held:
-                opening = replace_line(directive, directive.opened[depth])
                 held[key] = self.condition(label, opening, _Scope((), scope.doubt or doubt))
             holds, assumed = held[key]
             if not holds:

@@ -197,23 +197,28 @@ def test_what_httpd_refuses_clustercheck_says_it_refuses(
 
 
 @pytest.mark.parametrize(
-    "mpm_lines",
+    ("mpm", "mpm_lines"),
     [
-        "ThreadsPerChild 30\nServerLimit 4\n",
-        "MaxRequestWorkers 450\nServerLimit 4\nThreadsPerChild 30\n",
-        "ThreadsPerChild 100\n",
-        "MaxClients 10\n",
-        "ServerLimit 0\nStartServers 0\n",
-        "ThreadLimit 20\nThreadsPerChild 25\nMaxRequestWorkers 100\n",
+        ("event", "ThreadsPerChild 30\nServerLimit 4\n"),
+        ("event", "MaxRequestWorkers 450\nServerLimit 4\nThreadsPerChild 30\n"),
+        ("event", "ThreadsPerChild 100\n"),
+        ("event", "MaxClients 10\n"),
+        ("event", "ServerLimit 0\nStartServers 0\n"),
+        ("event", "ThreadLimit 20\nThreadsPerChild 25\nMaxRequestWorkers 100\n"),
+        ("worker", "ThreadsPerChild 30\nServerLimit 4\n"),
+        ("prefork", "MaxRequestWorkers 300\n"),
+        ("prefork", "ServerLimit 10\nMaxRequestWorkers 0\n"),
     ],
 )
-def test_the_mpm_corrections_are_httpds(tmp_path: Path, mpm_lines: str) -> None:
-    """`apache2 -t` logs each correction the event MPM makes at start (AH00513, ...), with the
+def test_the_mpm_corrections_are_httpds(tmp_path: Path, mpm: str, mpm_lines: str) -> None:
+    """`apache2 -t` logs each correction the MPM makes at start (AH00513, ...), with the
     values; knowledge.httpd makes the same ones, in the same order."""
-    conf = write(tmp_path, {"httpd.conf": head(tmp_path) + mpm_lines})
+    text = head(tmp_path).replace("mpm_event", f"mpm_{mpm}")
+    conf = write(tmp_path, {"httpd.conf": text + mpm_lines})
     httpd = config_test(conf, dump=False)
     logged = re.findall(r"(AH\d{5}): WARNING: (\w+) of (-?\d+)", httpd.output)
     facts = ours(conf)
-    assert facts.mpm is not None and facts.mpm.mpm is MPMS["mpm_event_module"]
+    assert facts.mpm is not None and facts.mpm.mpm is MPMS[f"mpm_{mpm}_module"]
     limits = mpm_limits(facts.mpm.mpm, {k: v.value for k, v in facts.mpm.values.items()})
     assert [(c.code, c.directive, str(c.given)) for c in limits.corrections] == logged
+    assert logged
