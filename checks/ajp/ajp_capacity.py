@@ -163,8 +163,9 @@ class _Share:
     def details(self) -> dict[str, Any]:
         capacity = self.capacity
         found: dict[str, Any] = {
+            "apache": self.apache.name,
             "connections": self.connections,
-            "members": {m.name: _number(m.pool_size) for m in self.members},
+            "members": [{"worker": m.name, "pool": _number(m.pool_size)} for m in self.members],
         }
         if capacity is not None:
             found |= {
@@ -222,7 +223,7 @@ def _judge(targets: list[MemberTarget]) -> Finding:
         "tomcat": tomcat.name,
         "apache": [s.apache.name for s in shares],
         "connections": total,
-        "from": {s.apache.name: s.details() for s in shares},
+        "from": [s.details() for s in shares],
         "max_threads": _number(limits.threads),
         "max_connections": _number(limits.connections),
         "accept_count": _number(limits.backlog),
