@@ -272,7 +272,7 @@ def config_test(conf: Path, dump: bool = True, timeout: float = START_TIMEOUT) -
 def _dumped(text: str) -> list[tuple[str, int, str, str, tuple[str, ...]]]:
     """mod_info's dump: `# In file: F` and `#  N:` before each directive, nested by sections."""
     kept = []
-    file, line, sections = "", 0, []
+    file, line, sections = "", 0, list[str]()
     for raw in text.splitlines():
         stripped = raw.strip()
         if stripped.startswith("# In file: "):

@@ -28,13 +28,13 @@ def gathered(
     tmp: Path,
     files: Mapping[str, str],
     build: HttpdBuild | None = None,
-    **settings: str,
+    settings: Mapping[str, str] | None = None,
 ) -> ApacheFacts:
     for path, text in files.items():
         target = tmp / path.lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    apache = ApacheSettings(**({"httpd_conf": CONF} | settings))
+    apache = ApacheSettings(**({"httpd_conf": CONF} | dict(settings or {})))
     return gather_apache(NodeReader(FilesTransport(str(tmp))), apache, build=build)
 
 
@@ -51,7 +51,7 @@ def test_an_include_inside_a_virtualhost_puts_its_jkmounts_there(
         "<VirtualHost *:443>\nJkMountCopy On\nInclude conf.d/shop-mounts.conf\n</VirtualHost>\n",
         "/etc/httpd/conf.d/shop-mounts.conf": "JkMount /shop/* lb\n",
     }
-    facts = gathered(tmp_path, files, **settings)
+    facts = gathered(tmp_path, files, settings=settings)
     assert facts.jk is not None
     assert [(m.pattern, m.vhost) for m in facts.jk.mounts] == [("/all", None), ("/shop/*", "*:443")]
 
@@ -84,7 +84,7 @@ def test_the_inventory_s_jk_conf_must_be_read_by_httpd(
 ) -> None:
     jk_conf = "/etc/httpd/conf.d/mod_jk.conf"
     files = {CONF: HEAD + include, jk_conf: "JkMount /* lb\n"}
-    facts = gathered(tmp_path, files, jk_conf=jk_conf)
+    facts = gathered(tmp_path, files, settings={"jk_conf": jk_conf})
     said = [p for p in facts.problems if p.file == jk_conf]
     if read:
         assert said == []
@@ -130,7 +130,7 @@ def test_ifversion_with_and_without_the_version(
     tmp_path: Path, condition: str, version: str | None, read: bool, warned: bool
 ) -> None:
     files = {CONF: HEAD + f"{condition}\nJkMount /v lb\n</IfVersion>\n"}
-    facts = gathered(tmp_path, files, **({"version": version} if version else {}))
+    facts = gathered(tmp_path, files, settings={"version": version} if version else None)
     assert facts.jk is not None and bool(facts.jk.mounts) is read
     assert bool(facts.problems) is warned
     if warned:
@@ -147,7 +147,7 @@ def test_debian_s_envvars_give_variables_and_arguments(tmp_path: Path) -> None:
         "/etc/apache2/envvars": "unset HOME\nexport APACHE_LOG_DIR=/var/log/apache2$SUFFIX\n"
         "export APACHE_CONFDIR=/etc/apache2\nexport APACHE_ARGUMENTS='-D JK'\n",
     }
-    facts = gathered(tmp_path, files, httpd_conf=conf)
+    facts = gathered(tmp_path, files, settings={"httpd_conf": conf})
     assert facts.jk is not None and [m.pattern for m in facts.jk.mounts] == ["/conf", "/jk"]
     error_log = next(d for d in facts.directives if d.lname == "errorlog")
     assert error_log.args == ("/var/log/apache2/error.log",)
@@ -171,7 +171,7 @@ def test_an_include_httpd_cannot_follow_inside_a_condition_only_may_stop_it(
     files = {
         CONF: "<IfDefine X>\nInclude conf.d/gone.conf\n</IfDefine>\nInclude conf.d/gone.conf\n"
     }
-    facts = gathered(tmp_path, files, httpd_conf="", jk_conf=CONF)
+    facts = gathered(tmp_path, files, settings={"httpd_conf": "", "jk_conf": CONF})
     gone = "/etc/httpd/conf.d/gone.conf"
     assert [(p.line, p.kind) for p in facts.problems] == [
         (2, Kind.MAY_MEAN_SOMETHING_ELSE),
