@@ -3,7 +3,7 @@ uriworkermap.properties as mod_jk reads it (jk_uri_worker_map.c).
 
 httpd: names are case-insensitive, `#` starts a comment only at the start of a line, a backslash
 right before the newline continues the line, words split like ap_getword_conf. Sections are kept,
-never evaluated: whether `<IfModule jk_module>` applies is for the engine and checks to decide.
+never evaluated here: httpd_eval.py decides whether `<IfModule jk_module>` applies.
 """
 
 from __future__ import annotations
