@@ -322,3 +322,49 @@ def backends(*names: str) -> Iterator[dict[str, Backend]]:
     finally:
         for backend in started.values():
             backend.close()
+
+
+# --- httpd's own reading of a configuration ---------------------------------------------------
+
+MOD_INFO = MODULES / "mod_info.so"  # its -D DUMP_CONFIG prints the tree httpd keeps
+
+
+@dataclass
+class ConfigTest:
+    """What `apache2 -t` said of a configuration: whether it starts, what it printed, and with
+    -D DUMP_CONFIG the directives httpd keeps (mod_info), each as
+    (file, line, name, arguments, enclosing sections)."""
+
+    ok: bool
+    output: str
+    kept: list[tuple[str, int, str, str, tuple[str, ...]]]
+
+
+def config_test(conf: Path, dump: bool = True, timeout: float = START_TIMEOUT) -> ConfigTest:
+    """`apache2 -t -f CONF` (with `-D DUMP_CONFIG`): httpd reads the configuration as it would
+    start, evaluates what it evaluates while reading, runs the MPM's checks, and exits."""
+    argv = [APACHE2, "-t", "-f", str(conf)] + (["-D", "DUMP_CONFIG"] if dump else [])
+    run = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+    output = run.stdout + run.stderr
+    return ConfigTest(run.returncode == 0, output, _dumped(run.stdout) if dump else [])
+
+
+def _dumped(text: str) -> list[tuple[str, int, str, str, tuple[str, ...]]]:
+    """mod_info's dump: `# In file: F` and `#  N:` before each directive, nested by sections."""
+    kept = []
+    file, line, sections = "", 0, list[str]()
+    for raw in text.splitlines():
+        stripped = raw.strip()
+        if stripped.startswith("# In file: "):
+            file = stripped[len("# In file: ") :]
+        elif stripped.startswith("#") and stripped.endswith(":"):
+            line = int(stripped[1:-1])
+        elif stripped.startswith("</"):
+            sections.pop()
+        elif stripped and stripped != "Syntax OK":
+            name, _, args = stripped.partition(" ")
+            if name.startswith("<"):
+                sections.append(stripped)
+            else:
+                kept.append((file, line, name, args, tuple(sections)))
+    return kept

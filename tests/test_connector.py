@@ -15,10 +15,14 @@ PATH = "/opt/tomcat/conf/server.xml"
 CONNECTOR_LINE = 4
 
 
-def side(connector: str, version: str = "10.1.34", service: str = "") -> TomcatSide:
+def side(
+    connector: str, version: str = "10.1.34", service: str = "", before: str = ""
+) -> TomcatSide:
+    """The side of the one AJP connector, with `before` and `service` written before and after
+    it in its Service."""
     text = (
         '<?xml version="1.0"?>\n<Server port="-1">\n  <Service name="Catalina">\n'
-        f'    <Connector protocol="AJP/1.3" port="8009" {connector}/>\n{service}'
+        f'{before}    <Connector protocol="AJP/1.3" port="8009" {connector}/>\n{service}'
         '    <Engine name="Catalina" defaultHost="localhost" jvmRoute="t1">\n'
         '      <Host name="localhost" appBase="webapps"/>\n    </Engine>\n'
         "  </Service>\n</Server>\n"
@@ -103,10 +107,14 @@ def test_before_the_ghostcat_fix_the_default_address_is_every_address() -> None:
 
 def test_an_executor_s_threads_replace_the_connector_s() -> None:
     executor = '    <Executor name="pool" maxThreads="40"/>\n'
-    threads = side('executor="pool" maxThreads="500"', service=executor).max_threads
-    assert (threads.value, threads.directive, threads.line) == (40, "<Executor pool> maxThreads", 5)
-    missing = side('executor="other" maxThreads="500"', service=executor).max_threads
+    threads = side('executor="pool" maxThreads="500"', before=executor).max_threads
+    assert (threads.value, threads.directive, threads.line) == (40, "<Executor pool> maxThreads", 4)
+    missing = side('executor="other" maxThreads="500"', before=executor).max_threads
     assert missing.value == 500  # no such executor: the connector keeps its own pool
+    # ConnectorCreateRule looks the Executor up when it creates the Connector: one written
+    # after it is not found yet, and the connector keeps its own pool
+    late = side('executor="pool" maxThreads="500"', service=executor).max_threads
+    assert late.value == 500
 
 
 def test_the_route_is_the_engine_s() -> None:

@@ -27,6 +27,8 @@ from clustercheck.facts.files import ApacheFacts
 from clustercheck.inventory.loader import load_inventory
 from clustercheck.inventory.settings import ClusterSettings, NodeSettings
 from clustercheck.parsers.httpd import parse_httpd
+from clustercheck.parsers.httpd_eval import LoadedModule
+from clustercheck.parsers.httpd_mpm import mpm_settings
 from clustercheck.parsers.proxy import proxy_settings
 from clustercheck.parsers.workers import parse_workers, with_defaults
 
@@ -40,6 +42,12 @@ def apache(conf: str = "", workers: str | None = None, version: str | None = Non
     directives, problems = parse_httpd(textwrap.dedent(conf), CONF)
     assert problems == []
     facts = ApacheFacts(proxy=proxy_settings(directives), httpd_version=version)
+    modules = {
+        d.args[0]: LoadedModule(d.args[0], d.args[1], d.file, d.line)
+        for d in directives
+        if d.lname == "loadmodule" and len(d.args) == 2
+    }
+    facts.mpm = mpm_settings(directives, modules, CONF, None)
     if workers is not None:
         facts.workers = with_defaults(parse_workers(textwrap.dedent(workers), WORKERS))
     return NodeFacts(NodeSettings("web1", "10.0.0.1", ("apache",)), apache=facts)

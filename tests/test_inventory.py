@@ -82,7 +82,8 @@ def test_good_inventory_merges_defaults_key_by_key(tmp_path: Path) -> None:
         ),
         (
             "cluster: x\nnodes:\n  t1: {host: h, roles: [apache]}\n",
-            "nodes.t1.apache.jk_conf: required for role apache",
+            "nodes.t1.apache.httpd_conf: required for role apache (or jk_conf, or "
+            "workers_properties)",
         ),
         (
             "cluster: x\nnodes:\n  t1: {host: h, roles: [tomcat], transport: telnet,"

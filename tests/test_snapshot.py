@@ -28,6 +28,7 @@ from clustercheck.facts.jvm import JvmFacts
 from clustercheck.facts.live import LiveFacts, LocalFacts
 from clustercheck.facts.multicast import CaptureView, LocalListen, MulticastCapture
 from clustercheck.facts.probes import FROM_HERE, Outcome, ProbeResult
+from clustercheck.parsers.httpd_build import HttpdBuild, HttpdProcess
 from clustercheck.parsers.pcap import Datagram
 from clustercheck.parsers.timesync import TimeSync
 from clustercheck.parsers.tribes import Heartbeat, decode_heartbeat
@@ -170,6 +171,13 @@ EVERYTHING = LiveFacts(
         socket=CaptureView((HEARTBEAT,), problems=("truncated packet",)),
     ),
     ajp_probes=(),
+    httpd=HttpdBuild(
+        "/usr/sbin/httpd",
+        "2.4.57",
+        ("core.c", "mod_so.c", "http_core.c"),
+        (HttpdProcess(None, "/etc/httpd", ("FOREGROUND",)),),
+    ),
+    httpd_found={"/etc/httpd/conf.d/ssl.conf": True},
     receiver_probes=(
         ProbeResult("10.0.0.11", 4000, Outcome.CONNECT_TIMEOUT, None, "", "tomcat02"),
         ProbeResult("10.0.0.13", 4000, Outcome.ERROR, 1.0, "No route to host", FROM_HERE),
@@ -494,3 +502,52 @@ def test_collect_a_live_cluster_then_run_the_snapshot(
     assert {judged[("CC401", n)] for n in ("web1", "tomcat01")} <= {"pass", "warn", "error"}
     assert judged[("CC301", "tomcat01")] in ("pass", "error")
     assert all(r["message"] != "offline: no clock sample" for r in report["results"])
+
+
+def test_what_httpd_said_of_itself_is_judged_again_from_the_snapshot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Over the local transport with httpd_conf: `run DIR` reads httpd's files with what the
+    node's apache2 said live (a linked-in mod_version) and what <IfFile> found there (a file
+    the snapshot does not hold), so CC107 and CC603 say what the live run said."""
+    base = tmp_path / "tomcat01"
+    (base / "conf").mkdir(parents=True)
+    (base / "conf" / "server.xml").write_text(server_xml("tomcat01", 8009, cluster=""))
+    (tmp_path / "marker").write_text("not httpd configuration\n")
+    (tmp_path / "workers.properties").write_text(
+        "worker.list=tomcat01\nworker.tomcat01.type=ajp13\nworker.tomcat01.host=127.0.0.1\n"
+        "worker.tomcat01.port=8009\nworker.tomcat01.secret=s3cret\n"
+    )
+    (tmp_path / "httpd.conf").write_text(
+        f"ServerRoot {tmp_path}\n"
+        "LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so\n"
+        "<IfModule version_module>\nMaxRequestWorkers 100\n</IfModule>\n"
+        f"<IfFile {tmp_path}/marker>\nJkWorkersFile workers.properties\nJkMount /* tomcat01\n"
+        "</IfFile>\n"
+    )
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text(
+        "cluster: here\nnodes:\n"
+        "  web1: {host: 127.0.0.1, roles: [apache], transport: local,"
+        f" apache: {{httpd_conf: {tmp_path}/httpd.conf}}}}\n"
+        "  tomcat01: {host: 127.0.0.1, roles: [tomcat], transport: local,"
+        f" tomcat: {{catalina_base: {base}}}}}\n"
+    )
+    live = run_json(capsys, inventory, "--checks", "CC107,CC603")
+    folder = tmp_path / "snapshot"
+    assert main(["collect", str(inventory), "-o", str(folder)]) == 0
+    capsys.readouterr()
+    _settings, snapshot = load_snapshot(folder)
+    web1 = snapshot.nodes["web1"].live
+    assert web1.httpd is not None and web1.httpd.static_modules is not None
+    assert "mod_version.c" in web1.httpd.static_modules
+    assert web1.httpd_found == {str(tmp_path / "marker"): True}
+    assert not (folder / "nodes/web1" / str(tmp_path / "marker").lstrip("/")).exists()
+    replayed = run_json(capsys, folder, "--checks", "CC107,CC603")
+
+    def verdicts(report: dict[str, Any]) -> list[tuple[str, str, str]]:
+        return sorted((r["code"], r["status"], r["message"]) for r in report["results"])
+
+    assert verdicts(replayed) == verdicts(live)
+    assert ("CC107", "pass") in [(c, s) for c, s, _m in verdicts(live)]
+    assert any("web1 100 = 4 processes x 25" in m for _c, _s, m in verdicts(live))

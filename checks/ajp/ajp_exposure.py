@@ -14,7 +14,7 @@ from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed, warned
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.facts.probes import Outcome, ProbeResult
-from clustercheck.knowledge import httpd
+from clustercheck.knowledge import modproxy
 from clustercheck.knowledge.tomcat import (
     AjpDefaults,
     ajp_defaults,
@@ -202,7 +202,7 @@ def _httpd_without_secret(target: MemberTarget) -> str | None:
     version = target.front_end.httpd_version
     if target.member.module is not Module.MOD_PROXY:
         return None
-    added = httpd.since(httpd.WORKER_PARAMETERS, "secret", version)
+    added = modproxy.since(modproxy.WORKER_PARAMETERS, "secret", version)
     if added is None:
         return None
     return (

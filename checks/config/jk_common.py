@@ -11,10 +11,10 @@ from functools import cached_property
 from typing import Any
 
 from clustercheck.engine.check import family
-from clustercheck.engine.results import Finding, Status, errored, failed, warned
+from clustercheck.engine.results import Finding, Status, errored, failed, skipped, warned
 from clustercheck.facts.cluster import NodeFacts
 from clustercheck.facts.files import ApacheFacts
-from clustercheck.parsers.text import Kind
+from clustercheck.parsers.text import Kind, Problem
 from clustercheck.parsers.workers import WORKER_PREFIX, Setting, Worker, WorkersFile
 
 JK_CONFIG = family(
@@ -32,6 +32,16 @@ JK_CONFIG = family(
     clustercheck's limits stop reading (Include and JkMountFile past 2000 files or 8 MiB, a
     value that `$(name)` or a repeated key would grow past 64 KiB): what lies past them is not
     judged.
+
+    With `apache.httpd_conf`, httpd's whole configuration is read, and what reading it finds is
+    reported by this family too, also on a node that does not use mod_jk (where the members
+    otherwise skip): what httpd refuses while reading (an Include of a missing file or a
+    wildcard that matches nothing, a module loaded that is built in, no MPM or two, an MPM
+    directive the MPM does not have or inside <VirtualHost>) fails in jk-refused-directive; a
+    `${VAR}` that nothing defines (httpd keeps it as written), a read-time condition
+    clustercheck cannot decide (said how it was read), a module loaded twice warn in
+    jk-ineffective-setting; a jk_conf of the inventory that httpd does not read fails (its Jk
+    directives have no effect).
 
     This was one check, CC603, before it was split so that each kind of fault can be selected
     and waived on its own: `CC603` or `jk-config` in --checks, --skip, a waiver or `explain`
@@ -88,10 +98,15 @@ class JkConfig:
     def problems(self, kinds: Collection[Kind]) -> Iterator[Finding]:
         """The readers' problems of these kinds, each once (the workers file's may also be
         among the node's)."""
-        for problem in dict.fromkeys(self.apache.problems + self.workers.problems):
-            if problem.kind in kinds:
-                status = PROBLEM_STATUS[problem.kind]
-                yield Finding(status, problem.message, file=problem.file, line=problem.line)
+        return weighed_problems(self.apache.problems + self.workers.problems, kinds)
+
+
+def weighed_problems(problems: Iterable[Problem], kinds: Collection[Kind]) -> Iterator[Finding]:
+    """The problems of these kinds, each once, as findings weighed by their kind."""
+    for problem in dict.fromkeys(problems):
+        if problem.kind in kinds:
+            status = PROBLEM_STATUS[problem.kind]
+            yield Finding(status, problem.message, file=problem.file, line=problem.line)
 
 
 def judged(
@@ -100,10 +115,14 @@ def judged(
     summary: Callable[[JkConfig], Finding],
     *,
     refusal: bool = False,
+    kinds: Collection[Kind] = (),
 ) -> Iterator[Finding]:
     """What one member says about the node: what could not be read (every member needs all of
     it), then its own findings, or its `summary` pass when nothing was found. With `refusal`,
-    a JkWorkersFile that does not exist is said as the refusal it is for httpd."""
+    a JkWorkersFile that does not exist is said as the refusal it is for httpd. `kinds`: the
+    problems of reading httpd's configuration this member reports when no workers file is read
+    (with `apache.httpd_conf`, httpd's whole configuration is read, also on a node without
+    mod_jk)."""
     apache = node.apache
     if apache is None:
         yield errored("no Apache facts were gathered")
@@ -111,6 +130,8 @@ def judged(
     unreadable = list(_unreadable(node, apache, refusal))
     if apache.workers is None:
         yield from unreadable
+        if apache.httpd_conf:
+            yield from weighed_problems(apache.problems, kinds)
         return
     config = JkConfig(apache, apache.workers)
     findings = [*unreadable, *config.problems({Kind.UNREADABLE}), *judge(config)]
@@ -121,16 +142,26 @@ def judged(
 
 def _unreadable(node: NodeFacts, apache: ApacheFacts, refusal: bool) -> Iterator[Finding]:
     """The httpd file, then the workers file: each missing one is a judgement not made."""
-    conf = node.file_error(apache.jk_conf) if apache.jk_conf else None
+    root = apache.httpd_conf or apache.jk_conf
+    conf = node.file_error(root) if root else None
     if conf is not None:
-        yield errored(f"cannot read the httpd file {conf.message}", file=apache.jk_conf)
-    elif apache.workers is None:
+        yield errored(f"cannot read the httpd file {conf.message}", file=root)
+    elif apache.workers is None and _uses_mod_jk(node, apache):
         yield _no_workers(node, apache, refusal)
+    elif apache.workers is None:
+        yield skipped(f"httpd does not use mod_jk: {root} reads no Jk directive", file=root)
+
+
+def _uses_mod_jk(node: NodeFacts, apache: ApacheFacts) -> bool:
+    """With httpd's whole configuration read, mod_jk is used when a Jk directive is read."""
+    if not apache.httpd_conf or node.settings.apache.workers_properties:
+        return True
+    return any(directive.lname.startswith("jk") for directive in apache.directives)
 
 
 def _no_workers(node: NodeFacts, apache: ApacheFacts, refusal: bool) -> Finding:
     written = node.settings.apache.workers_properties
-    where: dict[str, Any] = {"file": apache.jk_conf}
+    where: dict[str, Any] = {"file": apache.httpd_conf or apache.jk_conf}
     named = False  # by JkWorkersFile, which httpd itself checks
     if not written and apache.jk and apache.jk.workers_file:
         written, file, line = apache.jk.workers_file

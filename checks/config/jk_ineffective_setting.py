@@ -87,7 +87,7 @@ def jk_ineffective_setting(node: NodeFacts) -> Iterator[Finding]:
     only, spell the key `worker.list`, and list in worker.list the lb and status workers you
     mean to use. Then restart httpd and read the mod_jk log.
     """
-    yield from judged(node, _ineffective, _summary)
+    yield from judged(node, _ineffective, _summary, kinds=INEFFECTIVE)
 
 
 def _ineffective(config: JkConfig) -> Iterator[Finding]:

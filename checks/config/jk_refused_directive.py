@@ -48,7 +48,7 @@ def jk_refused_directive(node: NodeFacts) -> Iterator[Finding]:
     `balance_workers`, each member its own `route`, and JkWorkersFile a file that exists. Then
     run `apachectl -t`, restart httpd and read the mod_jk log.
     """
-    yield from judged(node, _refused, _summary, refusal=True)
+    yield from judged(node, _refused, _summary, refusal=True, kinds={Kind.REFUSES_TO_START})
 
 
 def _refused(config: JkConfig) -> Iterator[Finding]:

@@ -268,6 +268,7 @@ def _gather(
     args: argparse.Namespace,
     on_read=None,
     needs: frozenset[str] = frozenset({"multicast"}),
+    recorded: Snapshot | None = None,
 ) -> ClusterFacts:
     """Gather with a progress display; costly facts only when `needs` names them (collect
     gathers everything, so a snapshot can be judged by any check later)."""
@@ -284,6 +285,9 @@ def _gather(
             on_progress=on_progress,
             parallel=max(1, args.parallel),
             multicast="multicast" in needs,
+            recorded={name: node.live for name, node in recorded.nodes.items()}
+            if recorded
+            else None,
         )
 
 
@@ -309,7 +313,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError("no check selected")
     outputs = _outputs(args)
     settings = _limit(settings, args.limit)
-    facts = _gather(settings, args, needs=frozenset().union(*(c.needs for c in checks)))
+    needs = frozenset().union(*(c.needs for c in checks))
+    facts = _gather(settings, args, needs=needs, recorded=recorded)
     if recorded:
         apply_recorded(facts, recorded)
     derived = Derived(facts)

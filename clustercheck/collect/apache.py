@@ -1,31 +1,50 @@
-"""Gathers mod_jk's view of httpd on one node: the Jk directives (following Include), the
-workers file and the mount files, resolved against ServerRoot as httpd resolves them."""
+"""Gathers httpd on one node: its configuration read as httpd reads it (from the inventory's
+httpd_conf), or mod_jk's part of it (from jk_conf, as clustercheck always read it); the workers
+file and the mount files, resolved against ServerRoot as httpd resolves them; and, live, what
+the httpd binary says of itself (`httpd -v`, `httpd -l`) and how the running one was started."""
 
 from __future__ import annotations
 
-import fnmatch
 import posixpath
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from clustercheck.collect.reader import NodeReader
-from clustercheck.collect.transports.base import DirEntry
+from clustercheck.collect.transports.base import Transport, TransportError
 from clustercheck.facts.files import ApacheFacts
-from clustercheck.inventory.settings import ApacheSettings
-from clustercheck.parsers.httpd import (
-    READ_TIME_CONDITIONS,
-    Directive,
-    jk_settings,
-    parse_httpd,
-    parse_uriworkermap,
-    split_section,
-    worker_mounts,
+from clustercheck.inventory.settings import ApacheSettings, NodeSettings
+from clustercheck.knowledge import httpd as knowledge
+from clustercheck.parsers.httpd import jk_settings, parse_uriworkermap, worker_mounts
+from clustercheck.parsers.httpd_build import (
+    HttpdBuild,
+    command_line_defines,
+    parse_envvars,
+    parse_httpd_build,
 )
+from clustercheck.parsers.httpd_eval import (
+    Entry,
+    FileState,
+    HttpdStartup,
+    Known,
+    evaluate,
+    limit_problem,
+    parse_version,
+)
+from clustercheck.parsers.httpd_mpm import mpm_settings
+from clustercheck.parsers.proxy import proxy_settings
 from clustercheck.parsers.text import Kind, Problem, decode, size_text
 from clustercheck.parsers.workers import parse_workers, with_defaults
 
-# AP_MAX_INCLUDE_DEPTH: at the 129th nested Include httpd stops ("Exceeded maximum include
-# depth of 128, There appears to be a recursion.") and does not start.
-HTTPD_MAX_INCLUDE_DEPTH = 128
+# Asks the httpd binary (the first of these names found on PATH or in the usual folders; never
+# a path taken from the node's data) for its version and linked-in modules, neither of which
+# reads the configuration, and lists the command lines of the running processes.
+BUILD_SCRIPT = (
+    'PATH="$PATH:/usr/sbin:/usr/local/sbin:/usr/local/apache2/bin"; p=; '
+    'for b in httpd apache2 httpd2; do p=$(command -v "$b" 2>/dev/null) && break; done; '
+    'echo "== binary"; if [ -n "$p" ]; then echo "$p"; echo "== version"; "$p" -v 2>&1; '
+    'echo "== modules"; "$p" -l 2>&1; fi; echo "== processes"; ps -ww -eo args= 2>/dev/null; '
+    "exit 0"
+)
 
 
 @dataclass(frozen=True)
@@ -39,31 +58,111 @@ class IncludeLimits:
     bytes: int = 8 * 1024 * 1024  # the size of those files, added up the same way
 
 
+def gather_httpd_build(transport: Transport, node: NodeSettings) -> HttpdBuild | None:
+    """What the node's httpd binary says of itself, and the running httpd processes; None on a
+    Windows node, which is not asked."""
+    if node.os == "windows":
+        return None
+    try:
+        result = transport.run(["sh", "-c", BUILD_SCRIPT, "sh"])
+    except TransportError as exc:
+        return HttpdBuild(None, None, None, error=f"not asked: {exc}")
+    if result.timed_out:
+        return HttpdBuild(None, None, None, error="no answer within the command timeout")
+    return parse_httpd_build(result.stdout.decode("utf-8", "replace"))
+
+
 def gather_apache(
-    reader: NodeReader, settings: ApacheSettings, limits: IncludeLimits = IncludeLimits()
+    reader: NodeReader,
+    settings: ApacheSettings,
+    limits: IncludeLimits = IncludeLimits(),
+    build: HttpdBuild | None = None,
+    found: Mapping[str, bool] | None = None,
+    windows: bool = False,
 ) -> ApacheFacts:
-    facts = ApacheFacts(jk_conf=settings.jk_conf)
-    walk = _IncludeWalk(reader, facts, limits)
-    directives: list[Directive] = []
-    if settings.jk_conf:
-        facts.server_root = settings.server_root or _guess_server_root(settings.jk_conf)
-        directives = walk.read_root(settings.jk_conf)
+    """httpd's files on the node. `build`: what the binary said (live, or recorded in a
+    snapshot); `found`: what <IfFile> found, recorded in a snapshot."""
+    facts = ApacheFacts(jk_conf=settings.jk_conf, httpd_conf=settings.httpd_conf)
+    facts.httpd_version = settings.version or (build.version if build else None)
+    source = _NodeSource(reader, limits, facts, dict(found or {}))
+    root = settings.httpd_conf or settings.jk_conf
+    directives = []
+    if root:
+        startup = _startup(reader, settings, root, build, windows)
+        facts.startup = startup
+        config = evaluate(root, startup, source)
+        directives = facts.directives = config.directives
+        facts.server_root = config.server_root
+        facts.problems.extend(config.problems)
+        facts.files_read = config.files
+        facts.found = config.exists
+        if settings.httpd_conf:
+            facts.modules = config.modules
+            assumed = startup.static_known.source if startup.static_known.assumed else None
+            facts.mpm = mpm_settings(directives, config.modules, root, assumed)
+            facts.problems.extend(facts.mpm.problems)
+            facts.proxy = proxy_settings(directives)
+            _jk_conf_read(settings, config.files, facts)
     facts.jk = jk_settings(directives)
     facts.problems.extend(facts.jk.problems)
-    if facts.jk.server_root:
+    if not settings.httpd_conf and facts.jk.server_root:
         facts.server_root = facts.jk.server_root[0]
     facts.mounts = list(facts.jk.mounts)
     _read_workers(reader, settings, facts)
     read: set[str] = set()  # each mount file once, however many JkMountFile name it
     for path, file, line in facts.jk.mount_files:
         resolved = _resolve(reader, facts, path)
-        data = None if resolved in read else walk.read(file, line, resolved)
+        data = None if resolved in read else source.counted(file, line, resolved)
         read.add(resolved)
         if data is not None:
             mounts, problems = parse_uriworkermap(decode(data), resolved)
             facts.mounts.extend(mounts)
             facts.problems.extend(problems)
     return facts
+
+
+def _startup(
+    reader: NodeReader,
+    settings: ApacheSettings,
+    root: str,
+    build: HttpdBuild | None,
+    windows: bool,
+) -> HttpdStartup:
+    """What httpd has before its first line: from the inventory, the binary (live or recorded),
+    Debian's envvars (which apache2ctl sources), or the build its layout suggests."""
+    version = parse_version(settings.version or (build.version if build else None))
+    if not settings.httpd_conf:
+        server_root = settings.server_root or _guess_server_root(root)
+        return HttpdStartup(server_root, evaluate=False, version=version)
+    if build is not None and build.static_modules is not None:
+        static, static_known = build.static_modules, Known(f"`{build.binary} -l` on the node")
+    else:
+        guess = knowledge.static_modules_for(root, windows)
+        static, static_known = guess.sources, Known(guess.build, assumed=True)
+    confdir = posixpath.dirname(root)
+    envvars_path = reader.join(confdir, "envvars")
+    data = reader.read(envvars_path) if not windows else None
+    if data is None:
+        reader.reads.pop(envvars_path, None)
+    envvars = parse_envvars(decode(data), confdir) if data is not None else None
+    defines = command_line_defines(build.processes, root) if build is not None else None
+    if defines is not None:
+        defines_known = Known("the running httpd's command line")
+    elif envvars is not None:
+        defines, defines_known = envvars.defines, Known(f"APACHE_ARGUMENTS in {envvars_path}")
+    else:
+        how = "not known (no httpd running with it was seen)" if build else "not known"
+        defines_known = Known(how, assumed=True)
+    return HttpdStartup(
+        server_root=settings.server_root or _httpd_root(root),
+        version=version,
+        static_modules=static,
+        static_known=static_known,
+        defines=defines,
+        defines_known=defines_known,
+        environment=envvars.environment if envvars else {},
+        environment_known=Known(envvars_path) if envvars else Known("", assumed=True),
+    )
 
 
 def _guess_server_root(jk_conf: str) -> str:
@@ -73,156 +172,117 @@ def _guess_server_root(jk_conf: str) -> str:
     return posixpath.dirname(posixpath.dirname(jk_conf.replace("\\", "/"))) or "/"
 
 
+def _httpd_root(httpd_conf: str) -> str:
+    """httpd's compiled-in ServerRoot, as the main file's place tells it: conf/httpd.conf sits
+    in it (/etc/httpd, /usr/local/apache2, C:/Apache24), Debian's apache2.conf at its top."""
+    folder = posixpath.dirname(httpd_conf.replace("\\", "/"))
+    return posixpath.dirname(folder) if posixpath.basename(folder) == "conf" else folder
+
+
 def _resolve(reader: NodeReader, facts: ApacheFacts, path: str) -> str:
     return reader.join(facts.server_root or "/", path)
 
 
-@dataclass
-class _IncludeWalk:
-    """Reads a file and what its Includes name, depth first as httpd does, within `limits`.
+def _jk_conf_read(settings: ApacheSettings, files: list[str], facts: ApacheFacts) -> None:
+    """With both files named, httpd_conf is what httpd reads: jk_conf must be among it."""
+    jk_conf = settings.jk_conf
+    if jk_conf and posixpath.normpath(jk_conf.replace("\\", "/")) not in files:
+        message = (
+            f"httpd does not read this file: no Include read from {settings.httpd_conf} names "
+            "it (or only inside a condition that does not hold), so its Jk directives have no "
+            "effect; the inventory's apache.jk_conf names it"
+        )
+        facts.problems.append(Problem(jk_conf, None, message, Kind.MEANS_SOMETHING_ELSE))
 
-    A file that is already being read is not read again: httpd would follow it until its
-    include depth runs out and refuse to start, which is what the problem says. A problem is
-    kept once however often its file is included."""
+
+@dataclass
+class _NodeSource:
+    """The node's files for httpd_eval, within `limits`: every file read and every folder
+    listed counts, a file once per time it is included."""
 
     reader: NodeReader
+    limit: IncludeLimits
     facts: ApacheFacts
-    limits: IncludeLimits
-    stack: list[str] = field(default_factory=list)  # files being read, outermost first
+    found: dict[str, bool]  # recorded answers for <IfFile>
+    states: dict[str, FileState] = field(default_factory=dict)  # paths that gave no text
     files_read: int = 0
     bytes_read: int = 0
-    stopped: bool = False  # the limits were reached: no Include is followed any more
-    listings: dict[str, list[DirEntry] | None] = field(default_factory=dict)
-    seen: set[Problem] = field(default_factory=set)
-    refusals: set[tuple[str, int]] = field(default_factory=set)  # Includes already refused
+    stopped: bool = False
+    listed: dict[str, list[Entry] | FileState] = field(default_factory=dict)
 
-    def read_root(self, path: str) -> list[Directive]:
-        data = self.reader.read(path)
-        if data is None:
-            return []
-        self.files_read, self.bytes_read = 1, len(data)
-        return self.parse(path, data, None)
+    @property
+    def limits(self) -> str:
+        return f"{self.limit.files} files and {size_text(self.limit.bytes)}"
 
-    def parse(self, path: str, data: bytes, condition: str | None) -> list[Directive]:
-        """`condition`: the first read-time section (`<IfDefine X>`) around the Includes that
-        led here, when there is one: httpd reads this file only if it holds."""
-        directives, problems = parse_httpd(decode(data), path)
-        self.add(problems)
-        self.stack.append(self.reader.join(path))
-        expanded: list[Directive] = []
-        for directive in directives:
-            if directive.lname == "serverroot" and directive.args and len(self.stack) == 1:
-                self.facts.server_root = directive.args[0]
-            if directive.lname not in ("include", "includeoptional") or not directive.args:
-                expanded.append(directive)
-            elif not self.stopped:
-                expanded.extend(self.include(directive, condition or _condition(directive)))
-        self.stack.pop()
-        return expanded
+    def join(self, base: str, path: str) -> str:
+        return self.reader.join(base, path)
 
-    def include(self, directive: Directive, condition: str | None) -> list[Directive]:
-        if len(self.stack) > HTTPD_MAX_INCLUDE_DEPTH:
-            why = f"Include nested more than {HTTPD_MAX_INCLUDE_DEPTH} deep"
-            self.refused(directive, condition, why)
-            return []
-        paths, optional = self.expand(directive)
-        expanded: list[Directive] = []
-        for path in paths:
-            if path in self.stack:
-                cycle = " -> ".join([*self.stack[self.stack.index(path) :], path])
-                self.refused(directive, condition, f"Include loop ({cycle})")
-                continue
-            data = self.read(directive.file, directive.line, path)
-            if data is not None:
-                expanded.extend(self.parse(path, data, condition))
-            elif optional:
-                self.reader.reads.pop(path, None)
-        return expanded
-
-    def expand(self, directive: Directive) -> tuple[list[str], bool]:
-        """Files an Include names, and whether one that cannot be read is fine: wildcards in
-        the last component match in sorted order as httpd does; a missing file is an error
-        for Include and silently fine for IncludeOptional."""
-        reader = self.reader
-        pattern = _resolve(reader, self.facts, directive.args[0])
-        optional = directive.lname == "includeoptional"
-        folder, leaf = posixpath.split(pattern)
-        if not any(ch in leaf for ch in "*?["):
-            return [pattern], optional
-        if folder not in self.listings and self.within_limits(
-            directive.file, directive.line, files=1
-        ):
-            self.files_read += 1
-            self.listings[folder] = reader.list_dir(folder)
-        entries = self.listings.get(folder)
-        if entries is None:
-            if optional:
-                reader.reads.pop(folder, None)
-            return [], False
-        names = [e.name for e in entries if not e.is_dir and fnmatch.fnmatchcase(e.name, leaf)]
-        return [reader.join(folder, name) for name in names], False
-
-    def read(self, file: str, line: int, path: str) -> bytes | None:
-        """One file the directive at file:line names, counted against the limits."""
-        if not self.within_limits(file, line, files=1):
-            return None
+    def read(self, path: str, optional: bool) -> bytes | FileState:
+        state = self.charge(files=1)
+        if state is not None:
+            return state
         self.files_read += 1
-        data = self.reader.read(path)
-        if data is None or not self.within_limits(file, line, size=len(data)):
-            return None
+        data = None if path in self.states else self.reader.read(path)
+        if data is None:
+            return self.failed(path, optional)
+        state = self.charge(size=len(data))
+        if state is not None:
+            return state
         self.bytes_read += len(data)
         return data
 
-    def within_limits(self, file: str, line: int, files: int = 0, size: int = 0) -> bool:
-        """Whether `files` more files, or `size` more bytes, fit; the first time they do not,
-        a problem at the directive that names them says that nothing from here on is
-        judged."""
+    def listing(self, folder: str, optional: bool) -> list[Entry] | FileState:
+        state = self.charge(files=1)
+        if state is not None:
+            return state
+        self.files_read += 1
+        entries = self.reader.list_dir(folder)
+        if entries is None:
+            return self.failed(folder, optional)
+        return [Entry(e.name, e.is_dir) for e in entries]
+
+    def exists(self, path: str) -> bool | None:
+        """Whether the parent folder lists the name (a snapshot's answer when it has one)."""
+        if path in self.found:
+            return self.found[path]
+        folder, name = posixpath.split(path)
+        entries = self.reader.list_dir(folder)
+        if entries is None:
+            kind = self.reader.reads.pop(folder).status
+            return False if kind == "missing" else None
+        return any(e.name == name for e in entries)
+
+    def failed(self, path: str, optional: bool) -> FileState:
+        """Why `path` gave no text (once per path); a folder, or a file whose absence is fine,
+        is no failed read of the node's."""
+        if path not in self.states:
+            status = self.reader.reads[path].status
+            states = {"missing": FileState.MISSING, "not_a_file": FileState.DIRECTORY}
+            self.states[path] = states.get(status, FileState.UNREADABLE)
+        state = self.states[path]
+        if state is FileState.DIRECTORY or (state is FileState.MISSING and optional):
+            self.reader.reads.pop(path, None)
+        return state
+
+    def charge(self, files: int = 0, size: int = 0) -> FileState | None:
+        """None when `files` more files, or `size` more bytes, fit; else whether this is the
+        first time they do not (the walk says so there) or the limits were reached before."""
+        if self.stopped:
+            return FileState.NOT_READ
         if (
-            not self.stopped
-            and self.files_read + files <= self.limits.files
-            and self.bytes_read + size <= self.limits.bytes
+            self.files_read + files <= self.limit.files
+            and self.bytes_read + size <= self.limit.bytes
         ):
-            return True
-        if not self.stopped:
-            self.stopped = True
-            message = (
-                f"not followed: clustercheck reads at most {self.limits.files} files and "
-                f"{size_text(self.limits.bytes)} of httpd configuration (Include, JkMountFile), "
-                "and this one goes past that; what it names and every later one are not judged"
-            )
-            self.add([Problem(file, line, message, Kind.UNREADABLE)])
-        return False
+            return None
+        self.stopped = True
+        return FileState.LIMIT_REACHED
 
-    def refused(self, directive: Directive, condition: str | None, why: str) -> None:
-        """httpd's own stop at its include depth: it does not start, if it reads this. Said
-        once per Include, for the first way it gets there."""
-        if (directive.file, directive.line) in self.refusals:
-            return
-        self.refusals.add((directive.file, directive.line))
-        stop = (
-            f"httpd stops with 'Exceeded maximum include depth of {HTTPD_MAX_INCLUDE_DEPTH}, "
-            "There appears to be a recursion.' and does not start"
-        )
-        if condition is None:
-            problem = Problem(
-                directive.file, directive.line, f"{why}: {stop}", Kind.REFUSES_TO_START
-            )
-        else:
-            message = f"{why}: if httpd reads this Include (inside {condition}), {stop}"
-            problem = Problem(directive.file, directive.line, message, Kind.MAY_MEAN_SOMETHING_ELSE)
-        self.add([problem])
-
-    def add(self, problems: list[Problem]) -> None:
-        for problem in problems:
-            if problem not in self.seen:
-                self.seen.add(problem)
-                self.facts.problems.append(problem)
-
-
-def _condition(directive: Directive) -> str | None:
-    """The outermost section around `directive` that httpd evaluates while reading."""
-    conditions = (s for s in directive.sections if split_section(s)[0] in READ_TIME_CONDITIONS)
-    return next(conditions, None)
+    def counted(self, file: str, line: int, path: str) -> bytes | None:
+        """A file a directive at file:line names outside the walk (JkMountFile)."""
+        data = self.read(path, optional=False)
+        if data is FileState.LIMIT_REACHED:
+            self.facts.problems.append(limit_problem(file, line, self.limits))
+        return data if isinstance(data, bytes) else None
 
 
 def _read_workers(reader: NodeReader, settings: ApacheSettings, facts: ApacheFacts) -> None:
@@ -241,7 +301,7 @@ def _read_workers(reader: NodeReader, settings: ApacheSettings, facts: ApacheFac
         if data is None:
             return
         text = decode(data)
-    workers = parse_workers(text, path or facts.jk_conf or "", extra)
+    workers = parse_workers(text, path or facts.jk_conf or facts.httpd_conf or "", extra)
     mounts, problems = worker_mounts(workers)
     facts.mounts.extend(mounts)
     facts.problems.extend(problems)

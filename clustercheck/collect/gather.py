@@ -9,12 +9,12 @@ into once. This is the only place (with the transports it drives) that does I/O 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from clustercheck.bugs import describe_bug
-from clustercheck.collect.apache import gather_apache
+from clustercheck.collect.apache import gather_apache, gather_httpd_build
 from clustercheck.collect.hosts import gather_hosts
 from clustercheck.collect.live import gather_live, resolve_unmatched_worker_hosts
 from clustercheck.collect.multicast import capture, listen_locally
@@ -28,6 +28,7 @@ from clustercheck.derive.cluster_config import node_membership
 from clustercheck.derive.membership_view import compute_view
 from clustercheck.facts.clock import NtpReference
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
+from clustercheck.facts.files import ApacheFacts
 from clustercheck.facts.live import LiveFacts
 from clustercheck.facts.probes import Outcome, ProbeResult
 from clustercheck.inventory.settings import ClusterSettings, NodeSettings
@@ -71,9 +72,12 @@ def gather(
     on_progress: OnProgress | None = None,
     parallel: int = DEFAULT_PARALLEL,
     multicast: bool = True,
+    recorded: Mapping[str, LiveFacts] | None = None,
 ) -> ClusterFacts:
     """Facts of every node, gathered concurrently; never raises because of one node. The
-    heartbeat capture (one window for all nodes) runs only when `multicast` is asked for."""
+    heartbeat capture (one window for all nodes) runs only when `multicast` is asked for.
+    `recorded`: a snapshot's live facts, by node, for what reading its files depends on (what
+    the httpd binary said, what <IfFile> found)."""
     factory = factory or TransportFactory()
     started = datetime.now(UTC)
     clock = time.monotonic()
@@ -82,7 +86,7 @@ def gather(
 
     def one(node: NodeSettings) -> NodeFacts:
         transport = factory(node)
-        facts = gather_node(node, transport, on_read)
+        facts = gather_node(node, transport, on_read, (recorded or {}).get(node.name))
         if facts.reachable and transport.live:
             transports[node.name] = transport
         else:
@@ -121,9 +125,13 @@ def unexpected(exc: Exception) -> str:
 
 
 def gather_node(
-    node: NodeSettings, transport: Transport, on_read: OnRead | None = None
+    node: NodeSettings,
+    transport: Transport,
+    on_read: OnRead | None = None,
+    recorded: LiveFacts | None = None,
 ) -> NodeFacts:
-    """Phase 1 for one node. The transport stays open for phase 2; the caller closes it."""
+    """Phase 1 for one node. The transport stays open for phase 2; the caller closes it.
+    `recorded`: the node's live facts in a snapshot, read offline."""
     facts = NodeFacts(settings=node, offline=not transport.live)
     start = time.monotonic()
     facts.live = LiveFacts(collected_at=datetime.now(UTC).isoformat(timespec="seconds"))
@@ -136,7 +144,7 @@ def gather_node(
         transport.connect()
         facts.hosts = gather_hosts(reader, node)
         if node.has_role("apache"):
-            facts.apache = gather_apache(reader, node.apache)
+            facts.apache = _apache(node, transport, reader, facts.live, recorded)
         if node.has_role("tomcat"):
             facts.tomcat = gather_tomcat(reader, node.tomcat)
         if transport.live:
@@ -151,6 +159,30 @@ def gather_node(
     finally:
         facts.live.duration_s = round(time.monotonic() - start, 3)
         facts.secrets = reader.secrets  # also of a node lost halfway: its files were read
+    return facts
+
+
+def _apache(
+    node: NodeSettings,
+    transport: Transport,
+    reader: NodeReader,
+    live: LiveFacts,
+    recorded: LiveFacts | None,
+) -> ApacheFacts:
+    """httpd's files, read with what its binary says of itself: asked now on a live node (and
+    kept in its live facts), taken from the snapshot offline."""
+    if transport.live:
+        live.httpd = gather_httpd_build(transport, node)
+    source = live if transport.live else recorded
+    facts = gather_apache(
+        reader,
+        node.apache,
+        build=source.httpd if source else None,
+        found=source.httpd_found if source else None,
+        windows=node.os == "windows",
+    )
+    if transport.live:
+        live.httpd_found = dict(facts.found)
     return facts
 
 

@@ -23,13 +23,15 @@ from clustercheck.knowledge.classes import INT_RANGE, capitalize, java_integer, 
 from clustercheck.knowledge.tomcat import (
     AJP_CONNECTION_TIMEOUT,
     MAX_THREADS,
+    AjpPoolDefaults,
     ajp_defaults,
     ajp_idle_attribute,
     ajp_packet_size,
+    ajp_pool_defaults,
     ajp_secret_attributes,
     secret_required_read,
 )
-from clustercheck.parsers.serverxml import Connector, ServerXml, XmlElement
+from clustercheck.parsers.serverxml import Component, Connector, ServerXml
 
 T = TypeVar("T")
 
@@ -94,7 +96,16 @@ class TomcatSide:
     idle_timeout_ms: Seam[float | None]  # keepAliveTimeout, or connectionTimeout where it applies
     keep_alive_unused: str | None  # why keepAliveTimeout does not decide the idle timeout
     max_threads: Seam[int]  # the Executor's when the connector names one that exists
+    max_connections: Seam[int | None]  # connections it holds (None: no limit)
+    accept_count: Seam[int]  # connections the operating system queues beyond them
+    bio: bool  # one thread per connection, idle or not (the blocking connector up to 7.0)
     address: Seam[str | None]  # None: not set and the version, so its default, is unknown
+
+    @property
+    def accepts(self) -> int | None:
+        """Connections it takes before refusing: held plus queued (None: no limit)."""
+        held = self.max_connections.value
+        return None if held is None else held + self.accept_count.value
 
 
 def tomcat_side(
@@ -107,6 +118,8 @@ def tomcat_side(
     idle_name = ajp_idle_attribute(keep_alive.value, version)
     packet = attribute.number("packetSize", None)
     secret = ConnectorSecret.of(connector, version)
+    pool = ajp_pool_defaults(version, connector.protocol)
+    threads = _max_threads(server, connector, attribute, pool.max_threads)
     return TomcatSide(
         node=node,
         path=server.path,
@@ -124,7 +137,10 @@ def tomcat_side(
             keep_alive if idle_name == "keepAliveTimeout" else connection, AJP_CONNECTION_TIMEOUT
         ),
         keep_alive_unused=_keep_alive_unused(keep_alive, idle_name, version),
-        max_threads=_max_threads(server, connector, attribute),
+        max_threads=threads,
+        max_connections=_max_connections(attribute, pool, threads),
+        accept_count=_number(attribute.number("acceptCount", pool.accept_count)),
+        bio=pool.bio,
         address=_address(attribute, connector, version),
     )
 
@@ -153,7 +169,7 @@ def _keep_alive_unused(keep_alive: Seam[int | None], used: str, version: str | N
 class _Attributes:
     """Seam values of one element's attributes, read as IntrospectionUtils sets them."""
 
-    def __init__(self, server: ServerXml, element: Connector | XmlElement, name: str = "") -> None:
+    def __init__(self, server: ServerXml, element: Connector | Component, name: str = "") -> None:
         self.path = server.path
         self.element = element
         self.prefix = name  # how the directive names the element, when not the connector
@@ -211,21 +227,33 @@ def _address(attribute: _Attributes, connector: Connector, version: str | None) 
     return attribute.seam("address", value, None)
 
 
-def _max_threads(server: ServerXml, connector: Connector, attribute: _Attributes) -> Seam[int]:
+def _max_threads(
+    server: ServerXml, connector: Connector, attribute: _Attributes, default: int
+) -> Seam[int]:
     """The connector's maxThreads, or its Executor's when `executor=` names one of its
     Service (the connector then uses that pool and ignores its own thread attributes)."""
-    name = property_value(connector.attrs, "executor")
-    executor = _executor(server, connector, name) if name else None
-    source = _Attributes(server, executor, f"<Executor {name}>") if executor else attribute
-    seam = source.number("maxThreads", MAX_THREADS)
-    return _with(seam, seam.value if seam.value is not None else MAX_THREADS)
+    executor = connector.executor
+    if executor is None:
+        return _number(attribute.number("maxThreads", default))
+    name = property_value(executor.attrs, "name") or ""
+    pool = _Attributes(server, executor, f"<Executor {name}>")
+    return _number(pool.number("maxThreads", MAX_THREADS))
 
 
-def _executor(server: ServerXml, connector: Connector, name: str) -> XmlElement | None:
-    """The `<Executor name=...>` of the Service that holds the connector (the first of that
-    name, as StandardService.getExecutor finds it)."""
-    for service in server.root.find_all("Service") if server.root else []:
-        if any(c.line == connector.line for c in service.find_all("Connector")):
-            executors = service.find_all("Executor")
-            return next((e for e in executors if property_value(e.attrs, "name") == name), None)
-    return None
+def _max_connections(
+    attribute: _Attributes, pool: AjpPoolDefaults, threads: Seam[int]
+) -> Seam[int | None]:
+    """maxConnections as the endpoint counts it: the blocking connector holds as many as it
+    has threads when it is 0 (the default there); NIO counts none at -1 (no limit)."""
+    written = attribute.number("maxConnections", None)
+    if pool.bio and not written.value:  # JIoEndpoint: 0 (the default) is maxThreads
+        return Seam(threads.value, "maxConnections (as maxThreads)", defaulted=True)
+    if written.value is None:
+        return _with(written, pool.max_connections)
+    return _with(written, None if written.value < 0 and not pool.bio else written.value)
+
+
+def _number(seam: Seam[int | None]) -> Seam[int]:
+    """An int attribute with a default: never None."""
+    assert seam.value is not None
+    return _with(seam, seam.value)

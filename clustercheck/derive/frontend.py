@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     from clustercheck.facts.cluster import NodeFacts
+    from clustercheck.knowledge.httpd import Correction
     from clustercheck.parsers.workers import Worker
 
 T = TypeVar("T")
@@ -159,6 +160,7 @@ class Capacity:
     server_limit: Seam[int]  # child processes at most
     threads_per_child: Seam[int]  # 1 under prefork
     max_request_workers: Seam[int]  # requests served at once (MaxClients before 2.4)
+    corrections: tuple[Correction, ...] = ()  # what httpd changed of what was written
 
     @property
     def processes(self) -> int:

@@ -1,6 +1,6 @@
 """The front-end model of mod_proxy_ajp with mod_proxy_balancer: ProxyPass / ProxyPassMatch to
 `ajp://` and `balancer://`, `<Proxy balancer://>` with BalancerMember and ProxySet, read with
-httpd's documented defaults (knowledge.httpd: mod_proxy.html, by version where they changed).
+httpd's documented defaults (knowledge.modproxy: mod_proxy.html, by version where they changed).
 
 Only what a ProxyPass sends to is modelled: a balancer no ProxyPass uses carries no request.
 Members that do not speak AJP (`http://`) are left out; a balancer with none that does is not
@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from clustercheck.derive.frontend import Balancer, Capacity, FrontEnd, Member, Module, Seam
 from clustercheck.facts.cluster import NodeFacts
-from clustercheck.knowledge import httpd
+from clustercheck.knowledge import modproxy
 from clustercheck.knowledge.modjk import atoi
 from clustercheck.parsers.proxy import (
     Param,
@@ -102,7 +102,7 @@ class _Reader:
             sticky_force=_param(params, "nofailover", _on, False, prefix),
             cookie=_param(params, "stickysession", _cookie, None, prefix),
             path_parameter=_param(params, "stickysession", _path_parameter, None, prefix),
-            method=_param(params, "lbmethod", str, httpd.DEFAULT_LBMETHOD, prefix),
+            method=_param(params, "lbmethod", str, modproxy.DEFAULT_LBMETHOD, prefix),
             file=balancer.file,
             line=balancer.line,
         )
@@ -121,18 +121,18 @@ class _Reader:
             port=(
                 Seam(port, prefix, worker.file, worker.line, written=worker.url)
                 if port is not None
-                else Seam(httpd.AJP_DEFAULT_PORT, prefix, defaulted=True)
+                else Seam(modproxy.AJP_DEFAULT_PORT, prefix, defaulted=True)
             ),
             route=_seam(route, route.value) if route else None,
             secret=_seam(secret, secret.value, shown=False) if secret and secret.value else None,
             packet_size=self.packet_size(server),
             connect_timeout_ms=self.timeout(server, worker, prefix, connect=True),
             reply_timeout_ms=self.timeout(server, worker, prefix, connect=False),
-            idle_timeout_ms=_param(params, "ttl", httpd.seconds_ms, None, prefix),
+            idle_timeout_ms=_param(params, "ttl", modproxy.seconds_ms, None, prefix),
             keepalive=_param(params, "keepalive", _on, False, prefix),
             ping=_param(params, "ping", lambda _value: "P", None, prefix),
             pool_size=self.pool_size(params, prefix),
-            activation=_param(params, "status", httpd.activation, "A", prefix),
+            activation=_param(params, "status", modproxy.activation, "A", prefix),
             prefer_ipv6=None,
             file=worker.file,
             line=worker.line,
@@ -142,9 +142,9 @@ class _Reader:
         """ProxyIOBufferSize as mod_proxy_ajp uses it (0 is httpd's 8192)."""
         setting = self.proxy.setting(server, "proxyiobuffersize")
         if setting is None:
-            return Seam(httpd.AJP_MSG_BUFFER_SZ, "ProxyIOBufferSize", defaulted=True)
-        size = atoi(setting.value) or httpd.AJP_MSG_BUFFER_SZ
-        return setting_seam(setting, httpd.ajp_packet_size(size))
+            return Seam(modproxy.AJP_MSG_BUFFER_SZ, "ProxyIOBufferSize", defaulted=True)
+        size = atoi(setting.value) or modproxy.AJP_MSG_BUFFER_SZ
+        return setting_seam(setting, modproxy.ajp_packet_size(size))
 
     def timeout(
         self, server: ProxyServer, worker: ProxyWorker, prefix: str, connect: bool
@@ -155,22 +155,22 @@ class _Reader:
         params = worker.params
         if connect and "connectiontimeout" in params:
             found = params["connectiontimeout"]
-            return _seam(found, httpd.timeout_parameter_ms(found.value, "s"))
+            return _seam(found, modproxy.timeout_parameter_ms(found.value, "s"))
         if "timeout" in params:
-            return _seam(params["timeout"], httpd.seconds_ms(params["timeout"].value))
+            return _seam(params["timeout"], modproxy.seconds_ms(params["timeout"].value))
         for setting in (
             worker.proxy_timeout,
             self.proxy.setting(server, "proxytimeout"),
             self.proxy.setting(server, "timeout"),
         ):
             if setting is not None:
-                return setting_seam(setting, httpd.seconds_ms(setting.value))
-        return Seam(httpd.DEFAULT_TIMEOUT_S * 1000.0, "Timeout", defaulted=True)
+                return setting_seam(setting, modproxy.seconds_ms(setting.value))
+        return Seam(modproxy.DEFAULT_TIMEOUT_S * 1000.0, "Timeout", defaulted=True)
 
     def pool_size(self, params: dict[str, Param], prefix: str) -> Seam[int | None]:
         """max=, when 0 or not set the MPM's threads per child; one per child under prefork."""
         threads = self.capacity.threads_per_child if self.capacity else None
-        prefork = self.capacity is not None and self.capacity.mpm.value not in httpd.THREADED
+        prefork = self.capacity is not None and self.capacity.mpm.value == "prefork"
         written = params.get("max")
         if written is not None and atoi(written.value) > 0:
             return _seam(written, 1 if prefork else atoi(written.value))

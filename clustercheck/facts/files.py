@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from clustercheck.parsers.httpd import JkSettings, Mount
+    from clustercheck.parsers.httpd import Directive, JkSettings, Mount
+    from clustercheck.parsers.httpd_eval import HttpdStartup, LoadedModule
+    from clustercheck.parsers.httpd_mpm import MpmSettings
     from clustercheck.parsers.proxy import ProxySettings
     from clustercheck.parsers.serverxml import ContextConfig, ServerXml
     from clustercheck.parsers.text import Problem
@@ -34,6 +36,14 @@ class ApacheFacts:
     server_root: str | None = None
     httpd_conf: str | None = None  # httpd's main file, when the inventory names it
     httpd_version: str | None = None  # e.g. "2.4.57": the inventory's, or `httpd -v` live
+    startup: HttpdStartup | None = None  # what httpd was taken to know before its first line
+    files_read: list[str] = field(default_factory=list)  # httpd's files read, in order
+    # what httpd keeps of them, in order (Includes followed; with httpd_conf, evaluated)
+    directives: list[Directive] = field(default_factory=list)
+    found: dict[str, bool] = field(default_factory=dict)  # what <IfFile> found, by path
+    # with httpd_conf: the modules httpd has (linked in, LoadModule'd) and its MPM's settings
+    modules: dict[str, LoadedModule] = field(default_factory=dict)
+    mpm: MpmSettings | None = None
     proxy: ProxySettings | None = None  # mod_proxy's directives; None when httpd.conf was not read
     jk: JkSettings | None = None
     workers: WorkersFile | None = None  # with mod_jk's defaults applied

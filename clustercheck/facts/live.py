@@ -13,6 +13,7 @@ from clustercheck.facts.jvm import JvmFacts
 from clustercheck.facts.multicast import LocalListen, MulticastCapture
 from clustercheck.facts.probes import ProbeResult
 from clustercheck.facts.record import Record
+from clustercheck.parsers.httpd_build import HttpdBuild
 from clustercheck.parsers.timesync import TimeSync
 
 
@@ -30,6 +31,9 @@ class LiveFacts(Record):
     jvm: JvmFacts | None = None  # tomcat nodes
     multicast: MulticastCapture | None = None  # members, during the heartbeat window
     ajp_probes: tuple[ProbeResult, ...] | None = None  # apache nodes: CPing to their workers
+    httpd: HttpdBuild | None = None  # apache nodes: `httpd -v`, `httpd -l`, its processes
+    # apache nodes: what <IfFile> found on the node, by path (a snapshot holds only files read)
+    httpd_found: dict[str, bool] = field(default_factory=dict)
     receiver_probes: tuple[ProbeResult, ...] | None = None  # members: TCP to the others
 
 

@@ -180,11 +180,14 @@ def _node(
         for key, fields in schema.SECTIONS.items()
     }
     roles = roles or ()
-    if "apache" in roles and not (
-        sections["apache"].get("jk_conf") or sections["apache"].get("workers_properties")
+    apache = sections["apache"]
+    if "apache" in roles and not any(
+        apache.get(key) for key in ("httpd_conf", "jk_conf", "workers_properties")
     ):
         errors.add(
-            line, f"{field}.apache.jk_conf", "required for role apache (or workers_properties)"
+            line,
+            f"{field}.apache.httpd_conf",
+            "required for role apache (or jk_conf, or workers_properties)",
         )
     if "tomcat" in roles and not sections["tomcat"].get("catalina_base"):
         errors.add(line, f"{field}.tomcat.catalina_base", "required for role tomcat")

@@ -49,9 +49,11 @@ SSH: dict[str, Field] = {
 }
 
 APACHE: dict[str, Field] = {
+    "httpd_conf": Field("str", "httpd's main configuration file, read as httpd reads it"),
     "jk_conf": Field("str", "httpd file holding the Jk directives (JkWorkersFile, JkMount)"),
     "server_root": Field("str", "httpd ServerRoot, against which relative paths resolve"),
     "workers_properties": Field("str", "workers.properties, when not found through jk_conf"),
+    "version": Field("str", "httpd version, when `httpd -v` cannot tell"),
 }
 
 TOMCAT: dict[str, Field] = {

@@ -26,9 +26,11 @@ class SshSettings:
 
 @dataclass(frozen=True)
 class ApacheSettings:
+    httpd_conf: str | None = None  # httpd's main file: everything is read from it
     jk_conf: str | None = None
     server_root: str | None = None
     workers_properties: str | None = None
+    version: str | None = None  # httpd's version, when the node cannot tell
 
 
 @dataclass(frozen=True)

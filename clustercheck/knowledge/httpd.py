@@ -1,236 +1,386 @@
-"""How httpd 2.4's mod_proxy, mod_proxy_balancer and mod_proxy_ajp read their parameters, and
-the defaults they apply.
+"""What httpd 2.4 knows before it reads its first configuration line (the modules linked into
+its binary, the version mod_version compares) and what it does with its MPM's directives (the
+defaults each MPM starts from and how it corrects what it is given at start-up).
 
-Facts from apache/httpd branch 2.4.x (commit f45abec1bd, October 2024) and its release tags,
-where each function is named here; the documentation is docs/manual/mod/mod_proxy.xml
-(https://httpd.apache.org/docs/2.4/mod/mod_proxy.html), core.xml (Timeout) and mpm_common.xml.
-The real httpd (Debian's apache2) that tests/checks/test_proxy_real_httpd.py starts confirms the
-readings the verdicts rely on. No httpd code is copied: these are its rules, written as Python.
-
-- Parameter names (mod_proxy.c `set_worker_param`, `set_balancer_param`) are compared
-  case-insensitively; a name neither knows makes httpd refuse to start ("BalancerMember unknown
-  Worker parameter", "ProxyPass unknown Balancer parameter"). The parameters of mod_proxy_hcheck
-  (`hc...`) are known only when that module is loaded.
-- Numbers: `retry`, `ttl`, `min`, `max`, `smax`, `timeout`, `lbset`, `flushwait`, `maxattempts`,
-  `growth` are read with C atoi() (a unit after the digits is ignored: `timeout=500ms` is 500
-  seconds); `ping`, `connectiontimeout` (default unit s) and `acquire` (default unit ms) with
-  util.c `ap_timeout_parameter_parse`, which knows the units ms, s, mi(n) and h.
-- `status` (`ap_proxy_set_wstatus`): each letter sets a flag, `+` before a letter sets it and
-  `-` clears it; a letter not in mod_proxy.c `proxy_wstat_tbl` is refused.
-- A worker is defined once: a second BalancerMember (or ProxyPass) with the same URL shares the
-  first and its parameters are ignored (AH01146, AH01150).
-- AJP packet size (mod_proxy_ajp.c `ap_proxy_ajp_request`): the request's server's
-  ProxyIOBufferSize when set, else AJP_MSG_BUFFER_SZ (8192), kept within 8192 and
-  AJP_MAX_BUFFER_SZ (65536), rounded up to a multiple of 1024 (APR_ALIGN); the worker's own
-  `iobuffersize=` is not used by AJP.
-- Timeouts (proxy_util.c `ap_proxy_connect_backend`): connecting waits `connectiontimeout`, else
-  the worker's `timeout`, else ProxyTimeout, else the server's Timeout; reading a reply waits
-  the worker's `timeout`, else ProxyTimeout, else Timeout. A worker copies the ProxyTimeout its
-  server has when it is defined (mod_proxy.h PROXY_COPY_CONF_PARAMS).
-- Connections per child process (proxy_util.c `ap_proxy_initialize_worker`): `max`, when 0 or
-  not set the MPM's threads per child; one under prefork whatever `max` says.
+Sources, unless a table says otherwise: httpd's 2.4.x source (server/mpm/prefork/prefork.c,
+server/mpm/worker/worker.c, server/mpm/event/event.c and their mpm_default.h,
+server/mpm/winnt/mpm_winnt.c and mpm_default.h, modules/core/mod_so.c, server/core.c) and its
+documentation (mpm_common.html, prefork.html, worker.html, event.html, mpm_winnt.html).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from clustercheck.knowledge.modjk import atoi
-from clustercheck.knowledge.tomcat import Version, parse_version
+# --- modules ----------------------------------------------------------------------------------
 
-DEFAULT_TIMEOUT_S = 60  # core.html#timeout: "Default: Timeout 60"
-AJP_DEFAULT_PORT = 8009  # ajp.h AJP13_DEF_PORT; proxy_util.c `pschemes`
-AJP_MSG_BUFFER_SZ = 8192  # ajp.h: the packet size when ProxyIOBufferSize is not set
-AJP_MAX_BUFFER_SZ = 65536  # ajp.h
-IO_BUFFER_MIN = 512  # mod_proxy.c `set_io_buffer_size`: below it (but 0) httpd refuses to start
-SECRET_MAX = 63  # mod_proxy.h PROXY_WORKER_MAX_SECRET_SIZE 64, with its terminating NUL
-ROUTE_MAX = 63  # PROXY_WORKER_MAX_ROUTE_SIZE 64
-DEFAULT_LBMETHOD = "byrequests"  # mod_proxy.html, balancer parameters
-BALANCER_SCHEME = "balancer://"
-
-# Worker (BalancerMember, ProxyPass to a URL) parameters -> the first 2.4 release that knows it
-# (None: 2.4.1, the first release). Older releases refuse the parameter ("unknown Worker
-# parameter"): found by the parameter's name in mod_proxy.c `set_worker_param` at each tag.
-WORKER_PARAMETERS: dict[str, Version | None] = {
-    **dict.fromkeys(
-        [
-            "loadfactor",
-            "retry",
-            "ttl",
-            "min",
-            "max",
-            "smax",
-            "acquire",
-            "timeout",
-            "iobuffersize",
-            "receivebuffersize",
-            "keepalive",
-            "disablereuse",
-            "route",
-            "redirect",
-            "status",
-            "flushpackets",
-            "flushwait",
-            "ping",
-            "lbset",
-            "connectiontimeout",
-            "flusher",
-        ]
-    ),
-    "enablereuse": (2, 4, 11),
-    "upgrade": (2, 4, 26),
-    "responsefieldsize": (2, 4, 34),
-    "secret": (2, 4, 42),  # mod_proxy_ajp sends it (CHANGES 2.4.42, PR 53098)
-    "addressttl": (2, 4, 59),
+# The module name (what LoadModule and `<IfModule x_module>` use) of the modules whose source
+# file is not mod_X.c for X_module (each module's `name` is its __FILE__: `<IfModule event.c>`
+# matches the event MPM, `<IfModule mod_alias.c>` mod_alias).
+_SOURCE_OF = {
+    "core_module": "core.c",
+    "http_module": "http_core.c",
+    "mpm_prefork_module": "prefork.c",
+    "mpm_worker_module": "worker.c",
+    "mpm_event_module": "event.c",
+    "mpm_winnt_module": "mpm_winnt.c",
 }
-# mod_proxy_hcheck.c `set_worker_hc_param` (2.4.21): known only with mod_proxy_hcheck loaded.
-HCHECK_PARAMETERS = frozenset(
-    ["hctemplate", "hcmethod", "hcinterval", "hcpasses", "hcfails", "hcuri", "hcexpr"]
-)
-HCHECK_MODULE = "proxy_hcheck_module"
-# Balancer (ProxyPass to balancer://, ProxySet and <Proxy balancer://>) parameters.
-BALANCER_PARAMETERS: dict[str, Version | None] = {
-    **dict.fromkeys(
-        [
-            "stickysession",
-            "nofailover",
-            "timeout",
-            "maxattempts",
-            "lbmethod",
-            "scolonpathdelim",
-            "failonstatus",
-            "nonce",
-            "growth",
-        ]
-    ),
-    "forcerecovery": (2, 4, 2),
-    "stickysessionsep": (2, 4, 4),
-    "failontimeout": (2, 4, 5),
-}
-# Parameters read with C atoi()/atol(): a unit or a fraction after the digits is dropped, and
-# those in SECONDS count whole seconds (`timeout=500ms` is 500 seconds).
-WHOLE_NUMBERS = frozenset(
-    {"retry", "ttl", "min", "max", "smax", "timeout", "lbset", "flushwait", "maxattempts"}
-    | {"growth", "iobuffersize", "receivebuffersize", "responsefieldsize"}
-)
-SECONDS = frozenset(["retry", "ttl", "timeout", "proxytimeout"])  # and Timeout (core.c)
-# lbmethod= names (each module registers one provider, by this exact, case-sensitive name).
-LBMETHODS = {
-    "byrequests": "lbmethod_byrequests_module",
-    "bytraffic": "lbmethod_bytraffic_module",
-    "bybusyness": "lbmethod_bybusyness_module",
-    "heartbeat": "lbmethod_heartbeat_module",
-}
-# status= letters (mod_proxy.c `proxy_wstat_tbl`; mod_proxy.html "status"); R since 2.4.34.
-STATUS_FLAGS = {
-    "D": "disabled: takes no request",
-    "S": "stopped: takes no request",
-    "N": "draining: takes only the sessions stuck to it",
-    "H": "hot standby: used only when no other member can be",
-    "R": "hot spare: stands in for an unusable member of its lbset",  # since 2.4.34
-    "E": "in error: retried after `retry` seconds",
-    "I": "ignores errors: always considered available",
-    "O": "initialized",
-    "G": "generic",
-    "U": "shutting down",
-    "F": "free",
-    "C": "failed its health check",
-}
-# The flags that decide whether and how a member takes requests, strongest first, and what
-# the front-end model calls them (Member.activation; mod_jk's letters where they mean the same).
-ACTIVATION_ORDER = ("S", "D", "N", "H", "R", "E")
+_MODULE_OF = {source: module for module, source in _SOURCE_OF.items()}
 
 
-# MPM defaults (mpm_common.html; server/mpm/*/*.c and mpm_default.h DEFAULT_SERVER_LIMIT,
-# DEFAULT_THREADS_PER_CHILD, DEFAULT_THREAD_LIMIT): ServerLimit, ThreadsPerChild (prefork:
-# one thread), ThreadLimit, and MaxRequestWorkers, which is fixed before ThreadsPerChild is read
-# (16 x 25 under worker and event), then lowered to a multiple of ThreadsPerChild.
+def module_source(module: str) -> str:
+    """The source file name a module reports (its `<IfModule>` name besides the module name):
+    mod_so.c's convention (load_module: "name of preloaded module is mod_FOO.c, name of
+    structure being loaded is FOO_module"), with the core and MPM exceptions."""
+    if module in _SOURCE_OF:
+        return _SOURCE_OF[module]
+    return f"mod_{module.removesuffix('_module')}.c"
+
+
+def source_module(source: str) -> str:
+    """The module name of a source file as `httpd -l` prints it: mod_version.c ->
+    version_module, event.c -> mpm_event_module."""
+    if source in _MODULE_OF:
+        return _MODULE_OF[source]
+    return f"{source.removeprefix('mod_').removesuffix('.c')}_module"
+
+
 @dataclass(frozen=True)
-class MpmDefaults:
+class StaticModules:
+    """The modules linked into an httpd binary (`httpd -l`), for a build whose binary was not
+    asked: these are in every configuration before its first LoadModule."""
+
+    build: str  # whose build: "Debian's apache2", ...
+    sources: tuple[str, ...]  # as `httpd -l` prints them
+
+
+# Where the configuration lives says whose build reads it (the inventory's httpd_conf).
+DEBIAN = StaticModules(
+    # `apache2 -l` of Debian's apache2 2.4 (Debian 12 and its successors, on this project's
+    # machine); Ubuntu builds from the same debian/rules
+    "Debian's apache2",
+    (
+        "core.c",
+        "mod_so.c",
+        "mod_watchdog.c",
+        "http_core.c",
+        "mod_log_config.c",
+        "mod_logio.c",
+        "mod_version.c",
+        "mod_unixd.c",
+    ),
+)
+RED_HAT = StaticModules(
+    # RHEL, CentOS, Fedora: httpd.spec configures --enable-mods-shared=all
+    # --enable-mpms-shared=all, so only what cannot be shared is linked in
+    "Red Hat's httpd",
+    ("core.c", "mod_so.c", "http_core.c"),
+)
+WINDOWS = StaticModules(
+    # the Apache Lounge / ASF Windows builds (`httpd -M` lists these four as static)
+    "the Windows build",
+    ("core.c", "mpm_winnt.c", "http_core.c", "mod_so.c"),
+)
+UPSTREAM = StaticModules(
+    # a build from the source tarball with shared modules and MPMs, as the official httpd
+    # container image makes it (--enable-mods-shared=reallyall --enable-mpms-shared=all)
+    "a source build with shared modules",
+    ("core.c", "mod_so.c", "http_core.c"),
+)
+
+
+def static_modules_for(httpd_conf: str, windows: bool) -> StaticModules:
+    """The build a configuration file's place suggests: Debian's layout keeps apache2.conf in
+    /etc/apache2, Red Hat's keeps conf/httpd.conf in /etc/httpd."""
+    path = httpd_conf.replace("\\", "/")
+    if windows:
+        return WINDOWS
+    if path.endswith("/apache2.conf"):
+        return DEBIAN
+    if path.startswith("/etc/httpd/"):
+        return RED_HAT
+    return UPSTREAM
+
+
+# --- the version mod_version compares -----------------------------------------------------------
+
+# With httpd's version unknown, it is taken to be a 2.4 release (2.2 reached its end of life in
+# 2018, https://httpd.apache.org/security/vulnerabilities_22.html): an <IfVersion> holds or not
+# for the whole line, or cannot be told.
+ASSUMED_LINE = (2, 4)
+LOWEST_PATCH, HIGHEST_PATCH = 0, 999
+
+
+# --- the MPMs -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mpm:
+    """One MPM: its defaults (the values its pre-config hook sets before the configuration is
+    read), its compile-time limits, the directives it registers, and the AH numbers of the
+    start-up warnings its check_config hook logs when it corrects a value."""
+
+    name: str  # prefork | worker | event | winnt
+    module: str  # mpm_event_module
+    server_limit: int  # DEFAULT_SERVER_LIMIT (winnt: HARD_SERVER_LIMIT, one child)
+    max_server_limit: int  # MAX_SERVER_LIMIT
+    thread_limit: int  # DEFAULT_THREAD_LIMIT (prefork: one thread per child)
+    max_thread_limit: int  # MAX_THREAD_LIMIT
+    threads_per_child: int  # DEFAULT_THREADS_PER_CHILD
+    # MaxRequestWorkers when none is written: computed from the defaults before the
+    # configuration is read, so ServerLimit or ThreadsPerChild written alone do not change it
+    max_request_workers: int
+    directives: frozenset[str]  # lower-case
+    codes: dict[str, str]  # which correction -> its AH number
+
+    @property
+    def threaded(self) -> bool:
+        return self.name != "prefork"
+
+
+_THREADED = frozenset(
+    {
+        "startservers",
+        "serverlimit",
+        "minsparethreads",
+        "maxsparethreads",
+        "maxclients",
+        "maxrequestworkers",
+        "threadsperchild",
+        "threadlimit",
+    }
+)
+PREFORK = Mpm(
+    "prefork",
+    "mpm_prefork_module",
+    server_limit=256,
+    max_server_limit=200000,
+    thread_limit=1,
+    max_thread_limit=1,
+    threads_per_child=1,
+    max_request_workers=256,  # ap_daemons_limit = server_limit at pre-config
+    directives=frozenset(
+        {
+            "startservers",
+            "minspareservers",
+            "maxspareservers",
+            "maxclients",
+            "maxrequestworkers",
+            "serverlimit",
+        }
+    ),
+    codes={
+        "server_limit_high": "AH00175",
+        "server_limit_low": "AH00177",
+        "workers_servers": "AH00180",  # MaxRequestWorkers above ServerLimit
+        "workers_low": "AH00182",
+        "start_low": "AH00184",
+    },
+)
+WORKER = Mpm(
+    "worker",
+    "mpm_worker_module",
+    server_limit=16,
+    max_server_limit=20000,
+    thread_limit=64,
+    max_thread_limit=20000,
+    threads_per_child=25,
+    max_request_workers=16 * 25,
+    directives=_THREADED,
+    codes={
+        "server_limit_high": "AH00300",
+        "server_limit_low": "AH00302",
+        "thread_limit_high": "AH00305",
+        "thread_limit_low": "AH00307",
+        "threads_high": "AH00310",
+        "threads_low": "AH00312",
+        "workers_low": "AH00314",
+        "workers_multiple": "AH00316",
+        "workers_servers": "AH00318",
+        "start_low": "AH00320",
+    },
+)
+EVENT = Mpm(
+    "event",
+    "mpm_event_module",
+    server_limit=16,
+    max_server_limit=20000,
+    thread_limit=64,
+    max_thread_limit=100000,
+    threads_per_child=25,
+    max_request_workers=16 * 25,
+    directives=_THREADED | {"asyncrequestworkerfactor"},
+    codes={
+        "server_limit_high": "AH00497",
+        "server_limit_low": "AH00499",
+        "thread_limit_high": "AH00502",
+        "thread_limit_low": "AH00504",
+        "threads_high": "AH00507",
+        "threads_low": "AH00509",
+        "workers_low": "AH00511",
+        "workers_multiple": "AH00513",
+        "workers_servers": "AH00515",
+        "start_low": "AH00517",
+    },
+)
+WINNT = Mpm(
+    "winnt",
+    "mpm_winnt_module",
+    server_limit=1,
+    max_server_limit=1,
+    thread_limit=1920,
+    max_thread_limit=15000,
+    # 64 compiled in (mpm_default.h, mpm_common.html: "64 when used with mpm_winnt"); the
+    # sample extra/httpd-mpm.conf writes 150, which is then read as written
+    threads_per_child=64,
+    max_request_workers=64,  # no such directive: one child serves ThreadsPerChild at once
+    directives=frozenset({"threadsperchild", "threadlimit"}),
+    codes={
+        "thread_limit_high": "AH00439",
+        "thread_limit_low": "AH00441",
+        "threads_high": "AH00444",
+        "threads_low": "AH00446",
+    },
+)
+MPMS = {mpm.module: mpm for mpm in (PREFORK, WORKER, EVENT, WINNT)}
+# Every MPM directive some MPM registers: under another MPM, httpd does not know it
+MPM_DIRECTIVES = frozenset().union(*(mpm.directives for mpm in MPMS.values()))
+# MaxClients is MaxRequestWorkers' name before 2.4, still registered as its alias
+MAX_REQUEST_WORKERS = ("maxrequestworkers", "maxclients")
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A value httpd changes at start-up, with the warning it logs."""
+
+    directive: str  # as the documentation writes it
+    given: int
+    used: int
+    code: str  # AH number
+    why: str
+
+
+@dataclass(frozen=True)
+class MpmLimits:
+    """What an MPM runs with after check_config."""
+
     server_limit: int
     threads_per_child: int
-    thread_limit: int
-    max_request_workers: int
-    server_limit_max: int  # MAX_SERVER_LIMIT: a higher ServerLimit is lowered to it
+    max_request_workers: int  # requests served at once
+    processes: int  # child processes that can run at once
+    corrections: tuple[Correction, ...]
 
 
-MPM_DEFAULTS = {
-    "prefork": MpmDefaults(256, 1, 1, 256, 200000),
-    "worker": MpmDefaults(16, 25, 64, 16 * 25, 20000),
-    "event": MpmDefaults(16, 25, 64, 16 * 25, 20000),
-    "winnt": MpmDefaults(1, 64, 1920, 64, 1),  # one child process (mpm_winnt.html)
+def mpm_limits(mpm: Mpm, given: dict[str, int]) -> MpmLimits:
+    """The MPM's limits from the values written (lower-case directive -> atoi of its argument;
+    MaxClients given as maxrequestworkers), corrected as its check_config does, in its order."""
+    return _Corrector(mpm, given).limits()
+
+
+class _Corrector:
+    """One run of an MPM's check_config over the values written."""
+
+    def __init__(self, mpm: Mpm, given: dict[str, int]) -> None:
+        self.mpm = mpm
+        self.given = given
+        self.fixes: list[Correction] = []
+
+    def fix(self, check: str, directive: str, value: int, used: int, why: str) -> int:
+        self.fixes.append(Correction(directive, value, used, self.mpm.codes[check], why))
+        return used
+
+    def limits(self) -> MpmLimits:
+        mpm, given = self.mpm, self.given
+        if mpm is WINNT:
+            threads = self.threads()
+            return MpmLimits(1, threads, threads, 1, tuple(self.fixes))
+        server_limit = self.server_limit()
+        workers = given.get("maxrequestworkers", mpm.max_request_workers)
+        if not mpm.threaded:
+            if workers > server_limit:
+                why = f"above ServerLimit {server_limit}"
+                workers = self.fix(
+                    "workers_servers", "MaxRequestWorkers", workers, server_limit, why
+                )
+            elif workers < 1:
+                workers = self.fix("workers_low", "MaxRequestWorkers", workers, 1, "not allowed")
+            self.start_servers()
+            return MpmLimits(server_limit, 1, workers, workers, tuple(self.fixes))
+        threads = self.threads()
+        if workers < threads:
+            why = f"less than ThreadsPerChild {threads}"
+            workers = self.fix("workers_low", "MaxRequestWorkers", workers, threads, why)
+        processes = workers // threads
+        if workers % threads:
+            why = f"not a multiple of ThreadsPerChild {threads}"
+            used = processes * threads
+            workers = self.fix("workers_multiple", "MaxRequestWorkers", workers, used, why)
+        if processes > server_limit:
+            why = f"would need {processes} processes, above ServerLimit {server_limit}"
+            used = server_limit * threads
+            workers = self.fix("workers_servers", "MaxRequestWorkers", workers, used, why)
+            processes = server_limit
+        self.start_servers()
+        return MpmLimits(server_limit, threads, workers, processes, tuple(self.fixes))
+
+    def server_limit(self) -> int:
+        limit = self.given.get("serverlimit", self.mpm.server_limit)
+        if limit > self.mpm.max_server_limit:
+            why = f"above the compile-time limit {self.mpm.max_server_limit}"
+            return self.fix(
+                "server_limit_high", "ServerLimit", limit, self.mpm.max_server_limit, why
+            )
+        if limit < 1:
+            return self.fix("server_limit_low", "ServerLimit", limit, 1, "not allowed")
+        return limit
+
+    def threads(self) -> int:
+        mpm = self.mpm
+        thread_limit = self.given.get("threadlimit", mpm.thread_limit)
+        if thread_limit > mpm.max_thread_limit:
+            why = f"above the compile-time limit {mpm.max_thread_limit}"
+            thread_limit = self.fix(
+                "thread_limit_high", "ThreadLimit", thread_limit, mpm.max_thread_limit, why
+            )
+        elif thread_limit < 1:
+            thread_limit = self.fix(
+                "thread_limit_low", "ThreadLimit", thread_limit, 1, "not allowed"
+            )
+        threads = self.given.get("threadsperchild", mpm.threads_per_child)
+        if threads > thread_limit:
+            why = f"above ThreadLimit {thread_limit}"
+            return self.fix("threads_high", "ThreadsPerChild", threads, thread_limit, why)
+        if threads < 1:
+            return self.fix("threads_low", "ThreadsPerChild", threads, 1, "not allowed")
+        return threads
+
+    def start_servers(self) -> None:
+        start = self.given.get("startservers", 1)
+        if start < 1:
+            self.fix("start_low", "StartServers", start, 1, "not allowed")
+
+
+# --- which module registers a directive (<IfDirective>, <IfSection>) ----------------------------
+
+# Those of core (always there) and of the modules clustercheck reads (mod_proxy.c,
+# mod_version.c); mod_jk's are parsers.httpd.JK_DIRECTIVES, the MPMs' are Mpm.directives.
+# Lower-case; a section with its '<'.
+_CORE = (
+    "<directory <directorymatch <files <filesmatch <location <locationmatch "
+    "<virtualhost <limit <limitexcept <ifmodule <ifdefine <iffile <ifdirective "
+    "<ifsection <if <elseif <else define undefine include includeoptional serverroot "
+    "servername serveralias documentroot errorlog loglevel options allowoverride "
+    "keepalive keepalivetimeout maxkeepaliverequests timeout hostnamelookups "
+    "usecanonicalname"
+)
+_PROXY = (
+    "proxypass proxypassmatch proxypassreverse proxypassreversecookiepath "
+    "proxypassreversecookiedomain proxyset balancermember proxyiobuffersize "
+    "proxytimeout proxyrequests proxypreservehost proxyerroroverride proxyvia "
+    "proxyaddheaders proxypassinherit proxypassinterpolateenv <proxy <proxymatch"
+)
+DIRECTIVE_MODULES: dict[str, str] = {
+    **dict.fromkeys(_CORE.split(" "), "core_module"),
+    **dict.fromkeys(_PROXY.split(" "), "proxy_module"),
+    "<ifversion": "version_module",
 }
-THREADED = frozenset({"worker", "event", "winnt"})
-
-_TIMEOUT = re.compile(r"([+-]?\d+)(.*)", re.S)
-_UNITS_S = {"s": 1.0, "h": 3600.0, "ms": 0.001, "mi": 60.0}
-
-
-def timeout_parameter_ms(value: str, default_unit: str) -> float | None:
-    """util.c `ap_timeout_parameter_parse` in milliseconds: digits, then a unit (`ms`, `s`,
-    `mi`..., `h`: only its first letters count), else `default_unit`; None when httpd refuses
-    it (no digits, a negative number, an unknown unit)."""
-    found = _TIMEOUT.match(value)
-    if found is None or found.group(1).startswith("-"):
-        return None
-    unit = found.group(2) or default_unit
-    key = unit[:2] if unit.startswith("m") else unit[:1]
-    if key not in _UNITS_S:
-        return None
-    return int(found.group(1)) * _UNITS_S[key] * 1000.0
-
-
-def seconds_ms(value: str) -> float:
-    """A parameter httpd reads in whole seconds with atoi(), in milliseconds."""
-    return atoi(value) * 1000.0
-
-
-def ajp_packet_size(io_buffer_size: int | None) -> int:
-    """The AJP packet size mod_proxy_ajp uses for a ProxyIOBufferSize (None: not set)."""
-    size = AJP_MSG_BUFFER_SZ if io_buffer_size is None else io_buffer_size
-    size = min(max(size, AJP_MSG_BUFFER_SZ), AJP_MAX_BUFFER_SZ)
-    return -(-size // 1024) * 1024
-
-
-def activation(status: str) -> str:
-    """The member's state by the status= flags it sets: S, D, N, H, R or E (the first of
-    ACTIVATION_ORDER that is set), else A (active)."""
-    flags = status_flags(status)
-    if flags is None:
-        return "A"
-    return next((flag for flag in ACTIVATION_ORDER if flag in flags), "A")
-
-
-def status_flags(status: str) -> set[str] | None:
-    """The flags status= leaves set (`ap_proxy_set_wstatus`: each letter sets its flag, or
-    clears it once a `-` came before it, until a `+`); None when httpd refuses the value (an
-    unknown letter, a sign at the end)."""
-    flags: set[str] = set()
-    setting = True
-    at = 0
-    while at < len(status):
-        if status[at] in "+-":
-            setting = status[at] == "+"
-            at += 1
-            if at == len(status):
-                return None  # a sign with no letter after it
-        flag = status[at].upper()
-        if flag not in STATUS_FLAGS:
-            return None
-        if setting:
-            flags.add(flag)
-        else:
-            flags.discard(flag)
-        at += 1
-    return flags
-
-
-def since(parameters: dict[str, Version | None], name: str, version: str | None) -> str | None:
-    """The release that added a parameter when `version` (x.y.z: "2.4" alone does not tell)
-    is older than it, else None."""
-    added = parameters.get(name.lower())
-    current = parse_version(version) if re.match(r"\d+\.\d+\.\d+", version or "") else None
-    if added is None or current is None or current >= added:
-        return None
-    return ".".join(map(str, added))

@@ -975,3 +975,35 @@ CLUSTER_DEFAULT_VALVES = (JVM_ROUTE_BINDER_VALVE, REPLICATION_VALVE)
 # Tomcat's own administration applications (the webapps of its distribution): their sessions not
 # being replicated or routed is usually acceptable, so checks about applications warn for them.
 TOMCAT_ADMIN_APPS = frozenset({"manager", "host-manager", "docs"})
+
+
+# ------------------------------------------------------------- AJP connector thread and socket pool
+
+_MAX_CONNECTIONS_8192 = ((8, 5, 76), (9, 0, 30))  # AbstractEndpoint: 10000 before, 8*1024 since
+_BIO_AJP = "org.apache.coyote.ajp.AjpProtocol"  # blocking IO until 8.0; 8.5 removed BIO
+_APR = re.compile(r"(?:^|\.)AjpAprProtocol$")
+
+
+@dataclass(frozen=True)
+class AjpPoolDefaults:
+    """What an AJP connector takes with maxThreads, maxConnections and acceptCount left out
+    (config/ajp.html of each line; AbstractEndpoint, JIoEndpoint)."""
+
+    max_threads: int
+    max_connections: int  # with `bio` unused: BIO holds as many connections as threads
+    accept_count: int
+    bio: bool  # one thread per connection, idle or not (BIO: Tomcat 7.0 and older by default)
+
+
+def ajp_pool_defaults(version: str | int | None, protocol: str) -> AjpPoolDefaults:
+    """The defaults of the node's line (of the newest release when the version is unknown):
+    `protocol="AJP/1.3"` is the blocking connector up to 7.0 (unless the APR library is
+    installed, which clustercheck does not see) and NIO from 8.0 on; NIO counted 10000
+    connections before 8.5.76 / 9.0.30, APR always 8192."""
+    parsed = _as_version(version) or assumed_version(11)
+    bio = protocol == _BIO_AJP or (protocol == "AJP/1.3" and parsed[0] <= 7)
+    newer = _reached(parsed, _MAX_CONNECTIONS_8192)
+    connections = 8192 if newer or _APR.search(protocol) else 10000
+    return AjpPoolDefaults(
+        max_threads=MAX_THREADS, max_connections=connections, accept_count=100, bio=bio
+    )

@@ -3,7 +3,7 @@ uriworkermap.properties as mod_jk reads it (jk_uri_worker_map.c).
 
 httpd: names are case-insensitive, `#` starts a comment only at the start of a line, a backslash
 right before the newline continues the line, words split like ap_getword_conf. Sections are kept,
-never evaluated: whether `<IfModule jk_module>` applies is for the engine and checks to decide.
+never evaluated here: httpd_eval.py decides whether `<IfModule jk_module>` applies.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ class Directive:
     line: int
     sections: tuple[str, ...]  # enclosing sections, outermost first, e.g. "<VirtualHost *:80>"
     raw: str = ""  # the argument text as written (what RAW_ARGS directives receive)
+    opened: tuple[int, ...] = ()  # the line each of this file's sections was opened on
 
     @property
     def lname(self) -> str:
@@ -245,8 +246,9 @@ class _HttpdReader:
             self.open(number, word[1:].rstrip(">"), rest)
         else:
             sections = tuple(section.label for section in self.open_sections)
+            opened = tuple(section.line for section in self.open_sections)
             self.directives.append(
-                Directive(word, split_words(rest), self.path, number, sections, rest)
+                Directive(word, split_words(rest), self.path, number, sections, rest, opened)
             )
 
     def open(self, number: int, name: str, rest: str) -> None:

@@ -9,7 +9,7 @@ two VirtualHost sections written alike are read as one). A server's balancers, w
 ProxyTimeout are its own while the file is read; a VirtualHost inherits the main server's
 balancers, ProxyPass rules, ProxyIOBufferSize, ProxyTimeout and Timeout when httpd merges them
 (`effective_balancer`, `setting`). What httpd refuses or reads otherwise than written is a
-Problem; what the values mean (units, defaults, versions) is knowledge.httpd's and the front-end
+Problem; what the values mean (units, defaults, versions) is knowledge.modproxy's and the front-end
 model's (derive.frontend_proxy).
 """
 
@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from clustercheck.knowledge import httpd
+from clustercheck.knowledge import modproxy
 from clustercheck.knowledge.modjk import atoi
 from clustercheck.knowledge.secrets import is_secret_name
 from clustercheck.parsers.httpd import Directive, split_section
@@ -33,15 +33,6 @@ _PASS_FLAGS = frozenset({"nocanon", "interpolate", "noquery"})
 _SERVER_SETTINGS = frozenset(
     {"proxyiobuffersize", "proxytimeout", "timeout", "balancerinherit", "proxypassinherit"}
 )
-# MPM directives (mpm_common.html), by the key ProxySettings.mpm keeps them under.
-_MPM_SETTINGS = {
-    "serverlimit": "serverlimit",
-    "threadlimit": "threadlimit",
-    "threadsperchild": "threadsperchild",
-    "maxrequestworkers": "maxrequestworkers",
-    "maxclients": "maxrequestworkers",  # its name before 2.4, still read
-}
-_MPM_MODULE = re.compile(r"mpm_(\w+)_module", re.I)
 
 
 @dataclass(frozen=True)
@@ -135,11 +126,9 @@ class ProxyServer:
 
 @dataclass
 class ProxySettings:
-    """What mod_proxy and the MPM take from httpd's directives."""
+    """What mod_proxy takes from httpd's directives (the MPM's: parsers/httpd_mpm)."""
 
     servers: list[ProxyServer] = field(default_factory=lambda: [ProxyServer(MAIN)])
-    mpm: dict[str, Value] = field(default_factory=dict)  # "mpm" (the module loaded) and the
-    # MPM directives (serverlimit, threadlimit, threadsperchild, maxrequestworkers)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -221,7 +210,7 @@ def balancer_name(url: str) -> str | None:
 
 
 def is_balancer(url: str) -> bool:
-    return url[: len(httpd.BALANCER_SCHEME)].lower() == httpd.BALANCER_SCHEME
+    return url[: len(modproxy.BALANCER_SCHEME)].lower() == modproxy.BALANCER_SCHEME
 
 
 def _normal(url: str) -> str:
@@ -296,8 +285,6 @@ class _Reader:
             self.proxy_section(context)
         if name == "loadmodule":
             self.load_module(directive)
-        elif name in _MPM_SETTINGS and directive.args:
-            self.settings.mpm[_MPM_SETTINGS[name]] = self.value(directive)
         elif name in _SERVER_SETTINGS and directive.args:
             self.server_setting(context.server, directive)
         elif name in ("proxypass", "proxypassmatch"):
@@ -340,15 +327,12 @@ class _Reader:
             return
         module = directive.args[0].lower()
         self.loaded.add(module)
-        if mpm := _MPM_MODULE.fullmatch(module):
-            value = Value(directive.name, mpm.group(1), directive.file, directive.line)
-            self.settings.mpm["mpm"] = value
 
     def server_setting(self, server: ProxyServer, directive: Directive) -> None:
         value = self.value(directive)
         name = directive.lname
         number = atoi(value.value)
-        if name == "proxyiobuffersize" and 0 < number < httpd.IO_BUFFER_MIN:
+        if name == "proxyiobuffersize" and 0 < number < modproxy.IO_BUFFER_MIN:
             self.refused("ProxyIOBufferSize must be >= 512 bytes, or 0 for system default")
         elif name == "proxytimeout" and number < 1:
             self.refused("ProxyTimeout must be at least 1 second")
@@ -672,9 +656,9 @@ class _Reader:
 
     def whole_number(self, key: str, shown: str, value: str, directive: str) -> None:
         """A value httpd reads with atoi() that has more than digits: the rest is dropped."""
-        if key not in httpd.WHOLE_NUMBERS | httpd.SECONDS or re.fullmatch(r"[+-]?\d+", value):
+        if key not in modproxy.WHOLE_NUMBERS | modproxy.SECONDS or re.fullmatch(r"[+-]?\d+", value):
             return
-        unit = " seconds" if key in httpd.SECONDS else ""
+        unit = " seconds" if key in modproxy.SECONDS else ""
         self.problem(
             Kind.MEANS_SOMETHING_ELSE,
             f"{directive}: httpd reads {shown} as {atoi(value)}{unit}: it takes a whole number "
@@ -685,21 +669,21 @@ class _Reader:
         """Why httpd refuses this parameter (set_worker_param, set_balancer_param), or None."""
         key, value = param.key, param.value
         if worker:
-            if key in httpd.HCHECK_PARAMETERS:
-                if self.loaded and httpd.HCHECK_MODULE not in self.loaded:
+            if key in modproxy.HCHECK_PARAMETERS:
+                if self.loaded and modproxy.HCHECK_MODULE not in self.loaded:
                     return f"unknown Worker parameter {param.name!r} (mod_proxy_hcheck not loaded)"
                 return None
-            if key not in httpd.WORKER_PARAMETERS:
+            if key not in modproxy.WORKER_PARAMETERS:
                 return f"unknown Worker parameter {param.name!r}"
             return _WORKER_CHECKS.get(key, _anything)(value)
-        if key not in httpd.BALANCER_PARAMETERS:
+        if key not in modproxy.BALANCER_PARAMETERS:
             return f"unknown Balancer parameter {param.name!r}"
         if key == "lbmethod":
             return self.lbmethod(value)
         return _BALANCER_CHECKS.get(key, _anything)(value)
 
     def lbmethod(self, value: str) -> str | None:
-        module = httpd.LBMETHODS.get(value)
+        module = modproxy.LBMETHODS.get(value)
         if module is None:
             return f"unknown lbmethod {value!r} (byrequests, bytraffic, bybusyness, heartbeat)"
         if self.loaded and module not in self.loaded:
@@ -744,7 +728,7 @@ def _on_off(what: str, *more: str) -> Check:
 
 def _timeout(default_unit: str, what: str) -> Check:
     def check(value: str) -> str | None:
-        ms = httpd.timeout_parameter_ms(value, default_unit)
+        ms = modproxy.timeout_parameter_ms(value, default_unit)
         if ms is None:
             return f"{what} has wrong format ({value!r})"
         return None if ms >= 1 else f"{what} must be at least one millisecond"
@@ -755,7 +739,7 @@ def _timeout(default_unit: str, what: str) -> Check:
 def _buffer(what: str) -> Check:
     def check(value: str) -> str | None:
         size = atoi(value)
-        ok = size == 0 or size >= httpd.IO_BUFFER_MIN
+        ok = size == 0 or size >= modproxy.IO_BUFFER_MIN
         return None if ok else f"{what} must be >= 512 bytes, or 0 for system default"
 
     return check
@@ -775,13 +759,13 @@ def _loadfactor(value: str) -> str | None:
 
 
 def _status(value: str) -> str | None:
-    return None if httpd.status_flags(value) is not None else "Unknown status parameter option"
+    return None if modproxy.status_flags(value) is not None else "Unknown status parameter option"
 
 
 def _addressttl(value: str) -> str | None:
     if value == "-1":
         return None
-    ms = httpd.timeout_parameter_ms(value, "s")
+    ms = modproxy.timeout_parameter_ms(value, "s")
     ok = ms is not None and ms % 1000 == 0
     return None if ok else "AddressTTL must be -1 or a number of seconds"
 
@@ -812,8 +796,8 @@ _WORKER_CHECKS = {
     "disablereuse": _on_off("DisableReuse"),
     "enablereuse": _on_off("EnableReuse"),
     "addressttl": _addressttl,
-    "route": _shorter(httpd.ROUTE_MAX, "Route"),
-    "redirect": _shorter(httpd.ROUTE_MAX, "Redirect"),
+    "route": _shorter(modproxy.ROUTE_MAX, "Route"),
+    "redirect": _shorter(modproxy.ROUTE_MAX, "Redirect"),
     "status": _status,
     "flushpackets": _on_off("flushpackets", "auto"),
     "flushwait": _between(0, 1000, "flushwait"),
@@ -821,7 +805,7 @@ _WORKER_CHECKS = {
     "lbset": _between(0, 99, "lbset"),
     "connectiontimeout": _timeout("s", "Connectiontimeout"),
     "responsefieldsize": _at_least(0, "ResponseFieldSize"),
-    "secret": _shorter(httpd.SECRET_MAX, "Secret"),
+    "secret": _shorter(modproxy.SECRET_MAX, "Secret"),
 }
 _BALANCER_CHECKS = {
     "stickysessionsep": _separator,

@@ -534,6 +534,7 @@ class Connector:
     attrs: dict[str, str]
     secret_attr: str | None = None  # which attribute gave the secret
     effective_port: int | None = None  # port plus the Server's portOffset (Tomcat 9.0.13+)
+    executor: Component | None = None  # the <Executor> its `executor` names, when Tomcat finds it
 
 
 @dataclass
@@ -647,7 +648,7 @@ def _components(elements: list[XmlElement]) -> list[Component]:
     return [c for c in map(_component, elements) if c is not None]
 
 
-def _connector(element: XmlElement, port_offset: int) -> Connector:
+def _connector(element: XmlElement, port_offset: int, service: XmlElement) -> Connector:
     attrs = element.attrs
     protocol = attrs.get("protocol", "HTTP/1.1")
     # Tomcat applies attributes in document order, and each of these sets the one secret; it
@@ -666,7 +667,22 @@ def _connector(element: XmlElement, port_offset: int) -> Connector:
         attrs=attrs,
         secret_attr=secret_attr,
         effective_port=None if port is None else port + port_offset,
+        executor=_component(_executor(element, service)),
     )
+
+
+def _executor(connector: XmlElement, service: XmlElement) -> XmlElement | None:
+    """ConnectorCreateRule: `executor` (exactly so) names one of the Service's Executors, the
+    first of that name among those above the Connector (Tomcat adds each as it reads it)."""
+    name = connector.attrs.get("executor")
+    if name is None:
+        return None
+    for child in service.children:
+        if child is connector:
+            return None
+        if child.tag == "Executor" and property_value(child.attrs, "name") == name:
+            return child
+    return None
 
 
 def _cluster(element: XmlElement, parent: XmlElement) -> ClusterConfig:
@@ -738,7 +754,7 @@ def parse_server_xml(
     result.ok = True
     result.port_offset = _int(root.attrs.get("portOffset")) or 0
     result.connectors = [
-        _connector(c, result.port_offset)
+        _connector(c, result.port_offset, s)
         for s in root.find_all("Service")
         for c in s.find_all("Connector")
     ]

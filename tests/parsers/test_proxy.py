@@ -182,21 +182,6 @@ def test_proxy_section_arguments_are_applied_after_what_the_section_holds() -> N
     assert (param.value, param.line, param.directive) == ("byrequests", None, "<Proxy balancer://c")
 
 
-def test_the_mpm_directives_are_kept() -> None:
-    proxy = read("""\
-        LoadModule mpm_event_module modules/mod_mpm_event.so
-        ServerLimit 4
-        ThreadsPerChild 50
-        MaxClients 200
-        """)
-    assert {k: v.value for k, v in proxy.mpm.items()} == {
-        "mpm": "event",
-        "serverlimit": "4",
-        "threadsperchild": "50",
-        "maxrequestworkers": "200",
-    }
-
-
 @pytest.mark.parametrize(
     ("url", "name"),
     [

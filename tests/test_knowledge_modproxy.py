@@ -1,11 +1,11 @@
-"""How httpd 2.4 reads mod_proxy's values (knowledge/httpd.py), each rule against the case from
+"""How httpd 2.4 reads mod_proxy's values (knowledge/modproxy.py), each rule against the case from
 the httpd source that shows it."""
 
 from __future__ import annotations
 
 import pytest
 
-from clustercheck.knowledge import httpd
+from clustercheck.knowledge import modproxy
 
 
 @pytest.mark.parametrize(
@@ -29,7 +29,7 @@ from clustercheck.knowledge import httpd
 def test_timeout_parameters_read_as_ap_timeout_parameter_parse(
     value: str, unit: str, ms: float | None
 ) -> None:
-    assert httpd.timeout_parameter_ms(value, unit) == ms
+    assert modproxy.timeout_parameter_ms(value, unit) == ms
 
 
 @pytest.mark.parametrize(
@@ -47,7 +47,7 @@ def test_timeout_parameters_read_as_ap_timeout_parameter_parse(
 def test_the_ajp_packet_size_is_proxyiobuffersize_within_8_and_64_kib_aligned_up(
     io_buffer_size: int | None, packet: int
 ) -> None:
-    assert httpd.ajp_packet_size(io_buffer_size) == packet
+    assert modproxy.ajp_packet_size(io_buffer_size) == packet
 
 
 @pytest.mark.parametrize(
@@ -69,8 +69,8 @@ def test_the_ajp_packet_size_is_proxyiobuffersize_within_8_and_64_kib_aligned_up
 def test_status_flags_and_the_activation_they_give(
     status: str, flags: set[str] | None, activation: str
 ) -> None:
-    assert httpd.status_flags(status) == flags
-    assert httpd.activation(status) == activation
+    assert modproxy.status_flags(status) == flags
+    assert modproxy.activation(status) == activation
 
 
 @pytest.mark.parametrize(
@@ -89,4 +89,4 @@ def test_status_flags_and_the_activation_they_give(
 def test_parameters_an_older_httpd_does_not_know(
     name: str, version: str | None, added: str | None
 ) -> None:
-    assert httpd.since(httpd.WORKER_PARAMETERS, name, version) == added
+    assert modproxy.since(modproxy.WORKER_PARAMETERS, name, version) == added
