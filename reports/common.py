@@ -7,6 +7,7 @@ the grid it weighs like a pass (report/cell.py).
 
 from __future__ import annotations
 
+from clustercheck.engine.check import Check, Family
 from clustercheck.engine.results import Result, Status
 from clustercheck.report.cell import Cell
 from clustercheck.report.model import Report
@@ -38,9 +39,21 @@ def counts(report: Report) -> dict[str, int]:
     return tally
 
 
-def cells(report: Report) -> dict[tuple[str, str | None], Cell]:
-    """The grid of checks by nodes, keyed by (check code, node or None), in result order."""
+def cells(report: Report, rows: bool = False) -> dict[tuple[str, str | None], Cell]:
+    """Each check's worst status by node, keyed by (check code, node or None), in result order;
+    with `rows`, by the grid's rows: a family's members share its row (keyed by its code)."""
+    row_of = {c.code: c.family.code for c in report.checks if c.family} if rows else {}
     grid: dict[tuple[str, str | None], Cell] = {}
     for result in report.results:
-        grid.setdefault((result.code, result.node), Cell()).add(result)
+        grid.setdefault((row_of.get(result.code, result.code), result.node), Cell()).add(result)
     return grid
+
+
+def grid_rows(report: Report) -> list[Check | Family]:
+    """The grid's rows: each check, and a family once in place of its members (CC603's seven
+    are one row, the findings name the member), so the grid stays a glance."""
+    rows: dict[str, Check | Family] = {}
+    for check in report.checks:
+        row = check.family or check
+        rows.setdefault(row.code, row)
+    return list(rows.values())

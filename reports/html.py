@@ -31,6 +31,7 @@ from clustercheck.reports.common import (
     cells,
     counts,
     findings,
+    grid_rows,
     where,
 )
 
@@ -121,13 +122,13 @@ class GridCell:
 
 def _grid(report: Report) -> dict[str, Any]:
     """Checks down, nodes across (and a cluster-wide column when a check has such results)."""
-    grid = cells(report)
+    grid = cells(report, rows=True)
     columns: list[str | None] = list(report.facts.nodes)
     if any(node is None for _, node in grid):
         columns.append(None)
     rows = [
         (check, [_grid_cell(grid.get((check.code, column))) for column in columns])
-        for check in report.checks
+        for check in grid_rows(report)
     ]
     return {"columns": [c or CLUSTER_COLUMN for c in columns], "rows": rows}
 

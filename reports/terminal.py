@@ -27,6 +27,7 @@ from clustercheck.reports.common import (
     cells,
     counts,
     findings,
+    grid_rows,
     where,
 )
 
@@ -65,7 +66,7 @@ def grid(report: Report) -> Table:
     """Checks down, nodes across: what each check says of each node (a waived finding shows as
     the pass it counts as, with a mark)."""
     nodes: list[str | None] = list(report.facts.nodes)
-    cell_map = cells(report)
+    cell_map = cells(report, rows=True)
     if any(node is None for _code, node in cell_map):
         nodes.append(None)
     table = Table(
@@ -77,7 +78,7 @@ def grid(report: Report) -> Table:
     for node in nodes:
         label = escape.terminal(node) if node else CLUSTER_COLUMN
         table.add_column(label, justify="center", no_wrap=True, min_width=len(label))
-    for check in report.checks:
+    for check in grid_rows(report):
         row = [Text(f"{check.code} {check.name}")]
         for node in nodes:
             cell = cell_map.get((check.code, node))
