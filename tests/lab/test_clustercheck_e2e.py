@@ -25,16 +25,16 @@ EXPECTED: dict[str, set[Key]] = {
     "clock-skew": {("CC401", "tomcat03", "fail"), ("CC401", None, "fail")},
     "ajp-port": {
         ("CC101", "web1", "fail"),
-        ("CC101", "web2", "fail"),  # i15: to confirm after merge
+        ("CC101", "web2", "fail"),
         ("CC101", "tomcat02", "warn"),
         ("CC102", "web1", "fail"),
-        ("CC102", "web2", "fail"),  # i15: to confirm after merge
+        ("CC102", "web2", "fail"),
     },
     "dup-jvmroute": {
         ("CC201", "tomcat02", "fail"),
         ("CC201", "tomcat03", "fail"),
         ("CC202", "web1", "fail"),
-        ("CC202", "web2", "fail"),  # i15: to confirm after merge
+        ("CC202", "web2", "fail"),
     },
     "no-distributable": {
         ("CC701", "tomcat02", "fail"),
@@ -43,7 +43,7 @@ EXPECTED: dict[str, set[Key]] = {
     },
     "ajp-no-secret": {
         ("CC102", "web1", "fail"),
-        ("CC102", "web2", "fail"),  # i15: to confirm after merge
+        ("CC102", "web2", "fail"),
         ("CC103", "tomcat03", "fail"),  # secretRequired without a secret: the connector is refused
         ("CC103", "tomcat03", "warn"),
     },
@@ -56,7 +56,7 @@ EXPECTED: dict[str, set[Key]] = {
     "other-jdk": {("CC301", None, "fail")},
     "node-stopped": {
         ("CC102", "web1", "fail"),
-        ("CC102", "web2", "fail"),  # i15: to confirm after merge
+        ("CC102", "web2", "fail"),
         ("CC501", "tomcat01", "fail"),
         ("CC501", "tomcat02", "fail"),
         ("CC504", "tomcat01", "fail"),
@@ -69,7 +69,7 @@ EXPECTED: dict[str, set[Key]] = {
         ("CC504", "tomcat02", "fail"),
     },
     "foreign-member": {("CC503", None, "fail")},
-    # i15: to confirm after merge, the five rows below. What the lab shows for real
+  , the five rows below. What the lab shows for real
     # (tests/lab/test_lab.py): 12 KB of headers get Tomcat's 400 ("packetSize is only [8,192]")
     # instead of the front end's own refusal; under idle-timeout the front ends hold connections
     # Tomcat closed (CLOSE-WAIT) and requests still pass, as they CPing first; under ajp-ipv6
@@ -105,7 +105,7 @@ DIAGNOSIS = {
     "other-jdk": "versions differ",
     "shutdown-in-window": "tomcat03 shut down during the capture (BABY-ALEX seen)",
     "foreign-member": "members not in the inventory send heartbeats in the group: {stranger}:4000",
-    # i15: to confirm after merge, the five below
+  , the five below
     "proxy-packet-size": "ProxyIOBufferSize 16384",
     "worker-packet-size": "max_packet_size 16384",
     "idle-timeout": "2000 ms",
@@ -142,10 +142,10 @@ def test_the_healthy_lab_passes_every_check(lab: Lab, capsys: pytest.CaptureFixt
     judged = {r["code"] for r in report["results"] if r["status"] == "pass"}
     live = {"CC102", "CC301", "CC401", "CC402", "CC501", "CC502", "CC503", "CC504"}
     assert live <= judged, "every live check judged the lab"
-    seam = {"CC105", "CC106", "CC107", "CC108", "CC203"}  # i15: to confirm after merge
+    seam = {"CC105", "CC106", "CC107", "CC108", "CC203"}
     assert seam <= judged, "every seam check judged both front ends"
     apaches = {r["node"] for r in report["results"] if r["code"] == "CC102"}
-    assert {"web1", "web2"} <= apaches, "CPing ran from both front ends"  # i15: to confirm
+    assert {"web1", "web2"} <= apaches, "CPing ran from both front ends"
     assert report["views"]["multicast"]["members"] == ["tomcat01", "tomcat02", "tomcat03"]
 
 

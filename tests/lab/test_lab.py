@@ -133,7 +133,8 @@ def test_inventory_loads_in_clustercheck(lab: Lab) -> None:
         str(lab.jk_conf),
     )
     assert (web2.host, web2.roles, web2.apache.jk_conf) == (lab.ip(2), ("apache",), None)
-    # i15: after merge, also assert each web's apache.httpd_conf == str(lab.httpd_conf(N))
+    assert web1.apache.httpd_conf == str(lab.httpd_conf(1))
+    assert web2.apache.httpd_conf == str(lab.httpd_conf(2))
     for node in (1, 2, 3):
         tomcat = inventory.node(lab.route(node))
         assert tomcat.host == lab.ip(node)
