@@ -69,7 +69,7 @@ EXPECTED: dict[str, set[Key]] = {
         ("CC504", "tomcat02", "fail"),
     },
     "foreign-member": {("CC503", None, "fail")},
-  , the five rows below. What the lab shows for real
+    # The seam faults. What the lab shows for real
     # (tests/lab/test_lab.py): 12 KB of headers get Tomcat's 400 ("packetSize is only [8,192]")
     # instead of the front end's own refusal; under idle-timeout the front ends hold connections
     # Tomcat closed (CLOSE-WAIT) and requests still pass, as they CPing first; under ajp-ipv6
@@ -105,7 +105,6 @@ DIAGNOSIS = {
     "other-jdk": "versions differ",
     "shutdown-in-window": "tomcat03 shut down during the capture (BABY-ALEX seen)",
     "foreign-member": "members not in the inventory send heartbeats in the group: {stranger}:4000",
-  , the five below
     "proxy-packet-size": "ProxyIOBufferSize 16384",
     "worker-packet-size": "max_packet_size 16384",
     "idle-timeout": "2000 ms",
