@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from clustercheck.engine.results import Finding, errored
+from clustercheck.engine.results import Finding, errored, skipped
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.knowledge.tomcat import tomcat_major
 
@@ -114,6 +114,11 @@ def readable_servers(
         elif server is not None:
             servers.append((node, server))
     return servers, problems
+
+
+def no_matched_member() -> Finding:
+    """The one result of a seam check when no member reaches a connector (CC101 says why)."""
+    return skipped("no front-end member matches a Tomcat node's AJP connector (see CC101)")
 
 
 def setting_line(worker: Worker, *directives: str) -> int | None:

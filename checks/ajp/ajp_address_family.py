@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from clustercheck.checks.common import no_matched_member
 from clustercheck.derive.addresses import (
     Attempt,
     Connects,
@@ -70,14 +71,10 @@ def ajp_address_family(derived: Derived) -> Iterator[Finding]:
     or set `worker.NAME.prefer_ipv6`; with `-Djava.net.preferIPv4Stack=true`, bind an IPv4
     address. Then restart Tomcat and httpd.
     """
-    judged = False
-    for target in derived.targets:
-        if target.node is None or target.connector is None:
-            continue
-        judged = True
+    for target, _side in derived.sides:
         yield _judge(target)
-    if not judged:
-        yield skipped("no front-end member matches a Tomcat AJP connector (see CC101)")
+    if not derived.sides:
+        yield no_matched_member()
 
 
 def _judge(target: MemberTarget) -> Finding:

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from clustercheck.checks.common import some_of
+from clustercheck.checks.common import no_matched_member, some_of
 from clustercheck.derive.connector import TomcatSide, tomcat_side
 from clustercheck.derive.derived import Derived
 from clustercheck.derive.frontend import Capacity, FrontEnd, Member, Module, Seam
@@ -63,7 +63,7 @@ def ajp_capacity(derived: Derived) -> Iterator[Finding]:
     yield from _httpd(derived.front_ends)
     connectors = _by_connector(derived.targets)
     if not connectors:
-        yield skipped("no front-end member points at a Tomcat AJP connector (CC101 says why)")
+        yield no_matched_member()
     for targets in connectors.values():
         yield _judge(targets)
 

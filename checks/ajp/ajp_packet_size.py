@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from clustercheck.checks.common import stated
-from clustercheck.derive.connector import connector_side
+from clustercheck.checks.common import no_matched_member, stated
 from clustercheck.derive.derived import Derived
 from clustercheck.engine.check import check
-from clustercheck.engine.results import Finding, Scope, failed, passed, skipped
+from clustercheck.engine.results import Finding, Scope, failed, passed
 
 
 @check("CC105", "ajp-packet-size", scope=Scope.CLUSTER, roles=("apache", "tomcat"))
@@ -38,12 +37,7 @@ def ajp_packet_size(derived: Derived) -> Iterator[Finding]:
     `packetSize`, a multiple of 1024 between 8192 and 65536. Raise both only when requests
     really carry large headers or client certificates.
     """
-    seen = False
-    for target in derived.targets:
-        side = connector_side(target)
-        if side is None:
-            continue
-        seen = True
+    for target, side in derived.sides:
         member = target.member
         front, tomcat = member.packet_size, side.packet_size
         sizes = (
@@ -87,8 +81,8 @@ def ajp_packet_size(derived: Derived) -> Iterator[Finding]:
                 'is too big" from mod_proxy_ajp) and dropping the connection',
                 **where,
             )
-    if not seen:
-        yield skipped("no front-end member matches a Tomcat node's AJP connector (see CC101)")
+    if not derived.sides:
+        yield no_matched_member()
 
 
 def _raised(written: int | None, used: int) -> str:

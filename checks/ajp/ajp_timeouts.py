@@ -6,13 +6,13 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from clustercheck.checks.common import stated
-from clustercheck.derive.connector import TomcatSide, connector_side
+from clustercheck.checks.common import no_matched_member, stated
+from clustercheck.derive.connector import TomcatSide
 from clustercheck.derive.derived import Derived
 from clustercheck.derive.frontend import Seam
 from clustercheck.derive.targets import MemberTarget
 from clustercheck.engine.check import check
-from clustercheck.engine.results import Finding, Scope, failed, passed, skipped, warned
+from clustercheck.engine.results import Finding, Scope, failed, passed, warned
 
 
 @check("CC106", "ajp-timeouts", scope=Scope.CLUSTER, roles=("apache", "tomcat"))
@@ -63,16 +63,11 @@ def ajp_timeouts(derived: Derived) -> Iterator[Finding]:
     mod_proxy `ping=`). Set `socket_connect_timeout` (milliseconds, e.g. 5000) on every
     member on another host.
     """
-    seen = False
-    for target in derived.targets:
-        side = connector_side(target)
-        if side is None:
-            continue
-        seen = True
+    for target, side in derived.sides:
         yield _idle(target, side)
         yield _connect(target, side)
-    if not seen:
-        yield skipped("no front-end member matches a Tomcat node's AJP connector (see CC101)")
+    if not derived.sides:
+        yield no_matched_member()
 
 
 def _ms(value: float | None) -> str:

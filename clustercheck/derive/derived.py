@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 
 from clustercheck.derive.clock import NodeClock, node_clocks
+from clustercheck.derive.connector import TomcatSide, connector_side
 from clustercheck.derive.frontend import FrontEnd
 from clustercheck.derive.membership import MembershipView
 from clustercheck.derive.membership_view import compute_view
@@ -35,6 +36,12 @@ class Derived:
     def targets(self) -> tuple[MemberTarget, ...]:
         """Every AJP member in use of every front end, matched to a Tomcat node."""
         return tuple(member_targets(self._facts, self.front_ends))
+
+    @functools.cached_property
+    def sides(self) -> tuple[tuple[MemberTarget, TomcatSide], ...]:
+        """Every member matched to a Tomcat node's AJP connector, with that connector's side
+        of the seam (the others CC101 reports)."""
+        return tuple((t, side) for t in self.targets if (side := connector_side(t)) is not None)
 
     @functools.cached_property
     def clocks(self) -> tuple[NodeClock, ...]:

@@ -274,7 +274,7 @@ def test_no_front_end_member_is_a_skip(tmp_path: Path) -> None:
         {"tomcat01": tomcat_files()},
     )
     assert [(s, m) for _n, s, m in cc107(inventory)] == [
-        ("skip", "no front-end member points at a Tomcat AJP connector (CC101 says why)")
+        ("skip", "no front-end member matches a Tomcat node's AJP connector (see CC101)")
     ]
 
 

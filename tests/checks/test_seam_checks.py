@@ -21,6 +21,7 @@ import pytest
 from clusterfiles import apache_files, build, judge, tomcat_files
 
 from clustercheck.collect.gather import gather
+from clustercheck.derive.connector import connector_side
 from clustercheck.derive.derived import Derived
 from clustercheck.derive.frontend import Module, Seam
 from clustercheck.engine.results import Result
@@ -405,7 +406,10 @@ def test_a_mod_proxy_member_is_judged_by_the_same_rules(tmp_path: Path) -> None:
         packet_size=Seam(16384, "ProxyIOBufferSize", conf, 2, written="16384"),
         worker=None,
     )
-    stub = SimpleNamespace(targets=(dataclasses.replace(target, member=member),))
+    proxied = dataclasses.replace(target, member=member)
+    side = connector_side(proxied)
+    assert side is not None
+    stub = SimpleNamespace(targets=(proxied,), sides=((proxied, side),))
     idle, connect = ajp_timeouts.judge(derived=stub)
     assert idle.status.value == "warn", idle.message  # probed before each request
     assert idle.message.startswith(f"BalancerMember {name} (10.0.0.11:8009): ")
