@@ -36,6 +36,7 @@ class Row:
     key: str
     label: str
     code: str
+    aspect: str | None = None  # the check's details["timeout"] this row shows, when it has two
 
 
 ROWS = (
@@ -44,8 +45,8 @@ ROWS = (
     Row("secret", "secret", "CC103"),
     Row("route", "route", "CC202"),
     Row("packet_size", "packet size", "CC105"),
-    Row("idle_timeout", "idle timeout", "CC106"),
-    Row("connect_timeout", "connect timeout", "CC106"),
+    Row("idle_timeout", "idle timeout", "CC106", "idle"),
+    Row("connect_timeout", "connect timeout", "CC106", "connect"),
     Row("pool", "pool / threads", "CC107"),
     Row("address", "address", "CC108"),
 )
@@ -221,7 +222,8 @@ def _member(
             front[row.key],
             tomcat.get(row.key),
             Mark.of(
-                row.code, (r for r in by_worker.get((row.code, name), []) if _about(r, target))
+                row.code,
+                (r for r in by_worker.get((row.code, name), []) if _about(r, target, row)),
             ),
             summary.get(row.key),
         )
@@ -240,10 +242,13 @@ def _member(
     )
 
 
-def _about(result: Result, target: MemberTarget) -> bool:
+def _about(result: Result, target: MemberTarget, row: Row) -> bool:
     """Whether a result naming the member (details["worker"], one name or a list) judges it as
-    this front end uses it: the result is about its apache node, or about its Tomcat node on
-    behalf of that apache node (details["apache"], one name or a list: CC103, CC107)."""
+    this front end uses it, for this row (CC106 says which timeout in details["timeout"]): the
+    result is about its apache node, or about its Tomcat node on behalf of that apache node
+    (details["apache"], one name or a list: CC103, CC107)."""
+    if row.aspect is not None and result.details.get("timeout") not in (None, row.aspect):
+        return False
     if result.node == target.apache.name:
         return True
     return (
