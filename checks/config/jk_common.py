@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from clustercheck.checks.common import PROBLEM_STATUS
 from clustercheck.engine.check import family
 from clustercheck.engine.results import Finding, Status, errored, failed, skipped, warned
 from clustercheck.facts.cluster import NodeFacts
@@ -46,20 +47,10 @@ JK_CONFIG = family(
     This was one check, CC603, before it was split so that each kind of fault can be selected
     and waived on its own: `CC603` or `jk-config` in --checks, --skip, a waiver or `explain`
     still takes every member, a member's own code (CC6031...) only that one. The lint of
-    mod_proxy's configuration will be the family CC607 proxy-config, split the same way
+    mod_proxy's configuration is the family CC607 proxy-config, split the same way
     (CC6071...).
     """,
 )
-
-# What a reader's Problem weighs here, by what it means (the parsers decide the kind).
-PROBLEM_STATUS: dict[Kind, Status] = {
-    Kind.REFUSES_TO_START: Status.FAIL,
-    Kind.MEANS_SOMETHING_ELSE: Status.FAIL,
-    Kind.MAY_MEAN_SOMETHING_ELSE: Status.WARN,
-    Kind.OVERRIDDEN: Status.WARN,
-    Kind.REDUNDANT: Status.WARN,
-    Kind.UNREADABLE: Status.ERROR,
-}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,95 @@
+"""CC6071 proxy-refused-directive."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from clustercheck.checks.config.proxy_common import PROXY_CONFIG, ProxyConfig, judged
+from clustercheck.engine.check import check
+from clustercheck.engine.results import Finding, Scope, failed, passed
+from clustercheck.facts.cluster import NodeFacts
+from clustercheck.knowledge import httpd
+from clustercheck.knowledge.tomcat import Version
+from clustercheck.parsers.proxy import Param
+from clustercheck.parsers.text import Kind
+
+
+@check(
+    "CC6071", "proxy-refused-directive", scope=Scope.NODE, roles=("apache",), family=PROXY_CONFIG
+)
+def proxy_refused_directive(node: NodeFacts) -> Iterator[Finding]:
+    """httpd accepts every mod_proxy directive and parameter: it starts
+
+    Fails on what makes httpd refuse its configuration: a parameter mod_proxy does not know
+    (a misspelt `routee=`, a worker parameter such as `route=` on a ProxyPass to a balancer, an
+    `hc...` parameter without mod_proxy_hcheck), a value it refuses (`status=X`, `ttl=0`,
+    `loadfactor=0`, `keepalive=yes`, a `ping` unit it does not know, a `secret` or `route` of 64
+    characters or more), an `lbmethod` that is misspelt or whose module is not loaded before it,
+    a parameter newer than the node's httpd (`secret=` before 2.4.42, `addressttl=` before
+    2.4.59: when the version is known, from the inventory's `apache.version` or `httpd -v`), a
+    BalancerMember without its balancer or its URL, a ProxySet before what it names is defined
+    in its server (a VirtualHost's ProxySet for a balancer of the main server), a ProxyPass
+    without a URL or with a path inside `<Location>`, a URL httpd cannot parse, and a
+    ProxyIOBufferSize below 512 or a ProxyTimeout below 1.
+
+    ## Why it matters
+    httpd does not start after a config change: it stops at the first directive it refuses
+    ("AH00526: Syntax error", "BalancerMember unknown Worker parameter"), and every site it
+    serves is down, not only the one behind the balancer. A parameter added in a later httpd
+    release works on a test machine and stops the older httpd of production.
+
+    ## How to fix
+    Correct the line the message names: spell the parameter as mod_proxy's documentation does,
+    put balancer parameters (`stickysession`, `lbmethod`, `nofailover`) on ProxyPass or ProxySet
+    and member parameters (`route`, `secret`, `ping`) on BalancerMember, load the module of an
+    lbmethod (`LoadModule lbmethod_bybusyness_module ...`) before it is used, upgrade httpd or
+    leave out what it does not know yet, and define a balancer in the server that uses it. Then
+    run `apachectl -t` before restarting httpd.
+    """
+    yield from judged(node, _refused, _summary)
+
+
+def _refused(config: ProxyConfig) -> Iterator[Finding]:
+    yield from config.problems({Kind.REFUSES_TO_START})
+    yield from _too_new(config)
+
+
+def _too_new(config: ProxyConfig) -> Iterator[Finding]:
+    """Parameters added after the node's httpd release: mod_proxy.c of that release does not
+    know them and refuses them as it refuses a misspelt one."""
+    version = config.apache.httpd_version
+    for param, known, what in _parameters(config):
+        added = httpd.since(known, param.name, version)
+        if added is None:
+            continue
+        yield failed(
+            f"{param.directive} {param.name}=: httpd {version} does not know this parameter "
+            f'(mod_proxy has it since {added}) and refuses to start ("unknown {what} '
+            'parameter")',
+            file=param.file,
+            line=param.line,
+            details={"parameter": param.key, "since": added, "httpd": version},
+        )
+
+
+def _parameters(config: ProxyConfig) -> Iterator[tuple[Param, dict[str, Version | None], str]]:
+    """Every parameter kept, with the table of the releases that know it and what httpd calls
+    its kind."""
+    for server in config.proxy.servers:
+        for balancer in server.balancers.values():
+            for param in balancer.params.values():
+                yield param, httpd.BALANCER_PARAMETERS, "Balancer"
+            for member in balancer.members:
+                for param in member.params.values():
+                    yield param, httpd.WORKER_PARAMETERS, "Worker"
+        for worker in server.workers:
+            for param in worker.params.values():
+                yield param, httpd.WORKER_PARAMETERS, "Worker"
+
+
+def _summary(config: ProxyConfig) -> Finding:
+    version = config.apache.httpd_version
+    known = f"httpd {version}" if version else "httpd 2.4 (its release is not known)"
+    return passed(
+        f"{known} accepts every mod_proxy directive and parameter it reads", file=config.file
+    )

@@ -1,0 +1,277 @@
+"""The CC607 proxy-config family on real-looking httpd files and on the mod_proxy corpus.
+
+Each case is an Apache node whose httpd reads the given lines (after the LoadModule lines of a
+mod_proxy front end), judged by every member of the family: every (code, status, message
+fragment) expected must be in the results of that code (a family code: of each member), and no
+member may give a warn, fail or error that is not expected of it (clusterfiles.assert_says).
+The verdicts that depend on what httpd does are shown by the real httpd in
+test_proxy_real_httpd.py.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from clusterfiles import assert_says, build, judge
+
+from clustercheck.collect.gather import gather
+from clustercheck.engine.registry import load_checks, select
+from clustercheck.engine.results import Result
+from clustercheck.engine.runner import run_checks
+from clustercheck.facts.files import FileRead
+from clustercheck.inventory.loader import load_inventory
+from clustercheck.parsers.httpd import parse_httpd
+from clustercheck.parsers.proxy import proxy_settings
+from clustercheck.parsers.text import Kind, Problem
+
+CONF = "/etc/httpd/conf/httpd.conf"
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "proxy-corpus"
+LOADED = """\
+LoadModule proxy_module modules/mod_proxy.so
+LoadModule proxy_ajp_module modules/mod_proxy_ajp.so
+LoadModule proxy_balancer_module modules/mod_proxy_balancer.so
+LoadModule lbmethod_byrequests_module modules/mod_lbmethod_byrequests.so
+"""
+HEALTHY = """\
+ProxyPass /shop balancer://lb/shop stickysession=JSESSIONID|jsessionid
+ProxyPassReverse /shop balancer://lb/shop
+<Proxy balancer://lb>
+    BalancerMember ajp://10.0.0.11:8009 route=tomcat01 secret=s3cret ping=5
+    BalancerMember ajp://10.0.0.12:8009 route=tomcat02 secret=s3cret ping=5
+</Proxy>
+"""
+MEMBERS = ("CC6071", "CC6072", "CC6073")
+
+
+def results(tmp: Path, conf: str, version: str | None = "2.4.62") -> list[Result]:
+    """The family's results on web1, whose httpd reads LOADED then `conf` (the facts are given
+    as collect gives them from apache.httpd_conf)."""
+    inventory = build(tmp, {"web1": {"host": "10.0.0.1", "roles": ["apache"]}}, {"web1": {}})
+    facts = gather(load_inventory(inventory))
+    web = facts.nodes["web1"]
+    directives, problems = parse_httpd(LOADED + textwrap.dedent(conf), CONF)
+    assert problems == [] and web.apache is not None
+    web.apache = replace(
+        web.apache, httpd_conf=CONF, proxy=proxy_settings(directives), httpd_version=version
+    )
+    return run_checks(select(load_checks(), ["CC607"]), facts)
+
+
+def corpus(prefix: str) -> str:
+    (path,) = CORPUS.glob(f"{prefix}_*.conf")
+    return path.read_text(encoding="utf-8")
+
+
+def case(id: str, conf: str, *expected: tuple[str, str, str], version: str = "2.4.62"):  # type: ignore[no-untyped-def]
+    return pytest.param(conf, version, expected, id=id)
+
+
+CASES = [
+    case(
+        "healthy",
+        HEALTHY,
+        ("CC6071", "pass", "httpd 2.4.62 accepts every mod_proxy directive and parameter"),
+        ("CC6072", "pass", "httpd reads every mod_proxy parameter as it is written"),
+        ("CC6073", "pass", "every ProxyPass sends to a balancer with members or to a worker"),
+    ),
+    case(
+        "route no jvmRoute has, nofailover: CC202's and CC203's",
+        HEALTHY.replace("route=tomcat02", "route=node2").replace(
+            "jsessionid", "jsessionid nofailover=On"
+        ),
+    ),
+    # --- CC6071 proxy-refused-directive
+    case(
+        "misspelt member parameter",
+        HEALTHY.replace("route=tomcat01", "routee=tomcat01"),
+        ("CC6071", "fail", "BalancerMember ajp://10.0.0.11:8009: unknown Worker parameter"),
+    ),
+    case(
+        "member parameter on a balancer",
+        HEALTHY.replace("jsessionid", "jsessionid route=tomcat01"),
+        ("CC6071", "fail", "unknown Balancer parameter 'route': httpd refuses to start"),
+    ),
+    case(
+        "ProxySet in a VirtualHost for the main server's balancer",
+        HEALTHY + "<VirtualHost *:80>\n    ProxySet balancer://lb lbmethod=bybusyness\n"
+        "</VirtualHost>\n",
+        ("CC6071", "fail", "ProxySet can not find 'balancer://lb' Balancer (define it before)"),
+    ),
+    case(
+        "lbmethod whose module is not loaded",
+        HEALTHY.replace("jsessionid", "jsessionid lbmethod=bybusyness"),
+        ("CC6071", "fail", "unknown lbmethod 'bybusyness': no LoadModule lbmethod_bybusyness"),
+    ),
+    case(
+        "secret before httpd 2.4.42",
+        HEALTHY,
+        (
+            "CC6071",
+            "fail",
+            "BalancerMember ajp://10.0.0.11:8009 secret=: httpd 2.4.41 does not know this "
+            'parameter (mod_proxy has it since 2.4.42) and refuses to start ("unknown Worker '
+            'parameter")',
+        ),
+        ("CC6071", "fail", "BalancerMember ajp://10.0.0.12:8009 secret=: httpd 2.4.41"),
+        version="2.4.41",
+    ),
+    case(
+        "balancer parameter newer than httpd",
+        HEALTHY.replace("jsessionid", "jsessionid failontimeout=On"),
+        ("CC6071", "fail", "failontimeout=: httpd 2.4.4 does not know this parameter"),
+        version="2.4.4",
+    ),
+    case("a release without its patch level tells nothing", HEALTHY, version="2.4"),
+    # --- CC6072 proxy-ineffective-setting
+    case(
+        "stickysession on ProxyPassReverse",
+        HEALTHY.replace("stickysession=JSESSIONID|jsessionid", "").replace(
+            "ProxyPassReverse /shop balancer://lb/shop",
+            "ProxyPassReverse /shop balancer://lb/shop stickysession=JSESSIONID",
+        ),
+        ("CC6072", "fail", "ProxyPassReverse takes stickysession=JSESSIONID for its only option"),
+    ),
+    case(
+        "timeout in milliseconds",
+        HEALTHY.replace("ping=5", "ping=5 timeout=500ms"),
+        ("CC6072", "fail", "httpd reads timeout=500ms as 500 seconds"),
+    ),
+    case(
+        "stickysession set twice",
+        HEALTHY.replace("</Proxy>", "    ProxySet stickysession=JSESSIONID\n</Proxy>"),
+        ("CC6072", "warn", "stickysession=JSESSIONID replaces stickysession=JSESSIONID|jsessionid"),
+    ),
+    case(
+        "a VirtualHost's members give way to the main server's",
+        HEALTHY + "<VirtualHost *:80>\n    <Proxy balancer://lb>\n"
+        "        BalancerMember ajp://10.0.0.13:8009 route=tomcat03\n    </Proxy>\n"
+        "    ProxyPass / balancer://lb/\n</VirtualHost>\n",
+        (
+            "CC6072",
+            "fail",
+            "<VirtualHost *:80>: its BalancerMembers of balancer://lb (ajp://10.0.0.13:8009) "
+            f"take no request: httpd merges the main server's balancer://lb (defined at {CONF}:"
+            "5) over the VirtualHost's, members included, and its requests go to the main "
+            "server's members (ajp://10.0.0.11:8009, ajp://10.0.0.12:8009)",
+        ),
+    ),
+    case(
+        "a VirtualHost repeats the main server's members",
+        HEALTHY + "<VirtualHost *:80>\n    <Proxy balancer://lb>\n"
+        "        BalancerMember ajp://10.0.0.11:8009\n        BalancerMember ajp://10.0.0.12:8009"
+        "\n    </Proxy>\n    ProxyPass / balancer://lb/\n</VirtualHost>\n",
+        ("CC6072", "warn", "take no request: httpd merges the main server's balancer://lb"),
+    ),
+    case(
+        "a VirtualHost that inherits nothing keeps its members",
+        HEALTHY + "<VirtualHost *:80>\n    BalancerInherit Off\n    ProxyPassInherit Off\n"
+        "    <Proxy balancer://lb>\n        BalancerMember ajp://10.0.0.13:8009\n"
+        "    </Proxy>\n    ProxyPass / balancer://lb/\n</VirtualHost>\n",
+    ),
+    # --- CC6073 proxy-mapping-target
+    case(
+        "a balancer without members",
+        HEALTHY.replace("<Proxy balancer://lb>", "<Proxy balancer://lb2>"),
+        (
+            "CC6073",
+            "fail",
+            "ProxyPass /shop balancer://lb/shop: balancer://lb has no BalancerMember, so every "
+            'request for /shop gets HTTP 503 ("AH01171: No workers in balancer")',
+        ),
+    ),
+    case(
+        "a VirtualHost that inherits none of the main server's balancers",
+        HEALTHY + "<VirtualHost *:80>\n    BalancerInherit Off\n    ProxyPassInherit Off\n"
+        "    ProxyPass /app balancer://lb/app\n</VirtualHost>\n",
+        (
+            "CC6073",
+            "fail",
+            "ProxyPass /app balancer://lb/app in <VirtualHost *:80>: balancer://lb has no "
+            "BalancerMember in this VirtualHost: it inherits none of the main server's "
+            "balancers (BalancerInherit and ProxyPassInherit are Off), whose balancer of that "
+            "name has 2 members",
+        ),
+    ),
+    # --- real files
+    case(
+        "corpus 01: secret on ProxyPassReverse",
+        corpus("01"),
+        ("CC6072", "fail", "ProxyPassReverse takes secret=(not shown) for its only option"),
+    ),
+    case(
+        "corpus 02: ProxySet replaces ProxyPass's stickysession",
+        corpus("02"),
+        ("CC6072", "warn", "stickysession=JSESSIONID replaces stickysession=JSESSIONID|jsess"),
+    ),
+    case(
+        "corpus 03: secret= on httpd 2.4.41",
+        corpus("03"),
+        ("CC6071", "fail", "ProxyPass / ajp://tomcat:8009/ secret=: httpd 2.4.41 does not know"),
+        ("CC6072", "fail", "ProxyPassReverse takes secret=(not shown)"),
+        version="2.4.41",
+    ),
+    case(
+        "corpus 11: a VirtualHost's balancer whose section holds nothing",
+        corpus("11"),
+        (
+            "CC6073",
+            "fail",
+            "ProxyPass / balancer://myclusterajp/ in <VirtualHost *:80>: balancer://myclusterajp "
+            "has no BalancerMember",
+        ),
+    ),
+    case(
+        "corpus 14: ProxySet growth= and no member",
+        corpus("14"),
+        ("CC6073", "fail", "balancer://mycluster has no BalancerMember"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("conf", "version", "expected"), CASES)
+def test_the_family_on_httpd_files(
+    tmp_path: Path, conf: str, version: str, expected: tuple[tuple[str, str, str], ...]
+) -> None:
+    found = results(tmp_path, conf, version)
+    assert {r.code for r in found} == set(MEMBERS)
+    assert_says(found, expected)
+    assert not any("s3cret" in r.message or "9DYmSMyRpfGD" in r.message for r in found)
+
+
+def test_a_node_without_httpd_conf_is_skipped_by_every_member(tmp_path: Path) -> None:
+    inventory = build(tmp_path, {"web1": {"host": "10.0.0.1", "roles": ["apache"]}}, {})
+    found = judge(inventory, "CC607")
+    assert sorted((r.code, r.status.value) for r in found) == [(c, "skip") for c in MEMBERS]
+    assert "names no apache.httpd_conf" in found[0].message
+
+
+def test_httpd_without_mod_proxy_is_skipped(tmp_path: Path) -> None:
+    found = results(tmp_path, "ServerName web1\n")
+    assert {(r.code, r.status.value) for r in found} == {(c, "skip") for c in MEMBERS}
+    assert found[0].message == (
+        f"httpd does not use mod_proxy: {CONF} reads no ProxyPass, BalancerMember or ProxySet"
+    )
+
+
+def test_what_could_not_be_read_is_an_error_of_every_member(tmp_path: Path) -> None:
+    inventory = build(tmp_path, {"web1": {"host": "10.0.0.1", "roles": ["apache"]}}, {})
+    facts = gather(load_inventory(inventory))
+    web = facts.nodes["web1"]
+    assert web.apache is not None
+    directives, _problems = parse_httpd(LOADED + HEALTHY, CONF)
+    limit = Problem(CONF, 3, "Include past 2000 files: not read, not judged", Kind.UNREADABLE)
+    web.apache = replace(
+        web.apache, httpd_conf=CONF, proxy=proxy_settings(directives), problems=[limit]
+    )
+    found = run_checks(select(load_checks(), ["CC607"]), facts)
+    assert {(r.code, r.status.value, r.message) for r in found} == {
+        (code, "error", limit.message) for code in MEMBERS
+    }
+    web.files[CONF] = FileRead(CONF, "missing", "No such file")
+    found = run_checks(select(load_checks(), ["CC607"]), facts)
+    assert {(r.code, r.status.value, r.message) for r in found} == {
+        (code, "error", "cannot read the httpd file No such file") for code in MEMBERS
+    }
