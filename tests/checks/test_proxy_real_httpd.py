@@ -4,15 +4,27 @@ parser says httpd refuses is refused by `apache2 -t`, every line it accepts (or 
 than written) is accepted; and where a verdict is about what httpd then does, requests through
 it to stand-in Tomcats (tests/realhttpd.py `Backend`) show it.
 
+The CC607 proxy-config family's verdicts about what httpd does with what it starts with (a
+balancer without members answers 503, a module not loaded) are shown here too, each with the
+member's verdict on the same lines.
+
 Skipped without apache2 and its proxy modules (`need_proxy_httpd`), a failure in CI.
 """
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 from parsers.test_proxy import ACCEPTED, MEANT_OTHERWISE, REFUSED, kinds
 from realhttpd import PROXY_MODULES, backends, need_proxy_httpd, run_proxy_httpd
 
+from clustercheck.engine.registry import load_checks, select
+from clustercheck.facts.cluster import NodeFacts
+from clustercheck.facts.files import ApacheFacts
+from clustercheck.inventory.settings import NodeSettings
+from clustercheck.parsers.httpd import parse_httpd
+from clustercheck.parsers.proxy import proxy_settings
 from clustercheck.parsers.text import Kind
 
 # For lines httpd accepts: every lbmethod and the health-check parameters known.
@@ -124,3 +136,54 @@ def test_proxyiobuffersize_is_the_ajp_packet_size(buffer: str, status: int) -> N
         httpd = run_proxy_httpd(conf, get=["/"], headers=big)
     assert httpd.started, httpd.error_log
     assert httpd.responses["/"].status == status
+
+
+# --- the CC607 family's verdicts ----------------------------------------------------------------
+
+CONF = "/etc/apache2/apache2.conf"
+
+
+def verdicts(code: str, conf: str) -> list[tuple[str, str]]:
+    """(status, message) of one CC607 member on an apache node whose httpd reads `conf`."""
+    directives, _problems = parse_httpd(textwrap.dedent(conf), CONF)
+    apache = ApacheFacts(httpd_conf=CONF, proxy=proxy_settings(directives))
+    node = NodeFacts(NodeSettings("web1", "127.0.0.1", ("apache",)), apache=apache)
+    (member,) = select(load_checks(), [code])
+    return [(f.status.value, f.message) for f in member.judge(node=node)]
+
+
+EMPTY = """\
+ProxyPass / balancer://c/
+<Proxy balancer://c>
+ProxySet growth=5
+</Proxy>
+<Proxy balancer://other>
+BalancerMember ajp://127.0.0.1:{port}
+</Proxy>
+"""
+NOT_INHERITED = """\
+<Proxy balancer://c>
+BalancerMember ajp://127.0.0.1:{port}
+</Proxy>
+<VirtualHost VHOST>
+BalancerInherit Off
+ProxyPassInherit Off
+ProxyPass / balancer://c/
+</VirtualHost>
+"""
+
+
+@pytest.mark.parametrize(
+    "conf",
+    [EMPTY, NOT_INHERITED],
+    ids=["members in another balancer", "a VirtualHost that inherits nothing"],
+)
+def test_a_proxypass_to_a_balancer_without_members_answers_503(conf: str) -> None:
+    """httpd starts, and every request the rule maps gets 503 (AH01171); CC6073 fails it."""
+    with backends("t1") as tomcats:
+        text = conf.format(port=tomcats["t1"].port)
+        httpd = run_proxy_httpd(text, get=["/a"])
+    assert httpd.started, httpd.error_log
+    assert httpd.responses["/a"].status == 503
+    assert "AH01171: balancer://c: No workers in balancer" in httpd.error_log
+    assert [status for status, _m in verdicts("CC6073", text)] == ["fail"]
