@@ -35,7 +35,9 @@ LoadModule proxy_ajp_module modules/mod_proxy_ajp.so
 LoadModule proxy_balancer_module modules/mod_proxy_balancer.so
 LoadModule lbmethod_byrequests_module modules/mod_lbmethod_byrequests.so
 """
-HEALTHY = """\
+HEALTHY = (
+    LOADED
+    + """\
 ProxyPass /shop balancer://lb/shop stickysession=JSESSIONID|jsessionid
 ProxyPassReverse /shop balancer://lb/shop
 <Proxy balancer://lb>
@@ -43,16 +45,17 @@ ProxyPassReverse /shop balancer://lb/shop
     BalancerMember ajp://10.0.0.12:8009 route=tomcat02 secret=s3cret ping=5
 </Proxy>
 """
+)
 MEMBERS = ("CC6071", "CC6072", "CC6073")
 
 
 def results(tmp: Path, conf: str, version: str | None = "2.4.62") -> list[Result]:
-    """The family's results on web1, whose httpd reads LOADED then `conf` (the facts are given
-    as collect gives them from apache.httpd_conf)."""
+    """The family's results on web1, whose httpd reads `conf` (the facts are given as collect
+    gives them from apache.httpd_conf)."""
     inventory = build(tmp, {"web1": {"host": "10.0.0.1", "roles": ["apache"]}}, {"web1": {}})
     facts = gather(load_inventory(inventory))
     web = facts.nodes["web1"]
-    directives, problems = parse_httpd(LOADED + textwrap.dedent(conf), CONF)
+    directives, problems = parse_httpd(textwrap.dedent(conf), CONF)
     assert problems == [] and web.apache is not None
     web.apache = replace(
         web.apache, httpd_conf=CONF, proxy=proxy_settings(directives), httpd_version=version
@@ -231,6 +234,35 @@ CASES = [
 ]
 
 
+# corpus file prefix -> what the family finds in it (the files as published, templates
+# unsubstituted: what httpd would say of them as they are)
+CORPUS_FINDINGS = {
+    "01": {("CC6072", "fail")},  # secret= on ProxyPassReverse
+    "02": {("CC6072", "warn")},  # ProxySet stickysession= replaces ProxyPass's
+    "03": {("CC6072", "fail")},
+    "04": set(),
+    "05": set(),
+    "06": set(),
+    "07": set(),
+    "08": {("CC6071", "skip"), ("CC6072", "skip"), ("CC6073", "skip")},  # all commented out
+    "09": {("CC6071", "fail")},  # a template's $DOGTAG_PORT, a path in a LocationMatch
+    "10": {("CC6071", "fail"), ("CC6073", "fail")},  # @PORT@ members, so empty balancers
+    "11": {("CC6073", "fail")},
+    "12": {("CC6073", "fail")},
+    "13": set(),
+    "14": {("CC6073", "fail")},
+    "15": {("CC6071", "fail")},  # ${DESTINATION_URL} that nothing defines
+    "16": set(),
+}
+
+
+@pytest.mark.parametrize(("prefix", "findings"), sorted(CORPUS_FINDINGS.items()))
+def test_every_corpus_file(tmp_path: Path, prefix: str, findings: set[tuple[str, str]]) -> None:
+    found = results(tmp_path, corpus(prefix))
+    assert {r.code for r in found} == set(MEMBERS)
+    assert {(r.code, r.status.value) for r in found if r.status.value != "pass"} == findings
+
+
 @pytest.mark.parametrize(("conf", "version", "expected"), CASES)
 def test_the_family_on_httpd_files(
     tmp_path: Path, conf: str, version: str, expected: tuple[tuple[str, str, str], ...]
@@ -261,7 +293,7 @@ def test_what_could_not_be_read_is_an_error_of_every_member(tmp_path: Path) -> N
     facts = gather(load_inventory(inventory))
     web = facts.nodes["web1"]
     assert web.apache is not None
-    directives, _problems = parse_httpd(LOADED + HEALTHY, CONF)
+    directives, _problems = parse_httpd(HEALTHY, CONF)
     limit = Problem(CONF, 3, "Include past 2000 files: not read, not judged", Kind.UNREADABLE)
     web.apache = replace(
         web.apache, httpd_conf=CONF, proxy=proxy_settings(directives), problems=[limit]
