@@ -8,7 +8,7 @@ from clustercheck.checks.config.proxy_common import PROXY_CONFIG, ProxyConfig, j
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed
 from clustercheck.facts.cluster import NodeFacts
-from clustercheck.knowledge import httpd
+from clustercheck.knowledge import modproxy
 from clustercheck.knowledge.tomcat import Version
 from clustercheck.parsers.proxy import Param
 from clustercheck.parsers.text import Kind
@@ -59,7 +59,7 @@ def _too_new(config: ProxyConfig) -> Iterator[Finding]:
     know them and refuses them as it refuses a misspelt one."""
     version = config.apache.httpd_version
     for param, known, what in _parameters(config):
-        added = httpd.since(known, param.name, version)
+        added = modproxy.since(known, param.name, version)
         if added is None:
             continue
         yield failed(
@@ -78,13 +78,13 @@ def _parameters(config: ProxyConfig) -> Iterator[tuple[Param, dict[str, Version 
     for server in config.proxy.servers:
         for balancer in server.balancers.values():
             for param in balancer.params.values():
-                yield param, httpd.BALANCER_PARAMETERS, "Balancer"
+                yield param, modproxy.BALANCER_PARAMETERS, "Balancer"
             for member in balancer.members:
                 for param in member.params.values():
-                    yield param, httpd.WORKER_PARAMETERS, "Worker"
+                    yield param, modproxy.WORKER_PARAMETERS, "Worker"
         for worker in server.workers:
             for param in worker.params.values():
-                yield param, httpd.WORKER_PARAMETERS, "Worker"
+                yield param, modproxy.WORKER_PARAMETERS, "Worker"
 
 
 def _summary(config: ProxyConfig) -> Finding:
