@@ -3,14 +3,14 @@ problem, and naming other nodes in a message, once."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from clustercheck.engine.results import Finding, Status, errored
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.knowledge.tomcat import tomcat_major
-from clustercheck.parsers.text import Kind
+from clustercheck.parsers.text import Kind, Problem
 
 if TYPE_CHECKING:
     from clustercheck.derive.frontend import Seam
@@ -28,6 +28,15 @@ PROBLEM_STATUS: dict[Kind, Status] = {
     Kind.REDUNDANT: Status.WARN,
     Kind.UNREADABLE: Status.ERROR,
 }
+
+
+def weighed_problems(problems: Iterable[Problem], kinds: Collection[Kind]) -> Iterator[Finding]:
+    """The problems of these kinds, each once, as findings weighed by their kind."""
+    for problem in dict.fromkeys(problems):
+        if problem.kind in kinds:
+            status = PROBLEM_STATUS[problem.kind]
+            yield Finding(status, problem.message, file=problem.file, line=problem.line)
+
 
 SHOWN = 3  # names one message lists before "and N more"
 

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from clustercheck.checks.common import PROBLEM_STATUS
+from clustercheck.checks.common import PROBLEM_STATUS, weighed_problems
 from clustercheck.engine.check import family
 from clustercheck.engine.results import Finding, Status, errored, failed, skipped, warned
 from clustercheck.facts.cluster import NodeFacts
 from clustercheck.facts.files import ApacheFacts
-from clustercheck.parsers.text import Kind, Problem
+from clustercheck.parsers.text import Kind
 from clustercheck.parsers.workers import WORKER_PREFIX, Setting, Worker, WorkersFile
 
 JK_CONFIG = family(
@@ -90,14 +90,6 @@ class JkConfig:
         """The readers' problems of these kinds, each once (the workers file's may also be
         among the node's)."""
         return weighed_problems(self.apache.problems + self.workers.problems, kinds)
-
-
-def weighed_problems(problems: Iterable[Problem], kinds: Collection[Kind]) -> Iterator[Finding]:
-    """The problems of these kinds, each once, as findings weighed by their kind."""
-    for problem in dict.fromkeys(problems):
-        if problem.kind in kinds:
-            status = PROBLEM_STATUS[problem.kind]
-            yield Finding(status, problem.message, file=problem.file, line=problem.line)
 
 
 def judged(

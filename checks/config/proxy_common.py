@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 
-from clustercheck.checks.common import PROBLEM_STATUS
+from clustercheck.checks.common import weighed_problems
 from clustercheck.engine.check import family
 from clustercheck.engine.results import Finding, errored, skipped
 from clustercheck.facts.cluster import NodeFacts
 from clustercheck.facts.files import ApacheFacts
-from clustercheck.parsers.proxy import ProxySettings
+from clustercheck.parsers.proxy import ProxyBalancer, ProxyServer, ProxySettings
 from clustercheck.parsers.text import Kind
 
 PROXY_CONFIG = family(
@@ -50,10 +50,32 @@ class ProxyConfig:
         """The reader's problems of these kinds, weighed by kind, each once; what httpd's
         reading could not read is among the node's problems too."""
         limits = [p for p in self.apache.problems if p.kind is Kind.UNREADABLE]
-        for problem in dict.fromkeys(limits + self.proxy.problems):
-            if problem.kind in kinds:
-                status = PROBLEM_STATUS[problem.kind]
-                yield Finding(status, problem.message, file=problem.file, line=problem.line)
+        return weighed_problems(limits + self.proxy.problems, kinds)
+
+    def shadowing(self, server: ProxyServer, name: str) -> ProxyBalancer | None:
+        """The main server's balancer a VirtualHost's own balancer of that name gives way to:
+        httpd merges it over the VirtualHost's, members included (merge_balancers)."""
+        proxy = self.proxy
+        if server is proxy.main or not proxy.inherits(server):
+            return None
+        return proxy.main.balancers.get(name)
+
+    def lacks(self, module: str) -> bool:
+        """httpd has not got this module, linked in or loaded (False when what it has is not
+        known: httpd's configuration was not read whole)."""
+        return bool(self.apache.modules) and module not in self.apache.modules
+
+    @property
+    def assumed(self) -> str:
+        """What a verdict on a missing module takes for granted, when `httpd -l` was not
+        asked: which modules are linked in."""
+        startup = self.apache.startup
+        if startup is None or not startup.static_known.assumed:
+            return ""
+        return (
+            f" (the modules linked into httpd are taken to be those of "
+            f"{startup.static_known.source}: its `httpd -l` was not asked)"
+        )
 
     @property
     def used(self) -> bool:

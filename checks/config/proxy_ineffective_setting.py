@@ -77,15 +77,11 @@ def _ineffective(config: ProxyConfig) -> Iterator[Finding]:
 def _shadowed(config: ProxyConfig) -> Iterator[Finding]:
     """A VirtualHost's members of a balancer the main server defines too (merge_balancers:
     the main server's balancer, members included, replaces the VirtualHost's)."""
-    proxy = config.proxy
-    for server in proxy.servers[1:]:
-        if not proxy.inherits(server):
-            continue
+    for server in config.proxy.servers:
         for name, own in server.balancers.items():
-            main = proxy.main.balancers.get(name)
-            if main is None or not own.members:
-                continue
-            yield _shadowed_members(server, own, main)
+            main = config.shadowing(server, name)
+            if main is not None and own.members:
+                yield _shadowed_members(server, own, main)
 
 
 def _shadowed_members(server: ProxyServer, own: ProxyBalancer, main: ProxyBalancer) -> Finding:

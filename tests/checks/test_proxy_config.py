@@ -1,43 +1,32 @@
-"""The CC607 proxy-config family on real-looking httpd files and on the mod_proxy corpus.
+"""The CC607 proxy-config family on real-looking httpd files and on the mod_proxy corpus, read
+through the real collect (apache.httpd_conf, files transport).
 
-Each case is an Apache node whose httpd reads the given lines (after the LoadModule lines of a
-mod_proxy front end), judged by every member of the family: every (code, status, message
-fragment) expected must be in the results of that code (a family code: of each member), and no
-member may give a warn, fail or error that is not expected of it (clusterfiles.assert_says).
-The verdicts that depend on what httpd does are shown by the real httpd in
-test_proxy_real_httpd.py.
+Each case is an Apache node whose httpd.conf loads the modules of a mod_proxy front end (or
+those a case names) and includes a file of mod_proxy directives, judged by every member of
+the family: every (code, status, message fragment) expected must be in the results of that
+code (a family code: of each member), and no member may give a warn, fail or error that is not
+expected of it (clusterfiles.assert_says). The verdicts that depend on what httpd does are
+shown by the real httpd in test_proxy_real_httpd.py.
 """
 
 from __future__ import annotations
 
 import textwrap
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from clusterfiles import assert_says, build, judge
 
-from clustercheck.collect.gather import gather
-from clustercheck.engine.registry import load_checks, select
 from clustercheck.engine.results import Result
-from clustercheck.engine.runner import run_checks
-from clustercheck.facts.files import FileRead
-from clustercheck.inventory.loader import load_inventory
-from clustercheck.parsers.httpd import parse_httpd
-from clustercheck.parsers.proxy import proxy_settings
-from clustercheck.parsers.text import Kind, Problem
 
 CONF = "/etc/httpd/conf/httpd.conf"
+PROXY_CONF = "/etc/httpd/conf.d/proxy.conf"
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "proxy-corpus"
-LOADED = """\
-LoadModule proxy_module modules/mod_proxy.so
-LoadModule proxy_ajp_module modules/mod_proxy_ajp.so
-LoadModule proxy_balancer_module modules/mod_proxy_balancer.so
-LoadModule lbmethod_byrequests_module modules/mod_lbmethod_byrequests.so
-"""
-HEALTHY = (
-    LOADED
-    + """\
+MPM = "LoadModule mpm_event_module modules/mod_mpm_event.so\n"
+# a mod_proxy front end's modules: those of Red Hat's conf.modules.d/00-proxy.conf for AJP
+FRONT_END = ("proxy", "proxy_ajp", "proxy_balancer", "lbmethod_byrequests")
+EVERY_LBMETHOD = (*FRONT_END, "lbmethod_bytraffic", "lbmethod_bybusyness", "lbmethod_heartbeat")
+HEALTHY = """\
 ProxyPass /shop balancer://lb/shop stickysession=JSESSIONID|jsessionid
 ProxyPassReverse /shop balancer://lb/shop
 <Proxy balancer://lb>
@@ -45,22 +34,28 @@ ProxyPassReverse /shop balancer://lb/shop
     BalancerMember ajp://10.0.0.12:8009 route=tomcat02 secret=s3cret ping=5
 </Proxy>
 """
-)
 MEMBERS = ("CC6071", "CC6072", "CC6073")
 
 
-def results(tmp: Path, conf: str, version: str | None = "2.4.62") -> list[Result]:
-    """The family's results on web1, whose httpd reads `conf` (the facts are given as collect
-    gives them from apache.httpd_conf)."""
-    inventory = build(tmp, {"web1": {"host": "10.0.0.1", "roles": ["apache"]}}, {"web1": {}})
-    facts = gather(load_inventory(inventory))
-    web = facts.nodes["web1"]
-    directives, problems = parse_httpd(textwrap.dedent(conf), CONF)
-    assert problems == [] and web.apache is not None
-    web.apache = replace(
-        web.apache, httpd_conf=CONF, proxy=proxy_settings(directives), httpd_version=version
-    )
-    return run_checks(select(load_checks(), ["CC607"]), facts)
+def httpd_conf(modules: tuple[str, ...] = FRONT_END, more: str = "") -> str:
+    """An httpd.conf that loads these modules and includes conf.d/*.conf."""
+    loads = "".join(f"LoadModule {name}_module modules/mod_{name}.so\n" for name in modules)
+    return MPM + loads + more + "Include conf.d/*.conf\n"
+
+
+def results(
+    tmp: Path,
+    conf: str,
+    version: str | None = "2.4.62",
+    modules: tuple[str, ...] = FRONT_END,
+    main: str | None = None,
+) -> list[Result]:
+    """The family's results on web1, whose httpd.conf (`main`, else one that loads `modules`)
+    includes `conf` as conf.d/proxy.conf."""
+    settings = {"httpd_conf": CONF, **({"version": version} if version else {})}
+    node = {"host": "10.0.0.1", "roles": ["apache"], "apache": settings}
+    files = {CONF: main or httpd_conf(modules), PROXY_CONF: textwrap.dedent(conf)}
+    return judge(build(tmp, {"web1": node}, {"web1": files}), "CC607")
 
 
 def corpus(prefix: str) -> str:
@@ -68,8 +63,14 @@ def corpus(prefix: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def case(id: str, conf: str, *expected: tuple[str, str, str], version: str = "2.4.62"):  # type: ignore[no-untyped-def]
-    return pytest.param(conf, version, expected, id=id)
+def case(  # type: ignore[no-untyped-def]
+    id: str,
+    conf: str,
+    *expected: tuple[str, str, str],
+    version: str = "2.4.62",
+    modules: tuple[str, ...] = FRONT_END,
+):
+    return pytest.param(conf, version, modules, expected, id=id)
 
 
 CASES = [
@@ -128,6 +129,41 @@ CASES = [
         version="2.4.4",
     ),
     case("a release without its patch level tells nothing", HEALTHY, version="2.4"),
+    case(
+        "mod_proxy not loaded",
+        HEALTHY,
+        (
+            "CC6071",
+            "fail",
+            "ProxyPass: mod_proxy is not loaded, so httpd does not know ProxyPass and refuses to "
+            "start (\"Invalid command 'ProxyPass'\") (the modules linked into httpd are taken "
+            "to be those of Red Hat's httpd: its `httpd -l` was not asked)",
+        ),
+        modules=(),
+    ),
+    case(
+        "mod_proxy not loaded, a <Proxy> section first",
+        "<Proxy balancer://lb>\n    BalancerMember ajp://10.0.0.11:8009\n</Proxy>\n",
+        ("CC6071", "fail", "does not know <Proxy and refuses to start (\"Invalid command '<Proxy'"),
+        modules=(),
+    ),
+    case(
+        "a balancer without lbmethod= and no mod_lbmethod_byrequests",
+        HEALTHY,
+        (
+            "CC6071",
+            "fail",
+            "balancer://lb sets no lbmethod=, so mod_proxy_balancer gives it byrequests, whose "
+            "module lbmethod_byrequests_module is not loaded: httpd refuses to start "
+            '("AH02432: Cannot find LB Method: byrequests")',
+        ),
+        modules=("proxy", "proxy_ajp", "proxy_balancer"),
+    ),
+    case(
+        "a balancer with its own lbmethod needs no mod_lbmethod_byrequests",
+        HEALTHY.replace("jsessionid", "jsessionid lbmethod=bybusyness"),
+        modules=("proxy", "proxy_ajp", "proxy_balancer", "lbmethod_bybusyness"),
+    ),
     # --- CC6072 proxy-ineffective-setting
     case(
         "stickysession on ProxyPassReverse",
@@ -156,9 +192,9 @@ CASES = [
             "CC6072",
             "fail",
             "<VirtualHost *:80>: its BalancerMembers of balancer://lb (ajp://10.0.0.13:8009) "
-            f"take no request: httpd merges the main server's balancer://lb (defined at {CONF}:"
-            "5) over the VirtualHost's, members included, and its requests go to the main "
-            "server's members (ajp://10.0.0.11:8009, ajp://10.0.0.12:8009)",
+            f"take no request: httpd merges the main server's balancer://lb (defined at "
+            f"{PROXY_CONF}:1) over the VirtualHost's, members included, and its requests go to "
+            "the main server's members (ajp://10.0.0.11:8009, ajp://10.0.0.12:8009)",
         ),
     ),
     case(
@@ -198,6 +234,37 @@ CASES = [
             "name has 2 members",
         ),
     ),
+    case(
+        "ajp:// without mod_proxy_ajp",
+        "ProxyPass /app ajp://10.0.0.11:8009/app\n",
+        (
+            "CC6073",
+            "fail",
+            "ProxyPass /app ajp://10.0.0.11:8009/app: no module serves ajp:// URLs "
+            "(proxy_ajp_module is not loaded), so every request for /app gets HTTP 500 "
+            '("AH01144: No protocol handler was valid for the URL")',
+        ),
+        modules=("proxy", "proxy_balancer", "lbmethod_byrequests"),
+    ),
+    case(
+        "balancer:// without mod_proxy_balancer",
+        HEALTHY,
+        ("CC6073", "fail", "no module serves balancer:// URLs (proxy_balancer_module is not"),
+        modules=("proxy", "proxy_ajp"),
+    ),
+    case(
+        "a balancer's ajp:// members without mod_proxy_ajp",
+        HEALTHY,
+        (
+            "CC6073",
+            "fail",
+            "ProxyPass /shop balancer://lb/shop: balancer://lb has 2 ajp:// members "
+            "(ajp://10.0.0.11:8009, ajp://10.0.0.12:8009) and no module serves ajp:// URLs "
+            "(proxy_ajp_module is not loaded), so every request it sends them gets HTTP 503 "
+            '("AH00934: all workers are busy")',
+        ),
+        modules=("proxy", "proxy_balancer", "lbmethod_byrequests"),
+    ),
     # --- real files
     case(
         "corpus 01: secret on ProxyPassReverse",
@@ -230,6 +297,7 @@ CASES = [
         "corpus 14: ProxySet growth= and no member",
         corpus("14"),
         ("CC6073", "fail", "balancer://mycluster has no BalancerMember"),
+        modules=(*FRONT_END, "status"),  # it is read only <IfModule mod_status.c>
     ),
 ]
 
@@ -258,16 +326,23 @@ CORPUS_FINDINGS = {
 
 @pytest.mark.parametrize(("prefix", "findings"), sorted(CORPUS_FINDINGS.items()))
 def test_every_corpus_file(tmp_path: Path, prefix: str, findings: set[tuple[str, str]]) -> None:
-    found = results(tmp_path, corpus(prefix))
+    """Each file as conf.d/proxy.conf of an httpd that loads mod_proxy's modules, every
+    lbmethod's, mod_proxy_http (some files balance over http://) and mod_status."""
+    modules = (*EVERY_LBMETHOD, "proxy_http", "status")
+    found = results(tmp_path, corpus(prefix), modules=modules)
     assert {r.code for r in found} == set(MEMBERS)
     assert {(r.code, r.status.value) for r in found if r.status.value != "pass"} == findings
 
 
-@pytest.mark.parametrize(("conf", "version", "expected"), CASES)
+@pytest.mark.parametrize(("conf", "version", "modules", "expected"), CASES)
 def test_the_family_on_httpd_files(
-    tmp_path: Path, conf: str, version: str, expected: tuple[tuple[str, str, str], ...]
+    tmp_path: Path,
+    conf: str,
+    version: str,
+    modules: tuple[str, ...],
+    expected: tuple[tuple[str, str, str], ...],
 ) -> None:
-    found = results(tmp_path, conf, version)
+    found = results(tmp_path, conf, version, modules)
     assert {r.code for r in found} == set(MEMBERS)
     assert_says(found, expected)
     assert not any("s3cret" in r.message or "9DYmSMyRpfGD" in r.message for r in found)
@@ -281,7 +356,7 @@ def test_a_node_without_httpd_conf_is_skipped_by_every_member(tmp_path: Path) ->
 
 
 def test_httpd_without_mod_proxy_is_skipped(tmp_path: Path) -> None:
-    found = results(tmp_path, "ServerName web1\n")
+    found = results(tmp_path, "ServerName web1\n", modules=())
     assert {(r.code, r.status.value) for r in found} == {(c, "skip") for c in MEMBERS}
     assert found[0].message == (
         f"httpd does not use mod_proxy: {CONF} reads no ProxyPass, BalancerMember or ProxySet"
@@ -289,21 +364,22 @@ def test_httpd_without_mod_proxy_is_skipped(tmp_path: Path) -> None:
 
 
 def test_what_could_not_be_read_is_an_error_of_every_member(tmp_path: Path) -> None:
-    inventory = build(tmp_path, {"web1": {"host": "10.0.0.1", "roles": ["apache"]}}, {})
-    facts = gather(load_inventory(inventory))
-    web = facts.nodes["web1"]
-    assert web.apache is not None
-    directives, _problems = parse_httpd(HEALTHY, CONF)
-    limit = Problem(CONF, 3, "Include past 2000 files: not read, not judged", Kind.UNREADABLE)
-    web.apache = replace(
-        web.apache, httpd_conf=CONF, proxy=proxy_settings(directives), problems=[limit]
-    )
-    found = run_checks(select(load_checks(), ["CC607"]), facts)
+    """mod_macro's `Use` is not expanded: what it sets is not judged, by any member."""
+    main = httpd_conf((*FRONT_END, "macro"), "Use Balancer lb\n")
+    found = results(tmp_path, HEALTHY, main=main)
     assert {(r.code, r.status.value, r.message) for r in found} == {
-        (code, "error", limit.message) for code in MEMBERS
+        (
+            code,
+            "error",
+            "Use Balancer lb: clustercheck does not expand mod_macro's macros, so what this one "
+            "sets is not judged",
+        )
+        for code in MEMBERS
     }
-    web.files[CONF] = FileRead(CONF, "missing", "No such file")
-    found = run_checks(select(load_checks(), ["CC607"]), facts)
-    assert {(r.code, r.status.value, r.message) for r in found} == {
-        (code, "error", "cannot read the httpd file No such file") for code in MEMBERS
-    }
+
+
+def test_an_httpd_conf_that_cannot_be_read_is_an_error_of_every_member(tmp_path: Path) -> None:
+    node = {"host": "10.0.0.1", "roles": ["apache"], "apache": {"httpd_conf": CONF}}
+    found = judge(build(tmp_path, {"web1": node}, {"web1": {}}), "CC607")
+    assert {(r.code, r.status.value) for r in found} == {(c, "error") for c in MEMBERS}
+    assert found[0].message.startswith("cannot read the httpd file ")
