@@ -15,7 +15,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from clusterfiles import assert_says, build, judge
+from clusterfiles import assert_says, build, judge, tomcat_files
 
 from clustercheck.engine.results import Result
 
@@ -383,3 +383,33 @@ def test_an_httpd_conf_that_cannot_be_read_is_an_error_of_every_member(tmp_path:
     found = judge(build(tmp_path, {"web1": node}, {"web1": {}}), "CC607")
     assert {(r.code, r.status.value) for r in found} == {(c, "error") for c in MEMBERS}
     assert found[0].message.startswith("cannot read the httpd file ")
+
+
+def test_a_route_no_jvmroute_has_and_nofailover_with_replication_are_not_the_family_s(
+    tmp_path: Path,
+) -> None:
+    """In a cluster read through the real collect: CC202 owns a BalancerMember route= that no
+    jvmRoute has, CC203 `nofailover=On` while the Tomcats replicate; CC607 passes."""
+    conf = (
+        HEALTHY.replace("route=tomcat02", "route=node2")
+        .replace("jsessionid", "jsessionid nofailover=On")
+        .replace("</Proxy>", "    BalancerMember ajp://10.0.0.13:8009 route=tomcat03\n</Proxy>")
+    )
+    settings = {"httpd_conf": CONF, "version": "2.4.62"}
+    nodes = {"web1": {"host": "10.0.0.1", "roles": ["apache"], "apache": settings}}
+    files = {"web1": {CONF: httpd_conf(), PROXY_CONF: conf}}
+    for index in (1, 2, 3):
+        name = f"tomcat0{index}"
+        nodes[name] = {"host": f"10.0.0.{10 + index}", "roles": ["tomcat"]}
+        files[name] = tomcat_files(jvm_route=name, ajp_extra='address="0.0.0.0" secret="s3cret"')
+    found = judge(build(tmp_path, nodes, files), "CC607", "CC202", "CC203")
+    said = {(r.code, r.status.value) for r in found}
+    assert {("CC6071", "pass"), ("CC6072", "pass"), ("CC6073", "pass")} <= said, said
+    assert any(
+        r.code == "CC202" and r.status.value == "fail" and "node2" in r.message for r in found
+    )
+    assert any(
+        r.code == "CC203" and r.status.value == "warn" and "nofailover= on" in r.message
+        for r in found
+    )
+    assert not any(r.status.value != "pass" for r in found if r.code.startswith("CC607"))
