@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from clusterfiles import assert_says, build, judge, tomcat_files
@@ -396,12 +397,12 @@ def test_a_route_no_jvmroute_has_and_nofailover_with_replication_are_not_the_fam
         .replace("</Proxy>", "    BalancerMember ajp://10.0.0.13:8009 route=tomcat03\n</Proxy>")
     )
     settings = {"httpd_conf": CONF, "version": "2.4.62"}
-    nodes = {"web1": {"host": "10.0.0.1", "roles": ["apache"], "apache": settings}}
-    files = {"web1": {CONF: httpd_conf(), PROXY_CONF: conf}}
+    nodes: dict[str, Any] = {"web1": {"host": "10.0.0.1", "roles": ["apache"], "apache": settings}}
+    files: dict[str, dict[str, str | bytes]] = {"web1": {CONF: httpd_conf(), PROXY_CONF: conf}}
     for index in (1, 2, 3):
         name = f"tomcat0{index}"
         nodes[name] = {"host": f"10.0.0.{10 + index}", "roles": ["tomcat"]}
-        files[name] = tomcat_files(jvm_route=name, ajp_extra='address="0.0.0.0" secret="s3cret"')
+        files[name] = tomcat_files(jvm_route=name)
     found = judge(build(tmp_path, nodes, files), "CC607", "CC202", "CC203")
     said = {(r.code, r.status.value) for r in found}
     assert {("CC6071", "pass"), ("CC6072", "pass"), ("CC6073", "pass")} <= said, said
