@@ -1,20 +1,41 @@
-"""Helpers shared by checks: turning a missing fact into the right result, and naming other
-nodes in a message, once."""
+"""Helpers shared by checks: turning a missing fact into the right result, weighing a reader's
+problem, and naming other nodes in a message, once."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from clustercheck.engine.results import Finding, errored, skipped
+from clustercheck.engine.results import Finding, Status, errored, skipped
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.knowledge.tomcat import tomcat_major
+from clustercheck.parsers.text import Kind, Problem
 
 if TYPE_CHECKING:
     from clustercheck.derive.frontend import Seam
     from clustercheck.parsers.serverxml import ServerXml, XmlElement
     from clustercheck.parsers.workers import Worker
+
+
+# What a reader's Problem weighs in the front ends' lints (the CC603 and CC607 families), by
+# what it means (the parsers decide the kind).
+PROBLEM_STATUS: dict[Kind, Status] = {
+    Kind.REFUSES_TO_START: Status.FAIL,
+    Kind.MEANS_SOMETHING_ELSE: Status.FAIL,
+    Kind.MAY_MEAN_SOMETHING_ELSE: Status.WARN,
+    Kind.OVERRIDDEN: Status.WARN,
+    Kind.REDUNDANT: Status.WARN,
+    Kind.UNREADABLE: Status.ERROR,
+}
+
+
+def weighed_problems(problems: Iterable[Problem], kinds: Collection[Kind]) -> Iterator[Finding]:
+    """The problems of these kinds, each once, as findings weighed by their kind."""
+    for problem in dict.fromkeys(problems):
+        if problem.kind in kinds:
+            status = PROBLEM_STATUS[problem.kind]
+            yield Finding(status, problem.message, file=problem.file, line=problem.line)
 
 
 SHOWN = 3  # names one message lists before "and N more"

@@ -141,6 +141,34 @@ def build(
     return written
 
 
+Expected = tuple[tuple[str, str, str], ...]  # (code, status, fragment of the message)
+
+
+def assert_says(results: list[Result], expected: Expected, node: str = "web1") -> None:
+    """A family's results on one node say what is expected: each (code, status, fragment) is
+    in the results of that code (a family code: of each member), and no member gives a warn,
+    fail or error that is not expected of it."""
+    said = [(r.code, r.status.value, r.message) for r in results]
+    members = {r.code for r in results}
+    assert {r.node for r in results} == {node}, said
+    findings = {(c, s) for c, s, _ in said if s != "pass"}
+    wanted = {(c, s) for code, s, _ in expected if s != "pass" for c in of(members, code)}
+    assert findings == wanted, said
+    for code, status, fragment in expected:
+        for member in of(members, code):
+            assert any((c, s) == (member, status) and fragment in m for c, s, m in said), (
+                member,
+                status,
+                fragment,
+                said,
+            )
+
+
+def of(members: set[str], code: str) -> list[str]:
+    """The members a code stands for: itself, or every member of a family."""
+    return sorted(member for member in members if member.startswith(code))
+
+
 def judge(inventory: Path, *codes: str) -> list[Result]:
     """Run the named checks (all when none) over the inventory with the real engine."""
     settings = load_inventory(inventory)

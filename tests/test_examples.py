@@ -23,6 +23,7 @@ def test_the_mod_proxy_example_is_judged_by_the_seam_checks(
     assert ("CC105", "web1", "fail") in found  # ProxyIOBufferSize 16384 vs packetSize 8192
     assert ("CC202", "web1", "fail") in found  # tomcat03's jvmRoute is tomcat01
     assert ("CC203", "web1", "pass") in found
+    assert {(f"CC607{n}", "web1", "pass") for n in (1, 2, 3)} <= found  # a clean mod_proxy lint
     packet = next(r for r in report["results"] if r["code"] == "CC105")
     assert packet["file"] == "/etc/httpd/conf.d/shop-balancer.conf" and packet["line"] == 2
     (front_end,) = report["views"]["front_ends"]

@@ -196,6 +196,7 @@ def test_selection_by_code_or_name_and_unknown_is_an_error() -> None:
 
 
 JK = ["CC6031", "CC6032", "CC6033", "CC6034", "CC6035", "CC6036", "CC6037"]
+PROXY = ["CC6071", "CC6072", "CC6073"]
 
 
 @pytest.mark.parametrize(
@@ -207,7 +208,9 @@ JK = ["CC6031", "CC6032", "CC6033", "CC6034", "CC6035", "CC6036", "CC6037"]
         (["CC6035"], [], ["CC6035"]),  # a member's code: that member
         (["jk-deprecated", "CC6031"], [], ["CC6031", "CC6035"]),
         (["CC603"], ["CC6035"], [c for c in JK if c != "CC6035"]),
-        (["CC60"], ["CC603"], ["CC601", "CC602", "CC604", "CC605", "CC606"]),
+        (["CC60"], ["CC603"], ["CC601", "CC602", "CC604", "CC605", "CC606", *PROXY]),
+        (["proxy-config"], ["CC6072"], ["CC6071", "CC6073"]),
+        (["CC603", "CC607"], [], [*JK, *PROXY]),
         (["CC6"], ["CC60"], []),  # every CC6xx check, then none of them
         (["CC20", "CC603"], ["CC202"], ["CC201", "CC203", *JK]),
     ],

@@ -329,6 +329,7 @@ def test_names_that_hold_a_secret(name: str) -> None:
     [
         "secretRequired", "SecretRequired", "keystoreFile", "keyAlias", "truststoreType",
         "certificateKeyPasswordFile", "jvmRoute", "address", "username", "className", "route",
+        "ProxyPass", "proxypass",
     ],
 )  # fmt: skip
 def test_names_that_do_not(name: str) -> None:
@@ -338,6 +339,14 @@ def test_names_that_do_not(name: str) -> None:
 def redacted(files: dict[str, str]) -> tuple[dict[str, str], Redactor]:
     redactor = Redactor({path: text.encode() for path, text in files.items()}, ())
     return {p: redactor.file(p, t.encode()).decode() for p, t in files.items()}, redactor
+
+
+def test_a_proxypass_rule_is_no_secret_but_its_secret_parameter_is() -> None:
+    """ProxyPass ends like `keystorePass`: its rule stays in a snapshot (else the snapshot
+    proxies nothing), and only its `secret=` is replaced."""
+    rule = "ProxyPass /app ajp://10.0.0.11:8009/app"
+    files, _redactor = redacted({"/etc/httpd/conf.d/proxy.conf": f"{rule} secret={C['proxy']}\n"})
+    assert files["/etc/httpd/conf.d/proxy.conf"].startswith(f"{rule} secret=cc-hmac-")
 
 
 def test_a_secret_written_like_a_name_or_a_word_keeps_what_the_files_mean() -> None:

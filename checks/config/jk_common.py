@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from clustercheck.checks.common import PROBLEM_STATUS, weighed_problems
 from clustercheck.engine.check import family
 from clustercheck.engine.results import Finding, Status, errored, failed, skipped, warned
 from clustercheck.facts.cluster import NodeFacts
 from clustercheck.facts.files import ApacheFacts
-from clustercheck.parsers.text import Kind, Problem
+from clustercheck.parsers.text import Kind
 from clustercheck.parsers.workers import WORKER_PREFIX, Setting, Worker, WorkersFile
 
 JK_CONFIG = family(
@@ -46,20 +47,10 @@ JK_CONFIG = family(
     This was one check, CC603, before it was split so that each kind of fault can be selected
     and waived on its own: `CC603` or `jk-config` in --checks, --skip, a waiver or `explain`
     still takes every member, a member's own code (CC6031...) only that one. The lint of
-    mod_proxy's configuration will be the family CC607 proxy-config, split the same way
+    mod_proxy's configuration is the family CC607 proxy-config, split the same way
     (CC6071...).
     """,
 )
-
-# What a reader's Problem weighs here, by what it means (the parsers decide the kind).
-PROBLEM_STATUS: dict[Kind, Status] = {
-    Kind.REFUSES_TO_START: Status.FAIL,
-    Kind.MEANS_SOMETHING_ELSE: Status.FAIL,
-    Kind.MAY_MEAN_SOMETHING_ELSE: Status.WARN,
-    Kind.OVERRIDDEN: Status.WARN,
-    Kind.REDUNDANT: Status.WARN,
-    Kind.UNREADABLE: Status.ERROR,
-}
 
 
 @dataclass(frozen=True)
@@ -99,14 +90,6 @@ class JkConfig:
         """The readers' problems of these kinds, each once (the workers file's may also be
         among the node's)."""
         return weighed_problems(self.apache.problems + self.workers.problems, kinds)
-
-
-def weighed_problems(problems: Iterable[Problem], kinds: Collection[Kind]) -> Iterator[Finding]:
-    """The problems of these kinds, each once, as findings weighed by their kind."""
-    for problem in dict.fromkeys(problems):
-        if problem.kind in kinds:
-            status = PROBLEM_STATUS[problem.kind]
-            yield Finding(status, problem.message, file=problem.file, line=problem.line)
 
 
 def judged(

@@ -29,6 +29,14 @@ readings the verdicts rely on. No httpd code is copied: these are its rules, wri
   server has when it is defined (mod_proxy.h PROXY_COPY_CONF_PARAMS).
 - Connections per child process (proxy_util.c `ap_proxy_initialize_worker`): `max`, when 0 or
   not set the MPM's threads per child; one under prefork whatever `max` says.
+- Modules: mod_proxy defines every directive (without it, "Invalid command 'ProxyPass'"); a URL
+  is served by the module that registers its scheme (`proxy_hook_scheme_handler`): without
+  mod_proxy_ajp an `ajp://` worker gets HTTP 500 ("AH01144: No protocol handler was valid"), as
+  a `balancer://` does without mod_proxy_balancer, and a balancer's `ajp://` members get the
+  requests it sends them answered 503 ("AH00934: all workers are busy"). mod_proxy_balancer
+  gives every balancer its lbmethod's provider at start (`balancer_post_config`): a balancer
+  without `lbmethod=` needs mod_lbmethod_byrequests, else httpd does not start ("AH02432:
+  Cannot find LB Method: byrequests"). All observed with the real httpd.
 """
 
 from __future__ import annotations
@@ -114,6 +122,10 @@ WHOLE_NUMBERS = frozenset(
     | {"growth", "iobuffersize", "receivebuffersize", "responsefieldsize"}
 )
 SECONDS = frozenset(["retry", "ttl", "timeout", "proxytimeout"])  # and Timeout (core.c)
+PROXY_MODULE = "proxy_module"  # mod_proxy.c: ProxyPass, BalancerMember, ProxySet, <Proxy>...
+# The module that serves each scheme of a ProxyPass or BalancerMember URL (of those the front
+# end of a Tomcat cluster uses).
+SCHEME_MODULES = {"ajp": "proxy_ajp_module", "balancer": "proxy_balancer_module"}
 # lbmethod= names (each module registers one provider, by this exact, case-sensitive name).
 LBMETHODS = {
     "byrequests": "lbmethod_byrequests_module",

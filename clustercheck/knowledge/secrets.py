@@ -4,7 +4,8 @@ One rule for every file and every output: an attribute, key, variable or directi
 says secret, password, passphrase, pwd, credential, token, pass or key (at its end: `keystorePass`,
 `encryptionKey`, mod_jk's `secretkey`) holds a secret, in any case (Tomcat's `Secret=` sets the
 secret) and under a misspelt name that keeps `secr` or `passw`; a name that only points at or
-qualifies a secret (`secretRequired`, `keystoreFile`, `keyAlias`, `...PasswordFile`) does not.
+qualifies a secret (`secretRequired`, `keystoreFile`, `keyAlias`, `...PasswordFile`) does not,
+nor does httpd's `ProxyPass`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ _SAYS_SECRET = re.compile(r"secr|passw|passphrase|pwd|credential|token|(?:pass|k
 _ABOUT_A_SECRET = re.compile(
     r"(?:required|file|path|alias|type|provider|algorithm|class|query|name)$", re.I
 )
+# Names that end like a secret's and set none: httpd's ProxyPass maps a path to a backend URL
+# (mod_proxy.html#proxypass); taken for a secret, its rule would be hidden from every report and
+# replaced in snapshots, which then proxy nothing.
+_NAMED_LIKE_A_SECRET = frozenset({"proxypass"})
 # What surrounds a secret's text without being part of what it was meant to be (mod_jk keeps a
 # trailing non-breaking space, quotes are kept by mod_jk and dropped by httpd).
 _WRAPPING = " \t\r\n\xa0\"'"
@@ -28,6 +33,8 @@ _WRAPPING = " \t\r\n\xa0\"'"
 
 def is_secret_name(name: str) -> bool:
     """Whether a value set under this name is a secret."""
+    if name.lower() in _NAMED_LIKE_A_SECRET:
+        return False
     return bool(_SAYS_SECRET.search(name)) and not _ABOUT_A_SECRET.search(name)
 
 

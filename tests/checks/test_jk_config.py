@@ -13,13 +13,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
-from clusterfiles import HEALTHY_WORKERS, JK_CONF, apache_files, build, judge
+from clusterfiles import HEALTHY_WORKERS, JK_CONF, Expected, apache_files, assert_says, build, judge
 from support import REPO
 
-from clustercheck.engine.results import Result
-
 Builder = Callable[[Path], Path]
-Expected = tuple[tuple[str, str, str], ...]  # (code, status, fragment of the message)
 
 WEB = "web1"
 WORKERS = "/etc/httpd/conf/workers.properties"
@@ -47,28 +44,6 @@ def web(
 
 def case(id: str, builder: Builder, *expected: tuple[str, str, str]) -> pytest.param:  # type: ignore[valid-type]
     return pytest.param(builder, expected, id=id)
-
-
-def assert_says(results: list[Result], expected: Expected) -> None:
-    said = [(r.code, r.status.value, r.message) for r in results]
-    members = {r.code for r in results}
-    assert {r.node for r in results} == {WEB}, said
-    findings = {(c, s) for c, s, _ in said if s != "pass"}
-    wanted = {(c, s) for code, s, _ in expected if s != "pass" for c in of(members, code)}
-    assert findings == wanted, said
-    for code, status, fragment in expected:
-        for member in of(members, code):
-            assert any((c, s) == (member, status) and fragment in m for c, s, m in said), (
-                member,
-                status,
-                fragment,
-                said,
-            )
-
-
-def of(members: set[str], code: str) -> list[str]:
-    """The members a code stands for: itself, or every member of a family."""
-    return sorted(member for member in members if member.startswith(code))
 
 
 URIWORKERMAP = "/shop/*=lb\n!/shop/*.png=static\n-/old/*=legacy\n"

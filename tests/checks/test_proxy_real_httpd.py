@@ -4,12 +4,20 @@ parser says httpd refuses is refused by `apache2 -t`, every line it accepts (or 
 than written) is accepted; and where a verdict is about what httpd then does, requests through
 it to stand-in Tomcats (tests/realhttpd.py `Backend`) show it.
 
+The CC607 proxy-config family's verdicts about what httpd does with what it starts with (a
+balancer without members answers 503, a module not loaded) are shown here too, each with the
+member's verdict on the same lines.
+
 Skipped without apache2 and its proxy modules (`need_proxy_httpd`), a failure in CI.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 import pytest
+from clusterfiles import build, judge
 from parsers.test_proxy import ACCEPTED, MEANT_OTHERWISE, REFUSED, kinds
 from realhttpd import PROXY_MODULES, backends, need_proxy_httpd, run_proxy_httpd
 
@@ -124,3 +132,100 @@ def test_proxyiobuffersize_is_the_ajp_packet_size(buffer: str, status: int) -> N
         httpd = run_proxy_httpd(conf, get=["/"], headers=big)
     assert httpd.started, httpd.error_log
     assert httpd.responses["/"].status == status
+
+
+# --- the CC607 family's verdicts ----------------------------------------------------------------
+
+CONF = "/etc/httpd/conf/httpd.conf"
+BALANCED = """\
+ProxyPass / balancer://c/
+<Proxy balancer://c>
+BalancerMember ajp://127.0.0.1:{port}
+</Proxy>
+"""
+EMPTY = """\
+ProxyPass / balancer://c/
+<Proxy balancer://c>
+ProxySet growth=5
+</Proxy>
+<Proxy balancer://other>
+BalancerMember ajp://127.0.0.1:{port}
+</Proxy>
+"""
+NOT_INHERITED = """\
+<Proxy balancer://c>
+BalancerMember ajp://127.0.0.1:{port}
+</Proxy>
+<VirtualHost VHOST>
+BalancerInherit Off
+ProxyPassInherit Off
+ProxyPass / balancer://c/
+</VirtualHost>
+"""
+
+
+def verdicts(tmp: Path, code: str, conf: str, modules: Sequence[str]) -> list[str]:
+    """The statuses of one CC607 member on an apache node whose httpd.conf loads `modules` and
+    holds `conf`, read by the real collect (apache.httpd_conf)."""
+    loads = "".join(f"LoadModule {name}_module modules/mod_{name}.so\n" for name in modules)
+    text = "LoadModule mpm_prefork_module modules/mod_mpm_prefork.so\n" + loads + conf
+    node = {"host": "10.0.0.1", "roles": ["apache"], "apache": {"httpd_conf": CONF}}
+    inventory = build(tmp, {"web1": node}, {"web1": {CONF: text}})
+    return [result.status.value for result in judge(inventory, code)]
+
+
+def without(*names: str) -> tuple[str, ...]:
+    return tuple(name for name in PROXY_MODULES if name not in names)
+
+
+@pytest.mark.parametrize(
+    ("conf", "modules", "status", "logged", "code"),
+    [
+        (EMPTY, PROXY_MODULES, 503, "AH01171: balancer://c: No workers in balancer", "CC6073"),
+        (NOT_INHERITED, PROXY_MODULES, 503, "AH01171: balancer://c: No workers", "CC6073"),
+        (BALANCED, without("proxy_balancer"), 500, "AH01144: No protocol handler", "CC6073"),
+        ("ProxyPass / ajp://127.0.0.1:{port}/\n", without("proxy_ajp"), 500, "AH01144", "CC6073"),
+        (BALANCED, without("proxy_ajp"), 503, "AH00934: all workers are busy", "CC6073"),
+        (
+            BALANCED,
+            without("lbmethod_byrequests"),
+            None,
+            "AH02432: Cannot find LB Method",
+            "CC6071",
+        ),
+    ],
+    ids=[
+        "members in another balancer: 503",
+        "a VirtualHost that inherits nothing: 503",
+        "no mod_proxy_balancer: 500",
+        "no mod_proxy_ajp, a worker: 500",
+        "no mod_proxy_ajp, a balancer's members: 503",
+        "no mod_lbmethod_byrequests: httpd does not start",
+    ],
+)
+def test_what_httpd_answers_where_the_family_fails(
+    tmp_path: Path,
+    conf: str,
+    modules: tuple[str, ...],
+    status: int | None,
+    logged: str,
+    code: str,
+) -> None:
+    """httpd starts (or not, `status` None) and answers the rule's requests with `status`,
+    logging why; the member that owns the fault fails the same lines."""
+    with backends("t1") as tomcats:
+        text = conf.format(port=tomcats["t1"].port)
+        httpd = run_proxy_httpd(text, get=["/a"], modules=modules)
+    assert httpd.started is (status is not None), httpd.error_log
+    if status is not None:
+        assert httpd.responses["/a"].status == status
+    assert logged in httpd.error_log
+    assert verdicts(tmp_path, code, text, modules) == ["fail"]
+
+
+def test_without_mod_proxy_httpd_does_not_know_its_directives(tmp_path: Path) -> None:
+    conf = "ProxyPass / ajp://127.0.0.1:8009/\n"
+    httpd = run_proxy_httpd(conf, modules=(), config_test=True)
+    assert not httpd.started
+    assert "Invalid command 'ProxyPass'" in httpd.error_log
+    assert verdicts(tmp_path, "CC6071", conf, ()) == ["fail"]
