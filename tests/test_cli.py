@@ -253,3 +253,17 @@ def test_outputs_are_checked_before_anything_is_gathered(
     captured = capsys.readouterr()
     assert captured.err.startswith("clustercheck: ") and message in captured.err
     assert captured.err.count("\n") == 1 and captured.out == ""
+
+
+def test_a_reader_that_goes_away_stops_clustercheck_quietly() -> None:
+    """`clustercheck explain CC603 | head -1`: the pipe closes under a long text; clustercheck
+    stops as a Unix tool on SIGPIPE does, with no error line."""
+    reader = subprocess.Popen(["true"], stdin=subprocess.PIPE)
+    assert reader.stdin is not None
+    reader.wait()  # gone before clustercheck writes: its first write meets a closed pipe
+    code = "import sys; from clustercheck.cli.main import main; sys.exit(main(['explain', 'CC6']))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], stdout=reader.stdin, stderr=subprocess.PIPE, check=False
+    )
+    reader.stdin.close()
+    assert (done.returncode, done.stderr) == (141, b"")

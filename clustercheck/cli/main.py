@@ -69,11 +69,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("interrupted")
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
     except Exception as exc:  # a bug: one line for the user, the traceback on request
         if os.environ.get("CLUSTERCHECK_DEBUG"):
             raise
         _say(_internal_error(exc))
         return 2
+
+
+def _reader_gone() -> int:
+    """What reads clustercheck's output went away (`clustercheck explain CC603 | head`): stop
+    quietly, as a Unix tool killed by SIGPIPE does. stdout is pointed at /dev/null so that
+    Python's own flush at exit does not fail on the closed pipe again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 128 + signal.SIGPIPE
 
 
 def _say(line: str) -> None:
