@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from clustercheck.derive.connector import TomcatSide, tomcat_side
+from clustercheck.derive.connector import TomcatSide, connector_side
 from clustercheck.derive.derived import Derived
 from clustercheck.derive.frontend import Member, Seam
 from clustercheck.derive.targets import MemberTarget
@@ -208,11 +208,8 @@ def front_end_views(derived: Derived, results: Sequence[Result]) -> tuple[FrontE
 def _member(
     target: MemberTarget, by_worker: Mapping[tuple[str, str], list[Result]], hide: Hide
 ) -> MemberView:
-    member, node, connector = target.member, target.node, target.connector
-    side = None
-    server = node.tomcat.server if node and node.tomcat else None
-    if node is not None and node.tomcat is not None and server is not None and connector:
-        side = tomcat_side(server, connector, node.tomcat.version)
+    member = target.member
+    side = connector_side(target)
     name = hide(member.name)
     values = _Values(target, side, hide)
     front, tomcat, summary = values.front(), values.tomcat(), values.summary()
@@ -235,9 +232,9 @@ def _member(
         balancer=hide(target.balancer.name) if target.balancer else None,
         host=hide(target.host),
         port=target.port,
-        tomcat=node.name if node and connector else None,
-        connector_file=hide(server.path) if server and connector else None,
-        connector_line=connector.line if connector else None,
+        tomcat=side.node if side else None,
+        connector_file=hide(side.path) if side else None,
+        connector_line=side.line if side else None,
         seams=seams,
     )
 
