@@ -13,6 +13,7 @@ from clustercheck.facts.jvm import JvmFacts
 from clustercheck.facts.multicast import LocalListen, MulticastCapture
 from clustercheck.facts.probes import ProbeResult
 from clustercheck.facts.record import Record
+from clustercheck.facts.runtime import RuntimeFacts
 from clustercheck.parsers.httpd_build import HttpdBuild
 from clustercheck.parsers.timesync import TimeSync
 
@@ -35,6 +36,7 @@ class LiveFacts(Record):
     # apache nodes: what <IfFile> found on the node, by path (a snapshot holds only files read)
     httpd_found: dict[str, bool] = field(default_factory=dict)
     receiver_probes: tuple[ProbeResult, ...] | None = None  # members: TCP to the others
+    runtime: RuntimeFacts | None = None  # what runs: processes, listeners, file times
 
 
 @dataclass
