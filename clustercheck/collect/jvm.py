@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import posixpath
 import re
-import shlex
 from dataclasses import dataclass
 
 from clustercheck.collect.reader import NodeReader
+from clustercheck.collect.runtime import Running
 from clustercheck.collect.transports.base import CommandRefused, Transport
 from clustercheck.facts.jvm import JvmFacts
 from clustercheck.inventory.settings import NodeSettings
@@ -28,7 +28,6 @@ from clustercheck.parsers.java import JavaInfo, parse_java_version
 from clustercheck.parsers.text import bounded_int, decode
 
 RAW_LIMIT = 4000  # characters of the launcher's output kept in the facts (its end)
-BOOTSTRAP = "org.apache.catalina.startup.Bootstrap"
 _SETENV_HOME = re.compile(r"""^\s*(?:export\s+)?(JAVA_HOME|JRE_HOME)=["']?([^"'\s;]+)""", re.M)
 _OCTAL_MODE = re.compile(r"[0-7]{1,7}")  # stat's %a
 # Prints the binary's real path (NUL-terminated), the uid commands run as, then the owner and
@@ -38,26 +37,6 @@ _OWNERS_SCRIPT = (
     'while :; do stat -c "%u %a" -- "$p" || exit 3; [ "$p" = / ] && break; '
     'p=$(dirname -- "$p"); done'
 )
-
-
-def find_tomcat_process(ps_output: str, catalina_base: str) -> tuple[int, list[str]] | None:
-    """The PID and the arguments of the Bootstrap process started with
-    -Dcatalina.base=<catalina_base>. Lines that cannot match are passed over before the costly
-    split: a host running many Tomcats lists them all on every node."""
-    wanted = posixpath.normpath(catalina_base)
-    name = posixpath.basename(wanted)
-    for line in ps_output.splitlines():
-        pid, _, args = line.strip().partition(" ")
-        if BOOTSTRAP not in args or name not in args or not (pid.isascii() and pid.isdigit()):
-            continue
-        words = _split(args)
-        for word in words:
-            if (
-                word.startswith("-Dcatalina.base=")
-                and posixpath.normpath(word.split("=", 1)[1]) == wanted
-            ):
-                return bounded_int(pid), words
-    return None
 
 
 def net_options(words: list[str]) -> dict[str, str]:
@@ -70,13 +49,6 @@ def net_options(words: list[str]) -> dict[str, str]:
         if word.startswith("-D") and equals and name in JAVA_NET_PROPERTIES:
             found[name] = value
     return found
-
-
-def _split(args: str) -> list[str]:
-    try:
-        return shlex.split(args)
-    except ValueError:
-        return args.split()
 
 
 def java_home_from_setenv(text: str) -> str | None:
@@ -96,21 +68,19 @@ class Located:
     net_options: dict[str, str] | None = None  # None: no running Tomcat found
 
 
-def locate_java(transport: Transport, reader: NodeReader, node: NodeSettings) -> Located:
-    """The java binary and how it was found. The process table and setenv.sh are POSIX ways; a
-    Windows node is asked for the inventory's java or PATH's."""
+def locate_java(
+    transport: Transport, reader: NodeReader, node: NodeSettings, running: Running
+) -> Located:
+    """The java binary and how it was found: the running Tomcat's (from the node's process
+    table, read once for every runtime fact), else setenv.sh's. Both are POSIX ways; a Windows
+    node is asked for the inventory's java or PATH's."""
     base = node.tomcat.catalina_base or ""
-    options = None
+    process = running.facts.tomcat
+    words = running.tomcat_words
+    options = net_options(words) if words is not None else None
     if node.os != "windows":
-        ps = transport.run(["ps", "-ww", "-eo", "pid=,args="])
-        found = find_tomcat_process(ps.stdout.decode("utf-8", "replace"), base) if ps.ok else None
-        if found is not None:
-            pid, words = found
-            options = net_options(words)
-            exe = transport.run(["readlink", f"/proc/{pid}/exe"])
-            if exe.ok and exe.stdout.strip():
-                path = exe.stdout.decode("utf-8", "surrogateescape").strip()
-                return Located(path, f"running Tomcat process {pid}", True, options)
+        if process is not None and process.exe:
+            return Located(process.exe, f"running Tomcat process {process.pid}", True, options)
         for folder in (base, node.tomcat.home or base):
             data = reader.read(reader.join(folder, "bin/setenv.sh"))
             reader.reads.pop(reader.join(folder, "bin/setenv.sh"), None)
@@ -161,9 +131,11 @@ def choose_java(
     return java, source, f"not run: {reason}; set tomcat.java in the inventory to the JVM to run"
 
 
-def gather_jvm(transport: Transport, reader: NodeReader, node: NodeSettings) -> JvmFacts:
+def gather_jvm(
+    transport: Transport, reader: NodeReader, node: NodeSettings, running: Running
+) -> JvmFacts:
     """The JVM that runs the node's Tomcat, parsed here once for every reader of the facts."""
-    located = locate_java(transport, reader, node)
+    located = locate_java(transport, reader, node, running)
     java, source, refusal = choose_java(transport, node, located)
     net = located.net_options
     if refusal is not None:

@@ -10,6 +10,7 @@ import time
 from clustercheck.collect.clock import sample_clock, time_sync
 from clustercheck.collect.jvm import gather_jvm
 from clustercheck.collect.reader import NodeReader
+from clustercheck.collect.runtime import gather_runtime
 from clustercheck.collect.transports.base import Transport
 from clustercheck.derive.targets import front_ends, is_loopback
 from clustercheck.facts.cluster import ClusterFacts
@@ -20,13 +21,16 @@ from clustercheck.inventory.settings import NodeSettings
 def gather_live(
     transport: Transport, reader: NodeReader, node: NodeSettings, live: LiveFacts
 ) -> None:
-    """Phase 1's live facts: addresses, the JVM that runs Tomcat, the clock and its keeper."""
+    """Phase 1's live facts: addresses, what runs (processes, sockets), the JVM that runs
+    Tomcat, the clock and its keeper."""
     if node.os == "linux":
         live.addresses = node_addresses(transport)
     live.clock = sample_clock(transport, node)
     live.timesync = time_sync(transport, node)
+    running = gather_runtime(transport, node)
+    live.runtime = running.facts
     if node.has_role("tomcat"):
-        live.jvm = gather_jvm(transport, reader, node)
+        live.jvm = gather_jvm(transport, reader, node, running)
 
 
 def node_addresses(transport: Transport) -> list[str]:

@@ -220,11 +220,19 @@ def _jvm_route(server: ServerXml) -> Seam[str | None]:
 
 
 def _address(attribute: _Attributes, connector: Connector, version: str | None) -> Seam[str | None]:
+    return attribute.seam("address", bind_address(connector, version), connector.address)
+
+
+def bind_address(connector: Connector, version: str | None) -> str | None:
+    """The address a connector binds: as written, else its default: for AJP since the Ghostcat
+    fix the loopback address, before it and for HTTP all addresses; None for an AJP connector
+    of an unknown version (the default depends on it)."""
     if connector.address is not None:
-        return attribute.seam("address", connector.address, connector.address)
+        return connector.address
+    if not connector.is_ajp:
+        return "0.0.0.0"
     defaults = ajp_defaults(version)
-    value = None if defaults is None else "127.0.0.1" if defaults.loopback_only else "0.0.0.0"
-    return attribute.seam("address", value, None)
+    return None if defaults is None else "127.0.0.1" if defaults.loopback_only else "0.0.0.0"
 
 
 def _max_threads(

@@ -15,6 +15,7 @@ from clustercheck.derive.connector import TomcatSide, connector_side
 from clustercheck.derive.frontend import FrontEnd
 from clustercheck.derive.membership import MembershipView
 from clustercheck.derive.membership_view import compute_view
+from clustercheck.derive.runtime import stopped_tomcats
 from clustercheck.derive.secrets import public_names, secret_values
 from clustercheck.derive.targets import MemberTarget, front_ends, member_targets
 from clustercheck.facts.cluster import ClusterFacts
@@ -52,6 +53,12 @@ class Derived:
     def membership(self) -> MembershipView | None:
         """Who hears whom; None when no node captured anything."""
         return compute_view(self._facts)
+
+    @functools.cached_property
+    def stopped(self) -> frozenset[str]:
+        """Tomcat nodes whose Tomcat is known not to run (CC801 says so): the other checks
+        name this one cause instead of its symptoms."""
+        return stopped_tomcats(self._facts)
 
     @functools.cached_property
     def secrets(self) -> Secrets:

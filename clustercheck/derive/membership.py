@@ -30,6 +30,7 @@ FORMATS = "Tomcat 6 and 7+ formats do not understand each other"
 SHUT_DOWN = "shut down (BABY-ALEX seen)"
 NO_CAPTURE = "no capture on the listener"
 UNKNOWN_SENDER = "heard by nobody, and no capture on the sender to tell why"
+NOT_RUNNING = "not running (CC801)"  # the sender's or the listener's Tomcat: not judged
 
 WIRE = "wire"
 SOCKET = "socket"
@@ -67,6 +68,8 @@ class Pair:
         """CC501's verdict on the pair, made here once for the check and every matrix: heard in
         another domain, or not heard because the member shut down during the window, is a
         warning; a listener that captured nothing could not judge."""
+        if self.diagnosis == NOT_RUNNING:
+            return Status.SKIP
         if self.heard:
             return Status.WARN if self.diagnosis == OTHER_DOMAIN else Status.PASS
         if self.diagnosis == SHUT_DOWN:

@@ -3,10 +3,12 @@ matrix get it once per run from Derived.membership)."""
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 
 from clustercheck.derive.cluster_config import multicast_group, node_membership, receiver_endpoint
-from clustercheck.derive.membership import Capture, MembershipView, judge_membership
+from clustercheck.derive.membership import NOT_RUNNING, Capture, MembershipView, judge_membership
+from clustercheck.derive.runtime import stopped_tomcats
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.knowledge.tomcat import tomcat_major
 
@@ -45,9 +47,20 @@ def capture_of(node: NodeFacts) -> Capture | None:
 
 
 def compute_view(cluster: ClusterFacts) -> MembershipView | None:
-    """None when no node captured anything (offline, or no multicast membership)."""
+    """None when no node captured anything (offline, or no multicast membership). A pair with
+    a member whose Tomcat is known not to run (CC801) is not judged: that is its one cause."""
     nodes = [n for n in cluster.tomcats if n.live.multicast is not None]
     captures = [c for c in map(capture_of, nodes) if c is not None]
     if not captures:
         return None
-    return judge_membership(captures, {n.name: node_addresses(n) for n in nodes})
+    view = judge_membership(captures, {n.name: node_addresses(n) for n in nodes})
+    stopped = stopped_tomcats(cluster)
+    if not stopped:
+        return view
+    pairs = [
+        dataclasses.replace(p, heard=False, diagnosis=NOT_RUNNING)
+        if stopped & {p.listener, p.sender}
+        else p
+        for p in view.pairs
+    ]
+    return dataclasses.replace(view, pairs=pairs)

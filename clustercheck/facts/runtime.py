@@ -42,3 +42,6 @@ class RuntimeFacts(Record):
     listeners_error: str | None = None  # why not
     # path on the node -> modification time (epoch seconds, node clock): the files a server reads
     stamps: dict[str, float] = field(default_factory=dict)
+    # why the process table (or the node's clock, then `now` is 0) could not be read: `tomcat`
+    # and `httpd` are then unknown, not absent
+    processes_error: str | None = None

@@ -68,9 +68,7 @@ def _processes(lines: list[str]) -> tuple[HttpdProcess, ...]:
         words = _split(line)
         if not words or words[0].rsplit("/", 1)[-1] not in BINARIES:
             continue
-        process = _process(words[1:])
-        if process is not None:
-            found[process] = None
+        found[httpd_command_line(words[1:])] = None
         if len(found) >= MAX_PROCESSES:
             break
     return tuple(found)
@@ -83,7 +81,7 @@ def _split(line: str) -> list[str]:
         return line.split()
 
 
-def _process(args: list[str]) -> HttpdProcess | None:
+def httpd_command_line(args: list[str]) -> HttpdProcess:
     """-f, -d and -D as httpd's getopt reads them ("-DNAME" or "-D NAME")."""
     options: dict[str, list[str]] = {"f": [], "d": [], "D": []}
     words = iter(args)
@@ -152,5 +150,4 @@ def parse_envvars(text: str, confdir: str) -> Envvars:
             exported.add(found.group(2))
     environment = {name: variables[name] for name in exported if name in variables}
     arguments = _split(environment.get("APACHE_ARGUMENTS", ""))
-    process = _process(arguments)
-    return Envvars(environment, process.defines if process else ())
+    return Envvars(environment, httpd_command_line(arguments).defines)

@@ -1,0 +1,124 @@
+"""What runs on a node: its clock, process table and listening sockets, read in one command, and
+the two servers found in them (Tomcat's JVM for the node's catalina.base, httpd's parent).
+
+The script is a constant (POSIX sh; PowerShell on Windows); nothing read from the node is run.
+A process's start is the node's clock minus the process's elapsed time, both from the node, so
+it compares with the node's file times without trusting clustercheck's clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clustercheck.collect.transports.base import Transport, TransportError
+from clustercheck.collect.transports.shells import powershell_script
+from clustercheck.facts.runtime import Listener, RuntimeFacts, ServerProcess
+from clustercheck.inventory.settings import NodeSettings
+from clustercheck.parsers.ps import PsEntry, find_httpd, find_tomcat
+from clustercheck.parsers.runtime import RuntimeOutput, parse_runtime, parse_windows_runtime
+
+# The clock, then ps with elapsed seconds (procps >= 3.3), else with [[dd-]hh:]mm:ss (busybox,
+# older procps), then the listening TCP sockets from ss (iproute2; -p names owners the user may
+# see), else the kernel's /proc/net/tcp{,6}. Each section is announced by the command that
+# answered it, so the parser knows the format.
+POSIX_SCRIPT = (
+    'echo "== now"; date +%s; '
+    "if t=$(ps -ww -eo pid=,ppid=,user:32=,etimes=,args= 2>/dev/null); then "
+    'echo "== ps etimes"; else echo "== ps etime"; '
+    "t=$(ps -eo pid,ppid,user,etime,args 2>/dev/null || ps -o pid,ppid,user,etime,args); fi; "
+    'printf "%s\\n" "$t"; '
+    'if t=$(ss -ltnpH 2>/dev/null); then echo "== ss"; '
+    'elif t=$(cat /proc/net/tcp && cat /proc/net/tcp6 2>/dev/null); then echo "== proc"; '
+    'else echo "== no sockets"; fi; printf "%s\\n" "$t"; exit 0'
+)
+# Each PID's binary, NUL-terminated (empty when the process is gone or not the user's to see).
+EXE_SCRIPT = 'for p; do printf "%s\\0" "$(readlink "/proc/$p/exe")"; done'
+# Windows: only the processes that can be a Tomcat or an httpd are listed, with their owner.
+# Built and unit-tested on recorded output, not run here (no Windows host).
+WINDOWS_SCRIPT = r"""
+$now=[DateTimeOffset]::UtcNow.ToUnixTimeSeconds()
+$ps=@(Get-CimInstance Win32_Process | Where-Object {
+    $_.CommandLine -like '*catalina.base*' -or $_.Name -match '^(tomcat\d*|httpd)\.exe$' } |
+  ForEach-Object { $o=Invoke-CimMethod -InputObject $_ -MethodName GetOwner
+    @{pid=[int]$_.ProcessId; ppid=[int]$_.ParentProcessId
+      user=$(if ($o.User) { "$($o.Domain)\$($o.User)" } else { $null })
+      started=([DateTimeOffset]$_.CreationDate).ToUnixTimeSeconds()
+      exe=$_.ExecutablePath; args=$_.CommandLine} })
+$out=@{now=$now; processes=$ps}
+try { $out.listeners=@(Get-NetTCPConnection -State Listen -ErrorAction Stop | ForEach-Object {
+    @{address=$_.LocalAddress; port=[int]$_.LocalPort; pid=[int]$_.OwningProcess} }) }
+catch { $out.listeners_error=$_.Exception.Message }
+$out | ConvertTo-Json -Compress -Depth 4
+"""
+
+
+@dataclass(frozen=True)
+class Running:
+    """The node's runtime facts, and the running Tomcat's command line for the JVM facts (its
+    networking options); the command line itself is never kept: it may hold secrets."""
+
+    facts: RuntimeFacts
+    tomcat_words: list[str] | None = None
+
+
+def gather_runtime(transport: Transport, node: NodeSettings) -> Running:
+    """One command for the clock, the processes and the sockets; one more for the binaries of
+    the servers found (POSIX: /proc/PID/exe)."""
+    windows = node.os == "windows"
+    argv = (
+        powershell_script(WINDOWS_SCRIPT, []) if windows else ["sh", "-c", POSIX_SCRIPT, "sh"]
+    )
+    try:
+        result = transport.run(argv)
+    except TransportError as exc:
+        return Running(_unread(f"not asked: {exc}"))
+    if result.timed_out:
+        return Running(_unread("no answer within the command timeout"))
+    text = result.stdout.decode("utf-8", "surrogateescape")
+    output = parse_windows_runtime(text) if windows else parse_runtime(text)
+    tomcat = httpd = None
+    if node.has_role("tomcat") and node.tomcat.catalina_base:
+        tomcat = find_tomcat(output.table, node.tomcat.catalina_base, node.tomcat.home)
+    if node.has_role("apache"):
+        httpd = find_httpd(output.table, node.apache.httpd_conf, node.apache.server_root)
+    exes = _binaries(transport, [p for p in (tomcat, httpd) if p and p.exe is None])
+    facts = _facts(output, exes, tomcat, httpd)
+    return Running(facts, tomcat.words if tomcat else None)
+
+
+def _unread(why: str) -> RuntimeFacts:
+    return RuntimeFacts(0.0, listeners_error=why, processes_error=why)
+
+
+def _facts(
+    output: RuntimeOutput, exes: dict[int, str], tomcat: PsEntry | None, httpd: PsEntry | None
+) -> RuntimeFacts:
+    def server(entry: PsEntry | None) -> ServerProcess | None:
+        if entry is None:
+            return None
+        started = entry.started_at if entry.started_at is not None else 0.0
+        return ServerProcess(entry.pid, entry.user, started, entry.exe or exes.get(entry.pid))
+
+    listeners = None
+    if output.sockets is not None:
+        listeners = tuple(Listener(s.address, s.port, s.pid) for s in output.sockets)
+    return RuntimeFacts(
+        output.table.now or 0.0,
+        tomcat=server(tomcat),
+        httpd=server(httpd),
+        listeners=listeners,
+        listeners_error=output.sockets_error,
+        processes_error=output.table.error,
+    )
+
+
+def _binaries(transport: Transport, entries: list[PsEntry]) -> dict[int, str]:
+    """PID -> the binary the kernel says the process runs (" (deleted)" when replaced)."""
+    if not entries:
+        return {}
+    pids = [str(e.pid) for e in entries]
+    try:
+        result = transport.run(["sh", "-c", EXE_SCRIPT, "sh", *pids])
+    except TransportError:
+        return {}
+    paths = result.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return {e.pid: path for e, path in zip(entries, paths, strict=False) if path}
