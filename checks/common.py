@@ -7,12 +7,14 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from clustercheck.derive.runtime import NOT_RUNNING
 from clustercheck.engine.results import Finding, Status, errored, skipped
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.knowledge.tomcat import tomcat_major
 from clustercheck.parsers.text import Kind, Problem
 
 if TYPE_CHECKING:
+    from clustercheck.derive.derived import Derived
     from clustercheck.derive.frontend import Seam
     from clustercheck.parsers.serverxml import ServerXml, XmlElement
     from clustercheck.parsers.workers import Worker
@@ -36,6 +38,20 @@ def weighed_problems(problems: Iterable[Problem], kinds: Collection[Kind]) -> It
         if problem.kind in kinds:
             status = PROBLEM_STATUS[problem.kind]
             yield Finding(status, problem.message, file=problem.file, line=problem.line)
+
+
+def not_running(derived: Derived, *names: str | None) -> str | None:
+    """What a check says instead of a symptom of a Tomcat that is known not to run (CC801 says
+    so, once): "tomcat03 is not running (CC801)" for the first such node among `names`."""
+    stopped = next((n for n in names if n is not None and n in derived.stopped), None)
+    return NOT_RUNNING.format(stopped) if stopped else None
+
+
+def none_running(names: Sequence[str]) -> str:
+    """The same for several nodes, named as some_of names them."""
+    if len(names) == 1:
+        return NOT_RUNNING.format(names[0])
+    return NOT_RUNNING.format(some_of(names)).replace(" is not ", " are not ")
 
 
 SHOWN = 3  # names one message lists before "and N more"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from clustercheck.checks.common import not_running
 from clustercheck.derive.derived import Derived
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, errored, failed, passed, skipped
@@ -29,7 +30,8 @@ def ajp_cping(derived: Derived) -> Iterator[Finding]:
     refused connection, a connect that times out, a port that accepts but never answers (a connector
     that failed to start), and a port that is not AJP. Members the balancer deliberately keeps out
     (mod_jk activation D or S, mod_proxy status=D or S) are reported, not failed. When the apache
-    node cannot run the probe, it runs from clustercheck's machine and says so.
+    node cannot run the probe, it runs from clustercheck's machine and says so. A member whose
+    Tomcat is not running is not judged here: CC801 reports that one cause.
 
     ## Why it matters
     A port that is open is not an AJP connector that works: Tomcat keeps the port bound even
@@ -56,6 +58,10 @@ def ajp_cping(derived: Derived) -> Iterator[Finding]:
             "node": target.apache.name,
             "details": {"worker": member.name, "probe": found.to_json() if found else None},
         }
+        stopped = not_running(derived, target.node.name if target.node else None)
+        if stopped:
+            yield skipped(f"{name}: {stopped}", **where)
+            continue
         if found is None:
             yield errored(f"{name}: not probed", **where)
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from clustercheck.checks.common import not_running
 from clustercheck.derive.derived import Derived
 from clustercheck.derive.membership_view import node_addresses
 from clustercheck.engine.check import check
@@ -42,6 +43,10 @@ def member_address(cluster: ClusterFacts, derived: Derived) -> Iterator[Finding]
         return
     for node in cluster.tomcats:
         heartbeat = view.advertised.get(node.name)
+        stopped = not_running(derived, node.name)
+        if stopped and node.name in view.members:
+            yield skipped(stopped, node=node.name)
+            continue
         if heartbeat is None:
             if node.name in view.members:
                 yield skipped(

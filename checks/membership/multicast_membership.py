@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterator
 
-from clustercheck.checks.common import some_of
+from clustercheck.checks.common import none_running, not_running, some_of
 from clustercheck.derive.derived import Derived
-from clustercheck.derive.membership import HEARD, OTHER_DOMAIN, SHUT_DOWN, Pair
+from clustercheck.derive.membership import HEARD, NOT_RUNNING, OTHER_DOMAIN, SHUT_DOWN, Pair
 from clustercheck.derive.membership_view import node_addresses
 from clustercheck.engine.check import check
 from clustercheck.engine.results import (
@@ -66,7 +67,11 @@ def multicast_membership(cluster: ClusterFacts, derived: Derived) -> Iterator[Fi
     for pair in view.pairs:
         by_listener[pair.listener].append(pair)
     for listener in view.members:
-        yield _listener(listener, by_listener.get(listener, []))
+        stopped = not_running(derived, listener)
+        if stopped:
+            yield skipped(stopped, node=listener)
+        else:
+            yield _listener(listener, by_listener.get(listener, []))
     local = cluster.local.multicast
     if local is not None:
         yield _from_here(cluster, local, view.members)
@@ -97,8 +102,20 @@ def _listener(listener: str, pairs: list[Pair]) -> Finding:
     """One result per listener, as bad as its worst pair (Pair.status is the verdict). It names
     a few senders per diagnosis and counts the rest: every pair is in the report's who-hears-whom
     matrix, and a message listing them all per listener would grow with the square of the
-    members."""
+    members. Senders that are not running are not judged, only named (CC801 reports them)."""
+    stopped = [p.sender for p in pairs if p.diagnosis == NOT_RUNNING]
+    pairs = [p for p in pairs if p.diagnosis != NOT_RUNNING]
     details = {"senders": len(pairs), "heard": sum(1 for p in pairs if p.heard)}
+    if not pairs and stopped:
+        return skipped(none_running(stopped), node=listener, details=details)
+    finding = _judged(listener, pairs, details)
+    if not stopped:
+        return finding
+    return dataclasses.replace(finding, message=f"{finding.message}; {none_running(stopped)}")
+
+
+def _judged(listener: str, pairs: list[Pair], details: dict[str, int]) -> Finding:
+    """The verdict over the pairs that are judged."""
     if not pairs:
         return passed("the only member", node=listener, details=details)
     worst = max((p.status for p in pairs), key=lambda status: status.rank)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from clustercheck.checks.common import not_running
+from clustercheck.derive.derived import Derived
 from clustercheck.derive.jdk import compare_jvms
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, Status, errored, passed, skipped
@@ -12,7 +14,7 @@ from clustercheck.facts.jvm import JvmFacts
 
 
 @check("CC301", "jdk-parity", scope=Scope.CLUSTER, roles=("tomcat",), live=True)
-def jdk_parity(cluster: ClusterFacts) -> Iterator[Finding]:
+def jdk_parity(cluster: ClusterFacts, derived: Derived) -> Iterator[Finding]:
     """The JVM that runs Tomcat has the same version, vendor and bitness on every node.
 
     The JVM is the one the running Tomcat uses (the Bootstrap process whose catalina.base is the
@@ -21,9 +23,10 @@ def jdk_parity(cluster: ClusterFacts) -> Iterator[Finding]:
     `-XshowSettings:properties -version`. A binary found on the node (any local user can start a
     process that looks like Tomcat) is run only when nobody but root and the user clustercheck
     runs as could have written it or its folders; otherwise the inventory's `tomcat.java` is run
-    instead, or the node is an error that says why. The inventory's `jdk.policy` sets how close
-    versions must be: `major`, `minor`, `update` (default) or `exact`; a vendor or bitness
-    difference warns.
+    instead, or the node is an error that says why. A node whose Tomcat is not running (CC801)
+    is not judged: a `java` found elsewhere is not the JVM that runs it. The inventory's
+    `jdk.policy` sets how close versions must be: `major`, `minor`, `update` (default) or
+    `exact`; a vendor or bitness difference warns.
 
     ## Why it matters
     Session replication serialises objects on one JVM and deserialises them on another:
@@ -40,6 +43,10 @@ def jdk_parity(cluster: ClusterFacts) -> Iterator[Finding]:
         jvm = node.live.jvm
         if jvm is None:
             yield skipped("no JVM facts (offline)", node=node.name)
+            continue
+        stopped = not_running(derived, node.name)
+        if stopped:
+            yield skipped(f"not judged: {stopped}", node=node.name)
             continue
         if jvm.error is not None:
             yield errored(

@@ -64,9 +64,7 @@ def gather_runtime(transport: Transport, node: NodeSettings) -> Running:
     """One command for the clock, the processes and the sockets; one more for the binaries of
     the servers found (POSIX: /proc/PID/exe)."""
     windows = node.os == "windows"
-    argv = (
-        powershell_script(WINDOWS_SCRIPT, []) if windows else ["sh", "-c", POSIX_SCRIPT, "sh"]
-    )
+    argv = powershell_script(WINDOWS_SCRIPT, []) if windows else ["sh", "-c", POSIX_SCRIPT, "sh"]
     try:
         result = transport.run(argv)
     except TransportError as exc:

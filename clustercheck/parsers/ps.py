@@ -125,11 +125,11 @@ def find_tomcat(
                 if key == "-Dcatalina.base" and _normal(value, windows) == wanted:
                     return entry
     homes = {_normal(p, True) for p in (catalina_home, catalina_base) if p}
-    for entry in table.processes:
+    for entry in table.processes if windows else ():
         exe = entry.exe or ""
-        if windows and _PROCRUN.match(ntpath.basename(exe)):
-            if ntpath.dirname(ntpath.dirname(_normal(exe, True))) in homes:
-                return entry
+        folder = ntpath.dirname(ntpath.dirname(_normal(exe, True)))
+        if _PROCRUN.match(ntpath.basename(exe)) and folder in homes:
+            return entry
     return None
 
 
@@ -161,8 +161,8 @@ def find_httpd(
 
 
 def _httpd_binary(entry: PsEntry) -> bool:
-    program = ntpath.basename(entry.exe) if entry.exe else posixpath.basename(
-        (entry.words or [""])[0]
+    program = (
+        ntpath.basename(entry.exe) if entry.exe else posixpath.basename((entry.words or [""])[0])
     )
     return program.lower().removesuffix(".exe") in BINARIES
 
