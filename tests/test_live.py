@@ -17,27 +17,33 @@ from support import need
 
 from clustercheck.collect import jvm
 from clustercheck.collect.gather import TransportFactory, gather_node
-from clustercheck.collect.jvm import find_tomcat_process, java_home_from_setenv, net_options
+from clustercheck.collect.jvm import java_home_from_setenv, net_options
 from clustercheck.collect.reader import NodeReader
+from clustercheck.collect.runtime import gather_runtime
 from clustercheck.collect.transports.base import CommandResult
 from clustercheck.collect.transports.localfs import LocalTransport
 from clustercheck.facts.cluster import ClusterFacts
 from clustercheck.inventory.settings import NodeSettings, TomcatSettings
+from clustercheck.parsers.ps import find_tomcat, parse_ps
 
 BOOT = "-Dcatalina.home=/usr/share/tomcat10 -classpath x org.apache.catalina.startup.Bootstrap"
-PS = f"""\
-  1 /sbin/init
- 812 /usr/lib/jvm/java-17/bin/java -Dcatalina.base=/srv/t1 {BOOT} start
- 933 /opt/jdk-21/bin/java -Djava.net.preferIPv4Stack=true -Dcatalina.base=/srv/t2/ {BOOT} start
- 950 grep -Dcatalina.base=/srv/t1
-"""
+IPV4 = "-Djava.net.preferIPv4Stack=true"
+PS = parse_ps(
+    f"""\
+    1     0 root     9000 /sbin/init
+  812     1 tomcat    600 /usr/lib/jvm/java-17/bin/java -Dcatalina.base=/srv/t1 {BOOT} start
+  933     1 tomcat    300 /opt/jdk-21/bin/java {IPV4} -Dcatalina.base=/srv/t2/ {BOOT} start
+  950   812 root        0 grep -Dcatalina.base=/srv/t1
+""",
+    10000.0,
+)
 
 
 @pytest.mark.parametrize(("base", "pid"), [("/srv/t1", 812), ("/srv/t2", 933), ("/srv/t3", None)])
 def test_the_tomcat_process_is_found_by_its_catalina_base(base: str, pid: int | None) -> None:
     """Several Tomcats share a host: the one with this node's catalina.base is its JVM."""
-    found = find_tomcat_process(PS, base)
-    assert (found[0] if found else None) == pid
+    found = find_tomcat(PS, base)
+    assert (found.pid if found else None) == pid
 
 
 @pytest.mark.parametrize(
@@ -51,8 +57,8 @@ def test_the_running_tomcats_networking_options_are_kept(
     base: str, options: dict[str, str]
 ) -> None:
     """How the JVM binds and resolves (CC108) comes from the process's own -D options."""
-    found = find_tomcat_process(PS, base)
-    assert found is not None and net_options(found[1]) == options
+    found = find_tomcat(PS, base)
+    assert found is not None and net_options(found.words) == options
 
 
 def test_only_networking_options_are_kept_and_the_last_wins() -> None:
@@ -277,7 +283,7 @@ def gather_jvm_of(base: Path, transport: LocalTransport, java: str | None = None
         transport="local",
         tomcat=TomcatSettings(catalina_base=str(base), java=java),
     )
-    return jvm.gather_jvm(transport, NodeReader(transport), node)
+    return jvm.gather_jvm(transport, NodeReader(transport), node, gather_runtime(transport, node))
 
 
 def test_a_binary_others_can_write_is_reported_not_run(fake_tomcat: tuple[Path, Path]) -> None:

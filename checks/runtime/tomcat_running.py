@@ -112,8 +112,9 @@ def _judge(
     said = f"{expected.describe()} (server.xml line {expected.line})"
     if not own:
         others = sorted({s.pid for s in on_port if s.pid is not None})
-        held = f"; the port is held by PID {', '.join(map(str, others))}" if others else ""
-        return failed(f"nothing of Tomcat (PID {pid}) listens on {said}{held}", **where), ""
+        held = f"PID {', '.join(map(str, others))} holds" if others else "nothing listens on"
+        ports = "the port" if len(expected.ports) == 1 else "any port of the range"
+        return failed(f"Tomcat (PID {pid}) does not listen on {said}: {held} {ports}", **where), ""
     good = [s for s in own if _serves(expected.address, s.address)]
     if good:
         return None, f"{expected.kind} {good[0].port} on {_shown(good[0].address)}"

@@ -38,11 +38,12 @@ class Expected:
         return self.ports.start
 
     def describe(self) -> str:
-        """`AJP 8009 on 10.0.0.5`, `Receiver 4000-4099 on auto`, `HTTP 8080 on *`."""
+        """`AJP 8009 on 10.0.0.5`, `Receiver 4000-4099 on auto` (the address as written),
+        `HTTP 8080 on *`, `AJP 8009 on the loopback address` (Tomcat's defaults)."""
         last = self.ports.stop - 1
         port = f"{self.port}" if last == self.port else f"{self.port}-{last}"
-        shown = {WILDCARD: "*", LOOPBACK: "the loopback address"}.get(self.address)
-        return f"{self.kind} {port} on {shown or self.written or self.address}"
+        default = {WILDCARD: "*", LOOPBACK: "the loopback address"}.get(self.address)
+        return f"{self.kind} {port} on {self.written or default or self.address}"
 
 
 def stopped_tomcats(cluster: ClusterFacts) -> frozenset[str]:
@@ -87,7 +88,7 @@ def expected_listeners(node: NodeFacts, server: ServerXml) -> list[Expected]:
         line = cluster.receiver.line if cluster.receiver else cluster.line
         tries = _int(attrs.get("autoBind", RECEIVER_DEFAULTS["autoBind"]))
         if port is not None and port > 0:
-            written = attrs.get("address")
+            written = attrs.get("address", RECEIVER_DEFAULTS["address"])
             where = ANY if address.lower() == "auto" else _address(node, written, address)
             ports = range(port, port + max(tries or 1, 1))
             found.append(Expected("Receiver", ports, written, where, server.path, line))

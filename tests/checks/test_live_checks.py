@@ -20,6 +20,7 @@ from clustercheck.facts.clock import ClockSample, NtpReference, Offset
 from clustercheck.facts.cluster import ClusterFacts
 from clustercheck.facts.jvm import JvmFacts
 from clustercheck.facts.probes import FROM_HERE, Outcome, ProbeResult
+from clustercheck.facts.runtime import Listener, RuntimeFacts, ServerProcess
 from clustercheck.inventory.loader import load_inventory
 from clustercheck.parsers.timesync import TimeSync
 
@@ -32,14 +33,16 @@ Judged = list[tuple[str | None, str, str]]  # (node, status, message) in the che
 @pytest.fixture
 def cluster(tmp_path: Path) -> Callable[..., ClusterFacts]:
     """The cluster's file facts, its nodes marked as recorded (their live facts from a
-    snapshot), with `live` (node -> LiveFacts field -> value) and `reference` laid in."""
+    snapshot), with `live` (node -> LiveFacts field -> value) and `reference` laid in;
+    `overrides` breaks a node's server.xml (clusterfiles.three_tomcats)."""
 
     def make(
         live: Mapping[str, Mapping[str, Any]],
         reference: NtpReference | None = None,
         workers: str = "",
+        overrides: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> ClusterFacts:
-        inventory = three_tomcats(tmp_path, workers=HEALTHY_WORKERS + workers)
+        inventory = three_tomcats(tmp_path, overrides, workers=HEALTHY_WORKERS + workers)
         facts = gather(load_inventory(inventory))
         for node in facts.nodes.values():
             node.recorded = True
@@ -495,3 +498,228 @@ def test_cc504_receiver_reachable(
     cluster: Callable[..., ClusterFacts], live: dict[str, dict[str, Any]], expected: Judged
 ) -> None:
     assert judge(cluster(live), "CC504") == expected
+
+
+# --- CC801 tomcat-running: tomcat01's process and socket tables --------------------------------
+# three_tomcats' server.xml: HTTP 8080 (all addresses), AJP 8009 address="0.0.0.0", and a Cluster
+# whose Receiver is Tomcat's default (auto, 4000, autoBind 100); Tomcat 10.1.60.
+
+TOMCAT = ServerProcess(812, "tomcat", 1741000000.0, "/usr/lib/jvm/java-17/bin/java")
+RUNS = "runs as PID 812 (user tomcat) since 2025-03-03 11:06:40 UTC"
+SOCKETS = (Listener("::", 8080, 812), Listener("0.0.0.0", 8009, 812), Listener("10.0.0.11", 4000))
+SERVER = "/opt/tomcat/conf/server.xml"
+
+
+def runtime(*listeners: Listener, tomcat: ServerProcess | None = TOMCAT) -> RuntimeFacts:
+    return RuntimeFacts(1741000600.0, tomcat=tomcat, listeners=listeners)
+
+
+def replaced(port: int, *by: Listener) -> tuple[Listener, ...]:
+    """The healthy sockets, the one on `port` replaced by `by`."""
+    return (*(s for s in SOCKETS if s.port != port), *by)
+
+
+AJP_AT = 'secret="s3cret" address="10.0.0.11"'
+CC801 = [
+    pytest.param(
+        runtime(*SOCKETS),
+        {},
+        [("pass", f"{RUNS}; listens: HTTP 8080 on *, AJP 8009 on *, Receiver 4000 on 10.0.0.11")],
+        id="healthy",
+    ),
+    pytest.param(
+        runtime(*replaced(4000, Listener("10.0.0.11", 4003, 812))),
+        {},
+        [("pass", f"{RUNS}; listens: HTTP 8080 on *, AJP 8009 on *, Receiver 4003 on 10.0.0.11")],
+        id="receiver-autobind",
+    ),
+    pytest.param(
+        runtime(*(Listener(s.address, s.port) for s in SOCKETS)),
+        {},
+        [("pass", f"{RUNS}; listens: HTTP 8080 on *, AJP 8009 on *, Receiver 4000 on 10.0.0.11")],
+        id="owners-not-shown-to-a-non-root-user",
+    ),
+    pytest.param(
+        runtime(*SOCKETS, tomcat=None),
+        {},
+        [("fail", "tomcat01 is not running: no Java process with -Dcatalina.base=/opt/tomcat")],
+        id="not-running",
+    ),
+    pytest.param(
+        runtime(*replaced(8009)),
+        {},
+        [
+            (
+                "fail",
+                "Tomcat (PID 812) does not listen on AJP 8009 on 0.0.0.0 (server.xml line 5): "
+                "nothing listens on the port",
+            )
+        ],
+        id="ajp-not-listening",
+    ),
+    pytest.param(
+        runtime(*replaced(8080, Listener("::", 8080, 4242))),
+        {},
+        [
+            (
+                "fail",
+                "Tomcat (PID 812) does not listen on HTTP 8080 on * (server.xml line 4): "
+                "PID 4242 holds the port",
+            )
+        ],
+        id="port-held-by-another-process",
+    ),
+    pytest.param(
+        runtime(*replaced(4000, Listener("10.0.0.11", 4100, 812))),
+        {},
+        [
+            (
+                "fail",
+                "Tomcat (PID 812) does not listen on Receiver 4000-4099 on auto (server.xml "
+                "line 7): nothing listens on any port of the range",
+            )
+        ],
+        id="receiver-beyond-autobind",
+    ),
+    pytest.param(
+        runtime(*replaced(8009, Listener("127.0.0.1", 8009, 812))),
+        {},
+        [
+            (
+                "fail",
+                "AJP 8009 on 0.0.0.0 (server.xml line 5): Tomcat listens on 127.0.0.1:8009 instead",
+            )
+        ],
+        id="narrower-than-configured",
+    ),
+    pytest.param(
+        runtime(*SOCKETS),
+        {"ajp_extra": AJP_AT},
+        [
+            (
+                "warn",
+                "AJP 8009 on 10.0.0.11 (server.xml line 5): Tomcat listens on all addresses "
+                "(*:8009), wider than configured",
+            )
+        ],
+        id="wider-than-configured",
+    ),
+    pytest.param(
+        runtime(*replaced(8009, Listener("10.0.0.11", 8009, 812))),
+        {"ajp_extra": AJP_AT},
+        [("pass", f"{RUNS}; listens: HTTP 8080 on *, AJP 8009 on 10.0.0.11, Receiver 4000 on ")],
+        id="address-as-configured",
+    ),
+    pytest.param(
+        runtime(*replaced(8009, Listener("::1", 8009, 812))),
+        {"ajp_extra": 'secret="s3cret"'},
+        [("pass", f"{RUNS}; listens: HTTP 8080 on *, AJP 8009 on ::1, Receiver 4000 on ")],
+        id="ajp-default-loopback-on-an-ipv6-jvm",
+    ),
+    pytest.param(
+        runtime(*SOCKETS),
+        {"ajp_extra": 'secret="s3cret"'},
+        [
+            (
+                "warn",
+                "AJP 8009 on the loopback address (server.xml line 5): Tomcat listens on all "
+                "addresses (*:8009), wider than configured",
+            )
+        ],
+        id="ajp-default-is-loopback-since-ghostcat",
+    ),
+    pytest.param(
+        RuntimeFacts(1741000600.0, tomcat=TOMCAT, listeners_error="neither ss nor /proc"),
+        {},
+        [("pass", RUNS), ("error", "cannot read the socket table: neither ss nor /proc")],
+        id="socket-table-unreadable",
+    ),
+    pytest.param(
+        RuntimeFacts(0.0, processes_error="not asked: timed out"),
+        {},
+        [("error", "cannot read the process table: not asked: timed out")],
+        id="process-table-unreadable",
+    ),
+    pytest.param(
+        None,
+        {},
+        [("skip", "what runs was not gathered (a snapshot taken without process tables)")],
+        id="an-older-snapshot",
+    ),
+]
+
+
+@pytest.mark.parametrize(("facts", "server", "expected"), CC801)
+def test_cc801_tomcat_running(
+    cluster: Callable[..., ClusterFacts],
+    facts: RuntimeFacts | None,
+    server: dict[str, str],
+    expected: list[tuple[str, str]],
+) -> None:
+    found = judge(
+        cluster({"tomcat01": {"runtime": facts}}, overrides={"tomcat01": server}), "CC801"
+    )
+    mine = [(status, message) for node, status, message in found if node == "tomcat01"]
+    assert [status for status, _ in mine] == [status for status, _ in expected], mine
+    for (_, message), (_, wanted) in zip(mine, expected, strict=True):
+        assert message.startswith(wanted), message
+
+
+def test_cc801_names_the_line_of_server_xml(cluster: Callable[..., ClusterFacts]) -> None:
+    facts = cluster({"tomcat01": {"runtime": runtime(*replaced(8009))}})
+    (result,) = [
+        r for r in run_checks(select(load_checks(), ["CC801"]), facts) if r.node == "tomcat01"
+    ]
+    assert (result.file, result.line, result.details["kind"]) == (SERVER, 5, "AJP")
+
+
+# --- one cause, said once: what the other checks say of a Tomcat that is not running -----------
+
+
+def test_a_stopped_tomcat_is_one_cause_not_three_symptoms(
+    cluster: Callable[..., ClusterFacts],
+) -> None:
+    """tomcat03 is not running: web1's CPing to it is refused, the others cannot reach its
+    receiver, its JVM is `java` from PATH. Each check names the cause instead (CC801)."""
+    live: dict[str, dict[str, Any]] = receivers(tomcat03=Outcome.REFUSED)
+    for name in TOMCATS:
+        live[name]["runtime"] = runtime(*SOCKETS, tomcat=None if name == "tomcat03" else TOMCAT)
+        live[name]["jvm"] = jvm()
+    live["tomcat03"]["jvm"] = JvmFacts("java", "java on PATH (no running Tomcat found)", "21.0.2")
+    probes = [
+        ProbeResult(host, 8009, Outcome.REFUSED if n == "tomcat03" else Outcome.CPONG, 1.0)
+        for n, host in TOMCATS.items()
+    ]
+    live["web1"] = {"ajp_probes": tuple(probes)}
+    facts = cluster(live)
+    stopped = "tomcat03 is not running (CC801)"
+    assert judge(facts, "CC102")[2] == (
+        "web1",
+        "skip",
+        f"worker tomcat03 (10.0.0.13:8009): {stopped}",
+    )
+    assert judge(facts, "CC504") == [
+        ("tomcat01", "pass", f"connects to the receivers of the 1 other member(s); {stopped}"),
+        ("tomcat02", "pass", f"connects to the receivers of the 1 other member(s); {stopped}"),
+        ("tomcat03", "skip", stopped),
+    ]
+    assert judge(facts, "CC301") == [
+        ("tomcat01", "pass", f"17.0.15 Debian 64-bit, {FROM}"),
+        ("tomcat02", "pass", f"17.0.15 Debian 64-bit, {FROM}"),
+        ("tomcat03", "skip", f"not judged: {stopped}"),
+        (None, "pass", "both nodes run 17.0.15 (Debian)"),
+    ]
+    assert {(n, s) for n, s, _ in judge(facts, "CC801")} == {
+        ("tomcat01", "pass"),
+        ("tomcat02", "pass"),
+        ("tomcat03", "fail"),
+    }
+
+
+def test_an_unreadable_process_table_is_no_reason_to_skip(
+    cluster: Callable[..., ClusterFacts],
+) -> None:
+    """Not knowing whether Tomcat runs is not knowing it does not: the symptoms stay."""
+    live: dict[str, dict[str, Any]] = receivers(tomcat03=Outcome.REFUSED)
+    live["tomcat03"]["runtime"] = RuntimeFacts(0.0, processes_error="ps: not found")
+    assert [s for _n, s, _m in judge(cluster(live), "CC504")] == ["fail", "fail", "pass"]
