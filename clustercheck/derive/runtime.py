@@ -86,6 +86,8 @@ def expected_listeners(node: NodeFacts, server: ServerXml) -> list[Expected]:
         address, port = receiver_bind(cluster)
         attrs = cluster.receiver.attrs if cluster.receiver else {}
         line = cluster.receiver.line if cluster.receiver else cluster.line
+        # ReceiverBase.bind tries port, port+1, ... autoBind times and keeps the first free one
+        # (tomcat.apache.org config/cluster-receiver.html: "autoBind", default 100)
         tries = _int(attrs.get("autoBind", RECEIVER_DEFAULTS["autoBind"]))
         if port is not None and port > 0:
             written = attrs.get("address", RECEIVER_DEFAULTS["address"])
