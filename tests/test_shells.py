@@ -18,6 +18,7 @@ from support import NON_UTF8
 
 from clustercheck.collect.jvm import gather_jvm
 from clustercheck.collect.reader import NodeReader
+from clustercheck.collect.runtime import Running
 from clustercheck.collect.transports.base import CommandRefused
 from clustercheck.collect.transports.hostkeys import HostKeyStore
 from clustercheck.collect.transports.shells import (
@@ -27,6 +28,7 @@ from clustercheck.collect.transports.shells import (
     powershell_script,
 )
 from clustercheck.collect.transports.ssh import SshTransport
+from clustercheck.facts.runtime import RuntimeFacts
 from clustercheck.inventory.settings import NodeSettings, SshSettings, TomcatSettings
 
 HOSTILE = [
@@ -258,7 +260,8 @@ def test_the_ssh_transport_quotes_for_the_nodes_shell() -> None:
 
 def test_an_unquotable_tomcat_java_is_a_finding_naming_node_and_field() -> None:
     transport = SshTransport(WINDOWS, HostKeyStore())
-    facts = gather_jvm(transport, NodeReader(transport, windows=True), WINDOWS)
+    unread = Running(RuntimeFacts(0.0, processes_error="not asked"))
+    facts = gather_jvm(transport, NodeReader(transport, windows=True), WINDOWS, unread)
     assert facts.source == "the inventory's tomcat.java"
     assert facts.error == (
         "tomcat03 (10.0.0.13): 'C:/jdk\\n/bin/java.exe' cannot be passed to cmd.exe:"

@@ -50,7 +50,7 @@ def parse_ss(text: str) -> tuple[Bound, ...]:
         if address is None or not port.isdigit():
             continue
         owners = _USERS_PID.findall(" ".join(fields[5:]))
-        pids = [int(p) for p in owners] or [None]
+        pids: list[int | None] = [int(p) for p in owners] or [None]
         for pid in dict.fromkeys(pids):  # a socket shared by httpd's parent and its children
             found[Bound(address, int(port), pid)] = None
     return tuple(found)
