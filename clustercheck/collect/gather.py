@@ -151,8 +151,9 @@ def gather_node(
             facts.tomcat = gather_tomcat(reader, node.tomcat)
         if transport.live:
             gather_live(transport, reader, node, facts.live)
-            _stamp(transport, facts)
         facts.files = reader.reads
+        if transport.live:
+            _stamp(transport, facts)
     except TransportError as exc:
         facts.live.reachable = False
         facts.live.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
