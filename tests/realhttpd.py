@@ -136,13 +136,18 @@ def run_httpd(
             names.write_text(workers, encoding="utf-8")
         elif workers is not None:
             names.write_bytes(workers)
-        return (
-            f"LoadModule jk_module {MOD_JK}\n"
-            f"JkLogFile {root}/mod_jk.log\nJkLogLevel debug\nJkShmFile {root}/jk.shm\n"
-            + (f"JkWorkersFile {names}\n" if workers_file else "")
-        )
+        return _jk_lines(root, workers_file)
 
     return _httpd(jk, conf, get, headers or {}, hosts=hosts)
+
+
+def _jk_lines(root: Path, workers_file: bool = True) -> str:
+    """mod_jk's lines: its log at debug level, its shared memory, root/workers.properties."""
+    return (
+        f"LoadModule jk_module {MOD_JK}\n"
+        f"JkLogFile {root}/mod_jk.log\nJkLogLevel debug\nJkShmFile {root}/jk.shm\n"
+        + (f"JkWorkersFile {root}/workers.properties\n" if workers_file else "")
+    )
 
 
 def run_proxy_httpd(
@@ -175,18 +180,7 @@ def _httpd(
     """httpd on a throw-away ServerRoot: the common lines, the module's, then `conf`."""
     root = Path(tempfile.mkdtemp(prefix="cc-httpd-"))
     try:
-        root.chmod(0o755)
-        address = _own_address()
-        port = _free_port(address)
-        text = (
-            f"ServerRoot {root}\nServerName localhost\nListen {address}:{port}\n"
-            f"LoadModule mpm_prefork_module {PREFORK}\nLoadModule authz_core_module {AUTHZ}\n"
-            f"StartServers 1\nMinSpareServers 1\nMaxSpareServers 2\n{_user()}"
-            f"PidFile {root}/httpd.pid\nErrorLog {root}/error.log\nLogLevel info\n"
-            + module_lines(root)
-        )
-        body = conf.replace("VHOST", f"{address}:{port}")
-        (root / "httpd.conf").write_bytes((text + body).encode("utf-8"))
+        address, port = _configure(root, module_lines, conf)
         if config_test:
             return _config_test(root)
         argv = [APACHE2, "-f", str(root / "httpd.conf"), "-DFOREGROUND"]
@@ -194,6 +188,48 @@ def _httpd(
             (root / "hosts").write_text(hosts, encoding="utf-8")
             argv = [UNSHARE, "--mount", "--", "sh", "-c", _OWN_HOSTS, str(root / "hosts"), *argv]
         return _run(root, argv, address, port, get, headers)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _configure(root: Path, module_lines: Callable[[Path], str], conf: str) -> tuple[str, int]:
+    """Write root/httpd.conf: the common lines, the module's, then `conf`; returns the address
+    and port it listens on."""
+    root.chmod(0o755)
+    address = _own_address()
+    port = _free_port(address)
+    text = (
+        f"ServerRoot {root}\nServerName localhost\nListen {address}:{port}\n"
+        f"LoadModule mpm_prefork_module {PREFORK}\nLoadModule authz_core_module {AUTHZ}\n"
+        f"StartServers 1\nMinSpareServers 1\nMaxSpareServers 2\n{_user()}"
+        f"PidFile {root}/httpd.pid\nErrorLog {root}/error.log\nLogLevel info\n" + module_lines(root)
+    )
+    body = conf.replace("VHOST", f"{address}:{port}")
+    (root / "httpd.conf").write_bytes((text + body).encode("utf-8"))
+    return address, port
+
+
+@contextmanager
+def serving_jk(
+    workers: str, before: Callable[[Path], None] = lambda root: None
+) -> Iterator[tuple[Path, subprocess.Popen[bytes]]]:
+    """httpd with mod_jk and this workers file, running inside the block (its ServerRoot and
+    process); `before(root)` runs once the files are written, before httpd starts."""
+    root = Path(tempfile.mkdtemp(prefix="cc-httpd-"))
+    try:
+        (root / "workers.properties").write_text(workers, encoding="utf-8")
+        address, port = _configure(root, _jk_lines, "")
+        before(root)
+        argv = [APACHE2, "-f", str(root / "httpd.conf"), "-DFOREGROUND"]
+        with (root / "stderr").open("wb") as stderr:
+            process = subprocess.Popen(
+                argv, stdout=stderr, stderr=subprocess.STDOUT, start_new_session=True
+            )
+            try:
+                assert _wait_started(process, root, address, port), (root / "stderr").read_text()
+                yield root, process
+            finally:
+                stop(process, grace_s=15)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

@@ -22,8 +22,10 @@ from clustercheck.collect.plan import plan_probes, receiver_targets
 from clustercheck.collect.probes import probe_from, probe_locally
 from clustercheck.collect.reader import NodeReader
 from clustercheck.collect.reference import query_reference
+from clustercheck.collect.stamps import gather_stamps
 from clustercheck.collect.tomcat import gather_tomcat
 from clustercheck.collect.transports.base import Transport, TransportError
+from clustercheck.derive.applied import read_files
 from clustercheck.derive.cluster_config import node_membership
 from clustercheck.derive.membership_view import compute_view
 from clustercheck.facts.clock import NtpReference
@@ -150,6 +152,8 @@ def gather_node(
         if transport.live:
             gather_live(transport, reader, node, facts.live)
         facts.files = reader.reads
+        if transport.live:
+            _stamp(transport, facts)
     except TransportError as exc:
         facts.live.reachable = False
         facts.live.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -160,6 +164,15 @@ def gather_node(
         facts.live.duration_s = round(time.monotonic() - start, 3)
         facts.secrets = reader.secrets  # also of a node lost halfway: its files were read
     return facts
+
+
+def _stamp(transport: Transport, facts: NodeFacts) -> None:
+    """The modification times of the files the node's servers read, taken right after its
+    process table (CC802 compares the two), once the files' facts say which they are."""
+    runtime = facts.live.runtime
+    if runtime is not None:
+        paths = read_files(facts).paths()
+        runtime.stamps = gather_stamps(transport, paths, windows=facts.settings.os == "windows")
 
 
 def _apache(

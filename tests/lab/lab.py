@@ -129,6 +129,11 @@ FAULTS: dict[str, Fault] = {
     "ajp-port": Fault(
         2, f"n2's AJP connector is on {AJP_WRONG_PORT}, web1's and web2's members say {AJP_PORT}"
     ),
+    "edited-not-restarted": Fault(
+        2,
+        f"n2's server.xml is edited to AJP port {AJP_WRONG_PORT} after its Tomcat started, and "
+        f"Tomcat is not restarted: it still listens on {AJP_PORT}",
+    ),
     "dup-jvmroute": Fault(3, "n3's jvmRoute is tomcat02, the same as n2's"),
     "no-distributable": Fault(2, "n2 also deploys /nodist, whose web.xml has no <distributable/>"),
     "ajp-no-secret": Fault(3, "n3's AJP connector has no secret: it listens, CPing gets no CPong"),
@@ -168,6 +173,8 @@ FAULTS: dict[str, Fault] = {
         3, "web2's BalancerMember for tomcat03 has route=tomcat3, not its jvmRoute tomcat03"
     ),
 }
+# The reader a file names when writing it must restart no process (a key no process has).
+NOT_RESTARTED = "nobody"
 # Faults under which members cannot all see and verify each other, so no start waits for it.
 MEMBERSHIP_FAULTS = {"mcast-cut", "mcast-host-firewall", "receiver-loopback"}
 
@@ -657,6 +664,7 @@ class Lab:
         }
         files[conf / "logging.properties"] = (key, render("logging.properties"))
         loopback = self._hit("receiver-loopback", node)
+        edited = self._hit("edited-not-restarted", node)
         idle_ms = AJP_IDLE_TIMEOUT_S * 1000
         if self._hit("idle-timeout", node):
             idle_ms = SHORT_IDLE_TIMEOUT_MS
@@ -665,7 +673,7 @@ class Lab:
             node=node,
             hostname=self.hostname(node),
             ip=self.ip(node),
-            ajp_port=AJP_WRONG_PORT if self._hit("ajp-port", node) else AJP_PORT,
+            ajp_port=AJP_WRONG_PORT if self._hit("ajp-port", node) or edited else AJP_PORT,
             ajp_address="::1" if self._hit("ajp-ipv6", node) else self.ip(node),
             ajp_timeout_ms=idle_ms,
             ajp_secret="" if self._hit("ajp-no-secret", node) else f'secret="{SECRET}"',
@@ -673,7 +681,9 @@ class Lab:
             receiver_address="127.0.0.1" if loopback else self.ip(node),
             state_transfer_timeout=STATE_TRANSFER_TIMEOUT_S,
         )
-        files[conf / "server.xml"] = (key, server_xml)
+        # edited-not-restarted: the edit is written, its reader left running (switching the
+        # fault off restarts it, so that it runs what the file says again)
+        files[conf / "server.xml"] = (NOT_RESTARTED if edited else key, server_xml)
         setenv = self.catalina_base(node) / "bin" / "setenv.sh"
         files[setenv] = (
             key,

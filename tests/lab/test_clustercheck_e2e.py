@@ -30,6 +30,16 @@ EXPECTED: dict[str, set[Key]] = {
         ("CC102", "web1", "fail"),
         ("CC102", "web2", "fail"),
     },
+    # server.xml says 8010, the running Tomcat still listens on 8009: the files disagree with
+    # the front ends (CC101, as under ajp-port) and CC802 says the edit was never applied; CPing
+    # still gets its CPong on 8009. CC802 needs the process table (collect.runtime, i16-runtime).
+    "edited-not-restarted": {
+        ("CC101", "web1", "fail"),
+        ("CC101", "web2", "fail"),
+        ("CC101", "tomcat02", "warn"),
+        ("CC801", "tomcat02", "fail"),  # server.xml's 8010: nothing listens there
+        ("CC802", "tomcat02", "fail"),
+    },
     "dup-jvmroute": {
         ("CC201", "tomcat02", "fail"),
         ("CC201", "tomcat03", "fail"),
@@ -95,6 +105,7 @@ DIAGNOSIS = {
     "worker-secret": "different secret",
     "receiver-loopback": "advertises 127.0.0.1",
     "node-stopped": "tomcat03 is not running",
+    "edited-not-restarted": "server.xml was modified at",
     "dup-jvmroute": "is also used by",
     "no-distributable": "nodist does not declare <distributable/>",
     "other-jdk": "versions differ",
