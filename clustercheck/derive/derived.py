@@ -13,6 +13,7 @@ import functools
 from clustercheck.derive.clock import NodeClock, node_clocks
 from clustercheck.derive.connector import TomcatSide, connector_side
 from clustercheck.derive.frontend import FrontEnd
+from clustercheck.derive.logs import admitted_by_node
 from clustercheck.derive.membership import MembershipView
 from clustercheck.derive.membership_view import compute_view
 from clustercheck.derive.secrets import public_names, secret_values
@@ -52,6 +53,11 @@ class Derived:
     def membership(self) -> MembershipView | None:
         """Who hears whom; None when no node captured anything."""
         return compute_view(self._facts)
+
+    @functools.cached_property
+    def log_membership(self) -> dict[str, tuple[str, ...]]:
+        """The members each Tomcat admitted since its start, by its own log (node -> names)."""
+        return admitted_by_node(self._facts)
 
     @functools.cached_property
     def secrets(self) -> Secrets:

@@ -143,9 +143,13 @@ def admitted_members(logs: LogFacts) -> list[str] | None:
 
 def admitted_by_node(cluster: ClusterFacts) -> dict[str, tuple[str, ...]]:
     """For each Tomcat node whose log was read: the nodes it admitted, by inventory name (a
-    member no node of the inventory is stays "host:port")."""
+    member no node of the inventory is stays "host:port"). Not of a node whose process table
+    shows no Tomcat: its log is a stopped process's."""
     views: dict[str, tuple[str, ...]] = {}
     for node in cluster.tomcats:
+        runtime = node.live.runtime
+        if runtime is not None and runtime.tomcat is None:
+            continue
         logs = node.live.logs
         members = admitted_members(logs) if logs is not None else None
         if members is not None:
