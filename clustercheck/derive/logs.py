@@ -82,17 +82,19 @@ def _entries(tail: LogTail, offset: int | None) -> list[tuple[int, int, float | 
 def _in_entry(
     rule: LogRule, tail: LogTail, entry: tuple[int, int, float | None], offset: int | None
 ) -> Occurrence | None:
+    """The entry's first line the rule matches; the quote adds the next matching line of the
+    same entry (the exception under "Unable to serialize ...": which class)."""
     start, end, when = entry
-    for index in range(start, end):
-        found = rule.pattern.search(tail.lines[index])
-        if found is not None:
-            subject = found.groupdict().get("subject")
-            subject = member_of(subject) or subject if subject else None
-            quote = strip_stamp(tail.lines[index], tail.kind).strip()
-            if len(quote) > QUOTE_MAX:
-                quote = quote[: QUOTE_MAX - 1] + "…"
-            return Occurrence(tail, index, when if offset is not None else None, quote, subject)
-    return None
+    matching = [(i, m) for i in range(start, end) if (m := rule.pattern.search(tail.lines[i]))]
+    if not matching:
+        return None
+    index, found = matching[0]
+    subject = found.groupdict().get("subject")
+    subject = member_of(subject) or subject if subject else None
+    quote = " / ".join(strip_stamp(tail.lines[i], tail.kind).strip() for i, _m in matching[:2])
+    if len(quote) > QUOTE_MAX:
+        quote = quote[: QUOTE_MAX - 1] + "…"
+    return Occurrence(tail, index, when if offset is not None else None, quote, subject)
 
 
 def _cleared(rule: LogRule, tail: LogTail, found: Occurrence) -> bool:

@@ -180,7 +180,7 @@ def since_start(
         for index, line in enumerate(lines):
             stamp = line_time(line, kind, utc_offset_s)
             if stamp is not None and stamp >= started_at - START_SLACK_S:
-                return index, started_at, "the process's start"
+                return _after_previous_run(lines, index, kind), started_at, "the process's start"
         if any(line_time(line, kind, utc_offset_s) is not None for line in lines):
             return len(lines), started_at, "the process's start"
     for marker in START_MARKERS.get(kind, ()):
@@ -190,6 +190,16 @@ def since_start(
         index = _start_of_main(lines, found) if kind in ("tomcat", "journald") else found
         return index, line_time(lines[index], kind, utc_offset_s), f"the start marker {marker!r}"
     return 0, None, ""
+
+
+def _after_previous_run(lines: Sequence[str], index: int, kind: str) -> int:
+    """The start slack may take in the previous Tomcat's last lines (its shutdown): from its
+    own first line when its start marker follows."""
+    if kind not in ("tomcat", "journald"):
+        return index
+    marker = START_MARKERS[kind][0]
+    found = next((i for i in range(index, len(lines)) if marker in lines[i]), None)
+    return index if found is None else max(index, _start_of_main(lines, found))
 
 
 def _start_of_main(lines: Sequence[str], index: int) -> int:
@@ -261,7 +271,7 @@ _MASKS = (
         r"""([^"'\s,;&\]}]+)"""
     ),
     re.compile(r"(?i)(authorization\s*[:=]\s*(?:\w+\s+)?)(\S+)"),
-    re.compile(r"(?i)(jsessionid\s*[=:]\s*)([^\s;,&\]\"']+)"),
+    re.compile(r"(?i)(jsessionid\s*[=:]\s*)([^\s;,&?#\]\"']+)"),
     re.compile(r"(?i)(session\s*(?:id)?\s*\[(?:id=)?)([^\]\s]+)"),
     re.compile(r"(?i)(for session )(\S+)"),
     re.compile(r"()\b[0-9A-Fa-f]{32}(?:[0-9A-Fa-f]{32})?\b"),

@@ -104,8 +104,7 @@ class MulticastView:
         return text
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "admitted": {name: list(members) for name, members in self.admitted.items()},
+        out: dict[str, Any] = {
             "members": list(self.members),
             "matrix": {
                 listener: {
@@ -116,6 +115,9 @@ class MulticastView:
             },
             "window_s": self.window_s,
         }
+        if self.admitted:  # only when a Tomcat log was read
+            out["admitted"] = {name: list(members) for name, members in self.admitted.items()}
+        return out
 
 
 @dataclass(frozen=True)
