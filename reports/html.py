@@ -244,8 +244,10 @@ def _multicast(view: MulticastView | None) -> dict[str, Any] | None:
                 word = "hears" if pair.heard else "NOT heard"
                 row.append((word, LOOK[pair.status], pair.diagnosis))
         heard = sum(1 for word, _, _ in row if word == "hears")
-        rows.append({"listener": listener, "cells": row, "heard": heard})
-    return {"members": members, "rows": rows, "peers": max(len(members) - 1, 0)}
+        says = view.log_says(listener)
+        rows.append({"listener": listener, "cells": row, "heard": heard, "log": says})
+    logs = any(row["log"] is not None for row in rows)
+    return {"members": members, "rows": rows, "peers": max(len(members) - 1, 0), "logs": logs}
 
 
 def _clocks(report: Report) -> dict[str, Any] | None:

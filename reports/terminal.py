@@ -102,6 +102,9 @@ def multicast_matrix(view: MulticastView) -> Table:
     members = [escape.terminal(m) for m in view.members]
     for member in members:
         table.add_column(member, overflow="fold", min_width=len(member))
+    logs = view.admitted and any(view.log_says(m) is not None for m in view.members)
+    if logs:
+        table.add_column("its Tomcat admits (log)", overflow="fold")
     for listener, label in zip(view.members, members, strict=True):
         row = [Text(label)]
         for sender in view.members:
@@ -111,6 +114,9 @@ def multicast_matrix(view: MulticastView) -> Table:
             else:
                 word = "hears" if pair.heard else f"NO: {escape.terminal(pair.diagnosis)}"
                 row.append(Text(word, style=STYLE[pair.status][1]))
+        if logs:
+            says = view.log_says(listener)
+            row.append(Text(escape.terminal(says) if says is not None else "not read", "dim"))
         table.add_row(*row)
     return table
 

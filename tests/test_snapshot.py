@@ -26,6 +26,7 @@ from clustercheck.collect.snapshot import SnapshotError, load_snapshot
 from clustercheck.facts.clock import ClockSample, NtpReference, Offset
 from clustercheck.facts.jvm import JvmFacts
 from clustercheck.facts.live import LiveFacts, LocalFacts
+from clustercheck.facts.logs import LogFacts, LogTail
 from clustercheck.facts.multicast import CaptureView, LocalListen, MulticastCapture
 from clustercheck.facts.probes import FROM_HERE, Outcome, ProbeResult
 from clustercheck.facts.runtime import Listener, RuntimeFacts, ServerProcess
@@ -189,6 +190,21 @@ EVERYTHING = LiveFacts(
         httpd=ServerProcess(2020, "root", 1740800000.0),
         listeners=(Listener("::", 8080, 812), Listener("10.0.0.12", 8009)),
         processes_error=None,
+    ),
+    logs=LogFacts(
+        3600,
+        (
+            LogTail(
+                "/opt/tomcat/logs/catalina.out",
+                "tomcat",
+                "CATALINA_OUT",
+                ("03-Dec-2026 23:01:21.397 SEVERE [exec-2] x Unable to serialize ***",),
+                first_line=251,
+                since=1796338877.0,
+                since_how="the process's start",
+            ),
+            LogTail("|/usr/bin/rotatelogs x", "httpd", "ErrorLog at h.conf:3", error="piped"),
+        ),
     ),
 )
 HERE = LocalFacts(

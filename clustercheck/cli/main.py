@@ -308,6 +308,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from clustercheck.collect.snapshot import apply_recorded
     from clustercheck.derive.derived import Derived
+    from clustercheck.engine.log_rules import installed_log_rules
     from clustercheck.engine.registry import RegistryError, load_checks, select
     from clustercheck.engine.results import Status
     from clustercheck.engine.runner import run_checks
@@ -319,6 +320,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         catalogue = load_checks()
         checks = select(catalogue, _split(args.checks), _split(args.skip))
+        installed_log_rules()  # a broken or duplicate rule plugin stops the run here, in one line
     except RegistryError as exc:
         raise UsageError(str(exc)) from None
     if not checks:

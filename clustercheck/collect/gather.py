@@ -17,6 +17,7 @@ from clustercheck.bugs import describe_bug
 from clustercheck.collect.apache import gather_apache, gather_httpd_build
 from clustercheck.collect.hosts import gather_hosts
 from clustercheck.collect.live import gather_live, resolve_unmatched_worker_hosts
+from clustercheck.collect.logs import gather_logs
 from clustercheck.collect.multicast import capture, listen_locally
 from clustercheck.collect.plan import plan_probes, receiver_targets
 from clustercheck.collect.probes import probe_from, probe_locally
@@ -151,6 +152,7 @@ def gather_node(
             facts.tomcat = gather_tomcat(reader, node.tomcat)
         if transport.live:
             gather_live(transport, reader, node, facts.live)
+            facts.live.logs = gather_logs(transport, reader, node, facts.live, facts.apache)
         facts.files = reader.reads
         if transport.live:
             _stamp(transport, facts)

@@ -428,8 +428,8 @@ def _node_yaml(node: NodeSettings, redactor: Redactor) -> dict[str, Any]:
         "root": f"nodes/{node_folder(node.name)}",
         "os": node.os,
     }
-    apache = {k: v for k, v in vars(node.apache).items() if v}
-    tomcat = {k: v for k, v in vars(node.tomcat).items() if v}
+    apache = {k: _plain(v) for k, v in vars(node.apache).items() if v}
+    tomcat = {k: _plain(v) for k, v in vars(node.tomcat).items() if v}
     if "system_properties" in tomcat:  # `-D` values for ${...}: secrets among them
         tomcat["system_properties"] = {
             name: redactor.value(name, value) for name, value in tomcat["system_properties"].items()
@@ -439,3 +439,8 @@ def _node_yaml(node: NodeSettings, redactor: Redactor) -> dict[str, Any]:
     if tomcat:
         out["tomcat"] = tomcat
     return out
+
+
+def _plain(value: Any) -> Any:
+    """A settings value as YAML writes it: a tuple (the `logs` lists) as a list."""
+    return list(value) if isinstance(value, tuple) else value

@@ -13,6 +13,7 @@ import functools
 from clustercheck.derive.clock import NodeClock, node_clocks
 from clustercheck.derive.connector import TomcatSide, connector_side
 from clustercheck.derive.frontend import FrontEnd
+from clustercheck.derive.logs import admitted_by_node
 from clustercheck.derive.membership import MembershipView
 from clustercheck.derive.membership_view import compute_view
 from clustercheck.derive.runtime import stopped_tomcats
@@ -59,6 +60,9 @@ class Derived:
         """Tomcat nodes whose Tomcat is known not to run (CC801 says so): the other checks
         name this one cause instead of its symptoms."""
         return stopped_tomcats(self._facts)
+    def log_membership(self) -> dict[str, tuple[str, ...]]:
+        """The members each Tomcat admitted since its start, by its own log (node -> names)."""
+        return admitted_by_node(self._facts)
 
     @functools.cached_property
     def secrets(self) -> Secrets:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from clustercheck.facts.clock import ClockSample, NtpReference
 from clustercheck.facts.jvm import JvmFacts
+from clustercheck.facts.logs import LogFacts
 from clustercheck.facts.multicast import LocalListen, MulticastCapture
 from clustercheck.facts.probes import ProbeResult
 from clustercheck.facts.record import Record
@@ -37,6 +38,7 @@ class LiveFacts(Record):
     httpd_found: dict[str, bool] = field(default_factory=dict)
     receiver_probes: tuple[ProbeResult, ...] | None = None  # members: TCP to the others
     runtime: RuntimeFacts | None = None  # what runs: processes, listeners, file times
+    logs: LogFacts | None = None  # log tails since the last start (CC803)
 
 
 @dataclass

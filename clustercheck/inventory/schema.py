@@ -54,6 +54,10 @@ APACHE: dict[str, Field] = {
     "server_root": Field("str", "httpd ServerRoot, against which relative paths resolve"),
     "workers_properties": Field("str", "workers.properties, when not found through jk_conf"),
     "version": Field("str", "httpd version, when `httpd -v` cannot tell"),
+    "logs": Field(
+        "list[str]",
+        "httpd error logs and mod_jk logs to read (CC803), instead of ErrorLog and JkLogFile",
+    ),
 }
 
 TOMCAT: dict[str, Field] = {
@@ -67,6 +71,13 @@ TOMCAT: dict[str, Field] = {
         "map[str]",
         "-D properties given to Tomcat, for ${...} in server.xml (and its java.net options when"
         " no running Tomcat shows them)",
+    ),
+    "logs": Field(
+        "list[str]",
+        "Tomcat logs to read (CC803), instead of CATALINA_OUT and logging.properties' files",
+    ),
+    "systemd_unit": Field(
+        "str", "systemd unit Tomcat runs under: its journal is read too (else its cgroup's)"
     ),
 }
 

@@ -31,6 +31,7 @@ class ApacheSettings:
     server_root: str | None = None
     workers_properties: str | None = None
     version: str | None = None  # httpd's version, when the node cannot tell
+    logs: tuple[str, ...] = ()  # error logs and mod_jk logs, instead of those the config names
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class TomcatSettings:
     version: str | None = None
     java: str | None = None
     system_properties: dict[str, str] = field(default_factory=dict)
+    logs: tuple[str, ...] = ()  # Tomcat's logs, instead of CATALINA_OUT and logging.properties'
+    systemd_unit: str | None = None  # the unit it runs under: its journal is read too
 
     @property
     def home(self) -> str | None:

@@ -7,7 +7,7 @@ from the facts, the run's derivations and its results, typed, and turned into th
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
 from clustercheck.derive.derived import Derived
@@ -78,14 +78,33 @@ class ClockView:
 
 @dataclass(frozen=True)
 class MulticastView:
-    """Who hears whom: matrix[listener][sender] is the pair with its verdict."""
+    """Who hears whom: matrix[listener][sender] is the pair with its verdict; `admitted`: the
+    members each listener's Tomcat admitted since its start, by its own log, so a member the
+    capture missed but Tomcat admitted (or the reverse) shows beside the matrix."""
 
     members: tuple[str, ...]
     matrix: Mapping[str, Mapping[str, Pair]]
     window_s: float | None
+    admitted: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def log_says(self, listener: str) -> str | None:
+        """What the listener's log says beside its row: the members it admitted, and where that
+        differs from what it heard; None when its log was not read."""
+        admitted = self.admitted.get(listener)
+        if admitted is None:
+            return None
+        heard = {s for s, pair in self.matrix.get(listener, {}).items() if pair.heard}
+        text = ", ".join(admitted) or "none"
+        unheard = [m for m in admitted if m in self.members and m not in heard]
+        missing = sorted(heard - set(admitted))
+        if unheard:
+            text += f"; not heard: {', '.join(unheard)}"
+        if missing:
+            text += f"; heard, not admitted: {', '.join(missing)}"
+        return text
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "members": list(self.members),
             "matrix": {
                 listener: {
@@ -96,6 +115,9 @@ class MulticastView:
             },
             "window_s": self.window_s,
         }
+        if self.admitted:  # only when a Tomcat log was read
+            out["admitted"] = {name: list(members) for name, members in self.admitted.items()}
+        return out
 
 
 @dataclass(frozen=True)
@@ -174,7 +196,9 @@ def _multicast(facts: ClusterFacts, derived: Derived) -> MulticastView | None:
     membership = derived.membership
     if membership is None:
         return None
-    return MulticastView(tuple(membership.members), matrix(membership), _window(facts))
+    return MulticastView(
+        tuple(membership.members), matrix(membership), _window(facts), derived.log_membership
+    )
 
 
 def node_summaries(facts: ClusterFacts, views: Views) -> tuple[NodeSummary, ...]:

@@ -63,6 +63,10 @@ TOMCAT_START_TIMEOUT_S = 90.0
 # shutdown-in-window stops n3's Tomcat this long after a capture starts there: well inside
 # clustercheck's window (4-6 s), and after the AJP CPing that runs at the window's start.
 SHUTDOWN_DELAY_S = 2.0
+# not-serializable's page in n1's ROOT, and the session cookie that makes web1 (mod_jk) route the
+# request to tomcat01: an id of no session, with tomcat01's route
+UNSERIALIZABLE_JSP = "unserializable.jsp"
+ROUTED_TO_TOMCAT01 = "0.tomcat01"
 JAVA_OPTS = (
     "-Xmx96m -Xms32m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "
     "-XX:MaxMetaspaceSize=96m -Djava.net.preferIPv4Stack=true "
@@ -172,11 +176,20 @@ FAULTS: dict[str, Fault] = {
     "balancer-route": Fault(
         3, "web2's BalancerMember for tomcat03 has route=tomcat3, not its jvmRoute tomcat03"
     ),
+    "not-serializable": Fault(
+        1,
+        f"n1's ROOT has {UNSERIALIZABLE_JSP}, which stores an object that is not Serializable in "
+        "the session; one request to it through web1 (mod_jk, routed to tomcat01)",
+    ),
+    "lowercase-cluster": Fault(
+        1,
+        "n1's server.xml writes <cluster> in lower case: Tomcat ignores it and starts unclustered",
+    ),
 }
 # The reader a file names when writing it must restart no process (a key no process has).
 NOT_RESTARTED = "nobody"
 # Faults under which members cannot all see and verify each other, so no start waits for it.
-MEMBERSHIP_FAULTS = {"mcast-cut", "mcast-host-firewall", "receiver-loopback"}
+MEMBERSHIP_FAULTS = {"mcast-cut", "mcast-host-firewall", "receiver-loopback", "lowercase-cluster"}
 
 
 def other_java_home() -> str:
@@ -370,6 +383,18 @@ class Lab:
             faults.discard(name)
         self.state.faults = sorted(faults)
         self._apply()
+        if on and name == "not-serializable":
+            self._request_unserializable()
+
+    def _request_unserializable(self) -> None:
+        """One request through web1 (mod_jk) to the page that puts an object that is not
+        Serializable in the session, routed to tomcat01 by its session cookie's route; the
+        request ends before DeltaManager replicates, which is when Tomcat logs it."""
+        answer = labprobe.http_get(
+            self.ip(1), 80, f"/{UNSERIALIZABLE_JSP}", session=ROUTED_TO_TOMCAT01, timeout=30
+        )
+        if answer.status != 200 or "node=tomcat01" not in answer.body:
+            raise LabError(f"{UNSERIALIZABLE_JSP} through web1: {answer.status} {answer.body!r}")
 
     @contextmanager
     def fault(self, name: str) -> Iterator[Lab]:
@@ -681,6 +706,10 @@ class Lab:
             receiver_address="127.0.0.1" if loopback else self.ip(node),
             state_transfer_timeout=STATE_TRANSFER_TIMEOUT_S,
         )
+        if self._hit("lowercase-cluster", node):
+            server_xml = server_xml.replace("<Cluster ", "<cluster ").replace(
+                "</Cluster>", "</cluster>"
+            )
         # edited-not-restarted: the edit is written, its reader left running (switching the
         # fault off restarts it, so that it runs what the file says again)
         files[conf / "server.xml"] = (NOT_RESTARTED if edited else key, server_xml)
@@ -691,6 +720,9 @@ class Lab:
         )
         webapps = self.catalina_base(node) / "webapps"
         files |= _webapp(webapps / "ROOT", key, distributable=True)
+        unserializable = webapps / "ROOT" / UNSERIALIZABLE_JSP
+        page = (TEMPLATES / UNSERIALIZABLE_JSP).read_text()
+        files[unserializable] = (key, page if self._hit("not-serializable", node) else None)
         if self._hit("no-distributable", node):
             files |= _webapp(webapps / "nodist", key, distributable=False)
         else:

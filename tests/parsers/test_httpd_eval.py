@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,7 +29,7 @@ def gathered(
     tmp: Path,
     files: Mapping[str, str],
     build: HttpdBuild | None = None,
-    settings: Mapping[str, str] | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> ApacheFacts:
     for path, text in files.items():
         target = tmp / path.lstrip("/")
