@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from clustercheck.facts.balancer import BalancerView
 from clustercheck.facts.clock import ClockSample, NtpReference
 from clustercheck.facts.jvm import JvmFacts
 from clustercheck.facts.multicast import LocalListen, MulticastCapture
@@ -37,6 +38,7 @@ class LiveFacts(Record):
     httpd_found: dict[str, bool] = field(default_factory=dict)
     receiver_probes: tuple[ProbeResult, ...] | None = None  # members: TCP to the others
     runtime: RuntimeFacts | None = None  # what runs: processes, listeners, file times
+    balancer: tuple[BalancerView, ...] | None = None  # apache nodes: the modules' status pages
 
 
 @dataclass

@@ -54,6 +54,12 @@ APACHE: dict[str, Field] = {
     "server_root": Field("str", "httpd ServerRoot, against which relative paths resolve"),
     "workers_properties": Field("str", "workers.properties, when not found through jk_conf"),
     "version": Field("str", "httpd version, when `httpd -v` cannot tell"),
+    "jk_status_url": Field(
+        "str", "mod_jk's status worker as asked on the node (default: found from JkMount)"
+    ),
+    "balancer_manager_url": Field(
+        "str", "mod_proxy's balancer-manager as asked on the node (default: found from SetHandler)"
+    ),
 }
 
 TOMCAT: dict[str, Field] = {

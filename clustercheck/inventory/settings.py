@@ -31,6 +31,8 @@ class ApacheSettings:
     server_root: str | None = None
     workers_properties: str | None = None
     version: str | None = None  # httpd's version, when the node cannot tell
+    jk_status_url: str | None = None  # mod_jk's status worker, when the config cannot tell
+    balancer_manager_url: str | None = None  # mod_proxy's balancer-manager, likewise
 
 
 @dataclass(frozen=True)
