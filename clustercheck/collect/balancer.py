@@ -114,7 +114,7 @@ def _view(transport: Transport, endpoint: StatusEndpoint) -> BalancerView:
             return view(error=f"no answer within {FETCH_TIMEOUT_S:g} s")
         if flavour == "python3" and result.exit_status == 127:
             continue  # no python3: the shell's curl or wget
-        text = decode(result.stdout[:MAX_PAGE_BYTES + 4096])
+        text = decode(result.stdout[: MAX_PAGE_BYTES + 4096])
         break
     answer = parse_answer(text or "")
     if answer.error is not None:

@@ -86,6 +86,9 @@ EXPECTED: dict[str, set[Key]] = {
         ("CC108", "web2", "fail"),
     },
     "balancer-route": {("CC202", "web2", "fail")},
+    # Runtime state no file holds: web1's running mod_jk has tomcat03 disabled (jkstatus), its
+    # workers.properties and web2 say active. CC102 still passes: tomcat03 answers CPing.
+    "member-disabled": {("CC804", "web1", "warn"), ("CC804", None, "fail")},
 }
 
 
@@ -110,6 +113,7 @@ DIAGNOSIS = {
     "idle-timeout": "2000 ms",
     "ajp-ipv6": "::1",
     "balancer-route": "tomcat3",
+    "member-disabled": "the front ends disagree on tomcat03: disabled (D) on web1 (mod_jk)",
 }
 
 
@@ -143,6 +147,10 @@ def test_the_healthy_lab_passes_every_check(lab: Lab, capsys: pytest.CaptureFixt
     assert live <= judged, "every live check judged the lab"
     seam = {"CC105", "CC106", "CC107", "CC108", "CC203"}
     assert seam <= judged, "every seam check judged both front ends"
+    runtime = {
+        r["node"] for r in report["results"] if r["code"] == "CC804" and r["status"] == "pass"
+    }
+    assert runtime == {"web1", "web2", None}, "both running balancers asked, and they agree"
     apaches = {r["node"] for r in report["results"] if r["code"] == "CC102"}
     assert {"web1", "web2"} <= apaches, "CPing ran from both front ends"
     assert report["views"]["multicast"]["members"] == ["tomcat01", "tomcat02", "tomcat03"]

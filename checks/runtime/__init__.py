@@ -1,0 +1,1 @@
+"""CC8xx: what runs, beside what the files say: processes, logs, the running balancers."""
