@@ -23,6 +23,7 @@ from support import REPO
 
 from clustercheck.cli.main import main
 from clustercheck.collect.snapshot import SnapshotError, load_snapshot
+from clustercheck.facts.balancer import BalancerView
 from clustercheck.facts.clock import ClockSample, NtpReference, Offset
 from clustercheck.facts.jvm import JvmFacts
 from clustercheck.facts.live import LiveFacts, LocalFacts
@@ -30,6 +31,7 @@ from clustercheck.facts.multicast import CaptureView, LocalListen, MulticastCapt
 from clustercheck.facts.probes import FROM_HERE, Outcome, ProbeResult
 from clustercheck.parsers.httpd_build import HttpdBuild, HttpdProcess
 from clustercheck.parsers.pcap import Datagram
+from clustercheck.parsers.status_page import RuntimeBalancer, RuntimeMember
 from clustercheck.parsers.timesync import TimeSync
 from clustercheck.parsers.tribes import Heartbeat, decode_heartbeat
 
@@ -181,6 +183,22 @@ EVERYTHING = LiveFacts(
     receiver_probes=(
         ProbeResult("10.0.0.11", 4000, Outcome.CONNECT_TIMEOUT, None, "", "tomcat02"),
         ProbeResult("10.0.0.13", 4000, Outcome.ERROR, 1.0, "No route to host", FROM_HERE),
+    ),
+    balancer=(
+        BalancerView(
+            "mod_jk",
+            "http://127.0.0.1:80/jkstatus?mime=prop",
+            "JkMount /jkstatus jkstatus",
+            "/etc/httpd/conf.d/mod_jk.conf",
+            3,
+            (
+                RuntimeBalancer(
+                    "lb",
+                    (RuntimeMember("tomcat02", "10.0.0.12", 8009, "tomcat02", "ERR", True, "D"),),
+                ),
+            ),
+        ),
+        BalancerView("mod_proxy", "http://[::1]:8080/bm?xml=1", "x", error="HTTP 403"),
     ),
 )
 HERE = LocalFacts(

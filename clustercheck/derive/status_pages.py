@@ -5,7 +5,7 @@ httpd would serve them, or named in the inventory.
 The page is asked on the node itself (clustercheck/collect/balancer.py), so the address is one
 httpd listens on: a loopback Listen first, a wildcard one through 127.0.0.1, else the node's
 own listening address (mod_authz_host's `Require local` admits a client whose address is the
-server's own). A mount inside a `<VirtualHost>` is asked at that host's address, with its
+server's own); port 80 when no Listen was read (a jk_conf without httpd.conf). A mount inside a `<VirtualHost>` is asked at that host's address, with its
 ServerName as the Host header, so that httpd picks that VirtualHost.
 """
 
@@ -158,7 +158,8 @@ def _vhost_label(directives: Sequence[Directive], arguments: str | None) -> str 
 def _address(directives: Sequence[Directive], vhost: str | None) -> _Where | None:
     """Where to ask httpd for a page of the main server (`vhost` None) or of a VirtualHost."""
     listens = [_listen(d) for d in directives if d.lname == "listen" and not d.sections]
-    known = [listen for listen in listens if listen is not None]
+    # no Listen read (the inventory names jk_conf alone): httpd's usual port
+    known = [listen for listen in listens if listen is not None] or [("", 80, "http")]
     wanted: list[tuple[str, int | None]] = [("*", None)]
     host_header = None
     if vhost is not None:
