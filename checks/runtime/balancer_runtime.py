@@ -8,11 +8,11 @@ from collections.abc import Iterator
 
 from clustercheck.derive.derived import Derived
 from clustercheck.derive.frontend import FrontEnd, Module
+from clustercheck.derive.status_pages import running_member, running_view
 from clustercheck.derive.targets import MemberTarget
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, errored, failed, passed, skipped, warned
 from clustercheck.facts.balancer import BalancerView
-from clustercheck.parsers.status_page import RuntimeMember
 
 # How messages name an activation (mod_jk's letters; mod_proxy's status= flags beside them).
 ACTIVATION_WORDS = {
@@ -95,10 +95,9 @@ def balancer_runtime(derived: Derived) -> Iterator[Finding]:
 def _view(front_end: FrontEnd) -> BalancerView | Finding:
     """The front end's status page as asked, or the finding that says why there is none."""
     node, module = front_end.node, front_end.module
-    views = node.live.balancer
-    if views is None:
+    if node.live.balancer is None:
         return skipped(f"{module}: its status page was not asked (a Windows node)", node=node.name)
-    found = next((v for v in views if v.module == module), None)
+    found = running_view(front_end)
     if found is None:
         return skipped(
             f"{module}: no status page in httpd's configuration, so its running balancers were "
@@ -116,25 +115,6 @@ def _view(front_end: FrontEnd) -> BalancerView | Finding:
     return found
 
 
-def _runtime(view: BalancerView, target: MemberTarget) -> RuntimeMember | None:
-    """The member as the running module shows it: in its balancer, by worker name (mod_jk) or
-    by host and port (mod_proxy shows `ajp://host` without the default port)."""
-    member, balancer = target.member, target.balancer
-    for shown in view.balancers:
-        if balancer is not None and shown.name.lower() != balancer.name.lower():
-            continue
-        for runtime in shown.members:
-            if member.module is Module.MOD_JK and runtime.name == member.name:
-                return runtime
-            if (
-                member.module is Module.MOD_PROXY
-                and runtime.host.lower() == target.host.lower()
-                and runtime.port == target.port
-            ):
-                return runtime
-    return None
-
-
 def _judge_front_end(
     front_end: FrontEnd,
     view: BalancerView,
@@ -144,9 +124,10 @@ def _judge_front_end(
     node, module = front_end.node.name, front_end.module
     page = f"{view.url}, from {view.source}"
     shown, problems = [], []
+    names = [target.member.name for target in targets]
     for target in targets:
         member = target.member
-        runtime = _runtime(view, target)
+        runtime = running_member(view, target)
         details: dict[str, object] = {"module": str(module), "url": view.url}
         details |= {"worker": member.name}
         if runtime is not None:
@@ -194,7 +175,7 @@ def _judge_front_end(
             node=node,
             file=view.file,
             line=view.line,
-            details={"module": str(module), "url": view.url},
+            details={"module": str(module), "url": view.url, "worker": names},
         )
 
 

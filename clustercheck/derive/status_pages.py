@@ -5,8 +5,9 @@ httpd would serve them, or named in the inventory.
 The page is asked on the node itself (clustercheck/collect/balancer.py), so the address is one
 httpd listens on: a loopback Listen first, a wildcard one through 127.0.0.1, else the node's
 own listening address (mod_authz_host's `Require local` admits a client whose address is the
-server's own); port 80 when no Listen was read (a jk_conf without httpd.conf). A mount inside a `<VirtualHost>` is asked at that host's address, with its
-ServerName as the Host header, so that httpd picks that VirtualHost.
+server's own); port 80 when no Listen was read (a jk_conf without httpd.conf). A mount inside
+a `<VirtualHost>` is asked at that host's address, with its ServerName as the Host header, so
+that httpd picks that VirtualHost.
 """
 
 from __future__ import annotations
@@ -17,11 +18,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from clustercheck.derive.frontend import FrontEnd, Module
+from clustercheck.derive.targets import MemberTarget
+from clustercheck.facts.balancer import BalancerView
 from clustercheck.facts.cluster import NodeFacts
 from clustercheck.knowledge.modjk import STATUS
 from clustercheck.parsers.httpd import Directive, split_section
+from clustercheck.parsers.status_page import RuntimeMember
 
-JK, PROXY = "mod_jk", "mod_proxy"
+JK, PROXY = Module.MOD_JK.value, Module.MOD_PROXY.value
 QUERIES = {JK: "mime=prop", PROXY: "xml=1"}  # the machine-readable form of each page
 _HOST_NAME = re.compile(r"[A-Za-z0-9_.-]{1,253}")
 _PATH_SAFE = "/:@!$&'()*+,;=-._~%"
@@ -57,6 +62,31 @@ def status_endpoints(node: NodeFacts) -> list[StatusEndpoint]:
         if endpoint is not None:
             found.append(endpoint)
     return found
+
+
+def running_view(front_end: FrontEnd) -> BalancerView | None:
+    """What the front end's module said of its balancers on its status page, when asked."""
+    views = front_end.node.live.balancer or ()
+    return next((v for v in views if v.module == front_end.module.value), None)
+
+
+def running_member(view: BalancerView, target: MemberTarget) -> RuntimeMember | None:
+    """The member as the running module shows it: in its balancer, by worker name (mod_jk) or
+    by host and port (mod_proxy shows `ajp://host` without the default port)."""
+    member, balancer = target.member, target.balancer
+    for shown in view.balancers:
+        if balancer is not None and shown.name.lower() != balancer.name.lower():
+            continue
+        for runtime in shown.members:
+            if member.module is Module.MOD_JK and runtime.name == member.name:
+                return runtime
+            if (
+                member.module is Module.MOD_PROXY
+                and runtime.host.lower() == target.host.lower()
+                and runtime.port == target.port
+            ):
+                return runtime
+    return None
 
 
 def with_query(url: str, module: str) -> str:
