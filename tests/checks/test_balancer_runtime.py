@@ -71,7 +71,9 @@ def lab_files(tmp: Path, jk_extra: str = "", jk_mount: str = "JkMount /jkstatus 
         f"    BalancerMember ajp://{ip}:8009 route={name} secret=labsecret"
         for name, ip in IPS.items()
     )
-    nodes = {name: {"host": ip, "roles": ["tomcat"]} for name, ip in IPS.items()}
+    nodes: dict[str, dict[str, object]] = {
+        name: {"host": ip, "roles": ["tomcat"]} for name, ip in IPS.items()
+    }
     files = {name: tomcat_files(jvm_route=name) for name in IPS}
     nodes["web1"] = {"host": "10.99.240.11", "roles": ["apache"]}
     files["web1"] = {
