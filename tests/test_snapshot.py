@@ -23,6 +23,7 @@ from support import REPO
 
 from clustercheck.cli.main import main
 from clustercheck.collect.snapshot import SnapshotError, load_snapshot
+from clustercheck.facts.balancer import BalancerView
 from clustercheck.facts.clock import ClockSample, NtpReference, Offset
 from clustercheck.facts.jvm import JvmFacts
 from clustercheck.facts.live import LiveFacts, LocalFacts
@@ -32,6 +33,7 @@ from clustercheck.facts.probes import FROM_HERE, Outcome, ProbeResult
 from clustercheck.facts.runtime import Listener, RuntimeFacts, ServerProcess
 from clustercheck.parsers.httpd_build import HttpdBuild, HttpdProcess
 from clustercheck.parsers.pcap import Datagram
+from clustercheck.parsers.status_page import RuntimeBalancer, RuntimeMember
 from clustercheck.parsers.timesync import TimeSync
 from clustercheck.parsers.tribes import Heartbeat, decode_heartbeat
 
@@ -205,6 +207,22 @@ EVERYTHING = LiveFacts(
             ),
             LogTail("|/usr/bin/rotatelogs x", "httpd", "ErrorLog at h.conf:3", error="piped"),
         ),
+    ),
+    balancer=(
+        BalancerView(
+            "mod_jk",
+            "http://127.0.0.1:80/jkstatus?mime=prop",
+            "JkMount /jkstatus jkstatus",
+            "/etc/httpd/conf.d/mod_jk.conf",
+            3,
+            (
+                RuntimeBalancer(
+                    "lb",
+                    (RuntimeMember("tomcat02", "10.0.0.12", 8009, "tomcat02", "ERR", True, "D"),),
+                ),
+            ),
+        ),
+        BalancerView("mod_proxy", "http://[::1]:8080/bm?xml=1", "x", error="HTTP 403"),
     ),
 )
 HERE = LocalFacts(

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from clustercheck.bugs import describe_bug
 from clustercheck.collect.apache import gather_apache, gather_httpd_build
+from clustercheck.collect.balancer import gather_balancer
 from clustercheck.collect.hosts import gather_hosts
 from clustercheck.collect.live import gather_live, resolve_unmatched_worker_hosts
 from clustercheck.collect.logs import gather_logs
@@ -148,6 +149,8 @@ def gather_node(
         facts.hosts = gather_hosts(reader, node)
         if node.has_role("apache"):
             facts.apache = _apache(node, transport, reader, facts.live, recorded)
+            if transport.live:
+                facts.live.balancer = gather_balancer(transport, facts)
         if node.has_role("tomcat"):
             facts.tomcat = gather_tomcat(reader, node.tomcat)
         if transport.live:

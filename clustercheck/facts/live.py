@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from clustercheck.facts.balancer import BalancerView
 from clustercheck.facts.clock import ClockSample, NtpReference
 from clustercheck.facts.jvm import JvmFacts
 from clustercheck.facts.logs import LogFacts
@@ -39,6 +40,7 @@ class LiveFacts(Record):
     receiver_probes: tuple[ProbeResult, ...] | None = None  # members: TCP to the others
     runtime: RuntimeFacts | None = None  # what runs: processes, listeners, file times
     logs: LogFacts | None = None  # log tails since the last start (CC803)
+    balancer: tuple[BalancerView, ...] | None = None  # apache nodes: the modules' status pages
 
 
 @dataclass

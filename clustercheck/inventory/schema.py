@@ -58,6 +58,12 @@ APACHE: dict[str, Field] = {
         "list[str]",
         "httpd error logs and mod_jk logs to read (CC803), instead of ErrorLog and JkLogFile",
     ),
+    "jk_status_url": Field(
+        "str", "mod_jk's status worker as asked on the node (default: found from JkMount)"
+    ),
+    "balancer_manager_url": Field(
+        "str", "mod_proxy's balancer-manager as asked on the node (default: found from SetHandler)"
+    ),
 }
 
 TOMCAT: dict[str, Field] = {

@@ -32,6 +32,8 @@ class ApacheSettings:
     workers_properties: str | None = None
     version: str | None = None  # httpd's version, when the node cannot tell
     logs: tuple[str, ...] = ()  # error logs and mod_jk logs, instead of those the config names
+    jk_status_url: str | None = None  # mod_jk's status worker, when the config cannot tell
+    balancer_manager_url: str | None = None  # mod_proxy's balancer-manager, likewise
 
 
 @dataclass(frozen=True)

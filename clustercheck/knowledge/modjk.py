@@ -74,6 +74,12 @@ DEF_PACKET_SIZE, MAX_PACKET_SIZE, PACKET_ALIGN = 8192, 65536, 1024  # jk_ajp13.h
 ACTIVATIONS = {"A": "A (active)", "D": "D (disabled)", "S": "S (stopped)"}
 METHODS = {"R": "Request", "T": "Traffic", "B": "Busyness", "S": "Sessions", "N": "Next"}
 LOCKS = {"O": "Optimistic", "P": "Pessimistic"}
+# The status worker's page (`?mime=prop`) names an lb member's activation and state in words
+# (jk_lb_worker.h JK_LB_ACTIVATION_TEXT_*, JK_LB_STATE_TEXT_*, tag JK_1_2_48; seen on the real
+# 1.2.48 in tests/fixtures/balancer-runtime): ACT, DIS, STP; OK, OK/IDLE, OK/BUSY, and ERR,
+# ERR/REC, ERR/FRC, ERR/PRB for a member in error (older releases: N/A for one never used).
+STATUS_ACTIVATIONS = {"ACT": "A", "DIS": "D", "STP": "S"}
+STATUS_ERROR_PREFIX = "ERR"
 
 
 def _words(text: str) -> frozenset[str]:

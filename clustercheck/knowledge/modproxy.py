@@ -151,6 +151,27 @@ STATUS_FLAGS = {
 # The flags that decide whether and how a member takes requests, strongest first, and what
 # the front-end model calls them (Member.activation; mod_jk's letters where they mean the same).
 ACTIVATION_ORDER = ("S", "D", "N", "H", "R", "E")
+# The words balancer-manager shows for a member's flags, by flag letter (proxy_util.c
+# `ap_proxy_parse_wstatus` over `proxy_wstat_tbl`: "Init Dis Ok ", "Init Err "; seen on the real
+# 2.4 in tests/fixtures/balancer-runtime), and the flags of a member in error: E (a failed
+# connection, retried after `retry`) and C (a failed mod_proxy_hcheck health check).
+STATUS_WORDS = {
+    "Init": "O",
+    "Ign": "I",
+    "Drn": "N",
+    "Gen": "G",
+    "Shut": "U",
+    "Dis": "D",
+    "Stop": "S",
+    "Err": "E",
+    "Stby": "H",
+    "Spar": "R",
+    "Free": "F",
+    "HcFl": "C",
+}
+ERROR_FLAGS = frozenset({"E", "C"})
+# Default ports of a worker URL without one (apr_uri_port_of_scheme; mod_proxy_ajp.c for ajp).
+SCHEME_PORTS = {"ajp": AJP_DEFAULT_PORT, "http": 80, "https": 443, "h2c": 80, "h2": 443}
 
 
 _TIMEOUT = re.compile(r"([+-]?\d+)(.*)", re.S)

@@ -6,8 +6,9 @@ connector's, each with the directive or attribute that sets it and where, or "de
 Each value is marked with the verdict of the check that owns it, taken from the run's results
 about that member (judge once: this view shows verdicts, it never makes one): port CC101, CPing
 CC102, secret CC103, route CC202, packet size CC105, timeouts CC106, capacity CC107, address
-CC108. A check that said nothing about a member (not selected, not installed, or the member
-was not matched to a Tomcat node) leaves its values unmarked. A secret is never shown: only
+CC108, and the member as the running module shows it (CC804). A check that said nothing about
+a member (not selected, not installed, or the member was not matched to a Tomcat node) leaves
+its values unmarked. A secret is never shown: only
 whether each side has one, and whether they agree.
 """
 
@@ -21,6 +22,7 @@ from typing import Any
 from clustercheck.derive.connector import TomcatSide, connector_side
 from clustercheck.derive.derived import Derived
 from clustercheck.derive.frontend import Member, Seam
+from clustercheck.derive.status_pages import running_member, running_view
 from clustercheck.derive.targets import MemberTarget
 from clustercheck.engine.results import Result, Status
 from clustercheck.facts.probes import Outcome
@@ -49,6 +51,7 @@ ROWS = (
     Row("connect_timeout", "connect timeout", "CC106", "connect"),
     Row("pool", "pool / threads", "CC107"),
     Row("address", "address", "CC108"),
+    Row("runtime", "running", "CC804"),
 )
 
 
@@ -279,6 +282,7 @@ class _Values:
             "connect_timeout": shown(member.connect_timeout_ms, _duration),
             "pool": shown(member.pool_size, _per_process),
             "address": self.address(member),
+            "runtime": self.running(),
         }
 
     def tomcat(self) -> dict[str, Shown | None]:
@@ -349,6 +353,19 @@ class _Values:
         else:
             text = found.result.value
         return Shown(text, text, text, "", f"CPing from {target.apache.name}", None, None, False)
+
+    def running(self) -> Shown | None:
+        """The member as the running module shows it on its status page (live runs only)."""
+        target = self.target
+        view = running_view(target.front_end)
+        runtime = running_member(view, target) if view is not None else None
+        if view is None or runtime is None:
+            return None
+        text = f"{runtime.state} {runtime.activation}"
+        hide = self.hide
+        return Shown(
+            hide(text), hide(text), hide(text), "", hide(view.url), view.file, view.line, False
+        )
 
     def address(self, member: Member) -> Shown | None:
         """The host the front end connects to, and whether it asks for IPv6 first."""

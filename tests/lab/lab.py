@@ -185,6 +185,11 @@ FAULTS: dict[str, Fault] = {
         1,
         "n1's server.xml writes <cluster> in lower case: Tomcat ignores it and starts unclustered",
     ),
+    "member-disabled": Fault(
+        3,
+        "web1's jkstatus disables tomcat03 at runtime (workers.properties still says active), as "
+        "a deploy left it; off enables it again",
+    ),
 }
 # The reader a file names when writing it must restart no process (a key no process has).
 NOT_RESTARTED = "nobody"
@@ -431,8 +436,23 @@ class Lab:
                 outdated |= {f"httpd{n}" for n in FRONT_ENDS if f"httpd{n}" in procs}
             self._stop(sorted(outdated))
             self._start_missing(wanted)
+            self._set_activation()
         finally:
             labstate.save(self.state)
+
+    def _set_activation(self) -> None:
+        """What no file holds: tomcat03's activation in web1's running mod_jk, set through its
+        status worker after every apply (a restart of httpd1 forgets it): disabled under
+        member-disabled, else active again."""
+        node = FAULTS["member-disabled"].node
+        activation = "D" if self._hit("member-disabled", node) else "A"
+        path = (
+            f"/jkstatus?cmd=update&from=list&w=controller&sw={self.route(node)}"
+            f"&vwa={activation}&mime=prop"
+        )
+        answer = labprobe.http_get(self.ip(1), 80, path, timeout=10)
+        if "worker.result.type=OK" not in answer.body:
+            raise LabError(f"web1's jkstatus did not set {self.route(node)} {activation}: {answer}")
 
     def _wanted_procs(self) -> list[str]:
         """Process keys in start order: time and access first, the Tomcats last."""

@@ -106,6 +106,9 @@ EXPECTED: dict[str, set[Key]] = {
         ("CC601", "tomcat01", "fail"),
         ("CC803", "tomcat01", "warn"),
     },
+    # Runtime state no file holds: web1's running mod_jk has tomcat03 disabled (jkstatus), its
+    # workers.properties and web2 say active. CC102 still passes: tomcat03 answers CPing.
+    "member-disabled": {("CC804", "web1", "warn"), ("CC804", None, "fail")},
 }
 
 
@@ -133,6 +136,7 @@ DIAGNOSIS = {
     "balancer-route": "tomcat3",
     "not-serializable": "java.io.NotSerializableException: java.lang.Object",
     "lowercase-cluster": "No rules found matching [Server/Service/Engine/cluster",
+    "member-disabled": "the front ends disagree on tomcat03: disabled (D) on web1 (mod_jk)",
 }
 
 
@@ -167,6 +171,10 @@ def test_the_healthy_lab_passes_every_check(lab: Lab, capsys: pytest.CaptureFixt
     assert live <= judged, "every live check judged the lab"
     seam = {"CC105", "CC106", "CC107", "CC108", "CC203"}
     assert seam <= judged, "every seam check judged both front ends"
+    runtime = {
+        r["node"] for r in report["results"] if r["code"] == "CC804" and r["status"] == "pass"
+    }
+    assert runtime == {"web1", "web2", None}, "both running balancers asked, and they agree"
     apaches = {r["node"] for r in report["results"] if r["code"] == "CC102"}
     assert {"web1", "web2"} <= apaches, "CPing ran from both front ends"
     assert report["views"]["multicast"]["members"] == ["tomcat01", "tomcat02", "tomcat03"]
