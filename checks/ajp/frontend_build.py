@@ -83,11 +83,8 @@ def _running(
     """httpd in the process table, and a listening socket for every Listen."""
     if runtime is None:
         live = not node.offline or node.recorded
-        notes.append(
-            "whether httpd runs was not judged ("
-            + ("its process table was not read" if live else "offline")
-            + ")"
-        )
+        why = "its process table was not read" if live else "offline"
+        notes.append(f"whether httpd runs and listens ({why})")
         return
     if runtime.httpd is None:
         yield failed(
@@ -97,7 +94,7 @@ def _running(
         )
         return
     if runtime.listeners is None:
-        notes.append(f"its listeners were not judged ({runtime.listeners_error or 'no table'})")
+        notes.append(f"its listeners ({runtime.listeners_error or 'no socket table'})")
         return
     for directive in apache.directives:
         if directive.lname != "listen" or not directive.args:
@@ -136,7 +133,7 @@ def _fits(apache: ApacheFacts, version: Version | None, notes: list[str]) -> Ite
         where = {"file": loaded.file, "line": loaded.line, "details": {"module": loaded.module}}
         binary = loaded.binary
         if binary is None:
-            notes.append(f"{loaded.resolved} was not read ({loaded.unread})")
+            notes.append(f"the file {loaded.resolved} ({loaded.unread})")
             hinted = name_hints(loaded.path).api
             if hinted is not None and hinted != expected.line:
                 yield warned(
@@ -191,11 +188,11 @@ def _loaded(
     """`httpd -M`: httpd itself loads every connector the configuration was read to load."""
     if loaded is None:
         if not apache.httpd_conf:
-            notes.append("`httpd -M` was not asked (the inventory names no apache.httpd_conf)")
+            notes.append("`httpd -M` (the inventory names no apache.httpd_conf)")
         elif node.offline and not node.recorded:
-            notes.append("`httpd -M` was not asked (offline)")
+            notes.append("`httpd -M` (offline)")
         else:
-            notes.append("`httpd -M` was not asked (no httpd runs with this configuration)")
+            notes.append("`httpd -M` (no httpd runs with this configuration)")
         return
     if loaded.modules is None:
         if loaded.load_error:
@@ -240,7 +237,7 @@ def _defects(
             found = knowledge.open_defects(knowledge.HTTPD_DEFECTS, version, modules)
             yield from _known(f"httpd {apache.httpd_version}", found, apache.httpd_conf)
     else:
-        notes.append("httpd's release was not judged (its version is not known)")
+        notes.append("httpd's release (its version is not known)")
     for module in apache.module_files.values():
         if module.module != "jk_module":
             continue
@@ -248,7 +245,7 @@ def _defects(
         jk = jk or name_hints(module.path).jk_version
         jk_version = parse_version(jk) if jk else None
         if jk_version is None:
-            notes.append("mod_jk's release was not judged (its version is not known)")
+            notes.append("mod_jk's release (its version is not known)")
             continue
         flags = {
             flag.lstrip("+")

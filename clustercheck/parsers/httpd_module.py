@@ -112,10 +112,15 @@ def parse_loaded_modules(text: str, how: str) -> LoadedModules:
     if any(line.strip() == "Loaded Modules:" for line in lines):
         listed = [m.group(1) for line in lines if (m := _LISTED.match(line))]
         return LoadedModules(how, tuple(listed[:MAX_MODULES_LISTED]))
-    error = next((line for line in lines if _LOAD_ERRORS.search(line)), None)
-    error = error or next((line for line in lines if "rror" in line), None)
-    error = error or next((line for line in lines if line.strip()), "no output")
-    return LoadedModules(how, None, error.strip()[:MAX_ERROR], bool(_LOAD_ERRORS.search(error)))
+    at = next((i for i, line in enumerate(lines) if _LOAD_ERRORS.search(line)), None)
+    at = at if at is not None else next((i for i, ln in enumerate(lines) if "rror" in ln), None)
+    at = at if at is not None else next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if at is None:
+        return LoadedModules(how, None, "no output")
+    error = lines[at].strip()
+    if error.endswith(":") and at + 1 < len(lines):  # AH00526: Syntax error on line N of F:
+        error += " " + lines[at + 1].strip()
+    return LoadedModules(how, None, error[:MAX_ERROR], bool(_LOAD_ERRORS.search(error)))
 
 
 @dataclass(frozen=True)
