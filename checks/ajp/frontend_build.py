@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from clustercheck.engine.check import check
-from clustercheck.engine.results import Finding, Scope, errored, failed, passed, warned
+from clustercheck.engine.results import Finding, Scope, Status, errored, failed, passed, warned
 from clustercheck.facts.cluster import NodeFacts
 from clustercheck.facts.files import ApacheFacts
 from clustercheck.facts.runtime import RuntimeFacts
@@ -65,10 +67,16 @@ def frontend_build(node: NodeFacts) -> Iterator[Finding]:
     build = node.live.httpd
     loaded = build.loaded if build is not None else None
     notes: list[str] = []
+    fits = list(_fits(apache, version, notes))
+    refused = {  # the files whose bytes make httpd refuse them
+        apache.module_files[str(f.details["module"])].resolved
+        for f in fits
+        if f.status is Status.FAIL
+    }
     findings = [
         *_running(node, apache, node.live.runtime, notes),
-        *_fits(apache, version, notes),
-        *_loaded(node, apache, loaded, notes),
+        *_confirmed(fits, apache, loaded),
+        *_loaded(node, apache, loaded, refused, notes),
         *_defects(apache, version, loaded, notes),
     ]
     if findings:
@@ -163,6 +171,24 @@ def _fits(apache: ApacheFacts, version: Version | None, notes: list[str]) -> Ite
             )
 
 
+def _confirmed(
+    fits: list[Finding], apache: ApacheFacts, loaded: LoadedModules | None
+) -> list[Finding]:
+    """A module refused by its bytes that `httpd -M` also stopped at: one finding, with
+    httpd's confirmation (the -M finding is then not repeated)."""
+    if loaded is None or not loaded.load_error or not loaded.error:
+        return fits
+    out = []
+    for finding in fits:
+        module = apache.module_files.get(str(finding.details.get("module")))
+        if finding.status is Status.FAIL and module and module.resolved in loaded.error:
+            finding = dataclasses.replace(
+                finding, message=f"{finding.message}; {loaded.how} on the node stops there too"
+            )
+        out.append(finding)
+    return out
+
+
 def _refusal(
     loaded: ModuleFile, built: ModuleApi, major: int | None, expected: ModuleApi
 ) -> str | None:
@@ -183,7 +209,11 @@ def _refusal(
 
 
 def _loaded(
-    node: NodeFacts, apache: ApacheFacts, loaded: LoadedModules | None, notes: list[str]
+    node: NodeFacts,
+    apache: ApacheFacts,
+    loaded: LoadedModules | None,
+    refused: set[str],
+    notes: list[str],
 ) -> Iterator[Finding]:
     """`httpd -M`: httpd itself loads every connector the configuration was read to load."""
     if loaded is None:
@@ -195,11 +225,15 @@ def _loaded(
             notes.append("`httpd -M` (no httpd runs with this configuration)")
         return
     if loaded.modules is None:
+        if any(path in (loaded.error or "") for path in refused):
+            return  # said with the module's build (_confirmed)
         if loaded.load_error:
+            file, line = _where(loaded.error or "", apache.httpd_conf)
             yield failed(
                 f"{loaded.how} on the node stops at a module httpd cannot load, so httpd does "
                 f"not start with this configuration: {loaded.error}",
-                file=apache.httpd_conf,
+                file=file,
+                line=line,
             )
         else:
             yield errored(
@@ -218,6 +252,15 @@ def _loaded(
                 line=module.line,
                 details={"module": module.module},
             )
+
+
+# httpd's "Syntax error on line N of FILE:", nested once per Include: the innermost is the last
+_SYNTAX = re.compile(r"on line (\d+) of ([^:]+):")
+
+
+def _where(error: str, default: str | None) -> tuple[str | None, int | None]:
+    found = _SYNTAX.findall(error)
+    return (found[-1][1], int(found[-1][0])) if found else (default, None)
 
 
 def _defects(

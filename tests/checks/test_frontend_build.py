@@ -268,6 +268,27 @@ def test_what_runs(
         assert (result.status.value, message in result.message) == (status, True), said(results)
 
 
+def test_httpd_M_stopping_at_the_module_its_bytes_fail_is_one_finding(tmp_path: Path) -> None:
+    """The module httpd.conf names is the 2.2 build, and `apache2 -M` (the fixture's real
+    refusal, its path that of this node's file) stops at it: one finding, httpd's words in it;
+    httpd -M's own line is located at the file and line it names."""
+    need_modules()
+    text = (
+        (FIXTURES / "garbled.txt")
+        .read_text()
+        .replace("/tmp/fe/mod_jk22.so", "/etc/httpd/modules/mod_jk.so")
+    )
+    build = dataclasses.replace(
+        loaded("loaded.txt"), loaded=parse_loaded_modules(text, "apache2 -M")
+    )
+    live = {"httpd": build, "runtime": tables(("::", 80))}
+    results = judge(tmp_path / "both", JK, {"mod_jk.so": patched(MOD_JK, *AP22)}, live=live)
+    assert [(r.status.value, r.line) for r in results] == [("fail", 2)], said(results)
+    assert results[0].message.endswith("; apache2 -M on the node stops there too")
+    alone = judge(tmp_path / "alone", JK, {"mod_jk.so": MOD_JK.read_bytes()}, live=live)
+    assert [(r.status.value, r.file, r.line) for r in alone] == [("fail", "/tmp/fe/bad.conf", 4)]
+
+
 def test_a_connector_httpd_M_does_not_list_fails(tmp_path: Path) -> None:
     """The configuration read loads mod_proxy_ajp, the real `apache2 -M` of the fixture lists
     only mod_jk's httpd: httpd does not load it (a configuration that changed since, or read
