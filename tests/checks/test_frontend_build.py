@@ -221,7 +221,7 @@ def loaded(name: str) -> HttpdBuild:
 
 def tables(*listening: tuple[str, int], httpd: ServerProcess | None = HTTPD) -> RuntimeFacts:
     return RuntimeFacts(
-        1_800_000_100.0, httpd=httpd, listeners=tuple(Listener(*l) for l in listening)
+        1_800_000_100.0, httpd=httpd, listeners=tuple(Listener(*pair) for pair in listening)
     )
 
 
