@@ -19,7 +19,7 @@ import pytest
 from clusterfiles import server_xml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import REPO
+from support import REPO, need
 
 from clustercheck.cli.main import main
 from clustercheck.collect.snapshot import SnapshotError, load_snapshot
@@ -32,6 +32,7 @@ from clustercheck.facts.multicast import CaptureView, LocalListen, MulticastCapt
 from clustercheck.facts.probes import FROM_HERE, Outcome, ProbeResult
 from clustercheck.facts.runtime import Listener, RuntimeFacts, ServerProcess
 from clustercheck.parsers.httpd_build import HttpdBuild, HttpdProcess
+from clustercheck.parsers.httpd_module import LoadedModules
 from clustercheck.parsers.pcap import Datagram
 from clustercheck.parsers.status_page import RuntimeBalancer, RuntimeMember
 from clustercheck.parsers.timesync import TimeSync
@@ -180,6 +181,7 @@ EVERYTHING = LiveFacts(
         "2.4.57",
         ("core.c", "mod_so.c", "http_core.c"),
         (HttpdProcess(None, "/etc/httpd", ("FOREGROUND",)),),
+        loaded=LoadedModules("apachectl -M", None, "Cannot load modules/mod_jk.so", True),
     ),
     httpd_found={"/etc/httpd/conf.d/ssl.conf": True},
     receiver_probes=(
@@ -600,3 +602,34 @@ def test_what_httpd_said_of_itself_is_judged_again_from_the_snapshot(
     assert verdicts(replayed) == verdicts(live)
     assert ("CC107", "pass") in [(c, s) for c, s, _m in verdicts(live)]
     assert any("web1 100 = 4 processes x 25" in m for _c, _s, m in verdicts(live))
+
+
+def test_the_connector_module_file_is_judged_again_from_the_snapshot(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Over the local transport: the snapshot holds the mod_jk.so httpd.conf loads (its secrets
+    masked like any file's), and `run DIR` reads the same build from it as the live run."""
+    module = Path("/usr/lib/apache2/modules/mod_jk.so")
+    need(module.exists(), f"needs {module}")
+    (tmp_path / "httpd.conf").write_text(
+        f"ServerRoot {tmp_path}\n"
+        "LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so\n"
+        f"LoadModule jk_module {module}\n"
+    )
+    inventory = tmp_path / "inventory.yaml"
+    inventory.write_text(
+        "cluster: here\nnodes:\n"
+        "  web1: {host: 127.0.0.1, roles: [apache], transport: local,"
+        f" apache: {{httpd_conf: {tmp_path}/httpd.conf}}}}\n"
+    )
+    live = run_json(capsys, inventory, "--checks", "CC104")
+    folder = tmp_path / "snapshot"
+    assert main(["collect", str(inventory), "-o", str(folder)]) == 0
+    capsys.readouterr()
+    assert (folder / "nodes/web1" / str(module).lstrip("/")).is_file()
+    replayed = run_json(capsys, folder, "--checks", "CC104")
+    [before], [after] = live["results"], replayed["results"]
+    assert before["status"] == after["status"] == "pass"
+    built = before["message"].split("; ")[1].split(" (not judged")[0]
+    assert built.startswith("mod_jk 1.2.") and "built for httpd 2.4 (AP24 20120211." in built
+    assert built in after["message"]

@@ -14,12 +14,14 @@ from clustercheck.collect.transports.base import Transport, TransportError
 from clustercheck.facts.files import ApacheFacts
 from clustercheck.inventory.settings import ApacheSettings, NodeSettings
 from clustercheck.knowledge import httpd as knowledge
+from clustercheck.knowledge.frontend import CONNECTORS
 from clustercheck.parsers.httpd import jk_settings, parse_uriworkermap, worker_mounts
 from clustercheck.parsers.httpd_build import (
     HttpdBuild,
     command_line_defines,
     parse_envvars,
     parse_httpd_build,
+    running_with,
 )
 from clustercheck.parsers.httpd_eval import (
     Entry,
@@ -30,21 +32,42 @@ from clustercheck.parsers.httpd_eval import (
     limit_problem,
     parse_version,
 )
+from clustercheck.parsers.httpd_module import (
+    LoadedModules,
+    ModuleFile,
+    parse_loaded_modules,
+    parse_module_binary,
+)
 from clustercheck.parsers.httpd_mpm import mpm_settings
 from clustercheck.parsers.proxy import proxy_settings
 from clustercheck.parsers.text import Kind, Problem, decode, size_text
 from clustercheck.parsers.workers import parse_workers, with_defaults
 
-# Asks the httpd binary (the first of these names found on PATH or in the usual folders; never
-# a path taken from the node's data) for its version and linked-in modules, neither of which
-# reads the configuration, and lists the command lines of the running processes.
-BUILD_SCRIPT = (
+# The httpd binary: the first of these names found on PATH or in the usual folders, never a
+# path taken from the node's data.
+_FIND_HTTPD = (
     'PATH="$PATH:/usr/sbin:/usr/local/sbin:/usr/local/apache2/bin"; p=; '
     'for b in httpd apache2 httpd2; do p=$(command -v "$b" 2>/dev/null) && break; done; '
-    'echo "== binary"; if [ -n "$p" ]; then echo "$p"; echo "== version"; "$p" -v 2>&1; '
+)
+# Asks the httpd binary for its version and linked-in modules, neither of which reads the
+# configuration, and lists the command lines of the running processes.
+BUILD_SCRIPT = (
+    _FIND_HTTPD + 'echo "== binary"; if [ -n "$p" ]; then echo "$p"; echo "== version"; '
+    '"$p" -v 2>&1; '
     'echo "== modules"; "$p" -l 2>&1; fi; echo "== processes"; ps -ww -eo args= 2>/dev/null; '
     "exit 0"
 )
+# DUMP_MODULES (`httpd -M`): the modules httpd loads when it reads its configuration now, with
+# the arguments ("$@": -d, -f, -D) the running httpd was started with; or, for an httpd the
+# service started without -f, through the distribution's apachectl, which gives httpd what the
+# service gives it (Debian's envvars, RHEL's /etc/sysconfig/httpd). httpd stops after reading
+# the configuration, as `apachectl -t` does; stderr holds the line it stops at, if any.
+DUMP_MODULES_SCRIPT = (
+    _FIND_HTTPD + 'if [ "$1" = ctl ]; then for c in apachectl apache2ctl; do '
+    'q=$(command -v "$c" 2>/dev/null) && exec "$q" -M 2>&1; done; echo "no apachectl found"; '
+    'exit 0; fi; [ -n "$p" ] || exit 0; exec "$p" "$@" -M 2>&1'
+)
+MAX_MODULE_BYTES = 32 * 1024 * 1024  # a module file read for its build (mod_jk.so: 450 KiB)
 
 
 @dataclass(frozen=True)
@@ -70,6 +93,33 @@ def gather_httpd_build(transport: Transport, node: NodeSettings) -> HttpdBuild |
     if result.timed_out:
         return HttpdBuild(None, None, None, error="no answer within the command timeout")
     return parse_httpd_build(result.stdout.decode("utf-8", "replace"))
+
+
+def gather_loaded_modules(
+    transport: Transport, build: HttpdBuild, startup: HttpdStartup, httpd_conf: str
+) -> LoadedModules | None:
+    """`httpd -M` for the configuration the inventory names, as the httpd running with it was
+    started: with -f (the inventory's file), -d (the ServerRoot clustercheck read it with) and
+    the -D names of its command line; through apachectl when it was started without -f. None
+    when no httpd runs with it (nothing to compare: CC104 says httpd is not running)."""
+    running = running_with(build.processes, httpd_conf)
+    if build.binary is None or not running:
+        return None
+    name = build.binary.rsplit("/", 1)[-1]
+    if all(p.config is None for p in running):
+        argv, how = ["ctl"], "apachectl -M"
+    else:
+        argv = ["-d", startup.server_root, "-f", httpd_conf]
+        for define in startup.defines or ():
+            argv += ["-D", define]
+        how = f"{name} -M with the running httpd's -f and -D"
+    try:
+        result = transport.run(["sh", "-c", DUMP_MODULES_SCRIPT, "sh", *argv])
+    except TransportError as exc:
+        return LoadedModules(how, None, f"not asked: {exc}")
+    if result.timed_out:
+        return LoadedModules(how, None, "no answer within the command timeout")
+    return parse_loaded_modules(result.stdout.decode("utf-8", "replace"), how)
 
 
 def gather_apache(
@@ -105,6 +155,7 @@ def gather_apache(
             _jk_conf_read(settings, config.files, facts)
     facts.jk = jk_settings(directives)
     facts.problems.extend(facts.jk.problems)
+    facts.module_files = _module_files(reader, facts)
     if not settings.httpd_conf and facts.jk.server_root:
         facts.server_root = facts.jk.server_root[0]
     facts.mounts = list(facts.jk.mounts)
@@ -163,6 +214,34 @@ def _startup(
         environment=envvars.environment if envvars else {},
         environment_known=Known(envvars_path) if envvars else Known("", assumed=True),
     )
+
+
+def _module_files(reader: NodeReader, facts: ApacheFacts) -> dict[str, ModuleFile]:
+    """The connector modules LoadModule'd (as httpd's reading kept them; from a jk_conf alone,
+    its LoadModule lines as written), each file read for its build. A file that cannot be read
+    is said in its ModuleFile, not as a failed read of the configuration: httpd -M and CC104
+    tell what it means."""
+    loads: dict[str, tuple[str | None, str | None, int | None]] = {
+        m.name: (m.path, m.file, m.line) for m in facts.modules.values() if not m.static
+    }
+    if not facts.httpd_conf:
+        for directive in facts.directives:
+            if directive.lname == "loadmodule" and len(directive.args) == 2:
+                module, written = directive.args
+                loads.setdefault(module, (written, directive.file, directive.line))
+    found = {}
+    for name, (path, file, line) in loads.items():
+        if name not in CONNECTORS or path is None:
+            continue
+        resolved = _resolve(reader, facts, path)
+        data = reader.read(resolved, MAX_MODULE_BYTES)
+        unread = None
+        if data is None:
+            read = reader.reads.pop(resolved, None)
+            unread = read.message if read and read.message else "not readable"
+        binary = parse_module_binary(data) if data is not None else None
+        found[name] = ModuleFile(name, path, resolved, file, line, binary, unread)
+    return found
 
 
 def _guess_server_root(jk_conf: str) -> str:

@@ -8,13 +8,14 @@ into once. This is the only place (with the transports it drives) that does I/O 
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from clustercheck.bugs import describe_bug
-from clustercheck.collect.apache import gather_apache, gather_httpd_build
+from clustercheck.collect.apache import gather_apache, gather_httpd_build, gather_loaded_modules
 from clustercheck.collect.balancer import gather_balancer
 from clustercheck.collect.hosts import gather_hosts
 from clustercheck.collect.live import gather_live, resolve_unmatched_worker_hosts
@@ -201,6 +202,11 @@ def _apache(
     )
     if transport.live:
         live.httpd_found = dict(facts.found)
+        if live.httpd is not None and facts.startup is not None and node.apache.httpd_conf:
+            loaded = gather_loaded_modules(
+                transport, live.httpd, facts.startup, node.apache.httpd_conf
+            )
+            live.httpd = dataclasses.replace(live.httpd, loaded=loaded)
     return facts
 
 

@@ -172,13 +172,18 @@ LIVE_KEYS = ("transport", "root", "ssh")
 
 def _live(live: LiveFacts, redactor: Redactor) -> LiveFacts:
     """The live facts, the launcher's output kept for a reader without the secrets in it (a
-    `-D...password=` that JAVA_TOOL_OPTIONS gave every JVM)."""
-    if live.jvm is None or not live.jvm.raw:
-        return live
-    jvm = dataclasses.replace(
-        live.jvm, raw=redactor.file("java.out", live.jvm.raw.encode()).decode()
-    )
-    return dataclasses.replace(live, jvm=jvm)
+    `-D...password=` that JAVA_TOOL_OPTIONS gave every JVM), and so the line `httpd -M`
+    stopped at (it may quote a directive)."""
+    if live.jvm is not None and live.jvm.raw:
+        jvm = dataclasses.replace(
+            live.jvm, raw=redactor.file("java.out", live.jvm.raw.encode()).decode()
+        )
+        live = dataclasses.replace(live, jvm=jvm)
+    loaded = live.httpd.loaded if live.httpd is not None else None
+    if live.httpd is not None and loaded is not None and loaded.error:
+        loaded = dataclasses.replace(loaded, error=redactor.text(loaded.error))
+        live = dataclasses.replace(live, httpd=dataclasses.replace(live.httpd, loaded=loaded))
+    return live
 
 
 def load_snapshot(path: Path) -> tuple[ClusterSettings, Snapshot]:

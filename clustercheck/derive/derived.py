@@ -60,6 +60,7 @@ class Derived:
         """Tomcat nodes whose Tomcat is known not to run (CC801 says so): the other checks
         name this one cause instead of its symptoms."""
         return stopped_tomcats(self._facts)
+
     def log_membership(self) -> dict[str, tuple[str, ...]]:
         """The members each Tomcat admitted since its start, by its own log (node -> names)."""
         return admitted_by_node(self._facts)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from clustercheck.parsers.httpd import Directive, JkSettings, Mount
     from clustercheck.parsers.httpd_eval import HttpdStartup, LoadedModule
+    from clustercheck.parsers.httpd_module import ModuleFile
     from clustercheck.parsers.httpd_mpm import MpmSettings
     from clustercheck.parsers.proxy import ProxySettings
     from clustercheck.parsers.serverxml import ContextConfig, ServerXml
@@ -44,6 +45,8 @@ class ApacheFacts:
     # with httpd_conf: the modules httpd has (linked in, LoadModule'd) and its MPM's settings
     modules: dict[str, LoadedModule] = field(default_factory=dict)
     mpm: MpmSettings | None = None
+    # the connector modules LoadModule'd (mod_jk, mod_proxy_ajp), with what their files tell
+    module_files: dict[str, ModuleFile] = field(default_factory=dict)
     proxy: ProxySettings | None = None  # mod_proxy's directives; None when httpd.conf was not read
     jk: JkSettings | None = None
     workers: WorkersFile | None = None  # with mod_jk's defaults applied

@@ -8,6 +8,8 @@ import re
 import shlex
 from dataclasses import dataclass
 
+from clustercheck.parsers.httpd_module import LoadedModules
+
 # The sections the gathering script prints, each after a line `== NAME`.
 SECTIONS = ("binary", "version", "modules", "processes")
 _VERSION = re.compile(r"Server version:\s*Apache/(\d+\.\d+\.\d+)")
@@ -34,6 +36,8 @@ class HttpdBuild:
     static_modules: tuple[str, ...] | None  # `httpd -l`, as printed (core.c, mod_so.c, ...)
     processes: tuple[HttpdProcess, ...] = ()
     error: str | None = None  # why the binary said nothing usable
+    # `httpd -M` with the running httpd's arguments (None: not asked, no such httpd runs)
+    loaded: LoadedModules | None = None
 
 
 def parse_httpd_build(text: str) -> HttpdBuild:
@@ -95,19 +99,23 @@ def httpd_command_line(args: list[str]) -> HttpdProcess:
     return HttpdProcess(config, root, tuple(d for d in options["D"] if d))
 
 
-def command_line_defines(
-    processes: tuple[HttpdProcess, ...], httpd_conf: str
-) -> tuple[str, ...] | None:
-    """The -D names the httpd that reads `httpd_conf` was started with: the processes started
-    with `-f httpd_conf`, else those started without -f (the binary's own file); None when no
-    such httpd runs, or when those that do were started differently."""
+def running_with(processes: tuple[HttpdProcess, ...], httpd_conf: str) -> list[HttpdProcess]:
+    """The httpd processes that read `httpd_conf`: those started with `-f httpd_conf`, else
+    those started without -f (the binary's own file)."""
     named = [
         p
         for p in processes
         if p.config is not None and (p.config == httpd_conf or httpd_conf.endswith("/" + p.config))
     ]
-    candidates = named or [p for p in processes if p.config is None]
-    defines = {p.defines for p in candidates}
+    return named or [p for p in processes if p.config is None]
+
+
+def command_line_defines(
+    processes: tuple[HttpdProcess, ...], httpd_conf: str
+) -> tuple[str, ...] | None:
+    """The -D names the httpd that reads `httpd_conf` was started with; None when no such
+    httpd runs, or when those that do were started differently."""
+    defines = {p.defines for p in running_with(processes, httpd_conf)}
     return defines.pop() if len(defines) == 1 else None
 
 
