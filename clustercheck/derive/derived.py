@@ -61,6 +61,7 @@ class Derived:
         name this one cause instead of its symptoms."""
         return stopped_tomcats(self._facts)
 
+    @functools.cached_property
     def log_membership(self) -> dict[str, tuple[str, ...]]:
         """The members each Tomcat admitted since its start, by its own log (node -> names)."""
         return admitted_by_node(self._facts)
