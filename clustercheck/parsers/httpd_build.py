@@ -9,6 +9,7 @@ import shlex
 from dataclasses import dataclass
 
 from clustercheck.parsers.httpd_module import LoadedModules
+from clustercheck.parsers.text import split_sections
 
 # The sections the gathering script prints, each after a line `== NAME`.
 SECTIONS = ("binary", "version", "modules", "processes")
@@ -42,13 +43,7 @@ class HttpdBuild:
 
 def parse_httpd_build(text: str) -> HttpdBuild:
     """The gathering script's output (sections after `== binary`, `== version`, ...)."""
-    sections: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in text.splitlines():
-        if line.startswith("== ") and line[3:].strip() in SECTIONS:
-            current = sections.setdefault(line[3:].strip(), [])
-        elif current is not None:
-            current.append(line)
+    sections = split_sections(text, SECTIONS)
     binary = next((line.strip() for line in sections.get("binary", []) if line.strip()), None)
     version_text = "\n".join(sections.get("version", []))
     found = _VERSION.search(version_text)

@@ -13,6 +13,7 @@ from clustercheck.parsers.sockets import (
     parse_ss,
     parse_windows_listeners,
 )
+from clustercheck.parsers.text import split_sections
 
 # The sections the POSIX script prints, each after a line `== NAME`: which one of a pair came
 # says which command answered.
@@ -31,13 +32,7 @@ class RuntimeOutput:
 def parse_runtime(text: str) -> RuntimeOutput:
     """The POSIX script's sections (`== now`, `== ps etimes` or `== ps etime`, `== ss` or
     `== proc` or `== no sockets`)."""
-    sections: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in text.splitlines():
-        if line.startswith("== ") and line[3:].strip() in SECTIONS:
-            current = sections.setdefault(line[3:].strip(), [])
-        elif current is not None:
-            current.append(line)
+    sections = split_sections(text, SECTIONS)
     now_text = "".join(sections.get("now", [])).strip()
     now = float(now_text) if now_text.isascii() and now_text.isdigit() else None
     form = "etimes" if "ps etimes" in sections else "etime"

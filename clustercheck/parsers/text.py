@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -82,3 +83,18 @@ def size_text(size: int) -> str:
         if size >= scale and size % scale == 0:
             return f"{size // scale} {unit}"
     return f"{size} bytes"
+
+
+def split_sections(text: str, names: Iterable[str]) -> dict[str, list[str]]:
+    """A gathering script's output cut at its `== NAME` lines: NAME -> the lines after it.
+    Lines before the first known section, and sections of unknown names, are dropped (a node's
+    own output cannot open a section the script did not print)."""
+    known = frozenset(names)
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in text.splitlines():
+        if line.startswith("== ") and line[3:].strip() in known:
+            current = sections.setdefault(line[3:].strip(), [])
+        elif current is not None:
+            current.append(line)
+    return sections
