@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from clusterfiles import BASE, HEALTHY_WORKERS, JK_CONF, build, catalina_jar, three_tomcats, web_xml
+from support import need
 
 from clustercheck.cli.main import main
 from clustercheck.collect.gather import gather
@@ -509,3 +510,18 @@ def test_a_utf16_file_keeps_its_encoding_and_loses_its_secret() -> None:
     data = f'\ufeff<Server><Connector secret="{C["utf16"]}"/></Server>'.encode("utf-16-le")
     written = Redactor({"server.xml": data}, ()).file("server.xml", data).decode("utf-16-le")
     assert not leaks(written) and written.startswith('\ufeff<Server><Connector secret="cc-hmac-')
+
+
+def test_a_module_binary_keeps_every_byte_and_a_known_secret_is_masked_in_place() -> None:
+    """A .so is no configuration: its strings (mod_jk.so holds `.secret`) set nothing, so the
+    snapshot keeps it byte for byte; a known secret that happens to stand in it is masked in
+    place, so that every offset (the module structure CC104 reads) holds."""
+    module = Path("/usr/lib/apache2/modules/mod_jk.so")
+    need(module.exists(), f"needs {module}")
+    data = module.read_bytes()
+    assert b".secret" in data
+    assert Redactor({"mod_jk.so": data}, known=()).file("mod_jk.so", data) == data
+    planted = data[:4096] + b"\x00labsecret-1234\x00" + data[4096:]
+    kept = Redactor({"mod_jk.so": planted}, known={"labsecret-1234"}).file("mod_jk.so", planted)
+    assert len(kept) == len(planted) and b"labsecret" not in kept
+    assert kept.replace(b"*" * 14, b"labsecret-1234") == planted

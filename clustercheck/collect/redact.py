@@ -61,7 +61,13 @@ class Redactor:
     def file(self, path: str, data: bytes) -> bytes:
         """A file as the snapshot keeps it; every byte that is no secret stays as it was."""
         text, encoding = _text(data)
-        return self._redacted(text, file_kind(path, text)).encode(encoding, "surrogateescape")
+        kind = file_kind(path, text)
+        if kind == "binary":  # a known secret masked in place: every offset of the file holds
+            masked = self._elsewhere.replace(
+                text, lambda secret: "*" * len(secret.encode(encoding, "surrogateescape"))
+            )
+            return masked.encode(encoding, "surrogateescape")
+        return self._redacted(text, kind).encode(encoding, "surrogateescape")
 
     def text(self, text: str, xml: bool = False) -> str:
         """Text that sets no secret, with every secret of the snapshot in it replaced."""

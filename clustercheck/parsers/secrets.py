@@ -66,7 +66,10 @@ class Found:
 
 def file_kind(path: str, text: str) -> str:
     """`xml` (by its name or its declaration: an httpd file may well start with `<IfModule`),
-    `java` (java.util.Properties) or `lines`."""
+    `java` (java.util.Properties), `lines`, or `binary` (a NUL byte: a module's .so, which sets
+    nothing, though its strings may look like settings: mod_jk.so holds `.secret`)."""
+    if "\x00" in text:
+        return "binary"
     name = path.rpartition("!/")[2].rpartition("/")[2].lower()
     if name.endswith(".xml") or text.lstrip("\ufeff \t\r\n").startswith("<?xml"):
         return "xml"
@@ -83,6 +86,8 @@ def find_secrets(text: str, kind: str, also: Collection[str] = ()) -> Found:
     """The secrets of `text`, a file of `kind`; names in `also` hold secrets too (properties and
     variables that some secret value references)."""
     found = Found()
+    if kind == "binary":
+        return found
     if kind == "xml":
         _xml(text, also, found)
     else:
