@@ -51,69 +51,69 @@ class Boundary:
 # A milestone sorts before its release (10.0.0-M1 as patch -1, as release_reached reads it).
 _JAKARTA_FIRST: Version = (10, 0, -1)
 
-BOUNDARIES: tuple[Boundary, ...] = (
-    Boundary(
-        "tribes-member-format",
-        "the Tribes member format of Tomcat 7",
-        ((7, 0, 0),),
-        "7.0.0",
-        Feature.TRIBES,
-        "Tomcat 7 gave the member data a version (its TRIBES-B marker grew two version bytes) "
-        "and a UDP port; every heartbeat and every replication message carries its sender in "
-        "that form, so members on either side never see each other's heartbeats, drop each "
-        "other's messages, and replicate no session between them, without a log line at the "
-        "default levels",
-        "apache/tomcat commit a53f8b9883 (2008-02-18, released in 7.0.0: 'add in versioning "
-        "support'); MemberImpl.TRIBES_MBR_BEGIN and ChannelData.getDataPackage (7.0.x); "
-        "notes/protocols.md §1.3 (Tomcat 6.0.x layout)",
-    ),
-    Boundary(
-        "javax-jakarta",
-        "the javax to jakarta namespace change of Tomcat 10",
-        (_JAKARTA_FIRST,),
-        "10.0.0-M1",
-        Feature.TRIBES | Feature.SESSIONS,
-        "Tomcat 10 implements jakarta.servlet instead of javax.servlet, so each side runs its "
-        "own build of the applications: a replicated session holding an object whose class "
-        "uses the Servlet API (a session listener, a javax-only library) or exists in one "
-        "build only cannot be deserialised on the other side, and state transfer and fail-over "
-        "lose those sessions",
-        "10.0.x changelog, Tomcat 10.0.0-M1 (2020-02-20), Catalina: 'Update to Jakarta Servlet "
-        "5.0, Jakarta Server Pages 3.0 ...'",
-    ),
-    Boundary(
-        "encrypt-replay-protection",
-        "the EncryptInterceptor's replay protection",
-        ((9, 0, 119), (10, 1, 56), (11, 0, 23)),
-        "9.0.119 / 10.1.56 / 11.0.23",
-        Feature.TRIBES | Feature.ENCRYPT,
-        "from these releases the EncryptInterceptor encrypts an 8-byte timestamp with every "
-        "message and expects one in every message it decrypts: a newer member rejects an "
-        "older one's messages ('Failed to decrypt message: replay attack detected') and an "
-        "older member cannot deserialise a newer one's, so no session is replicated between "
-        "the sides",
-        "changelogs 9.0.x (Tomcat 9.0.119, 2026-06-23), 10.1.x (10.1.56, 2026-06-23), 11.0.x "
-        "(11.0.23, 2026-06-22), Cluster: 'Add replay protection to the EncryptInterceptor. "
-        "This is a breaking change for the EncryptInterceptor.'; commit 6a7a432cd7 "
-        "(EncryptInterceptor.sendMessage / messageReceived)",
-    ),
-    Boundary(
-        "encrypt-default-algorithm",
-        "the EncryptInterceptor's default algorithm",
-        ((9, 0, 121), (10, 1, 58), (11, 0, 25)),
-        "9.0.121 / 10.1.58 / 11.0.25",
-        Feature.TRIBES | Feature.ENCRYPT | Feature.ENCRYPT_DEFAULT_ALGORITHM,
-        "an EncryptInterceptor without encryptionAlgorithm encrypts with AES/CBC/PKCS5Padding "
-        "before these releases and with AES/GCM/NoPadding from them: neither side can decrypt "
-        "the other's messages ('Failed to decrypt message'), so no session is replicated "
-        "between the sides",
-        "changelogs 9.0.x (Tomcat 9.0.121), 10.1.x (10.1.58, tagged but not released: the "
-        "first release with it is 10.1.59, 2026-08-20), 11.0.x (11.0.25, 2026-08-18), "
-        "Cluster: 'Change the default encryptionAlgorithm for the EncryptInterceptor to "
-        "AES/GCM/NoPadding. This is a breaking change for the EncryptInterceptor.'; commit "
-        "9c7dce166f (DEFAULT_ENCRYPTION_ALGORITHM)",
-    ),
+TRIBES_MEMBER_FORMAT = Boundary(
+    "tribes-member-format",
+    "the Tribes member format of Tomcat 7",
+    ((7, 0, 0),),
+    "7.0.0",
+    Feature.TRIBES,
+    "Tomcat 7 gave the member data a version (its TRIBES-B marker grew two version bytes) "
+    "and a UDP port; every heartbeat and every replication message carries its sender in "
+    "that form, so members on either side never see each other's heartbeats, drop each "
+    "other's messages, and replicate no session between them, without a log line at the "
+    "default levels",
+    "apache/tomcat commit a53f8b9883 (trunk, 2008-02-18: 'add in versioning support'); "
+    "MemberImpl.TRIBES_MBR_BEGIN at tag 7.0.0 and ChannelData.getDataPackage (7.0.x); "
+    "notes/protocols.md §1.3 (the Tomcat 6.0.x layout)",
 )
+JAKARTA = Boundary(
+    "javax-jakarta",
+    "the javax to jakarta namespace change of Tomcat 10",
+    (_JAKARTA_FIRST,),
+    "10.0.0-M1",
+    Feature.TRIBES | Feature.SESSIONS,
+    "Tomcat 10 implements jakarta.servlet instead of javax.servlet, so each side runs its "
+    "own build of the applications: a replicated session holding an object whose class "
+    "uses the Servlet API (a session listener, a javax-only library) or exists in one "
+    "build only cannot be deserialised on the other side, and state transfer and fail-over "
+    "lose those sessions",
+    "10.0.x changelog, Tomcat 10.0.0-M1 (2020-02-20), Catalina: 'Update to Jakarta Servlet "
+    "5.0, Jakarta Server Pages 3.0 ...'",
+)
+ENCRYPT_REPLAY_PROTECTION = Boundary(
+    "encrypt-replay-protection",
+    "the EncryptInterceptor's replay protection",
+    ((9, 0, 119), (10, 1, 56), (11, 0, 23)),
+    "9.0.119 / 10.1.56 / 11.0.23",
+    Feature.TRIBES | Feature.ENCRYPT,
+    "from these releases the EncryptInterceptor encrypts an 8-byte timestamp with every "
+    "message and expects one in every message it decrypts: a newer member rejects an "
+    "older one's messages ('Failed to decrypt message: replay attack detected') and an "
+    "older member cannot deserialise a newer one's, so no session is replicated between "
+    "the sides",
+    "changelogs 9.0.x (Tomcat 9.0.119, 2026-06-23), 10.1.x (10.1.56, 2026-06-23), 11.0.x "
+    "(11.0.23, 2026-06-22), Cluster: 'Add replay protection to the EncryptInterceptor. "
+    "This is a breaking change for the EncryptInterceptor.'; commit 6a7a432cd7 "
+    "(EncryptInterceptor.sendMessage / messageReceived)",
+)
+ENCRYPT_DEFAULT_ALGORITHM = Boundary(
+    "encrypt-default-algorithm",
+    "the EncryptInterceptor's default algorithm",
+    ((9, 0, 121), (10, 1, 58), (11, 0, 25)),
+    "9.0.121 / 10.1.58 / 11.0.25",
+    Feature.TRIBES | Feature.ENCRYPT | Feature.ENCRYPT_DEFAULT_ALGORITHM,
+    "an EncryptInterceptor without encryptionAlgorithm encrypts with AES/CBC/PKCS5Padding "
+    "before these releases and with AES/GCM/NoPadding from them: neither side can decrypt "
+    "the other's messages ('Failed to decrypt message'), so no session is replicated "
+    "between the sides",
+    "changelogs 9.0.x (Tomcat 9.0.121), 10.1.x (10.1.58, tagged but not released: the "
+    "first release with it is 10.1.59, 2026-08-20), 11.0.x (11.0.25, 2026-08-18), "
+    "Cluster: 'Change the default encryptionAlgorithm for the EncryptInterceptor to "
+    "AES/GCM/NoPadding. This is a breaking change for the EncryptInterceptor.'; commit "
+    "9c7dce166f (DEFAULT_ENCRYPTION_ALGORITHM)",
+)
+
+BOUNDARIES = (TRIBES_MEMBER_FORMAT, JAKARTA, ENCRYPT_REPLAY_PROTECTION, ENCRYPT_DEFAULT_ALGORITHM)
 
 
 def crossed(a: str | int | None, b: str | int | None, features: Feature) -> list[Boundary]:
