@@ -17,7 +17,9 @@ def tomcat_version_parity(cluster: ClusterFacts) -> Iterator[Finding]:
 
     The version is read from `lib/catalina.jar` (its ServerInfo.properties) under
     CATALINA_HOME, without running Java; `tomcat.version` in the inventory overrides it.
-    Different major versions fail; different releases of one major version warn.
+    Different major versions fail; different releases of one major version warn. Releases
+    on both sides of a known break of the cluster's wire (even within one major version, such
+    as the EncryptInterceptor's changes in 9.0.119 and 9.0.121) are CC303's, which names it.
 
     ## Why it matters
     Tomcat 6 and Tomcat 7+ cannot even see each other (their membership heartbeats differ), and

@@ -4,14 +4,18 @@ consistency check, the heartbeat capture and the membership checks, so they neve
 from __future__ import annotations
 
 from clustercheck.facts.cluster import NodeFacts
+from clustercheck.knowledge.classes import property_value
 from clustercheck.knowledge.tomcat import (
     CLUSTER_DEFAULT_VALVES,
     CLUSTER_SESSION_LISTENER,
     DELTA_MANAGER,
+    ENCRYPT_INTERCEPTOR,
     MEMBERSHIP_DEFAULTS,
+    REPLICATING_MANAGERS,
     SIMPLE_TCP_CLUSTER,
     tomcat_major,
 )
+from clustercheck.knowledge.wire import Feature
 from clustercheck.parsers.serverxml import ClusterConfig, Component, ServerXml
 
 MCAST = "org.apache.catalina.tribes.membership.McastService"
@@ -113,3 +117,18 @@ def cluster_listeners(config: ClusterConfig) -> list[str]:
 def manager_class(config: ClusterConfig) -> str:
     """The Cluster's session manager template (DeltaManager when none is written)."""
     return (config.manager.class_name if config.manager else None) or DELTA_MANAGER
+
+
+def wire_features(config: ClusterConfig) -> Feature:
+    """What of this started Cluster the wire boundaries concern: Tribes itself, sessions
+    replicated by DeltaManager or BackupManager, an EncryptInterceptor, and whether that
+    interceptor leaves its algorithm to the version's default."""
+    features = Feature.TRIBES
+    if manager_class(config) in REPLICATING_MANAGERS:
+        features |= Feature.SESSIONS
+    encrypt = [i for i in config.interceptors if i.class_name == ENCRYPT_INTERCEPTOR]
+    if encrypt:
+        features |= Feature.ENCRYPT
+        if any(property_value(i.attrs, "encryptionAlgorithm") is None for i in encrypt):
+            features |= Feature.ENCRYPT_DEFAULT_ALGORITHM
+    return features

@@ -66,7 +66,7 @@ def _text(firsts: tuple[Version, ...]) -> str:
 _MILESTONE = re.compile(r"[-.]?M\d+")
 
 
-def _release_reached(version: str | int | None, firsts: tuple[Version, ...]) -> bool | None:
+def release_reached(version: str | int | None, firsts: tuple[Version, ...]) -> bool | None:
     """As _reached, for a version that may name only a major or a line ("9", "9.0"): None when
     that line's releases differ (some have the change, some not), or when no version is
     known. A milestone (10.1.0-M17) comes before its release (10.1.0)."""
@@ -770,7 +770,7 @@ _NAMING_DEQUE = ((8, 5, 83), (9, 0, 66), (10, 0, 25), (10, 1, 0))
 def nameless_engine(version: str | int | None) -> Effect | None:
     """What an Engine without a name does: None before the ArrayDeque (the JNDI context is
     named "/null/..." and works); uncertain when the node's release is not known."""
-    reached = _release_reached(version, _NAMING_DEQUE)
+    reached = release_reached(version, _NAMING_DEQUE)
     if reached is False:
         return None
     firsts = "8.5.83 / 9.0.67 / 10.0.26 / 10.1.0 (and every 11.0)"
@@ -821,7 +821,7 @@ _EMPTY_SEND_OPTIONS_ARE_ZERO = ((9, 0, 121), (10, 1, 58), (11, 0, 25))
 def empty_send_options_refused(version: str | int | None) -> bool:
     """Whether this Tomcat throws on channelSendOptions="" (then "failed to set property");
     a release that does not say is taken as a newer one (either way the value sets nothing)."""
-    return _release_reached(version, _EMPTY_SEND_OPTIONS_ARE_ZERO) is False
+    return release_reached(version, _EMPTY_SEND_OPTIONS_ARE_ZERO) is False
 
 
 # ------------------------------------------------------------------ values a setter compiles
@@ -971,6 +971,9 @@ JVM_ROUTE_BINDER_VALVE = _HA + "session.JvmRouteBinderValve"
 CLUSTER_SESSION_LISTENER = _HA + "session.ClusterSessionListener"
 DELTA_MANAGER = _HA + "session.DeltaManager"
 CLUSTER_DEFAULT_VALVES = (JVM_ROUTE_BINDER_VALVE, REPLICATION_VALVE)
+# The session managers a Cluster offers (config/cluster-manager.xml): both send sessions to the
+# other members as Java-serialised objects.
+REPLICATING_MANAGERS = frozenset({DELTA_MANAGER, _HA + "session.BackupManager"})
 
 # Tomcat's own administration applications (the webapps of its distribution): their sessions not
 # being replicated or routed is usually acceptable, so checks about applications warn for them.
