@@ -85,23 +85,26 @@ def encryption(config: ClusterConfig, version: str | None) -> Encryption | None:
         written = property_value(interceptor.attrs, "encryptionAlgorithm")
         algorithm = written.strip() if written else encrypt_default_algorithm(version)
         return Encryption(
-            interceptor, position, key_setting(interceptor.attrs)[0], algorithm, bool(written)
+            interceptor, position, key_setting(interceptor.attrs, True)[0], algorithm, bool(written)
         )
     return None
 
 
-def key_setting(attrs: Mapping[str, str]) -> tuple[str | None, list[str]]:
+def key_setting(
+    attrs: Mapping[str, str], fingerprints: bool = False
+) -> tuple[str | None, list[str]]:
     """(the key Tomcat ends up with, the key attributes it could not set). Each key attribute
     in turn is set when it is hexadecimal digits, an even number of them (surrounding blanks
-    trimmed); one that is not fails to set, and the key keeps what it had. A snapshot's
-    fingerprint stands for a key that was read, and counts as set: its form is not known."""
+    trimmed); one that is not fails to set, and the key keeps what it had. With
+    `fingerprints`, a snapshot's fingerprint counts as a key that was set (to compare keys; its
+    form is not known)."""
     key: str | None = None
     refused: list[str] = []
     for attr, value in attrs.items():
         if capitalize(attr) not in _KEY_SETTERS:
             continue
         text = value.strip()
-        if is_fingerprint(text) or (len(text) % 2 == 0 and set(text) <= _HEX):
+        if (fingerprints and is_fingerprint(text)) or (len(text) % 2 == 0 and set(text) <= _HEX):
             key = text
         else:
             refused.append(attr)
