@@ -38,14 +38,17 @@ def receiver_endpoints(
 
 def member_here(cluster: ClusterFacts) -> NodeFacts | None:
     """The Tomcat node clustercheck itself runs on, if any: its transport is `local`, its host
-    is loopback, or it has one of this machine's (non-loopback) addresses. A receiver reached
-    from a member's own host is no exposure."""
+    is loopback, or its inventory host or receiver address is one of this machine's
+    (non-loopback) addresses. A receiver reached from a member's own host is no exposure. Not
+    every interface address of the node counts: hosts share some (Docker's 172.17.0.1 on every
+    Docker host), and taking one for proof would silence the probe."""
     mine = {a for a in cluster.local.addresses if not is_loopback(a)}
     for node in cluster.with_role("tomcat", reachable_only=False):
         host = node.settings.host
         if node.settings.transport == "local" or is_loopback(host):
             return node
-        if mine & {host, *node.live.addresses}:
+        endpoint = receiver_endpoint(node)
+        if mine & {host, endpoint[0] if endpoint else host}:
             return node
     return None
 
