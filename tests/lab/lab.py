@@ -775,8 +775,12 @@ class Lab:
         other interceptor but before TcpFailureDetector."""
         names = ["TcpFailureDetector", "MessageDispatchInterceptor"]
         lines = [f'<Interceptor className="{_TRIBES_INTERCEPTORS}{n}"/>' for n in names]
-        two = "encrypt-two-nodes" in self.faults and not self._hit("encrypt-two-nodes", node)
-        if two or "encrypt-wrong-key" in self.faults:
+        two = "encrypt-two-nodes" in self.faults
+        if self._hit("encrypt-two-nodes", node):
+            # the node left out is restarted too (on and off), so that its log holds only what
+            # this fault made it say
+            lines.append("<!-- encrypt-two-nodes: no EncryptInterceptor on this node -->")
+        elif two or "encrypt-wrong-key" in self.faults:
             key = OTHER_ENCRYPTION_KEY if self._hit("encrypt-wrong-key", node) else ENCRYPTION_KEY
             encrypt = f'<Interceptor className="{_TRIBES_INTERCEPTORS}EncryptInterceptor"'
             lines = [lines[1], f'{encrypt} encryptionKey="{key}"/>', lines[0]]

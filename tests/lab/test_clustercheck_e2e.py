@@ -112,8 +112,25 @@ EXPECTED: dict[str, set[Key]] = {
     # Replication exposure: healthy, every node's firewall drops the host side of the bridge
     # (clustercheck's machine) at the receiver ports; receiver-exposed lets it through on n2.
     "receiver-exposed": {("CC508", "tomcat02", "fail")},
-    "encrypt-two-nodes": {("CC508", "tomcat03", "fail")},
-    "encrypt-wrong-key": {("CC508", "tomcat03", "fail")},
+    # The encrypt faults restart all three Tomcats (tomcat01 first, alone): tomcat03's state
+    # request and its first session's replication reach tomcat01 and tomcat02, which cannot
+    # decrypt them ("Failed to decrypt message"); theirs reach tomcat03, which cannot decrypt
+    # (wrong key) or deserialise (no EncryptInterceptor: "Unable to deserialize message")
+    # them, and starts without the cluster's sessions.
+    "encrypt-two-nodes": {
+        ("CC508", "tomcat03", "fail"),
+        ("CC803", "tomcat01", "fail"),
+        ("CC803", "tomcat02", "fail"),
+        ("CC803", "tomcat03", "fail"),
+        ("CC803", "tomcat03", "warn"),
+    },
+    "encrypt-wrong-key": {
+        ("CC508", "tomcat03", "fail"),
+        ("CC803", "tomcat01", "fail"),
+        ("CC803", "tomcat02", "fail"),
+        ("CC803", "tomcat03", "fail"),
+        ("CC803", "tomcat03", "warn"),
+    },
 }
 
 
