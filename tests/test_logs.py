@@ -205,6 +205,8 @@ def template_lines() -> list[tuple[str, str]]:
 
 REAL_LINES = [
     *(("tomcat", line) for line in TOMCAT01 + TOMCAT02),
+    *(("tomcat", line) for line in lines("lab-tomcat03-encrypt-two-nodes.catalina.out")),
+    *(("tomcat", line) for line in lines("lab-tomcat01-encrypt-wrong-key.catalina.out")),
     *(("modjk", line) for line in lines("lab-web1-node-stopped.mod_jk.log")),
     *(("httpd", line) for line in lines("lab-web2-node-stopped.error.log")),
     *template_lines(),

@@ -7,12 +7,12 @@ from collections.abc import Iterator, Mapping
 
 from clustercheck.checks.common import server_xml, unknown_version
 from clustercheck.derive.cluster_config import effective_membership, receiver_bind, started_clusters
+from clustercheck.derive.replication import key_setting
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed, skipped, warned
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.knowledge.classes import (
     INT_RANGE,
-    capitalize,
     is_tomcat_class,
     java_integer,
     never_resolves,
@@ -35,8 +35,6 @@ from clustercheck.knowledge.tomcat import (
 from clustercheck.parsers.serverxml import ClusterConfig, Component
 
 _DOWN = "the Cluster fails to start and takes the Server down"
-_KEY_SETTERS = ("EncryptionKey", "EncryptionKeyString")  # both set the one key
-_HEX = frozenset("0123456789abcdefABCDEF")
 
 
 @check("CC605", "cluster-start", scope=Scope.NODE, roles=("tomcat",))
@@ -368,19 +366,8 @@ def _encryption(
 
 
 def _key_problem(attrs: Mapping[str, str]) -> str | None:
-    """Why the interceptor starts without a usable key: each key attribute in turn is set
-    when it is hexadecimal digits, an even number of them (surrounding blanks trimmed); one
-    that is not fails to set, and the key keeps what it had."""
-    key: str | None = None
-    refused: list[str] = []
-    for attr, value in attrs.items():
-        if capitalize(attr) not in _KEY_SETTERS:
-            continue
-        text = value.strip()
-        if len(text) % 2 == 0 and set(text) <= _HEX:
-            key = text
-        else:
-            refused.append(attr)
+    """Why the interceptor starts without a usable key (derive/replication.key_setting)."""
+    key, refused = key_setting(attrs)
     if key == "":
         return 'has an empty encryptionKey: "Empty key" (IllegalArgumentException)'
     if key is not None:

@@ -18,10 +18,10 @@ from clustercheck.bugs import describe_bug
 from clustercheck.collect.apache import gather_apache, gather_httpd_build, gather_loaded_modules
 from clustercheck.collect.balancer import gather_balancer
 from clustercheck.collect.hosts import gather_hosts
-from clustercheck.collect.live import gather_live, resolve_unmatched_worker_hosts
+from clustercheck.collect.live import gather_live, local_addresses, resolve_unmatched_worker_hosts
 from clustercheck.collect.logs import gather_logs
 from clustercheck.collect.multicast import capture, listen_locally
-from clustercheck.collect.plan import plan_probes, receiver_targets
+from clustercheck.collect.plan import exposure_receivers, plan_probes, receiver_targets
 from clustercheck.collect.probes import probe_from, probe_locally
 from clustercheck.collect.reader import NodeReader
 from clustercheck.collect.reference import query_reference
@@ -113,6 +113,8 @@ def gather(
                 started_at=started.isoformat(timespec="seconds"),
             )
             facts.dns, facts.local.dns_unresolved = resolve_unmatched_worker_hosts(facts)
+            if live_run:
+                facts.local.addresses = local_addresses()
             run_probes(facts, transports, pool, multicast)
             if reference is not None:
                 facts.local.reference = reference.result()
@@ -270,11 +272,13 @@ def run_probes(
         name: pool.submit(from_node, name, "tcp", targets)
         for name, targets in receiver_targets(facts, advertised).items()
     }
+    outsider = pool.submit(probe_locally, "tcp", exposure_receivers(facts, advertised), timeout)
     for name, probed in cping.items():
         facts.nodes[name].live.ajp_probes = probed.result()
     for name, probed in receivers.items():
         facts.nodes[name].live.receiver_probes = probed.result()
     facts.local.exposure_probes = tuple(exposure.result())
+    facts.local.receiver_probes = tuple(outsider.result())
 
 
 # Tomcat's defaults: dropTime 3000 ms plus two heartbeats of 500 ms.

@@ -12,6 +12,7 @@ from clustercheck.collect.jvm import gather_jvm
 from clustercheck.collect.reader import NodeReader
 from clustercheck.collect.runtime import gather_runtime
 from clustercheck.collect.transports.base import Transport
+from clustercheck.collect.transports.localfs import LocalTransport
 from clustercheck.derive.targets import front_ends, is_loopback
 from clustercheck.facts.cluster import ClusterFacts
 from clustercheck.facts.live import LiveFacts
@@ -41,6 +42,12 @@ def node_addresses(transport: Transport) -> list[str]:
         return parse_ip_addr(result.stdout.decode("utf-8", "replace"))
     result = transport.run(["hostname", "-I"])
     return _valid(result.stdout.decode("utf-8", "replace").split()) if result.ok else []
+
+
+def local_addresses() -> list[str]:
+    """clustercheck's own machine's interface addresses: a member it runs on is no outsider
+    (CC508)."""
+    return node_addresses(LocalTransport(command_timeout=10.0))
 
 
 def parse_ip_addr(text: str) -> list[str]:

@@ -2,14 +2,16 @@
 address, so that every probe runs from where the real traffic comes from: AJP CPing from each
 apache node to its balanced workers, heartbeat capture on every member, replication connects
 from every member to every other member's receiver, and AJP from clustercheck's own machine to
-find connectors exposed beyond the balancers."""
+find connectors exposed beyond the balancers, and TCP to the members' replication receivers
+from there too, to find receivers exposed beyond the members."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from clustercheck.collect.multicast import valid_group
-from clustercheck.derive.cluster_config import multicast_group, node_membership, receiver_endpoint
+from clustercheck.derive.cluster_config import multicast_group, node_membership
+from clustercheck.derive.replication import member_here, receiver_endpoints
 from clustercheck.derive.targets import front_ends, is_loopback, listening_port, member_targets
 from clustercheck.facts.cluster import ClusterFacts
 
@@ -53,12 +55,30 @@ def receiver_targets(
     """From every live member to every other member's receiver: where its heartbeats say it
     listens (autoBind may have moved the port), else where its configuration says."""
     live = {n.name for n in cluster.tomcats if n.reachable and not n.offline}
-    members = {n.name: advertised.get(n.name) or receiver_endpoint(n) for n in cluster.tomcats}
+    members = receiver_endpoints(cluster, advertised)
     return {
         name: [e for other, e in members.items() if other != name and e and is_port(e[1])]
         for name in members
         if name in live and members[name]
     }
+
+
+def exposure_receivers(
+    cluster: ClusterFacts, advertised: dict[str, tuple[str, int]]
+) -> list[tuple[str, int]]:
+    """From clustercheck's own machine to every live member's receiver, the same endpoints the
+    members connect to, unless this machine is a member (reaching a peer proves nothing then);
+    a receiver on loopback is none of this machine's business."""
+    if member_here(cluster) is not None:
+        return []
+    live = {n.name for n in cluster.tomcats if n.reachable and not n.offline}
+    targets: list[tuple[str, int]] = []
+    for name, endpoint in receiver_endpoints(cluster, advertised).items():
+        if name not in live or endpoint is None or endpoint in targets:
+            continue
+        if is_port(endpoint[1]) and not is_loopback(endpoint[0]):
+            targets.append(endpoint)
+    return targets
 
 
 def is_port(port: int) -> bool:

@@ -20,10 +20,9 @@ import hmac
 import os
 from collections.abc import Iterable, Mapping
 
-from clustercheck.knowledge.secrets import Secrets
+from clustercheck.knowledge.secrets import FINGERPRINT_PREFIX, Secrets
 from clustercheck.parsers.secrets import file_kind, find_secrets, layout
 
-FINGERPRINT_PREFIX = "cc-hmac-"
 _REFERENCE_DEPTH = 21  # chains of references followed, one deeper than mod_jk's $(...) (20)
 _XML_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&apos;"))
 

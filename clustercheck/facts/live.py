@@ -49,6 +49,9 @@ class LocalFacts(Record):
 
     reference: NtpReference | None = None  # its clock against the inventory's NTP servers
     exposure_probes: tuple[ProbeResult, ...] = ()  # CPing to AJP ports, when it is no balancer
+    # TCP to the members' replication receivers, when it is no member (CC508)
+    receiver_probes: tuple[ProbeResult, ...] = ()
+    addresses: list[str] = field(default_factory=list)  # its own interface addresses
     multicast: LocalListen | None = None  # with `multicast.interface`
     # worker hosts DNS was not asked about or did not answer in time, and why
     dns_unresolved: dict[str, str] = field(default_factory=dict)

@@ -156,6 +156,36 @@ RULES: tuple[LogRule, ...] = (
         ),
     ),
     LogRule(
+        "message-not-decrypted",
+        # not the replay protection's "Failed to decrypt message: replay attack detected" (a
+        # clock or a replay, not the configuration)
+        re.compile(r"Failed to decrypt message(?!: replay)"),
+        TOMCAT,
+        "fail",
+        "a member sent a message this node's EncryptInterceptor cannot decrypt: another key, "
+        "another algorithm, or none",
+        "the message is dropped: sessions do not replicate between the two, and users failing "
+        "over between them lose theirs",
+        "give every member's EncryptInterceptor the same encryptionKey and encryptionAlgorithm "
+        "(CC508), and restart the members",
+        "CC508",
+        "catalina-tribes encryptInterceptor.decrypt.failed (EncryptInterceptor.messageReceived)",
+    ),
+    LogRule(
+        "message-not-deserialized",
+        re.compile(r"Unable to deserialize message:\["),
+        TOMCAT,
+        "fail",
+        "a member sent a message this node cannot read as Java objects: the sender encrypts it "
+        "(EncryptInterceptor) and this node does not, or a member of another version or cluster "
+        "sends to it",
+        "the message is dropped: sessions do not replicate from that member",
+        "give every member the same EncryptInterceptor, or none (CC508), and keep other "
+        "clusters off the receiver's port",
+        "CC508",
+        "catalina-tribes groupChannel.unable.deserialize (GroupChannel.messageReceived)",
+    ),
+    LogRule(
         "receiver-threads-exhausted",
         re.compile(r"Channel key is registered, but has had no interest ops"),
         TOMCAT,

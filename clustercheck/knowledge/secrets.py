@@ -17,6 +17,10 @@ from collections.abc import Callable, Iterable
 # is a word of some report, and hiding every such word would hide the report instead.
 HIDDEN_MIN = 6
 MASK = "***"
+# What a snapshot holds in place of a secret's text (collect/redact.py): this prefix and 20 hex
+# digits of a keyed HMAC, equal for equal secrets.
+FINGERPRINT_PREFIX = "cc-hmac-"
+_FINGERPRINT = re.compile(re.escape(FINGERPRINT_PREFIX) + "[0-9a-f]{20}")
 
 _SAYS_SECRET = re.compile(r"secr|passw|passphrase|pwd|credential|token|(?:pass|key)s?$", re.I)
 _ABOUT_A_SECRET = re.compile(
@@ -36,6 +40,11 @@ def is_secret_name(name: str) -> bool:
     if name.lower() in _NAMED_LIKE_A_SECRET:
         return False
     return bool(_SAYS_SECRET.search(name)) and not _ABOUT_A_SECRET.search(name)
+
+
+def is_fingerprint(text: str) -> bool:
+    """Whether a value is a snapshot's fingerprint of a secret, not the secret."""
+    return _FINGERPRINT.fullmatch(text) is not None
 
 
 def forms(secret: str) -> set[str]:

@@ -602,6 +602,26 @@ def encrypt_order_checked(version: str | int | None) -> bool | None:
     return None if parsed is None else _reached(parsed, _ENCRYPT_ORDER_CHECKED)
 
 
+# EncryptInterceptor's default encryptionAlgorithm: AES/CBC/PKCS5Padding since the class came,
+# AES/GCM/NoPadding from these releases on ("Change the default encryptionAlgorithm for the
+# EncryptInterceptor to AES/GCM/NoPadding. This is a breaking change for the EncryptInterceptor",
+# apache/tomcat webapps/docs/changelog.xml, sections 9.0.121, 10.1.58 and 11.0.25; commit
+# 9c7dce166f on 9.0.x, EncryptInterceptor.DEFAULT_ENCRYPTION_ALGORITHM). Two members whose
+# algorithms differ cannot read each other's messages.
+ENCRYPT_ALGORITHM_OLD, ENCRYPT_ALGORITHM_NEW = "AES/CBC/PKCS5Padding", "AES/GCM/NoPadding"
+_ENCRYPT_GCM_DEFAULT = ((9, 0, 121), (10, 1, 58), (11, 0, 25))
+
+
+def encrypt_default_algorithm(version: str | int | None) -> str | None:
+    """The encryptionAlgorithm an EncryptInterceptor of this Tomcat uses when none is written;
+    None when the version is unknown."""
+    parsed = _as_version(version)
+    if parsed is None:
+        return None
+    new = _reached(parsed, _ENCRYPT_GCM_DEFAULT)
+    return ENCRYPT_ALGORITHM_NEW if new else ENCRYPT_ALGORITHM_OLD
+
+
 def local_member_among_members(version: str | int | None) -> bool | None:
     """Whether StaticMembershipService looks for its local member among the <Member>s when
     it has no <LocalMember>."""

@@ -56,6 +56,11 @@ AJP_PORT, AJP_WRONG_PORT = 8009, 8010
 PACKET_SIZE, BIG_PACKET_SIZE = 8192, 16384
 AJP_IDLE_TIMEOUT_S, SHORT_IDLE_TIMEOUT_MS = 600, 2000
 SKEW = "+5s"
+# EncryptInterceptor keys (AES-256: 64 hex digits) under the encrypt-* faults; the algorithm is
+# Tomcat 10.1.60's default, AES/GCM/NoPadding
+ENCRYPTION_KEY = "5a0c3ef4d1b2a6978e0f1c2d3b4a59687a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d"
+OTHER_ENCRYPTION_KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
+_TRIBES_INTERCEPTORS = "org.apache.catalina.tribes.group.interceptors."
 # How long a starting node waits for session state it will never get (receiver-loopback); the
 # Tomcat default of 60 s would make that fault cost a minute.
 STATE_TRANSFER_TIMEOUT_S = 5
@@ -184,6 +189,17 @@ FAULTS: dict[str, Fault] = {
     "lowercase-cluster": Fault(
         1,
         "n1's server.xml writes <cluster> in lower case: Tomcat ignores it and starts unclustered",
+    ),
+    "receiver-exposed": Fault(
+        2,
+        "n2's firewall lets the host side of the bridge (clustercheck's machine) reach its "
+        "replication receiver, which has no EncryptInterceptor",
+    ),
+    "encrypt-two-nodes": Fault(
+        3, "n1 and n2 encrypt replication (EncryptInterceptor), n3 does not"
+    ),
+    "encrypt-wrong-key": Fault(
+        3, "every node encrypts replication (EncryptInterceptor), n3 with another key"
     ),
     "member-disabled": Fault(
         3,
@@ -425,6 +441,9 @@ class Lab:
             labnet.set_host_firewall(
                 self.net, FAULTS["mcast-host-firewall"].node, "mcast-host-firewall" in self.faults
             )
+            for node in NODES:
+                exposed = self._hit("receiver-exposed", node)
+                labnet.set_receiver_firewall(self.net, node, not exposed)
             self.state.procs = {k: p for k, p in self.state.procs.items() if p.alive()}
             wanted = self._wanted_procs()
             changed = self._write_files()
@@ -724,6 +743,7 @@ class Lab:
             ajp_secret="" if self._hit("ajp-no-secret", node) else f'secret="{SECRET}"',
             jvm_route=self.route(2) if self._hit("dup-jvmroute", node) else self.route(node),
             receiver_address="127.0.0.1" if loopback else self.ip(node),
+            interceptors=self._interceptors(node),
             state_transfer_timeout=STATE_TRANSFER_TIMEOUT_S,
         )
         if self._hit("lowercase-cluster", node):
@@ -748,6 +768,23 @@ class Lab:
         else:
             files[webapps / "nodist"] = (key, None)
         return files
+
+    def _interceptors(self, node: int) -> str:
+        """The Channel's interceptors: TcpFailureDetector and MessageDispatchInterceptor; under
+        the encrypt-* faults an EncryptInterceptor too, where Tomcat's docs put it: after every
+        other interceptor but before TcpFailureDetector."""
+        names = ["TcpFailureDetector", "MessageDispatchInterceptor"]
+        lines = [f'<Interceptor className="{_TRIBES_INTERCEPTORS}{n}"/>' for n in names]
+        two = "encrypt-two-nodes" in self.faults
+        if self._hit("encrypt-two-nodes", node):
+            # the node left out is restarted too (on and off), so that its log holds only what
+            # this fault made it say
+            lines.append("<!-- encrypt-two-nodes: no EncryptInterceptor on this node -->")
+        elif two or "encrypt-wrong-key" in self.faults:
+            key = OTHER_ENCRYPTION_KEY if self._hit("encrypt-wrong-key", node) else ENCRYPTION_KEY
+            encrypt = f'<Interceptor className="{_TRIBES_INTERCEPTORS}EncryptInterceptor"'
+            lines = [lines[1], f'{encrypt} encryptionKey="{key}"/>', lines[0]]
+        return "\n".join(" " * 10 + line for line in lines)
 
     def _write_inventory(self) -> None:
         tomcats = "\n".join(

@@ -24,6 +24,8 @@ NODES = (1, 2, 3)  # the inventory's nodes
 STRANGER = 4  # a node outside the inventory, whose Tomcat only runs for the foreign-member fault
 NAMESPACES = (*NODES, STRANGER)  # an empty namespace costs a few ms: all are made at `up`
 GROUP, GROUP_PORT = "228.0.0.4", 45564
+RECEIVER_PORTS = "4000-4099"  # the Receiver's port and its autoBind range
+RECEIVER_TABLE = "cclab_receiver"  # inside each node's namespace, gone with it
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,22 @@ def set_host_firewall(net: Net, node: int, on: bool) -> None:
         run(*iptables, "-A", *rule)
     elif not on and present:
         run(*iptables, "-D", *rule)
+
+
+def set_receiver_firewall(net: Net, node: int, on: bool) -> None:
+    """Inside the node, drop TCP from the host side of the bridge (clustercheck's machine) to
+    the replication receiver ports, as a data centre keeps the receivers to the members: the
+    other nodes still connect. Off, the host reaches the receiver like any member."""
+    nft = [*net.exec_argv(node), "nft"]
+    present = subprocess.run([*nft, "list", "table", "inet", RECEIVER_TABLE], capture_output=True)
+    if on and present.returncode != 0:
+        chain = f"inet {RECEIVER_TABLE} input"
+        rule = f"ip saddr {net.host_ip} tcp dport {RECEIVER_PORTS} counter drop"
+        run(*nft, f"add table inet {RECEIVER_TABLE}")
+        run(*nft, f"add chain {chain} {{ type filter hook input priority 0; policy accept; }}")
+        run(*nft, f"add rule {chain} {rule}")
+    elif not on and present.returncode == 0:
+        run(*nft, "delete", "table", "inet", RECEIVER_TABLE)
 
 
 def _networks_in_use() -> list[str]:

@@ -109,6 +109,28 @@ EXPECTED: dict[str, set[Key]] = {
     # Runtime state no file holds: web1's running mod_jk has tomcat03 disabled (jkstatus), its
     # workers.properties and web2 say active. CC102 still passes: tomcat03 answers CPing.
     "member-disabled": {("CC804", "web1", "warn"), ("CC804", None, "fail")},
+    # Replication exposure: healthy, every node's firewall drops the host side of the bridge
+    # (clustercheck's machine) at the receiver ports; receiver-exposed lets it through on n2.
+    "receiver-exposed": {("CC508", "tomcat02", "fail")},
+    # The encrypt faults restart all three Tomcats (tomcat01 first, alone): tomcat03's state
+    # request and its first session's replication reach tomcat01 and tomcat02, which cannot
+    # decrypt them ("Failed to decrypt message"); theirs reach tomcat03, which cannot decrypt
+    # (wrong key) or deserialise (no EncryptInterceptor: "Unable to deserialize message")
+    # them, and starts without the cluster's sessions.
+    "encrypt-two-nodes": {
+        ("CC508", "tomcat03", "fail"),
+        ("CC803", "tomcat01", "fail"),
+        ("CC803", "tomcat02", "fail"),
+        ("CC803", "tomcat03", "fail"),
+        ("CC803", "tomcat03", "warn"),
+    },
+    "encrypt-wrong-key": {
+        ("CC508", "tomcat03", "fail"),
+        ("CC803", "tomcat01", "fail"),
+        ("CC803", "tomcat02", "fail"),
+        ("CC803", "tomcat03", "fail"),
+        ("CC803", "tomcat03", "warn"),
+    },
 }
 
 
@@ -137,6 +159,9 @@ DIAGNOSIS = {
     "not-serializable": "java.io.NotSerializableException: java.lang.Object",
     "lowercase-cluster": "No rules found matching [Server/Service/Engine/cluster",
     "member-disabled": "the front ends disagree on tomcat03: disabled (D) on web1 (mod_jk)",
+    "receiver-exposed": "accepts connections from clustercheck's machine, which is not a member",
+    "encrypt-two-nodes": "tomcat03 has no EncryptInterceptor while tomcat01, tomcat02 have one",
+    "encrypt-wrong-key": "tomcat03 has another encryptionKey than tomcat01, tomcat02",
 }
 
 
@@ -167,7 +192,7 @@ def test_the_healthy_lab_passes_every_check(lab: Lab, capsys: pytest.CaptureFixt
     assert findings(report) == set(), explain(report)
     judged = {r["code"] for r in report["results"] if r["status"] == "pass"}
     live = {"CC102", "CC301", "CC401", "CC402", "CC501", "CC502", "CC503", "CC504"}
-    live |= {"CC801", "CC802", "CC803"}
+    live |= {"CC801", "CC802", "CC803", "CC508"}
     assert live <= judged, "every live check judged the lab"
     seam = {"CC105", "CC106", "CC107", "CC108", "CC203"}
     assert seam <= judged, "every seam check judged both front ends"

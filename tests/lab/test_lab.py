@@ -31,6 +31,7 @@ WEB1, WEB2 = FRONT_ENDS  # httpd + mod_jk in n1, httpd + mod_proxy_ajp in n2
 BIG_HEADERS = {"X-Big-1": "b" * 6144, "X-Big-2": "b" * 6144}
 TOMCAT_REFUSES_PACKET = "received but the packetSize is only [8,192]"
 TOMCAT_ERROR_PAGE = "HTTP Status 400"  # Tomcat's ErrorReportValve; httpd's page says "Bad Request"
+DECRYPT_FAILED = "Failed to decrypt message"  # encryptInterceptor.decrypt.failed
 
 
 def balanced(
@@ -411,6 +412,35 @@ def test_balancer_route_web2_moves_n3_sessions_away(lab: Lab) -> None:
     assert last.field("node") != "tomcat03"
     assert last.field("session").endswith("." + last.field("node"))  # renamed to its new node
     assert [r.field("counter") for r in moved] == ["2", "3", "4"]
+
+
+def test_receivers_are_firewalled_from_the_host_until_receiver_exposed(lab: Lab) -> None:
+    """Healthy, the host side of the bridge (clustercheck's machine) cannot reach a receiver,
+    and the members still replicate (test_session_is_replicated_to_the_other_nodes); under
+    receiver-exposed it reaches n2's, and only n2's."""
+    assert not any(tcp_open(lab.ip(n), 4000) for n in (1, 2, 3))
+    with lab.fault("receiver-exposed"):
+        reached = [n for n in (1, 2, 3) if tcp_open(lab.ip(n), 4000)]
+    assert reached == [2]
+
+
+def replicated(lab: Lab, start: int, to: int) -> bool:
+    """Whether a session made on node `start` is on node `to` (its counter goes on)."""
+    first = direct(lab, start)
+    return direct(lab, to, session=first.session).field("counter") == "2"
+
+
+@pytest.mark.parametrize("fault", ["encrypt-two-nodes", "encrypt-wrong-key"])
+def test_encryption_that_differs_on_n3_cuts_it_off_from_replication(lab: Lab, fault: str) -> None:
+    """n1 and n2 still replicate between them; nothing crosses to or from n3, which cannot read
+    their messages nor they its; and the nodes say so in their logs."""
+    logs = tomcat_logs(lab)
+    with lab.fault(fault):
+        between_n1_n2 = replicated(lab, 1, 2)
+        to_n3, from_n3 = replicated(lab, 1, 3), replicated(lab, 3, 2)
+        log = logs.new()
+    assert between_n1_n2 and not to_n3 and not from_n3
+    assert DECRYPT_FAILED in log
 
 
 # -- the machinery that keeps labs from piling up --------------------------------------------
