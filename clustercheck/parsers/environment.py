@@ -1,0 +1,65 @@
+"""Environment variables as three places write them: a POSIX shell script (bin/setenv.sh), a
+systemd unit's Environment= (as `systemctl show --value` prints it) and a process environment
+(/proc/PID/environ, NUL-separated). Each reader keeps only the names asked for; none raises."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Collection
+
+# NAME=value, optionally exported, at the start of a line
+_ASSIGNMENT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
+_UNQUOTED = re.compile(r"[^\s;&|#]*")
+
+
+def shell_assignments(text: str, wanted: Collection[str]) -> dict[str, tuple[str | None, int]]:
+    """The last assignment of each wanted name in a shell script: (value, line). The value is
+    None when the shell would compute it (`$VAR`, a command substitution): a literal is all
+    clustercheck reads, nothing of the script is run. Conditions are not followed: the last
+    assignment wins, as when every branch runs."""
+    found: dict[str, tuple[str | None, int]] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        match = _ASSIGNMENT.match(line)
+        if match and match.group(1) in wanted:
+            found[match.group(1)] = (_literal(match.group(2)), number)
+    return found
+
+
+def _literal(rest: str) -> str | None:
+    """The value a shell gives `NAME=rest`, when it is a literal."""
+    if rest.startswith("'"):
+        end = rest.find("'", 1)
+        return rest[1:end] if end > 0 else None
+    if rest.startswith('"'):
+        end = rest.find('"', 1)
+        value = rest[1:end] if end > 0 else None
+        return None if value is None or any(c in value for c in "$`\\") else value
+    value = _UNQUOTED.match(rest)
+    word = value.group(0) if value else ""
+    return None if any(c in word for c in "$`\\'\"") else word
+
+
+def systemd_environment(text: str, wanted: Collection[str]) -> dict[str, str]:
+    """The wanted variables of a unit's Environment= as `systemctl show -p Environment
+    --value` prints it: assignments separated by spaces, quoted when they hold one."""
+    try:
+        words = shlex.split(text)
+    except ValueError:  # an unbalanced quote: nothing is known for sure
+        return {}
+    return _pairs(words, wanted)
+
+
+def process_environment(data: bytes, wanted: Collection[str]) -> dict[str, str]:
+    """The wanted variables of a NUL-separated environment block (/proc/PID/environ)."""
+    words = data.decode("utf-8", "surrogateescape").split("\0")
+    return _pairs(words, wanted)
+
+
+def _pairs(words: list[str], wanted: Collection[str]) -> dict[str, str]:
+    found = {}
+    for word in words:
+        name, equals, value = word.partition("=")
+        if equals and name in wanted:
+            found[name] = value
+    return found
