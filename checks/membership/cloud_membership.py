@@ -176,7 +176,7 @@ def _summary(cloud: CloudMembership) -> str:
 
 def _shown(found: Found) -> str:
     value = found.setting.value
-    return f"'{value}'" if value is not None else f"{found.variable} (computed by the shell)"
+    return f"'{value}'" if value is not None else f"the {found.variable} the shell computes"
 
 
 def _origin(found: Found) -> str:

@@ -94,6 +94,7 @@ def cloud_membership(node: NodeFacts) -> CloudMembership | None:
 def comparable(cloud: CloudMembership) -> dict[str, str]:
     """What members must share to find each other: the provider and the values it uses."""
     summary = {"provider": cloud.provider.rsplit(".", 1)[-1]}
+    uses_namespace = cloud.kubernetes or (cloud.dns and cloud.service_name is None)
     for key, found in (
         ("namespace", cloud.namespace),
         ("labels", cloud.labels),
@@ -102,7 +103,7 @@ def comparable(cloud: CloudMembership) -> dict[str, str]:
         if found is not None:
             value = found.setting.value
             summary[key] = value if value is not None else f"(computed: {found.variable})"
-        elif key == "namespace" and (cloud.kubernetes or cloud.dns):  # DNS: no service name
+        elif key == "namespace" and uses_namespace:
             summary[key] = "(not set)"
         elif key == "labels" and cloud.kubernetes:
             summary[key] = "(none: every pod)"
