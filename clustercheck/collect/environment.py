@@ -15,10 +15,11 @@ from clustercheck.facts.files import TomcatFacts
 from clustercheck.facts.runtime import RuntimeFacts
 from clustercheck.inventory.settings import NodeSettings
 from clustercheck.knowledge.cloud import CLOUD_MEMBERSHIP_SERVICE, CLOUD_VARIABLES
+from clustercheck.knowledge.systemd import UNIT_PATH
 from clustercheck.parsers.environment import (
     process_environment,
     shell_assignments,
-    systemd_environment,
+    unit_environment,
 )
 from clustercheck.parsers.text import decode
 
@@ -27,7 +28,7 @@ from clustercheck.parsers.text import decode
 ENVIRON_SCRIPT = 'grep -zE -- "$1" "/proc/$2/environ"'
 ENVIRON_PATTERN = "^(" + "|".join(CLOUD_VARIABLES) + ")="
 ENVIRON_CAP = 64 * 1024  # bytes kept of the filtered environment
-UNIT_CAP = 256 * 1024  # bytes read of a unit's Environment=
+UNIT_CAP = 256 * 1024  # bytes read of a unit file or drop-in
 
 
 def uses_cloud_membership(tomcat: TomcatFacts | None) -> bool:
@@ -56,17 +57,20 @@ def gather_environment(
             chosen[name] = EnvSetting(value, "the inventory's tomcat.environment")
     sources = ["the inventory"] if node.tomcat.environment else []
     unit = node.tomcat.systemd_unit
-    if transport.live and unit and node.os != "windows":
-        found = _unit_environment(transport, unit)
-        if found is not None:
-            sources.append(f"systemd unit {unit}")
-            chosen |= {n: EnvSetting(v, f"systemd unit {unit}") for n, v in found.items()}
+    if unit and node.os != "windows":
+        for path in _unit_files(reader, unit):
+            data = reader.read(path, UNIT_CAP)
+            if data is None:
+                continue
+            sources.append(path)
+            reset, found = unit_environment(decode(data), CLOUD_VARIABLES)
+            if reset:  # an empty Environment= forgets what the unit set before
+                chosen = {n: s for n, s in chosen.items() if s.source not in sources}
+            chosen |= {n: EnvSetting(v, path, line) for n, (v, line) in found.items()}
     if node.os != "windows":
         for folder in dict.fromkeys((node.tomcat.catalina_base, node.tomcat.home)):
-            if not folder:
-                continue
-            path = reader.join(folder, "bin/setenv.sh")
-            data = reader.read(path)
+            path = reader.join(folder or "/", "bin/setenv.sh")
+            data = reader.read(path) if folder else None
             if data is None:
                 continue
             sources.append(path)
@@ -87,15 +91,27 @@ def gather_environment(
     return facts
 
 
-def _unit_environment(transport: Transport, unit: str) -> dict[str, str] | None:
-    """The unit's Environment= (drop-ins included; EnvironmentFile= is not shown by systemd)."""
-    try:
-        result = transport.run(["systemctl", "show", "--property=Environment", "--value", unit])
-    except TransportError:
-        return None
-    if not result.ok:
-        return None
-    return systemd_environment(decode(result.stdout[:UNIT_CAP]), CLOUD_VARIABLES)
+def _unit_files(reader: NodeReader, unit: str) -> list[str]:
+    """The unit's file (the first of the load path that has it), then its drop-ins in the order
+    systemd applies them; the folders that do not exist are not recorded as reads."""
+    name = unit if "." in unit else f"{unit}.service"
+    if "/" in name:  # a unit name never holds one: nothing outside the load path is read
+        return []
+    main = None
+    for folder in UNIT_PATH:
+        path = reader.join(folder, name)
+        if reader.read(path, UNIT_CAP) is not None:
+            main = path
+            break
+        reader.reads.pop(path, None)
+    drop_ins: dict[str, str] = {}
+    for folder in UNIT_PATH:
+        listing = reader.list_dir(reader.join(folder, f"{name}.d"))
+        reader.reads.pop(reader.join(folder, f"{name}.d"), None)
+        for entry in listing or []:
+            if entry.name.endswith(".conf") and not entry.is_dir:
+                drop_ins.setdefault(entry.name, reader.join(folder, f"{name}.d", entry.name))
+    return ([main] if main else []) + [drop_ins[n] for n in sorted(drop_ins)]
 
 
 def _process_environment(transport: Transport, pid: int) -> dict[str, str] | str:

@@ -1,6 +1,6 @@
 """Environment variables as three places write them: a POSIX shell script (bin/setenv.sh), a
-systemd unit's Environment= (as `systemctl show --value` prints it) and a process environment
-(/proc/PID/environ, NUL-separated). Each reader keeps only the names asked for; none raises."""
+systemd unit file's Environment= lines and a process environment (/proc/PID/environ,
+NUL-separated). Each reader keeps only the names asked for; none raises."""
 
 from __future__ import annotations
 
@@ -40,14 +40,28 @@ def _literal(rest: str) -> str | None:
     return None if any(c in word for c in "$`\\'\"") else word
 
 
-def systemd_environment(text: str, wanted: Collection[str]) -> dict[str, str]:
-    """The wanted variables of a unit's Environment= as `systemctl show -p Environment
-    --value` prints it: assignments separated by spaces, quoted when they hold one."""
-    try:
-        words = shlex.split(text)
-    except ValueError:  # an unbalanced quote: nothing is known for sure
-        return {}
-    return _pairs(words, wanted)
+def unit_environment(text: str, wanted: Collection[str]) -> tuple[bool, dict[str, tuple[str, int]]]:
+    """The wanted variables a unit file (or drop-in) sets in its [Service] section, with their
+    lines, and whether it resets the list first (an empty `Environment=`), as systemd.exec(5)
+    reads them: space-separated assignments, quoted when they hold a space; the last wins."""
+    reset, found, section = False, {}, ""
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if line.startswith("["):
+            section = line
+            continue
+        key, equals, value = line.partition("=")
+        if section != "[Service]" or not equals or key.strip() != "Environment":
+            continue
+        if not value.strip():
+            reset, found = True, {}
+            continue
+        try:
+            words = shlex.split(value)
+        except ValueError:  # an unbalanced quote: systemd ignores the line too
+            continue
+        found |= {name: (v, number) for name, v in _pairs(words, wanted).items()}
+    return reset, found
 
 
 def process_environment(data: bytes, wanted: Collection[str]) -> dict[str, str]:

@@ -366,3 +366,42 @@ def test_process_environment_of_a_gone_process_says_why(tmp_path: Path) -> None:
     facts = gather_environment(transport, NodeReader(transport), node, runtime)
     assert not facts.process and facts.variables == {}
     assert facts.process_error and "/proc/4194311/environ could not be read" in facts.process_error
+
+
+# Debian 12's tomcat10 package unit (/lib/systemd/system/tomcat10.service on this machine), and
+# the drop-in `systemctl edit tomcat10` writes.
+DEBIAN_UNIT = Path("/lib/systemd/system/tomcat10.service")
+DROP_IN = """\
+### Editing /etc/systemd/system/tomcat10.service.d/override.conf
+### Anything between here and the comment below will become the contents of the drop-in file
+
+[Service]
+Environment="KUBERNETES_NAMESPACE=shop" "KUBERNETES_LABELS=app=shop,tier=web"
+Environment=DNS_MEMBERSHIP_SERVICE_NAME=ignored-by-the-kubernetes-provider
+
+### Edits below this comment will be discarded
+"""
+
+
+def test_systemd_unit_and_drop_in(tmp_path: Path, corpus_dir: Path) -> None:
+    """The unit named in the inventory: its file from the load path, then its drop-ins."""
+    if not DEBIAN_UNIT.is_file():
+        pytest.skip("Debian's tomcat10 package is not installed")
+    files = {
+        T1: {
+            str(DEBIAN_UNIT): DEBIAN_UNIT.read_text(encoding="utf-8"),
+            "/etc/systemd/system/tomcat10.service.d/override.conf": DROP_IN,
+        }
+    }
+    inventory = cloud_cluster(tmp_path, corpus_dir, K8S_XML, None, "10.1.60", files)
+    text = inventory.read_text(encoding="utf-8").replace(
+        "catalina_base: /opt/tomcat\n",
+        "catalina_base: /opt/tomcat\n      systemd_unit: tomcat10\n",
+        1,
+    )
+    inventory.write_text(text, encoding="utf-8")
+    results = [r for r in judge(inventory, "CC507") if r.node == T1]
+    assert [r.status.value for r in results] == ["pass"], messages(results)
+    override = "/etc/systemd/system/tomcat10.service.d/override.conf"
+    assert f"KUBERNETES_LABELS in {override}:5" in results[0].message
+    assert results[0].details["variables"]["DNS_MEMBERSHIP_SERVICE_NAME"]["line"] == 6
