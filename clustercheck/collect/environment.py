@@ -82,7 +82,7 @@ def gather_environment(
         if isinstance(found_or_error, str):
             facts.process_error = found_or_error
         else:
-            source = f"the running Tomcat (pid {process.pid})"
+            source = f"the environment of the running Tomcat, pid {process.pid}"
             sources.append(source)
             chosen = {n: EnvSetting(v, source) for n, v in found_or_error.items()}
             facts.process = True

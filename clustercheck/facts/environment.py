@@ -17,7 +17,7 @@ class EnvSetting(Record):
     """One variable and where it was set."""
 
     value: str | None  # None: set by a shell expression clustercheck does not evaluate
-    source: str  # "the running Tomcat (pid 812)", a file's path, "systemd unit X", "the inventory"
+    source: str  # "the environment of the running Tomcat, pid 812", a file's path, the inventory
     line: int | None = None  # in a file
 
 

@@ -347,8 +347,11 @@ def test_process_environment_keeps_only_cloud_variables(tmp_path: Path) -> None:
         child.wait()
     assert facts.process and facts.process_error is None
     assert {n: (s.value, s.source) for n, s in facts.variables.items()} == {
-        "KUBERNETES_NAMESPACE": ("shop", f"the running Tomcat (pid {child.pid})"),
-        "KUBERNETES_LABELS": ("app=shop", f"the running Tomcat (pid {child.pid})"),
+        "KUBERNETES_NAMESPACE": ("shop", f"the environment of the running Tomcat, pid {child.pid}"),
+        "KUBERNETES_LABELS": (
+            "app=shop",
+            f"the environment of the running Tomcat, pid {child.pid}",
+        ),
     }
     assert secret not in repr(facts.to_json())
 
