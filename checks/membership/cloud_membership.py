@@ -33,8 +33,9 @@ def cloud_membership_check(node: NodeFacts) -> Iterator[Finding]:
     when the running Tomcat's environment shows it missing and warns when clustercheck could
     not see that environment. Without `KUBERNETES_LABELS` it warns: every Running pod of the
     namespace is a member. A running Tomcat without `KUBERNETES_SERVICE_HOST` (which Kubernetes
-    sets in every pod) fails: the provider cannot ask the API server. The DNS provider without `DNS_MEMBERSHIP_SERVICE_NAME` looks up the
-    namespace (or `tomcat`) as a host name, which warns. A provider that is neither a shortcut
+    sets in every pod) fails: the provider cannot ask the API server. The DNS provider without
+    `DNS_MEMBERSHIP_SERVICE_NAME` looks up the namespace (or `tomcat`) as a host name, which
+    warns. A provider that is neither a shortcut
     nor a class, or that the node's Tomcat does not have yet (the DNS provider came in
     9.0.15), fails. CloudMembershipService itself on a Tomcat older than 9.0.13 is CC602's.
 

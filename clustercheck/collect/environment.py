@@ -74,8 +74,8 @@ def gather_environment(
             if data is None:
                 continue
             sources.append(path)
-            for name, (value, line) in shell_assignments(decode(data), CLOUD_VARIABLES).items():
-                chosen[name] = EnvSetting(value, path, line)
+            for name, (literal, line) in shell_assignments(decode(data), CLOUD_VARIABLES).items():
+                chosen[name] = EnvSetting(literal, path, line)
     process = runtime.tomcat if runtime else None
     if transport.live and process is not None and node.os != "windows":
         found_or_error = _process_environment(transport, process.pid)

@@ -33,10 +33,10 @@ def _literal(rest: str) -> str | None:
         return rest[1:end] if end > 0 else None
     if rest.startswith('"'):
         end = rest.find('"', 1)
-        value = rest[1:end] if end > 0 else None
-        return None if value is None or any(c in value for c in "$`\\") else value
-    value = _UNQUOTED.match(rest)
-    word = value.group(0) if value else ""
+        quoted = rest[1:end] if end > 0 else None
+        return None if quoted is None or any(c in quoted for c in "$`\\") else quoted
+    unquoted = _UNQUOTED.match(rest)
+    word = unquoted.group(0) if unquoted else ""
     return None if any(c in word for c in "$`\\'\"") else word
 
 
@@ -44,7 +44,8 @@ def unit_environment(text: str, wanted: Collection[str]) -> tuple[bool, dict[str
     """The wanted variables a unit file (or drop-in) sets in its [Service] section, with their
     lines, and whether it resets the list first (an empty `Environment=`), as systemd.exec(5)
     reads them: space-separated assignments, quoted when they hold a space; the last wins."""
-    reset, found, section = False, {}, ""
+    found: dict[str, tuple[str, int]] = {}
+    reset, section = False, ""
     for number, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         if line.startswith("["):

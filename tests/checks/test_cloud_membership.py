@@ -189,7 +189,7 @@ def test_cc507_setenv_points_at_its_lines(tmp_path: Path, corpus_dir: Path) -> N
 
 def test_cc507_skips_other_memberships(tmp_path: Path) -> None:
     nodes = {T1: {"host": "10.0.0.11", "roles": ["tomcat"]}}
-    files = {
+    files: dict[str, dict[str, str | bytes]] = {
         T1: {
             f"{BASE}/conf/server.xml": server_xml(),
             f"{BASE}/lib/catalina.jar": catalina_jar("10.1.60"),
@@ -299,7 +299,8 @@ CC505_CASES = [
 def test_cc505_per_kind(
     tmp_path: Path, clusters: Mapping[str, str], status: str, fragment: str
 ) -> None:
-    nodes, files = {}, {}
+    nodes: dict[str, Any] = {}
+    files: dict[str, dict[str, str | bytes]] = {}
     for index, name in enumerate((T1, T2, T3), 1):
         nodes[name] = {"host": f"10.0.0.{10 + index}", "roles": ["tomcat"]}
         files[name] = {
