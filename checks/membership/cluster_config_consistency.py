@@ -6,7 +6,8 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping
 
 from clustercheck.checks.common import readable_servers
-from clustercheck.derive.cluster_config import node_membership
+from clustercheck.derive.cloud import cloud_membership, comparable
+from clustercheck.derive.cluster_config import manager_settings, node_membership
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed, warned
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
@@ -14,6 +15,22 @@ from clustercheck.parsers.serverxml import ClusterConfig, ServerXml
 
 # Fewer heartbeats than this inside dropTime and one lost datagram drops a healthy member.
 MIN_BEATS_PER_DROP = 3
+# What members must share, by membership kind (multicast, static, cloud), then the manager's.
+COMPARED = (
+    "membership",
+    "address",
+    "port",
+    "domain",
+    "static members",
+    "provider",
+    "namespace",
+    "labels",
+    "service name",
+    "manager",
+    "sessionAttributeNameFilter",
+    "sessionAttributeValueClassNameFilter",
+    "expireSessionsOnShutdown",
+)
 
 
 @check("CC505", "cluster-config-consistency", scope=Scope.CLUSTER, roles=("tomcat",))
@@ -21,23 +38,34 @@ def cluster_config_consistency(cluster: ClusterFacts) -> Iterator[Finding]:
     """Every Tomcat node has a Cluster, and all agree on membership and session manager.
 
     Reads each node's `<Cluster>` (in its Engine or a Host) as Tomcat reads it, defaults
-    included: the membership service and its multicast address and port (228.0.0.4:45564 when
-    not set), its `domain`, the session manager class, and the heartbeat `frequency` and
-    `dropTime`. A node without a Cluster fails (with a hint when a miscased `<cluster>` is what
-    Tomcat ignored); values that differ between nodes fail; a dropTime shorter than three
-    heartbeats warns.
+    included, and compares what members must share for their kind of membership: for multicast
+    the address and port (228.0.0.4:45564 when not set) and `domain`; for static membership the
+    class and whether a member list exists (the lists themselves are CC506's); for cloud
+    membership the provider and the values it uses (namespace and `KUBERNETES_LABELS` for
+    Kubernetes, `DNS_MEMBERSHIP_SERVICE_NAME` for DNS, from the environment CC507 reads). It also
+    compares the session manager class and the Manager settings that decide what survives a
+    fail-over: `sessionAttributeNameFilter`, `sessionAttributeValueClassNameFilter` and, for
+    DeltaManager, `expireSessionsOnShutdown`. A node without a Cluster fails (with a hint when a
+    miscased `<cluster>` is what Tomcat ignored); values that differ between nodes fail; a
+    multicast dropTime shorter than three heartbeats warns.
 
     ## Why it matters
-    Members only see each other when they share the membership address and port; a node on
-    another group or port, or with no Cluster at all, forms a cluster of its own: its sessions
-    are lost on fail-over while the others look healthy. Mixing DeltaManager and BackupManager
-    breaks state transfer. A dropTime of only one or two heartbeats drops members on a single
-    lost datagram, and the cluster flaps.
+    Members only see each other when they share the membership address and port (or the
+    namespace, labels or DNS name of cloud membership); a node on another group or port, or
+    with no Cluster at all, forms a cluster of its own: its sessions are lost on fail-over while
+    the others look healthy. Mixing DeltaManager and BackupManager breaks state transfer. A node
+    whose attribute filters are narrower drops the attributes the others replicate to it, so a
+    session fails over with attributes missing; one DeltaManager with
+    `expireSessionsOnShutdown="true"` expires every session on every node when it is shut down
+    (Tomcat's cluster-manager documentation). A dropTime of only one or two heartbeats drops
+    members on a single lost datagram, and the cluster flaps.
 
     ## How to fix
     Use the same `<Cluster>` block on every node (copy it from one file), with the same
-    Membership `address`, `port` and `domain` and the same Manager `className`; keep
-    `dropTime` at least three times `frequency` (Tomcat's defaults: 500 and 3000 ms).
+    Membership `address`, `port` and `domain` (or the same cloud provider and environment), the
+    same Manager `className` and the same Manager filters, and `expireSessionsOnShutdown` left
+    false; keep `dropTime` at least three times `frequency` (Tomcat's defaults: 500 and 3000
+    ms).
     """
     summaries: dict[str, dict[str, str]] = {}
     servers, problems = readable_servers(cluster)
@@ -48,6 +76,8 @@ def cluster_config_consistency(cluster: ClusterFacts) -> Iterator[Finding]:
             continue
         config = server.clusters[0]
         summary = node_membership(node) or {}
+        cloud = cloud_membership(node)
+        summary |= (comparable(cloud) if cloud else {}) | manager_settings(config)
         summaries[node.name] = summary
         yield from _timing(node, server, config, summary)
     if not summaries:
@@ -89,7 +119,7 @@ def _timing(
 
 def _compare(summaries: Mapping[str, Mapping[str, str]]) -> Iterator[Finding]:
     differing = []
-    for key in ("membership", "address", "port", "domain", "manager"):
+    for key in COMPARED:
         groups: dict[str, list[str]] = defaultdict(list)
         for node, summary in summaries.items():
             if key in summary:
@@ -106,8 +136,21 @@ def _compare(summaries: Mapping[str, Mapping[str, str]]) -> Iterator[Finding]:
     if differing:
         yield failed(" | ".join(differing), details=details)
         return
-    group = f"{first.get('address')}:{first.get('port')}" if "address" in first else "static"
     yield passed(
-        f"{len(summaries)} node(s) share {first['membership']} {group}, {first['manager']}",
+        f"{len(summaries)} node(s) share {first['membership']} {_group(first)}, {first['manager']}",
         details=details,
     )
+
+
+def _group(summary: Mapping[str, str]) -> str:
+    """What the members share to find each other, in a few words."""
+    if "address" in summary:
+        return f"{summary.get('address')}:{summary.get('port')}"
+    if "provider" in summary:
+        shared = [
+            f"{key} {summary[key]}"
+            for key in ("namespace", "labels", "service name")
+            if key in summary
+        ]
+        return ", ".join([summary["provider"], *shared])
+    return "static"

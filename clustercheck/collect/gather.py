@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from clustercheck.bugs import describe_bug
 from clustercheck.collect.apache import gather_apache, gather_httpd_build, gather_loaded_modules
 from clustercheck.collect.balancer import gather_balancer
+from clustercheck.collect.environment import gather_environment, uses_cloud_membership
 from clustercheck.collect.hosts import gather_hosts
 from clustercheck.collect.live import gather_live, local_addresses, resolve_unmatched_worker_hosts
 from clustercheck.collect.logs import gather_logs
@@ -159,6 +160,8 @@ def gather_node(
         if transport.live:
             gather_live(transport, reader, node, facts.live)
             facts.live.logs = gather_logs(transport, reader, node, facts.live, facts.apache)
+        if uses_cloud_membership(facts.tomcat):
+            facts.live.environment = gather_environment(transport, reader, node, facts.live.runtime)
         facts.files = reader.reads
         if transport.live:
             _stamp(transport, facts)

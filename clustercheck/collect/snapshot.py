@@ -435,10 +435,9 @@ def _node_yaml(node: NodeSettings, redactor: Redactor) -> dict[str, Any]:
     }
     apache = {k: _plain(v) for k, v in vars(node.apache).items() if v}
     tomcat = {k: _plain(v) for k, v in vars(node.tomcat).items() if v}
-    if "system_properties" in tomcat:  # `-D` values for ${...}: secrets among them
-        tomcat["system_properties"] = {
-            name: redactor.value(name, value) for name, value in tomcat["system_properties"].items()
-        }
+    for key in ("system_properties", "environment"):  # `-D` values, variables: secrets among them
+        if key in tomcat:
+            tomcat[key] = {name: redactor.value(name, value) for name, value in tomcat[key].items()}
     if apache:
         out["apache"] = apache
     if tomcat:

@@ -5,20 +5,29 @@ from __future__ import annotations
 
 from clustercheck.facts.cluster import NodeFacts
 from clustercheck.knowledge.classes import property_value
+from clustercheck.knowledge.cloud import (
+    CLOUD_MEMBERSHIP_SERVICE,
+    PROVIDER_ATTRIBUTE,
+    provider_class,
+)
 from clustercheck.knowledge.tomcat import (
     CLUSTER_DEFAULT_VALVES,
     CLUSTER_SESSION_LISTENER,
     DELTA_MANAGER,
+    DELTA_MANAGER_REPLICATION_DEFAULTS,
     ENCRYPT_INTERCEPTOR,
+    MANAGER_REPLICATION_DEFAULTS,
     MEMBERSHIP_DEFAULTS,
     REPLICATING_MANAGERS,
     SIMPLE_TCP_CLUSTER,
+    STATIC_MEMBERSHIP_SERVICE,
     tomcat_major,
 )
 from clustercheck.knowledge.wire import Feature
 from clustercheck.parsers.serverxml import ClusterConfig, Component, ServerXml
 
 MCAST = "org.apache.catalina.tribes.membership.McastService"
+STATIC_INTERCEPTOR = "StaticMembershipInterceptor"
 # Tomcat 5.5-style names, honoured until Tomcat 7 and ignored (defaults used) from 8.0 on.
 OLD_NAMES = {"address": "mcastAddr", "port": "mcastPort", "frequency": "mcastFrequency"}
 # Receiver addresses that mean "the node's own address".
@@ -45,6 +54,12 @@ def effective_membership(config: ClusterConfig, major: int | None) -> dict[str, 
             summary[key] = value if value is not None else default
         summary["domain"] = attrs.get("domain", "")
         summary["bind"] = attrs.get("bind", "")
+    elif klass == CLOUD_MEMBERSHIP_SERVICE:
+        summary["provider"] = provider_class(attrs.get(PROVIDER_ATTRIBUTE)).rsplit(".", 1)[-1]
+    if klass == STATIC_MEMBERSHIP_SERVICE or any(
+        (i.class_name or "").endswith(STATIC_INTERCEPTOR) for i in config.interceptors
+    ):  # whether lists exist; the lists themselves are CC506's
+        summary["static members"] = "listed" if config.members else "none"
     return summary
 
 
@@ -132,3 +147,17 @@ def wire_features(config: ClusterConfig) -> Feature:
         if any(property_value(i.attrs, "encryptionAlgorithm") is None for i in encrypt):
             features |= Feature.ENCRYPT_DEFAULT_ALGORITHM
     return features
+
+
+def manager_settings(config: ClusterConfig) -> dict[str, str]:
+    """The Manager template's settings whose disagreement changes what survives a fail-over
+    (knowledge.tomcat.MANAGER_REPLICATION_DEFAULTS), as Tomcat uses them: defaults filled in,
+    booleans as Boolean.valueOf reads them."""
+    attrs = config.manager.attrs if config.manager else {}
+    settings = {
+        key: attrs.get(key, default) for key, default in MANAGER_REPLICATION_DEFAULTS.items()
+    }
+    if manager_class(config) == DELTA_MANAGER:
+        for key, default in DELTA_MANAGER_REPLICATION_DEFAULTS.items():
+            settings[key] = str(attrs.get(key, default).lower() == "true").lower()
+    return settings

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from clustercheck.facts.balancer import BalancerView
 from clustercheck.facts.clock import ClockSample, NtpReference
+from clustercheck.facts.environment import EnvironmentFacts
 from clustercheck.facts.jvm import JvmFacts
 from clustercheck.facts.logs import LogFacts
 from clustercheck.facts.multicast import LocalListen, MulticastCapture
@@ -41,6 +42,7 @@ class LiveFacts(Record):
     runtime: RuntimeFacts | None = None  # what runs: processes, listeners, file times
     logs: LogFacts | None = None  # log tails since the last start (CC803)
     balancer: tuple[BalancerView, ...] | None = None  # apache nodes: the modules' status pages
+    environment: EnvironmentFacts | None = None  # tomcat nodes: cloud membership's variables
 
 
 @dataclass

@@ -316,6 +316,10 @@ def _value(
         if not isinstance(value, dict):
             errors.add(line, path, "must be a mapping of names to values")
             return {}
+        for name in (str(k) for k in value if spec.choices and str(k) not in spec.choices):
+            hint = difflib.get_close_matches(name, spec.choices, n=1, cutoff=0.6)
+            known = f"did you mean '{hint[0]}'?" if hint else f"known: {', '.join(spec.choices)}"
+            errors.add(line, path, f"unknown name {name!r} ({known})")
         return {str(k): str(v) for k, v in value.items()}
     raise AssertionError(f"schema kind {kind} has no validator")
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from clustercheck.knowledge.cloud import CLOUD_VARIABLES
+
 
 @dataclass(frozen=True)
 class Field:
@@ -84,6 +86,12 @@ TOMCAT: dict[str, Field] = {
     ),
     "systemd_unit": Field(
         "str", "systemd unit Tomcat runs under: its journal is read too (else its cgroup's)"
+    ),
+    "environment": Field(
+        "map[str]",
+        "environment Tomcat starts with (a pod's env:), for cloud membership: KUBERNETES_NAMESPACE,"
+        " KUBERNETES_LABELS, DNS_MEMBERSHIP_SERVICE_NAME",
+        choices=CLOUD_VARIABLES,
     ),
 }
 

@@ -47,6 +47,8 @@ class TomcatSettings:
     system_properties: dict[str, str] = field(default_factory=dict)
     logs: tuple[str, ...] = ()  # Tomcat's logs, instead of CATALINA_OUT and logging.properties'
     systemd_unit: str | None = None  # the unit it runs under: its journal is read too
+    # the environment Tomcat starts with (a pod's env:), for cloud membership (CC507)
+    environment: dict[str, str] = field(default_factory=dict)
 
     @property
     def home(self) -> str | None:

@@ -347,6 +347,9 @@ _REMOVED_PACKAGES: Mapping[str, tuple[Version, str | None, str]] = {
 _ADDED_CLASSES: Mapping[str, tuple[Version, ...]] = {
     _TRIBES + "membership.StaticMembershipService": ((9, 0, 11),),
     _TRIBES + "membership.cloud.CloudMembershipService": ((9, 0, 13),),
+    # its providers (knowledge.cloud; the project's field notes §4: DNS came two releases later)
+    _TRIBES + "membership.cloud.KubernetesMembershipProvider": ((9, 0, 13),),
+    _TRIBES + "membership.cloud.DNSMembershipProvider": ((9, 0, 15),),
     _TRIBES + "group.interceptors.EncryptInterceptor": ((7, 0, 100), (8, 5, 38), (9, 0, 13)),
     "org.apache.coyote.ajp.AjpNio2Protocol": ((8, 0, 0),),
     "org.apache.coyote.http11.Http11Nio2Protocol": ((8, 0, 0),),
@@ -559,6 +562,17 @@ MEMBERSHIP_DEFAULTS: Mapping[str, str] = {
 }
 RECEIVER_DEFAULTS: Mapping[str, str] = {"address": "auto", "port": "4000", "autoBind": "100"}
 CLUSTER_DEFAULTS: Mapping[str, str] = {"channelSendOptions": "8"}
+# Manager attributes whose disagreement between members changes what survives a fail-over, with
+# their defaults (config/cluster-manager.html, 9.0/10.1/11.0; ClusterManagerBase, DeltaManager):
+# the attribute filters decide which session attributes a node sends and accepts, so a node
+# with a narrower one loses attributes the others keep; expireSessionsOnShutdown="true" on one
+# DeltaManager makes its shutdown expire every session on every node. Not here: settings that
+# only change listeners or timing (notifyListenersOnReplication, stateTransferTimeout).
+MANAGER_REPLICATION_DEFAULTS: Mapping[str, str] = {
+    "sessionAttributeNameFilter": "",
+    "sessionAttributeValueClassNameFilter": "",
+}
+DELTA_MANAGER_REPLICATION_DEFAULTS: Mapping[str, str] = {"expireSessionsOnShutdown": "false"}
 
 
 # ---------------------------------------------------------------- cluster start-up

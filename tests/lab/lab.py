@@ -72,6 +72,12 @@ SHUTDOWN_DELAY_S = 2.0
 # request to tomcat01: an id of no session, with tomcat01's route
 UNSERIALIZABLE_JSP = "unserializable.jsp"
 ROUTED_TO_TOMCAT01 = "0.tomcat01"
+# cloud-dns-unnamed: the membership n3 gets, and the namespace its setenv.sh exports
+CLOUD_NAMESPACE = "shop"
+CLOUD_DNS_MEMBERSHIP = (
+    '<Membership className="org.apache.catalina.tribes.membership.cloud.CloudMembershipService"'
+    ' membershipProviderClassName="dns"/>'
+)
 JAVA_OPTS = (
     "-Xmx96m -Xms32m -Xss512k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "
     "-XX:MaxMetaspaceSize=96m -Djava.net.preferIPv4Stack=true "
@@ -201,6 +207,12 @@ FAULTS: dict[str, Fault] = {
     "encrypt-wrong-key": Fault(
         3, "every node encrypts replication (EncryptInterceptor), n3 with another key"
     ),
+    "cloud-dns-unnamed": Fault(
+        3,
+        "n3's Cluster uses CloudMembershipService with the DNS provider; its setenv.sh exports "
+        f"only KUBERNETES_NAMESPACE={CLOUD_NAMESPACE}: it looks up '{CLOUD_NAMESPACE}' as the "
+        "members' host name and finds none",
+    ),
     "member-disabled": Fault(
         3,
         "web1's jkstatus disables tomcat03 at runtime (workers.properties still says active), as "
@@ -210,7 +222,13 @@ FAULTS: dict[str, Fault] = {
 # The reader a file names when writing it must restart no process (a key no process has).
 NOT_RESTARTED = "nobody"
 # Faults under which members cannot all see and verify each other, so no start waits for it.
-MEMBERSHIP_FAULTS = {"mcast-cut", "mcast-host-firewall", "receiver-loopback", "lowercase-cluster"}
+MEMBERSHIP_FAULTS = {
+    "mcast-cut",
+    "mcast-host-firewall",
+    "receiver-loopback",
+    "lowercase-cluster",
+    "cloud-dns-unnamed",
+}
 
 
 def other_java_home() -> str:
@@ -746,6 +764,10 @@ class Lab:
             interceptors=self._interceptors(node),
             state_transfer_timeout=STATE_TRANSFER_TIMEOUT_S,
         )
+        if self._hit("cloud-dns-unnamed", node):
+            start = server_xml.index("<Membership ")
+            end = server_xml.index("/>", start) + 2
+            server_xml = server_xml[:start] + CLOUD_DNS_MEMBERSHIP + server_xml[end:]
         if self._hit("lowercase-cluster", node):
             server_xml = server_xml.replace("<Cluster ", "<cluster ").replace(
                 "</Cluster>", "</cluster>"
@@ -754,10 +776,12 @@ class Lab:
         # fault off restarts it, so that it runs what the file says again)
         files[conf / "server.xml"] = (NOT_RESTARTED if edited else key, server_xml)
         setenv = self.catalina_base(node) / "bin" / "setenv.sh"
-        files[setenv] = (
-            key,
-            f"JAVA_HOME={other_java_home()}\n" if self._hit("other-jdk", node) else None,
-        )
+        setenv_text = None
+        if self._hit("other-jdk", node):
+            setenv_text = f"JAVA_HOME={other_java_home()}\n"
+        if self._hit("cloud-dns-unnamed", node):
+            setenv_text = f"export KUBERNETES_NAMESPACE={CLOUD_NAMESPACE}\n"
+        files[setenv] = (key, setenv_text)
         webapps = self.catalina_base(node) / "webapps"
         files |= _webapp(webapps / "ROOT", key, distributable=True)
         unserializable = webapps / "ROOT" / UNSERIALIZABLE_JSP
