@@ -525,3 +525,25 @@ def test_a_module_binary_keeps_every_byte_and_a_known_secret_is_masked_in_place(
     kept = Redactor({"mod_jk.so": planted}, known={"labsecret-1234"}).file("mod_jk.so", planted)
     assert len(kept) == len(planted) and b"labsecret" not in kept
     assert kept.replace(b"*" * 14, b"labsecret-1234") == planted
+
+
+@pytest.mark.parametrize(
+    ("secret", "form"),
+    [
+        (
+            "0123456789abcdef0123456789ABCDEF",
+            r"cc0ffee5[0-9a-f]{24}",
+        ),  # AES-128, as Tomcat takes it
+        ("0123456789abcdef" * 5, r"cc0ffee5[0-9a-f]{72}"),  # longer than one digest
+        ("0123456789abcde", r"cc-hmac-[0-9a-f]{20}"),  # odd: Tomcat refuses it, so may CC605
+        ("GHIJKLMNOPQRSTUVWXYZ", r"cc-hmac-[0-9a-f]{20}"),
+    ],
+)
+def test_a_hexadecimal_key_keeps_its_form_in_the_snapshot(secret: str, form: str) -> None:
+    """An EncryptInterceptor's encryptionKey is hex digits, an even number of them: its
+    fingerprint is too (same length), so what Tomcat makes of the key, judged by CC605 and
+    CC508, is the same from the snapshot; equal keys stay equal, and the key is gone."""
+    redactor = Redactor({}, known={secret})
+    written = redactor.fingerprint(secret)
+    assert re.fullmatch(form, written) and secret.lower() not in written.lower()
+    assert written == redactor.fingerprint(secret) != Redactor({}, ()).fingerprint(secret)

@@ -2,7 +2,9 @@
 
 Each secret text becomes `cc-hmac-` and 20 hex digits of an HMAC-SHA256 under a key made for the
 snapshot and then forgotten: equal secrets stay equal (CC103 compares the workers' secret with
-the connector's across nodes), and nothing can be learnt from a fingerprint without the key.
+the connector's across nodes), and nothing can be learnt from a fingerprint without the key. A
+secret of 16 or more hexadecimal digits (an encryptionKey) becomes `cc0ffee5` and hex digits of
+its own length instead, so it is still a key Tomcat would take (CC605 judges it alike offline).
 
 Where a secret is set (parsers/secrets.py finds it in every syntax), only its text is replaced:
 quotes, references, mod_jk's `#` and a stray non-breaking space stay, so the file still means
@@ -20,7 +22,7 @@ import hmac
 import os
 from collections.abc import Iterable, Mapping
 
-from clustercheck.knowledge.secrets import FINGERPRINT_PREFIX, Secrets
+from clustercheck.knowledge.secrets import Secrets, fingerprint_form
 from clustercheck.parsers.secrets import file_kind, find_secrets, layout
 
 _REFERENCE_DEPTH = 21  # chains of references followed, one deeper than mod_jk's $(...) (20)
@@ -55,7 +57,7 @@ class Redactor:
 
     def fingerprint(self, secret: str) -> str:
         digest = hmac.new(self._key, secret.encode("utf-8", "surrogateescape"), hashlib.sha256)
-        return FINGERPRINT_PREFIX + digest.hexdigest()[:20]
+        return fingerprint_form(secret, digest.hexdigest())
 
     def file(self, path: str, data: bytes) -> bytes:
         """A file as the snapshot keeps it; every byte that is no secret stays as it was."""

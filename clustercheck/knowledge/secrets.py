@@ -20,7 +20,15 @@ MASK = "***"
 # What a snapshot holds in place of a secret's text (collect/redact.py): this prefix and 20 hex
 # digits of a keyed HMAC, equal for equal secrets.
 FINGERPRINT_PREFIX = "cc-hmac-"
-_FINGERPRINT = re.compile(re.escape(FINGERPRINT_PREFIX) + "[0-9a-f]{20}")
+# A secret of hexadecimal digits (an EncryptInterceptor's encryptionKey) is replaced by hex
+# digits of its own length, this prefix first, so that what Tomcat would make of it (CC605: a
+# key is an even number of hex digits) is judged the same from the snapshot as live.
+HEX_FINGERPRINT_PREFIX = "cc0ffee5"
+HEX_FINGERPRINT_MIN = 16  # shorter hex secrets keep the plain form (too few digits to carry one)
+_FINGERPRINT = re.compile(
+    re.escape(FINGERPRINT_PREFIX) + "[0-9a-f]{20}|" + HEX_FINGERPRINT_PREFIX + "[0-9a-f]{8,}"
+)
+_HEX_SECRET = re.compile(r"(?:[0-9A-Fa-f]{2}){" + str(HEX_FINGERPRINT_MIN // 2) + ",}")
 
 _SAYS_SECRET = re.compile(r"secr|passw|passphrase|pwd|credential|token|(?:pass|key)s?$", re.I)
 _ABOUT_A_SECRET = re.compile(
@@ -40,6 +48,15 @@ def is_secret_name(name: str) -> bool:
     if name.lower() in _NAMED_LIKE_A_SECRET:
         return False
     return bool(_SAYS_SECRET.search(name)) and not _ABOUT_A_SECRET.search(name)
+
+
+def fingerprint_form(secret: str, digest: str) -> str:
+    """What a snapshot writes for `secret`, given the hex digest of its keyed HMAC: the hex
+    form of a hexadecimal secret's length (the digest repeated as needed), else the plain one."""
+    if _HEX_SECRET.fullmatch(secret):
+        digits = HEX_FINGERPRINT_PREFIX + digest * (len(secret) // len(digest) + 1)
+        return digits[: len(secret)]
+    return FINGERPRINT_PREFIX + digest[:20]
 
 
 def is_fingerprint(text: str) -> bool:
