@@ -4,12 +4,15 @@ consistency check, the heartbeat capture and the membership checks, so they neve
 from __future__ import annotations
 
 from clustercheck.facts.cluster import NodeFacts
+from clustercheck.knowledge.classes import INT_RANGE, java_integer, property_value
 from clustercheck.knowledge.tomcat import (
+    CHANNEL_START_DEFAULT,
     CLUSTER_DEFAULT_VALVES,
     CLUSTER_SESSION_LISTENER,
     DELTA_MANAGER,
     MEMBERSHIP_DEFAULTS,
     SIMPLE_TCP_CLUSTER,
+    ChannelStart,
     tomcat_major,
 )
 from clustercheck.parsers.serverxml import ClusterConfig, Component, ServerXml
@@ -86,6 +89,13 @@ def receiver_bind(config: ClusterConfig) -> tuple[str, int | None]:
         return address, int(attrs.get("port", DEFAULT_RECEIVER_PORT))
     except ValueError:
         return address, None
+
+
+def start_options(config: ClusterConfig) -> ChannelStart:
+    """channelStartOptions as Tomcat sets it (an int; anything else leaves the default)."""
+    value = property_value(config.attrs, "channelStartOptions")
+    number = java_integer(value, INT_RANGE) if value is not None else None
+    return CHANNEL_START_DEFAULT if number is None else ChannelStart(number & 15)
 
 
 def started_clusters(server: ServerXml) -> list[ClusterConfig]:

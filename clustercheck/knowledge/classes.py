@@ -607,6 +607,15 @@ def _bytes(value: str) -> tuple[int | None, str | None]:
     return len(parts), None
 
 
+def unique_id(value: str) -> tuple[int, ...] | None:
+    """A uniqueId as the 16 bytes StaticMember.setUniqueId makes of it (so `{1, 2,...}` and
+    `{1,2,...}` compare equal), or None when Tomcat refuses it (CC604 says why)."""
+    count, why = _bytes(value)
+    if why is not None or count != 16:
+        return None
+    return tuple(int(p) for p in re.split(r"[{,}]", value) if p)
+
+
 def _unique_id(setter: str, value: str, release: str) -> _Read:
     """StaticMember.setUniqueId(String): Arrays.fromString, exactly 16 bytes."""
     count, why = _bytes(value)
