@@ -257,8 +257,8 @@ def _unique_ids(
     name = static.node
     mine = identities.get(name)
     if mine is not None and mine[1] in shared:
-        entry, parsed = mine
-        others = [n for n in shared[parsed] if n != name]
+        entry, own_id = mine
+        others = [n for n in shared[own_id] if n != name]
         yield _finding(
             Status.FAIL,
             static,

@@ -22,7 +22,7 @@ from clustercheck.derive.cluster_config import (
 )
 from clustercheck.engine.results import Status
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
-from clustercheck.knowledge.classes import INT_RANGE, java_integer, property_value
+from clustercheck.knowledge.classes import INT_RANGE, byte_list, java_integer, property_value
 from clustercheck.knowledge.resolvers import literal
 from clustercheck.knowledge.tomcat import (
     MCAST_SERVICE,
@@ -146,7 +146,7 @@ def _entry(
     said = {host.lower(), *addresses}
     owners = [name for name, known in names.items() if said & known]
     exact = [o for o in owners if (r := receivers.get(o)) is not None and r[1] == port]
-    peer = (exact or owners or [None])[0]
+    peer = next(iter(exact or owners), None)
     return Entry(member, host, port, unique, addresses, peer, why)
 
 
@@ -154,6 +154,12 @@ def _resolve(node: NodeFacts, host: str) -> tuple[tuple[str, ...], str]:
     """The host's addresses on the listing node: an address as written, else its hosts file."""
     if not host:
         return (), "no host"
+    if host.startswith("{"):  # bytes, as StaticMember.setHost reads "{10,0,0,5}"
+        raw = byte_list(host)
+        if raw is None or len(raw) not in (4, 16):
+            return (), f"{host} is no address"
+        text = str(ipaddress.ip_address(bytes(b & 0xFF for b in raw)))
+        return (text,), f"{host} = {text}"
     address = literal(host)
     if address is not None:
         return (address,), address

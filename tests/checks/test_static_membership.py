@@ -1,0 +1,228 @@
+"""CC506 static-membership on the static lab's server.xml (tests/lab/templates, started by the
+real Tomcat 10.1 in the static lab) with each fault the lab can switch on and the ones it cannot,
+on public configurations (tests/fixtures/static/SOURCES.md), and live on the connections read
+from the static lab's socket tables (tests/fixtures/runtime/static-*.txt)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from clusterfiles import build, tomcat_files
+
+from clustercheck.collect.gather import gather
+from clustercheck.collect.plan import receiver_targets
+from clustercheck.engine.registry import load_checks, select
+from clustercheck.engine.runner import run_checks
+from clustercheck.facts.cluster import ClusterFacts
+from clustercheck.inventory.loader import load_inventory
+
+HOSTS = {"tomcat01": "10.171.5.11", "tomcat02": "10.171.5.12", "tomcat03": "10.171.5.13"}
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+MEMBER = """
+            <Member className="org.apache.catalina.tribes.membership.StaticMember"
+                    host="{host}" port="{port}"
+                    uniqueId="{{0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,{last}}}"/>"""
+
+
+def static_cluster(
+    members: str,
+    receiver_port: int = 4000,
+    start: str = "",
+    local: str = "",
+    membership: str = "org.apache.catalina.tribes.membership.StaticMembershipService",
+) -> str:
+    """The static lab's <Cluster> (tests/lab/templates/server.xml with membership-static.xml)."""
+    return f"""
+      <Cluster className="org.apache.catalina.ha.tcp.SimpleTcpCluster"
+               channelSendOptions="6"{start}>
+        <Manager className="org.apache.catalina.ha.session.DeltaManager"
+                 expireSessionsOnShutdown="false" notifyListenersOnReplication="true"/>
+        <Channel className="org.apache.catalina.tribes.group.GroupChannel">
+          <Membership className="{membership}">{local}{members}
+          </Membership>
+          <Receiver className="org.apache.catalina.tribes.transport.nio.NioReceiver"
+                    address="auto" port="{receiver_port}" autoBind="100" selectorTimeout="5000"
+                    maxThreads="6"/>
+          <Interceptor
+            className="org.apache.catalina.tribes.group.interceptors.TcpFailureDetector"/>
+          <Interceptor
+            className="org.apache.catalina.tribes.group.interceptors.MessageDispatchInterceptor"/>
+        </Channel>
+      </Cluster>"""
+
+
+def members(
+    skip: str | None = None, ports: dict[str, int] | None = None, ids: dict[str, int] | None = None
+) -> str:
+    """Every node's entry (the lab's one list), less `skip`, with other ports or uniqueIds."""
+    return "".join(
+        MEMBER.format(
+            host=host,
+            port=(ports or {}).get(name, 4000),
+            last=(ids or {}).get(name, int(name[-1])),
+        )
+        for name, host in HOSTS.items()
+        if name != skip
+    )
+
+
+def facts_of(tmp: Path, clusters: dict[str, str]) -> ClusterFacts:
+    nodes = {name: {"host": host, "roles": ["tomcat"]} for name, host in HOSTS.items()}
+    files = {n: tomcat_files(n, cluster=clusters.get(n, static_cluster(members()))) for n in HOSTS}
+    return gather(load_inventory(build(tmp, nodes, files)))
+
+
+def verdicts(facts: ClusterFacts) -> set[tuple[str | None, str, str]]:
+    """(node, status, rule) of every result that is not a pass or a skip."""
+    results = run_checks(select(load_checks(), ["CC506"]), facts)
+    return {
+        (r.node, r.status.value, (r.details or {}).get("rule", ""))
+        for r in results
+        if r.status.value not in ("pass", "skip")
+    }
+
+
+ASYMMETRIC = static_cluster(members(skip="tomcat01"))
+DUPLICATE = static_cluster(members(ids={"tomcat03": 2}))
+MOVED = static_cluster(members(ports={"tomcat02": 4001}), receiver_port=4001)
+INTERCEPTOR = """
+      <Cluster className="org.apache.catalina.ha.tcp.SimpleTcpCluster"{start}>
+        <Channel className="org.apache.catalina.tribes.group.GroupChannel">
+          <Receiver className="org.apache.catalina.tribes.transport.nio.NioReceiver" port="4000"/>
+          <Interceptor
+            className="org.apache.catalina.tribes.group.interceptors.TcpFailureDetector"/>
+          <Interceptor
+            className="org.apache.catalina.tribes.group.interceptors.StaticMembershipInterceptor">
+            <LocalMember className="org.apache.catalina.tribes.membership.StaticMember"
+                         host="{local}" port="4000"
+                         uniqueId="{{0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,{last}}}"/>{others}
+          </Interceptor>
+        </Channel>
+      </Cluster>"""
+
+
+def interceptor(name: str, start: str = ' channelStartOptions="3"', local: str = "") -> str:
+    others = members(skip=name)
+    last = int(name[-1])
+    return INTERCEPTOR.format(start=start, local=local or HOSTS[name], last=last, others=others)
+
+
+@pytest.mark.parametrize(
+    ("clusters", "expected"),
+    [
+        pytest.param({}, set(), id="the-static-lab"),
+        pytest.param(
+            {"tomcat03": ASYMMETRIC}, {("tomcat03", "fail", "incomplete")}, id="asymmetric"
+        ),
+        pytest.param(
+            dict.fromkeys(HOSTS, DUPLICATE),
+            {
+                ("tomcat02", "fail", "duplicate-unique-id"),
+                ("tomcat03", "fail", "duplicate-unique-id"),
+            },
+            id="dup-uniqueid",
+        ),
+        pytest.param(
+            {"tomcat02": MOVED},
+            {("tomcat01", "fail", "port-mismatch"), ("tomcat03", "fail", "port-mismatch")},
+            id="port-mismatch",
+        ),
+        pytest.param(
+            {
+                "tomcat01": static_cluster(
+                    members() + MEMBER.format(host="127.0.0.1", port=4000, last=9)
+                )
+            },
+            {("tomcat01", "fail", "loopback")},
+            id="loopback-member",
+        ),
+        pytest.param(
+            {
+                "tomcat01": static_cluster(
+                    members(ports={"tomcat01": 4000})
+                    + MEMBER.format(host=HOSTS["tomcat01"], port=4100, last=9)
+                )
+            },
+            {("tomcat01", "fail", "own-address")},
+            id="own-address-other-port",
+        ),
+        pytest.param(
+            {
+                "tomcat01": static_cluster(
+                    members() + MEMBER.format(host="10.171.9.9", port=4000, last=9)
+                )
+            },
+            {("tomcat01", "warn", "unknown-member")},
+            id="unknown-member",
+        ),
+        pytest.param(
+            {"tomcat02": static_cluster(members(), start=' channelStartOptions="3"')},
+            {("tomcat02", "fail", "start-options")},
+            id="service-never-started",
+        ),
+        pytest.param(
+            {"tomcat02": static_cluster(members(ids={"tomcat01": 7}))},
+            {("tomcat02", "warn", "unique-id-differs")},
+            id="uniqueid-differs",
+        ),
+        pytest.param(
+            {n: interceptor(n) for n in HOSTS}, set(), id="interceptor-recipe-without-multicast"
+        ),
+        pytest.param(
+            {**{n: interceptor(n) for n in HOSTS}, "tomcat01": interceptor("tomcat01", start="")},
+            {("tomcat01", "warn", "start-options")},
+            id="interceptor-with-multicast",
+        ),
+        pytest.param(
+            {
+                **{n: interceptor(n) for n in HOSTS},
+                "tomcat01": interceptor("tomcat01", local="10.171.5.99"),
+            },
+            {("tomcat01", "fail", "local-member")},
+            id="interceptor-local-member-elsewhere",
+        ),
+    ],
+)
+def test_static_lists(
+    tmp_path: Path, clusters: dict[str, str], expected: set[tuple[str, str, str]]
+) -> None:
+    assert verdicts(facts_of(tmp_path, clusters)) == expected
+
+
+def public(name: str) -> str:
+    return (FIXTURES / "static" / name).read_text()
+
+
+def test_tomcat_docs_interceptor_example(tmp_path: Path) -> None:
+    """Its one member is a name only DNS knows, and McastService runs beside it."""
+    found = verdicts(
+        facts_of(tmp_path, dict.fromkeys(HOSTS, public("apache-docs-interceptor.xml")))
+    )
+    assert ("tomcat01", "warn", "unknown-member") in found
+    assert ("tomcat01", "warn", "start-options") in found
+    assert ("tomcat01", "fail", "incomplete") in found
+
+
+def test_a_template_whose_members_come_at_deploy_time_lists_nobody(tmp_path: Path) -> None:
+    found = verdicts(facts_of(tmp_path, dict.fromkeys(HOSTS, public("jelastic-empty-static.xml"))))
+    assert found == {(n, "fail", "incomplete") for n in HOSTS}
+
+
+def test_no_static_membership_is_a_skip(tmp_path: Path) -> None:
+    nodes = {name: {"host": host, "roles": ["tomcat"]} for name, host in HOSTS.items()}
+    facts = gather(load_inventory(build(tmp_path, nodes, {n: tomcat_files(n) for n in HOSTS})))
+    results = run_checks(select(load_checks(), ["CC506"]), facts)
+    assert [(r.status.value, r.message) for r in results] == [
+        ("skip", "no node uses static membership (StaticMembershipService or the interceptor)")
+    ]
+
+
+def test_receiver_probes_follow_each_nodes_list(tmp_path: Path) -> None:
+    """Without heartbeats, a member probes where its own list says the others listen."""
+    facts = facts_of(tmp_path, {"tomcat02": MOVED})
+    for node in facts.nodes.values():
+        node.offline = False
+    targets = receiver_targets(facts, {})
+    assert targets["tomcat01"] == [(HOSTS["tomcat02"], 4000), (HOSTS["tomcat03"], 4000)]
+    assert targets["tomcat02"] == [(HOSTS["tomcat01"], 4000), (HOSTS["tomcat03"], 4000)]
