@@ -20,9 +20,8 @@ def receiver_reachable(cluster: ClusterFacts, derived: Derived) -> Iterator[Find
 
     From each Tomcat node, over its open connection, a TCP connect to every other member's
     receiver (the `<Receiver>` address, or the node's address when it is `auto`, and its port,
-    4000 by default); a member with a static member list (CC506) connects where its list says
-    each other member listens, as Tomcat does. A member whose Tomcat is not running is not
-    judged, neither from nor to it: CC801 reports that one cause.
+    4000 by default). A member whose Tomcat is not running is not judged, neither from nor to
+    it: CC801 reports that one cause.
 
     ## Why it matters
     Membership travels by multicast, but sessions travel over TCP to each member's receiver:
@@ -35,9 +34,7 @@ def receiver_reachable(cluster: ClusterFacts, derived: Derived) -> Iterator[Find
     `<Receiver>` an `address=` the others can reach instead of `auto`.
     """
     endpoints = {n.name: receiver_endpoint(n) for n in cluster.tomcats}
-    owners: dict[tuple[str, int | None], str] = {e: n for n, e in endpoints.items() if e}
-    # a static list may name a member's address with another port than its Receiver's (CC506)
-    owners |= {(e[0], None): name for name, e in endpoints.items() if e}
+    owners = {e: name for name, e in endpoints.items() if e}
     judged = False
     for node in cluster.tomcats:
         probes = node.live.receiver_probes
@@ -56,13 +53,13 @@ def receiver_reachable(cluster: ClusterFacts, derived: Derived) -> Iterator[Find
 def _from(
     name: str,
     probes: Sequence[ProbeResult],
-    owners: dict[tuple[str, int | None], str],
+    owners: dict[tuple[str, int], str],
     stopped_nodes: frozenset[str],
 ) -> Finding:
     """One result per member, as CC501 has: a cluster of 100 would otherwise report 9,900. For
     the same reason it names a few of the receivers it cannot reach and counts the rest.
     Receivers of members that are not running are only named."""
-    to = {p: owners.get((p.host, p.port)) or owners.get((p.host, None), "?") for p in probes}
+    to = {p: owners.get((p.host, p.port), "?") for p in probes}
     stopped = [to[p] for p in probes if to[p] in stopped_nodes]
     judged = [p for p in probes if to[p] not in stopped_nodes]
     if stopped and not judged:

@@ -34,30 +34,35 @@ def static_membership(cluster: ClusterFacts, derived: Derived) -> Iterator[Findi
     For a `<Cluster>` with StaticMembershipService (Tomcat 9.0.11+) or the older recipe,
     StaticMembershipInterceptor with its `<Member>`s, each node's list is read and each
     `<Member>`'s host:port matched to the inventory node whose Receiver listens there (a name
-    as the listing node's hosts file resolves it; `auto` is the node's own address). Each list
-    must name every other static member (a list that lacks one is what makes membership
-    asymmetric) at its Receiver's port, name no member at a loopback address or at the node's
-    own address with another port, and no host clustercheck cannot match (a warning); uniqueId
-    values must be distinct in every list and each node's entry must carry the uniqueId the node
-    gives itself (its `<LocalMember>`, or its own entry). `channelStartOptions` must start what
-    the class needs: StaticMembershipService asks its members only when the membership is
-    started (the default 15 does; 3 does not), while the interceptor recipe without multicast
-    wants 3, since otherwise McastService runs beside the list (a warning). A `<LocalMember>`
-    host:port other than the Receiver's warns (StaticMembershipService overwrites it with the
-    Receiver's) or fails (the interceptor tells its peers to send there). Live, from the
-    members' socket tables: each pair a list names must have an established TCP connection to
-    one of the two receivers (a warning when none: an idle cluster may have closed it, and a
-    member that never learnt of the other has none). The matrix view shows who lists whom and
-    who talks to whom. What Tomcat refuses at start (no local member) is CC605's; a uniqueId
-    Tomcat cannot read is CC604's.
+    as the listing node's hosts file resolves it, `{10,0,0,5}` as bytes; `auto` is the node's
+    own address). Tribes admits any member that pings it and answers with its own address, so a
+    pair becomes members when either list names the other at its Receiver: a pair that neither
+    list names so fails (they never become members), one that only one list names warns on the
+    other (asymmetric lists, or a port other than the Receiver's: they are members through one
+    side's pings only). A member at a loopback address, or at the node's own address with
+    another port, fails; a host clustercheck cannot match to a node warns. uniqueIds shared by
+    two members, or a member listed with another uniqueId than the one it gives itself (its
+    `<LocalMember>`, or its own entry), warn. `channelStartOptions` must start what the class
+    needs: StaticMembershipService asks its members only when the membership is started (the
+    default 15 does, 3 does not: fail), while the interceptor recipe without multicast wants 3,
+    since otherwise McastService runs beside the list (warn). A `<LocalMember>` host:port other
+    than the Receiver's warns (StaticMembershipService replaces it with the Receiver's) or fails
+    (the interceptor tells its peers to send there). Live, from the members' socket tables:
+    each pair a list names must have an established TCP connection to one of the two receivers
+    (a warning when none: an idle cluster may have closed it). The matrix view shows who lists
+    whom and who talks to whom. What Tomcat refuses at start (no local member) is CC605's; a
+    uniqueId Tomcat cannot read is CC604's. Seen on the real Tomcat 10.1 of the static lab:
+    asymmetric lists, a wrong port in two of three lists and a duplicated uniqueId all still
+    replicate sessions, through the other side's pings.
 
     ## Why it matters
-    Without multicast, a member knows only the members its list names. A node missing from one
-    list (or listed with another port than its Receiver's) never gets that node's sessions: when
-    a node starts, it asks the members of its own list and no others, so two nodes can run side
-    by side and never replicate, while every log looks healthy. Two members with one uniqueId
-    are taken for one, and a member at 127.0.0.1 is the node sending to itself. With
+    Without multicast, a member knows only whom a list names. Two members that neither list
+    names at its Receiver never become members: both run, every log looks healthy, and no
+    session ever replicates between them, so users failing over lose their session. When only
+    one side's list is right, the pair depends on that side's pings: the other asks it for no
+    session state when it starts, and the pair falls apart when that one list is edited. With
     `channelStartOptions="3"` StaticMembershipService never asks anyone: the node stays alone.
+    A member at 127.0.0.1 is the node sending to itself.
 
     ## How to fix
     Use one member list on every node (the same file), naming every member with the exact
@@ -193,29 +198,55 @@ def _entries(cluster: ClusterFacts, view: StaticView, static: StaticList) -> Ite
         elif entry.peer in view.lists and not listed_right(cluster, entry, entry.peer):
             named.add(entry.peer)
             peer = receiver_endpoint(cluster.nodes[entry.peer])
-            port = peer[1] if peer else "?"
+            back = _back(view, name, entry.peer)
             yield _finding(
-                Status.FAIL,
+                Status.WARN if back else Status.FAIL,
                 static,
-                f"member {entry.shown} is {entry.peer}, whose Receiver listens on port {port}, "
-                f"not {entry.port}: {name} never reaches {entry.peer}",
+                f"member {entry.shown} is {entry.peer}, whose Receiver listens on port "
+                f"{peer[1] if peer else '?'}, not {entry.port}: {name}'s pings there fail; "
+                + (back or f"{entry.peer}'s list does not name {name} either: {NEVER}"),
                 line,
                 "port-mismatch",
             )
         else:
             named.add(entry.peer)
     missing = [p for p in view.members if p != name and p not in named]
-    if missing:
-        where = ", ".join(_receiver(cluster, p) for p in missing[:3])
+    for alone in (False, True):
+        these = [p for p in missing if bool(_back(view, name, p)) != alone]
+        if not these:
+            continue
+        one = len(these) == 1
+        where = ", ".join(_receiver(cluster, p) for p in these[:3])
+        why = (
+            f"{'it does' if one else 'they do'} not list {name} either: {NEVER}"
+            if alone
+            else f"{'its' if one else 'their'} own list names {name}, so the two are members "
+            f"only once {'it pings' if one else 'they ping'} {name}: {name} asks "
+            f"{'it' if one else 'them'} for no session state when it starts, and the pair "
+            "falls apart if that list changes"
+        )
         yield _finding(
-            Status.FAIL,
+            Status.FAIL if alone else Status.WARN,
             static,
-            f"its {static.kind} does not list {some_of(missing)} ({where}): {name} neither "
-            "asks it to join when it starts nor sends it anything unless it hears from it "
-            "first",
+            f"its {static.kind} does not list {some_of(these)} ({where}); {why}",
             static.element.line,
             "incomplete",
         )
+
+
+NEVER = "the two never become members, and no session replicates between them"
+
+
+def _back(view: StaticView, name: str, peer: str) -> str | None:
+    """Why the two are members all the same, when the peer's list names this node right
+    (Tribes' static membership admits any member that pings it, and answers)."""
+    pair = view.pair(peer, name)
+    if pair is None or not pair.listed:
+        return None
+    return (
+        f"they are members only because {peer}'s list names {name} (its pings carry its "
+        "real address)"
+    )
 
 
 def _receiver(cluster: ClusterFacts, name: str) -> str:
@@ -260,10 +291,10 @@ def _unique_ids(
         entry, own_id = mine
         others = [n for n in shared[own_id] if n != name]
         yield _finding(
-            Status.FAIL,
+            Status.WARN,
             static,
-            f"its uniqueId {entry.unique_id} is also {some_of(others)}'s: Tribes takes "
-            "members by their uniqueId, so the two are one member to the cluster",
+            f"its uniqueId {entry.unique_id} is also {some_of(others)}'s: Tomcat's docs ask "
+            f"for one per member; Tomcat still tells them apart by address and port",
             entry.element.line,
             "duplicate-unique-id",
         )
@@ -275,7 +306,7 @@ def _unique_ids(
         first = seen.setdefault(parsed, entry)
         if first is not entry and (mine is None or parsed not in shared):
             yield _finding(
-                Status.FAIL,
+                Status.WARN,
                 static,
                 f"members {first.shown} (line {first.element.line}) and {entry.shown} share "
                 f"uniqueId {entry.unique_id}",

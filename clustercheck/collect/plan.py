@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from clustercheck.collect.multicast import valid_group
 from clustercheck.derive.cluster_config import multicast_group, node_membership, receiver_endpoint
-from clustercheck.derive.static_membership import static_lists
 from clustercheck.derive.targets import front_ends, is_loopback, listening_port, member_targets
 from clustercheck.facts.cluster import ClusterFacts
 
@@ -52,26 +51,14 @@ def receiver_targets(
     cluster: ClusterFacts, advertised: dict[str, tuple[str, int]]
 ) -> dict[str, list[tuple[str, int]]]:
     """From every live member to every other member's receiver: where its heartbeats say it
-    listens (autoBind may have moved the port), else where its configuration says; a member
-    with a static list (no heartbeats) to where its list says each other member listens, as
-    Tomcat sends there."""
+    listens (autoBind may have moved the port), else where its configuration says."""
     live = {n.name for n in cluster.tomcats if n.reachable and not n.offline}
     members = {n.name: advertised.get(n.name) or receiver_endpoint(n) for n in cluster.tomcats}
-    static = static_lists(cluster)
-    targets = {}
-    for name in members:
-        if name not in live or not members[name]:
-            continue
-        if name in static and name not in advertised:
-            listed = [
-                (e.addresses[0] if e.addresses else e.host, e.port)
-                for e in static[name].members
-                if e.peer != name and e.port is not None and e.host and not e.loopback
-            ]
-        else:
-            listed = [e for other, e in members.items() if other != name and e]
-        targets[name] = [e for e in dict.fromkeys(listed) if is_port(e[1])]
-    return targets
+    return {
+        name: [e for other, e in members.items() if other != name and e and is_port(e[1])]
+        for name in members
+        if name in live and members[name]
+    }
 
 
 def is_port(port: int) -> bool:

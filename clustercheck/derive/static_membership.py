@@ -240,23 +240,27 @@ def _addresses(cluster: ClusterFacts, name: str) -> set[str]:
 
 @dataclass(frozen=True)
 class StaticPair:
-    """Whether `lister` lists `peer` at the peer's receiver, and whether they talk: one cell
-    of the static matrix, with its verdict (CC506's, made here once for the check and every
-    matrix): not listed fails, listed without any connection between them warns (an idle
-    cluster may have closed it; a member that never learnt of the other has none either)."""
+    """Whether `lister` lists `peer` at the peer's receiver, whether the peer lists it, and
+    whether they talk: one cell of the static matrix, with its verdict (CC506's, made here once
+    for the check and every matrix). StaticMembershipProvider admits any member that pings it
+    and replies with its own address, so one list naming the other at its receiver makes the two
+    members: neither fails (they never are), only the peer's warns (they are members through the
+    peer's pings only), and a listed pair without any connection warns (an idle cluster may
+    have closed it; two members that never learnt of each other have none)."""
 
     lister: str
     peer: str
     listed: bool
     talk: Talk
     stopped: bool = False  # either Tomcat is not running (CC801): not judged
+    listed_back: bool = False  # the peer's list names the lister at its receiver
 
     @property
     def status(self) -> Status:
         if self.stopped:
             return Status.SKIP
         if not self.listed:
-            return Status.FAIL
+            return Status.WARN if self.listed_back else Status.FAIL
         if self.talk.connected is None:
             return Status.SKIP
         return Status.PASS if self.talk.connected else Status.WARN
@@ -282,13 +286,17 @@ def static_view(cluster: ClusterFacts, stopped: frozenset[str]) -> StaticView | 
     lists = static_lists(cluster)
     if not lists:
         return None
+    def lists_right(a: str, b: str) -> bool:
+        return any(listed_right(cluster, e, b) for e in lists[a].entries_for(b))
+
     pairs = tuple(
         StaticPair(
             a,
             b,
-            listed=any(listed_right(cluster, e, b) for e in lists[a].entries_for(b)),
+            listed=lists_right(a, b),
             talk=talks(cluster, a, b),
             stopped=bool({a, b} & stopped),
+            listed_back=lists_right(b, a),
         )
         for a in lists
         for b in lists

@@ -12,12 +12,16 @@ from clusterfiles import build, tomcat_files
 
 from clustercheck.collect.gather import gather
 from clustercheck.collect.plan import receiver_targets
+from clustercheck.derive.derived import Derived
 from clustercheck.engine.registry import load_checks, select
 from clustercheck.engine.runner import run_checks
 from clustercheck.facts.cluster import ClusterFacts
+from clustercheck.facts.runtime import Connection, RuntimeFacts, ServerProcess
 from clustercheck.inventory.loader import load_inventory
+from clustercheck.parsers.runtime import parse_runtime
+from clustercheck.report.views import build_views
 
-HOSTS = {"tomcat01": "10.171.5.11", "tomcat02": "10.171.5.12", "tomcat03": "10.171.5.13"}
+HOSTS = {"tomcat01": "10.89.160.11", "tomcat02": "10.89.160.12", "tomcat03": "10.89.160.13"}
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 MEMBER = """
             <Member className="org.apache.catalina.tribes.membership.StaticMember"
@@ -113,20 +117,38 @@ def interceptor(name: str, start: str = ' channelStartOptions="3"', local: str =
     [
         pytest.param({}, set(), id="the-static-lab"),
         pytest.param(
-            {"tomcat03": ASYMMETRIC}, {("tomcat03", "fail", "incomplete")}, id="asymmetric"
+            {"tomcat03": ASYMMETRIC}, {("tomcat03", "warn", "incomplete")}, id="asymmetric"
+        ),
+        pytest.param(
+            {"tomcat03": ASYMMETRIC, "tomcat01": static_cluster(members(skip="tomcat03"))},
+            {("tomcat01", "fail", "incomplete"), ("tomcat03", "fail", "incomplete")},
+            id="neither-lists-the-other",
         ),
         pytest.param(
             dict.fromkeys(HOSTS, DUPLICATE),
             {
-                ("tomcat02", "fail", "duplicate-unique-id"),
-                ("tomcat03", "fail", "duplicate-unique-id"),
+                ("tomcat02", "warn", "duplicate-unique-id"),
+                ("tomcat03", "warn", "duplicate-unique-id"),
             },
             id="dup-uniqueid",
         ),
         pytest.param(
             {"tomcat02": MOVED},
-            {("tomcat01", "fail", "port-mismatch"), ("tomcat03", "fail", "port-mismatch")},
+            {("tomcat01", "warn", "port-mismatch"), ("tomcat03", "warn", "port-mismatch")},
             id="port-mismatch",
+        ),
+        pytest.param(
+            {
+                "tomcat02": static_cluster(
+                    members(ports={"tomcat02": 4001, "tomcat01": 4100}), receiver_port=4001
+                )
+            },
+            {
+                ("tomcat01", "fail", "port-mismatch"),
+                ("tomcat02", "fail", "port-mismatch"),
+                ("tomcat03", "warn", "port-mismatch"),
+            },
+            id="port-mismatch-on-both-sides",
         ),
         pytest.param(
             {
@@ -150,7 +172,7 @@ def interceptor(name: str, start: str = ' channelStartOptions="3"', local: str =
         pytest.param(
             {
                 "tomcat01": static_cluster(
-                    members() + MEMBER.format(host="10.171.9.9", port=4000, last=9)
+                    members() + MEMBER.format(host="10.89.161.9", port=4000, last=9)
                 )
             },
             {("tomcat01", "warn", "unknown-member")},
@@ -177,7 +199,7 @@ def interceptor(name: str, start: str = ' channelStartOptions="3"', local: str =
         pytest.param(
             {
                 **{n: interceptor(n) for n in HOSTS},
-                "tomcat01": interceptor("tomcat01", local="10.171.5.99"),
+                "tomcat01": interceptor("tomcat01", local="10.89.160.99"),
             },
             {("tomcat01", "fail", "local-member")},
             id="interceptor-local-member-elsewhere",
@@ -218,11 +240,63 @@ def test_no_static_membership_is_a_skip(tmp_path: Path) -> None:
     ]
 
 
-def test_receiver_probes_follow_each_nodes_list(tmp_path: Path) -> None:
-    """Without heartbeats, a member probes where its own list says the others listen."""
+def test_receiver_probes_go_to_each_receiver_without_heartbeats(tmp_path: Path) -> None:
+    """Without heartbeats, each member probes the others' receivers as configured, not where a
+    list says: the static lab's port-mismatch showed Tomcat replicating to tomcat02's real port,
+    4001, which tomcat02's own pings announce, while the lists of the others still say 4000."""
     facts = facts_of(tmp_path, {"tomcat02": MOVED})
     for node in facts.nodes.values():
         node.offline = False
     targets = receiver_targets(facts, {})
-    assert targets["tomcat01"] == [(HOSTS["tomcat02"], 4000), (HOSTS["tomcat03"], 4000)]
-    assert targets["tomcat02"] == [(HOSTS["tomcat01"], 4000), (HOSTS["tomcat03"], 4000)]
+    assert targets["tomcat01"] == [(HOSTS["tomcat02"], 4001), (HOSTS["tomcat03"], 4000)]
+
+
+def live(tmp: Path, clusters: dict[str, str] | None = None) -> ClusterFacts:
+    """The static lab's nodes with the socket tables read from n1 and n3 in the healthy static
+    lab (tests/fixtures/runtime/static-n*-script.txt: its ps lines left out); n2's not read."""
+    facts = facts_of(tmp, clusters or {})
+    for name, fixture in (
+        ("tomcat01", "static-n1-script.txt"),
+        ("tomcat03", "static-n3-script.txt"),
+    ):
+        output = parse_runtime((FIXTURES / "runtime" / fixture).read_text())
+        assert output.links is not None
+        connections = tuple(
+            Connection(c.local, c.local_port, c.remote, c.remote_port) for c in output.links
+        )
+        java = next(b.pid for b in output.sockets or () if b.port == 4000)  # its Tomcat
+        facts.nodes[name].live.runtime = RuntimeFacts(
+            output.table.now or 0.0,
+            tomcat=ServerProcess(java or 0, "root", 0.0),
+            connections=connections,
+        )
+    return facts
+
+
+def test_members_that_talk_pass_and_the_matrix_shows_it(tmp_path: Path) -> None:
+    facts = live(tmp_path)
+    results = run_checks(select(load_checks(), ["CC506"]), facts)
+    said = {(r.node, r.status.value, r.message) for r in results}
+    assert {(n, s) for n, s, _ in said} == {(n, "pass") for n in HOSTS}
+    assert any(
+        "talks to the 2 member(s) its list names" in m for n, s, m in said if n == "tomcat01"
+    )
+    view = build_views(facts, Derived(facts)).static_membership
+    assert view is not None
+    cell = view.matrix["tomcat02"]["tomcat03"]
+    assert (view.words(cell), cell.status.value) == ("lists, talks", "pass")
+    assert "tomcat03's socket table" in cell.talk.seen  # n2's own table was not read
+    assert view.as_dict()["matrix"]["tomcat01"]["tomcat03"]["connected"] is True
+
+
+def test_listed_members_without_a_connection_warn(tmp_path: Path) -> None:
+    """The same tables without the n1-n3 connections (as if the two had never talked)."""
+    facts = live(tmp_path)
+    for name, other in (("tomcat01", HOSTS["tomcat03"]), ("tomcat03", HOSTS["tomcat01"])):
+        runtime = facts.nodes[name].live.runtime
+        assert runtime is not None and runtime.connections is not None
+        runtime.connections = tuple(c for c in runtime.connections if c.remote != other)
+    results = run_checks(select(load_checks(), ["CC506"]), facts)
+    warned = {r.node: r.message for r in results if r.status.value == "warn"}
+    assert set(warned) == {"tomcat01", "tomcat03"}
+    assert "no Tribes connection with tomcat03" in warned["tomcat01"]

@@ -468,6 +468,11 @@ class Lab:
             if starting & {f"tomcat{n}" for n in NODES}:
                 # fresh front ends, with no member in error (or waiting to retry) from before
                 outdated |= {f"httpd{n}" for n in FRONT_ENDS if f"httpd{n}" in procs}
+                if self.state.membership == "static":
+                    # a static member keeps its pooled connection to a peer that restarts, so
+                    # its first message after the restart fails ("Member send is failing ...
+                    # retrying"): every Tomcat starts afresh instead, as after a deployment
+                    outdated |= {key for key in procs if key.startswith("tomcat")}
             self._stop(sorted(outdated))
             self._start_missing(wanted)
             self._set_activation()

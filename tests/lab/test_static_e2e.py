@@ -10,10 +10,16 @@ from test_clustercheck_e2e import Key, explain, findings, run
 
 pytestmark = pytest.mark.lab
 
+# What the real Tomcat 10.1 does with each (seen in this lab): every session still replicates
+# between every pair. Tribes' static membership admits whoever pings it and learns the pinger's
+# real address from the ping, so one side's right list is enough: tomcat03 admits tomcat01 at
+# tomcat01's first ping (about 2 s after it starts), tomcat01 and tomcat03 reach tomcat02 on
+# 4001 through tomcat02's pings, and members with one uniqueId are still told apart by address
+# and port. Hence warnings, not failures (a pair that neither list names fails: unit-tested).
 STATIC_EXPECTED: dict[str, set[Key]] = {
-    "static-asymmetric": {("CC506", "tomcat03", "fail")},
-    "static-dup-uniqueid": {("CC506", "tomcat02", "fail"), ("CC506", "tomcat03", "fail")},
-    "static-port-mismatch": {("CC506", "tomcat01", "fail"), ("CC506", "tomcat03", "fail")},
+    "static-asymmetric": {("CC506", "tomcat03", "warn")},
+    "static-dup-uniqueid": {("CC506", "tomcat02", "warn"), ("CC506", "tomcat03", "warn")},
+    "static-port-mismatch": {("CC506", "tomcat01", "warn"), ("CC506", "tomcat03", "warn")},
 }
 
 STATIC_DIAGNOSIS = {
