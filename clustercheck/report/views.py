@@ -146,6 +146,7 @@ class StaticMembershipView:
                 lister: {
                     peer: {
                         "listed": p.listed,
+                        "listed_back": p.listed_back,
                         "connected": p.talk.connected,
                         "seen": p.talk.seen,
                         "status": p.status.value,

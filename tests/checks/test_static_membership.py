@@ -5,6 +5,7 @@ from the static lab's socket tables (tests/fixtures/runtime/static-*.txt)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,10 @@ from clustercheck.facts.cluster import ClusterFacts
 from clustercheck.facts.runtime import Connection, RuntimeFacts, ServerProcess
 from clustercheck.inventory.loader import load_inventory
 from clustercheck.parsers.runtime import parse_runtime
+from clustercheck.report.formats import RenderOptions
+from clustercheck.report.model import Report
 from clustercheck.report.views import build_views
+from clustercheck.reports import html, json_report, terminal
 
 HOSTS = {"tomcat01": "10.89.160.11", "tomcat02": "10.89.160.12", "tomcat03": "10.89.160.13"}
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -300,3 +304,26 @@ def test_listed_members_without_a_connection_warn(tmp_path: Path) -> None:
     warned = {r.node: r.message for r in results if r.status.value == "warn"}
     assert set(warned) == {"tomcat01", "tomcat03"}
     assert "no Tribes connection with tomcat03" in warned["tomcat01"]
+
+
+def test_the_terminal_html_and_json_reports_show_the_static_matrix(tmp_path: Path) -> None:
+    """The asymmetric lab's lists with the healthy lab's tables: tomcat03 does not list
+    tomcat01, and the two talk all the same (tomcat01's pings)."""
+    facts = live(tmp_path, {"tomcat03": ASYMMETRIC})
+    checks = select(load_checks(), ["CC506"])
+    derived = Derived(facts)
+    results = run_checks(checks, facts, derived)
+    report = Report(facts, checks, results, build_views(facts, derived, results))
+    text = "".join(terminal.FORMAT.render(report, RenderOptions(width=120)))
+    assert "who lists whom" in text and "NOT listed, talks" in text
+    page = "".join(html.FORMAT.render(report, RenderOptions()))
+    assert '<section id="static">' in page and "NOT listed, talks" in page
+    data = json.loads("".join(json_report.FORMAT.render(report, RenderOptions())))
+    cell = data["views"]["static_membership"]["matrix"]["tomcat03"]["tomcat01"]
+    assert cell == {
+        "listed": False,
+        "listed_back": True,
+        "connected": True,
+        "seen": "tomcat03:54938 -> tomcat01:4000 (tomcat03's socket table)",
+        "status": "warn",
+    }
