@@ -14,6 +14,7 @@ from clusterfiles import build, tomcat_files
 from clustercheck.collect.gather import gather
 from clustercheck.collect.plan import receiver_targets
 from clustercheck.derive.derived import Derived
+from clustercheck.derive.static_membership import INTERCEPTOR, static_lists
 from clustercheck.engine.registry import load_checks, select
 from clustercheck.engine.runner import run_checks
 from clustercheck.facts.cluster import ClusterFacts
@@ -75,9 +76,14 @@ def members(
     )
 
 
-def facts_of(tmp: Path, clusters: dict[str, str]) -> ClusterFacts:
+def facts_of(tmp: Path, clusters: dict[str, str], hosts_file: str | None = None) -> ClusterFacts:
+    """The three nodes with these Clusters (the static lab's by default) and, when given, this
+    /etc/hosts on every node."""
     nodes = {name: {"host": host, "roles": ["tomcat"]} for name, host in HOSTS.items()}
     files = {n: tomcat_files(n, cluster=clusters.get(n, static_cluster(members()))) for n in HOSTS}
+    if hosts_file is not None:
+        for found in files.values():
+            found["/etc/hosts"] = hosts_file
     return gather(load_inventory(build(tmp, nodes, files)))
 
 
@@ -94,7 +100,7 @@ def verdicts(facts: ClusterFacts) -> set[tuple[str | None, str, str]]:
 ASYMMETRIC = static_cluster(members(skip="tomcat01"))
 DUPLICATE = static_cluster(members(ids={"tomcat03": 2}))
 MOVED = static_cluster(members(ports={"tomcat02": 4001}), receiver_port=4001)
-INTERCEPTOR = """
+INTERCEPTOR_CLUSTER = """
       <Cluster className="org.apache.catalina.ha.tcp.SimpleTcpCluster"{start}>
         <Channel className="org.apache.catalina.tribes.group.GroupChannel">
           <Receiver className="org.apache.catalina.tribes.transport.nio.NioReceiver" port="4000"/>
@@ -113,7 +119,9 @@ INTERCEPTOR = """
 def interceptor(name: str, start: str = ' channelStartOptions="3"', local: str = "") -> str:
     others = members(skip=name)
     last = int(name[-1])
-    return INTERCEPTOR.format(start=start, local=local or HOSTS[name], last=last, others=others)
+    return INTERCEPTOR_CLUSTER.format(
+        start=start, local=local or HOSTS[name], last=last, others=others
+    )
 
 
 @pytest.mark.parametrize(
@@ -214,6 +222,43 @@ def test_static_lists(
     tmp_path: Path, clusters: dict[str, str], expected: set[tuple[str, str, str]]
 ) -> None:
     assert verdicts(facts_of(tmp_path, clusters)) == expected
+
+
+# the lab's sshd hostnames, as a Debian /etc/hosts would name the nodes
+LAB_HOSTS = "127.0.0.1\tlocalhost\n" + "".join(
+    f"{address}\tnode{name[-1]}.lab node{name[-1]}\n" for name, address in HOSTS.items()
+)
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("node3.lab", set()),  # its address in the listing node's hosts file
+        ("{10,89,-96,13}", set()),  # signed bytes, as StaticMember.setHost reads them
+        ("tomcat03.example.com", {("tomcat01", "warn", "unknown-member")}),  # only DNS knows
+        ("localhost", {("tomcat01", "fail", "loopback")}),
+    ],
+)
+def test_a_member_host_is_read_as_the_listing_node_resolves_it(
+    tmp_path: Path, host: str, expected: set[tuple[str, str, str]]
+) -> None:
+    listed = members(skip="tomcat03") + MEMBER.format(host=host, port=4000, last=3)
+    facts = facts_of(tmp_path, {"tomcat01": static_cluster(listed)}, LAB_HOSTS)
+    unlisted = {("tomcat01", "warn", "incomplete")} if expected else set()  # tomcat03 lists it
+    assert verdicts(facts) == expected | unlisted
+
+
+def test_the_docs_example_is_read_as_an_interceptor_list(tmp_path: Path) -> None:
+    facts = facts_of(tmp_path, {"tomcat01": public("apache-docs-interceptor.xml")}, LAB_HOSTS)
+    static = static_lists(facts)["tomcat01"]
+    assert static.kind == INTERCEPTOR and static.local is None and static.multicast
+    (entry,) = static.members
+    assert (entry.host, entry.port, entry.unique_id) == (
+        "tomcat01.mydomain.com",
+        5678,
+        "{0,1,2,3,4,5,6,7,8,9}",
+    )
+    assert entry.peer is None and "DNS answers for it" in entry.why
 
 
 def public(name: str) -> str:
