@@ -304,7 +304,7 @@ def _unique_ids(
         if parsed is None:
             continue  # CC604's
         first = seen.setdefault(parsed, entry)
-        if first is not entry and (mine is None or parsed not in shared):
+        if first is not entry and parsed not in shared:  # shared: said once, above
             yield _finding(
                 Status.WARN,
                 static,

@@ -83,9 +83,9 @@ def static_lists(cluster: ClusterFacts) -> dict[str, StaticList]:
     for node in cluster.tomcats:
         server = node.tomcat.server if node.tomcat else None
         config = next(iter(started_clusters(server)), None) if server else None
-        if config is None:
+        if server is None or config is None:
             continue
-        static = _static(node, config, receivers, names, server.path if server else "")
+        static = _static(node, config, receivers, names, server.path)
         if static is not None:
             found[node.name] = static
     return found
