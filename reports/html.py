@@ -25,7 +25,7 @@ from clustercheck.report.cell import Cell
 from clustercheck.report.formats import Format, RenderOptions
 from clustercheck.report.frontend_view import FrontEndView, SeamView, Shown
 from clustercheck.report.model import Report
-from clustercheck.report.views import MulticastView, VersionRow
+from clustercheck.report.views import MulticastView, StaticMembershipView, VersionRow
 from clustercheck.reports.common import (
     COUNT_ORDER,
     cells,
@@ -106,6 +106,7 @@ def render(report: Report, options: RenderOptions) -> str:
         skipped=_skipped(report),
         nodes=_nodes(report),
         multicast=_multicast(report.views.multicast),
+        static=_static(report.views.static_membership),
         clocks=_clocks(report),
         trend=_trend(trend.clock_history, report.facts.settings.ntp.warn_ms),
         changes=trend.changes,
@@ -248,6 +249,23 @@ def _multicast(view: MulticastView | None) -> dict[str, Any] | None:
         rows.append({"listener": listener, "cells": row, "heard": heard, "log": says})
     logs = any(row["log"] is not None for row in rows)
     return {"members": members, "rows": rows, "peers": max(len(members) - 1, 0), "logs": logs}
+
+
+def _static(view: StaticMembershipView | None) -> dict[str, Any] | None:
+    """Who lists whom and who talks: listers down, peers across; each cell as CC506 judged it."""
+    if view is None:
+        return None
+    rows = []
+    for lister in view.members:
+        row = []
+        for peer in view.members:
+            pair = view.matrix.get(lister, {}).get(peer)
+            if pair is None:
+                row.append(("self" if peer == lister else "no data", LOOK[Status.SKIP], ""))
+            else:
+                row.append((view.words(pair), LOOK[pair.status], pair.talk.seen))
+        rows.append({"lister": lister, "cells": row})
+    return {"members": list(view.members), "rows": rows}
 
 
 def _clocks(report: Report) -> dict[str, Any] | None:

@@ -21,7 +21,7 @@ from clustercheck.report import escape
 from clustercheck.report.formats import Format, RenderOptions
 from clustercheck.report.frontend_view import FrontEndView, MemberView, SeamView
 from clustercheck.report.model import Report
-from clustercheck.report.views import MulticastView
+from clustercheck.report.views import MulticastView, StaticMembershipView
 from clustercheck.reports.common import (
     COUNT_ORDER,
     cells,
@@ -117,6 +117,32 @@ def multicast_matrix(view: MulticastView) -> Table:
         if logs:
             says = view.log_says(listener)
             row.append(Text(escape.terminal(says) if says is not None else "not read", "dim"))
+        table.add_row(*row)
+    return table
+
+
+def static_matrix(view: StaticMembershipView) -> Table:
+    """Who lists whom and who talks: listers down, peers across; each cell says whether the
+    row's list names the column at its receiver and whether the two have a Tribes connection,
+    coloured as CC506 judged the pair."""
+    table = Table(
+        title="static membership: who lists whom (row lists column), and who talks",
+        title_justify="left",
+        header_style="bold",
+    )
+    table.add_column("lister", no_wrap=True)
+    members = [escape.terminal(m) for m in view.members]
+    for member in members:
+        table.add_column(member, overflow="fold", min_width=len(member))
+    for lister, label in zip(view.members, members, strict=True):
+        row = [Text(label)]
+        for peer in view.members:
+            pair = view.matrix.get(lister, {}).get(peer)
+            if lister == peer or pair is None:
+                row.append(Text("·", style="dim"))
+            else:
+                words = escape.terminal(view.words(pair))
+                row.append(Text(words, style=STYLE[pair.status][1]))
         table.add_row(*row)
     return table
 
@@ -292,6 +318,8 @@ def print_report(console: Console, report: Report, exit_code: int, *, quiet: boo
         console.print(table)
     if report.views.multicast is not None:
         console.print(multicast_matrix(report.views.multicast))
+    if report.views.static_membership is not None:
+        console.print(static_matrix(report.views.static_membership))
     shown = findings(report) + findings(report, waived=True)
     if shown:
         by_check: dict[str, list[Result]] = {}

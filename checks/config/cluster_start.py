@@ -6,7 +6,12 @@ import ipaddress
 from collections.abc import Iterator, Mapping
 
 from clustercheck.checks.common import server_xml, unknown_version
-from clustercheck.derive.cluster_config import effective_membership, receiver_bind, started_clusters
+from clustercheck.derive.cluster_config import (
+    effective_membership,
+    receiver_bind,
+    start_options,
+    started_clusters,
+)
 from clustercheck.derive.replication import key_setting
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed, skipped, warned
@@ -19,7 +24,6 @@ from clustercheck.knowledge.classes import (
     property_value,
 )
 from clustercheck.knowledge.tomcat import (
-    CHANNEL_START_DEFAULT,
     ENCRYPT_INTERCEPTOR,
     FARM_WAR_DEPLOYER,
     GROUP_CHANNEL,
@@ -107,7 +111,7 @@ def cluster_start(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Finding]:
 def _judge(
     node: NodeFacts, cluster: ClusterFacts, config: ClusterConfig, version: str, path: str
 ) -> Iterator[Finding]:
-    options = _start_options(config.attrs)
+    options = start_options(config)
     deployer = config.deployer
     if deployer and deployer.class_name == FARM_WAR_DEPLOYER and config.parent != "Host":
         yield failed(
@@ -127,13 +131,6 @@ def _judge(
 
 def _where(config: ClusterConfig) -> str:
     return f"the cluster of Host '{config.host}'" if config.parent == "Host" else "the cluster"
-
-
-def _start_options(attrs: Mapping[str, str]) -> ChannelStart:
-    """channelStartOptions as Tomcat sets it (an int; anything else leaves the default)."""
-    value = property_value(attrs, "channelStartOptions")
-    number = java_integer(value, INT_RANGE) if value is not None else None
-    return CHANNEL_START_DEFAULT if number is None else ChannelStart(number & 15)
 
 
 def _refused(why: str, path: str, element: Component | None, rule: str) -> Finding:

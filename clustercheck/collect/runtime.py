@@ -11,22 +11,26 @@ from dataclasses import dataclass
 
 from clustercheck.collect.transports.base import Transport, TransportError
 from clustercheck.collect.transports.shells import powershell_script
-from clustercheck.facts.runtime import Listener, RuntimeFacts, ServerProcess
+from clustercheck.facts.runtime import Connection, Listener, RuntimeFacts, ServerProcess
 from clustercheck.inventory.settings import NodeSettings
 from clustercheck.parsers.ps import PsEntry, find_httpd, find_tomcat
 from clustercheck.parsers.runtime import RuntimeOutput, parse_runtime, parse_windows_runtime
 
+CONNECTIONS_CAP = 5000  # established connections listed (a busy front end has thousands)
 # The clock, then ps with elapsed seconds (procps >= 3.3), else with [[dd-]hh:]mm:ss (busybox,
 # older procps), then the listening TCP sockets from ss (iproute2; -p names owners the user may
-# see), else the kernel's /proc/net/tcp{,6}. Each section is announced by the command that
-# answered it, so the parser knows the format.
+# see) and the established connections (the first CONNECTIONS_CAP), else the kernel's
+# /proc/net/tcp{,6} (both in one table). Each section is announced by the command that answered
+# it, so the parser knows the format.
 POSIX_SCRIPT = (
     'echo "== now"; date +%s; '
     "if t=$(ps -ww -eo pid=,ppid=,user:32=,etimes=,args= 2>/dev/null); then "
     'echo "== ps etimes"; else echo "== ps etime"; '
     "t=$(ps -eo pid,ppid,user,etime,args 2>/dev/null || ps -o pid,ppid,user,etime,args); fi; "
     'printf "%s\\n" "$t"; '
-    'if t=$(ss -ltnpH 2>/dev/null); then echo "== ss"; '
+    'if t=$(ss -ltnpH 2>/dev/null); then echo "== ss"; printf "%s\\n" "$t"; '
+    f"t=$(ss -tnH state established 2>/dev/null | head -n {CONNECTIONS_CAP}) && "
+    'echo "== ss established"; '
     'elif t=$(cat /proc/net/tcp && cat /proc/net/tcp6 2>/dev/null); then echo "== proc"; '
     'else echo "== no sockets"; fi; printf "%s\\n" "$t"; exit 0'
 )
@@ -99,11 +103,18 @@ def _facts(
     listeners = None
     if output.sockets is not None:
         listeners = tuple(Listener(s.address, s.port, s.pid) for s in output.sockets)
+    connections = None
+    if output.links is not None:
+        connections = tuple(
+            Connection(c.local, c.local_port, c.remote, c.remote_port)
+            for c in output.links[:CONNECTIONS_CAP]
+        )
     return RuntimeFacts(
         output.table.now or 0.0,
         tomcat=server(tomcat),
         httpd=server(httpd),
         listeners=listeners,
+        connections=connections,
         listeners_error=output.sockets_error,
         processes_error=output.table.error,
     )

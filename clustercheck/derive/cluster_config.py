@@ -4,13 +4,14 @@ consistency check, the heartbeat capture and the membership checks, so they neve
 from __future__ import annotations
 
 from clustercheck.facts.cluster import NodeFacts
-from clustercheck.knowledge.classes import property_value
+from clustercheck.knowledge.classes import INT_RANGE, java_integer, property_value
 from clustercheck.knowledge.cloud import (
     CLOUD_MEMBERSHIP_SERVICE,
     PROVIDER_ATTRIBUTE,
     provider_class,
 )
 from clustercheck.knowledge.tomcat import (
+    CHANNEL_START_DEFAULT,
     CLUSTER_DEFAULT_VALVES,
     CLUSTER_SESSION_LISTENER,
     DELTA_MANAGER,
@@ -21,6 +22,7 @@ from clustercheck.knowledge.tomcat import (
     REPLICATING_MANAGERS,
     SIMPLE_TCP_CLUSTER,
     STATIC_MEMBERSHIP_SERVICE,
+    ChannelStart,
     tomcat_major,
 )
 from clustercheck.knowledge.wire import Feature
@@ -105,6 +107,13 @@ def receiver_bind(config: ClusterConfig) -> tuple[str, int | None]:
         return address, int(attrs.get("port", DEFAULT_RECEIVER_PORT))
     except ValueError:
         return address, None
+
+
+def start_options(config: ClusterConfig) -> ChannelStart:
+    """channelStartOptions as Tomcat sets it (an int; anything else leaves the default)."""
+    value = property_value(config.attrs, "channelStartOptions")
+    number = java_integer(value, INT_RANGE) if value is not None else None
+    return CHANNEL_START_DEFAULT if number is None else ChannelStart(number & 15)
 
 
 def started_clusters(server: ServerXml) -> list[ClusterConfig]:

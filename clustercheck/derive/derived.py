@@ -18,6 +18,7 @@ from clustercheck.derive.membership import MembershipView
 from clustercheck.derive.membership_view import compute_view
 from clustercheck.derive.runtime import stopped_tomcats
 from clustercheck.derive.secrets import public_names, secret_values
+from clustercheck.derive.static_membership import StaticView, static_view
 from clustercheck.derive.targets import MemberTarget, front_ends, member_targets
 from clustercheck.facts.cluster import ClusterFacts
 from clustercheck.knowledge.secrets import Secrets, hiding
@@ -54,6 +55,11 @@ class Derived:
     def membership(self) -> MembershipView | None:
         """Who hears whom; None when no node captured anything."""
         return compute_view(self._facts)
+
+    @functools.cached_property
+    def static_membership(self) -> StaticView | None:
+        """Who lists whom in static membership, and who talks to whom; None without it."""
+        return static_view(self._facts, self.stopped)
 
     @functools.cached_property
     def stopped(self) -> frozenset[str]:

@@ -31,6 +31,17 @@ class Listener(Record):
     pid: int | None = None  # the owning process, when the table tells (ss -p as root)
 
 
+@dataclass(frozen=True)
+class Connection(Record):
+    """An established TCP connection from the node's socket table: who talks to whom (CC506
+    reads the Tribes connections between static members from it)."""
+
+    local: str
+    local_port: int
+    remote: str
+    remote_port: int
+
+
 @dataclass
 class RuntimeFacts(Record):
     """A node's process and socket tables, read once per run."""
@@ -40,6 +51,8 @@ class RuntimeFacts(Record):
     httpd: ServerProcess | None = None  # apache nodes: None when no httpd runs
     listeners: tuple[Listener, ...] | None = None  # None: the socket table could not be read
     listeners_error: str | None = None  # why not
+    # established TCP connections (the first 5000 the table lists); None: not read
+    connections: tuple[Connection, ...] | None = None
     # path on the node -> modification time (epoch seconds, node clock): the files a server reads
     stamps: dict[str, float] = field(default_factory=dict)
     # why the process table (or the node's clock, then `now` is 0) could not be read: `tomcat`

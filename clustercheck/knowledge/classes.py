@@ -607,6 +607,20 @@ def _bytes(value: str) -> tuple[int | None, str | None]:
     return len(parts), None
 
 
+def byte_list(value: str) -> tuple[int, ...] | None:
+    """tribes' Arrays.fromString: "{10,0,0,5}" as its bytes, or None when it throws."""
+    if _bytes(value)[1] is not None:
+        return None
+    return tuple(int(p) for p in re.split(r"[{,}]", value) if p)
+
+
+def unique_id(value: str) -> tuple[int, ...] | None:
+    """A uniqueId as the 16 bytes StaticMember.setUniqueId makes of it (so `{1,+2,...}` and
+    `{1,2,...}` compare equal), or None when Tomcat refuses it (CC604 says why)."""
+    found = byte_list(value)
+    return found if found is not None and len(found) == 16 else None
+
+
 def _unique_id(setter: str, value: str, release: str) -> _Read:
     """StaticMember.setUniqueId(String): Arrays.fromString, exactly 16 bytes."""
     count, why = _bytes(value)

@@ -586,6 +586,8 @@ DELTA_MANAGER_REPLICATION_DEFAULTS: Mapping[str, str] = {"expireSessionsOnShutdo
 SIMPLE_TCP_CLUSTER = _HA + "tcp.SimpleTcpCluster"
 GROUP_CHANNEL = _TRIBES + "group.GroupChannel"
 STATIC_MEMBERSHIP_SERVICE = _TRIBES + "membership.StaticMembershipService"
+STATIC_MEMBERSHIP_INTERCEPTOR = _TRIBES + "group.interceptors.StaticMembershipInterceptor"
+STATIC_MEMBER = _TRIBES + "membership.StaticMember"
 ENCRYPT_INTERCEPTOR = _TRIBES + "group.interceptors.EncryptInterceptor"
 TCP_FAILURE_DETECTOR = _TRIBES + "group.interceptors.TcpFailureDetector"
 FARM_WAR_DEPLOYER = _HA + "deploy.FarmWarDeployer"
@@ -602,6 +604,15 @@ class ChannelStart(IntFlag):
 
 
 CHANNEL_START_DEFAULT = ChannelStart(15)
+# What each static membership needs started. StaticMembershipService's provider
+# (StaticMembershipProvider.start) starts the membership only once both membership parts have
+# been started: below that it never asks its members, and the node stays alone. The older
+# recipe, StaticMembershipInterceptor, runs beside the Channel's membership service (McastService
+# by default); without multicast, Tomcat's cluster docs (config/cluster.html, channelStartOptions)
+# say to start only the sender and receiver: "Channel.SND_RX_SEQ | Channel.SND_TX_SEQ that
+# equals to 3".
+STATIC_SERVICE_NEEDS = ChannelStart.MBR_RX | ChannelStart.MBR_TX
+STATIC_WITHOUT_MULTICAST = ChannelStart.SND_RX | ChannelStart.SND_TX
 # EncryptInterceptor refuses to start below a TcpFailureDetector ("must be upstream of
 # TcpFailureDetector"); 9.0.13 and 9.0.14 had the interceptor without that check.
 _ENCRYPT_ORDER_CHECKED = ((7, 0, 100), (8, 5, 38), (9, 0, 15))

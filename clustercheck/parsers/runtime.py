@@ -9,29 +9,34 @@ from dataclasses import dataclass
 from clustercheck.parsers.ps import ProcessTable, parse_ps, parse_windows_processes
 from clustercheck.parsers.sockets import (
     Bound,
+    Link,
+    parse_proc_established,
     parse_proc_net_tcp,
     parse_ss,
+    parse_ss_established,
     parse_windows_listeners,
 )
 from clustercheck.parsers.text import split_sections
 
 # The sections the POSIX script prints, each after a line `== NAME`: which one of a pair came
 # says which command answered.
-SECTIONS = ("now", "ps etimes", "ps etime", "ss", "proc", "no sockets")
+SECTIONS = ("now", "ps etimes", "ps etime", "ss", "ss established", "proc", "no sockets")
 
 
 @dataclass(frozen=True)
 class RuntimeOutput:
-    """What the script told: the process table, and the listening sockets (None: unreadable)."""
+    """What the script told: the process table, the listening sockets and the established
+    connections (None: unreadable)."""
 
     table: ProcessTable
     sockets: tuple[Bound, ...] | None
     sockets_error: str | None = None
+    links: tuple[Link, ...] | None = None
 
 
 def parse_runtime(text: str) -> RuntimeOutput:
-    """The POSIX script's sections (`== now`, `== ps etimes` or `== ps etime`, `== ss` or
-    `== proc` or `== no sockets`)."""
+    """The POSIX script's sections (`== now`, `== ps etimes` or `== ps etime`, `== ss` and
+    `== ss established`, or `== proc`, or `== no sockets`)."""
     sections = split_sections(text, SECTIONS)
     now_text = "".join(sections.get("now", [])).strip()
     now = float(now_text) if now_text.isascii() and now_text.isdigit() else None
@@ -40,9 +45,12 @@ def parse_runtime(text: str) -> RuntimeOutput:
     if now is None:
         table = ProcessTable(None, table.processes, "the node's clock (date +%s) was not read")
     if "ss" in sections:
-        return RuntimeOutput(table, parse_ss("\n".join(sections["ss"])))
+        established = sections.get("ss established")
+        links = parse_ss_established("\n".join(established)) if established is not None else None
+        return RuntimeOutput(table, parse_ss("\n".join(sections["ss"])), links=links)
     if "proc" in sections:
-        return RuntimeOutput(table, parse_proc_net_tcp("\n".join(sections["proc"])))
+        proc = "\n".join(sections["proc"])
+        return RuntimeOutput(table, parse_proc_net_tcp(proc), links=parse_proc_established(proc))
     return RuntimeOutput(table, None, "neither `ss -ltnH` nor /proc/net/tcp could be read")
 
 

@@ -586,7 +586,8 @@ class ClusterConfig:
     listeners: list[Component]  # ClusterListener elements
     deployer: Component | None
     host: str | None = None  # the Host's name when parent == "Host"
-    members: list[Component] = field(default_factory=list)  # static Member elements
+    # static <Member>s, of the Membership and of interceptors, and interceptors' <LocalMember>s
+    members: list[Component] = field(default_factory=list)
     local_member: Component | None = None  # the Membership's <LocalMember>
     # a later <Cluster> of the same Engine or Host replaces this one before anything starts
     # (the container's setCluster keeps the last): Tomcat never starts it
@@ -695,7 +696,8 @@ def _cluster(element: XmlElement, parent: XmlElement) -> ClusterConfig:
         m
         for owner in [membership, *interceptors]
         if owner is not None
-        for m in owner.find_all("Member")
+        for m in owner.find_all("Member") + owner.find_all("LocalMember")
+        if owner is not membership or m.tag == "Member"
     ]
     return ClusterConfig(
         parent=parent.tag,

@@ -1,5 +1,6 @@
 """A node's listening TCP sockets: `ss -ltnpH` (iproute2), else /proc/net/tcp and tcp6 (the
-kernel's own table, no owner), or Windows' Get-NetTCPConnection. Addresses come out as Python's
+kernel's own table, no owner), or Windows' Get-NetTCPConnection; and its established
+connections (`ss -tnH state established`, or the same /proc tables). Addresses come out as Python's
 ipaddress writes them, an IPv4-mapped IPv6 address as its IPv4 address (a JVM binding 10.0.0.5
 on a dual-stack socket shows as [::ffff:10.0.0.5]) and ss's `*` as `::`. Never raises."""
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 
 _USERS_PID = re.compile(r"pid=(\d+)")
 _LISTEN = "0A"  # TCP_LISTEN in /proc/net/tcp's st column (include/net/tcp_states.h)
+_ESTABLISHED = "01"  # TCP_ESTABLISHED, likewise
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,16 @@ class Bound:
     address: str
     port: int
     pid: int | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """An established connection: local address and port, remote address and port."""
+
+    local: str
+    local_port: int
+    remote: str
+    remote_port: int
 
 
 def normal_address(text: str) -> str | None:
@@ -56,22 +68,62 @@ def parse_ss(text: str) -> tuple[Bound, ...]:
     return tuple(found)
 
 
+def parse_ss_established(text: str) -> tuple[Link, ...]:
+    """Lines of `ss -tnH state established` (queues, local, peer; a leading state column, as
+    plain `ss -tnH` writes it, is skipped)."""
+    found: dict[Link, None] = {}
+    for line in text.splitlines():
+        fields = line.split()
+        if fields and fields[0] == "ESTAB":
+            fields = fields[1:]
+        if len(fields) < 4:
+            continue
+        local, remote = _endpoint(fields[2]), _endpoint(fields[3])
+        if local and remote:
+            found[Link(*local, *remote)] = None
+    return tuple(found)
+
+
+def _endpoint(text: str) -> tuple[str, int] | None:
+    host, _, port = text.rpartition(":")
+    address = normal_address(host)
+    return (address, int(port)) if address is not None and port.isdigit() else None
+
+
+def parse_proc_established(text: str) -> tuple[Link, ...]:
+    """The established connections of /proc/net/tcp and tcp6 (`sl local rem st ...`)."""
+    found: dict[Link, None] = {}
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) < 4 or fields[3] != _ESTABLISHED:
+            continue
+        local, remote = _hex_endpoint(fields[1]), _hex_endpoint(fields[2])
+        if local and remote:
+            found[Link(*local, *remote)] = None
+    return tuple(found)
+
+
+def _hex_endpoint(text: str) -> tuple[str, int] | None:
+    hexaddr, _, hexport = text.partition(":")
+    address = _hex_address(hexaddr)
+    try:
+        port = int(hexport, 16)
+    except ValueError:
+        return None
+    return None if address is None else (address, port)
+
+
 def parse_proc_net_tcp(text: str) -> tuple[Bound, ...]:
     """/proc/net/tcp and /proc/net/tcp6 lines: `sl local_address rem_address st ...` with the
     address in hex, each 32-bit word in the host's byte order (little-endian on x86 and arm)."""
     found: dict[Bound, None] = {}
     for line in text.splitlines():
         fields = line.split()
-        if len(fields) < 4 or fields[3] != _LISTEN or ":" not in fields[1]:
+        if len(fields) < 4 or fields[3] != _LISTEN:
             continue
-        hexaddr, _, hexport = fields[1].partition(":")
-        address = _hex_address(hexaddr)
-        try:
-            port = int(hexport, 16)
-        except ValueError:
-            continue
-        if address is not None:
-            found[Bound(address, port)] = None
+        endpoint = _hex_endpoint(fields[1])
+        if endpoint is not None:
+            found[Bound(*endpoint)] = None
     return tuple(found)
 
 

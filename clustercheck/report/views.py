@@ -1,5 +1,6 @@
 """Views: the tables a person would rather look at than read findings for (the JVMs and Tomcat
-versions side by side, the clock offsets, the multicast who-hears-whom matrix, each front end's
+versions side by side, the clock offsets, the multicast who-hears-whom matrix and the static
+membership's who-lists-whom, each front end's
 members with the seam values of both tiers), and the summary of each node. Built once per run
 from the facts, the run's derivations and its results, typed, and turned into the JSON report's
 `views` and `nodes` by as_dict; renderers show them and never judge again."""
@@ -12,6 +13,7 @@ from typing import Any, TypeVar
 
 from clustercheck.derive.derived import Derived
 from clustercheck.derive.membership import Pair, matrix
+from clustercheck.derive.static_membership import StaticPair
 from clustercheck.engine.results import Result, Status
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.report.frontend_view import FrontEndView, front_end_views
@@ -121,6 +123,42 @@ class MulticastView:
 
 
 @dataclass(frozen=True)
+class StaticMembershipView:
+    """Who lists whom in static membership, and who talks to whom: matrix[lister][peer] is
+    the pair with CC506's verdict (a lister's row says whether its list names the peer at its
+    receiver, and whether the two have a Tribes connection)."""
+
+    members: tuple[str, ...]
+    matrix: Mapping[str, Mapping[str, StaticPair]]
+
+    @staticmethod
+    def words(pair: StaticPair) -> str:
+        """A cell in words: "lists, talks", "NOT listed, no TCP", "lists, ?" (not read)."""
+        listed = "lists" if pair.listed else "NOT listed"
+        if pair.stopped:
+            return f"{listed}, not running"
+        return f"{listed}, {({True: 'talks', False: 'no TCP', None: '?'})[pair.talk.connected]}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "members": list(self.members),
+            "matrix": {
+                lister: {
+                    peer: {
+                        "listed": p.listed,
+                        "listed_back": p.listed_back,
+                        "connected": p.talk.connected,
+                        "seen": p.talk.seen,
+                        "status": p.status.value,
+                    }
+                    for peer, p in row.items()
+                }
+                for lister, row in self.matrix.items()
+            },
+        }
+
+
+@dataclass(frozen=True)
 class Views:
     """Every view of one run; a view that was not measured is None (and absent from JSON)."""
 
@@ -128,6 +166,7 @@ class Views:
     clocks: ClockView | None = None
     multicast: MulticastView | None = None
     front_ends: tuple[FrontEndView, ...] = ()
+    static_membership: StaticMembershipView | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -138,6 +177,8 @@ class Views:
             out["clocks"] = self.clocks.as_dict()
         if self.multicast is not None:
             out["multicast"] = self.multicast.as_dict()
+        if self.static_membership is not None:
+            out["static_membership"] = self.static_membership.as_dict()
         return out
 
     def clock_of(self, node: str) -> ClockRow | None:
@@ -174,6 +215,7 @@ def build_views(facts: ClusterFacts, derived: Derived, results: Sequence[Result]
         clocks=_unless_it_raises(lambda: _clocks(facts, derived)),
         multicast=_unless_it_raises(lambda: _multicast(facts, derived)),
         front_ends=_unless_it_raises(lambda: front_end_views(derived, results)) or (),
+        static_membership=_unless_it_raises(lambda: _static(derived)),
     )
 
 
@@ -199,6 +241,16 @@ def _multicast(facts: ClusterFacts, derived: Derived) -> MulticastView | None:
     return MulticastView(
         tuple(membership.members), matrix(membership), _window(facts), derived.log_membership
     )
+
+
+def _static(derived: Derived) -> StaticMembershipView | None:
+    view = derived.static_membership
+    if view is None:
+        return None
+    table: dict[str, dict[str, StaticPair]] = {m: {} for m in view.members}
+    for pair in view.pairs:
+        table[pair.lister][pair.peer] = pair
+    return StaticMembershipView(view.members, table)
 
 
 def node_summaries(facts: ClusterFacts, views: Views) -> tuple[NodeSummary, ...]:

@@ -20,14 +20,26 @@ _timings: dict[str, float] = {}
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     """A running lab (healthy; use `lab.fault(name)` to break it for one block)."""
+    yield from _running(tmp_path_factory, "multicast")
+
+
+@pytest.fixture(scope="module")
+def static_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """The static-membership lab, for the module that asks for it only (it is down before the
+    next module, so two labs run side by side no longer than needed)."""
+    yield from _running(tmp_path_factory, "static")
+
+
+def _running(factory: pytest.TempPathFactory, membership: str) -> Iterator[Lab]:
     problems = missing_prerequisites()
     need(not problems, "lab prerequisites missing: " + "; ".join(problems))
-    the_lab = Lab.up(tmp_path_factory.mktemp("lab"))
-    _timings.update(the_lab.state.timings)
+    the_lab = Lab.up(factory.mktemp(f"lab-{membership}"), membership=membership)
+    prefix = "" if membership == "multicast" else f"{membership} "
+    _timings.update({prefix + k: v for k, v in the_lab.state.timings.items()})
     try:
         yield the_lab
     finally:
-        _timings["down total"] = round(the_lab.down(), 2)
+        _timings[f"{prefix}down total"] = round(the_lab.down(), 2)
         _assert_gone(the_lab)
 
 

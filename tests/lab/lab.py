@@ -65,6 +65,12 @@ _TRIBES_INTERCEPTORS = "org.apache.catalina.tribes.group.interceptors."
 # Tomcat default of 60 s would make that fault cost a minute.
 STATE_TRANSFER_TIMEOUT_S = 5
 TOMCAT_START_TIMEOUT_S = 90.0
+# Replication receivers: every Tomcat's Receiver port, and n2's under static-port-mismatch.
+RECEIVER_PORT, MOVED_RECEIVER_PORT = 4000, 4001
+# `up --membership`: multicast (McastService) or static (StaticMembershipService, whose one
+# member list, every node itself included, is the same file on every node, as Tomcat 9.0.17+
+# takes the entry matching its Receiver as the local member; no multicast at all).
+MEMBERSHIPS = ("multicast", "static")
 # shutdown-in-window stops n3's Tomcat this long after a capture starts there: well inside
 # clustercheck's window (4-6 s), and after the AJP CPing that runs at the window's start.
 SHUTDOWN_DELAY_S = 2.0
@@ -115,6 +121,7 @@ class Fault:
 
     node: int
     effect: str
+    membership: str | None = None  # the only membership the fault applies to
 
 
 @dataclass(frozen=True)
@@ -218,10 +225,24 @@ FAULTS: dict[str, Fault] = {
         "web1's jkstatus disables tomcat03 at runtime (workers.properties still says active), as "
         "a deploy left it; off enables it again",
     ),
+    "static-asymmetric": Fault(
+        3, "n3's static member list lacks tomcat01 (n1's and n2's list every node)", "static"
+    ),
+    "static-dup-uniqueid": Fault(
+        3, "every static list gives tomcat03 the uniqueId of tomcat02 (a copied line)", "static"
+    ),
+    "static-port-mismatch": Fault(
+        2,
+        f"n2's Receiver (and its own entry) moves to port {MOVED_RECEIVER_PORT}; n1's and n3's "
+        f"lists still say {RECEIVER_PORT}",
+        "static",
+    ),
 }
 # The reader a file names when writing it must restart no process (a key no process has).
 NOT_RESTARTED = "nobody"
 # Faults under which members cannot all see and verify each other, so no start waits for it.
+# Not the static faults: one side's right list is enough for Tribes, which admits whoever pings
+# it, so every member is added within a heartbeat (5 s) and a start waits for that.
 MEMBERSHIP_FAULTS = {
     "mcast-cut",
     "mcast-host-firewall",
@@ -345,12 +366,15 @@ class Lab:
     # -- life cycle ---------------------------------------------------------------------------
 
     @classmethod
-    def up(cls, directory: Path, detach: bool = False) -> Lab:
+    def up(cls, directory: Path, detach: bool = False, membership: str = "multicast") -> Lab:
         """Build and start a lab in `directory`, after removing stale labs of killed runs.
 
         `detach`: the lab outlives this process (brought up by hand). Otherwise it counts as
         stale once this process is gone, and the next `up` anywhere on the machine removes it.
+        `membership`: how the Tomcats find each other (MEMBERSHIPS).
         """
+        if membership not in MEMBERSHIPS:
+            raise LabError(f"unknown membership {membership!r}; known: {', '.join(MEMBERSHIPS)}")
         problems = missing_prerequisites()
         if problems:
             raise LabError("cannot bring the lab up; missing: " + "; ".join(problems))
@@ -358,7 +382,7 @@ class Lab:
         if any(c.isspace() for c in str(directory)):
             raise LabError(f"{directory}: the lab directory must not contain white space")
         started = time.monotonic()
-        lab = cls._reserve(directory)
+        lab = cls._reserve(directory, membership)
         try:
             lab._build()
             lab._apply()
@@ -390,7 +414,7 @@ class Lab:
         return time.monotonic() - started
 
     @classmethod
-    def _reserve(cls, directory: Path) -> Lab:
+    def _reserve(cls, directory: Path, membership: str) -> Lab:
         """Under the machine-wide lock: sweep stale labs, pick free names, create the network."""
         with labstate.locked():
             sweep_stale()
@@ -399,7 +423,8 @@ class Lab:
             others = labstate.registered()
             net = labnet.choose([s.net.subnet for s in others], [s.net.id for s in others])
             directory.mkdir(parents=True, exist_ok=True)
-            lab = cls(State(str(directory), net, owner=labproc.Proc.current()))
+            owner = labproc.Proc.current()
+            lab = cls(State(str(directory), net, owner=owner, membership=membership))
             labstate.save(lab.state)
             try:
                 with lab._timed("network"):
@@ -415,6 +440,9 @@ class Lab:
         """Switch a fault, restarting only what the change needs; returns once it is in force."""
         if name not in FAULTS:
             raise LabError(f"unknown fault {name!r}; known: {', '.join(FAULTS)}")
+        needs = FAULTS[name].membership
+        if needs not in (None, self.state.membership):
+            raise LabError(f"{name} needs a lab with {needs} membership (up --membership {needs})")
         faults = set(self.state.faults)
         if on:
             faults.add(name)
@@ -471,6 +499,11 @@ class Lab:
             if starting & {f"tomcat{n}" for n in NODES}:
                 # fresh front ends, with no member in error (or waiting to retry) from before
                 outdated |= {f"httpd{n}" for n in FRONT_ENDS if f"httpd{n}" in procs}
+                if self.state.membership == "static":
+                    # a static member keeps its pooled connection to a peer that restarts, so
+                    # its first message after the restart fails ("Member send is failing ...
+                    # retrying"): every Tomcat starts afresh instead, as after a deployment
+                    outdated |= {key for key in procs if key.startswith("tomcat")}
             self._stop(sorted(outdated))
             self._start_missing(wanted)
             self._set_activation()
@@ -513,6 +546,12 @@ class Lab:
         for key in services:
             self.state.procs[key] = labproc.spawn(*self._command(key))
         tomcats = [int(k.removeprefix("tomcat")) for k in missing if k.startswith("tomcat")]
+        if self.state.membership == "static":
+            # a static member knows its peers at once, so one that is still deploying gets
+            # asked for session state ("No matching context manager"): one at a time
+            for node in tomcats:
+                self._start_tomcats([node])
+            tomcats = []
         if tomcats and not self._running_tomcats():
             # DeltaManager start race: nodes started at the same instant can each wait for the
             # other's session state. The first node starts alone; later ones ask it.
@@ -746,6 +785,7 @@ class Lab:
         }
         files[conf / "logging.properties"] = (key, render("logging.properties"))
         loopback = self._hit("receiver-loopback", node)
+        moved = self._hit("static-port-mismatch", node)
         edited = self._hit("edited-not-restarted", node)
         idle_ms = AJP_IDLE_TIMEOUT_S * 1000
         if self._hit("idle-timeout", node):
@@ -762,6 +802,8 @@ class Lab:
             jvm_route=self.route(2) if self._hit("dup-jvmroute", node) else self.route(node),
             receiver_address="127.0.0.1" if loopback else self.ip(node),
             interceptors=self._interceptors(node),
+            receiver_port=MOVED_RECEIVER_PORT if moved else RECEIVER_PORT,
+            membership=self._membership(node),
             state_transfer_timeout=STATE_TRANSFER_TIMEOUT_S,
         )
         if self._hit("cloud-dns-unnamed", node):
@@ -809,6 +851,28 @@ class Lab:
             encrypt = f'<Interceptor className="{_TRIBES_INTERCEPTORS}EncryptInterceptor"'
             lines = [lines[1], f'{encrypt} encryptionKey="{key}"/>', lines[0]]
         return "\n".join(" " * 10 + line for line in lines)
+
+    def _membership(self, node: int) -> str:
+        """The <Membership> of node's server.xml: McastService, or one static list of every
+        node (itself included) with its receiver and a uniqueId of its own, as the faults
+        change it."""
+        if self.state.membership == "multicast":
+            return render("membership-mcast.xml", ip=self.ip(node)).rstrip("\n")
+        members = []
+        for member in NODES:
+            if member == 1 and self._hit("static-asymmetric", node):
+                continue
+            moved = member == node and self._hit("static-port-mismatch", node)
+            same = self._hit("static-dup-uniqueid", member)
+            members.append(
+                render(
+                    "member-static.xml",
+                    ip=self.ip(member),
+                    port=MOVED_RECEIVER_PORT if moved else RECEIVER_PORT,
+                    last_byte=2 if same else member,
+                )
+            )
+        return render("membership-static.xml", members="".join(members)).rstrip("\n")
 
     def _write_inventory(self) -> None:
         tomcats = "\n".join(
@@ -865,6 +929,7 @@ class Lab:
         ]
         lines += [
             f"processes: {self._process_summary()}",
+            f"membership: {self.state.membership}",
             f"faults on: {', '.join(self.state.faults) or 'none'}",
             f"inventory: {self.inventory}",
             f"check it:  clustercheck run {self.inventory}",
@@ -945,8 +1010,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser = argparse.ArgumentParser(prog="lab.py", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
+    up = commands.add_parser(
+        "up", parents=[common], help="build and start a lab (removes stale labs first)"
+    )
+    up.add_argument(
+        "--membership",
+        choices=MEMBERSHIPS,
+        default="multicast",
+        help="how the Tomcats find each other (default multicast)",
+    )
     for name, text in (
-        ("up", "build and start a lab (removes stale labs first)"),
         ("down", "stop a lab by its recorded PIDs and remove its network"),
         ("status", "where the lab is and what runs"),
         ("faults", "list the faults, and which are on"),
@@ -965,7 +1038,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "up":
-        lab = Lab.up(args.dir, detach=True)
+        lab = Lab.up(args.dir, detach=True, membership=args.membership)
         print(lab.describe())
         print("timings (s): " + ", ".join(f"{k} {v}" for k, v in lab.state.timings.items()))
         return 0

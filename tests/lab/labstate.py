@@ -38,6 +38,7 @@ class State:
     procs: dict[str, Proc] = field(default_factory=dict)
     faults: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    membership: str = "multicast"  # or "static": `up --membership static`
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> State:
@@ -49,6 +50,7 @@ class State:
             procs={k: Proc(**v) for k, v in data["procs"].items()},
             faults=list(data["faults"]),
             timings=dict(data["timings"]),
+            membership=data.get("membership", "multicast"),
         )
 
     def stale(self) -> bool:

@@ -10,7 +10,15 @@ import pytest
 
 from clustercheck.parsers.ps import find_httpd, find_tomcat, parse_ps
 from clustercheck.parsers.runtime import parse_runtime, parse_windows_runtime
-from clustercheck.parsers.sockets import Bound, normal_address, parse_proc_net_tcp, parse_ss
+from clustercheck.parsers.sockets import (
+    Bound,
+    Link,
+    normal_address,
+    parse_proc_established,
+    parse_proc_net_tcp,
+    parse_ss,
+    parse_ss_established,
+)
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "runtime"
 LAB = "/tmp/cclab-runtime"
@@ -99,6 +107,24 @@ def test_proc_net_tcp_keeps_listeners_only() -> None:
         ("10.132.58.11", 8080),
         ("127.0.0.1", 80),
     ]
+
+
+def test_proc_net_tcp_gives_the_established_tribes_connections() -> None:
+    """n1's namespace in the multicast lab: tomcat02 connected to n1's receiver (4000), and n1
+    to tomcat02's; the listeners are no connection."""
+    assert parse_proc_established(fixture("n1-proc-net-tcp.txt")) == (
+        Link("10.132.58.11", 4000, "10.132.58.12", 45132),
+        Link("10.132.58.11", 38818, "10.132.58.12", 4000),
+    )
+
+
+def test_ss_established_with_or_without_the_state_column() -> None:
+    text = "0      0      10.148.99.1:51022 10.148.99.11:22\nESTAB 0 0 [::1]:8009 [::1]:41234\n"
+    assert parse_ss_established(text) == (
+        Link("10.148.99.1", 51022, "10.148.99.11", 22),
+        Link("::1", 8009, "::1", 41234),
+    )
+    assert parse_ss_established("garbage\n0 0 host:x y:z\n") == ()
 
 
 @pytest.mark.parametrize(
