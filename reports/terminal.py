@@ -90,18 +90,23 @@ def grid(report: Report) -> Table:
     return table
 
 
+def _matrix(title: str, corner: str, names: tuple[str, ...]) -> tuple[Table, list[str]]:
+    """A members-by-members table: its title, the row header's name, a column per member;
+    returns it and the members' names escaped for the terminal."""
+    table = Table(title=title, title_justify="left", header_style="bold")
+    table.add_column(corner, no_wrap=True)
+    members = [escape.terminal(m) for m in names]
+    for member in members:
+        table.add_column(member, overflow="fold", min_width=len(member))
+    return table, members
+
+
 def multicast_matrix(view: MulticastView) -> Table:
     """Who hears whom: listeners down, senders across; each cell says heard or why not, coloured
     as CC501 judged the pair."""
-    table = Table(
-        title="multicast: who hears whom (row hears column)",
-        title_justify="left",
-        header_style="bold",
+    table, members = _matrix(
+        "multicast: who hears whom (row hears column)", "listener", view.members
     )
-    table.add_column("listener", no_wrap=True)
-    members = [escape.terminal(m) for m in view.members]
-    for member in members:
-        table.add_column(member, overflow="fold", min_width=len(member))
     logs = view.admitted and any(view.log_says(m) is not None for m in view.members)
     if logs:
         table.add_column("its Tomcat admits (log)", overflow="fold")
@@ -125,15 +130,8 @@ def static_matrix(view: StaticMembershipView) -> Table:
     """Who lists whom and who talks: listers down, peers across; each cell says whether the
     row's list names the column at its receiver and whether the two have a Tribes connection,
     coloured as CC506 judged the pair."""
-    table = Table(
-        title="static membership: who lists whom (row lists column), and who talks",
-        title_justify="left",
-        header_style="bold",
-    )
-    table.add_column("lister", no_wrap=True)
-    members = [escape.terminal(m) for m in view.members]
-    for member in members:
-        table.add_column(member, overflow="fold", min_width=len(member))
+    title = "static membership: who lists whom (row lists column), and who talks"
+    table, members = _matrix(title, "lister", view.members)
     for lister, label in zip(view.members, members, strict=True):
         row = [Text(label)]
         for peer in view.members:
