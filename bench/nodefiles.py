@@ -685,7 +685,7 @@ def tomcat_node(
     write(base / "conf/context.xml", CONTEXT_XML)
     (base / "conf/Catalina/localhost").mkdir(parents=True, exist_ok=True)
     (base / "lib").mkdir(parents=True, exist_ok=True)
-    (base / "logs").mkdir(parents=True, exist_ok=True)
+    write(base / "logs/catalina.out", "")  # CC803 reads it since Tomcat's start
     _link(jar, base / "lib/catalina.jar")
     for app in UNPACKED_APPS:
         write(base / f"webapps/{app}/WEB-INF/web.xml", web_xml(app))
@@ -781,6 +781,7 @@ def apache_node(
     """httpd files under root/etc/httpd; returns (jk_conf, server_root) as absolute paths."""
     server_root = root / "etc/httpd"
     write(server_root / "conf.d/mod_jk.conf", mod_jk_conf())
+    write(server_root / "logs/mod_jk.log", "")  # JkLogFile, which CC803 reads
     write(server_root / "conf/workers.properties", workers_properties(members, ajp_port))
     write(server_root / "conf/uriworkermap.properties", URIWORKERMAP)
     return str(server_root / "conf.d/mod_jk.conf"), str(server_root)
