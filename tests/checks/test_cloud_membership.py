@@ -1,10 +1,11 @@
 """CC507 cloud-membership and CC505's comparison per membership kind, on public cloud setups.
 
-The server.xml files and Kubernetes manifests come from the shared corpus (corpus/cloud/
-SOURCES.md; serverxml/14 and 16). A manifest's container `env:` is what the pod's Tomcat
-starts with: its literal values, and `fieldRef: metadata.namespace` as the kubelet fills it in
-(the namespace the manifest is applied to), given to clustercheck as the inventory's
-`tomcat.environment`. The environment of a real process is read through the local transport.
+The server.xml files and Kubernetes manifests are public: the shared corpus's serverxml/14 and
+16, and the cloud setups kept in tests/fixtures/cloud/ (sources in tests/fixtures/README.md).
+A manifest's container `env:` is what the pod's Tomcat starts with: its literal values, and
+`fieldRef: metadata.namespace` as the kubelet fills it in (the namespace the manifest is applied
+to), given to clustercheck as the inventory's `tomcat.environment`. The environment of a real
+process is read through the local transport.
 """
 
 from __future__ import annotations
@@ -29,12 +30,13 @@ from clustercheck.knowledge.cloud import CLOUD_VARIABLES
 
 T1, T2, T3 = "tomcat01", "tomcat02", "tomcat03"
 NAMESPACE = "shop"  # the namespace the manifests are applied to
-K8S_XML = "cloud/01_hasalex_tomcat-cluster-examples_server-k8s.xml"  # provider: full class name
+CLOUD = Path(__file__).parents[1] / "fixtures" / "cloud"  # absolute: `corpus / CLOUD/x` is CLOUD/x
+K8S_XML = f"{CLOUD}/01_hasalex_tomcat-cluster-examples_server-k8s.xml"  # provider: full class name
 SHORTCUT_XML = "serverxml/14_bee-infraverse_tomcat-cluster-lab_cloud-membership-k8s.xml"
 DNS_XML = "serverxml/16_hasalex_tomcat-cluster-examples_dns-membership-encrypt.xml"
-LABELLED = "cloud/02_hasalex_tomcat-cluster-examples_deploy-k8s-labels.yaml"
-DNS_POD = "cloud/03_hasalex_tomcat-cluster-examples_deploy-dns.yaml"
-STATEFULSET = "cloud/05_bee-infraverse_tomcat-cluster-lab_statefulset-env.yaml"
+LABELLED = f"{CLOUD}/02_hasalex_tomcat-cluster-examples_deploy-k8s-labels.yaml"
+DNS_POD = f"{CLOUD}/03_hasalex_tomcat-cluster-examples_deploy-dns.yaml"
+STATEFULSET = f"{CLOUD}/05_bee-infraverse_tomcat-cluster-lab_statefulset-env.yaml"
 
 
 def pod_environment(manifest: Path, namespace: str = NAMESPACE) -> dict[str, str]:

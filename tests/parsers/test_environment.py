@@ -1,5 +1,5 @@
-"""The environment readers, on a public setenv.sh (corpus/cloud/SOURCES.md) and the forms the
-shell and systemd give a value."""
+"""The environment readers, on a public setenv.sh (tests/fixtures/cloud/, sources in
+tests/fixtures/README.md) and the forms the shell and systemd give a value."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ from clustercheck.parsers.environment import (
     unit_environment,
 )
 
+CLOUD = Path(__file__).parents[1] / "fixtures" / "cloud"
 WANTED = ("LC_ALL", "LANG", "CATALINA_OPTS", "KUBERNETES_LABELS")
 
 
-def test_a_public_setenv(corpus_dir: Path) -> None:
+def test_a_public_setenv() -> None:
     """A literal is read; what the shell computes ($LC_ALL, ${CATALINA_OPTS} ...) is set but
     not known."""
-    text = (corpus_dir / "cloud/07_bee-infraverse_tomcat-cluster-lab_setenv.sh").read_text()
+    text = (CLOUD / "07_bee-infraverse_tomcat-cluster-lab_setenv.sh").read_text()
     assert shell_assignments(text, WANTED) == {
         "LC_ALL": ("en_US.utf-8", 2),
         "LANG": (None, 3),
