@@ -17,7 +17,7 @@ from clustercheck.knowledge.wire import BOUNDARIES, Boundary, Feature
 Member = tuple[str, str, Feature]  # node name, Tomcat version, what its Cluster uses
 
 
-@check("CC303", "wire-compatibility", scope=Scope.CLUSTER, roles=("tomcat",))
+@check("CC303", "wire-compatibility", scope=Scope.CLUSTER, roles=("tomcat",), rolling=True)
 def wire_compatibility(cluster: ClusterFacts) -> Iterator[Finding]:
     """No two members run Tomcat releases on both sides of a known break of the cluster's wire.
 

@@ -23,6 +23,7 @@ from clustercheck.cli.output import is_stdout
 
 if TYPE_CHECKING:
     from clustercheck.collect.snapshot import Snapshot
+    from clustercheck.engine.upgrade import Target
     from clustercheck.facts.cluster import ClusterFacts
     from clustercheck.inventory.settings import ClusterSettings
     from clustercheck.report.formats import Format, RenderOptions, Trend
@@ -180,6 +181,16 @@ def _parser() -> argparse.ArgumentParser:
         "UNKNOWN): in this mode only, the exit codes are Nagios's",
     )
     run.add_argument("-q", "--quiet", action="store_true", help="print only the summary line")
+    upgrade = run.add_argument_group(
+        "upgrade readiness",
+        "judge every version-dependent rule again with the target's knowledge and report what "
+        "the upgrade would break, apart from today's findings (and what breaks while some "
+        "Tomcat nodes are upgraded and some not); its findings count for --fail-on. A line "
+        "(11.0) means its newest release clustercheck knows",
+    )
+    upgrade.add_argument("--target-tomcat", metavar="VERSION", help="e.g. 11.0, 10.1.58")
+    upgrade.add_argument("--target-httpd", metavar="VERSION", help="e.g. 2.4, 2.4.62")
+    upgrade.add_argument("--target-modjk", metavar="VERSION", help="e.g. 1.2, 1.2.50")
     run.set_defaults(func=cmd_run)
 
     collect = sub.add_parser("collect", help="gather a cluster into a snapshot directory")
@@ -312,6 +323,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from clustercheck.engine.registry import RegistryError, load_checks, select
     from clustercheck.engine.results import Status
     from clustercheck.engine.runner import run_checks
+    from clustercheck.engine.upgrade import judge_upgrade
     from clustercheck.engine.waivers import apply_waivers
     from clustercheck.report.formats import RenderOptions, Trend
     from clustercheck.report.model import ExitCode, build_report
@@ -326,18 +338,24 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not checks:
         raise UsageError("no check selected")
     outputs = _outputs(args)
+    target = _upgrade_target(args)
     settings = _limit(settings, args.limit)
     needs = frozenset().union(*(c.needs for c in checks))
     facts = _gather(settings, args, needs=needs, recorded=recorded)
     if recorded:
         apply_recorded(facts, recorded)
     derived = Derived(facts)
-    results, notices = apply_waivers(
-        run_checks(checks, facts, derived), settings.waivers, date.today(), catalogue
-    )
+    results = run_checks(checks, facts, derived)
+    upgrade = judge_upgrade(checks, facts, results, target) if target else None
+    # one pass over today's findings and the upgrade's, so a waiver is reported once
+    everything = results + list(upgrade.results if upgrade else ())
+    waived, notices = apply_waivers(everything, settings.waivers, date.today(), catalogue)
+    results = waived[: len(results)]
+    if upgrade:
+        upgrade = upgrade.with_results(waived[len(results) :])
     for notice in notices:
         _say(notice)
-    report = build_report(facts, checks, results, derived)
+    report = build_report(facts, checks, results, derived, upgrade)
     code = report.exit_code(Status(args.fail_on))
     options = RenderOptions(
         fail_on=Status(args.fail_on),
@@ -366,6 +384,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     if report.nothing_judged:
         _say("nothing was judged (every result was skipped)")
     return code
+
+
+def _upgrade_target(args: argparse.Namespace) -> Target | None:
+    """The upgrade target of --target-*, checked before anything is gathered."""
+    from clustercheck.engine.upgrade import target_of
+    from clustercheck.knowledge.releases import TargetError
+
+    given = {"tomcat": args.target_tomcat, "httpd": args.target_httpd, "modjk": args.target_modjk}
+    try:
+        target = target_of(given)
+    except TargetError as exc:
+        raise UsageError(str(exc)) from None
+    return target or None
 
 
 def _write_report(fmt: Format, target: str, report: Report, options: RenderOptions) -> bool:

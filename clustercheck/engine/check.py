@@ -83,6 +83,9 @@ class Check:
     doc: str = field(repr=False, default="")
     origin: str = ""  # the distribution that provided it
     family: Family | None = None  # the family it is a member of (its code is the family's + 1)
+    # judges members on different releases: an upgrade target also judges it on a half-upgraded
+    # cluster (engine/upgrade.py), for what breaks during a rolling upgrade
+    rolling: bool = False
 
     @property
     def title(self) -> str:
@@ -155,11 +158,14 @@ def check(
     judges_unreachable: bool = False,
     needs: tuple[str, ...] = (),
     family: Family | None = None,
+    rolling: bool = False,
 ) -> Callable[[Judge], Check]:
     """Declare a check. Its judge declares what it needs by parameter name (ARGUMENTS); a node
     check is called for each node with one of `roles` and must take `node`, a cluster check is
     called once and must not. `needs` names the costly facts (COSTLY_FACTS) the engine must
-    gather for it. A member of a `family` has the family's code and one digit more."""
+    gather for it. A member of a `family` has the family's code and one digit more. A
+    `rolling` check judges members on different releases, so an upgrade target also judges it
+    on a half-upgraded cluster."""
     matched = CODE_RE.match(code)
     if family is None and (not matched or matched[2]):
         raise ValueError(f"check code {code!r} must look like CC123 (CC1234 in a family)")
@@ -194,6 +200,7 @@ def check(
             doc,
             origin=func.__module__,
             family=family,
+            rolling=rolling,
         )
 
     return wrap

@@ -13,12 +13,15 @@ from clustercheck import __version__
 from clustercheck.derive.derived import Derived
 from clustercheck.engine.check import Check
 from clustercheck.engine.results import Result, Status
+from clustercheck.engine.upgrade import Upgrade
 from clustercheck.facts.cluster import ClusterFacts
 from clustercheck.report.views import NodeSummary, Views, build_views, node_summaries
 
 # The JSON report's version (DESIGN §4). 2: a who-hears-whom cell says its verdict (`status`).
 # 3: `views.front_ends`, each front end's members with the seam values of both tiers.
-SCHEMA_VERSION = 3
+# 4: `upgrade` (null unless a --target-* option was given): the findings an upgrade would bring;
+# also the additions since 3 (`views.multicast.admitted`, `views.static_membership`).
+SCHEMA_VERSION = 4
 
 
 class ExitCode:
@@ -36,6 +39,7 @@ class Report:
     checks: Sequence[Check]
     results: Sequence[Result]
     views: Views = field(default_factory=Views)
+    upgrade: Upgrade | None = None  # with an upgrade target (--target-*): what it would break
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "checks", tuple(self.checks))
@@ -64,7 +68,10 @@ class Report:
         return [r for r in self.results if not r.waived]
 
     def worst(self) -> Status:
-        return max((r.status for r in self.counted()), key=lambda s: s.rank, default=Status.SKIP)
+        """The verdict: with an upgrade target, the findings the upgrade would bring count as
+        today's do (`--fail-on` applies to them)."""
+        counted = self.counted() + (self.upgrade.counted() if self.upgrade else [])
+        return max((r.status for r in counted), key=lambda s: s.rank, default=Status.SKIP)
 
     def exit_code(self, fail_on: Status = Status.FAIL) -> int:
         if self.nothing_judged:
@@ -87,12 +94,17 @@ class Report:
             "nodes": [n.as_dict() for n in self.nodes],
             "views": self.views.as_dict(),
             "results": [r.as_dict() for r in self.sorted_results()],
+            "upgrade": self.upgrade.as_dict() if self.upgrade else None,
         }
 
 
 def build_report(
-    facts: ClusterFacts, checks: Sequence[Check], results: Sequence[Result], derived: Derived
+    facts: ClusterFacts,
+    checks: Sequence[Check],
+    results: Sequence[Result],
+    derived: Derived,
+    upgrade: Upgrade | None = None,
 ) -> Report:
     """The run's one Report: its views come from the same derivations the checks judged, and
     show the verdicts of its results."""
-    return Report(facts, checks, results, build_views(facts, derived, results))
+    return Report(facts, checks, results, build_views(facts, derived, results), upgrade)
