@@ -45,7 +45,7 @@ def test_example_finds_the_how_tos_mistakes_and_exits_1(capsys: pytest.CaptureFi
 
 def test_json_report_contract(capsys: pytest.CaptureFixture[str]) -> None:
     _code, report = run_json(capsys, str(EXAMPLE))
-    assert report["schema_version"] == 3
+    assert report["schema_version"] == 4
     assert report["cluster"] == "seed-howto"
     assert set(report) >= {
         "cluster",
@@ -55,7 +55,9 @@ def test_json_report_contract(capsys: pytest.CaptureFixture[str]) -> None:
         "nodes",
         "views",
         "results",
+        "upgrade",
     }
+    assert report["upgrade"] is None  # no --target-*
     assert set(report["summary"]) == {"pass", "warn", "fail", "error", "skip"}
     node = next(n for n in report["nodes"] if n["name"] == "tomcat03")
     assert node["tomcat_version"] == "6.0.35" and node["reachable"] is True
