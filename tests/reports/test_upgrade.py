@@ -20,6 +20,7 @@ from support import REPO
 
 from clustercheck.cli.main import main
 from clustercheck.engine.results import Status
+from clustercheck.engine.upgrade import Move, Target, Upgrade
 from clustercheck.report import model
 from clustercheck.report.formats import RenderOptions, load_formats
 from clustercheck.report.model import Report
@@ -246,3 +247,39 @@ def test_without_a_target_no_format_shows_an_upgrade(seed: Run, name: str) -> No
     text = out if isinstance(out, str) else "".join(out)
     for trace in ("Upgrading to", "upgrading to", "upgrade to Tomcat", "upgrade_", '"upgrade": {'):
         assert trace not in text
+
+
+@pytest.mark.parametrize(
+    ("moves", "shown"),
+    [
+        (
+            [("t1", "6.0.29", "10.1.62"), ("t2", "6.0.29", "10.1.62")],
+            ["t1, t2: Tomcat 6.0.29 → 10.1.62"],
+        ),
+        ([("t1", "11.0.29", None)], ["t1: Tomcat 11.0.29, already there"]),
+        ([("t1", None, "10.1.62")], ["t1: Tomcat unknown → 10.1.62"]),
+        (
+            [("t1", "9.0.85", "10.1.62"), ("t2", None, "10.1.62"), ("t3", "9.0.85", "10.1.62")],
+            ["t1, t3: Tomcat 9.0.85 → 10.1.62", "t2: Tomcat unknown → 10.1.62"],
+        ),
+    ],
+)
+def test_moves_in_words(moves: list[tuple[str, str | None, str | None]], shown: list[str]) -> None:
+    upgrade = Upgrade(
+        Target(tomcat="10.1.62"), tuple(Move(n, "Tomcat", a, b) for n, a, b in moves), ()
+    )
+    out = rendered(terminal, replace(make_report([]), upgrade=upgrade), width=200)
+    assert [line.strip() for line in out.splitlines() if ": Tomcat " in line] == shown
+
+
+def test_an_upgrade_that_brings_nothing_says_so() -> None:
+    upgrade = Upgrade(Target(tomcat="10.1.62"), (Move("t1", "Tomcat", "10.1.34", "10.1.62"),), ())
+    report = replace(make_report([result("CC401", Status.PASS, "tomcat02")]), upgrade=upgrade)
+    assert rendered(terminal, report, quiet=True).endswith(
+        "; upgrading to Tomcat 10.1.62: nothing new\n"
+    )
+    page = rendered(html, report)
+    assert "<h2>Upgrading to Tomcat 10.1.62: no new problem</h2>" in page
+    assert "<p>No new warning, failure or error.</p>" in page
+    assert '<a href="#upgrade">Upgrading to Tomcat 10.1.62: nothing new</a></p>' in page
+    assert 'tests="0"' in rendered(junit, report).split("upgrade to Tomcat 10.1.62")[1][:40]
