@@ -19,7 +19,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from clustercheck import __version__
-from clustercheck.engine.results import Status
+from clustercheck.engine.results import Result, Status
+from clustercheck.engine.upgrade import Upgrade
 from clustercheck.report import escape
 from clustercheck.report.cell import Cell
 from clustercheck.report.formats import Format, RenderOptions
@@ -30,8 +31,13 @@ from clustercheck.reports.common import (
     COUNT_ORDER,
     cells,
     counts,
+    during_title,
     findings,
+    findings_of,
     grid_rows,
+    grouped_moves,
+    move_versions,
+    upgrade_headline,
     where,
 )
 
@@ -111,6 +117,7 @@ def render(report: Report, options: RenderOptions) -> str:
         trend=_trend(trend.clock_history, report.facts.settings.ntp.warn_ms),
         changes=trend.changes,
         history_problem=trend.problem,
+        upgrade=_upgrade(report.upgrade) if report.upgrade else None,
     )
 
 
@@ -174,6 +181,40 @@ def _seam_cell(seam: SeamView) -> SeamCell:
         return SeamCell(sides, seam.summary, None, f"{mark.code}: no result about this member")
     note = "\n".join(f"{mark.code} {mark.status.value}: {m}" for m in mark.messages)
     return SeamCell(sides, seam.summary, LOOK[mark.status], note, mark.waived)
+
+
+def _upgrade(upgrade: Upgrade) -> dict[str, Any]:
+    """The upgrade section: the moves (nodes on one release together), the findings after the
+    upgrade and during the rolling upgrade, as today's are shown, and the ones it clears."""
+    problems = len(upgrade.counted())
+    label = upgrade.target.label
+    parts = [
+        (title, findings_of(results), findings_of(results, waived=True))
+        for title, results in (
+            ("After the upgrade", upgrade.after),
+            (during_title(upgrade) if upgrade.during else "", upgrade.during),
+        )
+        if results
+    ]
+    return {
+        "headline": upgrade_headline(upgrade),
+        "title": f"Upgrading to {label}: {_problems(problems)}",
+        "problems": problems,
+        "moves": [
+            (", ".join(nodes), move.product, *move_versions(move))
+            for nodes, move in grouped_moves(upgrade)
+        ],
+        "parts": parts,
+        "gone": _by_check(upgrade.gone),
+    }
+
+
+def _problems(count: int) -> str:
+    return {0: "no new problem", 1: "1 problem"}.get(count, f"{count} problems")
+
+
+def _by_check(results: Sequence[Result]) -> list[Result]:
+    return sorted(results, key=lambda r: (r.code, r.node or ""))
 
 
 def file_name(path: str | None) -> str:

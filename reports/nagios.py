@@ -3,7 +3,10 @@ as long output, and the plugin exit code (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN
 
 `error` (could not judge) is CRITICAL like `fail`: an unreachable node must page someone. A run
 that judged nothing is UNKNOWN, never OK (no silent pass). Waived findings do not raise the
-state; they are counted in the text and the performance data. Every line goes through
+state; they are counted in the text and the performance data. With an upgrade target the
+findings the upgrade would bring raise the state as today's do (Report.worst), the text adds
+their counts ("upgrade to Tomcat 10.1.62: 17 fail, 8 warn"), the performance data `upgrade_*`,
+and the long output lists them after today's. Every line goes through
 escape.nagios: no newline or '|' from data can start a line or performance data of its own.
 """
 
@@ -13,7 +16,14 @@ from clustercheck.engine.results import Result, Status
 from clustercheck.report import escape
 from clustercheck.report.formats import Format, RenderOptions
 from clustercheck.report.model import Report
-from clustercheck.reports.common import counts, findings, where
+from clustercheck.reports.common import (
+    UPGRADE_ORDER,
+    counts,
+    findings,
+    findings_of,
+    upgrade_headline,
+    where,
+)
 
 OK, WARNING, CRITICAL, UNKNOWN = 0, 1, 2, 3
 STATE = {OK: "OK", WARNING: "WARNING", CRITICAL: "CRITICAL", UNKNOWN: "UNKNOWN"}
@@ -43,10 +53,18 @@ def render(report: Report, options: RenderOptions) -> str:
     if code == UNKNOWN:
         text = "nothing judged: " + ("every result was skipped" if report.results else "no results")
     perfdata = " ".join(f"{key}={tally[key]}" for key in PERFDATA_KEYS)
+    upgrade = report.upgrade
+    if upgrade is not None:
+        text += f"; {upgrade_headline(upgrade, 'upgrade to')}"
+        summary = upgrade.summary()
+        perfdata += "".join(f" upgrade_{s.value}={summary[s.value]}" for s in UPGRADE_ORDER)
     perfdata += f" duration={report.facts.duration_s:.1f}s"
     lines = [f"CLUSTERCHECK {STATE[code]} - {escape.nagios(text)} | {perfdata}"]
-    worst = findings(report)
-    lines += [_finding_line(r) for r in worst[:LONG_OUTPUT_LINES]]
+    worst = [_finding_line(r) for r in findings(report)]
+    if upgrade is not None:
+        worst += [_finding_line(r, "after the upgrade: ") for r in findings_of(upgrade.after)]
+        worst += [_finding_line(r, "during the upgrade: ") for r in findings_of(upgrade.during)]
+    lines += worst[:LONG_OUTPUT_LINES]
     if len(worst) > LONG_OUTPUT_LINES:
         lines.append(f"... and {len(worst) - LONG_OUTPUT_LINES} more")
     return "\n".join(lines) + "\n"
@@ -61,12 +79,13 @@ def plugin_code(report: Report) -> int:
     return WARNING if worst is Status.WARN else OK
 
 
-def _finding_line(result: Result) -> str:
+def _finding_line(result: Result, phase: str = "") -> str:
+    """One finding of the long output; `phase` says when an upgrade's finding would be one."""
     place = f" ({where(result)})" if where(result) else ""
     scope = f"on {result.node}" if result.node else "cluster-wide"
     return escape.nagios(
-        f"{result.status.value.upper()} {result.code} {result.name} {scope}: {result.message}"
-        f"{place}"
+        f"{phase}{result.status.value.upper()} {result.code} {result.name} {scope}: "
+        f"{result.message}{place}"
     )
 
 

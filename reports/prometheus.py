@@ -5,7 +5,9 @@ the values.
 A check may give several results per node, but a series must be unique, so each check on each
 node is one series holding the worst status there; waived findings weigh like a pass and are
 counted in clustercheck_check_waived instead (see reports/common.py). A family without samples is
-left out rather than written empty.
+left out rather than written empty. With an upgrade target (and only then), a gauge of the
+findings the upgrade would bring, by status, with the target as a label; clustercheck_worst_status
+then counts them too (Report.worst).
 
 Label values go through escape.prometheus_label and HELP texts through escape.prometheus_help;
 metric and label names are checked against the format's grammar, so a slip in this module is an
@@ -23,7 +25,7 @@ from clustercheck.engine.results import Status
 from clustercheck.report import escape
 from clustercheck.report.formats import Format, RenderOptions
 from clustercheck.report.model import Report
-from clustercheck.reports.common import cells
+from clustercheck.reports.common import UPGRADE_ORDER, cells
 
 STATUS_VALUE = {Status.SKIP: -1, Status.PASS: 0, Status.WARN: 1, Status.FAIL: 2, Status.ERROR: 3}
 STATUS_HELP = "-1 skip, 0 pass, 1 warn, 2 fail, 3 error"
@@ -64,6 +66,7 @@ def render(report: Report, options: RenderOptions) -> str:
             "1 when clustercheck connected to the node, 0 when it could not.",
             [({**cluster, "node": n.name}, int(n.reachable)) for n in report.facts.nodes.values()],
         ),
+        *_upgrade_families(report, cluster),
         *_clock_families(report, cluster),
         *_multicast_families(report, cluster),
         _family(
@@ -78,6 +81,22 @@ def render(report: Report, options: RenderOptions) -> str:
         ),
     ]
     return "".join(families)
+
+
+def _upgrade_families(report: Report, cluster: Labels) -> list[str]:
+    upgrade = report.upgrade
+    if upgrade is None:
+        return []
+    summary = upgrade.summary()
+    target = {**cluster, "target": upgrade.target.label}
+    return [
+        _family(
+            "clustercheck_upgrade_findings",
+            "Findings an upgrade to the target would bring (after it, and during the rolling"
+            " upgrade), waived ones aside, by status.",
+            [({**target, "status": s.value}, summary[s.value]) for s in UPGRADE_ORDER],
+        )
+    ]
 
 
 def _clock_families(report: Report, cluster: Labels) -> list[str]:

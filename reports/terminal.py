@@ -1,6 +1,7 @@
 """The terminal report: a grid of checks by nodes, each front end's members with the seam values
-of both tiers, then the findings worst first, each with why and how to fix, then one summary
-line. Colour is a help, never the only signal: every cell also carries a word.
+of both tiers, then the findings worst first, each with why and how to fix, then (with an upgrade
+target) what the upgrade would bring, apart, and one summary line. Colour is a help, never the
+only signal: every cell also carries a word.
 
 Every value from the data goes through escape.terminal, and the console parses no markup and no
 emoji codes, so a node named `a[/]b` or holding an escape sequence prints as written.
@@ -17,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from clustercheck.engine.results import Result, Status
+from clustercheck.engine.upgrade import Upgrade
 from clustercheck.report import escape
 from clustercheck.report.formats import Format, RenderOptions
 from clustercheck.report.frontend_view import FrontEndView, MemberView, SeamView
@@ -26,8 +28,14 @@ from clustercheck.reports.common import (
     COUNT_ORDER,
     cells,
     counts,
+    during_title,
     findings,
+    findings_of,
+    gone_text,
     grid_rows,
+    grouped_moves,
+    move_text,
+    upgrade_headline,
     where,
 )
 
@@ -59,6 +67,8 @@ def summary_line(report: Report, exit_code: int) -> Text:
         f" — {', '.join(parts) or 'no results'} in {report.facts.duration_s:.2f} s"
         f" (exit {exit_code})"
     )
+    if report.upgrade is not None:  # also with -q: a cron mail shows what the upgrade brings
+        text.append(f"; {escape.terminal(upgrade_headline(report.upgrade, 'upgrading to'))}")
     return text
 
 
@@ -318,13 +328,7 @@ def print_report(console: Console, report: Report, exit_code: int, *, quiet: boo
         console.print(multicast_matrix(report.views.multicast))
     if report.views.static_membership is not None:
         console.print(static_matrix(report.views.static_membership))
-    shown = findings(report) + findings(report, waived=True)
-    if shown:
-        by_check: dict[str, list[Result]] = {}
-        for result in shown:
-            by_check.setdefault(result.code, []).append(result)
-        console.print(Text(f"\nFindings ({len(shown)}), worst first", style="bold"))
-        console.print(Group(*(finding_panel(group) for group in by_check.values())))
+    print_findings(console, "Findings", findings(report) + findings(report, waived=True))
     skips = [r for r in report.sorted_results() if r.status is Status.SKIP]
     if skips:
         reasons: dict[str, list[str]] = {}
@@ -335,8 +339,39 @@ def print_report(console: Console, report: Report, exit_code: int, *, quiet: boo
         console.print(Text("\nSkipped", style="bold"))
         for reason, where in reasons.items():
             console.print(Text(f"  {reason}: ", style="dim") + Text(", ".join(where)))
+    if report.upgrade is not None:
+        print_upgrade(console, report.upgrade)
     console.print()
     console.print(summary_line(report, exit_code))
+
+
+def print_findings(console: Console, title: str, shown: list[Result]) -> None:
+    """`shown` under `title` with their count, one panel per check (nothing when empty)."""
+    if not shown:
+        return
+    by_check: dict[str, list[Result]] = {}
+    for result in shown:
+        by_check.setdefault(result.code, []).append(result)
+    console.print(Text(f"\n{title} ({len(shown)}), worst first", style="bold"))
+    console.print(Group(*(finding_panel(group) for group in by_check.values())))
+
+
+def print_upgrade(console: Console, upgrade: Upgrade) -> None:
+    """What the upgrade would bring, apart from today's findings: who moves from which release,
+    the findings new after it and while it is under way (as today's are shown), and which of
+    today's findings it clears."""
+    console.print()
+    console.rule(Text(escape.terminal(upgrade_headline(upgrade)), style="bold"), align="left")
+    for nodes, move in grouped_moves(upgrade):
+        console.print(Text(f"  {escape.terminal(move_text(nodes, move))}"))
+    for title, results in (
+        ("After the upgrade", upgrade.after),
+        (escape.terminal(during_title(upgrade)), upgrade.during),
+    ):
+        print_findings(console, title, findings_of(results) + findings_of(results, waived=True))
+    cleared = gone_text(upgrade)
+    if cleared:
+        console.print(Text(f"\n{escape.terminal(cleared)}", style="dim"))
 
 
 FORMAT = Format("terminal", "the grid, findings with why and fix, and a summary line", render)

@@ -9,6 +9,7 @@ from typing import Any
 from clustercheck.derive.membership import Pair
 from clustercheck.engine.check import Check
 from clustercheck.engine.results import Result, Scope, Status
+from clustercheck.engine.upgrade import Move, Target, Upgrade
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.facts.files import TomcatFacts
 from clustercheck.facts.live import LiveFacts
@@ -40,8 +41,10 @@ CATALOGUE = {
     "CC101": ("ajp-port-match", Scope.CLUSTER),
     "CC201": ("jvmroute-unique", Scope.CLUSTER),
     "CC301": ("jdk-parity", Scope.CLUSTER),
+    "CC303": ("wire-compatibility", Scope.CLUSTER),
     "CC401": ("clock-skew", Scope.NODE),
     "CC501": ("multicast-membership", Scope.CLUSTER),
+    "CC602": ("removed-classes", Scope.NODE),
     "CC701": ("distributable", Scope.NODE),
     "CC702": ("app-parity", Scope.CLUSTER),
 }
@@ -346,3 +349,19 @@ def sample_views() -> dict[str, Any]:
 def sample_report(**kw: Any) -> Report:
     """The 4-node report every renderer test starts from."""
     return make_report(sample_results(), **{"views": sample_views(), **kw})
+
+
+def make_upgrade(value: str, nodes: list[str], tomcat: str = "10.1.62") -> Upgrade:
+    """An upgrade to Tomcat `tomcat` with `value` in each text it shows: a move from it, a
+    finding after the upgrade (and a waived one), one during it, and one of today's it clears."""
+    return Upgrade(
+        Target(tomcat=tomcat),
+        (Move(nodes[0], "Tomcat", value, tomcat), Move(nodes[1], "Tomcat", "11.0.29", None)),
+        after=(
+            result("CC602", Status.FAIL, nodes[0], value, file=f"/opt/{value}.xml", line=5),
+            result("CC602", Status.WARN, nodes[1], value, waived=value),
+        ),
+        during=(result("CC303", Status.FAIL, None, value),),
+        gone=(result("CC201", Status.FAIL, nodes[0], value),),
+        rolling_node=nodes[0],
+    )

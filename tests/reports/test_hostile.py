@@ -1,7 +1,7 @@
 """One table of hostile values, run through every output format: each value is put in every text
 a report shows (cluster, inventory path, node names, hosts, errors, versions, messages, files,
 waiver reasons, heartbeat diagnoses, the NTP server, the front ends' members and values, the
-history's changes and trend), and each
+history's changes and trend, and with an upgrade target the upgrade's moves and findings), and each
 format's output must keep its medium's invariants (issue 14): the terminal gets no control
 character or escape sequence from the data, the HTML no tag or attribute the template does not
 write, the JUnit XML parses as XML 1.0, the Prometheus textfile as the exposition format, the
@@ -15,12 +15,13 @@ import sqlite3
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from exposition import parse
-from sample import front_end_data, make_report, node, result, typed_views
+from sample import front_end_data, make_report, make_upgrade, node, result, typed_views
 from support import REPO
 
 from clustercheck.cli.main import main
@@ -65,8 +66,9 @@ SGR = re.compile(r"\x1b\[[0-9;]*m")  # what rich writes itself for colour
 TEMPLATE = (REPO / "reports" / "templates" / "report.html.j2").read_text(encoding="utf-8")
 
 
-def hostile_report(value: str) -> tuple[Report, Trend]:
-    """A report with `value` in every text it shows, and a history trend with it too."""
+def hostile_report(value: str, upgrade: bool = False) -> tuple[Report, Trend]:
+    """A report with `value` in every text it shows, and a history trend with it too; with
+    `upgrade`, an upgrade section with it too (in its target's version as well)."""
     names = [f"n1{value}", f"n2{value}", f"n3{value}"]
     nodes = [
         node(names[0], f"h{value}", ("apache", "tomcat"), tomcat=value),
@@ -108,6 +110,8 @@ def hostile_report(value: str) -> tuple[Report, Trend]:
         results, nodes=nodes, views=views, cluster=f"c{value}", source=f"/etc/{value}.yaml"
     )
     assert report.views == typed_views(views)
+    if upgrade:
+        report = replace(report, upgrade=make_upgrade(value, names, tomcat=f"10.1.62{value}"))
     stored = StoredResult("CC201", "jvmroute-unique", names[0], Status.FAIL, value)
     trend = Trend(
         Changes("2026-11-23", new=(stored,), fixed=(stored,)),
@@ -122,13 +126,13 @@ def no_unsafe(text: str, keep: str = "\n") -> None:
     assert not found, f"unsafe characters from the data: {sorted(map(hex, map(ord, found)))}"
 
 
-def terminal_plain(out: str, value: str) -> None:
+def terminal_plain(out: str, value: str, report: Report) -> None:
     no_unsafe(out)
     if len(value) < 40:  # the summary line, unwrapped: the name as written
         assert escape.terminal(f"c{value}") in out
 
 
-def terminal_colour(out: str, value: str) -> None:
+def terminal_colour(out: str, value: str, report: Report) -> None:
     no_unsafe(SGR.sub("", out))
 
 
@@ -143,7 +147,7 @@ class Tags(HTMLParser):
         self.attributes.update(name for name, _ in attrs)
 
 
-def html(out: str, value: str) -> None:
+def html(out: str, value: str, report: Report) -> None:
     no_unsafe(out, keep="\t\n\r")
     parser = Tags()
     parser.feed(out)
@@ -155,35 +159,36 @@ def html(out: str, value: str) -> None:
     assert "<script" not in out.lower()
 
 
-def junit(out: str, value: str) -> None:
+def junit(out: str, value: str, report: Report) -> None:
     root = ET.fromstring(out.encode("utf-8"))  # expat: XML 1.0, no C0 control, no U+FFFE
     assert root.get("name") == escape.xml(f"clustercheck c{value}")
 
 
-def prometheus(out: str, value: str) -> None:
+def prometheus(out: str, value: str, report: Report) -> None:
     families = parse(out)
     assert len(out.splitlines()) == sum(len(f) + 2 for f in families.values())
     clusters = {dict(k)["cluster"] for f in families.values() for k in f}
     assert clusters == {escape.visible(f"c{value}", keep="\n")}
 
 
-def nagios(out: str, value: str) -> None:
+def nagios(out: str, value: str, report: Report) -> None:
     no_unsafe(out)
     first, *rest = out.splitlines()
     assert re.fullmatch(
         r"CLUSTERCHECK (OK|WARNING|CRITICAL|UNKNOWN) - [^|]* \| (\w+=[\d.]+s? ?)+", first
     ), first
     assert not any("|" in line for line in rest)
-    assert len(rest) == 4  # one line per counted finding, none split
+    shown = [*report.results, *(report.upgrade.results if report.upgrade else ())]
+    assert len(rest) == sum(r.status.is_finding and not r.waived for r in shown)  # none split
 
 
-def json_report(out: str, value: str) -> None:
+def json_report(out: str, value: str, report: Report) -> None:
     no_unsafe(out, keep="\n\ufffe\uffff")  # JSON escapes the others: \u001b, \u202e
     document = json.loads(out)
     assert document["cluster"] == escape.encodable(f"c{value}")  # exact, surrogates aside
 
 
-INVARIANTS: dict[str, tuple[Callable[[str, str], None], RenderOptions]] = {
+INVARIANTS: dict[str, tuple[Callable[[str, str, Report], None], RenderOptions]] = {
     "terminal": (terminal_plain, RenderOptions()),
     "terminal-colour": (terminal_colour, RenderOptions(color="truecolor")),
     "html": (html, RenderOptions()),
@@ -198,15 +203,18 @@ def test_every_format_has_its_invariant() -> None:
     assert {name.partition("-")[0] for name in INVARIANTS} == set(load_formats())
 
 
+@pytest.mark.parametrize("upgrade", [False, True], ids=["today", "with an upgrade"])
 @pytest.mark.parametrize("medium", INVARIANTS)
 @pytest.mark.parametrize("value", [*HOSTILE.values(), ALL], ids=[*HOSTILE, "all at once"])
-def test_a_hostile_value_keeps_every_medium_intact(value: str, medium: str) -> None:
+def test_a_hostile_value_keeps_every_medium_intact(value: str, medium: str, upgrade: bool) -> None:
     invariant, options = INVARIANTS[medium]
-    report, trend = hostile_report(value)
+    report, trend = hostile_report(value, upgrade)
     out = load_formats()[medium.partition("-")[0]].render(
         report, RenderOptions(**{**options.__dict__, "trend": trend})
     )
-    invariant(out if isinstance(out, str) else "".join(out), value)
+    text = out if isinstance(out, str) else "".join(out)
+    invariant(text, value, report)
+    assert ("10.1.62" in text) is upgrade  # the upgrade's target: shown, so judged here too
 
 
 @pytest.mark.parametrize("value", [*HOSTILE.values(), ALL], ids=[*HOSTILE, "all at once"])
