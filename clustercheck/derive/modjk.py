@@ -54,7 +54,8 @@ class Unmapped:
 
 def unmapped_handlers(apache: ApacheFacts) -> list[Unmapped]:
     """SetHandler/AddHandler jakarta-servlet whose requests neither a JkMount (of the same
-    <Location>, or one matching its path) nor the worker indicator variable (set anywhere:
+    <Location>, or one matching its path; outside a <Location>, any) nor the worker indicator
+    variable (set anywhere:
     clustercheck does not follow which requests SetEnvIf or RewriteRule set it for) maps to a
     worker: mod_jk forwards them only by implicit mapping (knowledge.modjk)."""
     directives = apache.directives
@@ -72,8 +73,12 @@ def unmapped_handlers(apache: ApacheFacts) -> list[Unmapped]:
         if directive.args[0].lower() != modjk.JK_HANDLER:
             continue
         location, _vhost = location_of(directive.sections)
-        if location is None or not _mounted(apache.mounts, location):
+        if location is not None and not _mounted(apache.mounts, location):
             found.append(Unmapped(directive, location))
+        elif location is None and not any(not m.unmount for m in apache.mounts):
+            # in <Directory>, <Files>, ...: which URLs it covers is not known, so only when
+            # no mapping rule at all could give its requests a worker
+            found.append(Unmapped(directive, None))
     return found
 
 

@@ -18,6 +18,8 @@ from clusterfiles import BASE, HEALTHY_WORKERS, build, catalina_jar, three_tomca
 from parsers.test_java import DEBIAN_17_PROPERTIES, SUN_6_SEED, ZULU_8_WINDOWS
 from realhttpd import MOD_JK
 from support import REPO
+from test_proxy_config import HEALTHY as PROXY_HEALTHY
+from test_proxy_config import httpd_conf as proxy_httpd_conf
 
 from clustercheck.collect.gather import gather
 from clustercheck.engine.registry import load_checks, select
@@ -240,6 +242,7 @@ EXPLICIT_MOUNT = "JkMount /shop/* lb\n" + IMPLICIT
 FORWARD_DIRS = "JkOptions +ForwardKeySize +ForwardDirectories\nJkMount /shop/* lb\n"
 NO_FORWARD = "JkOptions +ForwardKeySize -ForwardDirectories\n" + IMPLICIT
 WORKER_NOT_LISTED = "JkMount /shop/* tomcat01\n"
+IN_FILES = '<Files "*.jsp">\n    SetHandler jakarta-servlet\n</Files>\n'
 
 FORWARDS_NONE = (
     "SetHandler jakarta-servlet in <Location /shop> names no worker (no JkMount maps /shop, "
@@ -299,6 +302,18 @@ MODJK = [
         [("CC6033", "web1", "fail", FORWARDS_NONE)],
         [],
         id="sethandler-on-1.2.50-holds-today",
+    ),
+    pytest.param(
+        IN_FILES,
+        DEBIAN,
+        "2.4.57",
+        JK_50,
+        [],
+        [("CC6033", "web1", "fail", "SetHandler jakarta-servlet names no worker (nothing sets")],
+        id="files-section-without-any-mount",
+    ),
+    pytest.param(
+        "JkMount /*.jsp lb\n" + IN_FILES, DEBIAN, "2.4.57", JK_50, [], [], id="files-with-a-mount"
     ),
     pytest.param(EXPLICIT_ENV, DEBIAN, "2.4.57", JK_50, [], [], id="jk-worker-name-is-explicit"),
     pytest.param(EXPLICIT_MOUNT, DEBIAN, "2.4.57", JK_50, [], [], id="jkmount-is-explicit"),
@@ -379,3 +394,23 @@ def test_the_target_removes_what_it_fixes(tmp_path: Path) -> None:
     upgrade = judge_upgrade(checks, facts, today, JK_50)
     gone: Mapping[str, Any] = {r.code: r.message for r in upgrade.gone}
     assert "CVE-2023-41081" in gone["CC104"]
+
+
+def test_httpd_2_2_proxy_parameters_go_with_the_upgrade(tmp_path: Path) -> None:
+    """A mod_proxy front end written for 2.4 (secret=, ping=) on httpd 2.2.34: CC6071 fails
+    today for what 2.2 does not know; with httpd 2.4.67 those findings are gone and nothing is
+    new (the parameters' versions are knowledge.modproxy's)."""
+    files = {CONF: proxy_httpd_conf(), "/etc/httpd/conf.d/proxy.conf": PROXY_HEALTHY}
+    node = {
+        "host": "10.0.0.1",
+        "roles": ["apache"],
+        "apache": {"httpd_conf": CONF, "version": "2.2.34"},
+    }
+    facts = gather(load_inventory(build(tmp_path, {"web1": node}, {"web1": files})))
+    checks = select(load_checks(), ["CC607", "CC104"])
+    today = run_checks(checks, facts)
+    upgrade = judge_upgrade(checks, facts, today, Target(httpd="2.4.67"))
+    assert upgrade.after == ()
+    gone = sorted((r.code, r.status.value) for r in upgrade.gone)
+    assert ("CC6071", "fail") in gone, gone
+    assert any("secret=: httpd 2.2.34 does not know" in r.message for r in upgrade.gone)
