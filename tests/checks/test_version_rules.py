@@ -18,8 +18,6 @@ from clusterfiles import BASE, HEALTHY_WORKERS, build, catalina_jar, three_tomca
 from parsers.test_java import DEBIAN_17_PROPERTIES, SUN_6_SEED, ZULU_8_WINDOWS
 from realhttpd import MOD_JK
 from support import REPO
-from test_proxy_config import HEALTHY as PROXY_HEALTHY
-from test_proxy_config import httpd_conf as proxy_httpd_conf
 
 from clustercheck.collect.gather import gather
 from clustercheck.engine.registry import load_checks, select
@@ -396,11 +394,25 @@ def test_the_target_removes_what_it_fixes(tmp_path: Path) -> None:
     assert "CVE-2023-41081" in gone["CC104"]
 
 
+# Red Hat's conf.modules.d/00-proxy.conf modules for AJP, and tests/checks/test_proxy_config's
+# healthy balancer
+PROXY_FRONT_END = "".join(
+    f"LoadModule {name}_module modules/mod_{name}.so\n"
+    for name in ("mpm_event", "proxy", "proxy_ajp", "proxy_balancer", "lbmethod_byrequests")
+) + textwrap.dedent("""\
+    ProxyPass /shop balancer://lb/shop stickysession=JSESSIONID|jsessionid
+    <Proxy balancer://lb>
+        BalancerMember ajp://10.0.0.11:8009 route=tomcat01 secret=s3cret ping=5
+        BalancerMember ajp://10.0.0.12:8009 route=tomcat02 secret=s3cret ping=5
+    </Proxy>
+    """)
+
+
 def test_httpd_2_2_proxy_parameters_go_with_the_upgrade(tmp_path: Path) -> None:
     """A mod_proxy front end written for 2.4 (secret=, ping=) on httpd 2.2.34: CC6071 fails
     today for what 2.2 does not know; with httpd 2.4.67 those findings are gone and nothing is
     new (the parameters' versions are knowledge.modproxy's)."""
-    files = {CONF: proxy_httpd_conf(), "/etc/httpd/conf.d/proxy.conf": PROXY_HEALTHY}
+    files = {CONF: PROXY_FRONT_END}
     node = {
         "host": "10.0.0.1",
         "roles": ["apache"],
