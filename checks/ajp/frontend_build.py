@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+from clustercheck.derive.modjk import JK_MODULE, jk_release
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, Status, errored, failed, passed, warned
 from clustercheck.facts.cluster import NodeFacts
@@ -281,23 +282,20 @@ def _defects(
             yield from _known(f"httpd {apache.httpd_version}", found, apache.httpd_conf)
     else:
         notes.append("httpd's release (its version is not known)")
-    for module in apache.module_files.values():
-        if module.module != "jk_module":
-            continue
-        jk = module.binary.jk_version if module.binary else None
-        jk = jk or name_hints(module.path).jk_version
-        jk_version = parse_version(jk) if jk else None
-        if jk_version is None:
-            notes.append("mod_jk's release (its version is not known)")
-            continue
-        flags = {
-            flag.lstrip("+")
-            for args, *_where in (apache.jk.options if apache.jk else ())
-            for flag in args
-            if not flag.startswith("-")
-        }
-        found = knowledge.open_defects(knowledge.JK_DEFECTS, jk_version, flags)
-        yield from _known(f"mod_jk {jk}", found, module.file, module.line)
+    if JK_MODULE not in apache.module_files:
+        return
+    release = jk_release(apache)
+    if release is None:
+        notes.append("mod_jk's release (its version is not known)")
+        return
+    flags = {
+        flag.lstrip("+")
+        for args, *_where in (apache.jk.options if apache.jk else ())
+        for flag in args
+        if not flag.startswith("-")
+    }
+    found = knowledge.open_defects(knowledge.JK_DEFECTS, release.version, flags)
+    yield from _known(f"mod_jk {release.text}", found, release.module.file, release.module.line)
 
 
 def _known(

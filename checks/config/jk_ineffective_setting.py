@@ -13,6 +13,7 @@ from clustercheck.checks.config.jk_common import (
     weighed,
     where,
 )
+from clustercheck.derive.modjk import jk_release
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, passed, warned
 from clustercheck.facts.cluster import NodeFacts
@@ -65,7 +66,11 @@ def jk_ineffective_setting(node: NodeFacts) -> Iterator[Finding]:
     mod_jk's old sample file (`workers.tomcat_home`, `workers.java_home`,
     `workers.apache_log`, `ps`, left from the JNI worker) are named in one `pass`, as harmless;
     - a commented-out setting whose value is mod_jk's default anyway, and an lb or status
-    worker missing from worker.list (mod_jk does not create it).
+    worker missing from worker.list (mod_jk does not create it);
+    - `JkOptions +ForwardDirectories` with mod_jk 1.2.49 or later (`warn`): since 1.2.49
+    removed implicit mapping, a directory request reaches Tomcat only when a JkMount or
+    JK_WORKER_NAME maps it, which forwards it without the option too, so the directories it
+    used to send to the first worker of worker.list are served by httpd.
 
     ## Why it matters
     - httpd starts and still does not serve: a member whose host does not resolve is stopped
@@ -76,7 +81,8 @@ def jk_ineffective_setting(node: NodeFacts) -> Iterator[Finding]:
     user variable nothing uses sets nothing, `activation=off` and `lbfactor=0` do not take a
     member out of rotation, `sticky_session=disabled` leaves stickiness on,
     `#worker.lb.sticky_session=1` does not turn stickiness off (it is on by default), and
-    `workers.list` is silently ignored.
+    `workers.list` is silently ignored. After an upgrade to mod_jk 1.2.49, directory requests
+    that +ForwardDirectories sent to Tomcat get httpd's directory listing, 403 or 404.
 
     ## How to fix
     Write values as mod_jk reads them: `activation=A`, `D` or `S`, an `lbfactor` of 1 or more,
@@ -85,7 +91,8 @@ def jk_ineffective_setting(node: NodeFacts) -> Iterator[Finding]:
     them). Set each key once, and delete user variables nothing uses. Write the value you want
     instead of commenting out a default (`worker.lb.sticky_session=false`), comment with `#`
     only, spell the key `worker.list`, and list in worker.list the lb and status workers you
-    mean to use. Then restart httpd and read the mod_jk log.
+    mean to use. With mod_jk 1.2.49 or later, JkMount the directories Tomcat serves and drop
+    +ForwardDirectories. Then restart httpd and read the mod_jk log.
     """
     yield from judged(node, _ineffective, _summary, kinds=INEFFECTIVE)
 
@@ -96,6 +103,7 @@ def _ineffective(config: JkConfig) -> Iterator[Finding]:
     yield from _unused_variables(config.workers)
     yield from _values(config)
     yield from _unlisted(config)
+    yield from _forward_directories(config)
 
 
 def _commented_defaults(workers: WorkersFile) -> Iterator[Finding]:
@@ -265,6 +273,27 @@ def _unlisted(config: JkConfig) -> Iterator[Finding]:
                 "create it, so no JkMount can use it",
                 **where(workers, worker, "type"),
                 details={"worker": worker.name},
+            )
+
+
+def _forward_directories(config: JkConfig) -> Iterator[Finding]:
+    """+ForwardDirectories did its work through implicit mapping, which 1.2.49 removed."""
+    release = jk_release(config.apache)
+    if release is None or modjk.maps_implicitly(release.version):
+        return
+    for words, vhost, file, line in config.apache.jk.options if config.apache.jk else ():
+        if modjk.jk_option([words], modjk.FORWARD_DIRECTORIES):
+            server = f"<VirtualHost {vhost}>" if vhost else "the main server"
+            yield warned(
+                f"JkOptions +{modjk.FORWARD_DIRECTORIES} ({server}) has no effect with mod_jk "
+                f"{release.text}: since 1.2.49 (no implicit mapping) a directory request goes to "
+                "Tomcat only when a JkMount or JK_WORKER_NAME maps it, which forwards it without "
+                "the option too; the directories it sent to the first worker of worker.list "
+                "are now served by httpd (a listing, 403 or 404): JkMount those Tomcat serves "
+                "and drop the option",
+                file=file,
+                line=line,
+                details={"option": modjk.FORWARD_DIRECTORIES},
             )
 
 

@@ -8,19 +8,23 @@ from clustercheck.checks.common import not_running
 from clustercheck.derive.derived import Derived
 from clustercheck.derive.jdk import compare_jvms
 from clustercheck.engine.check import check
-from clustercheck.engine.results import Finding, Scope, Status, errored, passed, skipped
-from clustercheck.facts.cluster import ClusterFacts
+from clustercheck.engine.results import Finding, Scope, Status, errored, failed, passed, skipped
+from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.facts.jvm import JvmFacts
+from clustercheck.knowledge.releases import min_java
 
 
 @check("CC301", "jdk-parity", scope=Scope.CLUSTER, roles=("tomcat",), live=True)
 def jdk_parity(cluster: ClusterFacts, derived: Derived) -> Iterator[Finding]:
-    """The JVM that runs Tomcat has the same version, vendor and bitness on every node.
+    """The JVM that runs Tomcat is one its Tomcat runs on, and the same on every node.
 
     The JVM is the one the running Tomcat uses (the Bootstrap process whose catalina.base is the
     node's, its binary from /proc/PID/exe), else JAVA_HOME in bin/setenv.sh, else the
     inventory's `tomcat.java`, else `java` on PATH; each result says which. It is run with
-    `-XshowSettings:properties -version`. A binary found on the node (any local user can start a
+    `-XshowSettings:properties -version`. A JVM older than the oldest Java the node's Tomcat
+    line runs on fails (Tomcat 7.0 needs Java 6, 8.5 Java 7, 9.0 Java 8, 10.1 Java 11, 11.0
+    Java 17): judged with an upgrade target's version too, it says which nodes need a newer
+    Java before the upgrade. A binary found on the node (any local user can start a
     process that looks like Tomcat) is run only when nobody but root and the user clustercheck
     runs as could have written it or its folders; otherwise the inventory's `tomcat.java` is run
     instead, or the node is an error that says why. A node whose Tomcat is not running (CC801)
@@ -32,11 +36,14 @@ def jdk_parity(cluster: ClusterFacts, derived: Derived) -> Iterator[Finding]:
     Session replication serialises objects on one JVM and deserialises them on another:
     different JDKs can disagree on serialised classes and on TLS, GC and timezone data, so
     fail-over "works on two nodes but not the third". Nodes drift apart one `yum update` at a
-    time, and `java -version` on the PATH often is not the JVM that runs Tomcat.
+    time, and `java -version` on the PATH often is not the JVM that runs Tomcat. A Tomcat
+    whose line needs a newer Java does not start at all: its classes are compiled for that
+    Java (`UnsupportedClassVersionError`), the usual first surprise of an upgrade.
 
     ## How to fix
     Install the same JDK build on every node and point each Tomcat at it (JAVA_HOME in
-    bin/setenv.sh or the service unit), then restart the odd nodes.
+    bin/setenv.sh or the service unit), then restart the odd nodes. Before upgrading Tomcat,
+    install the Java its new line needs (the message names it) on every node.
     """
     jvms: dict[str, JvmFacts] = {}
     for node in cluster.tomcats:
@@ -54,20 +61,15 @@ def jdk_parity(cluster: ClusterFacts, derived: Derived) -> Iterator[Finding]:
             )
             continue
         jvms[node.name] = jvm
+        too_old = _too_old(node, jvm)
+        if too_old is not None:
+            yield failed(too_old, node=node.name, details={"jvm": _described(jvm)})
+            continue
         yield passed(
             f"{jvm.version} {jvm.vendor or ''} {jvm.bits or '?'}-bit, from "
             f"{jvm.source} ({jvm.java})",
             node=node.name,
-            details={
-                "jvm": {
-                    "version": jvm.version,
-                    "vendor": jvm.vendor,
-                    "vm": jvm.vm,
-                    "bits": jvm.bits,
-                    "java": jvm.java,
-                    "source": jvm.source,
-                }
-            },
+            details={"jvm": _described(jvm)},
         )
     if len(jvms) < 2:
         return
@@ -77,3 +79,29 @@ def jdk_parity(cluster: ClusterFacts, derived: Derived) -> Iterator[Finding]:
         verdict.message,
         details={"groups": verdict.groups, "policy": cluster.settings.jdk_policy},
     )
+
+
+def _too_old(node: NodeFacts, jvm: JvmFacts) -> str | None:
+    """Why the node's Tomcat cannot run on this JVM: its line needs a newer Java."""
+    version = node.tomcat.version if node.tomcat else None
+    needed = min_java(version)
+    major = jvm.version_tuple[0] if jvm.version_tuple else None
+    if needed is None or major is None or major >= needed:
+        return None
+    return (
+        f"Tomcat {version} needs Java {needed}; {node.name}'s Tomcat runs on Java "
+        f"{jvm.version} ({jvm.java}, {jvm.source}): Tomcat {version} does not start "
+        f"(UnsupportedClassVersionError): install Java {needed} or later and point JAVA_HOME "
+        "at it (bin/setenv.sh or the service unit)"
+    )
+
+
+def _described(jvm: JvmFacts) -> dict[str, object]:
+    return {
+        "version": jvm.version,
+        "vendor": jvm.vendor,
+        "vm": jvm.vm,
+        "bits": jvm.bits,
+        "java": jvm.java,
+        "source": jvm.source,
+    }

@@ -129,7 +129,7 @@ def _proxy_page(node: NodeFacts) -> StatusEndpoint | None:
             "balancer-manager"
         ]:
             continue
-        path, vhost = _location(directive.sections)
+        path, vhost = location_of(directive.sections)
         if path is None:
             continue
         where = _address(apache.directives, vhost)
@@ -161,7 +161,7 @@ def _concrete(pattern: str) -> str | None:
     return path if path.startswith("/") else None
 
 
-def _location(sections: Sequence[str]) -> tuple[str | None, str | None]:
+def location_of(sections: Sequence[str]) -> tuple[str | None, str | None]:
     """The innermost `<Location PATH>` (not a regular expression) and the VirtualHost around."""
     path = vhost = None
     for label in sections:

@@ -457,3 +457,36 @@ def disabled(host: str | None, port: int | None) -> bool:
     """ajp_validate leaves the worker no address: a port of 0 or less, or a host that cannot
     resolve (None: the default, localhost, or the type's default port)."""
     return (port is not None and port <= 0) or (host is not None and unresolvable(host) is not None)
+
+
+# --- requests handed to mod_jk without a worker -------------------------------------------------
+
+# mod_jk's handler (mod_jk.c JK_HANDLER) and the environment variable that names the worker for
+# a request given to it by SetHandler, AddHandler or RewriteRule [H=]: JK_ENV_WORKER_NAME, the
+# default of JkWorkerIndicator (tag JK_1_2_48, native/apache-2.0/mod_jk.c), which the reference
+# (xdocs/reference/apache.xml) sets with SetEnvIf or RewriteRule. httpd lower-cases a handler's
+# name (2.4.62 server/core.c core_override_type, modules/http/mod_mime.c add_extension_info);
+# apr tables compare variable names ignoring case.
+JK_HANDLER = "jakarta-servlet"
+WORKER_INDICATOR = "JK_WORKER_NAME"
+HANDLER_DIRECTIVES = _words("sethandler addhandler")
+ENV_DIRECTIVES = _words(
+    "setenv setenvif setenvifnocase setenvifexpr browsermatch browsermatchnocase rewriterule"
+)
+# Implicit mapping: up to 1.2.48, jk_handler sent a request that reached it without a worker
+# (no JkMount matched it, no JK_WORKER_NAME named one) to the only worker of worker.list, else
+# to the first (the "Using first worker" branch; the reference's apache.xml said so for
+# SetHandler). 1.2.49 removed it (xdocs/miscellaneous/changelog.xml, "Changes between 1.2.48
+# and 1.2.49": "Remove support for implicit mapping of requests to workers. All mappings must
+# now be explicit."; commit 0095b6cb8): the handler declines such a request and httpd answers
+# it itself (its own files, a directory listing, or 404). The same change is the fix for
+# CVE-2023-41081 (knowledge.frontend): under JkOptions +ForwardDirectories an unmapped
+# directory went to the first worker, which could be the status worker. Since, a directory
+# reaches Tomcat only through a mapping that forwards it without the option too.
+IMPLICIT_MAPPING_REMOVED: tuple[int, int, int] = (1, 2, 49)
+FORWARD_DIRECTORIES = "ForwardDirectories"
+
+
+def maps_implicitly(version: tuple[int, int, int]) -> bool:
+    """Whether this mod_jk release sends a request without a worker to worker.list's first."""
+    return version < IMPLICIT_MAPPING_REMOVED

@@ -405,6 +405,8 @@ def _kind(tag: str, class_name: str | None) -> str | None:
         return "mcast"
     if tag == "Connector" and is_ajp_protocol(class_name):
         return "ajp"
+    if tag == "Manager" and class_name in REPLICATING_MANAGERS:
+        return "cluster-manager"
     return None
 
 
@@ -444,6 +446,20 @@ _REMOVED_ATTRIBUTES: Mapping[tuple[str, str], tuple[Version, str | None, str]] =
         _NO_SECRET,
     ),
     ("ajp", "request.useSecret"): ((7, 0, 0), "secret", _NO_SECRET),
+    # DeltaManager / BackupManager (ClusterManagerBase): 7.0.68 and 9.0.0.M2 renamed it
+    # sessionAttributeNameFilter and kept the old name as a deprecated alias (changelog.xml of
+    # 7.0.109, "Tomcat 7.0.68": "configuration attribute name has changed from
+    # sessionAttributeFilter to sessionAttributeNameFilter"); "Remove deprecated code" dropped the
+    # alias in 8.5.0 (commit b2f21d2165) and 9.0.0.M5 (880da3964f). 7.0.109 still has it.
+    # Without the filter, StandardSession.setAttribute (9.0.121) throws for a non-serializable
+    # attribute of a distributable application that the filter used to exclude.
+    ("cluster-manager", "sessionAttributeFilter"): (
+        (8, 5, 0),
+        "sessionAttributeNameFilter",
+        _IGNORED + "it is the old name of sessionAttributeNameFilter, so the filter is gone: "
+        "every session attribute is replicated, and setAttribute of a non-serializable one it "
+        'kept out throws ("setAttribute: Non-serializable attribute")',
+    ),
 }
 
 
