@@ -44,12 +44,13 @@ VERDICT = {
 }
 
 
-def node_with(tmp: Path, apps: dict[str, bytes], version: str, **server: str) -> Path:
+def node_with(tmp: Path, apps: dict[str, bytes], version: str, host_extra: str = "") -> Path:
     """tomcat01 on `version` with these unpacked applications (name -> web.xml; b"" for an
-    application without one)."""
+    application without one) and `host_extra` attributes on its Host."""
     files: dict[str, str | bytes] = dict(tomcat_files(version=version, apps={}))
-    if server:
-        files[f"{BASE}/conf/server.xml"] = server_xml(**server)
+    files[f"{BASE}/conf/server.xml"] = server_xml().replace(
+        'appBase="webapps"', f'appBase="webapps"{host_extra}'
+    )
     for name, web in apps.items():
         files[f"{BASE}/webapps/{name}/WEB-INF/{'web.xml' if web else 'classes/A.class'}"] = web
     return build(tmp, {"tomcat01": {"host": "10.0.0.11", "roles": ["tomcat"]}}, {"tomcat01": files})
@@ -88,10 +89,7 @@ def test_legacy_app_base_only_where_tomcat_has_it(
     tmp_path: Path, corpus_dir: Path, version: str, extra: str, said: str | None
 ) -> None:
     web = (corpus_dir / "webxml" / CORPUS_JAVAX).read_bytes()
-    server = server_xml().replace('appBase="webapps"', f'appBase="webapps"{extra}')
-    inventory = node_with(tmp_path, {"shop": web}, version)
-    (tmp_path / "tomcat01" / BASE.lstrip("/") / "conf" / "server.xml").write_text(server)
-    (result,) = judge(inventory, "CC704")
+    (result,) = judge(node_with(tmp_path, {"shop": web}, version, extra), "CC704")
     assert result.status.value == "warn"
     if said is None:
         assert "legacyAppBase" not in result.message and "migrate.sh" in result.message
