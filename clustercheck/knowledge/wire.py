@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Flag, auto
 
+from clustercheck.knowledge.servlet import JAKARTA_FIRST
 from clustercheck.knowledge.tomcat import Version, release_reached
 
 
@@ -48,9 +49,6 @@ class Boundary:
         return release_reached(version, self.firsts)
 
 
-# A milestone sorts before its release (10.0.0-M1 as patch -1, as release_reached reads it).
-_JAKARTA_FIRST: Version = (10, 0, -1)
-
 TRIBES_MEMBER_FORMAT = Boundary(
     "tribes-member-format",
     "the Tribes member format of Tomcat 7",
@@ -69,7 +67,7 @@ TRIBES_MEMBER_FORMAT = Boundary(
 JAKARTA = Boundary(
     "javax-jakarta",
     "the javax to jakarta namespace change of Tomcat 10",
-    (_JAKARTA_FIRST,),
+    (JAKARTA_FIRST,),
     "10.0.0-M1",
     Feature.TRIBES | Feature.SESSIONS,
     "Tomcat 10 implements jakarta.servlet instead of javax.servlet, so each side runs its "

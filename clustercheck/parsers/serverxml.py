@@ -67,6 +67,7 @@ class XmlDoc:
     roots: list[XmlElement]
     comments: list[tuple[str, int]]  # (text, line of `<!--`)
     problems: list[Problem]
+    public_id: str | None = None  # of the DOCTYPE (web.xml 2.2 and 2.3 have one)
 
     @property
     def root(self) -> XmlElement | None:
@@ -94,6 +95,7 @@ class _TreeBuilder:
     def __init__(self, limits: XmlLimits) -> None:
         self.roots: list[XmlElement] = []
         self.comments: list[tuple[str, int]] = []
+        self.public_id: str | None = None
         self.too_deep: int | None = None  # line of the first element skipped for its depth
         self.stopped: int | None = None  # line where the budget ran out
         self._limits = limits
@@ -228,8 +230,8 @@ class _SaxAdapter(handler.ContentHandler):
     def comment(self, content: str) -> None:
         self._builder.comment(content, self._line())
 
-    def startDTD(self, name: str, public_id: str, system_id: str) -> None:
-        pass
+    def startDTD(self, name: str, public_id: str | None, system_id: str | None) -> None:
+        self._builder.public_id = public_id
 
     def endDTD(self) -> None:
         pass
@@ -277,6 +279,7 @@ _MARKUP = re.compile(
     """,
     re.S | re.X,
 )
+_PUBLIC_ID = re.compile(r"""\s*\S+\s+PUBLIC\s+(?:"([^"]*)"|'([^']*)')""")
 _START = re.compile(r"<([A-Za-z_:][^\s<>/]*+)")  # a tag name runs to a blank, `/`, `<` or `>`
 _TAG_STOP = re.compile(r"""[<>"']""")
 # A name only where one begins, taken whole: never retried from inside a long run of name
@@ -363,6 +366,9 @@ def _tolerant(text: str, limits: XmlLimits) -> _TreeBuilder:
                 builder.comment(markup.group("comment"), line)
             elif markup.group("doctype") is not None and "<!ENTITY" in markup.group("doctype"):
                 raise _EntityDeclaration
+            elif markup.group("doctype") is not None:
+                public = _PUBLIC_ID.match(markup.group("doctype"))
+                builder.public_id = public.group(1) or public.group(2) if public else None
             elif markup.group("end"):
                 builder.end(markup.group("end"))
             at = text.find("<", markup.end())
@@ -415,7 +421,7 @@ def read_xml(data: bytes, path: str, limits: XmlLimits = XmlLimits()) -> XmlDoc:
     if not builder.roots:
         # only after a not well-formed file: Tomcat's parser rejects it for want of a root
         problems.append(Problem(path, None, "no XML element found", Kind.REFUSES_TO_START))
-    return XmlDoc(builder.roots, builder.comments, problems)
+    return XmlDoc(builder.roots, builder.comments, problems, builder.public_id)
 
 
 # ------------------------------------------------------------------- property substitution

@@ -53,6 +53,9 @@ class WebXml:
     problems: list[Problem]
     root: str | None = None  # "web-app", or "web-fragment" for a web-fragment.xml
     version: str | None = None  # the Servlet version the descriptor declares
+    root_line: int | None = None  # of <web-app>
+    namespace: str | None = None  # of the root element (Java EE or Jakarta EE schemas)
+    public_id: str | None = None  # of its DOCTYPE (web.xml 2.2 and 2.3)
     session: SessionConfig | None = None  # None: no <session-config>
 
 
@@ -166,6 +169,10 @@ def parse_web_xml(data: bytes, path: str) -> WebXml:
         result.ok = True
         result.root = _local(top.tag)
         result.version = top.attrs.get("version")
+        result.root_line = top.line
+        prefix, _, _ = top.tag.rpartition(":")
+        result.namespace = top.attrs.get(f"xmlns:{prefix}" if prefix else "xmlns")
+        result.public_id = doc.public_id
         result.metadata_complete = top.attrs.get("metadata-complete") == "true"
         result.session = _session_config(top, path, result.problems)
     counted = _counted(top)
