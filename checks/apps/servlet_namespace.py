@@ -30,8 +30,10 @@ def servlet_namespace(node: NodeFacts, cluster: ClusterFacts) -> Iterator[Findin
     (https://jakarta.ee/xml/ns/jakartaee: Servlet 5.0 and later) jakarta.servlet. The
     descriptor stands for the classes: a Java EE descriptor on Tomcat 10 or later warns (a
     hand-migrated application may have kept its old descriptor, which Tomcat still reads), a
-    Jakarta EE one on Tomcat 9 or earlier fails. An application without a web.xml, or whose
-    web.xml names neither schema, is not judged. With `--target-tomcat 10.1` this is the
+    Jakarta EE one on Tomcat 9 or earlier fails. An application Tomcat (10.0.4 and later)
+    converted from the Host's legacyAppBase (a Java EE original of the same name there) runs
+    jakarta.servlet with its old descriptor kept, and passes. An application without a web.xml,
+    or whose web.xml names neither schema, is not judged. With `--target-tomcat 10.1` this is the
     javax/jakarta wall of the upgrade, application by application.
 
     ## Why it matters
@@ -99,6 +101,12 @@ def _judge(app: Webapp, tomcat: TomcatFacts, runs: ServletApi) -> Finding:
     version = tomcat.version
     if api is runs:
         return passed(f"{said}, as Tomcat {version} runs", **where)
+    if app.converted_from and runs is ServletApi.JAKARTA and converts_legacy_apps(version):
+        return passed(
+            f"{said}, and Tomcat {version} converted it to jakarta.servlet from "
+            f"{app.converted_from} (the Host's legacyAppBase), keeping that descriptor",
+            **where,
+        )
     if app.name in TOMCAT_ADMIN_APPS:
         fix = f"it is Tomcat's own application: deploy the one shipped with Tomcat {version}"
     elif runs is ServletApi.JAKARTA:

@@ -7,6 +7,7 @@ from clustercheck.collect.transports.base import DirEntry
 from clustercheck.facts.files import TomcatFacts, Webapp
 from clustercheck.inventory.settings import TomcatSettings
 from clustercheck.knowledge.classes import property_value
+from clustercheck.knowledge.servlet import LEGACY_APP_BASE_DEFAULT, converts_legacy_apps
 from clustercheck.parsers.properties import load_java_properties, parse_server_info
 from clustercheck.parsers.serverxml import (
     ContextConfig,
@@ -110,8 +111,10 @@ def _webapps(reader: NodeReader, settings: TomcatSettings, facts: TomcatFacts) -
         # true; IntrospectionUtils sets a boolean true only from "true")
         deploy = property_value(host.attrs, "deployXML")
         deploy_xml[host.name] = deploy is None or deploy.lower() == "true"
+        originals = _legacy_originals(reader, host, facts)
         for app in found[:MAX_APPS_PER_HOST]:
             app.host, app.context = host.name, own.get(app.name)
+            app.converted_from = originals.get(app.name)
             apps.setdefault(app.path, app)
     for app in apps.values():
         _read_descriptors(reader, app, deploy_xml[app.host], facts)
@@ -140,6 +143,25 @@ def _from_app_base(reader: NodeReader, base_dir: str, facts: TomcatFacts) -> lis
             war = reader.join(base_dir, entry.name)
             apps.append(Webapp(stem, war, "war", f"{war}!/{WEB_XML}"))
     return apps
+
+
+def _legacy_originals(reader: NodeReader, host: HostConfig, facts: TomcatFacts) -> dict[str, str]:
+    """The Java EE applications of the Host's legacyAppBase, by name: from 10.0.4 Tomcat
+    converts each into the appBase under the same name (HostConfig.migrateLegacyApps), so the
+    copy there runs jakarta.servlet whatever its web.xml says. Not listed on releases that do
+    not convert."""
+    if converts_legacy_apps(facts.version) is False:
+        return {}
+    name = property_value(host.attrs, "legacyAppBase") or LEGACY_APP_BASE_DEFAULT
+    folder = reader.join(facts.catalina_base, name)
+    originals: dict[str, str] = {}
+    for entry in _listing(reader, folder, facts):
+        war = not entry.is_dir and entry.name.lower().endswith(".war")
+        if entry.is_dir or war:
+            originals.setdefault(
+                entry.name[:-4] if war else entry.name, reader.join(folder, entry.name)
+            )
+    return originals
 
 
 def _context_files(reader: NodeReader, context_dir: str, facts: TomcatFacts) -> list[str]:

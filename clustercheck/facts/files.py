@@ -68,6 +68,9 @@ class Webapp:
     # its own <Context>: conf/<Engine>/<Host>/NAME.xml, else its META-INF/context.xml (when the
     # Host's deployXML allows); None when it has neither
     context: ContextConfig | None = None
+    # the Java EE original in the Host's legacyAppBase that Tomcat (10.0.4+) converted into this
+    # application; None when there is none
+    converted_from: str | None = None
 
 
 @dataclass

@@ -97,6 +97,34 @@ def test_legacy_app_base_only_where_tomcat_has_it(
         assert said in result.message
 
 
+@pytest.mark.parametrize(
+    ("version", "extra", "original", "status"),
+    [
+        ("10.1.60", "", "webapps-javaee/shop.war", "pass"),  # converted by Tomcat
+        ("10.1.60", "", "webapps-javaee/shop/WEB-INF/web.xml", "pass"),  # an unpacked original
+        ("11.0.25", ' legacyAppBase="javaee"', "javaee/shop.war", "pass"),
+        ("11.0.25", ' legacyAppBase="javaee"', "webapps-javaee/shop.war", "warn"),  # not its own
+        ("10.0.2", "", "webapps-javaee/shop.war", "warn"),  # 10.0.2 does not convert
+    ],
+)
+def test_a_copy_converted_from_the_legacy_app_base_passes(
+    tmp_path: Path, corpus_dir: Path, version: str, extra: str, original: str, status: str
+) -> None:
+    """Tomcat converts a Java EE application of the Host's legacyAppBase into the appBase under
+    the same name and keeps its descriptor (tests/checks/test_servlet_namespace_real.py)."""
+    web = (corpus_dir / "webxml" / CORPUS_JAVAX).read_bytes()
+    inventory = node_with(tmp_path, {"shop": web}, version, extra)
+    copy = tmp_path / "tomcat01" / BASE.lstrip("/") / original
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_bytes(web)
+    (result,) = judge(inventory, "CC704")
+    assert result.status.value == status, result.message
+    if status == "pass":
+        assert f"converted it to jakarta.servlet from {BASE}/{original.split('/WEB-INF')[0]}" in (
+            result.message
+        )
+
+
 def test_jakarta_on_tomcat_9_fails(tmp_path: Path, corpus_dir: Path) -> None:
     web = corpus_dir / "webxml" / "15_tomitribe_tomcat-session-replication_dist-jakarta.xml"
     (result,) = judge(node_with(tmp_path, {"app": web.read_bytes()}, "9.0.121"), "CC704")

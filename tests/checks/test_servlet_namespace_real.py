@@ -161,3 +161,7 @@ def test_tomcat_10_refuses_javax_and_converts_legacy_app_base(
     assert said["plain"].status.value == "warn"
     assert "Tomcat 10.1.60 runs jakarta.servlet only" in said["plain"].message
     assert "legacyAppBase webapps-javaee" in said["plain"].message
+    # the converted copy keeps its Java EE web.xml, and runs: CC704 knows it from its original
+    assert said["legacy"].status.value == "pass", said["legacy"].message
+    assert "converted it to jakarta.servlet from" in said["legacy"].message
+    assert said["legacy"].details["descriptor"] == said["plain"].details["descriptor"]
