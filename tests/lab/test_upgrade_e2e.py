@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pytest
 from lab import SECRET, Lab
@@ -165,14 +166,15 @@ def mismatches(case: Case, code: int, report: dict) -> list[str]:
     wrong: list[str] = []
     if code != case.code:
         wrong.append(f"exit code {code}, expected {case.code}")
-    seen = {
-        "after": keys(upgrade["after"]),
-        "during": keys(upgrade["during"]),
-        "gone": {(g["code"], g["node"]) for g in upgrade["gone"]},
-    }
-    for part, expected in (("after", case.after), ("during", case.during), ("gone", case.gone)):
-        if seen[part] != expected:
-            wrong.append(f"{part}: {sorted(seen[part], key=str)} != {sorted(expected, key=str)}")
+    gone = {(g["code"], g["node"]) for g in upgrade["gone"]}
+    compared: list[tuple[str, set[Any], set[Any]]] = [
+        ("after", keys(upgrade["after"]), case.after),
+        ("during", keys(upgrade["during"]), case.during),
+        ("gone", gone, case.gone),
+    ]
+    for part, seen, expected in compared:
+        if seen != expected:
+            wrong.append(f"{part}: {sorted(seen, key=str)} != {sorted(expected, key=str)}")
     lines = upgrade_lines(upgrade)
     wrong += [f"no upgrade finding says {s!r}" for s in case.says if not any(s in x for x in lines)]
     moved = {(m["node"], m["product"], m["to"]) for m in upgrade["moves"] if m["to"]}
