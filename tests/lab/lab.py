@@ -159,6 +159,11 @@ FAULTS: dict[str, Fault] = {
     "dup-jvmroute": Fault(3, "n3's jvmRoute is tomcat02, the same as n2's"),
     "no-distributable": Fault(2, "n2 also deploys /nodist, whose web.xml has no <distributable/>"),
     "ajp-no-secret": Fault(3, "n3's AJP connector has no secret: it listens, CPing gets no CPong"),
+    "ajp-required-secret": Fault(
+        2,
+        "n2's AJP connector writes its secret as requiredSecret= (the alias Tomcat 10.1 still "
+        "takes; 11.0 removed it, and the connector would have no secret and not start)",
+    ),
     "worker-secret": Fault(3, "web1's worker tomcat03 has a wrong secret: CPong, then 403"),
     "receiver-loopback": Fault(1, "n1's Receiver binds and advertises 127.0.0.1"),
     "node-stopped": Fault(3, "n3's Tomcat is stopped"),
@@ -214,6 +219,11 @@ FAULTS: dict[str, Fault] = {
     "encrypt-wrong-key": Fault(
         3, "every node encrypts replication (EncryptInterceptor), n3 with another key"
     ),
+    "encrypt-all": Fault(
+        3,
+        "every node encrypts replication (EncryptInterceptor) with one key and no "
+        "encryptionAlgorithm: the release's default, which changed in 11.0.25 / 10.1.58",
+    ),
     "cloud-dns-unnamed": Fault(
         3,
         "n3's Cluster uses CloudMembershipService with the DNS provider; its setenv.sh exports "
@@ -238,6 +248,8 @@ FAULTS: dict[str, Fault] = {
         "static",
     ),
 }
+# The faults that give the Tomcats an EncryptInterceptor (encrypt-two-nodes leaves n3 without)
+ENCRYPT_FAULTS = {"encrypt-two-nodes", "encrypt-wrong-key", "encrypt-all"}
 # The reader a file names when writing it must restart no process (a key no process has).
 NOT_RESTARTED = "nobody"
 # Faults under which members cannot all see and verify each other, so no start waits for it.
@@ -812,7 +824,7 @@ class Lab:
             ajp_port=AJP_WRONG_PORT if self._hit("ajp-port", node) or edited else AJP_PORT,
             ajp_address="::1" if self._hit("ajp-ipv6", node) else self.ip(node),
             ajp_timeout_ms=idle_ms,
-            ajp_secret="" if self._hit("ajp-no-secret", node) else f'secret="{SECRET}"',
+            ajp_secret=self._ajp_secret(node),
             jvm_route=self.route(2) if self._hit("dup-jvmroute", node) else self.route(node),
             receiver_address="127.0.0.1" if loopback else self.ip(node),
             interceptors=self._interceptors(node),
@@ -849,6 +861,14 @@ class Lab:
             files[webapps / "nodist"] = (key, None)
         return files
 
+    def _ajp_secret(self, node: int) -> str:
+        """The AJP connector's secret attribute, as the secret faults write it."""
+        if self._hit("ajp-no-secret", node):
+            return ""
+        if self._hit("ajp-required-secret", node):
+            return f'requiredSecret="{SECRET}"'
+        return f'secret="{SECRET}"'
+
     def _interceptors(self, node: int) -> str:
         """The Channel's interceptors (channel_interceptors), as the encrypt-* faults set them."""
         if self._hit("encrypt-two-nodes", node):
@@ -857,7 +877,7 @@ class Lab:
             return channel_interceptors(
                 note="encrypt-two-nodes: no EncryptInterceptor on this node"
             )
-        if "encrypt-two-nodes" in self.faults or "encrypt-wrong-key" in self.faults:
+        if self.faults & ENCRYPT_FAULTS:
             wrong = self._hit("encrypt-wrong-key", node)
             return channel_interceptors(OTHER_ENCRYPTION_KEY if wrong else ENCRYPTION_KEY)
         return channel_interceptors()

@@ -59,6 +59,12 @@ EXPECTED: dict[str, set[Key]] = {
         ("CC803", "tomcat03", "fail"),  # and Tomcat says so in its log
     },
     "worker-secret": {("CC103", "tomcat03", "fail")},
+    # Faults Tomcat 10.1 takes (the lab serves and replicates): nothing is wrong today; what an
+    # upgrade would break is test_upgrade_e2e.py's. ajp-required-secret: tomcat02's secret is
+    # written requiredSecret= (10.1 reads the alias, 11.0 does not); encrypt-all: every node
+    # encrypts with one key and the release's default algorithm.
+    "ajp-required-secret": set(),
+    "encrypt-all": set(),
     "receiver-loopback": {
         ("CC502", "tomcat01", "fail"),
         ("CC504", "tomcat02", "fail"),
@@ -219,5 +225,7 @@ def test_each_fault_is_caught_by_its_checks_and_nothing_else(
     with lab.fault(fault):
         report = run(lab, capsys)
     assert findings(report) == EXPECTED[fault], explain(report)
-    diagnosis = DIAGNOSIS[fault].format(stranger=lab.ip(4))
-    assert any(diagnosis in line for line in explain(report)), explain(report)
+    assert (fault in DIAGNOSIS) == bool(EXPECTED[fault]), "a diagnosis for each fault caught"
+    if fault in DIAGNOSIS:
+        diagnosis = DIAGNOSIS[fault].format(stranger=lab.ip(4))
+        assert any(diagnosis in line for line in explain(report)), explain(report)
