@@ -35,7 +35,7 @@ EXAMPLE = REPO / "examples" / "seed-cluster" / "inventory.yaml"
         (TOMCAT, "10.1.58", "10.1.58"),
         (TOMCAT, " 9.0 ", "9.0.121"),
         (TOMCAT, "7.0", "7.0.109"),
-        (HTTPD, "2.4", "2.4.67"),
+        (HTTPD, "2.4", "2.4.71"),
         (HTTPD, "2.2", "2.2.34"),
         (MODJK, "1.2", "1.2.50"),
         (MODJK, "1.2.49", "1.2.49"),
@@ -127,12 +127,12 @@ def test_the_seed_upgraded_to_10_1() -> None:
 
 def test_the_seed_front_end_upgraded() -> None:
     """A new mod_jk, built for the httpd it runs in, no longer has 1.2.23's vulnerabilities."""
-    today, upgrade = judged(seed(), Target(httpd="2.4.67", modjk="1.2.50"))
+    today, upgrade = judged(seed(), Target(httpd="2.4.71", modjk="1.2.50"))
     assert ("CC104", "web1", "warn") in found(today)
     assert ("CC104", "web1", "warn") in found(upgrade.gone)
     assert not [r for r in upgrade.after if r.code == "CC104"]
     assert {(m.node, m.product, m.today, m.after) for m in upgrade.moves} >= {
-        ("web1", "httpd", None, "2.4.67"),
+        ("web1", "httpd", None, "2.4.71"),
     }
 
 
@@ -244,5 +244,5 @@ def test_a_waiver_covers_the_upgrade_findings_too(
 def test_target_of_the_command_line() -> None:
     assert not target_of({"tomcat": None, "httpd": None, "modjk": None})
     target = target_of({"tomcat": "11.0", "httpd": "2.4", "modjk": None})
-    assert target == Target("11.0.29", "2.4.67", None)
-    assert target.label == "Tomcat 11.0.29, httpd 2.4.67"
+    assert target == Target("11.0.29", "2.4.71", None)
+    assert target.label == "Tomcat 11.0.29, httpd 2.4.71"

@@ -74,6 +74,10 @@ def ajp_exposure(node: NodeFacts, cluster: ClusterFacts, derived: Derived) -> It
     }
     for connector in server.ajp_connectors:
         secret = ConnectorSecret.of(connector, version)
+        refused = _refused(connector, secret, defaults, listening_port(connector))
+        if refused:  # it does not start: whom it answers and which secret it takes do not arise
+            yield failed(refused, file=server.path, line=connector.line)
+            continue
         yield _exposure(connector, secret, defaults, server.path)
         probe = probes.get((node.settings.host, listening_port(connector)))
         if probe is not None:
@@ -87,9 +91,6 @@ def _exposure(
 ) -> Finding:
     where = {"file": path, "line": connector.line}
     port = listening_port(connector)
-    refused = _refused(connector, secret, defaults, port)
-    if refused:
-        return failed(refused, **where)
     fixed = defaults.loopback_only if defaults else None
     address = connector.address
     if address is None:

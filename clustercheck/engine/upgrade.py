@@ -42,7 +42,7 @@ class Target:
 
     @property
     def label(self) -> str:
-        """ "Tomcat 11.0.29, httpd 2.4.67" """
+        """ "Tomcat 11.0.29, httpd 2.4.71" """
         named = (("Tomcat", self.tomcat), ("httpd", self.httpd), ("mod_jk", self.modjk))
         return ", ".join(f"{name} {version}" for name, version in named if version)
 
@@ -105,7 +105,10 @@ class Upgrade:
             "rolling_node": self.rolling_node,
             "after": [r.as_dict() for r in _worst_first(self.after)],
             "during": [r.as_dict() for r in _worst_first(self.during)],
-            "gone": [{"code": r.code, "node": r.node, "message": r.message} for r in self.gone],
+            "gone": [
+                {"code": r.code, "node": r.node, "status": r.status.value, "message": r.message}
+                for r in self.gone
+            ],
         }
 
 

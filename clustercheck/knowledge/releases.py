@@ -8,8 +8,9 @@ Sources:
   8.5.100 and 7.0.109, the last releases of lines that reached their end of life).
 - The Java each line needs: tomcat.apache.org/whichversion.html ("Minimum Java version": 7.0
   Java 6, 8.5 Java 7, 9.0 Java 8, 10.1 Java 11, 11.0 Java 17; 11.0.0-M3 raised it to 17).
-- httpd: 2.2.34 (2017-07-11) was the 2.2 line's last release; 2.4.67 fixes CVE-2026-28780 and
-  CVE-2026-34032 ("upgrade to version 2.4.67", apache/httpd-site security JSON).
+- httpd: 2.2.34 (2017-07-11) was the 2.2 line's last release; 2.4.71 is what Debian 12 ships
+  (apache2 2.4.71-1~deb12u1, built 2026-11-12: `apt-cache policy apache2`, `apache2 -v`), past
+  2.4.67, which fixed CVE-2026-28780 and CVE-2026-34032 (apache/httpd-site security JSON).
 - mod_jk: 1.2.50 (2024-08-08, apache/tomcat-connectors xdocs/news/20240101.xml).
 """
 
@@ -40,7 +41,7 @@ TOMCAT_LINES = (
     Line((10, 1), (10, 1, 62), min_java=11),
     Line((11, 0), (11, 0, 29), min_java=17),
 )
-HTTPD_LINES = (Line((2, 2), (2, 2, 34)), Line((2, 4), (2, 4, 67)))
+HTTPD_LINES = (Line((2, 2), (2, 2, 34)), Line((2, 4), (2, 4, 71)))
 MODJK_LINES = (Line((1, 2), (1, 2, 50)),)
 
 # Lines not offered as targets but known for the Java they need: 8.0 and 10.0 (end of life).

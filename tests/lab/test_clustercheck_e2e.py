@@ -55,7 +55,6 @@ EXPECTED: dict[str, set[Key]] = {
         ("CC102", "web1", "fail"),
         ("CC102", "web2", "fail"),
         ("CC103", "tomcat03", "fail"),  # secretRequired without a secret: the connector is refused
-        ("CC103", "tomcat03", "warn"),
         ("CC803", "tomcat03", "fail"),  # and Tomcat says so in its log
     },
     "worker-secret": {("CC103", "tomcat03", "fail")},
