@@ -3,7 +3,7 @@ problem, and naming other nodes in a message, once."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +16,7 @@ from clustercheck.parsers.text import Kind, Problem
 if TYPE_CHECKING:
     from clustercheck.derive.derived import Derived
     from clustercheck.derive.frontend import Seam
+    from clustercheck.facts.files import Webapp
     from clustercheck.parsers.serverxml import ServerXml, XmlElement
     from clustercheck.parsers.workers import Worker
 
@@ -121,6 +122,13 @@ def server_xml_and_version(node: NodeFacts) -> VersionedServerXml | Finding:
     if version is None:
         return unknown_version(server)
     return VersionedServerXml(server, server.root, version)
+
+
+def unreadable_descriptor(app: Webapp, details: Mapping[str, Any]) -> Finding:
+    """An application whose web.xml could not be read: an error of the check that needs it."""
+    return errored(
+        f"{app.name}: cannot read its web.xml: {app.error}", file=app.web_xml_path, details=details
+    )
 
 
 def unknown_version(server: ServerXml) -> Finding:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from clustercheck.checks.common import server_xml
+from clustercheck.checks.common import server_xml, unreadable_descriptor
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, errored, failed, passed, skipped, warned
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
@@ -73,11 +73,7 @@ def _problem(problem: Problem) -> Finding:
 def _judge_app(app: Webapp) -> Iterator[Finding]:
     details = {"webapp": app.name, "kind": app.kind}
     if app.error:
-        yield errored(
-            f"{app.name}: cannot read its web.xml: {app.error}",
-            file=app.web_xml_path,
-            details=details,
-        )
+        yield unreadable_descriptor(app, details)
         return
     web = app.web_xml
     if web is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from clustercheck.checks.common import unreadable_descriptor
 from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, errored, failed, passed, skipped, warned
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
@@ -75,11 +76,7 @@ def _judge(app: Webapp, tomcat: TomcatFacts, runs: ServletApi) -> Finding:
     web = app.web_xml
     details = {"webapp": app.name, "tomcat_api": runs.value}
     if app.error:
-        return errored(
-            f"{app.name}: cannot read its web.xml: {app.error}",
-            file=app.web_xml_path,
-            details=details,
-        )
+        return unreadable_descriptor(app, details)
     if web is None or not web.ok:
         said = "has no WEB-INF/web.xml" if web is None else "has no <web-app> descriptor"
         return skipped(

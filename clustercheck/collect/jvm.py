@@ -153,6 +153,13 @@ def gather_jvm(
             break  # Java 6 launchers refuse -XshowSettings: hence the plain retry
     if info is None:
         return JvmFacts(java, source, error=_first_line(raw) or "no output", net_options=net)
+    return jvm_facts(java, source, info, raw, net)
+
+
+def jvm_facts(
+    java: str, source: str, info: JavaInfo, raw: str, net_options: dict[str, str] | None = None
+) -> JvmFacts:
+    """The facts of a JVM whose `java -version` output `raw` parsed into `info`."""
     return JvmFacts(
         java,
         source,
@@ -164,7 +171,7 @@ def gather_jvm(
         runtime=info.runtime,
         java_home=info.java_home,
         raw=raw[-RAW_LIMIT:],
-        net_options=net,
+        net_options=net_options,
     )
 
 

@@ -20,6 +20,7 @@ from realhttpd import MOD_JK
 from support import REPO
 
 from clustercheck.collect.gather import gather
+from clustercheck.collect.jvm import jvm_facts
 from clustercheck.engine.registry import load_checks, select
 from clustercheck.engine.results import Result
 from clustercheck.engine.runner import run_checks
@@ -64,18 +65,7 @@ def recorded_jvm(output: str, java: str) -> JvmFacts:
     """The JvmFacts collect makes of a `java -XshowSettings:properties -version` output."""
     info = parse_java_version(output)
     assert info is not None
-    return JvmFacts(
-        java,
-        "running Tomcat process 812",
-        version=info.version,
-        vendor=info.vendor,
-        vm=info.vm,
-        bits=info.bits,
-        build=info.build,
-        runtime=info.runtime,
-        java_home=info.java_home,
-        raw=output,
-    )
+    return jvm_facts(java, "running Tomcat process 812", info, output)
 
 
 SEED_JAVA = "/usr/lib/jvm/java-1.6.0-openjdk/bin/java"
