@@ -7,7 +7,12 @@ from clustercheck.collect.transports.base import DirEntry
 from clustercheck.facts.files import TomcatFacts, Webapp
 from clustercheck.inventory.settings import TomcatSettings
 from clustercheck.knowledge.classes import property_value
-from clustercheck.knowledge.servlet import LEGACY_APP_BASE_DEFAULT, converts_legacy_apps
+from clustercheck.knowledge.servlet import (
+    LEGACY_APP_BASE_DEFAULT,
+    ServletApi,
+    converts_legacy_apps,
+    descriptor_api,
+)
 from clustercheck.parsers.properties import load_java_properties, parse_server_info
 from clustercheck.parsers.serverxml import (
     ContextConfig,
@@ -111,13 +116,16 @@ def _webapps(reader: NodeReader, settings: TomcatSettings, facts: TomcatFacts) -
         # true; IntrospectionUtils sets a boolean true only from "true")
         deploy = property_value(host.attrs, "deployXML")
         deploy_xml[host.name] = deploy is None or deploy.lower() == "true"
-        originals = _legacy_originals(reader, host, facts)
         for app in found[:MAX_APPS_PER_HOST]:
             app.host, app.context = host.name, own.get(app.name)
-            app.converted_from = originals.get(app.name)
             apps.setdefault(app.path, app)
     for app in apps.values():
         _read_descriptors(reader, app, deploy_xml[app.host], facts)
+    for host in hosts:
+        javax = [a for a in apps.values() if a.host == host.name and _javax(a)]
+        originals = _legacy_originals(reader, host, facts) if javax else {}
+        for app in javax:
+            app.converted_from = originals.get(app.name)
     return sorted(apps.values(), key=lambda a: a.name)
 
 
@@ -145,11 +153,18 @@ def _from_app_base(reader: NodeReader, base_dir: str, facts: TomcatFacts) -> lis
     return apps
 
 
+def _javax(app: Webapp) -> bool:
+    """Whether the application's web.xml is a Java EE one (javax.servlet)."""
+    web = app.web_xml
+    written = descriptor_api(web.namespace, web.public_id, web.version) if web else None
+    return written is not None and written[0] is ServletApi.JAVAX
+
+
 def _legacy_originals(reader: NodeReader, host: HostConfig, facts: TomcatFacts) -> dict[str, str]:
     """The Java EE applications of the Host's legacyAppBase, by name: from 10.0.4 Tomcat
     converts each into the appBase under the same name (HostConfig.migrateLegacyApps), so the
-    copy there runs jakarta.servlet whatever its web.xml says. Not listed on releases that do
-    not convert."""
+    copy there runs jakarta.servlet whatever its web.xml says. Listed only for a Host with a
+    Java EE application, on releases that convert: one listing, where it can change a verdict."""
     if converts_legacy_apps(facts.version) is False:
         return {}
     name = property_value(host.attrs, "legacyAppBase") or LEGACY_APP_BASE_DEFAULT
