@@ -52,7 +52,11 @@ def test_two_clusters_in_one_database(url: str, capsys: pytest.CaptureFixture[st
     assert (first, other, second) == (1, 2, 3)
 
     newest, billing, oldest = history.runs(url)
-    assert (newest.cluster, billing.cluster, oldest.cluster) == ("shop-prod", "billing", "shop-prod")
+    assert (newest.cluster, billing.cluster, oldest.cluster) == (
+        "shop-prod",
+        "billing",
+        "shop-prod",
+    )
     assert (newest.exit_code, newest.fail_on, billing.exit_code, billing.worst) == (
         1, "warn", 0, Status.PASS,
     )  # fmt: skip
@@ -71,9 +75,9 @@ def test_two_clusters_in_one_database(url: str, capsys: pytest.CaptureFixture[st
 def test_the_same_as_sqlite(url: str, tmp_path: Path) -> None:
     """Both stores answer every read alike for the same runs."""
     db = tmp_path / "history.sqlite"
-    reports = [
-        sample_report(started_at=f"2026-11-2{day}T02:00:00+00:00") for day in range(3)
-    ] + [make_report([result("CC201", Status.FAIL, "tomcat01", "dup")], cluster="billing")]
+    reports = [sample_report(started_at=f"2026-11-2{day}T02:00:00+00:00") for day in range(3)] + [
+        make_report([result("CC201", Status.FAIL, "tomcat01", "dup")], cluster="billing")
+    ]
     for report in reports:
         assert history.record(url, report) == history.record(db, report)
 
