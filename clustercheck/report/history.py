@@ -70,10 +70,10 @@ def store(target: str | Path) -> HistoryStore:
 
 def shown(target: str | Path) -> str:
     """The target as it may be printed (a URL without its password)."""
-    from clustercheck.report.history_postgres import is_url, shown
+    from clustercheck.report import history_postgres
 
     text = str(target)
-    return shown(text) if is_url(text) else text
+    return history_postgres.shown(text) if history_postgres.is_url(text) else text
 
 
 def record(target: str | Path, report: Report, fail_on: Status = Status.FAIL) -> int:

@@ -240,9 +240,10 @@ class PostgresStore(SqlReads):
 
     def _reason(self, exc: Exception) -> str:
         """The driver's first line, with a password libpq was given never in it."""
-        reason = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+        lines = (line.strip() for line in str(exc).splitlines())
+        reason = next((line for line in lines if line), type(exc).__name__)
         password = os.environ.get("PGPASSWORD")
-        return reason.replace(password, "***") if password else reason or type(exc).__name__
+        return reason.replace(password, "***") if password else reason
 
 
 def _pg(sql: str) -> str:
