@@ -78,7 +78,7 @@ def _finalize(value: Any) -> Any:
     return escape.xml(value) if isinstance(value, str) else value
 
 
-_ENV = Environment(
+ENV = Environment(
     loader=PackageLoader("clustercheck.reports", "templates"),
     autoescape=True,
     finalize=_finalize,
@@ -86,7 +86,7 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_ENV.filters["num"] = lambda value: f"{value:g}"  # 100.0 -> "100", 0.25 -> "0.25"
+ENV.filters["num"] = lambda value: f"{value:g}"  # 100.0 -> "100", 0.25 -> "0.25"
 
 
 def render(report: Report, options: RenderOptions) -> str:
@@ -95,7 +95,7 @@ def render(report: Report, options: RenderOptions) -> str:
     trend = options.trend
     tally = counts(report)
     verdict = NOTHING_JUDGED if report.nothing_judged else LOOK[report.worst()]
-    return _ENV.get_template("report.html.j2").render(
+    return ENV.get_template("report.html.j2").render(
         report=report,
         version=__version__,
         titles={c.code: c.title for c in report.checks},
@@ -118,6 +118,7 @@ def render(report: Report, options: RenderOptions) -> str:
         changes=trend.changes,
         history_problem=trend.problem,
         upgrade=_upgrade(report.upgrade) if report.upgrade else None,
+        estate_url=options.estate_url,
     )
 
 

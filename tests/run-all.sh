@@ -2,7 +2,8 @@
 # Installs everything the tests need and runs them: the one test command of the README.
 #   sudo tests/run-all.sh [pytest args...]
 # Debian packages: the real parts the tests start themselves (OpenSSH, Tomcat 10, httpd with
-# mod_jk, chrony, tcpdump, libfaketime, nftables/iptables, Chromium for the HTML report; a JDK,
+# mod_jk, chrony, tcpdump, libfaketime, nftables/iptables, Chromium for the HTML report,
+# PostgreSQL 15 for the history's server; a JDK,
 # the javax servlet API and the Jakarta EE migration tool for the real Tomcat 10 of CC704).
 # Python packages: into .venv, from PyPI.
 set -euo pipefail
@@ -13,7 +14,7 @@ PACKAGES=(
   tomcat10 apache2 libapache2-mod-jk chrony tcpdump faketime
   openjdk-17-jdk-headless libservlet-api-java tomcat-jakartaee-migration
   iproute2 nftables iptables curl
-  chromium
+  chromium postgresql
 )
 
 missing=()

@@ -23,6 +23,7 @@ from clustercheck.cli.output import is_stdout
 
 if TYPE_CHECKING:
     from clustercheck.collect.snapshot import Snapshot
+    from clustercheck.engine.results import Status
     from clustercheck.engine.upgrade import Target
     from clustercheck.facts.cluster import ClusterFacts
     from clustercheck.inventory.settings import ClusterSettings
@@ -170,9 +171,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--history",
-        metavar="FILE",
-        help="append this run to a SQLite history; the HTML report then shows "
-        "what changed since the previous run",
+        metavar="FILE|URL",
+        help="append this run to a history: a SQLite file, or a PostgreSQL database "
+        "(postgresql://user@host:port/db; the password from PGPASSWORD or ~/.pgpass, never "
+        "in the URL); the HTML report then shows what changed since the previous run",
+    )
+    run.add_argument(
+        "--estate-url",
+        metavar="URL",
+        help="where the estate page (history --html) is served: the HTML report links to it "
+        "(http(s)://... or a relative path)",
     )
     run.add_argument(
         "--nagios",
@@ -204,9 +212,27 @@ def _parser() -> argparse.ArgumentParser:
     checks.add_argument("--markdown", action="store_true", help="as the README's catalogue")
     checks.set_defaults(func=cmd_checks)
 
-    history = sub.add_parser("history", help="list the runs recorded in a history file")
-    history.add_argument("file", help="the SQLite file given to run --history")
+    history = sub.add_parser(
+        "history", help="list the runs recorded in a history, or write the estate page"
+    )
+    history.add_argument("target", metavar="FILE|URL", help="what was given to run --history")
     history.add_argument("--limit", type=int, default=20, help="how many runs (default 20)")
+    history.add_argument(
+        "--html",
+        metavar="FILE",
+        help="write the estate page instead: every cluster's last verdict and exit code, the "
+        "age of its last run (a cluster that stopped reporting flagged), its failing checks "
+        "and the trend of its last runs",
+    )
+    history.add_argument(
+        "--stale-after",
+        metavar="DURATION",
+        help="flag a cluster whose last run is older than this (36h, 2d, 1w); default: twice "
+        "its usual interval between runs",
+    )
+    history.add_argument(
+        "--runs", type=int, default=30, help="runs per cluster in the trend (default 30)"
+    )
     history.set_defaults(func=cmd_history)
 
     formats = sub.add_parser("formats", help="list the output formats (built-in and plugins)")
@@ -338,6 +364,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not checks:
         raise UsageError("no check selected")
     outputs = _outputs(args)
+    if args.history:
+        _check_history(args.history)  # a URL with a password, or no driver: before gathering
+    estate_url = _estate_url(args.estate_url)
     target = _upgrade_target(args)
     settings = _limit(settings, args.limit)
     needs = frozenset().union(*(c.needs for c in checks))
@@ -361,7 +390,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         fail_on=Status(args.fail_on),
         exit_code=code,
         quiet=args.quiet,
-        trend=_history(report, args.history) if args.history else Trend(),
+        trend=_history(report, args.history, Status(args.fail_on)) if args.history else Trend(),
+        estate_url=estate_url,
     )
     # each output on its own: one that cannot be written does not keep the others from being
     written = [_write_report(fmt, target, report, options) for fmt, target in outputs]
@@ -457,14 +487,37 @@ def _outputs(args: argparse.Namespace) -> list[tuple[Format, str]]:
     return outputs
 
 
-def _history(report: Report, path: str) -> Trend:
+def _check_history(target: str) -> None:
+    """What cannot be a store (a URL holding a password, PostgreSQL without its driver) is a
+    usage error, said before anything is gathered."""
+    from clustercheck.report import history
+
+    try:
+        history.store(target)
+    except history.HistoryError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _estate_url(url: str | None) -> str | None:
+    """--estate-url: a web address or a relative path, never a script (`javascript:`)."""
+    if url is None:
+        return None
+    from urllib.parse import urlsplit
+
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in ("", "http", "https") or any(c.isspace() or ord(c) < 32 for c in url):
+        raise UsageError(f"--estate-url {url}: expected an http(s):// URL or a relative path")
+    return url
+
+
+def _history(report: Report, path: str, fail_on: Status) -> Trend:
     """Append the run; return what the HTML report shows of the past (changes, clock trend), or
     why the history could not be used: never a reason to lose the reports."""
     from clustercheck.report import history
     from clustercheck.report.formats import Trend
 
     try:
-        run_id = history.record(path, report)
+        run_id = history.record(path, report, fail_on)
     except history.HistoryError as exc:
         problem = f"not recorded: {exc}"
     else:
@@ -522,12 +575,14 @@ def cmd_history(args: argparse.Namespace) -> int:
     from clustercheck.report import history
     from clustercheck.report.escape import terminal
 
+    if args.html:
+        return _estate_page(args)
     try:
-        runs = history.runs(args.file, limit=args.limit)
+        runs = history.runs(args.target, limit=args.limit)
     except history.HistoryError as exc:
         raise UsageError(str(exc)) from None
     if not runs:
-        print(terminal(f"{args.file}: no runs recorded"))
+        print(terminal(f"{history.shown(args.target)}: no runs recorded"))
         return 0
     for run in runs:
         tally = ", ".join(f"{n} {s}" for s, n in run.counts.items() if n)
@@ -538,6 +593,49 @@ def cmd_history(args: argparse.Namespace) -> int:
             )
         )
     return 0
+
+
+def _estate_page(args: argparse.Namespace) -> int:
+    """history --html: the estate page of every cluster in the history, and one line saying
+    how many need a look (stale ones named)."""
+    from datetime import UTC, datetime
+
+    from clustercheck.report import history
+    from clustercheck.report.escape import terminal
+    from clustercheck.report.estate import estate, parse_duration
+    from clustercheck.reports import estate_page
+
+    try:
+        stale_after = parse_duration(args.stale_after) if args.stale_after else None
+    except ValueError as exc:
+        raise UsageError(f"--stale-after: {exc}") from None
+    if args.runs < 1:
+        raise UsageError("--runs: at least 1")
+    try:
+        latest = history.latest(args.target, per_cluster=args.runs)
+    except history.HistoryError as exc:
+        raise UsageError(str(exc)) from None
+    now = datetime.now(UTC)
+    states = estate(latest, now, stale_after)
+    page = estate_page.render(states, history.shown(args.target), now)
+    if not _isolated(f"the estate page {args.html}", lambda: _write_page(args.html, page)):
+        return 2
+    stale = [s.cluster for s in states if s.stale]
+    failing = sum(1 for s in states if s.last.exit_code not in (0, None))
+    named = f" ({', '.join(stale[:5])}{', ...' if len(stale) > 5 else ''})" if stale else ""
+    print(
+        terminal(
+            f"clustercheck: estate page of {len(states)} cluster(s) written to {args.html}:"
+            f" {failing} failing, {len(stale)} stale{named}"
+        )
+    )
+    return 0
+
+
+def _write_page(target: str, page: str) -> None:
+    from clustercheck.cli.output import write_output
+
+    write_output(target, page)
 
 
 def cmd_checks(args: argparse.Namespace) -> int:

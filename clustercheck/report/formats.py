@@ -48,6 +48,7 @@ class RenderOptions:
     width: int = 100  # terminal columns
     color: ColorSystem | None = None  # the terminal's colour system; None: no colour
     trend: Trend = field(default_factory=Trend)
+    estate_url: str | None = None  # where the estate page is (--estate-url): the HTML links it
 
 
 Rendered = str | Iterable[str]
