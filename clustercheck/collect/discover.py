@@ -348,11 +348,10 @@ def discover_balancers(
     """From the hosts given: their httpds' members, then the members' hosts probed (with the
     SSH settings of the host whose httpd names them, unless given) and each member matched
     to the Tomcat that serves its port."""
-    options: dict[str, Any] = {
-        "accept_new_host_keys": accept_new_host_keys,
-        "parallel": parallel,
-        "factory": factory,
-    }
+    # one factory for both rounds: known_hosts is read once, and a key learned in the first
+    # round is known in the second
+    make = factory or TransportFactory(accept_new_host_keys=accept_new_host_keys)
+    options: dict[str, Any] = {"parallel": parallel, "factory": make}
     probes = probe_hosts(specs, **options)
     more: dict[str, HostSpec] = {}
     for probe in probes:
