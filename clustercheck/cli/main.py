@@ -22,6 +22,7 @@ from clustercheck.bugs import describe_bug
 from clustercheck.cli.output import is_stdout
 
 if TYPE_CHECKING:
+    from clustercheck.collect.discover import HostSpec
     from clustercheck.collect.snapshot import Snapshot
     from clustercheck.engine.results import Status
     from clustercheck.engine.upgrade import Target
@@ -207,6 +208,8 @@ def _parser() -> argparse.ArgumentParser:
     _selection_options(collect, checks=False)
     collect.set_defaults(func=cmd_collect)
 
+    _discover_parser(sub)
+
     checks = sub.add_parser("checks", help="list the check catalogue")
     checks.add_argument("--json", action="store_true", help="as JSON")
     checks.add_argument("--markdown", action="store_true", help="as the README's catalogue")
@@ -244,6 +247,43 @@ def _parser() -> argparse.ArgumentParser:
     )
     explain.set_defaults(func=cmd_explain)
     return parser
+
+
+def _discover_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    discover = sub.add_parser(
+        "discover",
+        help="write an inventory from the balancers' configuration and the running Tomcats",
+        description="Connect to the apache hosts given (same SSH rules as run), read the "
+        "running httpd's configuration, follow its balancer members to their hosts and find "
+        "the Tomcat serving each; write the inventory. Exit 2 when nothing is found.",
+    )
+    discover.add_argument("hosts", nargs="*", metavar="[USER@]HOST[:PORT]", help="apache hosts")
+    discover.add_argument("-o", "--output", metavar="FILE", help="the inventory to write")
+    discover.add_argument("--dry-run", action="store_true", help="print it instead")
+    discover.add_argument("--force", action="store_true", help="replace an existing -o FILE")
+    discover.add_argument("--cluster", metavar="NAME", help="its name (default: the first host)")
+    discover.add_argument("--ssh-user", metavar="USER", help="login user (ssh.user)")
+    discover.add_argument("--identity-file", metavar="FILE", help="private key (ssh.identity_file)")
+    discover.add_argument("--known-hosts", metavar="FILE", help="known_hosts (ssh.known_hosts)")
+    discover.add_argument("--ssh-config", metavar="FILE", help="ssh_config file (ssh.config)")
+    discover.add_argument(
+        "--proxy-jump", metavar="[USER@]HOST[:PORT]", help="bastion(s) (ssh.proxy_jump)"
+    )
+    discover.add_argument(
+        "--ansible-inventory",
+        metavar="PATH",
+        help="the hosts of an Ansible inventory (read with ansible-inventory --list)",
+    )
+    discover.add_argument("--limit", metavar="PATTERN", help="Ansible's --limit, with the above")
+    discover.add_argument(
+        "--accept-new-host-keys",
+        action="store_true",
+        help="learn unknown SSH host keys into known_hosts (like accept-new)",
+    )
+    discover.add_argument(
+        "--parallel", type=int, default=16, metavar="N", help="hosts probed at once (default 16)"
+    )
+    discover.set_defaults(func=cmd_discover)
 
 
 def _selection_options(parser: argparse.ArgumentParser, checks: bool = True) -> None:
@@ -569,6 +609,74 @@ def cmd_collect(args: argparse.Namespace) -> int:
     print(terminal(f"clustercheck: snapshot of {len(facts.nodes)} node(s) written to {out}{note}"))
     print(terminal(f"judge it with: clustercheck run {out}"))
     return 0
+
+
+# the discover options that set an `ssh:` key of every host given on the command line
+SSH_OPTIONS = {
+    "ssh_user": "user",
+    "identity_file": "identity_file",
+    "known_hosts": "known_hosts",
+    "ssh_config": "config",
+    "proxy_jump": "proxy_jump",
+}
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from clustercheck.cli.output import OutputError, write_output
+    from clustercheck.collect.discover import DiscoverError, discover_balancers, parse_target
+    from clustercheck.inventory.writer import write_inventory
+
+    if not args.output and not args.dry_run:
+        raise UsageError("discover: give -o FILE (or --dry-run to print the inventory)")
+    if args.output and not args.force and os.path.lexists(args.output):
+        raise UsageError(f"{args.output}: exists; --force replaces it")
+    if not args.hosts and not args.ansible_inventory:
+        raise UsageError("discover: give the apache hosts, or --ansible-inventory PATH")
+    if args.limit and not args.ansible_inventory:
+        raise UsageError("discover: --limit selects hosts of --ansible-inventory")
+    ssh = {
+        key: os.path.abspath(value) if key in ("identity_file", "known_hosts", "config") else value
+        for option, key in SSH_OPTIONS.items()
+        if (value := getattr(args, option))
+    }
+    try:
+        specs = [replace(spec, ssh={**ssh, **spec.ssh}) for spec in map(parse_target, args.hosts)]
+        if args.ansible_inventory:
+            specs += _ansible_specs(args.ansible_inventory, args.limit)
+        discovery = discover_balancers(
+            specs,
+            accept_new_host_keys=args.accept_new_host_keys,
+            parallel=max(1, args.parallel),
+            cluster=args.cluster,
+        )
+    except DiscoverError as exc:
+        raise UsageError(*exc.problems) from None
+    if not discovery.nodes:
+        whys = [f"{t.host}: {t.reason}" for t in discovery.todos] or ["no host to probe"]
+        raise UsageError("discover: nothing found, so no inventory is written", *whys)
+    text = write_inventory(discovery)
+    try:
+        write_output("-" if args.dry_run else args.output, text)
+    except (OutputError, OSError) as exc:
+        raise UsageError(f"{args.output}: {exc}") from None
+    todo = f"; {len(discovery.todos)} TODO(s) in it" if discovery.todos else ""
+    if not args.dry_run:
+        _say(f"{len(discovery.nodes)} node(s) written to {args.output}{todo}")
+    for item in discovery.todos:
+        _say(f"TODO {item.what} ({item.host}): {item.reason}")
+    return 0
+
+
+def _ansible_specs(path: str, limit: str | None) -> list[HostSpec]:
+    """The hosts of an Ansible inventory: ansible-core is an optional extra, so its reader
+    (clustercheck.collect.ansible) is imported only when asked for."""
+    import importlib
+
+    ansible = importlib.import_module("clustercheck.collect.ansible")
+    try:
+        return list(ansible.ansible_hosts(path, limit))
+    except ansible.AnsibleError as exc:
+        raise UsageError(f"--ansible-inventory {path}: {exc}") from None
 
 
 def cmd_history(args: argparse.Namespace) -> int:

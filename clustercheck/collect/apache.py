@@ -19,6 +19,7 @@ from clustercheck.parsers.httpd import jk_settings, parse_uriworkermap, worker_m
 from clustercheck.parsers.httpd_build import (
     HttpdBuild,
     command_line_defines,
+    parse_compiled_paths,
     parse_envvars,
     parse_httpd_build,
     running_with,
@@ -67,6 +68,14 @@ DUMP_MODULES_SCRIPT = (
     'q=$(command -v "$c" 2>/dev/null) && exec "$q" -M 2>&1; done; echo "no apachectl found"; '
     'exit 0; fi; [ -n "$p" ] || exit 0; exec "$p" "$@" -M 2>&1'
 )
+# `httpd -V`: the ServerRoot and main file compiled into the binary (what httpd uses when
+# started without -d and -f); through the distribution's apachectl when there is one, which
+# gives httpd what the service gives it (Debian's envvars).
+COMPILED_SCRIPT = (
+    _FIND_HTTPD + "for c in apache2ctl apachectl; do "
+    'q=$(command -v "$c" 2>/dev/null) && exec "$q" -V 2>&1; done; '
+    '[ -n "$p" ] && exec "$p" -V 2>&1; exit 0'
+)
 MAX_MODULE_BYTES = 32 * 1024 * 1024  # a module file read for its build (mod_jk.so: 450 KiB)
 
 
@@ -93,6 +102,16 @@ def gather_httpd_build(transport: Transport, node: NodeSettings) -> HttpdBuild |
     if result.timed_out:
         return HttpdBuild(None, None, None, error="no answer within the command timeout")
     return parse_httpd_build(result.stdout.decode("utf-8", "replace"))
+
+
+def compiled_paths(transport: Transport) -> tuple[str | None, str | None]:
+    """(HTTPD_ROOT, SERVER_CONFIG_FILE) of the node's httpd binary; (None, None) when there
+    is none or it does not say."""
+    try:
+        result = transport.run(["sh", "-c", COMPILED_SCRIPT, "sh"])
+    except TransportError:
+        return None, None
+    return parse_compiled_paths(result.stdout.decode("utf-8", "surrogateescape"))
 
 
 def gather_loaded_modules(
@@ -205,7 +224,7 @@ def _startup(
         how = "not known (no httpd running with it was seen)" if build else "not known"
         defines_known = Known(how, assumed=True)
     return HttpdStartup(
-        server_root=settings.server_root or _httpd_root(root),
+        server_root=settings.server_root or default_server_root(root),
         version=version,
         static_modules=static,
         static_known=static_known,
@@ -251,7 +270,7 @@ def _guess_server_root(jk_conf: str) -> str:
     return posixpath.dirname(posixpath.dirname(jk_conf.replace("\\", "/"))) or "/"
 
 
-def _httpd_root(httpd_conf: str) -> str:
+def default_server_root(httpd_conf: str) -> str:
     """httpd's compiled-in ServerRoot, as the main file's place tells it: conf/httpd.conf sits
     in it (/etc/httpd, /usr/local/apache2, C:/Apache24), Debian's apache2.conf at its top."""
     folder = posixpath.dirname(httpd_conf.replace("\\", "/"))

@@ -38,6 +38,20 @@ MAX_APPS_PER_HOST = 1000
 
 
 def gather_tomcat(reader: NodeReader, settings: TomcatSettings) -> TomcatFacts:
+    facts = gather_server(reader, settings)
+    base, home = facts.catalina_base, facts.catalina_home
+    facts.version, facts.version_source = _version(reader, settings, home)
+    web = reader.read(reader.join(base, DEFAULT_WEB_XML))
+    if web is not None:
+        facts.default_web_xml = parse_web_xml(web, reader.join(base, DEFAULT_WEB_XML))
+    facts.default_context = _context(reader, reader.join(base, DEFAULT_CONTEXT_XML), facts)
+    facts.webapps = _webapps(reader, settings, facts)
+    return facts
+
+
+def gather_server(reader: NodeReader, settings: TomcatSettings) -> TomcatFacts:
+    """server.xml with the properties Tomcat substitutes into it, and nothing else: what
+    discovery needs of an instance (its connectors and jvmRoute)."""
     base = settings.catalina_base or ""
     home = settings.home or base
     facts = TomcatFacts(
@@ -55,12 +69,6 @@ def gather_tomcat(reader: NodeReader, settings: TomcatSettings) -> TomcatFacts:
     data = reader.read(facts.server_xml_path)
     if data is not None:
         facts.server = parse_server_xml(data, facts.server_xml_path, facts.properties)
-    facts.version, facts.version_source = _version(reader, settings, home)
-    web = reader.read(reader.join(base, DEFAULT_WEB_XML))
-    if web is not None:
-        facts.default_web_xml = parse_web_xml(web, reader.join(base, DEFAULT_WEB_XML))
-    facts.default_context = _context(reader, reader.join(base, DEFAULT_CONTEXT_XML), facts)
-    facts.webapps = _webapps(reader, settings, facts)
     return facts
 
 

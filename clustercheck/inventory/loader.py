@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,19 @@ class _Errors:
 def load_inventory(path: str | os.PathLike[str]) -> ClusterSettings:
     """Read, validate and resolve an inventory file; raise InventoryError listing every problem."""
     return parse_inventory(read_inventory(path), str(path), Path(path).resolve().parent)
+
+
+def ssh_settings(values: Mapping[str, Any], source: str, base_dir: Path) -> SshSettings:
+    """An `ssh:` section given outside a file (a host to discover and how to reach it),
+    checked and resolved as the inventory's own; InventoryError names `source` and the key."""
+    errors = _Errors(source)
+    for key in values:
+        if key not in schema.SSH:
+            errors.add(None, f"ssh.{key}", "unknown key")
+    section = _section({"ssh": dict(values)}, "ssh", schema.SSH, "ssh", errors, base_dir)
+    if errors.items:
+        raise InventoryError(errors.items)
+    return SshSettings(**section)
 
 
 def read_inventory(path: str | os.PathLike[str]) -> Any:

@@ -41,6 +41,16 @@ class HttpdBuild:
     loaded: LoadedModules | None = None
 
 
+_COMPILED = re.compile(r'^\s*-D\s+(HTTPD_ROOT|SERVER_CONFIG_FILE)="([^"]*)"\s*$', re.M)
+
+
+def parse_compiled_paths(text: str) -> tuple[str | None, str | None]:
+    """(HTTPD_ROOT, SERVER_CONFIG_FILE) as `httpd -V` prints them: the ServerRoot and main
+    file httpd uses when started without -d and -f (the file relative to the root)."""
+    found = {name: value for name, value in _COMPILED.findall(text) if value}
+    return found.get("HTTPD_ROOT"), found.get("SERVER_CONFIG_FILE")
+
+
 def parse_httpd_build(text: str) -> HttpdBuild:
     """The gathering script's output (sections after `== binary`, `== version`, ...)."""
     sections = split_sections(text, SECTIONS)

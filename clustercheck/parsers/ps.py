@@ -149,8 +149,7 @@ def find_httpd(
     """httpd's parent process: an httpd (httpd, apache2, httpd2) whose parent is no httpd. With
     several on the host, the one started with `-f httpd_conf` (or `-d server_root`), else the
     one started without -f when only one is; None when it cannot be told."""
-    programs = {e.pid: e for e in table.processes if _httpd_binary(e)}
-    parents = [e for e in programs.values() if e.ppid not in programs]
+    parents = httpd_parents(table)
     if len(parents) <= 1:
         return parents[0] if parents else None
     lines = {e.pid: httpd_command_line(e.words[1:]) for e in parents}
@@ -158,6 +157,39 @@ def find_httpd(
     if not chosen:
         chosen = [e for e in parents if lines[e.pid].config is None]
     return chosen[0] if len(chosen) == 1 else None
+
+
+def httpd_parents(table: ProcessTable) -> list[PsEntry]:
+    """Every httpd (httpd, apache2, httpd2) whose parent is no httpd: one per running server."""
+    programs = {e.pid: e for e in table.processes if _httpd_binary(e)}
+    return [e for e in programs.values() if e.ppid not in programs]
+
+
+@dataclass(frozen=True)
+class TomcatProcess:
+    """A running Tomcat: its Bootstrap process and the instance it runs."""
+
+    entry: PsEntry
+    catalina_base: str
+    catalina_home: str | None  # None: not on its command line
+
+
+def tomcat_processes(table: ProcessTable) -> list[TomcatProcess]:
+    """Every Bootstrap process started with -Dcatalina.base (the last of a name wins, as in
+    the JVM), in the table's order."""
+    found = []
+    for entry in table.processes:
+        if BOOTSTRAP not in entry.args:
+            continue
+        options = {}
+        for word in entry.words:
+            key, equals, value = word.partition("=")
+            if equals and key in ("-Dcatalina.base", "-Dcatalina.home") and value:
+                options[key] = value
+        base = options.get("-Dcatalina.base")
+        if base:
+            found.append(TomcatProcess(entry, base, options.get("-Dcatalina.home")))
+    return found
 
 
 def _httpd_binary(entry: PsEntry) -> bool:

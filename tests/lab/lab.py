@@ -49,6 +49,7 @@ FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 SECRET = "labsecret"
 WRONG_SECRET = "not-the-secret"
 AJP_PORT, AJP_WRONG_PORT = 8009, 8010
+STRAY_HOST, STRAY_PORT = 99, 8019  # stray-members: a subnet address with no node; a free port
 # Every tier agrees on the seam: the AJP packet size is Tomcat's default packetSize (mod_jk's
 # max_packet_size default too; web2 writes its ProxyIOBufferSize), and an idle AJP connection
 # lives AJP_IDLE_TIMEOUT_S on both sides (mod_jk connection_pool_timeout and mod_proxy ttl in
@@ -165,6 +166,11 @@ FAULTS: dict[str, Fault] = {
         "takes; 11.0 removed it, and the connector would have no secret and not start)",
     ),
     "worker-secret": Fault(3, "web1's worker tomcat03 has a wrong secret: CPong, then 403"),
+    "stray-members": Fault(
+        3,
+        f"web1's lb also balances to stray99 (.{STRAY_HOST}, where no node answers) and stray03 "
+        f"(n3's address, port {STRAY_PORT}, where no Tomcat listens)",
+    ),
     "receiver-loopback": Fault(1, "n1's Receiver binds and advertises 127.0.0.1"),
     "node-stopped": Fault(3, "n3's Tomcat is stopped"),
     "other-jdk": Fault(3, "n3's Tomcat runs on another JDK (JAVA_HOME in its bin/setenv.sh)"),
@@ -775,12 +781,21 @@ class Lab:
                 members.append(f"{worker}.secret={WRONG_SECRET}")
             if self._hit("worker-packet-size", node):
                 members.append(f"{worker}.max_packet_size={BIG_PACKET_SIZE}")
+        balanced = [self.route(n) for n in NODES]
+        if "stray-members" in self.faults:
+            node = FAULTS["stray-members"].node
+            strays = {"stray99": (self.net.address(STRAY_HOST), AJP_PORT)}
+            strays[f"stray0{node}"] = (self.ip(node), STRAY_PORT)
+            for name, (host, port) in strays.items():
+                members += [f"worker.{name}.reference=worker.template"]
+                members += [f"worker.{name}.host={host}", f"worker.{name}.port={port}"]
+            balanced += strays
         workers = render(
             "workers.properties",
             secret=SECRET,
             idle_timeout_s=AJP_IDLE_TIMEOUT_S,
             members="\n".join(members),
-            balance_workers=",".join(self.route(n) for n in NODES),
+            balance_workers=",".join(balanced),
         )
         return {
             self.jk_conf: ("httpd1", render("mod_jk.conf")),

@@ -54,10 +54,10 @@ class Net:
     @property
     def host_ip(self) -> str:
         """The root namespace's address on the bridge, from which tests and clustercheck run."""
-        return self._address(1)
+        return self.address(1)
 
     def ip(self, node: int) -> str:
-        return self._address(10 + node)
+        return self.address(10 + node)
 
     def ns(self, node: int) -> str:
         return self.netns[node - 1]
@@ -66,7 +66,8 @@ class Net:
         """Command prefix that runs a program inside the node's namespace."""
         return ["ip", "netns", "exec", self.ns(node)]
 
-    def _address(self, host: int) -> str:
+    def address(self, host: int) -> str:
+        """Any address of the lab's subnet (`address(99)`: one no node has)."""
         return str(ipaddress.ip_network(self.subnet).network_address + host)
 
 
