@@ -142,7 +142,7 @@ def _decrypt(ciphertexts: set[str], program: str) -> dict[str, str]:
         }
         for text, path in paths.items():
             Path(path).write_text(text, encoding="utf-8")
-        _run([vault, "decrypt", "--", *paths.values()], "ansible-vault")
+        _run([vault, "decrypt", "--", *paths.values()], "ansible-vault (decrypting)")
         try:
             return {text: local.read_file(path).decode("utf-8") for text, path in paths.items()}
         except (TransportError, UnicodeDecodeError) as exc:

@@ -300,10 +300,12 @@ def _local_path(path: str, cwd: str) -> str:
 
 
 def _become(variables: _Variables) -> bool:
-    value = variables.text(("ansible_become",))
-    if value is None or value.lower() in FALSE:
+    _name, value = variables.raw(("ansible_become",))
+    if isinstance(value, bool | int):
+        value = str(int(value))
+    if value is None or (isinstance(value, str) and value.lower() in FALSE):
         return False
-    if value.lower() not in TRUE:
+    if not isinstance(value, str) or value.lower() not in TRUE:
         raise Refused(f"ansible_become {value!r} is not a boolean")
     method = variables.text(("ansible_become_method",)) or "sudo"
     user = variables.text(BECOME_USER) or "root"
