@@ -107,20 +107,18 @@ def vaulted(listing: Listing) -> set[str]:
 
 def host_names(listing: Listing) -> list[str]:
     """Every host, in the inventory's order (groups walked from `all`, depth first)."""
-    groups, seen, order = listing.groups(), set(), []
+    groups, walked, order = listing.groups(), set(), {}
 
-    def walk(group: str, path: tuple[str, ...]) -> None:
+    def walk(group: str) -> None:
+        walked.add(group)
         body = groups.get(group, {})
-        for host in body.get("hosts", []):
-            if host not in seen:
-                seen.add(host)
-                order.append(str(host))
+        order.update((str(host), None) for host in body.get("hosts", []))
         for child in body.get("children", []):
-            if child not in path:
-                walk(child, (*path, child))
+            if child not in walked:
+                walk(child)
 
-    walk("all", ("all",))
-    return order
+    walk("all")
+    return list(order)
 
 
 def ansible_hosts(listing: Listing, plain: Mapping[str, str], cwd: str) -> list[AnsibleHost]:
@@ -351,7 +349,7 @@ def _from_ssh_args(variables: _Variables, cwd: str) -> dict[str, Any]:
                 words += shlex.split(text)
             except ValueError as exc:
                 raise Refused(f"{name} cannot be split as Ansible does: {exc}") from None
-    options, _rest = ssh_options(words)
+    options, _rest = _ssh_options(words)
     ssh: dict[str, Any] = {
         SSH_KEYS[key]: value for key, value in options.items() if key in SSH_KEYS
     }
@@ -368,7 +366,7 @@ def _from_ssh_args(variables: _Variables, cwd: str) -> dict[str, Any]:
     return ssh
 
 
-def ssh_options(words: list[str]) -> tuple[dict[str, str], list[str]]:
+def _ssh_options(words: list[str]) -> tuple[dict[str, str], list[str]]:
     """OpenSSH's options among `words`, by lower-case -o name (`-p` is `port`, `-J` is
     `proxyjump`; `-F` and `-W` keep their flag), the first value of each winning; and the words
     that are not options (the destination, a command)."""
@@ -412,7 +410,7 @@ def _jump(options: Mapping[str, str]) -> str | None:
         words = shlex.split(value)
     except ValueError:
         words = []
-    inner, rest = ssh_options(words[1:])
+    inner, rest = _ssh_options(words[1:])
     if not words or posixpath.basename(words[0]) != "ssh" or inner.get("-W") != "%h:%p":
         raise Refused(
             "ansible_ssh_*_args: a ProxyCommand other than `ssh -W %h:%p BASTION`: clustercheck"
