@@ -14,6 +14,7 @@ import shutil
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,10 +71,12 @@ def _program(name: str) -> str:
     return found
 
 
+@dataclass(frozen=True)
 class _Listed:
-    def __init__(self, result: CommandResult, document: dict[str, Any]) -> None:
-        self.result = result
-        self.document = document
+    """One listing: the command's result (its warnings) and the JSON it printed."""
+
+    result: CommandResult
+    document: dict[str, Any]
 
 
 def _listing(argv: list[str]) -> _Listed:

@@ -107,7 +107,8 @@ def vaulted(listing: Listing) -> set[str]:
 
 def host_names(listing: Listing) -> list[str]:
     """Every host, in the inventory's order (groups walked from `all`, depth first)."""
-    groups, walked, order = listing.groups(), set(), {}
+    groups, walked = listing.groups(), set()
+    order: dict[str, None] = {}  # ordered, without repeats
 
     def walk(group: str) -> None:
         walked.add(group)
