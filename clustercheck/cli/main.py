@@ -668,15 +668,15 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 
 def _ansible_specs(path: str, limit: str | None) -> list[HostSpec]:
-    """The hosts of an Ansible inventory: ansible-core is an optional extra, so its reader
-    (clustercheck.collect.ansible) is imported only when asked for."""
-    import importlib
+    """The hosts of an Ansible inventory, read through ansible-inventory (an optional extra:
+    the module runs it as a program, so nothing of Ansible is imported)."""
+    from clustercheck.collect.ansible import AnsibleError, ansible_hosts
+    from clustercheck.report.escape import terminal
 
-    ansible = importlib.import_module("clustercheck.collect.ansible")
     try:
-        return list(ansible.ansible_hosts(path, limit))
-    except ansible.AnsibleError as exc:
-        raise UsageError(f"--ansible-inventory {path}: {exc}") from None
+        return list(ansible_hosts(path, limit))
+    except AnsibleError as exc:
+        raise UsageError(terminal(f"--ansible-inventory {path}: {exc}")) from None
 
 
 def cmd_history(args: argparse.Namespace) -> int:

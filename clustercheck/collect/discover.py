@@ -65,6 +65,8 @@ class HostSpec:
     name: str | None = None  # a name for its nodes (Ansible's inventory_hostname), else derived
     ssh: Mapping[str, Any] = field(default_factory=dict)  # the inventory's `ssh:` keys
     origin: str = ""  # where it came from, for the written inventory's comments
+    transport: str = "ssh"  # the inventory's node transport: ssh, or local (this machine)
+    refused: str | None = None  # why it cannot be reached as given: listed as a TODO, not probed
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,8 @@ def node_settings(spec: HostSpec, base_dir: Path | None = None) -> NodeSettings:
         ssh = ssh_settings(spec.ssh, spec.origin or spec.host, base_dir or Path.cwd())
     except InventoryError as exc:
         raise DiscoverError(exc.problems) from None
-    return NodeSettings(spec.name or spec.host, spec.host, ("apache", "tomcat"), ssh=ssh)
+    name = spec.name or spec.host
+    return NodeSettings(name, spec.host, ("apache", "tomcat"), transport=spec.transport, ssh=ssh)
 
 
 def probe_hosts(
@@ -166,7 +169,9 @@ def probe_host(
     spec: HostSpec, transport: Transport, node: NodeSettings, httpd: bool = True
 ) -> HostProbe:
     """One host, over one connection, closed after; its httpds only when `httpd` (a
-    member's host is asked for its Tomcats)."""
+    member's host is asked for its Tomcats). A host refused as given is not contacted."""
+    if spec.refused is not None:
+        return HostProbe(spec, error=spec.refused)
     try:
         transport.connect()
         result = transport.run(["sh", "-c", POSIX_SCRIPT, "sh"])
@@ -471,7 +476,9 @@ def _apache_node(name: str, probe: HostProbe, httpd: HttpdFound) -> DiscoveredNo
         f"front end: {modules}, {len(httpd.members)} AJP member(s)",
         _ssh_note(probe.spec),
     )
-    return DiscoveredNode(name, probe.spec.host, ("apache",), probe.spec.ssh, apache, {}, notes)
+    return DiscoveredNode(
+        name, probe.spec.host, ("apache",), probe.spec.ssh, apache, {}, notes, probe.spec.transport
+    )
 
 
 def _tomcat_node(
@@ -507,7 +514,14 @@ def _tomcat_node(
     notes += [f"serves {what}" for what in serves] or ["no front end discovered points at it"]
     notes.append(_ssh_note(probe.spec))
     return DiscoveredNode(
-        name, probe.spec.host, ("tomcat",), probe.spec.ssh, {}, values, tuple(notes)
+        name,
+        probe.spec.host,
+        ("tomcat",),
+        probe.spec.ssh,
+        {},
+        values,
+        tuple(notes),
+        probe.spec.transport,
     )
 
 

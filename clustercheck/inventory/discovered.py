@@ -21,6 +21,7 @@ class DiscoveredNode:
     apache: Mapping[str, str] = field(default_factory=dict)
     tomcat: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()  # where the values came from, one comment line each
+    transport: str = "ssh"  # ssh, or local: the inventory's default is ssh, written only if not
 
 
 @dataclass(frozen=True)

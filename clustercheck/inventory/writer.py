@@ -80,6 +80,8 @@ def _node(node: DiscoveredNode, write_ssh: bool) -> list[str]:
     lines = [comment(note, "  ") for note in node.notes]
     lines.append(f"  {scalar(node.name)}:")
     lines.append(f"    host: {scalar(node.host)}")
+    if node.transport != "ssh":
+        lines.append(f"    transport: {scalar(node.transport)}")
     lines.append(f"    roles: [{', '.join(scalar(r) for r in node.roles)}]")
     sections = {"ssh": node.ssh if write_ssh else {}, "apache": node.apache, "tomcat": node.tomcat}
     lines += [f"    {key}: {flow(values)}" for key, values in sections.items() if values]
