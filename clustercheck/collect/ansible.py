@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clustercheck.collect.discover import HostSpec
 from clustercheck.collect.transports.base import DEFAULT_MAX_BYTES, CommandResult, TransportError
 from clustercheck.collect.transports.localfs import LocalTransport
 from clustercheck.inventory import ansible as mapping
+from clustercheck.inventory.discovered import HostSpec
 
 # a dynamic inventory (a cloud's API) may take a while; a hung one must not hold discovery
 TIMEOUT_S = 120.0
@@ -50,17 +50,7 @@ def ansible_hosts(path: str, limit: str | None) -> list[HostSpec]:
         matched = f" matching --limit {limit}" if limit else ""
         raise AnsibleError(_line(f"{path}: no hosts{matched}{_said(merged.result)}"))
     plain = _decrypt(mapping.vaulted(listing), program)
-    return [
-        HostSpec(
-            host=host.host,
-            name=host.name,
-            ssh=host.ssh,
-            origin=host.origin,
-            transport=host.transport,
-            refused=host.refused,
-        )
-        for host in mapping.ansible_hosts(listing, plain, os.getcwd())
-    ]
+    return mapping.ansible_hosts(listing, plain, os.getcwd())
 
 
 def _program(name: str) -> str:

@@ -36,7 +36,7 @@ from clustercheck.derive.frontend_jk import jk_front_end
 from clustercheck.derive.frontend_proxy import proxy_front_end
 from clustercheck.derive.targets import is_loopback, listening_port
 from clustercheck.facts.cluster import NodeFacts
-from clustercheck.inventory.discovered import DiscoveredNode, Discovery, Todo
+from clustercheck.inventory.discovered import DiscoveredNode, Discovery, HostSpec, Todo
 from clustercheck.inventory.loader import ssh_settings
 from clustercheck.inventory.settings import ApacheSettings, NodeSettings, TomcatSettings
 from clustercheck.parsers.httpd_build import HttpdBuild, httpd_command_line
@@ -55,18 +55,6 @@ class DiscoverError(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
-
-
-@dataclass(frozen=True)
-class HostSpec:
-    """A host to discover and how to reach it: what the inventory's node would say."""
-
-    host: str  # address or name to connect to
-    name: str | None = None  # a name for its nodes (Ansible's inventory_hostname), else derived
-    ssh: Mapping[str, Any] = field(default_factory=dict)  # the inventory's `ssh:` keys
-    origin: str = ""  # where it came from, for the written inventory's comments
-    transport: str = "ssh"  # the inventory's node transport: ssh, or local (this machine)
-    refused: str | None = None  # why it cannot be reached as given: listed as a TODO, not probed
 
 
 @dataclass(frozen=True)

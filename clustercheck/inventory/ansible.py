@@ -16,8 +16,10 @@ import posixpath
 import re
 import shlex
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from clustercheck.inventory.discovered import HostSpec
 
 VAULT = "__ansible_vault"  # how --list prints an inline !vault value: {"__ansible_vault": text}
 
@@ -65,19 +67,6 @@ class Refused(Exception):
 
 
 @dataclass(frozen=True)
-class AnsibleHost:
-    """One host of the listing, in the terms of clustercheck's inventory (the inventory stage
-    cannot use collect's HostSpec; collect/ansible.py turns this into one)."""
-
-    name: str  # inventory_hostname
-    host: str
-    transport: str = "ssh"  # ssh | local
-    ssh: Mapping[str, Any] = field(default_factory=dict)
-    origin: str = ""
-    refused: str | None = None
-
-
-@dataclass(frozen=True)
 class Listing:
     """`ansible-inventory --list` (effective variables) and `--list --export` (variables where
     they are defined: a host's own, each group's), both parsed JSON."""
@@ -122,7 +111,7 @@ def host_names(listing: Listing) -> list[str]:
     return list(order)
 
 
-def ansible_hosts(listing: Listing, plain: Mapping[str, str], cwd: str) -> list[AnsibleHost]:
+def ansible_hosts(listing: Listing, plain: Mapping[str, str], cwd: str) -> list[HostSpec]:
     """Each host of the listing. `plain`: the vaulted values decrypted, by ciphertext; `cwd`:
     the directory Ansible ran in, against which it resolves a relative key file."""
     parents = _parents(listing)
@@ -168,7 +157,7 @@ def _host(
     parents: Mapping[str, set[str]],
     plain: Mapping[str, str],
     cwd: str,
-) -> AnsibleHost:
+) -> HostSpec:
     hostvars = listing.hostvars(listing.merged, name)
     groups = [g for g in _ancestors(name, parents) if g not in ("all", "ungrouped")]
     where = f"host {name}" + (f" in {', '.join(groups)}" if groups else "")
@@ -178,8 +167,8 @@ def _host(
     try:
         transport, host, ssh = _reach(name, variables, notes, cwd)
     except Refused as exc:
-        return AnsibleHost(name, name, origin=_origin(where, sources, notes), refused=str(exc))
-    return AnsibleHost(name, host, transport, ssh, _origin(where, sources, notes))
+        return HostSpec(name, name, origin=_origin(where, sources, notes), refused=str(exc))
+    return HostSpec(host, name, ssh, _origin(where, sources, notes), transport)
 
 
 def _origin(where: str, sources: Mapping[str, str], notes: list[str]) -> str:

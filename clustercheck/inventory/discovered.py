@@ -10,6 +10,18 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class HostSpec:
+    """A host to discover and how to reach it: what the inventory's node would say."""
+
+    host: str  # address or name to connect to
+    name: str | None = None  # a name for its nodes (Ansible's inventory_hostname), else derived
+    ssh: Mapping[str, Any] = field(default_factory=dict)  # the inventory's `ssh:` keys
+    origin: str = ""  # where it came from, for the written inventory's comments
+    transport: str = "ssh"  # the inventory's node transport: ssh, or local (this machine)
+    refused: str | None = None  # why it cannot be reached as given: listed as a TODO, not probed
+
+
+@dataclass(frozen=True)
 class DiscoveredNode:
     """One inventory node: an httpd, or one Tomcat instance. `ssh`, `apache` and `tomcat` hold
     the inventory's keys of those sections, values as the inventory accepts them."""
