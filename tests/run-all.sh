@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the tests need and runs them: the one test command of the README.
-#   sudo tests/run-all.sh [pytest args...]
-# Debian packages: the real parts the tests start themselves (OpenSSH, Tomcat 10, httpd with
+#   tests/run-all.sh [pytest args...]    (as root; sudo tests/run-all.sh from another account)
+# Debian packages: python3-venv (a fresh Debian has no venv module), the real parts the tests
+# start themselves (OpenSSH, Tomcat 10, httpd with
 # mod_jk, chrony, tcpdump, libfaketime, nftables/iptables, Chromium for the HTML report,
 # PostgreSQL 15 for the history's server; a JDK,
 # the javax servlet API and the Jakarta EE migration tool for the real Tomcat 10 of CC704).
@@ -10,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(
-  openssh-server openssh-client sudo
+  python3-venv openssh-server openssh-client sudo
   tomcat10 apache2 libapache2-mod-jk chrony tcpdump faketime
   openjdk-17-jdk-headless libservlet-api-java tomcat-jakartaee-migration
   iproute2 nftables iptables curl
