@@ -399,7 +399,9 @@ def assemble(given: Sequence[HostProbe], members: Sequence[HostProbe], cluster: 
             todos.append(Todo(probe.spec.host, None, "host given", _no_httpd(probe), "apache"))
     routes = Counter(t.jvm_route for p in probes for t in p.tomcats)
     for probe in probes:
-        for index, tomcat in enumerate(probe.tomcats):
+        # by catalina.base, not by PID: the same cluster gives the same file on every run
+        ordered = sorted(probe.tomcats, key=lambda t: (t.catalina_base, t.pid))
+        for index, tomcat in enumerate(ordered):
             unique = bool(tomcat.jvm_route) and routes[tomcat.jvm_route] == 1
             base = probe.spec.name or f"tomcat-{probe.spec.host}"
             wanted = tomcat.jvm_route if unique and tomcat.jvm_route else base

@@ -125,8 +125,14 @@ def test_strays_are_todos_and_a_second_instance_is_told_apart(lab: Lab, tmp_path
             str(second),
         )
         assert nodes["tomcat03"].tomcat.catalina_base == str(lab.catalina_base(3))
-        between = text.split('"tomcat03b":')[0].rsplit('"tomcat03":')[1]  # tomcat03b's notes
-        assert "# serves worker stray03 of" in between
+        lines = text.splitlines()
+        at = next(i for i, line in enumerate(lines) if line.strip() == '"tomcat03b":')
+        notes = []  # tomcat03b's comment lines, written just over it
+        for line in reversed(lines[:at]):
+            if not line.strip().startswith("#"):
+                break
+            notes.append(line)
+        assert any("# serves worker stray03 of" in line for line in notes), notes
         assert [line for line in text.splitlines() if line.strip().startswith("# TODO ")] == [
             line for line in text.splitlines() if "TODO worker stray99" in line
         ]
