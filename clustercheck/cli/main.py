@@ -671,12 +671,11 @@ def _ansible_specs(path: str, limit: str | None) -> list[HostSpec]:
     """The hosts of an Ansible inventory, read through ansible-inventory (an optional extra:
     the module runs it as a program, so nothing of Ansible is imported)."""
     from clustercheck.collect.ansible import AnsibleError, ansible_hosts
-    from clustercheck.report.escape import terminal
 
     try:
         return list(ansible_hosts(path, limit))
-    except AnsibleError as exc:
-        raise UsageError(terminal(f"--ansible-inventory {path}: {exc}")) from None
+    except AnsibleError as exc:  # printed by main() through _say, which escapes it
+        raise UsageError(f"--ansible-inventory {path}: {exc}") from None
 
 
 def cmd_history(args: argparse.Namespace) -> int:
