@@ -46,7 +46,6 @@ MODJK_LINES = (Line((1, 2), (1, 2, 50)),)
 
 # Lines not offered as targets but known for the Java they need: 8.0 and 10.0 (end of life).
 _OTHER_TOMCAT_JAVA = {(8, 0): 7, (10, 0): 8}
-_ONLY_MAJOR = {7: (7, 0), 8: (8, 5), 9: (9, 0), 10: (10, 1), 11: (11, 0), 2: (2, 4), 1: (1, 2)}
 
 
 class TargetError(ValueError):
@@ -68,8 +67,7 @@ class Product:
         parts = text.strip().split("-", 1)[0].split(".")
         if parsed is None or not all(p.isdigit() for p in parts) or len(parts) > 3:
             raise TargetError(f"{self.option} {text!r}: expected a version such as {self.example}")
-        line = _ONLY_MAJOR.get(parsed[0]) if len(parts) == 1 else parsed[:2]
-        known = next((known for known in self.lines if known.line == line), None)
+        known = _line_of(self.lines, parsed, only_major=len(parts) == 1)
         if known is None:
             raise TargetError(
                 f"{self.option} {text}: clustercheck knows {self.name} "
@@ -90,11 +88,18 @@ HTTPD = Product("httpd", "--target-httpd", HTTPD_LINES)
 MODJK = Product("mod_jk", "--target-modjk", MODJK_LINES)
 
 
+def _line_of(lines: tuple[Line, ...], version: Version, only_major: bool) -> Line | None:
+    """The line of a version; of a bare major ("10"), its newest line (10.1)."""
+    if only_major:
+        return max((known for known in lines if known.line[0] == version[0]), default=None,
+                   key=lambda known: known.line)  # fmt: skip
+    return next((known for known in lines if known.line == version[:2]), None)
+
+
 def min_java(tomcat_version: str | None) -> int | None:
     """The oldest Java major the Tomcat release runs on; None when its line is not known."""
     parsed = parse_version(tomcat_version)
     if parsed is None:
         return None
-    line = parsed[:2] if "." in (tomcat_version or "") else _ONLY_MAJOR.get(parsed[0])
-    known = next((known for known in TOMCAT_LINES if known.line == line), None)
-    return known.min_java if known else _OTHER_TOMCAT_JAVA.get(line or (0, 0))
+    known = _line_of(TOMCAT_LINES, parsed, only_major="." not in (tomcat_version or ""))
+    return known.min_java if known else _OTHER_TOMCAT_JAVA.get(parsed[:2])
