@@ -15,6 +15,7 @@ from clustercheck.engine.check import Check
 from clustercheck.engine.results import Result, Status
 from clustercheck.engine.upgrade import Upgrade
 from clustercheck.facts.cluster import ClusterFacts
+from clustercheck.report.scope import RunScope
 from clustercheck.report.views import NodeSummary, Views, build_views, node_summaries
 
 # The JSON report's version (DESIGN §4). 2: a who-hears-whom cell says its verdict (`status`).
@@ -40,6 +41,7 @@ class Report:
     results: Sequence[Result]
     views: Views = field(default_factory=Views)
     upgrade: Upgrade | None = None  # with an upgrade target (--target-*): what it would break
+    scope: RunScope = field(default_factory=RunScope)  # what was judged (--limit, --checks...)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "checks", tuple(self.checks))
@@ -104,7 +106,12 @@ def build_report(
     results: Sequence[Result],
     derived: Derived,
     upgrade: Upgrade | None = None,
+    scope: RunScope | None = None,
 ) -> Report:
     """The run's one Report: its views come from the same derivations the checks judged, and
-    show the verdicts of its results."""
-    return Report(facts, checks, results, build_views(facts, derived, results), upgrade)
+    show the verdicts of its results. Without a scope, the facts' nodes are the whole cluster."""
+    if scope is None:
+        names = tuple(facts.nodes)
+        offline = tuple(n.name for n in facts.nodes.values() if n.offline and not n.recorded)
+        scope = RunScope(inventory_nodes=names, nodes=names, offline=offline)
+    return Report(facts, checks, results, build_views(facts, derived, results), upgrade, scope)
