@@ -21,7 +21,7 @@ from clustercheck.engine.results import Finding, Scope, failed, passed, skipped,
 from clustercheck.knowledge.resolvers import is_ipv6
 
 
-@check("CC108", "ajp-address-family", scope=Scope.CLUSTER, roles=("apache", "tomcat"))
+@check("CC108", "ajp-address-family", scope=Scope.CLUSTER, roles=("apache", "tomcat"), seam=True)
 def ajp_address_family(derived: Derived) -> Iterator[Finding]:
     """The address each front-end member connects to is one its AJP connector listens on.
 

@@ -16,7 +16,7 @@ from clustercheck.engine.results import Finding, Scope, failed, passed, skipped,
 from clustercheck.facts.cluster import NodeFacts
 
 
-@check("CC107", "ajp-capacity", scope=Scope.CLUSTER, roles=("apache", "tomcat"))
+@check("CC107", "ajp-capacity", scope=Scope.CLUSTER, roles=("apache", "tomcat"), seam=True)
 def ajp_capacity(derived: Derived) -> Iterator[Finding]:
     """The AJP connections the front ends can open to each Tomcat fit what its connector
     takes.

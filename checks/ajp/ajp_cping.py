@@ -20,7 +20,7 @@ DIAGNOSIS = {
 }
 
 
-@check("CC102", "ajp-cping", scope=Scope.CLUSTER, roles=("apache", "tomcat"), live=True)
+@check("CC102", "ajp-cping", scope=Scope.CLUSTER, roles=("apache", "tomcat"), seam=True, live=True)
 def ajp_cping(derived: Derived) -> Iterator[Finding]:
     """From each apache node, every balanced member answers AJP13 CPing with CPong in time.
 

@@ -10,7 +10,7 @@ from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed
 
 
-@check("CC105", "ajp-packet-size", scope=Scope.CLUSTER, roles=("apache", "tomcat"))
+@check("CC105", "ajp-packet-size", scope=Scope.CLUSTER, roles=("apache", "tomcat"), seam=True)
 def ajp_packet_size(derived: Derived) -> Iterator[Finding]:
     """Each front-end member uses the AJP packet size of the connector it points at.
 

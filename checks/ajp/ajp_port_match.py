@@ -12,7 +12,7 @@ from clustercheck.engine.results import Finding, Scope, errored, failed, passed,
 from clustercheck.facts.cluster import ClusterFacts
 
 
-@check("CC101", "ajp-port-match", scope=Scope.CLUSTER, roles=("apache", "tomcat"))
+@check("CC101", "ajp-port-match", scope=Scope.CLUSTER, roles=("apache", "tomcat"), seam=True)
 def ajp_port_match(cluster: ClusterFacts, derived: Derived) -> Iterator[Finding]:
     """Every AJP member of the front ends points at a Tomcat AJP connector, and every AJP
     connector is used.

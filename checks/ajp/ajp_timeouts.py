@@ -15,7 +15,7 @@ from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed, warned
 
 
-@check("CC106", "ajp-timeouts", scope=Scope.CLUSTER, roles=("apache", "tomcat"))
+@check("CC106", "ajp-timeouts", scope=Scope.CLUSTER, roles=("apache", "tomcat"), seam=True)
 def ajp_timeouts(derived: Derived) -> Iterator[Finding]:
     """Idle AJP connections are closed by the front end first, and connecting to a member
     gives up in time.

@@ -9,7 +9,7 @@ from clustercheck.engine.check import check
 from clustercheck.engine.results import Finding, Scope, failed, passed, skipped
 
 
-@check("CC202", "jvmroute-route-match", scope=Scope.CLUSTER, roles=("apache", "tomcat"))
+@check("CC202", "jvmroute-route-match", scope=Scope.CLUSTER, roles=("apache", "tomcat"), seam=True)
 def jvmroute_route_match(derived: Derived) -> Iterator[Finding]:
     """Each balanced member's route equals the jvmRoute of the Tomcat it points at.
 

@@ -31,7 +31,7 @@ from clustercheck.parsers.serverxml import ClusterConfig
 Make = Callable[..., Finding]  # passed, warned, failed, ...
 
 
-@check("CC203", "session-cookie", scope=Scope.CLUSTER, roles=("apache", "tomcat"))
+@check("CC203", "session-cookie", scope=Scope.CLUSTER, roles=("apache", "tomcat"), seam=True)
 def session_cookie(derived: Derived) -> Iterator[Finding]:
     """Each balancer routes on the session id its applications issue, and fails over the way
     the Tomcats' replication expects.

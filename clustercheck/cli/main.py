@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from clustercheck.inventory.settings import ClusterSettings
     from clustercheck.report.formats import Format, RenderOptions, Trend
     from clustercheck.report.model import Report
+    from clustercheck.report.scope import RunScope
 
 EPILOG = """exit codes:
   0  nothing at or above --fail-on (default: fail)
@@ -408,11 +409,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         _check_history(args.history)  # a URL with a password, or no driver: before gathering
     estate_url = _estate_url(args.estate_url)
     target = _upgrade_target(args)
-    settings = _limit(settings, args.limit)
+    inventory, settings = settings, _limit(settings, args.limit)
     needs = frozenset().union(*(c.needs for c in checks))
     facts = _gather(settings, args, needs=needs, recorded=recorded)
     if recorded:
         apply_recorded(facts, recorded)
+    facts.left_out = tuple(n for n in inventory.nodes if n not in settings.nodes)
     derived = Derived(facts)
     results = run_checks(checks, facts, derived)
     upgrade = judge_upgrade(checks, facts, results, target) if target else None
@@ -424,7 +426,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         upgrade = upgrade.with_results(waived[len(results) :])
     for notice in notices:
         _say(notice)
-    report = build_report(facts, checks, results, derived, upgrade)
+    scope = _run_scope(args, inventory, facts, snapshot=args.target if recorded else None)
+    report = build_report(facts, checks, results, derived, upgrade, scope)
     code = report.exit_code(Status(args.fail_on))
     options = RenderOptions(
         fail_on=Status(args.fail_on),
@@ -454,6 +457,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     if report.nothing_judged:
         _say("nothing was judged (every result was skipped)")
     return code
+
+
+def _run_scope(
+    args: argparse.Namespace, inventory: ClusterSettings, facts: ClusterFacts, snapshot: str | None
+) -> RunScope:
+    """What this run judged, as given on the command line: every report says it."""
+    from clustercheck.report.scope import RunScope
+
+    return RunScope(
+        inventory_nodes=tuple(n.name for n in inventory.nodes),
+        nodes=tuple(facts.nodes),
+        limit=tuple(_split(args.limit)),
+        checks=tuple(_split(args.checks)),
+        skip=tuple(_split(args.skip)),
+        offline=tuple(n.name for n in facts.nodes.values() if n.offline and not n.recorded),
+        snapshot=snapshot,
+    )
 
 
 def _upgrade_target(args: argparse.Namespace) -> Target | None:

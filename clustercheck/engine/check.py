@@ -86,6 +86,9 @@ class Check:
     # judges members on different releases: an upgrade target also judges it on a half-upgraded
     # cluster (engine/upgrade.py), for what breaks during a rolling upgrade
     rolling: bool = False
+    # judges the seam between its roles (a front end and the Tomcats behind it): with every
+    # node of one role left out by --limit there is nothing to judge (engine/runner.py)
+    seam: bool = False
 
     @property
     def title(self) -> str:
@@ -159,13 +162,15 @@ def check(
     needs: tuple[str, ...] = (),
     family: Family | None = None,
     rolling: bool = False,
+    seam: bool = False,
 ) -> Callable[[Judge], Check]:
     """Declare a check. Its judge declares what it needs by parameter name (ARGUMENTS); a node
     check is called for each node with one of `roles` and must take `node`, a cluster check is
     called once and must not. `needs` names the costly facts (COSTLY_FACTS) the engine must
     gather for it. A member of a `family` has the family's code and one digit more. A
     `rolling` check judges members on different releases, so an upgrade target also judges it
-    on a half-upgraded cluster."""
+    on a half-upgraded cluster. A `seam` check judges what nodes of different roles must agree
+    on (a front end's members and the Tomcats behind them), so it needs a node of each."""
     matched = CODE_RE.match(code)
     if family is None and (not matched or matched[2]):
         raise ValueError(f"check code {code!r} must look like CC123 (CC1234 in a family)")
@@ -201,6 +206,7 @@ def check(
             origin=func.__module__,
             family=family,
             rolling=rolling,
+            seam=seam,
         )
 
     return wrap

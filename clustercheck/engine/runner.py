@@ -3,18 +3,30 @@
 The runner owns the rules every check would otherwise repeat: unreachable nodes are skipped
 (never dropped), live checks skip offline nodes, cluster checks say whom they could not judge,
 and a check that crashes becomes an `error` result instead of aborting the run.
+
+`--limit` (ClusterFacts.left_out) is said the same way, so that a verdict on part of a cluster
+never reads as the cluster's: each finding of a cluster check whose roles a left-out node has
+ends with "(not judged: web1 left out by --limit)" and lists them in `details["left_out"]`.
+Its status stays what the check said, as with unreachable nodes: a pass on the nodes judged
+is a pass, and the note and the report's scope say it is not the cluster's. A check with no
+node in scope, or a seam check (Check.seam) with no node of one of its roles, skips with the
+real cause: "no node with role apache in scope: --limit left out web1".
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from clustercheck.derive.derived import Derived
 from clustercheck.engine.check import Check
 from clustercheck.engine.results import Finding, Result, Scope, Status, skipped
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
+from clustercheck.inventory.settings import NodeSettings
 from clustercheck.knowledge.secrets import Secrets
+
+SHOWN = 3  # left-out nodes a note names before it counts the rest
 
 
 def run_checks(
@@ -52,6 +64,9 @@ def _judge_node(
 
 def _judge_cluster(check: Check, facts: ClusterFacts, derived: Derived) -> list[Finding]:
     nodes = _applicable(check, facts)
+    out_of_scope = _out_of_scope(check, nodes, facts.left_out)
+    if out_of_scope:
+        return [out_of_scope]
     if not nodes:
         return [skipped(f"no node with role {' or '.join(check.roles)}")]
     judged = [n for n in nodes if n.reachable]
@@ -61,20 +76,54 @@ def _judge_cluster(check: Check, facts: ClusterFacts, derived: Derived) -> list[
         return [skipped("offline")]
     findings = _judged(check, {"cluster": facts, "derived": derived})
     missing = [n.name for n in nodes if not n.reachable]
-    if not missing:
-        return findings
-    note = f" (not judged: {', '.join(missing)} unreachable)"
-    return [
-        Finding(
-            f.status,
-            f.message + note if f.node is None else f.message,
-            f.node,
-            f.file,
-            f.line,
-            {**f.details, "not_judged": missing} if f.node is None else f.details,
-        )
-        for f in findings
-    ]
+    if missing:
+        note = f" (not judged: {', '.join(missing)} unreachable)"
+        findings = [
+            _noted(f, note, {"not_judged": missing}) if f.node is None else f for f in findings
+        ]
+    left_out = [n.name for n in facts.left_out if _has_role(check, n)]
+    if left_out:
+        # every finding, a node's too: a cluster check judges each node against its peers
+        note = f" (not judged: {_some_of(left_out)} left out by --limit)"
+        findings = [_noted(f, note, {"left_out": left_out}) for f in findings]
+    return findings
+
+
+def _out_of_scope(
+    check: Check, nodes: Sequence[NodeFacts], left_out: Sequence[NodeSettings]
+) -> Finding | None:
+    """The skip that says why --limit left the check nothing to judge: no node of its roles in
+    scope, or (a seam check) none of one of them; None when it did not."""
+    present = {role for n in nodes for role in check.roles if n.settings.has_role(role)}
+    if not nodes:
+        wanting = [check.roles]
+    else:
+        wanting = [(role,) for role in check.roles if check.seam and role not in present]
+    for roles in wanting:
+        names = [n.name for n in left_out if any(n.has_role(role) for role in roles)]
+        if names:
+            return skipped(
+                f"no node with role {' or '.join(roles)} in scope: "
+                f"--limit left out {_some_of(names)}",
+                details={"left_out": names},
+            )
+    return None
+
+
+def _has_role(check: Check, node: NodeSettings) -> bool:
+    return any(node.has_role(role) for role in check.roles)
+
+
+def _noted(finding: Finding, note: str, details: Mapping[str, Any]) -> Finding:
+    """The finding with `note` after its message and `details` added to its details."""
+    return replace(finding, message=finding.message + note, details={**finding.details, **details})
+
+
+def _some_of(names: Sequence[str]) -> str:
+    """At most SHOWN names, then how many more: a note stays short on a large cluster (the
+    details and the report's scope list them all)."""
+    more = len(names) - SHOWN
+    return ", ".join(names[:SHOWN]) + (f" and {more} more" if more > 0 else "")
 
 
 def _judged(check: Check, given: Mapping[str, object]) -> list[Finding]:

@@ -55,6 +55,9 @@ class ClusterFacts:
     dns: dict[str, list[str]] = field(default_factory=dict)
     # what is measured from clustercheck's own machine: NTP reference, AJP exposure, multicast
     local: LocalFacts = field(default_factory=LocalFacts)
+    # the inventory's nodes `--limit` left out: neither gathered nor judged. Checks never read
+    # it; the runner names them in what they would have changed (engine/runner.py)
+    left_out: tuple[NodeSettings, ...] = ()
 
     @property
     def name(self) -> str:

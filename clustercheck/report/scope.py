@@ -69,4 +69,3 @@ class RunScope:
             "offline": list(self.offline),
             "snapshot": self.snapshot,
         }
-
