@@ -24,7 +24,7 @@ def render(report: Report, options: RenderOptions) -> Iterator[str]:
     encoder = json.JSONEncoder(indent=2, ensure_ascii=False, sort_keys=False, allow_nan=False)
     batch: list[str] = []
     size = 0
-    for chunk in encoder.iterencode(report.as_dict()):
+    for chunk in encoder.iterencode(report.as_dict(options.fail_on, options.exit_code)):
         batch.append(chunk)
         size += len(chunk)
         if size >= BATCH:

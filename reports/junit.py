@@ -3,6 +3,10 @@ per result. `warn` is a passing case with its message in system-out, unless --fa
 an upgrade target, one more suite ("upgrade to Tomcat 10.1.62") holds a case per finding the
 upgrade would bring (after it, and during the rolling upgrade), judged by the same rules.
 
+The run itself is a first suite, "clustercheck run", with no case: its properties are the
+verdict, --fail-on, the exit code and the scope (what --limit, --checks and --skip left out, and
+whether the facts came from files or a snapshot), so a CI page tells a partial run from a whole one.
+
 Every attribute and text goes through escape.xml (ElementTree escapes `<`, `&` and quotes, but
 writes C0 controls and lone surrogates as they are: no XML 1.0 parser reads those)."""
 
@@ -20,6 +24,8 @@ from clustercheck.report.formats import Format, RenderOptions
 from clustercheck.report.model import Report
 from clustercheck.reports.common import during_title
 
+RUN_SUITE = "clustercheck run"  # the suite of the run's outcome and scope, without cases
+
 
 def render(report: Report, options: RenderOptions) -> str:
     fail_on = options.fail_on
@@ -28,6 +34,7 @@ def render(report: Report, options: RenderOptions) -> str:
         name=escape.xml(f"clustercheck {report.cluster}"),
         time=f"{report.facts.duration_s:.3f}",
     )
+    _run_suite(root, report, options)
     results = sorted(report.results, key=_by_check)
     for code, group in groupby(results, key=lambda r: r.code):
         cases = list(group)
@@ -39,6 +46,32 @@ def render(report: Report, options: RenderOptions) -> str:
         root.set(key, str(sum(int(s.get(key, "0")) for s in root)))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _run_suite(root: ET.Element, report: Report, options: RenderOptions) -> None:
+    """The run's outcome and scope as the properties of a suite without cases."""
+    suite = _element(root, "testsuite", name=RUN_SUITE, tests="0")
+    _count(suite, ())
+    scope = report.scope
+    said = {
+        "verdict": report.verdict,
+        "fail_on": options.fail_on.value,
+        "exit_code": str(options.exit_code),
+        "scope": scope.describe(),
+        **{f"scope.{key}": _text(value) for key, value in scope.as_dict().items()},
+    }
+    properties = _element(suite, "properties")
+    for name, value in said.items():
+        _element(properties, "property", name=name, value=value)
+
+
+def _text(value: object) -> str:
+    """A property's value: a list comma-separated, a flag as true/false, None as empty."""
+    if isinstance(value, list):
+        return ",".join(str(item) for item in value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return "" if value is None else str(value)
 
 
 def _upgrade_suite(root: ET.Element, upgrade: Upgrade, fail_on: Status) -> None:

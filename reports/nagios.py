@@ -6,7 +6,10 @@ that judged nothing is UNKNOWN, never OK (no silent pass). Waived findings do no
 state; they are counted in the text and the performance data. With an upgrade target the
 findings the upgrade would bring raise the state as today's do (Report.worst), the text adds
 their counts ("upgrade to Tomcat 10.1.62: 17 fail, 8 warn"), the performance data `upgrade_*`,
-and the long output lists them after today's. Every line goes through
+and the long output lists them after today's. A run on part of the cluster or of the
+catalogue (--limit, --checks, --skip) says its scope in the status text ("...; scope: --limit
+tomcat01: 1 of 4 nodes (left out: web1, tomcat02, tomcat03)"): an OK on one node is not the
+cluster's. Every line goes through
 escape.nagios: no newline or '|' from data can start a line or performance data of its own.
 """
 
@@ -58,6 +61,8 @@ def render(report: Report, options: RenderOptions) -> str:
         text += f"; {upgrade_headline(upgrade, 'upgrade to')}"
         summary = upgrade.summary()
         perfdata += "".join(f" upgrade_{s.value}={summary[s.value]}" for s in UPGRADE_ORDER)
+    if not report.scope.whole:
+        text += f"; {report.scope.describe()}"
     perfdata += f" duration={report.facts.duration_s:.1f}s"
     lines = [f"CLUSTERCHECK {STATE[code]} - {escape.nagios(text)} | {perfdata}"]
     worst = [_finding_line(r) for r in findings(report)]

@@ -9,6 +9,11 @@ left out rather than written empty. With an upgrade target (and only then), a ga
 findings the upgrade would bring, by status, with the target as a label; clustercheck_worst_status
 then counts them too (Report.worst).
 
+The run's scope (report/scope.py): how many inventory nodes were judged and how many --limit
+left out (each by name in clustercheck_node_left_out), and clustercheck_scope_partial, 1 when
+--limit, --checks or --skip restricted the run: an alert on the cluster's health should not
+fire, nor clear, on a partial run.
+
 Label values go through escape.prometheus_label and HELP texts through escape.prometheus_help;
 metric and label names are checked against the format's grammar, so a slip in this module is an
 error here, not a textfile the collector rejects.
@@ -66,6 +71,7 @@ def render(report: Report, options: RenderOptions) -> str:
             "1 when clustercheck connected to the node, 0 when it could not.",
             [({**cluster, "node": n.name}, int(n.reachable)) for n in report.facts.nodes.values()],
         ),
+        *_scope_families(report, cluster),
         *_upgrade_families(report, cluster),
         *_clock_families(report, cluster),
         *_multicast_families(report, cluster),
@@ -81,6 +87,33 @@ def render(report: Report, options: RenderOptions) -> str:
         ),
     ]
     return "".join(families)
+
+
+def _scope_families(report: Report, cluster: Labels) -> list[str]:
+    scope = report.scope
+    return [
+        _family(
+            "clustercheck_scope_partial",
+            "1 when the run judged part of the cluster or of the checks (--limit, --checks,"
+            " --skip), 0 when it judged the whole.",
+            [(cluster, int(not scope.whole))],
+        ),
+        _family(
+            "clustercheck_nodes_judged",
+            "Inventory nodes the run judged (all of them unless --limit).",
+            [(cluster, len(scope.nodes))],
+        ),
+        _family(
+            "clustercheck_nodes_left_out",
+            "Inventory nodes --limit left out: neither contacted nor judged.",
+            [(cluster, len(scope.left_out))],
+        ),
+        _family(
+            "clustercheck_node_left_out",
+            "1 for each inventory node --limit left out.",
+            [({**cluster, "node": node}, 1) for node in scope.left_out],
+        ),
+    ]
 
 
 def _upgrade_families(report: Report, cluster: Labels) -> list[str]:

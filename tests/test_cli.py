@@ -45,10 +45,14 @@ def test_example_finds_the_how_tos_mistakes_and_exits_1(capsys: pytest.CaptureFi
 
 def test_json_report_contract(capsys: pytest.CaptureFixture[str]) -> None:
     _code, report = run_json(capsys, str(EXAMPLE))
-    assert report["schema_version"] == 4
+    assert report["schema_version"] == 5
     assert report["cluster"] == "seed-howto"
     assert set(report) >= {
         "cluster",
+        "verdict",
+        "fail_on",
+        "exit_code",
+        "scope",
         "started_at",
         "duration_s",
         "summary",
@@ -58,6 +62,8 @@ def test_json_report_contract(capsys: pytest.CaptureFixture[str]) -> None:
         "upgrade",
     }
     assert report["upgrade"] is None  # no --target-*
+    assert (report["verdict"], report["fail_on"], report["exit_code"]) == ("fail", "fail", 1)
+    assert report["scope"]["whole"] and report["scope"]["left_out"] == []
     assert set(report["summary"]) == {"pass", "warn", "fail", "error", "skip"}
     node = next(n for n in report["nodes"] if n["name"] == "tomcat03")
     assert node["tomcat_version"] == "6.0.35" and node["reachable"] is True

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from clustercheck import __version__
@@ -22,7 +22,10 @@ from clustercheck.report.views import NodeSummary, Views, build_views, node_summ
 # 3: `views.front_ends`, each front end's members with the seam values of both tiers.
 # 4: `upgrade` (null unless a --target-* option was given): the findings an upgrade would bring;
 # also the additions since 3 (`views.multicast.admitted`, `views.static_membership`).
-SCHEMA_VERSION = 4
+# 5: the run's outcome at the top, so that no consumer recomputes it: `verdict` (Report.verdict),
+# `fail_on`, `exit_code`, and `scope` (RunScope.as_dict: what --limit, --checks, --skip left out).
+SCHEMA_VERSION = 5
+NOTHING_JUDGED = "nothing-judged"  # the verdict of a run in which every result was skip
 
 
 class ExitCode:
@@ -41,11 +44,14 @@ class Report:
     results: Sequence[Result]
     views: Views = field(default_factory=Views)
     upgrade: Upgrade | None = None  # with an upgrade target (--target-*): what it would break
-    scope: RunScope = field(default_factory=RunScope)  # what was judged (--limit, --checks...)
+    # what was judged (--limit, --checks...); one naming no node: the facts' nodes, whole
+    scope: RunScope = field(default_factory=RunScope)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "checks", tuple(self.checks))
         object.__setattr__(self, "results", tuple(self.results))
+        if not self.scope.inventory_nodes:
+            object.__setattr__(self, "scope", _whole(self.facts, self.scope))
 
     @property
     def cluster(self) -> str:
@@ -75,6 +81,11 @@ class Report:
         counted = self.counted() + (self.upgrade.counted() if self.upgrade else [])
         return max((r.status for r in counted), key=lambda s: s.rank, default=Status.SKIP)
 
+    @property
+    def verdict(self) -> str:
+        """The run's verdict as one word: the worst counted status, or "nothing-judged"."""
+        return NOTHING_JUDGED if self.nothing_judged else self.worst().value
+
     def exit_code(self, fail_on: Status = Status.FAIL) -> int:
         if self.nothing_judged:
             return ExitCode.USAGE
@@ -84,11 +95,19 @@ class Report:
         """Worst first, then by check code and node, for every renderer alike."""
         return sorted(self.results, key=lambda r: (-r.status.rank, r.code, r.node or ""))
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(
+        self, fail_on: Status = Status.FAIL, exit_code: int | None = None
+    ) -> dict[str, Any]:
+        """The JSON report's content; `exit_code` is the run's (a report not written makes it 2),
+        else the one the verdict gives under `fail_on`."""
         return {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "clustercheck", "version": __version__},
             "cluster": self.cluster,
+            "verdict": self.verdict,
+            "fail_on": fail_on.value,
+            "exit_code": self.exit_code(fail_on) if exit_code is None else exit_code,
+            "scope": self.scope.as_dict(),
             "inventory": self.facts.settings.source,
             "started_at": self.facts.started_at,
             "duration_s": round(self.facts.duration_s, 3),
@@ -110,8 +129,15 @@ def build_report(
 ) -> Report:
     """The run's one Report: its views come from the same derivations the checks judged, and
     show the verdicts of its results. Without a scope, the facts' nodes are the whole cluster."""
-    if scope is None:
-        names = tuple(facts.nodes)
-        offline = tuple(n.name for n in facts.nodes.values() if n.offline and not n.recorded)
-        scope = RunScope(inventory_nodes=names, nodes=names, offline=offline)
-    return Report(facts, checks, results, build_views(facts, derived, results), upgrade, scope)
+    views = build_views(facts, derived, results)
+    return Report(facts, checks, results, views, upgrade, scope or RunScope())
+
+
+def _whole(facts: ClusterFacts, given: RunScope) -> RunScope:
+    """`given` with the facts' nodes as the whole inventory, each judged (and those read from
+    files only, unless it says): a Report built without the CLI's scope."""
+    names = tuple(facts.nodes)
+    offline = given.offline or tuple(
+        n.name for n in facts.nodes.values() if n.offline and not n.recorded
+    )
+    return replace(given, inventory_nodes=names, nodes=names, offline=offline)
