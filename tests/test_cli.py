@@ -98,6 +98,35 @@ def test_fail_on_and_selection(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", str(EXAMPLE), "--limit", "nobody"]) == 2
 
 
+def test_limit_says_what_it_left_out_in_every_finding_it_changes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--limit tomcat01 on the example: no cluster-wide pass reads as the cluster's, and the
+    checks that need the apache node say it was left out, not that nothing matched."""
+    code, report = run_json(capsys, str(EXAMPLE), "--limit", "tomcat01")
+    assert (report["verdict"], report["exit_code"], code) == ("fail", 1, 1)
+    scope = report["scope"]
+    assert (scope["whole"], scope["nodes"], scope["limit"]) == (False, ["tomcat01"], ["tomcat01"])
+    assert scope["left_out"] == ["web1", "tomcat02", "tomcat03"]
+    cluster_wide = {r["code"]: r for r in report["results"] if r["node"] is None}
+    parity = cluster_wide["CC302"]
+    assert parity["status"] == "pass" and parity["message"] == (
+        "every node runs Tomcat 6.0.29 (not judged: tomcat02, tomcat03 left out by --limit)"
+    )
+    assert parity["details"]["left_out"] == ["tomcat02", "tomcat03"]
+    for code in ("CC101", "CC105", "CC106", "CC107", "CC108", "CC202", "CC203", "CC804"):
+        assert (cluster_wide[code]["status"], cluster_wide[code]["message"]) == (
+            "skip",
+            "no node with role apache in scope: --limit left out web1",
+        ), code
+    assert not any("(see CC101)" in r["message"] for r in report["results"])
+    main(["run", str(EXAMPLE), "--limit", "tomcat01", "--nagios"])
+    assert (
+        "; scope: --limit tomcat01: 1 of 4 nodes (left out: web1, tomcat02, tomcat03)"
+        in (capsys.readouterr().out.splitlines()[0])
+    )
+
+
 def test_nothing_judged_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     # CC701 on a node without a Cluster is skipped: a run of only skips is not a pass
     assert main(["run", str(EXAMPLE), "--checks", "CC701", "--limit", "tomcat01"]) == 2
@@ -139,6 +168,9 @@ def test_collect_then_run_the_snapshot_offline(
     _code, direct = run_json(capsys, str(inventory))
     _code, offline = run_json(capsys, str(snapshot))
     assert statuses(offline) == statuses(direct)
+    assert (direct["scope"]["snapshot"], offline["scope"]["snapshot"]) == (None, str(snapshot))
+    # files transport: judged from files only, and so is a snapshot of them
+    assert offline["scope"]["offline"] == direct["scope"]["offline"] == direct["scope"]["nodes"]
     written = b"".join(p.read_bytes() for p in snapshot.rglob("*") if p.is_file())
     assert b"s3cret" not in written and b"other-secret" not in written
     workers = next(snapshot.rglob("workers.properties")).read_text()

@@ -250,3 +250,116 @@ def test_a_check_without_its_documentation_is_refused() -> None:
 
     with pytest.raises(ValueError, match="Why it matters"):
         check("XX106", "undocumented", scope=Scope.CLUSTER)(undocumented)
+
+
+# -- nodes --limit left out (ClusterFacts.left_out) ---------------------------------------------
+
+
+def node_and_cluster_findings(cluster: ClusterFacts) -> Iterator[Finding]:
+    yield passed("all agree")
+    yield failed("differs", node="a")
+
+
+def limited(*left_out: tuple[str, tuple[str, ...]]) -> ClusterFacts:
+    """Node `a` (a tomcat) judged, and the nodes given as (name, roles) left out by --limit."""
+    facts = cluster(("a", True, "ssh"))
+    facts.left_out = tuple(NodeSettings(name, "h", roles) for name, roles in left_out)
+    return facts
+
+
+def cluster_check(roles: tuple[str, ...], seam: bool = False) -> Check:
+    node_and_cluster_findings.__doc__ = DOC
+    judge = node_and_cluster_findings
+    return check("XX110", "limited", scope=Scope.CLUSTER, roles=roles, seam=seam)(judge)
+
+
+TOMCATS = tuple((f"t{i}", ("tomcat",)) for i in range(1, 6))
+
+
+@pytest.mark.parametrize(
+    ("check_", "left_out", "expected"),
+    [
+        (  # its peers left out: each finding says so, a node's too; the status stays
+            cluster_check(("tomcat",)),
+            [("b", ("tomcat",)), ("web1", ("apache",))],
+            [
+                (Status.PASS, None, "all agree (not judged: b left out by --limit)", ["b"]),
+                (Status.FAIL, "a", "differs (not judged: b left out by --limit)", ["b"]),
+            ],
+        ),
+        (  # nodes without its roles left out: nothing to say
+            cluster_check(("tomcat",)),
+            [("web1", ("apache",))],
+            [(Status.PASS, None, "all agree", None), (Status.FAIL, "a", "differs", None)],
+        ),
+        (  # no node of its roles in scope: the real cause
+            cluster_check(("apache",)),
+            [("web1", ("apache",)), ("web2", ("apache",))],
+            [
+                (
+                    Status.SKIP,
+                    None,
+                    "no node with role apache in scope: --limit left out web1, web2",
+                    ["web1", "web2"],
+                )
+            ],
+        ),
+        (  # a seam with one side left out has nothing to judge
+            cluster_check(("apache", "tomcat"), seam=True),
+            [("web1", ("apache",))],
+            [
+                (
+                    Status.SKIP,
+                    None,
+                    "no node with role apache in scope: --limit left out web1",
+                    ["web1"],
+                )
+            ],
+        ),
+        (  # not a seam (clocks): what is in scope is judged, and the note says who was not
+            cluster_check(("apache", "tomcat")),
+            [("web1", ("apache",))],
+            [
+                (Status.PASS, None, "all agree (not judged: web1 left out by --limit)", ["web1"]),
+                (Status.FAIL, "a", "differs (not judged: web1 left out by --limit)", ["web1"]),
+            ],
+        ),
+        (  # a seam whose role is missing from the inventory too: judged as before
+            cluster_check(("apache", "tomcat"), seam=True),
+            [],
+            [(Status.PASS, None, "all agree", None), (Status.FAIL, "a", "differs", None)],
+        ),
+        (  # many left out: the note names three and counts the rest, the details list all
+            cluster_check(("tomcat",)),
+            list(TOMCATS),
+            [
+                (
+                    Status.PASS,
+                    None,
+                    "all agree (not judged: t1, t2, t3 and 2 more left out by --limit)",
+                    ["t1", "t2", "t3", "t4", "t5"],
+                ),
+                (
+                    Status.FAIL,
+                    "a",
+                    "differs (not judged: t1, t2, t3 and 2 more left out by --limit)",
+                    ["t1", "t2", "t3", "t4", "t5"],
+                ),
+            ],
+        ),
+    ],
+)
+def test_cluster_checks_say_what_limit_left_out(
+    check_: Check,
+    left_out: list[tuple[str, tuple[str, ...]]],
+    expected: list[tuple[Status, str | None, str, list[str] | None]],
+) -> None:
+    results = run_checks([check_], limited(*left_out))
+    got = [(r.status, r.node, r.message, r.details.get("left_out")) for r in results]
+    assert got == expected
+
+
+def test_node_checks_judge_their_node_alone_whatever_limit_left_out() -> None:
+    facts = limited(("b", ("tomcat",)))
+    (result,) = run_checks([make_check("XX111", "node-ok", Scope.NODE, node_ok)], facts)
+    assert (result.status, result.message) == (Status.PASS, "fine")
