@@ -114,11 +114,11 @@ def test_limit_says_what_it_left_out_in_every_finding_it_changes(
         "every node runs Tomcat 6.0.29 (not judged: tomcat02, tomcat03 left out by --limit)"
     )
     assert parity["details"]["left_out"] == ["tomcat02", "tomcat03"]
-    for code in ("CC101", "CC105", "CC106", "CC107", "CC108", "CC202", "CC203", "CC804"):
-        assert (cluster_wide[code]["status"], cluster_wide[code]["message"]) == (
+    for seam in ("CC101", "CC105", "CC106", "CC107", "CC108", "CC202", "CC203", "CC804"):
+        assert (cluster_wide[seam]["status"], cluster_wide[seam]["message"]) == (
             "skip",
             "no node with role apache in scope: --limit left out web1",
-        ), code
+        ), seam
     assert not any("(see CC101)" in r["message"] for r in report["results"])
     main(["run", str(EXAMPLE), "--limit", "tomcat01", "--nagios"])
     assert (

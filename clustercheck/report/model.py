@@ -98,8 +98,8 @@ class Report:
     def as_dict(
         self, fail_on: Status = Status.FAIL, exit_code: int | None = None
     ) -> dict[str, Any]:
-        """The JSON report's content; `exit_code` is the run's (a report not written makes it 2),
-        else the one the verdict gives under `fail_on`."""
+        """The JSON report's content; `exit_code` as the run gives it (RenderOptions), else the
+        one the verdict gives under `fail_on`."""
         return {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "clustercheck", "version": __version__},
@@ -134,10 +134,11 @@ def build_report(
 
 
 def _whole(facts: ClusterFacts, given: RunScope) -> RunScope:
-    """`given` with the facts' nodes as the whole inventory, each judged (and those read from
-    files only, unless it says): a Report built without the CLI's scope."""
+    """`given` completed from the facts, for a Report built without the CLI's scope: their nodes
+    judged, those --limit left out (ClusterFacts.left_out), and those read from files only."""
     names = tuple(facts.nodes)
     offline = given.offline or tuple(
         n.name for n in facts.nodes.values() if n.offline and not n.recorded
     )
-    return replace(given, inventory_nodes=names, nodes=names, offline=offline)
+    inventory = names + tuple(n.name for n in facts.left_out)
+    return replace(given, inventory_nodes=inventory, nodes=names, offline=offline)

@@ -13,6 +13,7 @@ from exposition import parse
 from sample import rendered, sample_report
 
 from clustercheck.engine.results import Status
+from clustercheck.inventory.settings import NodeSettings
 from clustercheck.report.model import Report
 from clustercheck.report.scope import RunScope
 from clustercheck.reports import json_report, junit, nagios, prometheus
@@ -196,9 +197,12 @@ def test_prometheus(scope: RunScope, expected: dict[str, Any]) -> None:
     assert prometheus_scope(scoped(scope)) == expected
 
 
-def test_a_report_without_a_scope_judged_its_facts_whole() -> None:
-    scope = sample_report().scope
-    assert scope.whole and scope.nodes == scope.inventory_nodes == NODES
+def test_a_report_without_a_scope_takes_it_from_its_facts() -> None:
+    report = sample_report()
+    assert report.scope.whole and report.scope.nodes == report.scope.inventory_nodes == NODES
+    facts = replace(report.facts, left_out=(NodeSettings("web2", "h", ("apache",)),))
+    scope = Report(facts, report.checks, report.results).scope
+    assert (scope.whole, scope.nodes, scope.left_out) == (False, NODES, ("web2",))
 
 
 def test_a_long_left_out_list_is_cut_in_the_line_and_whole_in_the_data() -> None:
