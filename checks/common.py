@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from clustercheck.derive.runtime import NOT_RUNNING
-from clustercheck.engine.results import Finding, Status, errored, skipped
+from clustercheck.engine.results import Finding, Status, errored, skipped, some_of
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.knowledge.tomcat import tomcat_major
 from clustercheck.parsers.text import Kind, Problem
@@ -53,17 +53,6 @@ def none_running(names: Sequence[str]) -> str:
     if len(names) == 1:
         return NOT_RUNNING.format(names[0])
     return NOT_RUNNING.format(some_of(names)).replace(" is not ", " are not ")
-
-
-SHOWN = 3  # names one message lists before "and N more"
-
-
-def some_of(names: Sequence[str], sep: str = ", ") -> str:
-    """The first SHOWN names, then how many more: a message about one node that names the
-    others stays short however large the cluster, so a report grows with its findings, not with
-    the square of its nodes (the views and the other nodes' own results name the rest)."""
-    more = len(names) - SHOWN
-    return sep.join(names[:SHOWN]) + (f" and {more} more" if more > 0 else "")
 
 
 def server_xml(node: NodeFacts) -> tuple[ServerXml | None, Finding | None]:

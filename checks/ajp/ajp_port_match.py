@@ -8,7 +8,7 @@ from clustercheck.checks.common import readable_servers, some_of
 from clustercheck.derive.derived import Derived
 from clustercheck.derive.targets import MemberTarget, listening_port
 from clustercheck.engine.check import check
-from clustercheck.engine.results import Finding, Scope, errored, failed, passed, warned
+from clustercheck.engine.results import Finding, Scope, errored, failed, passed, skipped, warned
 from clustercheck.facts.cluster import ClusterFacts
 
 
@@ -79,6 +79,10 @@ def _judge_target(cluster: ClusterFacts, target: MemberTarget) -> Finding:
             f"{name}: cannot tell, {target.host} not looked up in DNS ({unresolved})",
             details=details,
             **where,
+        )
+    if target.left_out:
+        return skipped(
+            f"{name}: points at {target.left_out}, which --limit left out", details=details, **where
         )
     if not target.candidates:
         return failed(

@@ -38,6 +38,7 @@ class MemberTarget:
     how: str  # how the host was matched: "inventory host", "interface address", "DNS", ...
     node: NodeFacts | None  # the Tomcat node with an AJP connector on that port
     connector: Connector | None
+    left_out: str | None = None  # no candidate: the Tomcat node of that host --limit left out
 
     @property
     def apache(self) -> NodeFacts:
@@ -136,13 +137,23 @@ def member_targets(cluster: ClusterFacts, ends: Sequence[FrontEnd]) -> list[Memb
     """Every AJP member in use of every front end, matched to a Tomcat node (checks get it once
     per run from Derived.targets)."""
     index = _HostIndex(cluster)
+    left_out = {
+        name: n.name
+        for n in cluster.left_out
+        if n.has_role("tomcat")
+        for name in (n.host.lower(), n.name.lower())
+    }
     found = []
     for front_end in ends:
         for member, balancer in front_end.members:
-            candidates, how = index.find(front_end.node, member.host.value, cluster.dns)
+            host = member.host.value
+            candidates, how = index.find(front_end.node, host, cluster.dns)
             node, connector = _by_port(candidates, member.port.value)
+            unjudged = None if candidates else left_out.get(host.lower().strip("[]"))
             found.append(
-                MemberTarget(front_end, member, balancer, tuple(candidates), how, node, connector)
+                MemberTarget(
+                    front_end, member, balancer, tuple(candidates), how, node, connector, unjudged
+                )
             )
     return found
 

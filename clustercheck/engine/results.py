@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -102,3 +102,14 @@ class Result:
         if self.waived:
             data["waived"] = self.waived
         return data
+
+
+SHOWN = 3  # names one message lists before "and N more"
+
+
+def some_of(names: Sequence[str], sep: str = ", ", shown: int = SHOWN) -> str:
+    """The first `shown` names, then how many more: a message about one node that names the
+    others stays short however large the cluster, so a report grows with its findings, not with
+    the square of its nodes (the views, the details and the other nodes' results name the rest)."""
+    more = len(names) - shown
+    return sep.join(names[:shown]) + (f" and {more} more" if more > 0 else "")

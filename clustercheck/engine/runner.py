@@ -21,12 +21,10 @@ from typing import Any
 
 from clustercheck.derive.derived import Derived
 from clustercheck.engine.check import Check
-from clustercheck.engine.results import Finding, Result, Scope, Status, skipped
+from clustercheck.engine.results import Finding, Result, Scope, Status, skipped, some_of
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.inventory.settings import NodeSettings
 from clustercheck.knowledge.secrets import Secrets
-
-SHOWN = 3  # left-out nodes a note names before it counts the rest
 
 
 def run_checks(
@@ -84,8 +82,12 @@ def _judge_cluster(check: Check, facts: ClusterFacts, derived: Derived) -> list[
     left_out = [n.name for n in facts.left_out if _has_role(check, n)]
     if left_out:
         # every finding, a node's too: a cluster check judges each node against its peers
-        note = f" (not judged: {_some_of(left_out)} left out by --limit)"
-        findings = [_noted(f, note, {"left_out": left_out}) for f in findings]
+        note = f" (not judged: {some_of(left_out)} left out by --limit)"
+        # (a skip already says it judged nothing)
+        findings = [
+            f if f.status is Status.SKIP else _noted(f, note, {"left_out": left_out})
+            for f in findings
+        ]
     return findings
 
 
@@ -104,7 +106,7 @@ def _out_of_scope(
         if names:
             return skipped(
                 f"no node with role {' or '.join(roles)} in scope: "
-                f"--limit left out {_some_of(names)}",
+                f"--limit left out {some_of(names)}",
                 details={"left_out": names},
             )
     return None
@@ -117,13 +119,6 @@ def _has_role(check: Check, node: NodeSettings) -> bool:
 def _noted(finding: Finding, note: str, details: Mapping[str, Any]) -> Finding:
     """The finding with `note` after its message and `details` added to its details."""
     return replace(finding, message=finding.message + note, details={**finding.details, **details})
-
-
-def _some_of(names: Sequence[str]) -> str:
-    """At most SHOWN names, then how many more: a note stays short on a large cluster (the
-    details and the report's scope list them all)."""
-    more = len(names) - SHOWN
-    return ", ".join(names[:SHOWN]) + (f" and {more} more" if more > 0 else "")
 
 
 def _judged(check: Check, given: Mapping[str, object]) -> list[Finding]:

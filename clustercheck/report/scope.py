@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from clustercheck.engine.results import some_of
+
 SHOWN = 5  # left-out nodes the scope line names before it counts the rest (as_dict lists all)
 
 
@@ -37,9 +39,10 @@ class RunScope:
         """The scope as short phrases, one per restriction, for a line or a list."""
         said: list[str] = []
         if self.left_out:
+            named = some_of(self.left_out, shown=SHOWN)
             said.append(
                 f"--limit {','.join(self.limit)}: {len(self.nodes)} of "
-                f"{len(self.inventory_nodes)} nodes (left out: {self._left_out_named()})"
+                f"{len(self.inventory_nodes)} nodes (left out: {named})"
             )
         if self.checks:
             said.append(f"--checks {','.join(self.checks)}")
@@ -52,11 +55,6 @@ class RunScope:
             who = "every node" if everyone else ", ".join(self.offline)
             said.append(f"files only (no live probes): {who}")
         return said
-
-    def _left_out_named(self) -> str:
-        """The left-out nodes, the first SHOWN by name: a line stays short on a large cluster."""
-        more = len(self.left_out) - SHOWN
-        return ", ".join(self.left_out[:SHOWN]) + (f" and {more} more" if more > 0 else "")
 
     def describe(self) -> str:
         """One line: 'the whole cluster, live' or what was restricted."""
