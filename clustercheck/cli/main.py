@@ -338,18 +338,28 @@ def _load_target(target: str) -> tuple[ClusterSettings, Snapshot | None]:
 
 
 def _limit(settings: ClusterSettings, limit: str) -> ClusterSettings:
-    from dataclasses import replace
+    """The nodes --limit names (by name or role), and the waivers that can apply to them: a
+    waiver for a node left out would say it matched nothing, and a snapshot keeps none."""
+    import difflib
 
     keys = _split(limit)
     if not keys:
         return settings
-    names = {n.name for n in settings.nodes}
-    roles = {r for n in settings.nodes for r in n.roles}
-    unknown = [k for k in keys if k not in names and k not in roles]
+    known = {n.name for n in settings.nodes} | {r for n in settings.nodes for r in n.roles}
+    unknown = [k for k in keys if k not in known]
     if unknown:
-        raise UsageError(f"--limit: {', '.join(unknown)} is neither a node nor a role")
+        near = {k: difflib.get_close_matches(k, known, n=1, cutoff=0.6) for k in unknown}
+        raise UsageError(
+            *(
+                f"--limit: {k} is neither a node nor a role"
+                + (f" (did you mean {near[k][0]}?)" if near[k] else "")
+                for k in unknown
+            )
+        )
     nodes = tuple(n for n in settings.nodes if n.name in keys or set(n.roles) & set(keys))
-    return replace(settings, nodes=nodes)
+    kept = {n.name for n in nodes}
+    waivers = tuple(w for w in settings.waivers if w.node is None or w.node in kept)
+    return replace(settings, nodes=nodes, waivers=waivers)
 
 
 def _gather(
@@ -390,7 +400,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from clustercheck.engine.results import Status
     from clustercheck.engine.runner import run_checks
     from clustercheck.engine.upgrade import judge_upgrade
-    from clustercheck.engine.waivers import apply_waivers
+    from clustercheck.engine.waivers import apply_waivers, refused
     from clustercheck.report.formats import RenderOptions, Trend
     from clustercheck.report.model import ExitCode, build_report
 
@@ -403,6 +413,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if not checks:
         raise UsageError("no check selected")
+    problems = refused(settings.waivers, catalogue)
+    if problems:
+        raise UsageError(*problems)
     outputs = _outputs(args)
     if args.history:
         _check_history(args.history)  # a URL with a password, or no driver: before gathering
@@ -682,6 +695,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     from clustercheck.report import history
     from clustercheck.report.escape import terminal
 
+    _existing_history(args.target)
     if args.html:
         return _estate_page(args)
     try:
@@ -700,6 +714,15 @@ def cmd_history(args: argparse.Namespace) -> int:
             )
         )
     return 0
+
+
+def _existing_history(target: str) -> None:
+    """`history` reads what `run --history` wrote: a file that is not there is a typo, not a
+    history with no runs (that one exists and says so). A PostgreSQL URL is the store's to judge."""
+    from clustercheck.report.history_postgres import is_url
+
+    if not is_url(target) and not os.path.lexists(target):
+        raise UsageError(f"{target}: no such history file")
 
 
 def _estate_page(args: argparse.Namespace) -> int:
