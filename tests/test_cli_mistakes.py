@@ -126,3 +126,22 @@ def test_an_empty_history_has_no_runs_recorded(
     assert main(["history", str(empty)]) == 0
     assert [run.cluster for run in history.runs(empty)] == ["seed-howto"]
     assert "seed-howto" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("hosts", "line"),
+    [
+        (["web1", "web1"], "discover: web1 is web1 again (the same host and port)"),
+        (
+            ["deploy@WEB1:22", "web1"],
+            "discover: web1 is deploy@WEB1:22 again (the same host and port)",
+        ),
+    ],
+)
+def test_discover_refuses_a_host_given_twice_before_connecting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], hosts: list[str], line: str
+) -> None:
+    """Probed twice, it would be written as two nodes of one httpd, which run refuses."""
+    out = tmp_path / "inventory.yaml"
+    assert main(["discover", *hosts, "-o", str(out)]) == 2
+    assert capsys.readouterr().err == f"clustercheck: {line}\n" and not out.exists()

@@ -654,6 +654,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
     }
     try:
         specs = [replace(spec, ssh={**ssh, **spec.ssh}) for spec in map(parse_target, args.hosts)]
+        _given_once(args.hosts, specs)
         if args.ansible_inventory:
             specs += _ansible_specs(args.ansible_inventory, args.limit)
         discovery = discover_balancers(
@@ -678,6 +679,17 @@ def cmd_discover(args: argparse.Namespace) -> int:
     for item in discovery.todos:
         _say(f"TODO {item.what} ({item.host}): {item.reason}")
     return 0
+
+
+def _given_once(targets: Sequence[str], specs: Sequence[HostSpec]) -> None:
+    """A host given twice (`web1 web1:22`) would be probed twice and written as two nodes of one
+    httpd, an inventory `run` refuses: said here, before any connection."""
+    seen: dict[tuple[str, object], str] = {}
+    for text, spec in zip(targets, specs, strict=True):
+        key = (spec.host.lower(), spec.ssh.get("port", 22))
+        if key in seen:
+            raise UsageError(f"discover: {text} is {seen[key]} again (the same host and port)")
+        seen[key] = text
 
 
 def _ansible_specs(path: str, limit: str | None) -> list[HostSpec]:
