@@ -114,6 +114,18 @@ def test_history_of_a_file_that_is_not_there_is_an_error(
     assert not missing.exists() and not (tmp_path / "estate.html").exists()
 
 
+@pytest.mark.parametrize("limit", ["0", "-1"])
+def test_history_limit_is_at_least_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], limit: str
+) -> None:
+    """0 said "no runs recorded" of a history that has some."""
+    db = tmp_path / "history.db"
+    assert main(["run", str(EXAMPLE), "-q", "--history", str(db)]) == 1
+    capsys.readouterr()
+    assert main(["history", str(db), "--limit", limit]) == 2
+    assert capsys.readouterr().err == "clustercheck: --limit: at least 1\n"
+
+
 def test_an_empty_history_has_no_runs_recorded(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

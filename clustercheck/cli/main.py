@@ -710,6 +710,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     _existing_history(args.target)
     if args.html:
         return _estate_page(args)
+    if args.limit < 1:  # 0 would say "no runs recorded", -1 list every run
+        raise UsageError("--limit: at least 1")
     try:
         runs = history.runs(args.target, limit=args.limit)
     except history.HistoryError as exc:
