@@ -371,13 +371,13 @@ def _hint(name: str, known: Iterable[str]) -> str | None:
 
 
 def _suggestion(name: str, known: Iterable[str]) -> str:
-    """ " (did you mean 'x'?)" when one known word is close, else nothing."""
+    """The hint after a message, ` (did you mean 'x'?)`, or nothing when no word is close."""
     hint = _hint(name, known)
     return f" (did you mean '{hint}'?)" if hint else ""
 
 
 def _nearest(name: str, known: Sequence[str]) -> str:
-    """ "did you mean 'x'?" when one known word is close, else every known word."""
+    """The hint in a message's parentheses: `did you mean 'x'?`, else every known word."""
     hint = _hint(name, known)
     return f"did you mean '{hint}'?" if hint else f"known: {', '.join(known)}"
 
