@@ -71,7 +71,12 @@ def test_reachable_node_is_judged_and_broken_ones_are_cc001_errors(
     nodes = {
         "good": good,
         "closed": {**good, "ssh": {"port": free_port()}},
-        "badkey": {**good, "ssh": {"identity_file": str(sshd.stranger_key)}},
+        "badkey": {
+            **good,
+            "ssh": {"identity_file": str(sshd.stranger_key)},
+            # a Tomcat of its own: one instance listed twice is an inventory error
+            "tomcat": {"catalina_base": lay_out(tmp_path, "badkey", "badkey")},
+        },
     }
     code, report = run(capsys, str(inventory(tmp_path, sshd, nodes)))
     assert code == 1

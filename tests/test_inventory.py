@@ -78,7 +78,7 @@ def test_good_inventory_merges_defaults_key_by_key(tmp_path: Path) -> None:
         ),
         (
             "cluster: x\nnodes:\n  t1: {host: h, roles: [httpd]}\n",
-            "nodes.t1.roles: unknown role 'httpd'",
+            "nodes.t1.roles: unknown role 'httpd' (known: apache, tomcat)",
         ),
         (
             "cluster: x\nnodes:\n  t1: {host: h, roles: [apache]}\n",
@@ -143,6 +143,95 @@ def test_each_mistake_is_named_with_line_and_field(
     assert all(p.startswith(str(tmp_path / "inventory.yaml")) for p in found)
 
 
+# (id, a node's fields, the one problem after 'inventory.yaml:'): a field that is there but
+# wrong is that problem alone, never also "required"
+ONE_PROBLEM = [
+    ("a role mistyped", "{host: h, roles: [tomcat, tomcta], tomcat: {catalina_base: /t}}",
+     "3: nodes.t1.roles: unknown role 'tomcta' (did you mean 'tomcat'?)"),
+    ("a role list that is a number", "{host: h, roles: 5, tomcat: {catalina_base: /t}}",
+     "3: nodes.t1.roles: must be a list of strings"),
+    ("an empty host", "{host: '', roles: [tomcat], tomcat: {catalina_base: /t}}",
+     "3: nodes.t1.host: must be a non-empty string"),
+    ("a root that is a number", "{host: h, roles: [tomcat], transport: files, root: [],"
+     " tomcat: {catalina_base: /t}}", "3: nodes.t1.root: must be a non-empty string"),
+    ("an empty catalina_base", "{host: h, roles: [tomcat], tomcat: {catalina_base: ''}}",
+     "3: nodes.t1.tomcat.catalina_base: must be a non-empty string"),
+    ("an empty jk_conf", "{host: h, roles: [apache], apache: {jk_conf: ''}}",
+     "3: nodes.t1.apache.jk_conf: must be a non-empty string"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("node", "problem"), [c[1:] for c in ONE_PROBLEM], ids=[c[0] for c in ONE_PROBLEM]
+)
+def test_a_wrong_field_is_one_problem(tmp_path: Path, node: str, problem: str) -> None:
+    path = tmp_path / "inventory.yaml"
+    assert problems(tmp_path, f"cluster: x\nnodes:\n  t1: {node}\n") == [f"{path}:{problem}"]
+
+
+def test_a_mistake_in_defaults_is_one_problem_on_its_line(tmp_path: Path) -> None:
+    """Not once per node that uses it, nor on the node's line."""
+    found = problems(
+        tmp_path,
+        """\
+        cluster: x
+        defaults:
+          os: linx
+          ssh: {port: 0, usr: deploy}
+          tomcat: [catalina_base]
+        nodes:
+          a: {host: a, roles: [tomcat], tomcat: {catalina_base: /a}}
+          b: {host: b, roles: [tomcat], tomcat: {catalina_base: /b}}
+          c: {host: c, roles: [tomcat], tomcat: {catalina_base: /c}, ssh: {port: 22}}
+        """,
+    )
+    path = tmp_path / "inventory.yaml"
+    assert found == [
+        f"{path}:4: defaults.ssh.usr: unknown key (did you mean 'user'?)",
+        f"{path}:3: defaults.os: must be one of linux, windows (got 'linx')",
+        f"{path}:4: defaults.ssh.port: must be between 1 and 65535",
+        f"{path}:5: defaults.tomcat: must be a mapping",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        ("{host: h, roles: [tomcat], tomcat: {catalina_base: /t}}",
+         "{host: h, roles: [tomcat], tomcat: {catalina_base: /t}}",
+         "the same Tomcat as nodes.a (catalina_base /t on h)"),
+        ("{host: h, roles: [tomcat], ssh: {port: 22}, tomcat: {catalina_base: /t}}",
+         "{host: H, roles: [tomcat], tomcat: {catalina_base: /t}}",
+         "the same Tomcat as nodes.a (catalina_base /t on H)"),
+        ("{host: h, roles: [apache, tomcat], apache: {jk_conf: /j}, tomcat: {catalina_base: /t}}",
+         "{host: h, roles: [apache], apache: {jk_conf: /j}}",
+         "the same httpd as nodes.a (jk_conf /j on h)"),
+        ("{transport: local, roles: [tomcat], tomcat: {catalina_base: /t}}",
+         "{transport: local, roles: [tomcat], tomcat: {catalina_base: /t}}",
+         "the same Tomcat as nodes.a (catalina_base /t on this machine)"),
+        ("{host: h, roles: [tomcat], tomcat: {catalina_base: /t}}",
+         "{host: h, roles: [tomcat], tomcat: {catalina_base: /u}}", None),
+        ("{host: h, roles: [tomcat], tomcat: {catalina_base: /t}}",
+         "{host: h, roles: [tomcat], ssh: {port: 2222}, tomcat: {catalina_base: /t}}", None),
+        ("{host: h, roles: [apache], apache: {jk_conf: /j}}",
+         "{host: h, roles: [tomcat], tomcat: {catalina_base: /j}}", None),
+        ("{host: h, roles: [tomcat], transport: files, root: r1, tomcat: {catalina_base: /t}}",
+         "{host: h, roles: [tomcat], transport: files, root: r2, tomcat: {catalina_base: /t}}",
+         None),
+    ],
+)  # fmt: skip
+def test_one_instance_under_two_names_is_one_problem(
+    tmp_path: Path, first: str, second: str, same: str | None
+) -> None:
+    text = f"cluster: x\nnodes:\n  a: {first}\n  b: {second}\n"
+    if same is None:
+        assert len(load_inventory(write(tmp_path, text)).nodes) == 2
+    else:
+        assert problems(tmp_path, text) == [
+            f"{tmp_path / 'inventory.yaml'}:4: nodes.b: {same}: list it once"
+        ]
+
+
 def test_all_mistakes_are_reported_at_once(tmp_path: Path) -> None:
     found = problems(
         tmp_path,
@@ -196,7 +285,7 @@ HOSTILE = [
     ("NaN as a string field", "defaults: {tomcat: {version: .nan}}",
      "2: defaults.tomcat.version: .nan is not a finite number"),
     ("a number too big to wait for", "defaults: {ssh: {connect_timeout: 1.0e+300}}",
-     "2: nodes.t1.ssh.connect_timeout: must be between 0.1 and 86400"),
+     "2: defaults.ssh.connect_timeout: must be between 0.1 and 86400"),
     ("a month 13", "waivers: [{code: CC302, reason: r, expires: 2027-13-45}]",
      "2: waivers[0].expires: '2027-13-45' is not a valid date"),
     ("a quoted month 13", "waivers: [{code: CC302, reason: r, expires: '2027-13-45'}]",

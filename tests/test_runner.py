@@ -230,9 +230,9 @@ def test_every_member_of_a_family_extends_its_code() -> None:
     ("key", "message"),
     [
         ("CC999", "no check named 'CC999' and no code starts with CC999"),
-        ("CC6O3", "no check named 'CC6O3' (did you mean CC603?)"),
-        ("jk-confg", "no check named 'jk-confg' (did you mean jk-config?)"),
-        ("CC60311", "no check named 'CC60311' (did you mean CC6031?)"),
+        ("CC6O3", "no check named 'CC6O3' (did you mean CC603 jk-config?)"),
+        ("jk-confg", "no check named 'jk-confg' (did you mean CC603 jk-config?)"),
+        ("CC60311", "no check named 'CC60311' (did you mean CC6031 jk-undefined-worker?)"),
     ],
 )
 def test_a_key_that_selects_nothing_is_an_error_with_the_nearest(key: str, message: str) -> None:

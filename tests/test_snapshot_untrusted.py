@@ -303,9 +303,10 @@ def test_collect_keeps_every_node_name_and_path_inside_its_folder(
             "roles": ["tomcat"],
             "transport": "files",
             "root": "/",
-            "tomcat": {"catalina_base": climbing, "version": "10.1.20"},
+            # one folder, written differently for each node: one path given twice is refused
+            "tomcat": {"catalina_base": climbing + "./" * index, "version": "10.1.20"},
         }
-        for name in HOSTILE_NAMES
+        for index, name in enumerate(HOSTILE_NAMES)
     }
     inventory = tmp_path / "inventory.yaml"
     inventory.write_text(yaml.safe_dump({"cluster": "c", "nodes": nodes}))

@@ -1,15 +1,16 @@
-"""Waivers: which results they match, when they expire, and what they say when they do not
-apply."""
+"""Waivers: which results they match, when they expire, what they say when they do not apply,
+and which are refused before a run."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from clustercheck.engine.registry import load_checks
 from clustercheck.engine.results import Result, Status
-from clustercheck.engine.waivers import apply_waivers
+from clustercheck.engine.waivers import apply_waivers, refused
 from clustercheck.inventory.settings import Waiver
 
 TODAY = date(2026, 11, 24)
@@ -62,21 +63,6 @@ CASES = [
         [waiver("CC701", "web1")],
         [],
         ["waiver for CC701 on web1 matched no warn, fail or error result"],
-    ),
-    (
-        "a code no check has",
-        [waiver("CC999")],
-        [],
-        [
-            "waiver for CC999: no check named 'CC999' and no code starts with CC999 "
-            "(see `clustercheck checks`)"
-        ],
-    ),
-    (
-        "a mistyped code: the nearest one",
-        [waiver("CC6O3")],
-        [],
-        ["waiver for CC6O3: no check named 'CC6O3' (did you mean CC603?)"],
     ),
     (
         "a family's code: every member, as before the split",
@@ -169,3 +155,25 @@ def test_results_keep_their_order_and_the_input_is_untouched() -> None:
 def test_no_waivers_changes_nothing() -> None:
     results, notices = apply_waivers(list(RESULTS.values()), [], TODAY, CATALOGUE)
     assert results == list(RESULTS.values()) and notices == []
+
+
+@pytest.mark.parametrize(
+    ("code", "problem"),
+    [
+        (
+            "CC999",
+            "no check named 'CC999' and no code starts with CC999 (see `clustercheck checks`)",
+        ),
+        ("CC6O3", "no check named 'CC6O3' (did you mean CC603 jk-config?)"),
+        ("jvmroute-uniq", "no check named 'jvmroute-uniq' (did you mean CC201 jvmroute-unique?)"),
+        ("CC701", None),
+        ("jk-config", None),
+        ("CC7", None),
+    ],
+)
+def test_a_waiver_naming_no_installed_check_is_refused_where_it_is_written(
+    code: str, problem: str | None
+) -> None:
+    written = replace(waiver(code), where="inventory.yaml:9: waivers[2].code")
+    expected = [f"inventory.yaml:9: waivers[2].code: {problem}"] if problem else []
+    assert refused([written], CATALOGUE) == expected

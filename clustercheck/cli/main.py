@@ -339,18 +339,28 @@ def _load_target(target: str) -> tuple[ClusterSettings, Snapshot | None]:
 
 
 def _limit(settings: ClusterSettings, limit: str) -> ClusterSettings:
-    from dataclasses import replace
+    """The nodes --limit names (by name or role), and the waivers that can apply to them: a
+    waiver for a node left out would say it matched nothing, and a snapshot keeps none."""
+    import difflib
 
     keys = _split(limit)
     if not keys:
         return settings
-    names = {n.name for n in settings.nodes}
-    roles = {r for n in settings.nodes for r in n.roles}
-    unknown = [k for k in keys if k not in names and k not in roles]
+    known = {n.name for n in settings.nodes} | {r for n in settings.nodes for r in n.roles}
+    unknown = [k for k in keys if k not in known]
     if unknown:
-        raise UsageError(f"--limit: {', '.join(unknown)} is neither a node nor a role")
+        near = {k: difflib.get_close_matches(k, known, n=1, cutoff=0.6) for k in unknown}
+        raise UsageError(
+            *(
+                f"--limit: {k} is neither a node nor a role"
+                + (f" (did you mean {near[k][0]}?)" if near[k] else "")
+                for k in unknown
+            )
+        )
     nodes = tuple(n for n in settings.nodes if n.name in keys or set(n.roles) & set(keys))
-    return replace(settings, nodes=nodes)
+    kept = {n.name for n in nodes}
+    waivers = tuple(w for w in settings.waivers if w.node is None or w.node in kept)
+    return replace(settings, nodes=nodes, waivers=waivers)
 
 
 def _gather(
@@ -391,7 +401,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from clustercheck.engine.results import Status
     from clustercheck.engine.runner import run_checks
     from clustercheck.engine.upgrade import judge_upgrade
-    from clustercheck.engine.waivers import apply_waivers
+    from clustercheck.engine.waivers import apply_waivers, refused
     from clustercheck.report.formats import RenderOptions, Trend
     from clustercheck.report.model import ExitCode, build_report
 
@@ -404,6 +414,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if not checks:
         raise UsageError("no check selected")
+    problems = refused(settings.waivers, catalogue)
+    if problems:
+        raise UsageError(*problems)
     outputs = _outputs(args)
     if args.history:
         _check_history(args.history)  # a URL with a password, or no driver: before gathering
@@ -661,6 +674,7 @@ def cmd_discover(args: argparse.Namespace) -> int:
     }
     try:
         specs = [replace(spec, ssh={**ssh, **spec.ssh}) for spec in map(parse_target, args.hosts)]
+        _given_once(args.hosts, specs)
         if args.ansible_inventory:
             specs += _ansible_specs(args.ansible_inventory, args.limit)
         discovery = discover_balancers(
@@ -687,6 +701,17 @@ def cmd_discover(args: argparse.Namespace) -> int:
     return 0
 
 
+def _given_once(targets: Sequence[str], specs: Sequence[HostSpec]) -> None:
+    """A host given twice (`web1 web1:22`) would be probed twice and written as two nodes of one
+    httpd, an inventory `run` refuses: said here, before any connection."""
+    seen: dict[tuple[str, object], str] = {}
+    for text, spec in zip(targets, specs, strict=True):
+        key = (spec.host.lower(), spec.ssh.get("port", 22))
+        if key in seen:
+            raise UsageError(f"discover: {text} is {seen[key]} again (the same host and port)")
+        seen[key] = text
+
+
 def _ansible_specs(path: str, limit: str | None) -> list[HostSpec]:
     """The hosts of an Ansible inventory, read through ansible-inventory (an optional extra:
     the module runs it as a program, so nothing of Ansible is imported)."""
@@ -702,8 +727,11 @@ def cmd_history(args: argparse.Namespace) -> int:
     from clustercheck.report import history
     from clustercheck.report.escape import terminal
 
+    _existing_history(args.target)
     if args.html:
         return _estate_page(args)
+    if args.limit < 1:  # 0 would say "no runs recorded", -1 list every run
+        raise UsageError("--limit: at least 1")
     try:
         runs = history.runs(args.target, limit=args.limit)
     except history.HistoryError as exc:
@@ -720,6 +748,15 @@ def cmd_history(args: argparse.Namespace) -> int:
             )
         )
     return 0
+
+
+def _existing_history(target: str) -> None:
+    """`history` reads what `run --history` wrote: a file that is not there is a typo, not a
+    history with no runs (that one exists and says so). A PostgreSQL URL is the store's to judge."""
+    from clustercheck.report.history_postgres import is_url
+
+    if not is_url(target) and not os.path.lexists(target):
+        raise UsageError(f"{target}: no such history file")
 
 
 def _estate_page(args: argparse.Namespace) -> int:

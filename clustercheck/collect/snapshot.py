@@ -418,9 +418,7 @@ def _inventory_yaml(settings: ClusterSettings, redactor: Redactor) -> str:
     if settings.multicast.window_s is not None:
         data["multicast"] = {"window_s": settings.multicast.window_s}
     if settings.waivers:
-        data["waivers"] = [
-            {k: v for k, v in vars(w).items() if v is not None} for w in settings.waivers
-        ]
+        data["waivers"] = [w.as_inventory() for w in settings.waivers]
     header = "# Written by `clustercheck collect`: every node reads from nodes/<name>/.\n"
     return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 

@@ -91,14 +91,18 @@ def matching(checks: Sequence[Check], key: str) -> list[Check]:
 
 
 def unknown(checks: Sequence[Check], key: str) -> str:
-    """Why a key selects nothing, with the nearest code or name when one is close."""
+    """Why a key selects nothing, with the nearest check or family when one is close, named by
+    code and name both (`CC101 ajp-port-match`), whichever of them the key was near."""
     key = key.strip()
-    words = [*(c.code for c in checks), *(c.name for c in checks)]
-    words += [word for fam in families(checks) for word in (fam.code, fam.name)]
-    by_lower = {word.lower(): word for word in words}
+    named: list[Check | Family] = [*checks, *families(checks)]
+    by_lower = {word.lower(): item for item in named for word in (item.code, item.name)}
     near = difflib.get_close_matches(key.lower(), list(by_lower), n=1, cutoff=0.6)
     codes = f" and no code starts with {key.upper()}" if CODE_PREFIX_RE.fullmatch(key) else ""
-    hint = f" (did you mean {by_lower[near[0]]}?)" if near else " (see `clustercheck checks`)"
+    if near:
+        item = by_lower[near[0]]
+        hint = f" (did you mean {item.code} {item.name}?)"
+    else:
+        hint = " (see `clustercheck checks`)"
     return f"no check named {key!r}{codes}{hint}"
 
 

@@ -12,8 +12,11 @@ Matching rules:
 - when several waivers match a result, the first one (in inventory order) gives the reason;
 - a waiver applies through its `expires` date and not after it. An expired waiver no longer
   applies and says so, so an accepted risk cannot outlive its review silently; a waiver that
-  matches nothing says so too, so stale waivers get cleaned up, and one that names no check
-  (a typo, a plugin no longer installed) says that, with the nearest code when one is close.
+  matches nothing says so too, so stale waivers get cleaned up.
+
+A waiver that names no installed check (a typo, a plugin no longer installed) is refused before
+anything is gathered (`refused`), as the inventory refuses one naming no node: it would waive
+nothing, silently.
 """
 
 from __future__ import annotations
@@ -28,22 +31,29 @@ from clustercheck.engine.results import Result
 from clustercheck.inventory.settings import Waiver
 
 
+def refused(waivers: Sequence[Waiver], catalogue: Sequence[Check]) -> list[str]:
+    """One inventory problem (file, line, field, the nearest check) per waiver whose code
+    selects no check of the catalogue (every check installed, plugins included)."""
+    return [
+        f"{waiver.where}: {unknown(catalogue, waiver.code)}"
+        for waiver in waivers
+        if not matching(catalogue, waiver.code)
+    ]
+
+
 def apply_waivers(
     results: list[Result], waivers: Sequence[Waiver], today: date, catalogue: Sequence[Check]
 ) -> tuple[list[Result], list[str]]:
     """The results with every matching, unexpired waiver applied, and notices about waivers that
-    expired, name no check of the catalogue (every check installed) or matched nothing."""
+    expired or matched nothing (those `refused` were refused before)."""
     notices: list[str] = []
     active: list[tuple[Waiver, set[str]]] = []
     for waiver in waivers:
         problem = _inactive(waiver, today)
-        codes = {c.code for c in matching(catalogue, waiver.code)}
         if problem:
             notices.append(f"{_label(waiver)} {problem}")
-        elif not codes:
-            notices.append(f"{_label(waiver)}: {unknown(catalogue, waiver.code)}")
         else:
-            active.append((waiver, codes))
+            active.append((waiver, {c.code for c in matching(catalogue, waiver.code)}))
     used: set[int] = set()
     out: list[Result] = []
     for result in results:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import difflib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from clustercheck.inventory import schema
+from clustercheck.inventory.identity import duplicates
 from clustercheck.inventory.schema import Field
 from clustercheck.inventory.settings import (
     ApacheSettings,
@@ -40,8 +41,11 @@ class _Errors:
         self.items: list[str] = items if items is not None else []
 
     def add(self, line: int | None, field: str, message: str) -> None:
+        """Once per problem: a mistake in `defaults` is met again in every node that uses it."""
         where = f"{self.source}:{line}" if line else self.source
-        self.items.append(f"{where}: {field}: {message}")
+        item = f"{where}: {field}: {message}"
+        if item not in self.items:
+            self.items.append(item)
 
     def in_file(self, source: str) -> _Errors:
         """The same list, for problems whose lines are in another file (a waiver file)."""
@@ -101,7 +105,10 @@ def parse_inventory(data: Any, source: str, base_dir: Path) -> ClusterSettings:
         errors.add(data.line_of("defaults"), "defaults", "must be a mapping of node fields")
         defaults = LinedDict()
     nodes = _nodes(data, defaults, errors, base_dir)
-    waivers = _waivers(data.get("waivers"), data.line_of("waivers"), errors, base_dir)
+    for node, problem in duplicates(nodes):
+        errors.add(data["nodes"].line_of(node), f"nodes.{node}", problem)
+    names = list(data["nodes"]) if isinstance(data.get("nodes"), LinedDict) else None
+    waivers = _waivers(data.get("waivers"), data.line_of("waivers"), names, errors, base_dir)
     ntp, mcast = sections["ntp"], sections["multicast"]
     ntp_settings = NtpSettings(servers=tuple(ntp.pop("servers", ())), **ntp)
     _check_thresholds(ntp_settings, data.get("ntp"), data.line_of("ntp"), errors)
@@ -139,7 +146,7 @@ def _check_thresholds(ntp: NtpSettings, given: Any, line: int, errors: _Errors) 
 
 
 def _nodes(
-    data: LinedDict, defaults: dict[str, Any], errors: _Errors, base_dir: Path
+    data: LinedDict, defaults: LinedDict, errors: _Errors, base_dir: Path
 ) -> list[NodeSettings]:
     raw = data.get("nodes")
     if not isinstance(raw, LinedDict) or not raw:
@@ -152,58 +159,52 @@ def _nodes(
             errors.add(raw.line_of(name), field, "must be a mapping of node fields")
             continue
         _check_node_keys(node, field, errors)
-        merged = _merge(defaults, node)
-        built = _node(name, merged, node, field, errors, base_dir)
+        built = _node(str(name), ((defaults, "defaults"), (node, field)), errors, base_dir)
         if built:
             nodes.append(built)
     return nodes
 
 
-def _merge(defaults: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    """Node fields override defaults; sections merge key by key (DESIGN §2)."""
-    merged = dict(defaults)
-    for key, value in node.items():
-        if key in schema.SECTIONS and isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = {**merged[key], **value}
-        else:
-            merged[key] = value
-    return merged
+# a node's fields as written: its defaults first, then the node itself, each with its field path
+Layers = tuple[tuple[LinedDict, str], ...]
 
 
-def _node(
-    name: str, merged: dict[str, Any], node: LinedDict, field: str, errors: _Errors, base_dir: Path
-) -> NodeSettings | None:
+def _node(name: str, layers: Layers, errors: _Errors, base_dir: Path) -> NodeSettings | None:
+    """A node's fields override its defaults; sections merge key by key (DESIGN §2). A value is
+    judged where it was written, so a mistake in `defaults` is one problem on its own line. A
+    field that is there but wrong is that problem only, never also "required"."""
     before = len(errors.items)
+    node, field = layers[-1]
     line = node.line
     values = {
-        key: _value(merged[key], spec, f"{field}.{key}", node.line_of(key), errors, base_dir)
+        key: _value(value, spec, path, at, errors, base_dir)
         for key, spec in schema.NODE.items()
-        if key in merged and spec.kind != "section"
+        if spec.kind != "section"
+        for value, path, at in _written(layers, key)
     }
     transport = values.get("transport", "ssh")
-    roles = values.get("roles")
-    if not roles:
+    if values.get("roles", ()) == ():
         errors.add(line, f"{field}.roles", "required: a list of apache and/or tomcat")
-    host = values.get("host")
-    if not host and transport != "local":
+    if "host" not in values and transport != "local":
         errors.add(line, f"{field}.host", "required")
-    if transport == "files" and not values.get("root"):
+    if transport == "files" and "root" not in values:
         errors.add(line, f"{field}.root", "required with transport files")
     sections = {
-        key: _section(merged, key, fields, f"{field}.{key}", errors, base_dir, node)
+        key: _node_section(layers, key, fields, errors, base_dir)
         for key, fields in schema.SECTIONS.items()
     }
-    roles = roles or ()
+    roles = values.get("roles") or ()
+    host = values.get("host")
     apache = sections["apache"]
     if "apache" in roles and not any(
-        apache.get(key) for key in ("httpd_conf", "jk_conf", "workers_properties")
+        key in apache for key in ("httpd_conf", "jk_conf", "workers_properties")
     ):
         errors.add(
             line,
             f"{field}.apache.httpd_conf",
             "required for role apache (or jk_conf, or workers_properties)",
         )
-    if "tomcat" in roles and not sections["tomcat"].get("catalina_base"):
+    if "tomcat" in roles and "catalina_base" not in sections["tomcat"]:
         errors.add(line, f"{field}.tomcat.catalina_base", "required for role tomcat")
     if values.get("os") == "windows" and transport == "ssh" and sections["ssh"].get("become"):
         errors.add(
@@ -214,7 +215,7 @@ def _node(
     if len(errors.items) != before:
         return None
     return NodeSettings(
-        name=str(name),
+        name=name,
         host=host or "localhost",
         roles=tuple(roles),
         transport=transport,
@@ -226,6 +227,36 @@ def _node(
     )
 
 
+def _written(layers: Layers, key: str) -> list[tuple[Any, str, int]]:
+    """The value of a node's field as the last layer holding it wrote it, with its field path
+    and line; none when no layer has it."""
+    for owner, path in reversed(layers):
+        if key in owner:
+            return [(owner[key], f"{path}.{key}", owner.line_of(key))]
+    return []
+
+
+def _node_section(
+    layers: Layers, key: str, fields: dict[str, Field], errors: _Errors, base_dir: Path
+) -> dict[str, Any]:
+    """A node's section merged key by key over its defaults'; each value judged where it was
+    written (the keys were checked by _check_node_keys)."""
+    found: dict[str, tuple[Any, str, int]] = {}
+    for owner, path in layers:
+        raw = owner.get(key)
+        if raw is None:
+            continue
+        if not isinstance(raw, LinedDict):
+            errors.add(owner.line_of(key), f"{path}.{key}", "must be a mapping")
+            continue
+        for name in (n for n in raw if n in fields):
+            found[name] = (raw[name], f"{path}.{key}.{name}", raw.line_of(name))
+    return {
+        name: _value(value, fields[name], where, at, errors, base_dir)
+        for name, (value, where, at) in found.items()
+    }
+
+
 def _section(
     data: dict[str, Any],
     key: str,
@@ -233,13 +264,11 @@ def _section(
     path: str,
     errors: _Errors,
     base_dir: Path,
-    owner: LinedDict | None = None,
 ) -> dict[str, Any]:
-    owner = owner if owner is not None else data  # type: ignore[assignment]
     raw = data.get(key)
     if raw is None:
         return {}
-    line = owner.line_of(key) if isinstance(owner, LinedDict) else None
+    line = data.line_of(key) if isinstance(data, LinedDict) else None
     if not isinstance(raw, dict):
         errors.add(line, path, "must be a mapping")
         return {}
@@ -266,9 +295,9 @@ def _check_node_keys(node: LinedDict, path: str, errors: _Errors) -> None:
 def _check_keys(data: LinedDict, fields: dict[str, Field], prefix: str, errors: _Errors) -> None:
     for key in data:
         if key not in fields:
-            hint = difflib.get_close_matches(key, fields, n=1, cutoff=0.6)
-            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-            errors.add(data.line_of(key), f"{prefix}{key}", f"unknown key{suggestion}")
+            errors.add(
+                data.line_of(key), f"{prefix}{key}", f"unknown key{_suggestion(key, fields)}"
+            )
 
 
 def _value(
@@ -322,25 +351,43 @@ def _value(
             errors.add(line, path, "must be a list of strings")
             return None
         bad = [v for v in value if spec.choices and v not in spec.choices]
-        if bad:
-            errors.add(line, path, f"unknown role {bad[0]!r} (roles: {', '.join(spec.choices)})")
-            return None
-        return tuple(value)
+        for name in bad:
+            errors.add(line, path, f"unknown role {name!r} ({_nearest(name, spec.choices)})")
+        return None if bad else tuple(value)
     if kind == "map[str]":
         if not isinstance(value, dict):
             errors.add(line, path, "must be a mapping of names to values")
             return {}
         for name in (str(k) for k in value if spec.choices and str(k) not in spec.choices):
-            hint = difflib.get_close_matches(name, spec.choices, n=1, cutoff=0.6)
-            known = f"did you mean '{hint[0]}'?" if hint else f"known: {', '.join(spec.choices)}"
-            errors.add(line, path, f"unknown name {name!r} ({known})")
+            errors.add(line, path, f"unknown name {name!r} ({_nearest(name, spec.choices)})")
         return {str(k): str(v) for k, v in value.items()}
     raise AssertionError(f"schema kind {kind} has no validator")
 
 
-def _waivers(raw: Any, line: int, errors: _Errors, base_dir: Path) -> list[Waiver]:
+def _hint(name: str, known: Iterable[str]) -> str | None:
+    """The known word closest to a mistyped one, when one is close."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _suggestion(name: str, known: Iterable[str]) -> str:
+    """The hint after a message, ` (did you mean 'x'?)`, or nothing when no word is close."""
+    hint = _hint(name, known)
+    return f" (did you mean '{hint}'?)" if hint else ""
+
+
+def _nearest(name: str, known: Sequence[str]) -> str:
+    """The hint in a message's parentheses: `did you mean 'x'?`, else every known word."""
+    hint = _hint(name, known)
+    return f"did you mean '{hint}'?" if hint else f"known: {', '.join(known)}"
+
+
+def _waivers(
+    raw: Any, line: int, nodes: list[str] | None, errors: _Errors, base_dir: Path
+) -> list[Waiver]:
     """Waivers inline, or a path to a YAML file holding the same list (its problems name that
-    file and its lines)."""
+    file and its lines). A waiver for a node the inventory does not have (`nodes`, None when
+    it has none to compare with) is refused: it would waive nothing, silently."""
     if raw is None:
         return []
     if isinstance(raw, str):
@@ -369,12 +416,20 @@ def _waivers(raw: Any, line: int, errors: _Errors, base_dir: Path) -> list[Waive
             for key, spec in schema.WAIVER.items()
             if key in item
         }
+        node = values.get("node")
+        if node and nodes is not None and node not in nodes:
+            errors.add(
+                item.line_of("node"),
+                f"{field}.node",
+                f"no node named {node!r} in the inventory{_suggestion(node, nodes)}",
+            )
         waivers.append(
             Waiver(
                 code=values.get("code") or "",
-                node=values.get("node"),
+                node=node,
                 reason=values.get("reason") or "",
                 expires=values.get("expires"),
+                where=f"{errors.source}:{item.line_of('code')}: {field}.code",
             )
         )
     return waivers

@@ -98,6 +98,22 @@ class Waiver:
     node: str | None
     reason: str
     expires: date | None  # the last day it applies
+    # where its code is written ("inventory.yaml:12: waivers[0].code"), for the message that
+    # refuses a code no installed check has (engine/waivers.py)
+    where: str = field(default="", compare=False)
+
+    def as_inventory(self) -> dict[str, object]:
+        """The waiver as an inventory writes it (a snapshot's)."""
+        return {
+            key: value
+            for key, value in (
+                ("code", self.code),
+                ("node", self.node),
+                ("reason", self.reason),
+                ("expires", self.expires),
+            )
+            if value is not None
+        }
 
 
 @dataclass(frozen=True)

@@ -38,8 +38,8 @@ _MEANT = {
 
 
 class _BadValue(yaml.constructor.ConstructorError):
-    """A value YAML cannot construct; `field` is its place (keys and [indexes]), filled in by
-    the mappings and sequences it sits in on the way out."""
+    """A value YAML cannot construct (or a mapping with a key twice); `field` is its place (keys
+    and [indexes]), filled in by the mappings and sequences it sits in on the way out."""
 
     def __init__(self, problem: str, node: yaml.Node) -> None:
         super().__init__(None, None, problem, node.start_mark)
@@ -94,9 +94,8 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LinedDict
             )
         key = str(key)
         if key in result:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            first = result.key_lines[key]
+            raise _BadValue(f"duplicate key {key!r} (first on line {first})", key_node)
         try:
             result[key] = loader.construct_object(value_node, deep=True)
         except _BadValue as exc:

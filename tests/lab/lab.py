@@ -432,9 +432,11 @@ class Lab:
 
     @classmethod
     def load(cls, directory: Path) -> Lab:
+        """The lab up in `directory`; none there is an error that says how to start one (a
+        `faults` listing every fault "off" would hide a mistyped --dir)."""
         state = labstate.load(directory.resolve())
         if state is None:
-            raise LabError(f"no lab is up in {directory} (no {labstate.STATE_FILE})")
+            raise LabError(f"no lab in {directory} (start one: lab.py up --dir {directory})")
         return cls(state)
 
     def down(self) -> float:
@@ -1051,7 +1053,11 @@ def _wait_until(condition: Callable[[], bool], timeout: float, what: str) -> Non
 def main(argv: list[str] | None = None) -> int:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--dir", type=Path, default=DEFAULT_DIR, help=f"the lab's directory (default {DEFAULT_DIR})"
+        "--dir",
+        type=Path,
+        default=DEFAULT_DIR,
+        help=f"the lab's directory (default {DEFAULT_DIR}, one for the whole machine: give your "
+        "own when someone else may run a lab here too); every command takes the same one",
     )
     parser = argparse.ArgumentParser(prog="lab.py", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -1087,14 +1093,11 @@ def _run(args: argparse.Namespace) -> int:
         print(lab.describe())
         print("timings (s): " + ", ".join(f"{k} {v}" for k, v in lab.state.timings.items()))
         return 0
-    if args.command == "faults":
-        state = labstate.load(args.dir.resolve())
-        for name, fault in FAULTS.items():
-            on = state is not None and name in state.faults
-            print(f"{'ON ' if on else 'off'} {name:<20} {fault.effect}")
-        return 0
     lab = Lab.load(args.dir)
-    if args.command == "down":
+    if args.command == "faults":
+        for name, fault in FAULTS.items():
+            print(f"{'ON ' if name in lab.faults else 'off'} {name:<20} {fault.effect}")
+    elif args.command == "down":
         print(f"lab {lab.net.id} down in {lab.down():.1f} s")
     elif args.command == "status":
         print(lab.describe())
