@@ -158,11 +158,11 @@ def untrusted_reason(transport: Transport, java: str, user: str = "", base: str 
     path = real.decode("utf-8", "surrogateescape")
     me = str(bounded_int(lines[0]))
     owners = {me: f"uid {me}, who runs clustercheck", "0": "root"}
-    tomcat = str(bounded_int(lines[1])) if lines[1].isdigit() else None
-    if tomcat is not None and tomcat not in owners:
+    tomcat = str(bounded_int(lines[1])) if lines[1].isdigit() else ""  # "-": none counts
+    if tomcat in owners:
+        tomcat = ""  # root or clustercheck's user: already trusted
+    elif tomcat:
         owners[tomcat] = f"uid {tomcat}, Tomcat's user {user}"
-    else:
-        tomcat = None
     where = path
     for line in lines[2:]:
         owner, _, mode = line.partition(" ")
