@@ -336,7 +336,7 @@ def test_a_jvm_only_root_could_install_is_run() -> None:
     assert java is not None
     real = os.path.realpath(java)
     need(os.stat(real).st_uid == 0 and not os.stat(real).st_mode & stat.S_IWOTH, "a root's JDK")
-    assert jvm.untrusted_reason(LocalTransport(), java) == (real, None)
+    assert jvm.untrusted_reason(LocalTransport(), java) == jvm.Vetted(real, "root")
 
 
 def test_setenv_java_home_is_node_data_too(tmp_path: Path) -> None:

@@ -327,10 +327,10 @@ class OwnersNode(LocalTransport):
 @pytest.mark.parametrize(
     ("printed", "reason"),
     [
-        (f"/j\0{HUGE}\n0 755\n".encode(), None),
-        (b"/j\0" + b"0\n0 rwx\n", "cannot tell who may write /j, so it is not run"),
-        (b"/j\0" + b"0\n0 9\n", "cannot tell who may write /j, so it is not run"),
-        (b"/j\0" + b"0\n0\n", "cannot tell who may write /j, so it is not run"),
+        (f"/j\0{HUGE}\n{HUGE}\n0 755\n".encode(), None),
+        (b"/j\0" + b"0\n-\n0 rwx\n", "cannot tell who may write /j, so it is not run"),
+        (b"/j\0" + b"0\n-\n0 9\n", "cannot tell who may write /j, so it is not run"),
+        (b"/j\0" + b"0\n-\n0\n", "cannot tell who may write /j, so it is not run"),
     ],
 )
 def test_owners_and_modes_a_node_prints_are_numbers_only_when_they_are(
@@ -338,4 +338,5 @@ def test_owners_and_modes_a_node_prints_are_numbers_only_when_they_are(
 ) -> None:
     """Before: a uid of 5,000 digits, or a mode that is not octal, raised ValueError out of
     the JVM's trust check and the node's collection failed."""
-    assert jvm.untrusted_reason(OwnersNode(printed), "/j") == ("/j", reason)
+    vetted = jvm.untrusted_reason(OwnersNode(printed), "/j")
+    assert (vetted.path, vetted.refusal) == ("/j", reason)

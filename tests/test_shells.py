@@ -19,7 +19,11 @@ from support import NON_UTF8
 from clustercheck.collect.jvm import gather_jvm
 from clustercheck.collect.reader import NodeReader
 from clustercheck.collect.runtime import Running
-from clustercheck.collect.transports.base import CommandRefused
+from clustercheck.collect.transports.base import (
+    DEFAULT_MAX_BYTES,
+    CommandRefused,
+    FileReadError,
+)
 from clustercheck.collect.transports.hostkeys import HostKeyStore
 from clustercheck.collect.transports.shells import (
     CMD_MAX_CHARS,
@@ -258,8 +262,15 @@ def test_the_ssh_transport_quotes_for_the_nodes_shell() -> None:
         SshTransport(powershell, HostKeyStore()).run(["C:/jdk\n/bin/java.exe"])
 
 
+class NoReleaseFile(SshTransport):
+    """The Windows node without connecting: no JDK release file (so java.exe is to be run)."""
+
+    def read_file(self, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+        raise FileReadError(path, "missing", f"{path}: no such file")
+
+
 def test_an_unquotable_tomcat_java_is_a_finding_naming_node_and_field() -> None:
-    transport = SshTransport(WINDOWS, HostKeyStore())
+    transport = NoReleaseFile(WINDOWS, HostKeyStore())
     unread = Running(RuntimeFacts(0.0, processes_error="not asked"))
     facts = gather_jvm(transport, NodeReader(transport, windows=True), WINDOWS, unread)
     assert facts.source == "the inventory's tomcat.java"

@@ -8,10 +8,24 @@ from clustercheck.checks.common import not_running
 from clustercheck.derive.derived import Derived
 from clustercheck.derive.jdk import compare_jvms
 from clustercheck.engine.check import check
-from clustercheck.engine.results import Finding, Scope, Status, errored, failed, passed, skipped
+from clustercheck.engine.results import (
+    Finding,
+    Scope,
+    Status,
+    errored,
+    failed,
+    passed,
+    skipped,
+    warned,
+)
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.facts.jvm import JvmFacts
 from clustercheck.knowledge.releases import min_java
+
+_DELETED = (
+    "the binary Tomcat runs was deleted since it started (a JDK update): it runs the JDK it "
+    "started with until it is restarted; restart it to run this one"
+)
 
 
 @check("CC301", "jdk-parity", scope=Scope.CLUSTER, roles=("tomcat",), live=True)
@@ -20,17 +34,22 @@ def jdk_parity(cluster: ClusterFacts, derived: Derived) -> Iterator[Finding]:
 
     The JVM is the one the running Tomcat uses (the Bootstrap process whose catalina.base is the
     node's, its binary from /proc/PID/exe), else JAVA_HOME in bin/setenv.sh, else the
-    inventory's `tomcat.java`, else `java` on PATH; each result says which. It is run with
-    `-XshowSettings:properties -version`. A JVM older than the oldest Java the node's Tomcat
-    line runs on fails (Tomcat 7.0 needs Java 6, 8.5 Java 7, 9.0 Java 8, 10.1 Java 11, 11.0
-    Java 17): judged with an upgrade target's version too, it says which nodes need a newer
-    Java before the upgrade. A binary found on the node (any local user can start a
-    process that looks like Tomcat) is run only when nobody but root and the user clustercheck
-    runs as could have written it or its folders; otherwise the inventory's `tomcat.java` is run
-    instead, or the node is an error that says why. A node whose Tomcat is not running (CC801)
-    is not judged: a `java` found elsewhere is not the JVM that runs it. The inventory's
-    `jdk.policy` sets how close versions must be: `major`, `minor`, `update` (default) or
-    `exact`; a vendor or bitness difference warns.
+    inventory's `tomcat.java`, else `java` on PATH; each result says which. No JVM is started
+    to tell what it is: its JDK's `release` file (JAVA_VERSION, IMPLEMENTOR, OS_ARCH,
+    JAVA_RUNTIME_VERSION) is read; only where none tells (none there, or Java 7's, which leaves
+    out the update) is the binary run with `-XshowSettings:properties -version`, and only when
+    nobody but root, the user clustercheck runs as and Tomcat's user (the running process's,
+    when it owns catalina.base) could have written it or its folders: any local user can start
+    a process that looks like Tomcat. Otherwise the inventory's `tomcat.java` is run instead,
+    or the node is an error that says why. A binary deleted since Tomcat started (a JDK update:
+    /proc/PID/exe says so) is judged by the JDK installed in its folder now, and warns: Tomcat
+    still runs the old one until it is restarted. A JVM older than the oldest Java the node's
+    Tomcat line runs on fails (Tomcat 7.0 needs Java 6, 8.5 Java 7, 9.0 Java 8, 10.1 Java 11,
+    11.0 Java 17): judged with an upgrade target's version too, it says which nodes need a
+    newer Java before the upgrade. A node whose Tomcat is not running (CC801) is not judged: a
+    `java` found elsewhere is not the JVM that runs it. The inventory's `jdk.policy` sets how
+    close versions must be: `major`, `minor`, `update` (default) or `exact`; a vendor or
+    bitness difference warns.
 
     ## Why it matters
     Session replication serialises objects on one JVM and deserialises them on another:
@@ -65,12 +84,13 @@ def jdk_parity(cluster: ClusterFacts, derived: Derived) -> Iterator[Finding]:
         if too_old is not None:
             yield failed(too_old, node=node.name, details={"jvm": _described(jvm)})
             continue
-        yield passed(
-            f"{jvm.version} {jvm.vendor or ''} {jvm.bits or '?'}-bit, from "
-            f"{jvm.source} ({jvm.java})",
-            node=node.name,
-            details={"jvm": _described(jvm)},
-        )
+        found = f"{jvm.version} {jvm.vendor or ''} {jvm.bits or '?'}-bit, from {jvm.source}"
+        found += f" ({jvm.java})"
+        details = {"jvm": _described(jvm)}
+        if jvm.binary_deleted:
+            yield warned(f"{found}: {_DELETED}", node=node.name, details=details)
+            continue
+        yield passed(found, node=node.name, details=details)
     if len(jvms) < 2:
         return
     verdict = compare_jvms(jvms, cluster.settings.jdk_policy)

@@ -199,14 +199,29 @@ def _vendor(
     identity = " | ".join(
         [props.get(key, "") for key in _IDENTITY_KEYS] + [runtime_line or "", vm_line or ""]
     )
+    known = vendor_name(identity, version)
+    if known is not None:
+        return known
+    if props.get("java.vendor") not in (None, "", "N/A"):
+        return props["java.vendor"]
+    return "OpenJDK" if "OpenJDK" in identity else None
+
+
+def vendor_name(identity: str, version: str) -> str | None:
+    """The distribution a JVM's self-description names (vendor properties, version lines, a
+    release file's IMPLEMENTOR), normalised; None when no known one is named. One table for
+    every way the JVM is read, so two nodes read differently still compare."""
     for pattern, name in _VENDORS:
         if pattern.search(identity):
             if name == "Oracle" and (java_version_tuple(version) or (99,))[0] <= 6:
                 return "Sun"  # Java 6 and older were Sun's, even after Oracle bought it
             return name
-    if props.get("java.vendor") not in (None, "", "N/A"):
-        return props["java.vendor"]
-    return "OpenJDK" if "OpenJDK" in identity else None
+    return None
+
+
+def arch_bits(arch: str | None) -> int | None:
+    """32 or 64 for an os.arch (or a release file's OS_ARCH): amd64, x86_64, i586, aarch64..."""
+    return _ARCH_BITS.get(arch or "")
 
 
 def _bits(props: Mapping[str, str], vm_line: str | None) -> int | None:
@@ -215,8 +230,8 @@ def _bits(props: Mapping[str, str], vm_line: str | None) -> int | None:
     model = props.get("sun.arch.data.model")
     if model in ("32", "64"):
         return int(model)
-    if props.get("os.arch") in _ARCH_BITS:
-        return _ARCH_BITS[props["os.arch"]]
+    if bits := arch_bits(props.get("os.arch")):
+        return bits
     if not vm_line:
         return None
     if re.search(r"64-Bit|-64\b", vm_line):

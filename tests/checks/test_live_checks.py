@@ -6,6 +6,7 @@ tables."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -177,6 +178,8 @@ def jvms(**odd: JvmFacts | None) -> dict[str, dict[str, Any]]:
 
 
 FROM = "from running Tomcat process 812 (/usr/bin/java)"
+GONE_JAVA = "/usr/lib/jvm/x/bin/java"
+GONE = "the running JVM's binary was deleted (a JDK update since Tomcat started: restart it)"
 CC301 = [
     pytest.param(
         jvms(),
@@ -221,7 +224,33 @@ CC301 = [
         None,
         id="only-one-known",
     ),
-]
+    pytest.param(
+        jvms(tomcat02=dataclasses.replace(jvm(), binary_deleted=True)),
+        [
+            ("pass", f"17.0.15 Debian 64-bit, {FROM}"),
+            (
+                "warn",
+                f"17.0.15 Debian 64-bit, {FROM}: the binary Tomcat runs was deleted since it "
+                "started (a JDK update): it runs the JDK it started with until it is restarted;"
+                " restart it to run this one",
+            ),
+            ("pass", f"17.0.15 Debian 64-bit, {FROM}"),
+        ],
+        ("pass", "all 3 nodes run 17.0.15 (Debian)"),  # what runs after the restart
+        id="binary-deleted",
+    ),
+    pytest.param(
+        jvms(tomcat02=JvmFacts(GONE_JAVA, "running Tomcat process 812", error=GONE,
+                               binary_deleted=True)),
+        [
+            ("pass", f"17.0.15 Debian 64-bit, {FROM}"),
+            ("error", f"cannot tell the JVM ({GONE_JAVA}, running Tomcat process 812): {GONE}"),
+            ("pass", f"17.0.15 Debian 64-bit, {FROM}"),
+        ],
+        ("pass", "both nodes run 17.0.15 (Debian)"),
+        id="binary-deleted-folder-gone",
+    ),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("live", "per_node", "overall"), CC301)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from clustercheck.parsers.java import (
@@ -11,6 +13,7 @@ from clustercheck.parsers.java import (
     parse_java_version,
     parse_properties_block,
 )
+from clustercheck.parsers.jdk_release import parse_release
 
 # Real captures from this machine: Debian's OpenJDK 17 and Temurin 25, both with the block.
 DEBIAN_17_PROPERTIES = """\
@@ -566,3 +569,17 @@ def _parse(text: str) -> JavaInfo:
     info = parse_java_version(text)
     assert info is not None
     return info
+
+
+@pytest.mark.parametrize(
+    ("release", "launcher"),
+    [("debian-17", DEBIAN_17_PROPERTIES), ("temurin-25", TEMURIN_25_PROPERTIES)],
+)
+def test_a_release_file_says_what_its_launcher_says(release: str, launcher: str) -> None:
+    """The same two JDKs of this machine, read from their release files (tests/fixtures/
+    jdk-release/): CC301 compares nodes read either way."""
+    text = Path(__file__).parent.parent / "fixtures" / "jdk-release" / f"{release}.release"
+    released, printed = parse_release(text.read_text(), "/j"), parse_java_version(launcher)
+    assert isinstance(released, JavaInfo) and printed is not None
+    for field in ("version", "version_tuple", "vendor", "bits", "build"):
+        assert getattr(released, field) == getattr(printed, field), field
