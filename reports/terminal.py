@@ -38,6 +38,7 @@ from clustercheck.reports.common import (
     upgrade_headline,
     where,
 )
+from clustercheck.units import milliseconds
 
 STYLE = {
     Status.PASS: ("pass", "green"),
@@ -254,7 +255,8 @@ def nodes_table(report: Report) -> Table | None:
         jvm = row.jvm
         clock = report.views.clock_of(row.name)
         offset = (
-            f"{clock.offset_ms:+.1f} ± {clock.uncertainty_ms or 0:.1f} ms"
+            f"{milliseconds(clock.offset_ms, signed=True)} ± "
+            f"{milliseconds(clock.uncertainty_ms or 0)}"
             if clock and clock.offset_ms is not None
             else ""
         )
