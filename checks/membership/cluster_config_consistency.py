@@ -47,7 +47,8 @@ def cluster_config_consistency(cluster: ClusterFacts) -> Iterator[Finding]:
     fail-over: `sessionAttributeNameFilter`, `sessionAttributeValueClassNameFilter` and, for
     DeltaManager, `expireSessionsOnShutdown`. A node without a Cluster fails (with a hint when a
     miscased `<cluster>` is what Tomcat ignored); values that differ between nodes fail; a
-    multicast dropTime shorter than three heartbeats warns.
+    multicast dropTime shorter than three heartbeats warns. That the members agree is a pass of
+    the cluster's only when every Tomcat node's Cluster was read and compared.
 
     ## Why it matters
     Members only see each other when they share the membership address and port (or the

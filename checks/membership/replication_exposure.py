@@ -49,6 +49,7 @@ def replication_exposure(cluster: ClusterFacts, derived: Derived) -> Iterator[Fi
     fingerprints) and the same `encryptionAlgorithm`, written or by the version's default
     (AES/CBC/PKCS5Padding until, AES/GCM/NoPadding from 9.0.121, 10.1.58 and 11.0.25). Members
     that differ are named against the others; without a majority the finding is the cluster's.
+    That the members agree is a pass of the cluster's only when no member has a finding.
 
     ## Why it matters
     The receiver takes session messages from anyone who connects and deserialises them: on a
