@@ -426,12 +426,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         _say(notice)
     report = build_report(facts, checks, results, derived, upgrade)
     code = report.exit_code(Status(args.fail_on))
+    trend = _history(report, args.history, Status(args.fail_on)) if args.history else Trend()
+    recorded = args.history if trend.problem is None else None  # the run is in that history
     options = RenderOptions(
         fail_on=Status(args.fail_on),
         exit_code=code,
         quiet=args.quiet,
-        trend=_history(report, args.history, Status(args.fail_on)) if args.history else Trend(),
+        trend=trend,
         estate_url=estate_url,
+        written=_files(outputs, recorded),
     )
     # each output on its own: one that cannot be written does not keep the others from being
     written = [_write_report(fmt, target, report, options) for fmt, target in outputs]
@@ -444,7 +447,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         return nagios.plugin_code(report) if printed and not lost else nagios.UNKNOWN
     code = ExitCode.NOT_WRITTEN if lost else code
-    final = replace(options, exit_code=code)  # the summary line says the exit code
+    # the summary line says the exit code, and the summary only the reports that were written
+    kept = [output for output, done in zip(outputs, written, strict=True) if done]
+    final = replace(options, exit_code=code, written=_files(kept, recorded))
     _isolated(
         "the terminal report",
         lambda: _print_terminal(
@@ -454,6 +459,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     if report.nothing_judged:
         _say("nothing was judged (every result was skipped)")
     return code
+
+
+def _files(
+    outputs: Sequence[tuple[Format, str]], history: str | None
+) -> tuple[tuple[str, str], ...]:
+    """The reports written to a file (format name, file) and the history the run was added to,
+    for the summary to say where they are: absolute, as a mail is read elsewhere than where cron
+    ran (standard output is no place to look later)."""
+    files = tuple(
+        (fmt.name, os.path.abspath(target)) for fmt, target in outputs if not is_stdout(target)
+    )
+    if history is None:
+        return files
+    from clustercheck.report.history import shown  # sqlite3: only for a run that keeps one
+    from clustercheck.report.history_postgres import is_url
+
+    return (*files, ("history", shown(history if is_url(history) else os.path.abspath(history))))
 
 
 def _upgrade_target(args: argparse.Namespace) -> Target | None:
