@@ -111,10 +111,11 @@ def _nodes(results: list[Result]) -> str:
 
 
 def _shortened(message: str) -> str:
-    """The message's first line, cut after a word within MESSAGE_WIDTH characters."""
-    line = message.splitlines()[0] if message else ""
+    """The message's first line, cut after a word within MESSAGE_WIDTH characters; "…" says
+    that the full report has more."""
+    line, *more = message.splitlines() or [""]
     if len(line) <= MESSAGE_WIDTH:
-        return line
+        return line + ("…" if more else "")
     cut = line[: MESSAGE_WIDTH - 1]
     words = cut.rsplit(" ", 1)[0]
     return (words if len(words) > MESSAGE_WIDTH // 2 else cut).rstrip(" ,;:") + "…"
@@ -122,7 +123,7 @@ def _shortened(message: str) -> str:
 
 def _places(options: RenderOptions) -> list[str]:
     """Where the full reports of this run are: the HTML report first, then the others as they
-    were asked for, then the estate page."""
+    were asked for (the history last of them), then the estate page."""
     others = [item for item in options.written if item[0] != FORMAT_NAME]  # not this one's own
     written = sorted(others, key=lambda item: item[0] != "html")
     lines = [f"{_label(name)}: {target}" for name, target in written]

@@ -152,7 +152,7 @@ def test_a_line_names_three_nodes_and_counts_the_rest() -> None:
         ("short", "short"),
         ("word " * 20, " ".join(["word"] * 15) + "…"),
         ("x" * 100, "x" * 79 + "…"),  # no word to cut after
-        ("first line\nsecond line", "first line"),
+        ("first line\nsecond line", "first line…"),
     ],
     ids=["whole", "after-a-word", "no-space", "first-line"],
 )
