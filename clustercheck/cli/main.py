@@ -189,7 +189,13 @@ def _parser() -> argparse.ArgumentParser:
         help="print one Nagios status line and exit 0/1/2/3 (OK/WARNING/CRITICAL/"
         "UNKNOWN): in this mode only, the exit codes are Nagios's",
     )
-    run.add_argument("-q", "--quiet", action="store_true", help="print only the summary line")
+    run.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print only the short summary: the verdict, a line per check at or above "
+        "--fail-on, where the reports are (what a cron mail needs)",
+    )
     upgrade = run.add_argument_group(
         "upgrade readiness",
         "judge every version-dependent rule again with the target's knowledge and report what "
