@@ -1,7 +1,8 @@
-"""The terminal report: a grid of checks by nodes, each front end's members with the seam values
-of both tiers, then the findings worst first, each with why and how to fix, then (with an upgrade
-target) what the upgrade would bring, apart, and one summary line. Colour is a help, never the
-only signal: every cell also carries a word.
+"""The terminal report: a grid of checks by nodes (under its title the scope, when the run judged
+less than the whole cluster live), each front end's members with the seam values of both tiers,
+then the findings worst first, each with why and how to fix, then (with an upgrade target) what
+the upgrade would bring, apart, and one summary line; or, with -q, the short summary (summary.py).
+Colour is a help, never the only signal: every cell also carries a word.
 
 Every value from the data goes through escape.terminal, and the console parses no markup and no
 emoji codes, so a node named `a[/]b` or holding an escape sequence prints as written.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import io
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -25,9 +27,7 @@ from clustercheck.report.frontend_view import FrontEndView, MemberView, SeamView
 from clustercheck.report.model import Report
 from clustercheck.report.views import MulticastView, StaticMembershipView
 from clustercheck.reports.common import (
-    COUNT_ORDER,
     cells,
-    counts,
     during_title,
     findings,
     findings_of,
@@ -38,56 +38,40 @@ from clustercheck.reports.common import (
     upgrade_headline,
     where,
 )
+from clustercheck.reports.summary import (
+    CLUSTER,
+    STYLE,
+    badge,
+    mail_lines,
+    scope_line,
+    summary_line,
+)
+from clustercheck.units import milliseconds
 
-STYLE = {
-    Status.PASS: ("pass", "green"),
-    Status.WARN: ("WARN", "yellow"),
-    Status.FAIL: ("FAIL", "bold red"),
-    Status.ERROR: ("ERROR", "bold magenta"),
-    Status.SKIP: ("skip", "dim"),
-}
-CLUSTER_COLUMN = "cluster"
-
-
-def badge(status: Status) -> Text:
-    word, style = STYLE[status]
-    return Text(word, style=style)
-
-
-def summary_line(report: Report, exit_code: int) -> Text:
-    tally = counts(report)
-    verdict = "NOTHING JUDGED" if report.nothing_judged else report.worst().value.upper()
-    parts = [f"{tally[s.value]} {s.value}" for s in COUNT_ORDER if tally[s.value]]
-    if tally["waived"]:
-        parts.append(f"{tally['waived']} waived")
-    style = "bold magenta" if report.nothing_judged else STYLE[report.worst()][1]
-    text = Text(f"{escape.terminal(report.cluster)}: ", style="bold")
-    text.append(verdict, style=style)
-    text.append(
-        f" — {', '.join(parts) or 'no results'} in {report.facts.duration_s:.2f} s"
-        f" (exit {exit_code})"
-    )
-    if report.upgrade is not None:  # also with -q: a cron mail shows what the upgrade brings
-        text.append(f"; {escape.terminal(upgrade_headline(report.upgrade, 'upgrading to'))}")
-    return text
+# the grid's check column gets what the node columns leave of the terminal, never less than this;
+# a node column is as wide as its name, and at least a cell's widest word ("ERROR" and a waiver's *)
+CHECK_MIN_WIDTH, CELL_WIDTH = 26, len("ERROR*")
 
 
-def grid(report: Report) -> Table:
+def grid(report: Report, width: int = 80) -> Table:
     """Checks down, nodes across: what each check says of each node (a waived finding shows as
-    the pass it counts as, with a mark)."""
+    the pass it counts as, with a mark). Check names are cut only where the terminal's `width`
+    leaves no room for them."""
     nodes: list[str | None] = list(report.facts.nodes)
     cell_map = cells(report, rows=True)
     if any(node is None for _code, node in cell_map):
         nodes.append(None)
-    table = Table(
-        title=f"{escape.terminal(report.cluster)}: checks by node",
-        title_justify="left",
-        header_style="bold",
+    title = Text(f"{escape.terminal(report.cluster)}: checks by node")
+    scope = scope_line(report)
+    if scope is not None:  # under the title: what the grid below is a verdict on
+        title.append("\n").append_text(scope)
+    table = Table(title=title, title_justify="left", header_style="bold")
+    labels = [escape.terminal(node) if node else CLUSTER for node in nodes]
+    table.add_column(
+        "check", no_wrap=True, overflow="ellipsis", max_width=_check_width(width, labels)
     )
-    table.add_column("check", no_wrap=True, overflow="ellipsis", max_width=26)
-    for node in nodes:
-        label = escape.terminal(node) if node else CLUSTER_COLUMN
-        table.add_column(label, justify="center", no_wrap=True, min_width=len(label))
+    for label in labels:
+        table.add_column(label, justify="center", no_wrap=True, min_width=cell_len(label))
     for check in grid_rows(report):
         row = [Text(f"{check.code} {check.name}")]
         for node in nodes:
@@ -98,6 +82,13 @@ def grid(report: Report) -> Table:
             row.append(text)
         table.add_row(*row)
     return table
+
+
+def _check_width(width: int, labels: list[str]) -> int:
+    """What the node columns leave of `width`: each is its content and three characters (its
+    padding and its border), and the table has one border more on the left."""
+    nodes = sum(max(cell_len(label), CELL_WIDTH) + 3 for label in labels)
+    return max(CHECK_MIN_WIDTH, width - nodes - 4)
 
 
 def _matrix(title: str, corner: str, names: tuple[str, ...]) -> tuple[Table, list[str]]:
@@ -254,7 +245,8 @@ def nodes_table(report: Report) -> Table | None:
         jvm = row.jvm
         clock = report.views.clock_of(row.name)
         offset = (
-            f"{clock.offset_ms:+.1f} ± {clock.uncertainty_ms or 0:.1f} ms"
+            f"{milliseconds(clock.offset_ms, signed=True)} ± "
+            f"{milliseconds(clock.uncertainty_ms or 0)}"
             if clock and clock.offset_ms is not None
             else ""
         )
@@ -309,15 +301,17 @@ def render(report: Report, options: RenderOptions) -> str:
         markup=False,
         emoji=False,
     )
-    print_report(console, report, options.exit_code, quiet=options.quiet)
+    print_report(console, report, options)
     return buffer.getvalue()
 
 
-def print_report(console: Console, report: Report, exit_code: int, *, quiet: bool = False) -> None:
-    if quiet:
-        console.print(summary_line(report, exit_code))
+def print_report(console: Console, report: Report, options: RenderOptions) -> None:
+    """The full report, or with options.quiet the short summary a cron mail shows."""
+    if options.quiet:
+        for line in mail_lines(report, options):
+            console.print(line, soft_wrap=True)  # a line each, whatever the width: a mail
         return
-    console.print(grid(report))
+    console.print(grid(report, console.width))
     for view in report.views.front_ends:
         for part in front_end_tables(view, console.width):
             console.print(part)
@@ -342,7 +336,7 @@ def print_report(console: Console, report: Report, exit_code: int, *, quiet: boo
     if report.upgrade is not None:
         print_upgrade(console, report.upgrade)
     console.print()
-    console.print(summary_line(report, exit_code))
+    console.print(summary_line(report, options.exit_code))
 
 
 def print_findings(console: Console, title: str, shown: list[Result]) -> None:

@@ -289,7 +289,7 @@ def test_any_installed_format_by_name_with_output(
     assert "clustercheck_check_status" in metrics.read_text()
     assert main(["formats"]) == 0
     listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
-    assert listed == ["html", "json", "junit", "nagios", "prometheus", "terminal"]
+    assert listed == ["html", "json", "junit", "nagios", "prometheus", "summary", "terminal"]
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ from clustercheck.parsers.timesync import (
     parse_w32tm_status,
     timestamp_resolution,
 )
+from clustercheck.units import milliseconds
 
 T = 1_750_000_000.0  # an epoch second in 2025
 FLOAT_MS = 1e-3  # float64 epoch seconds are exact to about 0.24 µs
@@ -160,6 +161,9 @@ def test_parse_timestamps(text: str, stamps: list[float], resolution: float) -> 
     ("offset", "uncertainty", "expected"),
     [
         pytest.param(0.3, 0.4, Judgement(Status.PASS, "offset +0.3 ms ± 0.4 ms"), id="in-sync"),
+        pytest.param(  # rounded first: never "-0.0 ms"
+            -0.04, 0.4, Judgement(Status.PASS, "offset 0.0 ms ± 0.4 ms"), id="minus-zero",
+        ),
         pytest.param(
             5000.4, 0.4,
             Judgement(Status.FAIL, "offset +5000.4 ms ± 0.4 ms: at least 5000 ms, beyond 1000 ms"),
@@ -203,6 +207,38 @@ def test_parse_timestamps(text: str, stamps: list[float], resolution: float) -> 
 )  # fmt: skip
 def test_judge_offset(offset: float, uncertainty: float, expected: Judgement) -> None:
     assert judge_offset(offset, uncertainty, warn_ms=500, fail_ms=1000) == expected
+
+
+@pytest.mark.parametrize(
+    ("spread_ms", "uncertainty", "expected"),
+    [
+        pytest.param(
+            1200.0, 2.0,
+            Judgement(Status.FAIL, "1200.0 ms ± 2.0 ms: at least 1198 ms, beyond 1000 ms"),
+            id="no-sign",
+        ),
+        pytest.param(0.0, 2.0, Judgement(Status.PASS, "0.0 ms ± 2.0 ms"), id="zero"),
+    ],
+)  # fmt: skip
+def test_judge_spread(spread_ms: float, uncertainty: float, expected: Judgement) -> None:
+    """A spread is a distance between two clocks: it has no sign."""
+    assert judge_offset(spread_ms, uncertainty, 500, 1000, spread=True) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "signed", "places", "expected"),
+    [
+        (-0.04, True, 1, "0.0 ms"),
+        (-0.04, False, 1, "0.0 ms"),
+        (-0.0004, True, 3, "0.000 ms"),
+        (0.05, True, 1, "+0.1 ms"),
+        (-12.345, True, 1, "-12.3 ms"),
+        (1200.0, False, 1, "1200.0 ms"),
+        (1198.4, False, 0, "1198 ms"),
+    ],
+)
+def test_milliseconds(value: float, signed: bool, places: int, expected: str) -> None:
+    assert milliseconds(value, signed=signed, places=places) == expected
 
 
 # --- spread and the NTP reference --------------------------------------------------------------

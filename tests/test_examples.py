@@ -33,3 +33,16 @@ def test_the_mod_proxy_example_is_judged_by_the_seam_checks(
         "ajp://192.168.1.190:8019",
         "ajp://192.168.1.188:8029",
     ]
+
+
+@pytest.mark.parametrize("example", ["seed-cluster", "proxy-cluster"])
+def test_no_check_passes_the_cluster_beside_a_node_it_flags(
+    capsys: pytest.CaptureFixture[str], example: str
+) -> None:
+    """A grid row never shows a node FAIL next to the cluster's "pass" (CC505 did, beside the
+    node whose <cluster> Tomcat ignores): a check's pass of the cluster means the cluster."""
+    main(["run", str(REPO / "examples" / example / "inventory.yaml"), "--json", "-", "-q"])
+    results = json.loads(capsys.readouterr().out)["results"]
+    flagged = {r["code"] for r in results if r["node"] and r["status"] in ("warn", "fail", "error")}
+    passed = {r["code"] for r in results if r["node"] is None and r["status"] == "pass"}
+    assert flagged & passed == set()

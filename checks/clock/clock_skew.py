@@ -61,11 +61,10 @@ def clock_skew(cluster: ClusterFacts, derived: Derived) -> Iterator[Finding]:
         )
     if len(offsets) > 1:
         span, bound, (behind, ahead) = spread(offsets)
-        verdict = judge_offset(span, bound, ntp.spread_warn_ms, ntp.spread_fail_ms)
+        verdict = judge_offset(span, bound, ntp.spread_warn_ms, ntp.spread_fail_ms, spread=True)
         yield Finding(
             verdict.status,
-            f"spread between nodes: {verdict.message.replace('offset ', '', 1)} "
-            f"({ahead} ahead of {behind})",
+            f"spread between nodes: {verdict.message} ({ahead} ahead of {behind})",
             details={
                 "spread_ms": round(span, 3),
                 "uncertainty_ms": round(bound, 3),

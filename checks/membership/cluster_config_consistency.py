@@ -47,7 +47,8 @@ def cluster_config_consistency(cluster: ClusterFacts) -> Iterator[Finding]:
     fail-over: `sessionAttributeNameFilter`, `sessionAttributeValueClassNameFilter` and, for
     DeltaManager, `expireSessionsOnShutdown`. A node without a Cluster fails (with a hint when a
     miscased `<cluster>` is what Tomcat ignored); values that differ between nodes fail; a
-    multicast dropTime shorter than three heartbeats warns.
+    multicast dropTime shorter than three heartbeats warns. That the members agree is a pass of
+    the cluster's only when every Tomcat node's Cluster was read and compared.
 
     ## Why it matters
     Members only see each other when they share the membership address and port (or the
@@ -82,7 +83,7 @@ def cluster_config_consistency(cluster: ClusterFacts) -> Iterator[Finding]:
         yield from _timing(node, server, config, summary)
     if not summaries:
         return
-    yield from _compare(summaries)
+    yield from _compare(summaries, everyone=len(summaries) == len(cluster.tomcats))
 
 
 def _no_cluster(server: ServerXml) -> str:
@@ -117,7 +118,10 @@ def _timing(
         )
 
 
-def _compare(summaries: Mapping[str, Mapping[str, str]]) -> Iterator[Finding]:
+def _compare(summaries: Mapping[str, Mapping[str, str]], *, everyone: bool) -> Iterator[Finding]:
+    """What the Clusters read differ in (a failure of the cluster's); that they agree is a pass
+    only when `everyone` has a Cluster that was read: a node without one has its own result, and
+    "the members agree" beside it would read as the cluster being fine."""
     differing = []
     for key in COMPARED:
         groups: dict[str, list[str]] = defaultdict(list)
@@ -135,6 +139,8 @@ def _compare(summaries: Mapping[str, Mapping[str, str]]) -> Iterator[Finding]:
     details = {"nodes": {n: dict(s) for n, s in summaries.items()}}
     if differing:
         yield failed(" | ".join(differing), details=details)
+        return
+    if not everyone:
         return
     yield passed(
         f"{len(summaries)} node(s) share {first['membership']} {_group(first)}, {first['manager']}",

@@ -16,7 +16,7 @@ from clustercheck.derive.replication import (
 )
 from clustercheck.derive.targets import is_loopback
 from clustercheck.engine.check import check
-from clustercheck.engine.results import Finding, Scope, failed, passed, skipped, warned
+from clustercheck.engine.results import Finding, Scope, Status, failed, passed, skipped, warned
 from clustercheck.facts.cluster import ClusterFacts, NodeFacts
 from clustercheck.facts.probes import Outcome, ProbeResult
 from clustercheck.knowledge.tomcat import TCP_FAILURE_DETECTOR, encrypt_order_checked
@@ -49,6 +49,7 @@ def replication_exposure(cluster: ClusterFacts, derived: Derived) -> Iterator[Fi
     fingerprints) and the same `encryptionAlgorithm`, written or by the version's default
     (AES/CBC/PKCS5Padding until, AES/GCM/NoPadding from 9.0.121, 10.1.58 and 11.0.25). Members
     that differ are named against the others; without a majority the finding is the cluster's.
+    That the members agree is a pass of the cluster's only when no member has a finding.
 
     ## Why it matters
     The receiver takes session messages from anyone who connects and deserialises them: on a
@@ -79,14 +80,20 @@ def replication_exposure(cluster: ClusterFacts, derived: Derived) -> Iterator[Fi
     endpoints = receiver_endpoints(cluster, advertised)
     probes = {(p.host, p.port): p for p in cluster.local.receiver_probes}
     outsider = _outsider(cluster)
+    per_member: list[Finding] = []
     for node, config in members:
         enc = crypt[node.name]
         endpoint = endpoints.get(node.name)
         probe = probes.get(endpoint) if endpoint else None
-        yield _exposure(node, config, enc, endpoint, probe, outsider, derived)
+        per_member.append(_exposure(node, config, enc, endpoint, probe, outsider, derived))
         if enc is not None:
-            yield from _placement(node, config, enc)
-    yield from _agreement(crypt, _path(members))
+            per_member.extend(_placement(node, config, enc))
+    yield from per_member
+    agreement = list(_agreement(crypt, _path(members)))
+    # the members' encryption agrees, but a member's finding says it does not protect them:
+    # a pass of the cluster's beside it would read as the replication being safe
+    flagged = any(f.status.is_finding for f in per_member)
+    yield from (f for f in agreement if not (flagged and f.status is Status.PASS))
 
 
 def _outsider(cluster: ClusterFacts) -> str | None:

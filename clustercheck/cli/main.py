@@ -190,7 +190,13 @@ def _parser() -> argparse.ArgumentParser:
         help="print one Nagios status line and exit 0/1/2/3 (OK/WARNING/CRITICAL/"
         "UNKNOWN): in this mode only, the exit codes are Nagios's",
     )
-    run.add_argument("-q", "--quiet", action="store_true", help="print only the summary line")
+    run.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print only the short summary: the verdict, a line per check at or above "
+        "--fail-on, where the reports are (what a cron mail needs)",
+    )
     upgrade = run.add_argument_group(
         "upgrade readiness",
         "judge every version-dependent rule again with the target's knowledge and report what "
@@ -442,12 +448,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     scope = _run_scope(args, inventory, facts, snapshot=args.target if recorded else None)
     report = build_report(facts, checks, results, derived, upgrade, scope)
     code = report.exit_code(Status(args.fail_on))
+    trend = _history(report, args.history, Status(args.fail_on)) if args.history else Trend()
+    recorded = args.history if trend.problem is None else None  # the run is in that history
     options = RenderOptions(
         fail_on=Status(args.fail_on),
         exit_code=code,
         quiet=args.quiet,
-        trend=_history(report, args.history, Status(args.fail_on)) if args.history else Trend(),
+        trend=trend,
         estate_url=estate_url,
+        written=_files(outputs, recorded),
     )
     # each output on its own: one that cannot be written does not keep the others from being
     written = [_write_report(fmt, target, report, options) for fmt, target in outputs]
@@ -460,7 +469,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         return nagios.plugin_code(report) if printed and not lost else nagios.UNKNOWN
     code = ExitCode.NOT_WRITTEN if lost else code
-    final = replace(options, exit_code=code)  # the summary line says the exit code
+    # the summary line says the exit code, and the summary only the reports that were written
+    kept = [output for output, done in zip(outputs, written, strict=True) if done]
+    final = replace(options, exit_code=code, written=_files(kept, recorded))
     _isolated(
         "the terminal report",
         lambda: _print_terminal(
@@ -487,6 +498,23 @@ def _run_scope(
         offline=tuple(n.name for n in facts.nodes.values() if n.offline and not n.recorded),
         snapshot=snapshot,
     )
+
+
+def _files(
+    outputs: Sequence[tuple[Format, str]], history: str | None
+) -> tuple[tuple[str, str], ...]:
+    """The reports written to a file (format name, file) and the history the run was added to,
+    for the summary to say where they are: absolute, as a mail is read elsewhere than where cron
+    ran (standard output is no place to look later)."""
+    files = tuple(
+        (fmt.name, os.path.abspath(target)) for fmt, target in outputs if not is_stdout(target)
+    )
+    if history is None:
+        return files
+    from clustercheck.report.history import shown  # sqlite3: only for a run that keeps one
+    from clustercheck.report.history_postgres import is_url
+
+    return (*files, ("history", shown(history if is_url(history) else os.path.abspath(history))))
 
 
 def _upgrade_target(args: argparse.Namespace) -> Target | None:

@@ -14,6 +14,7 @@ from clustercheck.engine.results import Status
 from clustercheck.facts.clock import ClockSample, NtpReference, Offset
 from clustercheck.facts.cluster import ClusterFacts
 from clustercheck.inventory.settings import NtpSettings
+from clustercheck.units import milliseconds
 
 
 @dataclass(frozen=True)
@@ -60,17 +61,19 @@ def best_offset(samples: Sequence[Sample], remote_resolution_s: float = 0.0) -> 
 
 
 def judge_offset(
-    offset_ms: float, uncertainty_ms: float, warn_ms: float, fail_ms: float
+    offset_ms: float, uncertainty_ms: float, warn_ms: float, fail_ms: float, *, spread: bool = False
 ) -> Judgement:
     """Flag only skew that is proven: |offset| minus the error bound beyond a threshold. When
     the bound alone exceeds the warning threshold and no skew is proven, the measurement is too
-    coarse to tell, which warns but never fails."""
-    measured = f"offset {offset_ms:+.1f} ms ± {uncertainty_ms:.1f} ms"
+    coarse to tell, which warns but never fails. An offset is said with its sign (ahead or
+    behind); a `spread` (the distance between two clocks) has none."""
+    value = milliseconds(offset_ms) if spread else f"offset {milliseconds(offset_ms, signed=True)}"
+    measured = f"{value} ± {milliseconds(uncertainty_ms)}"
     least = abs(offset_ms) - uncertainty_ms
-    if least > fail_ms:
-        return Judgement(Status.FAIL, f"{measured}: at least {least:.0f} ms, beyond {fail_ms:g} ms")
-    if least > warn_ms:
-        return Judgement(Status.WARN, f"{measured}: at least {least:.0f} ms, beyond {warn_ms:g} ms")
+    for status, threshold in ((Status.FAIL, fail_ms), (Status.WARN, warn_ms)):
+        if least > threshold:
+            proven = f"at least {milliseconds(least, places=0)}, beyond {threshold:g} ms"
+            return Judgement(status, f"{measured}: {proven}")
     if uncertainty_ms > warn_ms:
         return Judgement(
             Status.WARN,

@@ -22,8 +22,14 @@ from clustercheck.parsers.tribes import Heartbeat, Undecodable, decode_heartbeat
 
 HEARD = "heard"
 NOT_SENDING = "not sending (not on its own wire)"
-CUT = "cut in the network (on its own wire, on nobody else's)"
-HOST_DROP = "dropped by the listener's host (on the listener's wire, not in its socket)"
+CUT = (
+    "cut in the network (seen leaving the sender's own network interface, never arriving at "
+    "the listener's)"
+)
+HOST_DROP = (
+    "dropped by the listener's host (seen arriving at the listener's network interface, never "
+    "in its socket)"
+)
 OTHER_GROUP = "different group or port"
 OTHER_DOMAIN = "different domain"
 FORMATS = "Tomcat 6 and 7+ formats do not understand each other"

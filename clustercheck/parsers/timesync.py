@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from clustercheck.units import milliseconds
+
 
 @dataclass(frozen=True)
 class TimeSync:
@@ -195,7 +197,7 @@ def _yes_no(value: str | None) -> bool | None:
 
 
 def _offset_text(offset_ms: float | None) -> str:
-    return "" if offset_ms is None else f", offset {offset_ms:+.3f} ms"
+    return "" if offset_ms is None else f", offset {milliseconds(offset_ms, signed=True, places=3)}"
 
 
 def _no_answer(tool: str, text: str) -> TimeSync:

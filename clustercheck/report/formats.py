@@ -49,6 +49,9 @@ class RenderOptions:
     color: ColorSystem | None = None  # the terminal's colour system; None: no colour
     trend: Trend = field(default_factory=Trend)
     estate_url: str | None = None  # where the estate page is (--estate-url): the HTML links it
+    # what this run wrote, (format name, file), and ("history", where) when it recorded the run:
+    # the summary says where the full reports are
+    written: tuple[tuple[str, str], ...] = ()
 
 
 Rendered = str | Iterable[str]

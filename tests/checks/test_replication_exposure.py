@@ -277,6 +277,14 @@ def test_replication_exposure(
     found = judge(facts)
     assert statuses(found) == expected, found
     assert says(found, *said), found
+    # no cluster-wide pass beside a member's finding: the grid would show FAIL next to "pass"
+    flagged = any(node and status in ("warn", "fail", "error") for node, status, _ in found)
+    assert not (flagged and any(node is None and s == "pass" for node, s, _ in found)), found
+
+
+def test_an_unexposed_cluster_without_encryption_says_so_cluster_wide(tmp_path: Path) -> None:
+    found = judge(reached(members(tmp_path), dict.fromkeys(NODES, TIMEOUT)))
+    assert says(found, None, "pass", "no member (3) has an EncryptInterceptor"), found
 
 
 def test_two_members_with_two_keys_have_no_majority(tmp_path: Path) -> None:

@@ -13,7 +13,15 @@ GROUP = "clustercheck.reports"
 
 def test_every_built_in_format_is_registered_under_its_own_name() -> None:
     formats = load_formats()
-    assert list(formats) == ["html", "json", "junit", "nagios", "prometheus", "terminal"]
+    assert list(formats) == [
+        "html",
+        "json",
+        "junit",
+        "nagios",
+        "prometheus",
+        "summary",
+        "terminal",
+    ]
     assert all(name == fmt.name for name, fmt in formats.items())
     assert not formats["html"].to_stdout
 

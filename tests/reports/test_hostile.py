@@ -182,6 +182,16 @@ def nagios(out: str, value: str, report: Report) -> None:
     assert len(rest) == sum(r.status.is_finding and not r.waived for r in shown)  # none split
 
 
+def summary(out: str, value: str, report: Report) -> None:
+    """The mail: a line each (verdict; CC001, CC201, CC701 at or above fail; also WARN: CC301;
+    where the report is), none split by a newline from the data."""
+    no_unsafe(out)
+    lines = out.splitlines()
+    assert len(lines) == 6, lines
+    assert lines[0].startswith(escape.terminal(f"c{value}: ERROR"))
+    assert lines[-1] == escape.terminal(f"html report: /srv/{value}.html")
+
+
 def json_report(out: str, value: str, report: Report) -> None:
     no_unsafe(out, keep="\n\ufffe\uffff")  # JSON escapes the others: \u001b, \u202e
     document = json.loads(out)
@@ -191,6 +201,8 @@ def json_report(out: str, value: str, report: Report) -> None:
 INVARIANTS: dict[str, tuple[Callable[[str, str, Report], None], RenderOptions]] = {
     "terminal": (terminal_plain, RenderOptions()),
     "terminal-colour": (terminal_colour, RenderOptions(color="truecolor")),
+    "terminal-quiet": (summary, RenderOptions(quiet=True, written=(("html", "/srv/{}.html"),))),
+    "summary": (summary, RenderOptions(written=(("html", "/srv/{}.html"),))),
     "html": (html, RenderOptions()),
     "junit": (junit, RenderOptions()),
     "prometheus": (prometheus, RenderOptions()),
@@ -209,8 +221,9 @@ def test_every_format_has_its_invariant() -> None:
 def test_a_hostile_value_keeps_every_medium_intact(value: str, medium: str, upgrade: bool) -> None:
     invariant, options = INVARIANTS[medium]
     report, trend = hostile_report(value, upgrade)
+    written = tuple((name, target.format(value)) for name, target in options.written)
     out = load_formats()[medium.partition("-")[0]].render(
-        report, RenderOptions(**{**options.__dict__, "trend": trend})
+        report, replace(options, trend=trend, written=written)
     )
     text = out if isinstance(out, str) else "".join(out)
     invariant(text, value, report)
