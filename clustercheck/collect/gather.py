@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from clustercheck.bugs import describe_bug
+from clustercheck.collect import apache, logs, tomcat
 from clustercheck.collect.apache import gather_apache, gather_httpd_build, gather_loaded_modules
 from clustercheck.collect.balancer import gather_balancer
 from clustercheck.collect.environment import gather_environment, uses_cloud_membership
@@ -38,6 +39,7 @@ from clustercheck.facts.files import ApacheFacts
 from clustercheck.facts.live import LiveFacts
 from clustercheck.facts.probes import Outcome, ProbeResult
 from clustercheck.inventory.settings import ClusterSettings, NodeSettings
+from clustercheck.knowledge.resolvers import hosts_path
 
 # Threads, not processes: the work is waiting on sockets. Bounded so a 500-node estate does not
 # open 500 connections at once.
@@ -150,6 +152,7 @@ def gather_node(
     )
     try:
         transport.connect()
+        reader.prefetch(first_paths(node, reader, transport.live))
         facts.hosts = gather_hosts(reader, node)
         if node.has_role("apache"):
             facts.apache = _apache(node, transport, reader, facts.live, recorded)
@@ -173,8 +176,23 @@ def gather_node(
         facts.live.error = f"gathering failed: {unexpected(exc)}"
     finally:
         facts.live.duration_s = round(time.monotonic() - start, 3)
+        facts.live.exchanges = transport.exchanges
         facts.secrets = reader.secrets  # also of a node lost halfway: its files were read
     return facts
+
+
+def first_paths(node: NodeSettings, reader: NodeReader, live: bool) -> list[str]:
+    """Every file a node's gathering reads before any file tells it more, fetched in one
+    exchange: the hosts file, the inventory's httpd and mod_jk files, Tomcat's conf/ files,
+    setenv.sh and logging.properties. What they name comes in later waves (tomcat, apache)."""
+    paths = [hosts_path(node.os)]
+    if node.has_role("apache"):
+        paths += apache.first_paths(reader, node.apache, node.os == "windows")
+    if node.has_role("tomcat"):
+        paths += tomcat.first_paths(reader, node.tomcat)
+    if live:
+        paths += logs.first_paths(reader, node)
+    return paths
 
 
 def _stamp(transport: Transport, facts: NodeFacts) -> None:
