@@ -108,7 +108,7 @@ def test_live_facts_over_ssh(tmp_path: Path, sshd: SshServer) -> None:
     assert clock is not None, facts.live.clock
     # the node is this machine: its true offset is 0, which must lie within the bound
     assert abs(clock.offset_ms) <= clock.uncertainty_ms + 1.0, clock
-    assert clock.samples >= 5 and clock.rtt_ms < 500
+    assert clock.samples >= 2 and clock.rtt_ms < 500
     jvm = facts.live.jvm
     assert jvm is not None
     assert jvm.source.startswith("java on PATH") and jvm.version, jvm

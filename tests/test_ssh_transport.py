@@ -126,6 +126,89 @@ def test_list_dir_missing(node: SshTransport, files: Path) -> None:
     assert caught.value.kind == "missing"
 
 
+def batch_files(root: Path) -> list[str]:
+    """A folder with one of every kind of path a batch meets: what each gives alone, it must
+    give in a batch."""
+    (root / "empty").write_bytes(b"")
+    (root / "small.xml").write_bytes(b"<Server/>\n\xff")
+    (root / "big.bin").write_bytes(os.urandom(3 * 32768 + 17))  # several read requests
+    (root / "cap").write_bytes(b"x" * 100_000)  # exactly the cap below
+    (root / "over").write_bytes(b"x" * 100_001)
+    (root / "caf\xe9".encode("latin-1").decode("utf-8", "surrogateescape")).write_bytes(b"l1")
+    (root / "link").symlink_to(root / "small.xml")
+    (root / "dangling").symlink_to(root / "gone")
+    (root / "dir").mkdir()
+    os.mkfifo(root / "fifo")
+    names = ["empty", "small.xml", "big.bin", "cap", "over", "link", "dangling", "dir", "fifo"]
+    names += ["absent", "caf\udce9", "dir/absent"]
+    return [str(root / name) for name in names]
+
+
+def outcome(answer: bytes | FileReadError) -> object:
+    return (answer.kind, str(answer)) if isinstance(answer, FileReadError) else answer
+
+
+def test_read_files_gives_what_each_read_gives(node: SshTransport, files: Path) -> None:
+    paths = batch_files(files)
+    alone = {}
+    for path in paths:
+        try:
+            alone[path] = outcome(node.read_file(path, 100_000))
+        except FileReadError as exc:
+            alone[path] = outcome(exc)
+    before = node.exchanges
+    batch = node.read_files([*paths, paths[0]], 100_000)
+    assert node.exchanges == before + 1
+    assert {path: outcome(answer) for path, answer in batch.items()} == alone
+    assert alone[str(files / "cap")] == b"x" * 100_000
+    assert [alone[str(files / n)][0] for n in ("over", "dir", "fifo", "absent")] == [  # type: ignore[index]
+        "too_large", "not_a_file", "not_a_file", "missing"
+    ]  # fmt: skip
+
+
+def test_read_files_costs_three_round_trips_for_many(
+    node: SshTransport, files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """stat, open and read, each one round for all the files; closes are not waited for."""
+    from clustercheck.collect.transports import sftp_batch
+
+    rounds: list[int] = []
+    counted = sftp_batch._round
+
+    def counting(sftp, requests):  # type: ignore[no-untyped-def]
+        rounds.append(len(requests))
+        return counted(sftp, requests)
+
+    monkeypatch.setattr(sftp_batch, "_round", counting)
+    for i in range(40):
+        (files / f"f{i}.xml").write_bytes(b"<x/>" * i)
+    found = node.read_files([str(files / f"f{i}.xml") for i in range(40)])
+    assert [found[str(files / f"f{i}.xml")] for i in range(40)] == [b"<x/>" * i for i in range(40)]
+    assert rounds == [40, 40, 79]  # an empty file needs no chunk before its end
+
+
+def test_list_dirs_gives_what_each_listing_gives(node: SshTransport, files: Path) -> None:
+    (files / "a" / "sub").mkdir(parents=True)
+    for i in range(250):  # more than one readdir answer (OpenSSH sends 100 names each)
+        (files / "a" / f"n{i}").write_bytes(b"x" * i)
+    (files / "a" / "up").symlink_to(files)
+    (files / "a" / "loop").symlink_to(files / "a" / "loop")
+    (files / "file").write_bytes(b"")
+    paths = [str(files / name) for name in ("a", "a/sub", "file", "absent")]
+    alone: dict[str, object] = {}
+    for path in paths:
+        try:
+            alone[path] = node.list_dir(path)
+        except FileReadError as exc:
+            alone[path] = outcome(exc)
+    batch = node.list_dirs(paths)
+    assert {p: a if isinstance(a, list) else outcome(a) for p, a in batch.items()} == alone
+    listed = {e.name: e for e in alone[str(files / "a")]}  # type: ignore[attr-defined]
+    assert len(listed) == 253 and listed["up"].is_dir and not listed["loop"].is_dir
+    assert listed["n7"].size == 7
+    assert alone[str(files / "file")] == ("missing", f"{files / 'file'}: not a directory")
+
+
 def make_war(path: Path) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as war:
         war.writestr("WEB-INF/web.xml", "<web-app><distributable/></web-app>")
@@ -466,6 +549,14 @@ def test_become_read_errors(
     with pytest.raises(FileReadError) as caught:
         root_node.read_file(str(files / name), max_bytes)
     assert caught.value.kind == kind
+
+
+def test_become_reads_a_batch_through_commands(root_node: SshTransport, files: Path) -> None:
+    (files / "a").write_bytes(b"1")
+    found = root_node.read_files([str(files / "a"), str(files / "absent")])
+    assert found[str(files / "a")] == b"1"
+    assert outcome(found[str(files / "absent")])[0] == "missing"  # type: ignore[index]
+    assert root_node.list_dirs([str(files)])[str(files)] == root_node.list_dir(str(files))
 
 
 def test_become_password_variable_must_exist(sshd: SshServer) -> None:

@@ -141,6 +141,15 @@ def gather_loaded_modules(
     return parse_loaded_modules(result.stdout.decode("utf-8", "replace"), how)
 
 
+def first_paths(reader: NodeReader, settings: ApacheSettings, windows: bool) -> list[str]:
+    """The files gathering reads before any tells it more: the inventory's, and Debian's
+    envvars beside httpd_conf (gather_node fetches them with the node's other first reads)."""
+    paths = [p for p in (settings.httpd_conf, settings.jk_conf, settings.workers_properties) if p]
+    if settings.httpd_conf and not windows:
+        paths.append(reader.join(posixpath.dirname(settings.httpd_conf), "envvars"))
+    return paths
+
+
 def gather_apache(
     reader: NodeReader,
     settings: ApacheSettings,
@@ -174,6 +183,7 @@ def gather_apache(
             _jk_conf_read(settings, config.files, facts)
     facts.jk = jk_settings(directives)
     facts.problems.extend(facts.jk.problems)
+    reader.prefetch(_named_paths(reader, settings, facts, source))
     facts.module_files = _module_files(reader, facts)
     if not settings.httpd_conf and facts.jk.server_root:
         facts.server_root = facts.jk.server_root[0]
@@ -235,11 +245,30 @@ def _startup(
     )
 
 
-def _module_files(reader: NodeReader, facts: ApacheFacts) -> dict[str, ModuleFile]:
-    """The connector modules LoadModule'd (as httpd's reading kept them; from a jk_conf alone,
-    its LoadModule lines as written), each file read for its build. A file that cannot be read
-    is said in its ModuleFile, not as a failed read of the configuration: httpd -M and CC104
-    tell what it means."""
+def _named_paths(
+    reader: NodeReader, settings: ApacheSettings, facts: ApacheFacts, source: _NodeSource
+) -> list[str]:
+    """What the configuration names, fetched together: the connector modules, the workers
+    file and the mount files (those the walk's limits leave room for)."""
+    paths = [
+        _resolve(reader, facts, path)
+        for name, (path, _file, _line) in _loads(facts).items()
+        if name in CONNECTORS and path is not None
+    ]
+    jk = facts.jk
+    if settings.workers_properties:
+        paths.append(settings.workers_properties)
+    elif jk and jk.workers_file:
+        paths.append(_resolve(reader, facts, jk.workers_file[0]))
+    named = jk.mount_files if jk else []
+    mounts = dict.fromkeys(_resolve(reader, facts, path) for path, _f, _l in named)
+    room = max(0, source.limit.files - source.files_read) if not source.stopped else 0
+    return paths + list(mounts)[:room]
+
+
+def _loads(facts: ApacheFacts) -> dict[str, tuple[str | None, str | None, int | None]]:
+    """The modules LoadModule'd, by name: as httpd's reading kept them; from a jk_conf alone,
+    its LoadModule lines as written."""
     loads: dict[str, tuple[str | None, str | None, int | None]] = {
         m.name: (m.path, m.file, m.line) for m in facts.modules.values() if not m.static
     }
@@ -248,8 +277,16 @@ def _module_files(reader: NodeReader, facts: ApacheFacts) -> dict[str, ModuleFil
             if directive.lname == "loadmodule" and len(directive.args) == 2:
                 module, written = directive.args
                 loads.setdefault(module, (written, directive.file, directive.line))
+    return loads
+
+
+def _module_files(reader: NodeReader, facts: ApacheFacts) -> dict[str, ModuleFile]:
+    """The connector modules LoadModule'd (as httpd's reading kept them; from a jk_conf alone,
+    its LoadModule lines as written), each file read for its build. A file that cannot be read
+    is said in its ModuleFile, not as a failed read of the configuration: httpd -M and CC104
+    tell what it means."""
     found = {}
-    for name, (path, file, line) in loads.items():
+    for name, (path, file, line) in _loads(facts).items():
         if name not in CONNECTORS or path is None:
             continue
         resolved = _resolve(reader, facts, path)

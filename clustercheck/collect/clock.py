@@ -3,6 +3,8 @@ node keeps its own time.
 
 One warm channel, several samples, the one with the smallest round trip kept (Cristian's
 algorithm): a fresh exec per sample would be biased by tens of milliseconds of channel setup.
+Each sample costs a round trip, so sampling stops as soon as the bound is good enough for the
+run's thresholds or another sample no longer tightens it; the bound reported is the measured one.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from clustercheck.collect.transports.base import Transport, TransportError
 from clustercheck.collect.transports.shells import powershell_script
 from clustercheck.derive.clock import Sample, best_offset
 from clustercheck.facts.clock import ClockSample, Offset
-from clustercheck.inventory.settings import NodeSettings
+from clustercheck.inventory.settings import NodeSettings, NtpSettings
 from clustercheck.parsers.timesync import (
     TimeSync,
     parse_chrony_tracking,
@@ -25,7 +27,13 @@ from clustercheck.parsers.timesync import (
     timestamp_resolution,
 )
 
-SAMPLES = 8
+SAMPLES = 8  # at most, after the round trip that warms the channel up
+MIN_SAMPLES = 2
+# A bound this fraction of the smaller warning threshold is good enough: a skew beyond the
+# threshold is proven with a margin of a tenth of it. A sample that tightens the bound by less
+# than a tenth of that is not worth another round trip.
+ENOUGH_FRACTION = 0.1
+DEFAULT_ENOUGH_MS = ENOUGH_FRACTION * NtpSettings().warn_ms
 SAMPLE_TIMEOUT_S = 5.0  # for one round trip; all of them within the node's command_timeout
 # python3 when the node has it: no fork per sample, so the remote reading sits close to the
 # middle of the round trip; else date(1). The python code is an argument, never pasted.
@@ -54,9 +62,31 @@ TIMESYNC_COMMANDS: list[tuple[list[str], Callable[[str], TimeSync]]] = [
 WINDOWS_TIMESYNC = (["w32tm", "/query", "/status"], parse_w32tm_status)
 
 
-def sample_clock(transport: Transport, node: NodeSettings) -> ClockSample:
-    """The node's offset from clustercheck's clock, or why it could not be measured."""
+def enough_ms(ntp: NtpSettings) -> float:
+    """The bound on a node's offset that is good enough for the run's thresholds."""
+    return ENOUGH_FRACTION * min(ntp.warn_ms, ntp.spread_warn_ms)
+
+
+def sampled_enough(samples: list[Sample], resolution_s: float, enough: float) -> bool:
+    """Whether another round trip is not worth it: the bound is within `enough` ms, or the
+    last sample tightened it by less than a tenth of that (the round trip will not shrink)."""
+    if len(samples) < MIN_SAMPLES:
+        return False
+    now = best_offset(samples, resolution_s)
+    before = best_offset(samples[:-1], resolution_s)
+    if now is None or before is None:
+        return False
+    gain = before.uncertainty_ms - now.uncertainty_ms
+    return now.uncertainty_ms <= enough or gain < enough / 10
+
+
+def sample_clock(
+    transport: Transport, node: NodeSettings, enough: float = DEFAULT_ENOUGH_MS
+) -> ClockSample:
+    """The node's offset from clustercheck's clock, or why it could not be measured; sampled
+    until the bound is within `enough` ms or stops tightening, at most SAMPLES times."""
     argv = WINDOWS_CLOCK if node.os == "windows" else POSIX_CLOCK
+    warm_up: list[Sample] = []  # the first round trip, which warms the channel up
     samples: list[Sample] = []
     texts: list[str] = []
     try:
@@ -65,7 +95,7 @@ def sample_clock(transport: Transport, node: NodeSettings) -> ClockSample:
         return ClockSample(error=f"cannot start the clock sampler: {exc}")
     deadline = time.monotonic() + node.ssh.command_timeout
     try:
-        for _ in range(SAMPLES + 1):  # the first round trip warms the channel up
+        for round_trip in range(SAMPLES + 1):
             t0 = time.time()
             stream.write(b"\n")
             wait = min(SAMPLE_TIMEOUT_S, deadline - time.monotonic())
@@ -74,13 +104,15 @@ def sample_clock(transport: Transport, node: NodeSettings) -> ClockSample:
             values = parse_timestamps(line)
             if values:
                 texts.append(line)
-                samples.append(Sample(t0, values[0], t1))
+                (samples if round_trip else warm_up).append(Sample(t0, values[0], t1))
+            if sampled_enough(samples, timestamp_resolution("".join(texts)), enough):
+                break
     except (TimeoutError, TransportError, OSError) as exc:
-        if not samples:
+        if not samples and not warm_up:
             return ClockSample(error=f"no clock sample: {exc}")
     finally:
         stream.close()
-    offset = best_offset(samples[1:] or samples, timestamp_resolution("".join(texts)))
+    offset = best_offset(samples or warm_up, timestamp_resolution("".join(texts)))
     if offset is None:
         return ClockSample(error="the node printed no timestamp")
     rounded = Offset(

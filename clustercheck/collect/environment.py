@@ -97,6 +97,8 @@ def _unit_files(reader: NodeReader, unit: str) -> list[str]:
     name = unit if "." in unit else f"{unit}.service"
     if "/" in name:  # a unit name never holds one: nothing outside the load path is read
         return []
+    reader.prefetch((reader.join(folder, name) for folder in UNIT_PATH), UNIT_CAP)
+    reader.prefetch_dirs(reader.join(folder, f"{name}.d") for folder in UNIT_PATH)
     main = None
     for folder in UNIT_PATH:
         path = reader.join(folder, name)

@@ -15,8 +15,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from clustercheck.bugs import describe_bug
+from clustercheck.collect import apache, logs, tomcat
 from clustercheck.collect.apache import gather_apache, gather_httpd_build, gather_loaded_modules
 from clustercheck.collect.balancer import gather_balancer
+from clustercheck.collect.clock import DEFAULT_ENOUGH_MS, enough_ms
 from clustercheck.collect.environment import gather_environment, uses_cloud_membership
 from clustercheck.collect.hosts import gather_hosts
 from clustercheck.collect.live import gather_live, local_addresses, resolve_unmatched_worker_hosts
@@ -38,6 +40,7 @@ from clustercheck.facts.files import ApacheFacts
 from clustercheck.facts.live import LiveFacts
 from clustercheck.facts.probes import Outcome, ProbeResult
 from clustercheck.inventory.settings import ClusterSettings, NodeSettings
+from clustercheck.knowledge.resolvers import hosts_path
 
 # Threads, not processes: the work is waiting on sockets. Bounded so a 500-node estate does not
 # open 500 connections at once.
@@ -90,9 +93,12 @@ def gather(
     transports: dict[str, Transport] = {}
     workers = max(1, min(parallel, len(settings.nodes)))
 
+    clock_enough = enough_ms(settings.ntp)
+
     def one(node: NodeSettings) -> NodeFacts:
         transport = factory(node)
-        facts = gather_node(node, transport, on_read, (recorded or {}).get(node.name))
+        recorded_live = (recorded or {}).get(node.name)
+        facts = gather_node(node, transport, on_read, recorded_live, clock_enough)
         if facts.reachable and transport.live:
             transports[node.name] = transport
         else:
@@ -137,9 +143,11 @@ def gather_node(
     transport: Transport,
     on_read: OnRead | None = None,
     recorded: LiveFacts | None = None,
+    clock_enough_ms: float = DEFAULT_ENOUGH_MS,
 ) -> NodeFacts:
     """Phase 1 for one node. The transport stays open for phase 2; the caller closes it.
-    `recorded`: the node's live facts in a snapshot, read offline."""
+    `recorded`: the node's live facts in a snapshot, read offline; `clock_enough_ms`: the
+    bound on its clock offset that the run's thresholds need (clock.enough_ms)."""
     facts = NodeFacts(settings=node, offline=not transport.live)
     start = time.monotonic()
     facts.live = LiveFacts(collected_at=datetime.now(UTC).isoformat(timespec="seconds"))
@@ -150,6 +158,7 @@ def gather_node(
     )
     try:
         transport.connect()
+        reader.prefetch(first_paths(node, reader, transport.live))
         facts.hosts = gather_hosts(reader, node)
         if node.has_role("apache"):
             facts.apache = _apache(node, transport, reader, facts.live, recorded)
@@ -158,7 +167,7 @@ def gather_node(
         if node.has_role("tomcat"):
             facts.tomcat = gather_tomcat(reader, node.tomcat)
         if transport.live:
-            gather_live(transport, reader, node, facts.live)
+            gather_live(transport, reader, node, facts.live, clock_enough_ms)
             facts.live.logs = gather_logs(transport, reader, node, facts.live, facts.apache)
         if uses_cloud_membership(facts.tomcat):
             facts.live.environment = gather_environment(transport, reader, node, facts.live.runtime)
@@ -173,8 +182,23 @@ def gather_node(
         facts.live.error = f"gathering failed: {unexpected(exc)}"
     finally:
         facts.live.duration_s = round(time.monotonic() - start, 3)
+        facts.live.exchanges = transport.exchanges
         facts.secrets = reader.secrets  # also of a node lost halfway: its files were read
     return facts
+
+
+def first_paths(node: NodeSettings, reader: NodeReader, live: bool) -> list[str]:
+    """Every file a node's gathering reads before any file tells it more, fetched in one
+    exchange: the hosts file, the inventory's httpd and mod_jk files, Tomcat's conf/ files,
+    setenv.sh and logging.properties. What they name comes in later waves (tomcat, apache)."""
+    paths = [hosts_path(node.os)]
+    if node.has_role("apache"):
+        paths += apache.first_paths(reader, node.apache, node.os == "windows")
+    if node.has_role("tomcat"):
+        paths += tomcat.first_paths(reader, node.tomcat)
+    if live:
+        paths += logs.first_paths(reader, node)
+    return paths
 
 
 def _stamp(transport: Transport, facts: NodeFacts) -> None:

@@ -7,7 +7,7 @@ import socket
 import threading
 import time
 
-from clustercheck.collect.clock import sample_clock, time_sync
+from clustercheck.collect.clock import DEFAULT_ENOUGH_MS, sample_clock, time_sync
 from clustercheck.collect.jvm import gather_jvm
 from clustercheck.collect.reader import NodeReader
 from clustercheck.collect.runtime import gather_runtime
@@ -20,13 +20,17 @@ from clustercheck.inventory.settings import NodeSettings
 
 
 def gather_live(
-    transport: Transport, reader: NodeReader, node: NodeSettings, live: LiveFacts
+    transport: Transport,
+    reader: NodeReader,
+    node: NodeSettings,
+    live: LiveFacts,
+    clock_enough_ms: float = DEFAULT_ENOUGH_MS,
 ) -> None:
     """Phase 1's live facts: addresses, what runs (processes, sockets), the JVM that runs
-    Tomcat, the clock and its keeper."""
+    Tomcat, the clock (sampled until its bound is within `clock_enough_ms`) and its keeper."""
     if node.os == "linux":
         live.addresses = node_addresses(transport)
-    live.clock = sample_clock(transport, node)
+    live.clock = sample_clock(transport, node, clock_enough_ms)
     live.timesync = time_sync(transport, node)
     running = gather_runtime(transport, node)
     live.runtime = running.facts

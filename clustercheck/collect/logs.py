@@ -122,6 +122,16 @@ def locations(reader: NodeReader, node: NodeSettings, apache: ApacheFacts | None
     return list(unique.values())
 
 
+def first_paths(reader: NodeReader, node: NodeSettings) -> list[str]:
+    """The logging configuration _tomcat_logs reads (gather_node fetches it with the node's
+    other first reads)."""
+    if not node.has_role("tomcat") or node.tomcat.logs or node.os == "windows":
+        return []
+    base = node.tomcat.catalina_base or ""
+    folders = dict.fromkeys((base, node.tomcat.home or base))
+    return [reader.join(folder, "conf/logging.properties") for folder in folders]
+
+
 def _tomcat_logs(reader: NodeReader, node: NodeSettings) -> list[Location]:
     """CATALINA_OUT (catalina.sh's default, $CATALINA_BASE/logs/catalina.out) and the newest file
     of every JULI file handler of logging.properties (the base's, else the home's)."""
@@ -135,7 +145,9 @@ def _tomcat_logs(reader: NodeReader, node: NodeSettings) -> list[Location]:
             reader.reads.pop(path, None)
             continue
         properties = {"catalina.base": base, "catalina.home": home}
-        for handler in file_handlers(decode(data), properties):
+        handlers = file_handlers(decode(data), properties)
+        reader.prefetch_dirs(reader.join(base, handler.directory) for handler in handlers)
+        for handler in handlers:
             directory = reader.join(base, handler.directory)
             entries = reader.list_dir(directory)
             if entries is None:

@@ -11,7 +11,7 @@ import lzma
 import posixpath
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import BinaryIO
 
 from clustercheck.collect.transports.base import (
@@ -19,6 +19,7 @@ from clustercheck.collect.transports.base import (
     DirEntry,
     FileReadError,
     Transport,
+    over_cap,
 )
 from clustercheck.facts.files import FileRead
 from clustercheck.parsers.secrets import secrets_in
@@ -54,6 +55,9 @@ class NodeReader:
         self.reads: dict[str, FileRead] = {}
         self.secrets: set[str] = set()  # found in every file read, for no report to show
         self._cache: dict[str, bytes | None] = {}
+        # fetched ahead in one exchange, not yet asked for: (the cap used, the answer)
+        self._ahead: dict[str, tuple[int, bytes | FileReadError]] = {}
+        self._listed_ahead: dict[str, list[DirEntry] | FileReadError] = {}
         self._on_read = on_read
 
     def join(self, base: str, *parts: str) -> str:
@@ -67,12 +71,42 @@ class NodeReader:
                 path = posixpath.join(path, part)
         return posixpath.normpath(path)
 
+    def prefetch(self, paths: Iterable[str], max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        """Fetch files that are about to be read, all in one exchange with the node. Nothing is
+        recorded here: a later `read` takes its answer from what came and records it exactly as
+        a direct read would; a file fetched and never read is never recorded (nor kept)."""
+        wanted = [
+            p for p in dict.fromkeys(paths) if p and p not in self._cache and p not in self._ahead
+        ]
+        if wanted:
+            found = self.transport.read_files(wanted, max_bytes)
+            self._ahead |= {path: (max_bytes, answer) for path, answer in found.items()}
+
+    def prefetch_dirs(self, paths: Iterable[str]) -> None:
+        """List folders that are about to be listed, all in one exchange; `list_dir` takes
+        each answer once."""
+        wanted = [p for p in dict.fromkeys(paths) if p and p not in self._listed_ahead]
+        if wanted:
+            self._listed_ahead |= self.transport.list_dirs(wanted)
+
+    def _fetched(self, path: str, max_bytes: int) -> bytes:
+        """The file as a direct read with `max_bytes` gives it: from what was fetched ahead
+        when that answers for this cap, else read now."""
+        cap, answer = self._ahead.pop(path, (0, None))
+        if isinstance(answer, bytes):
+            if len(answer) > max_bytes:
+                raise over_cap(path, len(answer), max_bytes)
+            return answer
+        if answer is not None and (answer.kind != "too_large" or cap == max_bytes):
+            raise answer
+        return self.transport.read_file(path, max_bytes)
+
     def read(self, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | None:
         """The file's bytes, or None (the failure is kept in `reads`)."""
         if path in self._cache:
             return self._cache[path]
         try:
-            data = self.transport.read_file(path, max_bytes)
+            data = self._fetched(path, max_bytes)
         except FileReadError as exc:
             self.reads[path] = FileRead(path, exc.kind, str(exc))
             self._cache[path] = None
@@ -83,7 +117,10 @@ class NodeReader:
 
     def list_dir(self, path: str) -> list[DirEntry] | None:
         try:
-            return self.transport.list_dir(path)
+            listed = self._listed_ahead.pop(path, None)
+            if isinstance(listed, FileReadError):
+                raise listed
+            return listed if listed is not None else self.transport.list_dir(path)
         except FileReadError as exc:
             self.reads[path] = FileRead(path, exc.kind, str(exc))
             return None

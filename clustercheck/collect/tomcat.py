@@ -37,6 +37,19 @@ HOST_CONTEXT_XML = "context.xml.default"
 MAX_APPS_PER_HOST = 1000
 
 
+def first_paths(reader: NodeReader, settings: TomcatSettings) -> list[str]:
+    """The files gathering reads before any tells it more (gather_node fetches them in one
+    exchange with the node's other first reads)."""
+    base = settings.catalina_base or ""
+    home = settings.home or base
+    conf = ("conf/catalina.properties", DEFAULT_WEB_XML, DEFAULT_CONTEXT_XML, "bin/setenv.sh")
+    return [
+        settings.server_xml or reader.join(base, "conf/server.xml"),
+        *(reader.join(base, name) for name in conf),
+        reader.join(home, "bin/setenv.sh"),
+    ]
+
+
 def gather_tomcat(reader: NodeReader, settings: TomcatSettings) -> TomcatFacts:
     facts = gather_server(reader, settings)
     base, home = facts.catalina_base, facts.catalina_home
@@ -101,13 +114,22 @@ def _webapps(reader: NodeReader, settings: TomcatSettings, facts: TomcatFacts) -
     elif not hosts:
         hosts = [HostConfig("localhost", "webapps", 0, {})]
     engine = (server.engine_name if server else None) or "Catalina"
+    places = [
+        (
+            reader.join(facts.catalina_base, host.app_base),
+            reader.join(facts.catalina_base, "conf", engine, host.name),
+        )
+        for host in hosts
+    ]
+    reader.prefetch_dirs(folder for pair in places for folder in pair)
+    listed = [
+        (_from_app_base(reader, base_dir, facts), _context_files(reader, context_dir, facts))
+        for base_dir, context_dir in places
+    ]
+    reader.prefetch(_host_paths(reader, places, listed))
     apps: dict[str, Webapp] = {}
     deploy_xml: dict[str, bool] = {}
-    for host in hosts:
-        base_dir = reader.join(facts.catalina_base, host.app_base)
-        found = _from_app_base(reader, base_dir, facts)
-        context_dir = reader.join(facts.catalina_base, "conf", engine, host.name)
-        contexts = _context_files(reader, context_dir, facts)
+    for host, (base_dir, context_dir), (found, contexts) in zip(hosts, places, listed, strict=True):
         room = max(0, MAX_APPS_PER_HOST - len(found))
         own = _read_context_files(reader, contexts[:room], facts)
         found += _from_context_files(reader, own, base_dir)
@@ -135,6 +157,23 @@ def _webapps(reader: NodeReader, settings: TomcatSettings, facts: TomcatFacts) -
         for app in javax:
             app.converted_from = originals.get(app.name)
     return sorted(apps.values(), key=lambda a: a.name)
+
+
+def _host_paths(
+    reader: NodeReader,
+    places: list[tuple[str, str]],
+    listed: list[tuple[list[Webapp], list[str]]],
+) -> list[str]:
+    """What the Hosts' listings name, fetched together: the context files that will be read,
+    each Host's context.xml.default, and the descriptors of the unpacked applications."""
+    paths: list[str] = []
+    for (_base_dir, context_dir), (found, contexts) in zip(places, listed, strict=True):
+        paths += contexts[: max(0, MAX_APPS_PER_HOST - len(found))]
+        paths.append(reader.join(context_dir, HOST_CONTEXT_XML))
+        for app in found[:MAX_APPS_PER_HOST]:
+            if app.kind == "dir":
+                paths += [app.web_xml_path, reader.join(app.path, CONTEXT_XML)]
+    return paths
 
 
 def _listing(reader: NodeReader, folder: str, facts: TomcatFacts) -> list[DirEntry]:

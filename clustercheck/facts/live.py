@@ -29,6 +29,7 @@ class LiveFacts(Record):
     error: str | None = None  # why it could not be reached
     collected_at: str | None = None
     duration_s: float | None = None
+    exchanges: int | None = None  # times gathering waited on the node (Transport.exchanges)
     addresses: list[str] = field(default_factory=list)  # its own interface addresses
     clock: ClockSample | None = None
     timesync: TimeSync | None = None

@@ -36,6 +36,12 @@ class FileReadError(TransportError):
         self.kind = kind
 
 
+def over_cap(path: str, size: int, max_bytes: int) -> FileReadError:
+    """A file over its cap; `size` as measured or stated (not shown when unknown: 0)."""
+    stated = f"{size} bytes, " if size else ""
+    return FileReadError(path, "too_large", f"{path}: {stated}over the {max_bytes}-byte cap")
+
+
 class CommandUnavailable(TransportError):
     """The transport cannot run commands (the offline `files` transport)."""
 
@@ -130,6 +136,9 @@ class Transport(Protocol):
 
     kind: str  # "ssh" | "local" | "files"
     live: bool  # False when commands and probes cannot run (offline)
+    # How many times the node was waited on: each file, listing, command or stream, and each
+    # batch (read_files, list_dirs) once. What round trips cost a run, node by node.
+    exchanges: int
 
     def connect(self) -> None:
         """Open the connection; raise ConnectError with a one-line reason."""
@@ -137,6 +146,17 @@ class Transport(Protocol):
     def read_file(self, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         """Whole file, or FileReadError (too_large when over max_bytes; not_a_file for a FIFO,
         socket or device, which is never opened for reading: it could block or never end)."""
+
+    def read_files(
+        self, paths: Sequence[str], max_bytes: int = DEFAULT_MAX_BYTES
+    ) -> dict[str, bytes | FileReadError]:
+        """Every path's bytes or its FileReadError (as read_file gives them), in one exchange
+        where the transport can: a node far away pays one round trip's worth, not one per file.
+        A failure of the connection itself raises, as read_file's does."""
+
+    def list_dirs(self, paths: Sequence[str]) -> dict[str, list[DirEntry] | FileReadError]:
+        """Every folder's entries or its FileReadError (as list_dir gives them), in one
+        exchange where the transport can."""
 
     def open_binary(self, path: str) -> BinaryIO:
         """A seekable binary file object, for reading one member of a zip (WAR, catalina.jar)

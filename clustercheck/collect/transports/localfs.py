@@ -26,6 +26,7 @@ from clustercheck.collect.transports.base import (
     DirEntry,
     FileReadError,
     LineReader,
+    over_cap,
 )
 
 _KINDS = {
@@ -99,6 +100,7 @@ class LocalTransport:
 
     def __init__(self, command_timeout: float = 60.0) -> None:
         self.command_timeout = command_timeout
+        self.exchanges = 0
 
     def connect(self) -> None:
         """Nothing to open."""
@@ -127,27 +129,48 @@ class LocalTransport:
         return os.fdopen(fd, "rb"), info.st_size
 
     def read_file(self, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+        self.exchanges += 1
         return within(self.command_timeout, path, lambda: self._read(path, max_bytes))
+
+    def read_files(
+        self, paths: Sequence[str], max_bytes: int = DEFAULT_MAX_BYTES
+    ) -> dict[str, bytes | FileReadError]:
+        """One read_file each; counted as the one exchange a remote node's batch costs."""
+        return self._batch(paths, lambda path: self.read_file(path, max_bytes))
+
+    def list_dirs(self, paths: Sequence[str]) -> dict[str, list[DirEntry] | FileReadError]:
+        return self._batch(paths, self.list_dir)
+
+    def _batch(self, paths: Sequence[str], one: Callable[[str], T]) -> dict[str, T | FileReadError]:
+        before = self.exchanges
+        found: dict[str, T | FileReadError] = {}
+        for path in dict.fromkeys(paths):
+            try:
+                found[path] = one(path)
+            except FileReadError as exc:
+                found[path] = exc
+        self.exchanges = before + (1 if found else 0)
+        return found
 
     def _read(self, path: str, max_bytes: int) -> bytes:
         handle, size = self._open(path)
         with handle:
             if size > max_bytes:
-                raise FileReadError(
-                    path, "too_large", f"{path}: {size} bytes, over the {max_bytes}-byte cap"
-                )
+                raise over_cap(path, size, max_bytes)
             try:
                 data = handle.read(max_bytes + 1)
             except OSError as exc:
                 raise file_error(path, exc) from None
         if len(data) > max_bytes:
-            raise FileReadError(path, "too_large", f"{path}: over the {max_bytes}-byte cap")
+            raise over_cap(path, 0, max_bytes)
         return data
 
     def open_binary(self, path: str) -> BinaryIO:
+        self.exchanges += 1
         return within(self.command_timeout, path, lambda: self._open(path)[0])
 
     def list_dir(self, path: str) -> list[DirEntry]:
+        self.exchanges += 1
         return within(self.command_timeout, path, lambda: self._list(path))
 
     def _list(self, path: str) -> list[DirEntry]:
@@ -178,6 +201,7 @@ class LocalTransport:
     def run(
         self, argv: Sequence[str], *, timeout: float | None = None, stdin: bytes | None = None
     ) -> CommandResult:
+        self.exchanges += 1
         start = time.monotonic()
         limit = self.command_timeout if timeout is None else timeout
         try:
@@ -206,6 +230,7 @@ class LocalTransport:
         )
 
     def open_stream(self, argv: Sequence[str]) -> LocalStream:
+        self.exchanges += 1
         return LocalStream(argv)
 
     def close(self) -> None:

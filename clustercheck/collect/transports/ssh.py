@@ -22,12 +22,11 @@ import socket
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, BinaryIO, cast
+from typing import TYPE_CHECKING, BinaryIO, TypeVar, cast
 
 import paramiko
-from paramiko import sftp as sftp_codes
 
 from clustercheck.collect.transports.base import (
     DEFAULT_MAX_BYTES,
@@ -39,9 +38,11 @@ from clustercheck.collect.transports.base import (
     DirEntry,
     FileReadError,
     LineReader,
+    over_cap,
 )
 from clustercheck.collect.transports.hostkeys import HostKeyStore
 from clustercheck.collect.transports.localfs import file_error, not_a_file, too_many_entries
+from clustercheck.collect.transports.sftp_batch import list_many, read_many, remote
 from clustercheck.collect.transports.shells import Unquotable, command_line
 from clustercheck.collect.transports.ssh_config import Hop, Route, resolve_route
 from clustercheck.inventory.settings import NodeSettings
@@ -66,6 +67,7 @@ _KEX_FIRST = (
 )
 _HOST_KEY_FIRST = ("ssh-ed25519",)
 _CHUNK = 32768
+T = TypeVar("T")
 _STDIN_POLL_S = 0.01  # how often to retry feeding stdin while the remote window is full
 
 # File access through a command, for `become` (SFTP cannot sudo) or a server without SFTP.
@@ -252,6 +254,7 @@ class SshTransport:
         self._sftp_problem: str | None = None  # why files go through commands instead
         self._become_password: str | None = None
         self._sudo_needs_password: bool | None = None
+        self.exchanges = 0
 
     @property
     def who(self) -> str:
@@ -381,6 +384,7 @@ class SshTransport:
         asked for."""
         start = time.monotonic()
         command = self._command_line(remote)
+        self.exchanges += 1
         chan = self._channel()
         try:
             self._start(chan, command)
@@ -423,6 +427,7 @@ class SshTransport:
         """A long-lived command (as the login user, never through sudo) for line-based probes;
         it ends when its input does, when the stream is closed."""
         command = self._command_line(argv)
+        self.exchanges += 1
         chan = self._channel()
         try:
             self._start(chan, command)
@@ -477,13 +482,46 @@ class SshTransport:
         _close_quietly(sftp)
 
     def read_file(self, path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+        return _one(path, self.read_files([path], max_bytes))
+
+    def read_files(
+        self, paths: Sequence[str], max_bytes: int = DEFAULT_MAX_BYTES
+    ) -> dict[str, bytes | FileReadError]:
+        """Pipelined SFTP requests (sftp_batch: three round trips for the lot); through
+        commands, one file at a time."""
         sftp = self._sftp_client()
-        if sftp is not None:
+        if sftp is not None and paths:
             try:
-                return _sftp_read(sftp, path, max_bytes, self.who)
+                with self._session_lost():
+                    self.exchanges += 1
+                    return read_many(sftp, paths, max_bytes)
             except TimeoutError:
                 self._drop_sftp()
-        return self._read_by_command(path, max_bytes)
+        return _each(paths, lambda path: self._read_by_command(path, max_bytes))
+
+    def list_dirs(self, paths: Sequence[str]) -> dict[str, list[DirEntry] | FileReadError]:
+        sftp = self._sftp_client()
+        if sftp is not None and paths:
+            try:
+                with self._session_lost():
+                    self.exchanges += 1
+                    found = list_many(sftp, paths)
+            except TimeoutError:
+                self._drop_sftp()
+            else:
+                return {path: _sorted(listed) for path, listed in found.items()}
+        return _each(paths, lambda path: _sorted(self._list_by_command(path)))
+
+    @contextlib.contextmanager
+    def _session_lost(self) -> Iterator[None]:
+        """The connection dropped under an SFTP request: the node's ConnectError. A timeout
+        passes through: the caller drops the session and goes on with commands."""
+        try:
+            yield
+        except TimeoutError:
+            raise
+        except (OSError, EOFError, paramiko.SSHException) as exc:
+            raise ConnectError(f"{self.who}: connection lost ({exc or 'closed'})") from None
 
     def open_binary(self, path: str) -> BinaryIO:
         """A seekable SFTP file (only what zipfile seeks to crosses the wire); through commands,
@@ -491,22 +529,17 @@ class SshTransport:
         sftp = self._sftp_client()
         if sftp is not None:
             try:
+                self.exchanges += 1
                 with _file_errors(path, self.who):
                     _regular_file(sftp, path)
-                    handle = sftp.open(_remote(path), "rb")
+                    handle = sftp.open(remote(path), "rb")
                 return cast(BinaryIO, _SftpFile(handle, self._drop_sftp))
             except TimeoutError:
                 self._drop_sftp()
         return io.BytesIO(self._read_by_command(path, DEFAULT_MAX_BYTES))
 
     def list_dir(self, path: str) -> list[DirEntry]:
-        sftp = self._sftp_client()
-        if sftp is not None:
-            try:
-                return sorted(_list_sftp(sftp, path, self.who), key=lambda e: e.name)
-            except TimeoutError:
-                self._drop_sftp()
-        return sorted(self._list_by_command(path), key=lambda e: e.name)
+        return _one(path, self.list_dirs([path]))
 
     def _file_command(self, path: str, script: str, limit: int, cap: int) -> CommandResult:
         """A file script run through the node's POSIX shell (never another: there is none to
@@ -526,7 +559,7 @@ class SshTransport:
         result = self._file_command(path, _READ_SCRIPT, max_bytes, max_bytes + 1)
         _check_script(path, result, _READ_EXITS, max_bytes)
         if len(result.stdout) > max_bytes:
-            raise _too_large(path, len(result.stdout), max_bytes)
+            raise over_cap(path, len(result.stdout), max_bytes)
         return result.stdout
 
     def _list_by_command(self, path: str) -> list[DirEntry]:
@@ -673,42 +706,20 @@ def _file_errors(path: str, who: str) -> Iterator[None]:
         raise ConnectError(f"{who}: connection lost ({exc or 'closed'})") from None
 
 
-def _remote(path: str) -> bytes:
-    """A path as the node's bytes: names that were not UTF-8 keep their own bytes."""
-    return path.encode("utf-8", "surrogateescape")
-
-
-def _too_large(path: str, size: int | bytes, max_bytes: int) -> FileReadError:
-    """`size` as measured here, or as the node printed it (shown only when it is a number)."""
-    if isinstance(size, bytes):
-        size = size.strip()
-        size = int(size) if size.isdigit() and len(size) <= 20 else 0
-    stated = f"{size} bytes, " if size else ""
-    return FileReadError(path, "too_large", f"{path}: {stated}over the {max_bytes}-byte cap")
+def _too_large(path: str, size: bytes, max_bytes: int) -> FileReadError:
+    """The size as the node printed it (shown only when it is a number)."""
+    size = size.strip()
+    return over_cap(path, int(size) if size.isdigit() and len(size) <= 20 else 0, max_bytes)
 
 
 def _regular_file(sftp: paramiko.SFTPClient, path: str) -> int:
     """The size of the regular file at `path` (symlinks followed); FileReadError otherwise: a
     FIFO or device is never opened."""
-    attrs = sftp.stat(_remote(path))
+    attrs = sftp.stat(remote(path))
     mode = attrs.st_mode or 0
     if not stat.S_ISREG(mode):
         raise not_a_file(path, mode)
     return attrs.st_size or 0
-
-
-def _sftp_read(sftp: paramiko.SFTPClient, path: str, max_bytes: int, who: str) -> bytes:
-    with _file_errors(path, who):
-        size = _regular_file(sftp, path)
-        if size > max_bytes:
-            raise _too_large(path, size, max_bytes)
-        with sftp.open(_remote(path), "rb") as handle:
-            if size > _CHUNK:
-                handle.prefetch(size)  # pipeline the reads instead of one round trip each
-            data = handle.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise _too_large(path, len(data), max_bytes)
-    return data
 
 
 class _SftpFile(io.RawIOBase):
@@ -750,55 +761,27 @@ class _SftpFile(io.RawIOBase):
         super().close()
 
 
-def _list_sftp(sftp: paramiko.SFTPClient, path: str, who: str) -> list[DirEntry]:
-    with _file_errors(path, who):
-        folder = _remote(path)
-        if not stat.S_ISDIR(sftp.stat(folder).st_mode or 0):
-            raise FileReadError(path, "missing", f"{path}: not a directory")
-        return [_sftp_entry(sftp, folder, name, attrs) for name, attrs in _read_dir(sftp, path)]
+def _one(path: str, found: Mapping[str, T | FileReadError]) -> T:
+    """One path's answer out of a batch: its value, or its failure raised."""
+    answer = found[path]
+    if isinstance(answer, FileReadError):
+        raise answer
+    return answer
 
 
-def _read_dir(sftp: paramiko.SFTPClient, path: str) -> list[tuple[bytes, paramiko.SFTPAttributes]]:
-    """A directory's entries with their names as bytes, at most MAX_DIR_ENTRIES. paramiko's own
-    listing decodes names strictly as UTF-8: one Latin-1 file name would raise out of it."""
-    request = sftp._request  # type: ignore[attr-defined]
-    from_msg = paramiko.SFTPAttributes._from_msg  # type: ignore[attr-defined]
-    handle = request(sftp_codes.CMD_OPENDIR, _remote(path))[1].get_binary()
-    entries: list[tuple[bytes, paramiko.SFTPAttributes]] = []
-    try:
-        while True:
-            try:
-                msg = request(sftp_codes.CMD_READDIR, handle)[1]
-            except EOFError:  # the end of the listing
-                return entries
-            for _ in range(msg.get_int()):
-                name, _long = msg.get_string(), msg.get_string()
-                attrs = from_msg(msg)
-                if name in (b".", b".."):
-                    continue
-                if len(entries) == MAX_DIR_ENTRIES:
-                    raise too_many_entries(path)
-                entries.append((name, attrs))
-    finally:
-        with contextlib.suppress(OSError, EOFError, paramiko.SSHException):
-            request(sftp_codes.CMD_CLOSE, handle)
-
-
-def _sftp_entry(
-    sftp: paramiko.SFTPClient, folder: bytes, name: bytes, attrs: paramiko.SFTPAttributes
-) -> DirEntry:
-    """An entry with symlinks followed, as a local directory listing reports them; a link that
-    cannot be followed (dangling, a loop) stays a plain entry."""
-    if stat.S_ISLNK(attrs.st_mode or 0):
+def _each(paths: Sequence[str], one: Callable[[str], T]) -> dict[str, T | FileReadError]:
+    """A batch done one path at a time (through commands)."""
+    found: dict[str, T | FileReadError] = {}
+    for path in dict.fromkeys(paths):
         try:
-            attrs = sftp.stat(folder.rstrip(b"/") + b"/" + name)
-        except TimeoutError:
-            raise
-        except OSError:
-            pass
-    mode = attrs.st_mode or 0
-    size = (attrs.st_size or 0) if stat.S_ISREG(mode) else 0
-    return DirEntry(name.decode("utf-8", "surrogateescape"), stat.S_ISDIR(mode), size)
+            found[path] = one(path)
+        except FileReadError as exc:
+            found[path] = exc
+    return found
+
+
+def _sorted(listed: list[DirEntry] | FileReadError) -> list[DirEntry] | FileReadError:
+    return sorted(listed, key=lambda e: e.name) if isinstance(listed, list) else listed
 
 
 def _find_entry(record: bytes) -> DirEntry | None:
