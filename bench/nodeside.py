@@ -6,7 +6,9 @@
   reset before each run, else v2 `memory.peak` reset through an open descriptor, kernel 6.12+).
 * `JavaCounter`: a `java` that logs the node it runs on and execs the real one, first on the
   nodes' PATH and as bin/java of the JDK the nodes' setenv.sh names (a symlink copy of the
-  real JDK, `release` file included), so every JVM a tool starts on a node is counted.
+  real JDK, `release` file included), so every JVM a tool starts on a node is counted. That
+  JDK lives under /run, not the work dir: clustercheck runs a setenv.sh JDK only when nobody
+  but root could have written it or a folder above it, and /tmp is writable by all.
 * `Relay`: bench/relay.py, the delayed network between the tools and the nodes' sshd, with
   its round trips per node.
 """
@@ -14,6 +16,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -145,7 +149,8 @@ class JavaCounter:
     def __init__(self, work: Path, real_home: str, node_bin: Path) -> None:
         self.log = work / "java-starts.log"
         self.log.write_text("")
-        self.home = work / "jdk"  # what the nodes' setenv.sh names
+        self.root = Path(f"/run/ccbench-{os.getpid()}")
+        self.home = self.root / "jdk"  # what the nodes' setenv.sh names
         real = Path(real_home)
         (self.home / "bin").mkdir(parents=True, exist_ok=True)
         for entry in real.iterdir():
@@ -165,6 +170,9 @@ class JavaCounter:
             path.write_text(script)
             path.chmod(0o755)
         self._mark = 0
+
+    def remove(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
 
     def begin(self) -> None:
         self._mark = self.log.stat().st_size
@@ -253,7 +261,7 @@ class Relay:
         fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return sum(int(fields[i]) for i in (11, 12)) / CLK_TCK
 
-    def verify(self, address: str, direct_port: int, times: int = 9) -> dict:
+    def verify(self, address: str, direct_port: int, times: int = 15) -> dict:
         """Median TCP connect + first byte (the sshd banner) through the relay and directly:
         their difference is the round trip the relay adds."""
 
@@ -264,8 +272,9 @@ class Relay:
                 s.recv(1)
             return (time.perf_counter() - start) * 1000
 
-        through = statistics.median(first_byte(self.port) for _ in range(times))
-        direct = statistics.median(first_byte(direct_port) for _ in range(times))
+        pairs = [(first_byte(self.port), first_byte(direct_port)) for _ in range(times)]
+        through = statistics.median(t for t, _ in pairs)  # interleaved: load hits both alike
+        direct = statistics.median(d for _, d in pairs)
         return {"rtt_ms": self.rtt_ms, "through_ms": through, "direct_ms": direct, "runs": times}
 
 

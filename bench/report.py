@@ -195,7 +195,7 @@ def _node_targets(groups: dict, extra: dict, sizes: list[int]) -> list[dict]:
             "key": "java",
             "target": "no `java` process started on any node in a default run",
             "measured": f"{where}: **{max(javas) if javas else '–'}** JVMs per run "
-            f"({_fmt(max(javas) / (n + 1) if javas else None)} per node), {len(javas)} run(s)",
+            f"({_fmt(max(javas) / n if javas else None)} per Tomcat node), {len(javas)} run(s)",
             "met": None if not javas else max(javas) == 0,
         },
         {
@@ -253,7 +253,8 @@ def _network(extra: dict) -> str:
         f"through bench/relay.py: **RTT {net['rtt_ms']:g} ms** set (each chunk held RTT/2 each "
         f"way, the node side opened RTT/2 after connect); measured TCP connect + first byte "
         f"(sshd banner), median of {net['runs']}: **{net['through_ms']:.1f} ms** through the "
-        f"relay, {net['direct_ms']:.1f} ms direct"
+        f"relay, {net['direct_ms']:.1f} ms direct: the relay adds "
+        f"**{net['through_ms'] - net['direct_ms']:.1f} ms**"
     )
 
 
@@ -263,7 +264,8 @@ def _node_cell(n: int) -> Callable[[list[Sample]], str]:
             return "–"
         cpu = _per_node(g, "node_cpu_s", n, 1000)
         mem = _per_node(g, "node_mem_peak_mb", n)
-        java = _per_node(g, "java_starts", n)
+        java = med_extra(g, "java_starts")
+        java = None if java is None else java / n  # only Tomcat nodes run one
         return f"{_fmt(cpu, 1)} / {_fmt(mem, 2)} / {_fmt(java, 1)}"
 
     return cell
@@ -416,7 +418,7 @@ def markdown(info: dict, samples: list[Sample], extra: dict) -> str:
     add("")
 
     if any("node_cpu_s" in s.extra or "java_starts" in s.extra for s in samples):
-        add("## Node side per node: CPU ms / peak memory MB / JVMs started (medians)")
+        add("## Node side per node: CPU ms / peak memory MB / JVMs per Tomcat node (medians)")
         add("")
         add(
             "Every sshd runs in a cgroup of the benchmark's own, so everything a tool starts on "
@@ -424,7 +426,7 @@ def markdown(info: dict, samples: list[Sample], extra: dict) -> str:
             "cgroup's usage over the run ÷ (N+1) nodes. Memory: the cgroup's peak above what it "
             "held before the run, ÷ (N+1) (the nodes run at once). JVMs: every `java` started on "
             "a node (a logging wrapper on the nodes' PATH and as the JDK their setenv.sh names), "
-            "÷ (N+1)."
+            "÷ N Tomcat nodes."
         )
         add("")
         add("| tool | " + " | ".join(f"N={n}" for n in sizes) + " |")
