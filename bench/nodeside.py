@@ -252,8 +252,9 @@ class Relay:
     def reset(self) -> None:
         self._ask("reset")
 
-    def stats(self) -> dict[str, dict[str, int]]:
-        """Per node address: connections and round trips since the last reset."""
+    def stats(self) -> dict:
+        """Since the last reset: per node address ("nodes"), connections and round trips; how
+        late the relay's timers wrote ("late": mean_ms, max_ms, chunks)."""
         return json.loads(self._ask("stats"))
 
     def cpu_seconds(self) -> float:
@@ -314,11 +315,14 @@ class NodeSide:
         if self.java is not None:
             out["java_starts"] = sum(self.java.since().values())
         if self.relay is not None:
-            per_node = list(self.relay.stats().values())
+            stats = self.relay.stats()
+            per_node = list(stats["nodes"].values())
             if per_node:
                 trips = [c["round_trips"] for c in per_node]
                 out["round_trips_median"] = statistics.median(trips)
                 out["round_trips_max"] = max(trips)
                 out["connections_median"] = statistics.median(c["connections"] for c in per_node)
             out["relay_cpu_s"] = self.relay.cpu_seconds() - self._relay0
+            if stats["late"]["chunks"]:
+                out["relay_late_ms"] = stats["late"]["mean_ms"]
         return out

@@ -16,7 +16,8 @@ node still sees its own address (sshd's SSH_CONNECTION). Per connection:
     python relay.py RTT_MS CONTROL_SOCKET LISTEN_PORT TARGET_PORT ADDRESS...
 
 Prints "ready" once listening. The control socket answers one line per connection: `stats`
-(JSON: per address, connections and round trips since the last reset) or `reset`.
+(JSON: per address, connections and round trips since the last reset; and how late the relay
+wrote its chunks, mean and max ms: its timers run late on a loaded machine) or `reset`.
 """
 
 from __future__ import annotations
@@ -42,6 +43,17 @@ class Counts:
         self.by_node: dict[str, dict[str, int]] = defaultdict(
             lambda: {"connections": 0, "round_trips": 0}
         )
+        self.late_sum, self.late_max, self.chunks = 0.0, 0.0, 0
+
+    def late(self, seconds: float) -> None:
+        self.late_sum += seconds
+        self.late_max = max(self.late_max, seconds)
+        self.chunks += 1
+
+    def as_dict(self) -> dict:
+        mean = self.late_sum / self.chunks if self.chunks else 0.0
+        late = {"mean_ms": mean * 1000, "max_ms": self.late_max * 1000, "chunks": self.chunks}
+        return {"nodes": self.by_node, "late": late}
 
 
 class Turns:
@@ -69,6 +81,7 @@ async def _pump(
     writer: asyncio.Future[asyncio.StreamWriter],
     delay: float,
     on_data: Callable[[], None],
+    late: Callable[[float], None],
 ) -> None:
     """Copy reader to the writer (once it is open), each chunk `delay` seconds after it
     arrived, EOF included."""
@@ -90,6 +103,7 @@ async def _pump(
             due, data = await queue.get()
             if (wait := due - loop.time()) > 0:
                 await asyncio.sleep(wait)
+                late(loop.time() - due)
             if not data:
                 if out.can_write_eof() and not out.is_closing():
                     out.write_eof()
@@ -111,7 +125,9 @@ async def _relay(
     turns = Turns(counts, target[0])
     upstream: asyncio.Future[asyncio.StreamWriter] = asyncio.get_running_loop().create_future()
     # the client's bytes queue up while the node side is being opened (RTT/2 later)
-    to_server = asyncio.ensure_future(_pump(c_reader, upstream, delay, lambda: turns.saw("client")))
+    to_server = asyncio.ensure_future(
+        _pump(c_reader, upstream, delay, lambda: turns.saw("client"), counts.late)
+    )
     try:
         await asyncio.sleep(delay)
         s_reader, s_writer = await asyncio.open_connection(*target)
@@ -125,7 +141,7 @@ async def _relay(
     client.set_result(c_writer)
     await asyncio.gather(
         to_server,
-        _pump(s_reader, client, delay, lambda: turns.saw("server")),
+        _pump(s_reader, client, delay, lambda: turns.saw("server"), counts.late),
         return_exceptions=True,
     )
     for w in (c_writer, s_writer):
@@ -140,7 +156,7 @@ async def _control(
         counts.reset()
         writer.write(b"ok\n")
     elif command == "stats":
-        writer.write(json.dumps(counts.by_node).encode() + b"\n")
+        writer.write(json.dumps(counts.as_dict()).encode() + b"\n")
     else:
         writer.write(b"unknown command\n")
     await writer.drain()

@@ -448,11 +448,19 @@ def markdown(info: dict, samples: list[Sample], extra: dict) -> str:
         add("")
         _tool_table(add, groups, sizes, TOOLS, _trips_cell)
         relay_cpu = [s.extra["relay_cpu_s"] for s in samples if "relay_cpu_s" in s.extra]
+        late = [s.extra["relay_late_ms"] for s in samples if "relay_late_ms" in s.extra]
         if relay_cpu:
             add("")
             add(
                 f"The relay itself used up to {max(relay_cpu):.2f} s of CPU in a run (neither the "
-                "client's nor the nodes': it stands for the network, at nice −10)."
+                "client's nor the nodes': it stands for the network, at nice −10)"
+                + (
+                    f"; its timers wrote a chunk {statistics.median(late):.2f} ms late on "
+                    f"average (median over runs; max of the run means {max(late):.2f} ms), on "
+                    "top of the RTT/2 each way."
+                    if late
+                    else "."
+                )
             )
         add("")
 
