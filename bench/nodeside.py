@@ -199,6 +199,7 @@ class Relay:
         self.rtt_ms = rtt_ms
         self.control = work / "relay.sock"
         self.proc: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
         self.port = 0
 
     def start(
@@ -207,6 +208,7 @@ class Relay:
         """Start it (at a higher priority than the tools: it stands for the network, not a
         process competing with them for the shared cores)."""
         self.port = listen
+        self._log = log.open("wb")
         self.proc = subprocess.Popen(
             [
                 "nice",
@@ -222,7 +224,7 @@ class Relay:
             ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
-            stderr=log.open("wb"),
+            stderr=self._log,
         )
         assert self.proc.stdout is not None
         if self.proc.stdout.readline().strip() != b"ready":
@@ -239,6 +241,8 @@ class Relay:
                 self.proc.kill()
                 self.proc.wait()
         self.control.unlink(missing_ok=True)
+        if self._log is not None:
+            self._log.close()
 
     def _ask(self, command: str) -> str:
         with socket.socket(socket.AF_UNIX) as s:
