@@ -212,7 +212,7 @@ def _node_targets(groups: dict, extra: dict, sizes: list[int]) -> list[dict]:
     wall = {t: med(groups.get((t, m), []), "wall_s") for t in (LIVE_FAST, FLOOR, TOUCH)}
     at_rtt = rtt == WAN_RTT_MS
     where = f"N={m}" + ("" if m == WAN_N else f" ({WAN_N} not measured)")
-    where += f", RTT {_fmt(rtt, 0) if rtt is not None else '0 (loopback)'} ms"
+    where += f", RTT {rtt:g} ms" if rtt is not None else ", loopback"
     r_floor, r_touch = _ratio(wall[LIVE_FAST], wall[FLOOR]), _ratio(wall[LIVE_FAST], wall[TOUCH])
     out.append(
         {
