@@ -17,7 +17,10 @@ receiver (a python3 script with one thread per target, as clustercheck's).
 
 No parsing, no judging: whatever clustercheck spends beyond this is its own cost.
 
-    python floor_paramiko.py SPEC.json      (SPEC written by bench/run.py)
+With --touch, the physical floor instead: per node connect, authenticate and one exec (`true`),
+all nodes at once: what any tool that logs in to every node pays, whatever it then reads.
+
+    python floor_paramiko.py [--touch] SPEC.json      (SPEC written by bench/run.py)
 
 Prints one JSON line and exits 0 only when every node gave everything.
 """
@@ -146,6 +149,17 @@ def phase1(node: dict, spec: dict, host_keys: paramiko.HostKeys, pkey: paramiko.
         raise
 
 
+def touch(node: dict, spec: dict, host_keys: paramiko.HostKeys, pkey: paramiko.PKey):
+    """Connect, authenticate, run `true`: the least a tool can do on a node."""
+    transport = connect(node, spec, host_keys, pkey)
+    try:
+        status, _, _ = run(transport, "true")
+        if status != 0:
+            raise RuntimeError(f"{node['host']}: `true` exited {status}")
+    finally:
+        transport.close()
+
+
 def phase2(node: dict, spec: dict, transport: paramiko.Transport) -> tuple[int, int]:
     """(targets probed, how many did not answer as a healthy peer would). A probe's outcome
     is a fact, as it is for clustercheck (which reports it); only a probe that did not run
@@ -163,12 +177,34 @@ def phase2(node: dict, spec: dict, transport: paramiko.Transport) -> tuple[int, 
     return len(results), sum(1 for r in results if r != good)
 
 
+def touch_all(
+    nodes: list[dict], spec: dict, host_keys: paramiko.HostKeys, pkey: paramiko.PKey
+) -> int:
+    failures = []
+    with ThreadPoolExecutor(max_workers=len(nodes)) as pool:
+        futures = [pool.submit(touch, n, spec, host_keys, pkey) for n in nodes]
+        for node, future in zip(nodes, futures, strict=True):
+            try:
+                future.result()
+            except Exception as exc:
+                failures.append(f"{node['name']}: {type(exc).__name__}: {exc}")
+    print(
+        json.dumps(
+            {"nodes": len(nodes), "touched": len(nodes) - len(failures), "failures": failures}
+        )
+    )
+    return 1 if failures else 0
+
+
 def main() -> int:
-    with open(sys.argv[1], encoding="utf-8") as handle:
+    args = sys.argv[1:]
+    with open(args[-1], encoding="utf-8") as handle:
         spec = json.load(handle)
     host_keys = paramiko.HostKeys(spec["known_hosts"])  # parsed once for every node
     pkey = paramiko.PKey.from_path(spec["identity_file"])
     nodes = spec["nodes"]
+    if args[0] == "--touch":
+        return touch_all(nodes, spec, host_keys, pkey)
     failures, total, probes, unanswered = [], 0, 0, 0
     transports: dict[str, paramiko.Transport] = {}
     with ThreadPoolExecutor(max_workers=len(nodes)) as pool:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from nodeside import NodeSide
 from sshd import CLK_TCK, SshdFleet, children_of
 
 PR_SET_CHILD_SUBREAPER = 36
@@ -119,14 +120,18 @@ def run_measured(
     after: Callable[[], None] | None = None,
     expect_rc: tuple[int, ...] = (0,),
     timeout: float | None = None,
+    node_side: NodeSide | None = None,
 ) -> Sample:
     """Run argv to completion and measure it; `after` runs before the sshd side is read (it
-    closes what the tool left behind, e.g. ansible's ControlPersist masters)."""
+    closes what the tool left behind, e.g. ansible's ControlPersist masters). With
+    `node_side`, its numbers (node cgroup CPU and memory, JVMs, round trips) go in `extra`."""
     load1 = os.getloadavg()[0]
     keep = PROTECTED | (set(fleet.pids) if fleet else set())
     if fleet:
         fleet.wait_idle()
     sshd0 = fleet.cpu_seconds() if fleet else 0.0
+    if node_side:
+        node_side.begin()
     busy0 = machine_busy_seconds()
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as out:
@@ -154,6 +159,7 @@ def run_measured(
     detached, _count = reap_orphans(keep)
     idle = fleet.wait_idle() if fleet else True
     sshd1 = fleet.cpu_seconds() if fleet else 0.0
+    extra = node_side.end() if node_side else {}
     busy1 = machine_busy_seconds()
     client = usage.ru_utime + usage.ru_stime + detached
     sshd_cpu = sshd1 - sshd0
@@ -178,4 +184,5 @@ def run_measured(
         note=f"stopped after the {timeout:g} s timeout"
         if timed_out
         else ("" if idle else "sshd sessions still alive after 10 s"),
+        extra=extra,
     )

@@ -17,17 +17,20 @@ LIVE, OFFLINE, FLOOR, ANSIBLE = (
     "ansible",
 )
 LIVE_FAST = "clustercheck-live-nomcast"
+TOUCH = "paramiko-touch"
 SKIP_MCAST = "CC501,CC502,CC503"
-TOOLS = (LIVE, LIVE_FAST, OFFLINE, FLOOR, ANSIBLE)
+TOOLS = (LIVE, LIVE_FAST, OFFLINE, FLOOR, TOUCH, ANSIBLE)
 LABELS = {
     LIVE: "clustercheck run (live, SSH; default checks)",
     LIVE_FAST: f"clustercheck run --skip {SKIP_MCAST} (live, no multicast window)",
     OFFLINE: "clustercheck run SNAPSHOT (offline)",
     FLOOR: "paramiko floor (floor_paramiko.py)",
+    TOUCH: "touch limit (connect, authenticate, `true`; floor_paramiko.py --touch)",
     ANSIBLE: "ansible-core (ssh, pipelining, forks=N+1)",
     "clustercheck-collect": "clustercheck collect (1 run, for the snapshot)",
 }
 TARGET_N = 60
+WAN_N, WAN_RTT_MS = 30, 20.0
 MEMORY_N = 100
 MEMORY_MB = 150
 
@@ -43,6 +46,18 @@ def _group(samples: list[Sample]) -> dict[tuple[str, int], list[Sample]]:
 def med(samples: list[Sample], attr: str) -> float | None:
     values = [getattr(s, attr) for s in samples]
     return statistics.median(values) if values else None
+
+
+def med_extra(samples: list[Sample], key: str) -> float | None:
+    """Median of a node-side number (Sample.extra) over the runs that have it."""
+    values = [s.extra[key] for s in samples if key in s.extra]
+    return statistics.median(values) if values else None
+
+
+def _per_node(samples: list[Sample], key: str, n: int, scale: float = 1.0) -> float | None:
+    """A run's node-side total (median over runs) per node: N Tomcats + the httpd node."""
+    value = med_extra(samples, key)
+    return None if value is None else value * scale / (n + 1)
 
 
 def _fmt(value: float | None, digits: int = 2) -> str:
@@ -150,6 +165,7 @@ def targets(samples: list[Sample], extra: dict, sizes: list[int]) -> list[dict]:
             "met": None if rss is None else rss < MEMORY_MB,
         }
     )
+    out += _node_targets(groups, extra, sizes)
     hostile = extra.get("hostile", {}).get("ssh")
     if hostile:
         out.append(
@@ -161,6 +177,55 @@ def targets(samples: list[Sample], extra: dict, sizes: list[int]) -> list[dict]:
                 "met": hostile["refused_by_cap"] and hostile["maxrss_mb"] < MEMORY_MB,
             }
         )
+    return out
+
+
+def _node_targets(groups: dict, extra: dict, sizes: list[int]) -> list[dict]:
+    """Issue 21's: no JVM on a node, half the floor's node CPU, and across a 20 ms WAN."""
+    n = _at(sizes, TARGET_N)
+    where = f"N={n}" + ("" if n == TARGET_N else f" ({TARGET_N} not measured)")
+    javas = [s.extra["java_starts"] for s in groups.get((LIVE, n), []) if "java_starts" in s.extra]
+    cpu = {
+        t: _per_node(groups.get((t, n), []), "node_cpu_s", n, 1000)
+        for t in (LIVE, LIVE_FAST, FLOOR)
+    }
+    r = _ratio(cpu[LIVE], cpu[FLOOR])
+    out = [
+        {
+            "key": "java",
+            "target": "no `java` process started on any node in a default run",
+            "measured": f"{where}: **{max(javas) if javas else '–'}** JVMs per run "
+            f"({_fmt(max(javas) / n if javas else None)} per Tomcat node), {len(javas)} run(s)",
+            "met": None if not javas else max(javas) == 0,
+        },
+        {
+            "key": "nodecpu",
+            "target": f"node-side CPU per node at {TARGET_N} nodes at most half the paramiko floor's "
+            "(default run)",
+            "measured": f"{where}: {_fmt(cpu[LIVE], 1)} ms (without the window "
+            f"{_fmt(cpu[LIVE_FAST], 1)}) vs {_fmt(cpu[FLOOR], 1)} ms = **{_fmt(r)}×**",
+            "met": None if r is None else r <= 0.5,
+        },
+    ]
+    rtt = extra.get("network", {}).get("rtt_ms")
+    m = _at(sizes, WAN_N)
+    wall = {t: med(groups.get((t, m), []), "wall_s") for t in (LIVE_FAST, FLOOR, TOUCH)}
+    at_rtt = rtt == WAN_RTT_MS
+    where = f"N={m}" + ("" if m == WAN_N else f" ({WAN_N} not measured)")
+    where += f", RTT {rtt:g} ms" if rtt is not None else ", loopback"
+    r_floor, r_touch = _ratio(wall[LIVE_FAST], wall[FLOOR]), _ratio(wall[LIVE_FAST], wall[TOUCH])
+    out.append(
+        {
+            "key": "wan",
+            "target": f"at --rtt-ms {WAN_RTT_MS:g}, N={WAN_N}, live without the window: at most "
+            "0.7× the paramiko floor and within 2× the touch limit",
+            "measured": f"{where}: {_fmt(wall[LIVE_FAST])} s vs floor {_fmt(wall[FLOOR])} s = "
+            f"**{_fmt(r_floor)}×**, vs touch {_fmt(wall[TOUCH])} s = **{_fmt(r_touch)}×**",
+            "met": None
+            if not at_rtt or r_floor is None or r_touch is None
+            else r_floor <= 0.7 and r_touch <= 2,
+        }
+    )
     return out
 
 
@@ -177,6 +242,43 @@ def _window_target(wall: dict, where: str, verified: dict | None) -> dict:
         f"for a {_fmt(window, 1)} s window",
         "met": None if added is None or window is None else added < 2 * window,
     }
+
+
+def _network(extra: dict) -> str:
+    """How the tools reached the nodes, and the delay measured."""
+    net = extra.get("network")
+    if not net:
+        return "loopback, no added delay (round trips not counted: see --count-rtt)"
+    return (
+        f"through bench/relay.py: **RTT {net['rtt_ms']:g} ms** set (each chunk held RTT/2 each "
+        f"way, the node side opened RTT/2 after connect); measured TCP connect + first byte "
+        f"(sshd banner), median of {net['runs']}: **{net['through_ms']:.1f} ms** through the "
+        f"relay, {net['direct_ms']:.1f} ms direct: the relay adds "
+        f"**{net['through_ms'] - net['direct_ms']:.1f} ms**"
+    )
+
+
+def _node_cell(n: int) -> Callable[[list[Sample]], str]:
+    def cell(g: list[Sample]) -> str:
+        if not g:
+            return "–"
+        cpu = _per_node(g, "node_cpu_s", n, 1000)
+        mem = _per_node(g, "node_mem_peak_mb", n)
+        java = med_extra(g, "java_starts")
+        java = None if java is None else java / n  # only Tomcat nodes run one
+        return f"{_fmt(cpu, 1)} / {_fmt(mem, 2)} / {_fmt(java, 1)}"
+
+    return cell
+
+
+def _trips_cell(g: list[Sample]) -> str:
+    trips = med_extra(g, "round_trips_median")
+    if trips is None:
+        return "–"
+    return (
+        f"**{trips:g}** [max {_fmt(med_extra(g, 'round_trips_max'), 0)}] "
+        f"({_fmt(med_extra(g, 'connections_median'), 0)} conn.)"
+    )
 
 
 def _verdict(met: bool | None) -> str:
@@ -211,6 +313,8 @@ def markdown(info: dict, samples: list[Sample], extra: dict) -> str:
     add(
         f"Run {info['date']} in {info['duration_s'] / 60:.1f} min: `python bench/run.py"
         + (" --quick" if info["args"]["quick"] else "")
+        + (f" --rtt-ms {a:g}" if (a := info["args"].get("rtt_ms")) is not None else "")
+        + (" --count-rtt" if info["args"].get("count_rtt") else "")
         + f"` (sizes {','.join(map(str, sizes))})."
     )
     add("")
@@ -228,6 +332,7 @@ def markdown(info: dict, samples: list[Sample], extra: dict) -> str:
         f"| load average | start {load_s[0]:.2f} / {load_s[1]:.2f} / {load_s[2]:.2f}, "
         f"end {load_e[0]:.2f} / {load_e[1]:.2f} / {load_e[2]:.2f} |"
     )
+    add(f"| network | {_network(extra)} |")
     others = [s.other_cpu_s / s.wall_s for s in samples if s.wall_s > 0.2 and s.tool in TOOLS]
     if others:
         busy = statistics.median(others)
@@ -312,6 +417,53 @@ def markdown(info: dict, samples: list[Sample], extra: dict) -> str:
     add("(ansible's is the largest single process among ansible-playbook and its forks.)")
     add("")
 
+    if any("node_cpu_s" in s.extra or "java_starts" in s.extra for s in samples):
+        add("## Node side per node: CPU ms / peak memory MB / JVMs per Tomcat node (medians)")
+        add("")
+        add(
+            "Every sshd runs in a cgroup of the benchmark's own, so everything a tool starts on "
+            f"a node is in it ({extra.get('node_side', {}).get('cgroup', '?')}). CPU: the "
+            "cgroup's usage over the run ÷ (N+1) nodes. Memory: the cgroup's peak above what it "
+            "held before the run, ÷ (N+1) (the nodes run at once). JVMs: every `java` started on "
+            "a node (a logging wrapper on the nodes' PATH and as the JDK their setenv.sh names), "
+            "÷ N Tomcat nodes."
+        )
+        add("")
+        add("| tool | " + " | ".join(f"N={n}" for n in sizes) + " |")
+        add("|---|" + "---|" * len(sizes))
+        for tool in TOOLS:
+            if any((tool, n) in groups for n in sizes):
+                cells = (_node_cell(n)(groups.get((tool, n), [])) for n in sizes)
+                add(f"| {LABELS[tool]} | " + " | ".join(cells) + " |")
+        add("")
+    if any("round_trips_median" in s.extra for s in samples):
+        add("## Round trips per node (through the relay; median over the nodes, median of runs)")
+        add("")
+        add(
+            "A round trip is a direction turn at the relay: bytes from the tool followed by "
+            "bytes from the node, per connection, summed per node; the connect counts as the "
+            "tool's first bytes. Messages that cross (SSH banners, KEXINIT) can move a count by "
+            "one. Each costs one RTT across a WAN unless it overlaps another connection's."
+        )
+        add("")
+        _tool_table(add, groups, sizes, TOOLS, _trips_cell)
+        relay_cpu = [s.extra["relay_cpu_s"] for s in samples if "relay_cpu_s" in s.extra]
+        late = [s.extra["relay_late_ms"] for s in samples if "relay_late_ms" in s.extra]
+        if relay_cpu:
+            add("")
+            add(
+                f"The relay itself used up to {max(relay_cpu):.2f} s of CPU in a run (neither the "
+                "client's nor the nodes': it stands for the network, at nice −10)"
+                + (
+                    f"; its timers wrote a chunk {statistics.median(late):.2f} ms late on "
+                    f"average (median over runs; max of the run means {max(late):.2f} ms), on "
+                    "top of the RTT/2 each way."
+                    if late
+                    else "."
+                )
+            )
+        add("")
+
     add("## Ratios (medians)")
     add("")
     add(
@@ -323,9 +475,10 @@ def markdown(info: dict, samples: list[Sample], extra: dict) -> str:
     add(
         "| N | cc / floor, wall | cc−mcast / floor, wall | cc−mcast / floor, client CPU "
         "| ansible / cc, wall | ansible / cc−mcast, wall | ansible / cc−mcast, client CPU "
-        "| ansible / cc−mcast, sshd CPU | offline / cc−mcast, wall |"
+        "| ansible / cc−mcast, sshd CPU | offline / cc−mcast, wall | cc−mcast / touch, wall "
+        "| floor / touch, wall |"
     )
-    add("|---|---|---|---|---|---|---|---|---|")
+    add("|---|---|---|---|---|---|---|---|---|---|---|")
     for n in sizes:
         g = {t: groups.get((t, n), []) for t in TOOLS}
 
@@ -336,7 +489,8 @@ def markdown(info: dict, samples: list[Sample], extra: dict) -> str:
             f"| {n} | {r(LIVE, FLOOR, 'wall_s')} | {r(LIVE_FAST, FLOOR, 'wall_s')} "
             f"| {r(LIVE_FAST, FLOOR, 'client_cpu_s')} | {r(ANSIBLE, LIVE, 'wall_s', 1)} "
             f"| {r(ANSIBLE, LIVE_FAST, 'wall_s', 1)} | {r(ANSIBLE, LIVE_FAST, 'client_cpu_s', 1)} "
-            f"| {r(ANSIBLE, LIVE_FAST, 'sshd_cpu_s', 1)} | {r(OFFLINE, LIVE_FAST, 'wall_s')} |"
+            f"| {r(ANSIBLE, LIVE_FAST, 'sshd_cpu_s', 1)} | {r(OFFLINE, LIVE_FAST, 'wall_s')} "
+            f"| {r(LIVE_FAST, TOUCH, 'wall_s')} | {r(FLOOR, TOUCH, 'wall_s')} |"
         )
     add("")
 

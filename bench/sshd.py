@@ -16,6 +16,10 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nodeside import NodeGroup
 
 SSHD = "/usr/sbin/sshd"  # sshd re-executes itself: absolute path required
 SFTP_SERVER_CANDIDATES = ("/usr/lib/openssh/sftp-server", "/usr/libexec/openssh/sftp-server")
@@ -114,6 +118,7 @@ class SshdFleet:
         self.client_key = self.keys / "client_ed25519"
         self.known_hosts = work / "known_hosts"
         self.ssh_config = work / "ssh_config"  # empty: never the user's ~/.ssh/config
+        self.group: NodeGroup | None = None  # the node side's cgroup (bench/nodeside.py)
 
     def prepare(self) -> None:
         for tool in ("ssh-keygen", "ssh"):
@@ -137,6 +142,12 @@ class SshdFleet:
         )
         self.ssh_config.write_text("")
         self._node_bin()
+
+    def trust_port(self, port: int) -> None:
+        """The same host key at `port` on every address (the relay's): host keys stay verified."""
+        host_pub = " ".join((self.keys / "host_ed25519.pub").read_text().split()[:2])
+        with self.known_hosts.open("a") as out:
+            out.writelines(f"[{a}]:{port} {host_pub}\n" for a in self.addresses)
 
     def _node_bin(self) -> None:
         """Commands as each simulated node sees them. All nodes share this machine's interfaces,
@@ -202,6 +213,8 @@ class SshdFleet:
                 stderr=log,
             )
             self.procs.append(proc)
+            if self.group is not None:  # before any session: everything sshd starts is in it
+                self.group.add(proc.pid)
         deadline = time.monotonic() + 15
         pending = set(self.addresses)
         while pending:
