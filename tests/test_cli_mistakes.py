@@ -61,7 +61,8 @@ MISTAKES = [
     ("--checks mistyped", ("", ""), "", ["--checks", "jvmroute-uniq"],
      "no check named 'jvmroute-uniq' (did you mean CC201 jvmroute-unique?)"),
     ("an unknown format", ("", ""), "", ["--output", "yaml=x.yaml"],
-     "no output format named 'yaml' (known: html, json, junit, nagios, prometheus, terminal)"),
+     "no output format named 'yaml' "
+     "(known: html, json, junit, nagios, prometheus, summary, terminal)"),
 ]  # fmt: skip
 
 
