@@ -146,12 +146,15 @@ class Group:
     results: tuple[Result, ...]
 
 
-class Findings(list[Group]):
-    """The groups of a list of findings, and how many findings they hold."""
+@dataclass(frozen=True)
+class Findings:
+    """A list of findings as groups by check, and how many findings they hold."""
+
+    groups: tuple[Group, ...]
 
     @property
-    def count(self) -> int:
-        return sum(len(group.results) for group in self)
+    def total(self) -> int:
+        return sum(len(group.results) for group in self.groups)
 
 
 def _grouped(results: Sequence[Result], titles: Mapping[str, str]) -> Findings:
@@ -160,17 +163,19 @@ def _grouped(results: Sequence[Result], titles: Mapping[str, str]) -> Findings:
     for result in results:
         by_code.setdefault(result.code, []).append(result)
     return Findings(
-        Group(
-            code,
-            shown[0].name,
-            titles.get(code, ""),
-            max((r.status for r in shown), key=lambda status: status.rank),
-            _reach(shown),
-            shown[0].rationale,
-            shown[0].remediation,
-            tuple(shown),
+        tuple(
+            Group(
+                code,
+                shown[0].name,
+                titles.get(code, ""),
+                max((r.status for r in shown), key=lambda status: status.rank),
+                _reach(shown),
+                shown[0].rationale,
+                shown[0].remediation,
+                tuple(shown),
+            )
+            for code, shown in by_code.items()
         )
-        for code, shown in by_code.items()
     )
 
 

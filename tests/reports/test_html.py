@@ -331,7 +331,11 @@ def test_the_scope_is_said_under_the_verdict() -> None:
 
 def test_no_findings_says_so() -> None:
     findings = section(rendered(html, make_report([result("CC101", Status.PASS)])), "findings")
-    assert "No warning, failure or error" in findings
+    assert "No warning, failure or error." in findings and "Waived" not in findings
+    waived = make_report([result("CC702", Status.WARN, "a", "x", waived="on purpose")])
+    findings = section(rendered(html, waived), "findings")
+    assert "No warning, failure or error apart from the waived ones below." in findings
+    assert "Waived (1): shown, not counted" in findings
 
 
 @pytest.mark.parametrize(
