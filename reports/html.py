@@ -5,7 +5,10 @@ offline and in a mail client, and can never call out. Mail clients drop SVG, so 
 chart shows is also in a plain table. Colour always comes with a word. Every value goes through
 Jinja's autoescape (text, attributes and the inline SVG alike; the report holds no script and no
 embedded JSON) after escape.xml (Environment.finalize: no control character or bidi override from
-the data); this module only prepares the numbers and words the template lays out.
+the data), except the checks' docs, which are Markdown rendered with raw HTML off (markdown-it
+escapes their text). Findings are grouped per check, so a check's why and fix are said once.
+This module only prepares the numbers and words the template lays out (the clock chart's
+geometry: clock_chart.py).
 """
 
 from __future__ import annotations
