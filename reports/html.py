@@ -5,7 +5,10 @@ offline and in a mail client, and can never call out. Mail clients drop SVG, so 
 chart shows is also in a plain table. Colour always comes with a word. Every value goes through
 Jinja's autoescape (text, attributes and the inline SVG alike; the report holds no script and no
 embedded JSON) after escape.xml (Environment.finalize: no control character or bidi override from
-the data); this module only prepares the numbers and words the template lays out.
+the data), except the checks' docs, which are Markdown rendered with raw HTML off (markdown-it
+escapes their text). Findings are grouped per check, so a check's why and fix are said once.
+This module only prepares the numbers and words the template lays out (the clock chart's
+geometry: clock_chart.py).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from clustercheck import __version__
@@ -27,6 +31,7 @@ from clustercheck.report.formats import Format, RenderOptions
 from clustercheck.report.frontend_view import FrontEndView, SeamView, Shown
 from clustercheck.report.model import Report
 from clustercheck.report.views import MulticastView, StaticMembershipView, VersionRow
+from clustercheck.reports import clock_chart
 from clustercheck.reports.common import (
     COUNT_ORDER,
     cells,
@@ -64,10 +69,15 @@ LOOK = {
 }
 NOTHING_JUDGED = Look("NOTHING JUDGED", "#ecd9f7", "#5b1a84", "#8e44ad")
 
-# clock chart geometry, in SVG user units
-CHART_WIDTH, LABEL_WIDTH, VALUE_WIDTH = 760, 120, 110
-ROW_HEIGHT, CHART_TOP = 30, 34
-SPARK_WIDTH, SPARK_HEIGHT = 150, 36
+SPARK_WIDTH, SPARK_HEIGHT = 150, 36  # the clock trend's sparklines, in SVG user units
+
+# The checks' docs are Markdown: paragraphs, `- ` lists, `code`, **bold**. Only those rules run,
+# raw HTML is text, and a link stays its literal text: a doc can neither inject markup nor make
+# the page load anything. These are all the tags it can give.
+MARKDOWN = MarkdownIt("zero", {"html": False}).enable(
+    ["list", "backticks", "emphasis", "escape", "entity", "newline"]
+)
+MARKDOWN_TAGS = frozenset({"p", "ul", "ol", "li", "code", "em", "strong", "br"})
 
 
 def _finalize(value: Any) -> Any:
@@ -87,6 +97,8 @@ ENV = Environment(
     lstrip_blocks=True,
 )
 ENV.filters["num"] = lambda value: f"{value:g}"  # 100.0 -> "100", 0.25 -> "0.25"
+ENV.filters["markdown"] = lambda text: Markup(MARKDOWN.render(text))
+ENV.filters["markdown_inline"] = lambda text: Markup(MARKDOWN.renderInline(text))
 
 
 def render(report: Report, options: RenderOptions) -> str:
@@ -95,18 +107,18 @@ def render(report: Report, options: RenderOptions) -> str:
     trend = options.trend
     tally = counts(report)
     verdict = NOTHING_JUDGED if report.nothing_judged else LOOK[report.worst()]
+    titles = {c.code: c.title for c in report.checks}
     return ENV.get_template("report.html.j2").render(
         report=report,
         version=__version__,
-        titles={c.code: c.title for c in report.checks},
         verdict=verdict,
         look=LOOK,
         counts=[(LOOK[s], tally[s.value]) for s in COUNT_ORDER if tally[s.value]],
         waived_count=tally["waived"],
         grid=_grid(report),
         front_ends=[_front_end(view) for view in report.views.front_ends],
-        findings=findings(report),
-        waived=findings(report, waived=True),
+        findings=_grouped(findings(report), titles),
+        waived=_grouped(findings(report, waived=True), titles),
         where=where,
         file_name=file_name,
         skipped=_skipped(report),
@@ -117,9 +129,66 @@ def render(report: Report, options: RenderOptions) -> str:
         trend=_trend(trend.clock_history, report.facts.settings.ntp.warn_ms),
         changes=trend.changes,
         history_problem=trend.problem,
-        upgrade=_upgrade(report.upgrade) if report.upgrade else None,
+        upgrade=_upgrade(report.upgrade, titles) if report.upgrade else None,
         estate_url=options.estate_url,
     )
+
+
+@dataclass(frozen=True)
+class Group:
+    """One check's findings under one head: its word, title and reach, why it matters and how
+    to fix it said once (every result of a check carries the same two), then each finding."""
+
+    code: str
+    name: str
+    title: str
+    worst: Status
+    reach: str  # "3 findings: 2 nodes and cluster-wide"
+    rationale: str
+    remediation: str
+    results: tuple[Result, ...]
+
+
+@dataclass(frozen=True)
+class Findings:
+    """A list of findings as groups by check, and how many findings they hold."""
+
+    groups: tuple[Group, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(len(group.results) for group in self.groups)
+
+
+def _grouped(results: Sequence[Result], titles: Mapping[str, str]) -> Findings:
+    """Findings (worst first) grouped by check, in the order of each check's worst finding."""
+    by_code: dict[str, list[Result]] = {}
+    for result in results:
+        by_code.setdefault(result.code, []).append(result)
+    return Findings(
+        tuple(
+            Group(
+                code,
+                shown[0].name,
+                titles.get(code, ""),
+                max((r.status for r in shown), key=lambda status: status.rank),
+                _reach(shown),
+                shown[0].rationale,
+                shown[0].remediation,
+                tuple(shown),
+            )
+            for code, shown in by_code.items()
+        )
+    )
+
+
+def _reach(results: Sequence[Result]) -> str:
+    """ "1 finding: cluster-wide", "4 findings: 3 nodes and cluster-wide"."""
+    nodes = {r.node for r in results if r.node}
+    where = [f"{len(nodes)} node{'' if len(nodes) == 1 else 's'}"] if nodes else []
+    where += ["cluster-wide"] if any(r.node is None for r in results) else []
+    count = len(results)
+    return f"{count} finding{'' if count == 1 else 's'}: {' and '.join(where)}"
 
 
 @dataclass(frozen=True)
@@ -184,13 +253,17 @@ def _seam_cell(seam: SeamView) -> SeamCell:
     return SeamCell(sides, seam.summary, LOOK[mark.status], note, mark.waived)
 
 
-def _upgrade(upgrade: Upgrade) -> dict[str, Any]:
+def _upgrade(upgrade: Upgrade, titles: Mapping[str, str]) -> dict[str, Any]:
     """The upgrade section: the moves (nodes on one release together), the findings after the
     upgrade and during the rolling upgrade, as today's are shown, and the ones it clears."""
     problems = len(upgrade.counted())
     label = upgrade.target.label
     parts = [
-        (title, findings_of(results), findings_of(results, waived=True))
+        (
+            title,
+            _grouped(findings_of(results), titles),
+            _grouped(findings_of(results, waived=True), titles),
+        )
         for title, results in (
             ("After the upgrade", upgrade.after),
             (during_title(upgrade) if upgrade.during else "", upgrade.during),
@@ -311,63 +384,17 @@ def _static(view: StaticMembershipView | None) -> dict[str, Any] | None:
 
 
 def _clocks(report: Report) -> dict[str, Any] | None:
-    """The clock offsets as a bar chart with uncertainty whiskers and the thresholds."""
+    """The clock offsets as a chart (reports/clock_chart.py) and the thresholds it shows."""
     view = report.views.clocks
     if view is None:
         return None
     ntp = report.facts.settings.ntp
-    entries = view.nodes
-    reach = max(
-        [abs(n.offset_ms) + (n.uncertainty_ms or 0) for n in entries if n.offset_ms is not None]
-        or [0]
-    )
-    extent = max(reach, ntp.warn_ms) * 1.15
-    half = (CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH) / 2
-    zero = LABEL_WIDTH + half
-
-    def x(value: float) -> float:
-        return round(zero + value / extent * half, 1)
-
-    rows = []
-    for index, entry in enumerate(entries):
-        offset = entry.offset_ms
-        spread = entry.uncertainty_ms or 0
-        look = LOOK[entry.status]
-        y = CHART_TOP + index * ROW_HEIGHT
-        bar = None
-        if offset is not None:
-            bar = {
-                "x": min(zero, x(offset)),
-                "width": round(abs(x(offset) - zero), 1),
-                "low": x(offset - spread),
-                "high": x(offset + spread),
-            }
-        rows.append({"entry": entry, "look": look, "y": y, "mid": y + ROW_HEIGHT / 2, "bar": bar})
-    lines = [
-        {"x": x(sign * limit), "label": f"{sign * limit:+g}", "kind": kind, "look": LOOK[status]}
-        for limit, kind, status in (
-            (ntp.warn_ms, "warn", Status.WARN),
-            (ntp.fail_ms, "fail", Status.FAIL),
-        )
-        if limit <= extent
-        for sign in (-1, 1)
-    ]
     return {
         "reference": view.reference,
-        "rows": rows,
-        "lines": lines,
+        "rows": view.nodes,
+        "chart": clock_chart.chart(view.nodes, ntp.warn_ms, ntp.fail_ms),
         "warn_ms": ntp.warn_ms,
         "fail_ms": ntp.fail_ms,
-        "extent": round(extent, 1),
-        "zero": zero,
-        "width": CHART_WIDTH,
-        "height": CHART_TOP + len(entries) * ROW_HEIGHT + 22,
-        "label_width": LABEL_WIDTH,
-        "value_x": CHART_WIDTH - VALUE_WIDTH + 8,
-        "plot_left": LABEL_WIDTH,
-        "plot_top": CHART_TOP,
-        "plot_height": len(entries) * ROW_HEIGHT,
-        "plot_right": CHART_WIDTH - VALUE_WIDTH,
     }
 
 

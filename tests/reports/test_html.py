@@ -8,12 +8,14 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from sample import (
     XSS,
     front_end_data,
+    make_check,
     make_report,
     node,
     rendered,
@@ -24,10 +26,11 @@ from sample import (
 )
 from support import need
 
-from clustercheck.engine.results import Status
+from clustercheck.engine.results import Result, Status
 from clustercheck.inventory.settings import NtpSettings
 from clustercheck.report.formats import Trend
 from clustercheck.report.history import Changes, StoredResult
+from clustercheck.report.scope import RunScope
 from clustercheck.reports import html
 
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -207,9 +210,132 @@ def test_findings_worst_first_with_where_why_and_fix() -> None:
     assert "pass" not in re.findall(r'class="badge"[^>]*>(\w+)<', counted)
 
 
+def test_a_check_with_many_findings_says_why_and_fix_once() -> None:
+    """Twelve findings of one check: one head (worst word, how many, where) and one why and
+    fix, then the twelve, each with its status, node, message and file:line."""
+    nodes = [f"tomcat{i:02d}" for i in range(12)]
+    shown = [
+        result(
+            "CC701",
+            Status.WARN if i % 3 else Status.FAIL,
+            n,
+            f"app{i} is not distributable",
+            file=f"/opt/{n}/web.xml",
+            line=i + 1,
+        )
+        for i, n in enumerate(nodes)
+    ]
+    shown.append(result("CC701", Status.WARN, None, "the cluster has no distributable app"))
+    findings = section(rendered(html, make_report(shown)), "findings")
+    assert findings.count('<div class="group"') == 1
+    assert findings.count("Because distributable matters.") == 1
+    assert findings.count("Fix distributable like so.") == 1
+    head = re.search(r'<div class="group-head">(.*?)</div>', findings, re.S).group(1)  # type: ignore[union-attr]
+    assert ">FAIL</span>" in head and "<strong>CC701 distributable</strong>" in head
+    assert "13 findings: 12 nodes and cluster-wide" in head and "The distributable title" in head
+    rows = re.findall(
+        r'<div class="finding"[^>]*>\s*<div class="head">.*?>(\w+)</span> (.*?)</div>\s*'
+        r'<div class="body"><p class="msg">([^<]*)</p>\s*(?:<code>([^<]*)</code>)?',
+        findings,
+        re.S,
+    )
+    assert len(rows) == 13
+    assert [word for word, *_ in rows[:4]] == ["FAIL"] * 4  # worst first
+    assert (
+        "FAIL",
+        '<span class="node">tomcat00</span>',
+        "app0 is not distributable",
+        "/opt/tomcat00/web.xml:1",
+    ) in rows
+    assert (
+        "WARN",
+        '<span class="node cluster">cluster-wide</span>',
+        "the cluster has no distributable app",
+        "",
+    ) in rows
+
+
+def test_waived_findings_are_grouped_without_why_and_fix() -> None:
+    shown = [
+        result("CC702", Status.WARN, n, "admin differs", waived="on purpose") for n in ("a", "b")
+    ]
+    findings = section(
+        rendered(html, make_report([*shown, result("CC201", Status.FAIL)])), "findings"
+    )
+    counted, waived = findings.split("Waived (2): shown, not counted")
+    assert "Because jvmroute-unique matters." in counted
+    assert waived.count('<div class="group"') == 1 and waived.count('<div class="finding"') == 2
+    assert "Because app-parity matters." not in waived
+    assert waived.count('<span class="muted">waived:</span> on purpose') == 2
+
+
+DOC = """The `<distributable/>` title.
+
+What it checks.
+
+## Why it matters
+Sessions are **lost** when `distributable` is missing:
+- on fail-over
+- on deploy, see [the docs](https://tomcat.example.org/x) <b onclick="x">now</b>
+
+A second paragraph &amp; <script>alert(1)</script> ![pixel](http://x.example.org/p.png)
+
+## How to fix
+Add `<distributable/>` to *WEB-INF/web.xml*.
+"""
+
+
+def test_markdown_from_the_docs_is_rendered_and_inert() -> None:
+    check = replace(make_check("CC701"), doc=DOC)
+    finding = Result(
+        "CC701",
+        "distributable",
+        Status.FAIL,
+        "t1",
+        "x",
+        rationale=check.rationale,
+        remediation=check.remediation,
+    )
+    report = replace(make_report([finding]), checks=(check,))
+    document = rendered(html, report)
+    findings = section(document, "findings")
+    assert "<strong>lost</strong>" in findings and "<code>distributable</code>" in findings
+    assert "<ul>\n<li>on fail-over</li>" in findings and "<p>A second paragraph" in findings
+    assert (
+        "<em>WEB-INF/web.xml</em>" in findings and "<code>&lt;distributable/&gt;</code>" in findings
+    )
+    assert "The <code>&lt;distributable/&gt;</code> title" in document  # the grid and the head
+    assert "`" not in findings and "**" not in findings
+    # raw HTML is text, links and images are their literal text: nothing to click or load
+    assert "&lt;b onclick=" in findings and "&lt;script&gt;" in findings
+    assert "<a " not in document.replace('<a href="#', "") and "<img" not in document
+    tags = set(re.findall(r"<([a-z0-9]+)", findings))
+    assert tags <= html.MARKDOWN_TAGS | {"h2", "div", "span", "table", "tr", "th", "td"}
+
+
+def test_the_scope_is_said_under_the_verdict() -> None:
+    whole = rendered(html, sample_report())
+    header = whole[: whole.index("<nav>")]
+    assert '<p class="scope">scope: the whole cluster, every check, live</p>' in header
+    assert "Partial run" not in whole and "<title>ERROR: shop-prod" in whole
+    names = ("web1", "tomcat02", "tomcat03", "tomcat04")
+    scope = RunScope(names, names[:2], limit=("web1,tomcat02",), skip=("CC5",))
+    partial = rendered(html, replace(sample_report(), scope=scope))
+    header = partial[: partial.index("<nav>")]
+    banner = header[header.index('<div class="scope partial">') :]
+    assert banner.index("Partial run") < banner.index("</div>")
+    assert "<li>--limit web1,tomcat02: 2 of 4 nodes (left out: tomcat03, tomcat04)</li>" in banner
+    assert "<li>--skip CC5</li>" in banner
+    assert "<title>ERROR (partial run): shop-prod" in partial
+
+
 def test_no_findings_says_so() -> None:
     findings = section(rendered(html, make_report([result("CC101", Status.PASS)])), "findings")
-    assert "No warning, failure or error" in findings
+    assert "No warning, failure or error." in findings and "Waived" not in findings
+    waived = make_report([result("CC702", Status.WARN, "a", "x", waived="on purpose")])
+    findings = section(rendered(html, waived), "findings")
+    assert "No warning, failure or error apart from the waived ones below." in findings
+    assert "Waived (1): shown, not counted" in findings
 
 
 @pytest.mark.parametrize(
@@ -274,10 +400,7 @@ def test_clock_chart_shows_offsets_whiskers_and_thresholds(
 def test_bars_point_the_way_of_the_offset() -> None:
     clocks = section(rendered(html, sample_report()), "clocks")
     zero = float(
-        re.search(
-            r'<line x1="([\d.]+)" x2="\1" y1="22"[^>]*stroke="#56626a"',  # type: ignore[union-attr]
-            clocks,
-        ).group(1)
+        re.search(r'<line class="zero" x1="([\d.]+)" x2="\1"', clocks).group(1)  # type: ignore[union-attr]
     )
     bars = [
         (float(x), float(w))

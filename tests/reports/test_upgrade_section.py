@@ -119,13 +119,17 @@ def test_html_section_after_todays_findings_linked_from_the_top(seed: Run) -> No
         "<tr><th>tomcat01, tomcat02</th><td>Tomcat</td><td>6.0.29</td><td>10.1.62</td></tr>",
         "<tr><th>tomcat03</th><td>Tomcat</td><td>6.0.35</td><td>10.1.62</td></tr>",
         "<h3>After the upgrade (26), worst first</h3>",
-        '<p class="msg">&lt;Listener className=&#34;org.apache.catalina.core.JasperListener&#34;',
+        '<strong>CC602 removed-classes</strong>\n      <span class="reach">12 findings: 3 nodes',
         "<tr><th>fix</th>",
+        '<p class="msg">&lt;Listener className=&#34;org.apache.catalina.core.JasperListener&#34;',
         "<h3>During the rolling upgrade, tomcat02 on Tomcat 10.1.62 and the others as today (2)",
         "CC303 wire-compatibility",
         "<h3>Today's findings the upgrade would clear (4)</h3>",
     )
     assert section.count('<div class="finding"') == 28
+    # grouped by check: why and fix once per check (6 checks), not under each of the 28
+    assert section.count('<div class="group"') == 6
+    assert section.count("<tr><th>why</th>") == section.count("<tr><th>fix</th>") == 6
     assert section.count(">cleared</span>") == 4
 
 
