@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from clustercheck.engine.results import Status
 from clustercheck.report.views import ClockRow
+from clustercheck.units import milliseconds
 
 WIDTH = 760
 ROW_HEIGHT = 30
@@ -174,8 +175,10 @@ def _value(entry: ClockRow) -> str:
     """ "+3.2 ±1.1 ms", as the table under the chart writes it."""
     if entry.offset_ms is None:
         return NOT_MEASURED
-    spread = f" ±{entry.uncertainty_ms:.1f}" if entry.uncertainty_ms is not None else ""
-    return f"{entry.offset_ms:+.1f}{spread} ms"
+    offset = milliseconds(entry.offset_ms, signed=True)
+    if entry.uncertainty_ms is None:
+        return offset
+    return f"{offset.removesuffix(' ms')} ±{milliseconds(entry.uncertainty_ms)}"
 
 
 def _stacked(marks: Sequence[tuple[float, str]], top: float) -> tuple[list[Label], int]:

@@ -45,6 +45,7 @@ from clustercheck.reports.common import (
     upgrade_headline,
     where,
 )
+from clustercheck.units import milliseconds
 
 CLUSTER_COLUMN = "cluster-wide"
 
@@ -97,6 +98,7 @@ ENV = Environment(
     lstrip_blocks=True,
 )
 ENV.filters["num"] = lambda value: f"{value:g}"  # 100.0 -> "100", 0.25 -> "0.25"
+ENV.filters["offset_ms"] = lambda value: milliseconds(value, signed=True)  # never "-0.0 ms"
 ENV.filters["markdown"] = lambda text: Markup(MARKDOWN.render(text))
 ENV.filters["markdown_inline"] = lambda text: Markup(MARKDOWN.renderInline(text))
 
@@ -421,7 +423,7 @@ def _trend(
                 "node": node,
                 "polyline": " ".join(f"{px},{py}" for px, py in xy),
                 "last": xy[-1],
-                "offsets": ", ".join(f"{v:+.1f}" for _, v in points),
+                "offsets": ", ".join(milliseconds(v, signed=True) for _, v in points),
                 "runs": len(points),
                 "first": points[0][0],
             }

@@ -459,7 +459,7 @@ def test_clock_trend_per_node() -> None:
         rendered(html, make_report(sample_results()), trend=Trend(clock_history=history)), "clocks"
     )
     assert clocks.count("<polyline") == 2
-    assert "+40.0, +142.0" in clocks and "2 since 2026-11-22" in clocks
+    assert "+40.0 ms, +142.0 ms" in clocks and "2 since 2026-11-22" in clocks
     points = re.findall(r'<polyline points="([^"]+)"', clocks)
     tomcat02_last_y = float(points[1].split()[-1].split(",")[1])
     assert tomcat02_last_y < float(points[0].split()[-1].split(",")[1])  # higher: drifted more
