@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, TypeVar
 
 # Files bigger than this are refused: a hostile or runaway file must not exhaust memory.
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
@@ -178,3 +178,18 @@ class Transport(Protocol):
 
     def close(self) -> None:
         """Release the connection; safe to call twice."""
+
+
+T = TypeVar("T")
+
+
+def each_path(paths: Sequence[str], one: Callable[[str], T]) -> dict[str, T | FileReadError]:
+    """A batch done one path at a time (a transport with no batched way, or its fallback): each
+    path once, in order, its error kept as its answer."""
+    found: dict[str, T | FileReadError] = {}
+    for path in dict.fromkeys(paths):
+        try:
+            found[path] = one(path)
+        except FileReadError as exc:
+            found[path] = exc
+    return found

@@ -26,6 +26,7 @@ from clustercheck.collect.transports.base import (
     DirEntry,
     FileReadError,
     LineReader,
+    each_path,
     over_cap,
 )
 
@@ -143,12 +144,7 @@ class LocalTransport:
 
     def _batch(self, paths: Sequence[str], one: Callable[[str], T]) -> dict[str, T | FileReadError]:
         before = self.exchanges
-        found: dict[str, T | FileReadError] = {}
-        for path in dict.fromkeys(paths):
-            try:
-                found[path] = one(path)
-            except FileReadError as exc:
-                found[path] = exc
+        found = each_path(paths, one)
         self.exchanges = before + (1 if found else 0)
         return found
 

@@ -38,6 +38,7 @@ from clustercheck.collect.transports.base import (
     DirEntry,
     FileReadError,
     LineReader,
+    each_path,
     over_cap,
 )
 from clustercheck.collect.transports.hostkeys import HostKeyStore
@@ -497,7 +498,7 @@ class SshTransport:
                     return read_many(sftp, paths, max_bytes)
             except TimeoutError:
                 self._drop_sftp()
-        return _each(paths, lambda path: self._read_by_command(path, max_bytes))
+        return each_path(paths, lambda path: self._read_by_command(path, max_bytes))
 
     def list_dirs(self, paths: Sequence[str]) -> dict[str, list[DirEntry] | FileReadError]:
         sftp = self._sftp_client()
@@ -510,7 +511,7 @@ class SshTransport:
                 self._drop_sftp()
             else:
                 return {path: _sorted(listed) for path, listed in found.items()}
-        return _each(paths, lambda path: _sorted(self._list_by_command(path)))
+        return each_path(paths, lambda path: _sorted(self._list_by_command(path)))
 
     @contextlib.contextmanager
     def _session_lost(self) -> Iterator[None]:
@@ -767,17 +768,6 @@ def _one(path: str, found: Mapping[str, T | FileReadError]) -> T:
     if isinstance(answer, FileReadError):
         raise answer
     return answer
-
-
-def _each(paths: Sequence[str], one: Callable[[str], T]) -> dict[str, T | FileReadError]:
-    """A batch done one path at a time (through commands)."""
-    found: dict[str, T | FileReadError] = {}
-    for path in dict.fromkeys(paths):
-        try:
-            found[path] = one(path)
-        except FileReadError as exc:
-            found[path] = exc
-    return found
 
 
 def _sorted(listed: list[DirEntry] | FileReadError) -> list[DirEntry] | FileReadError:
