@@ -54,6 +54,11 @@ def compute_view(cluster: ClusterFacts) -> MembershipView | None:
     if not captures:
         return None
     view = judge_membership(captures, {n.name: node_addresses(n) for n in nodes})
+    # a node --limit left out is no stranger: its heartbeats, by its inventory host, are not judged
+    left_out = {n.host for n in cluster.left_out if n.has_role("tomcat")}
+    if left_out:
+        foreign = [hb for hb in view.foreign if hb.host not in left_out]
+        view = dataclasses.replace(view, foreign=foreign)
     stopped = stopped_tomcats(cluster)
     if not stopped:
         return view

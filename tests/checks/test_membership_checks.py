@@ -116,6 +116,17 @@ def test_a_foreign_member_in_the_group(tmp_path: Path) -> None:
     assert status == "fail" and "10.77.0.99:4000 (domain qa)" in message
 
 
+def test_a_node_limit_left_out_is_no_foreign_member(tmp_path: Path) -> None:
+    """--limit tomcat01,tomcat02: tomcat03 still beats in the group, and is in the inventory."""
+    seen = datagrams("tribes.pcap")
+    facts = cluster(tmp_path, {key: seen for key in NODES})
+    left = facts.nodes.pop("tomcat03")
+    facts.left_out = (left.settings,)
+    status, message = judge(facts, "CC503")[None]
+    assert status == "pass", message
+    assert "left out by --limit" in message
+
+
 def test_a_member_shutting_down_in_the_window_is_a_warning_for_its_listeners(
     tmp_path: Path,
 ) -> None:
