@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from clustercheck.collect.batch import Answers
 from clustercheck.collect.transports.base import Transport, TransportError
 from clustercheck.collect.transports.shells import powershell_script
 from clustercheck.derive.clock import Sample, best_offset
@@ -133,12 +134,13 @@ def sample_clock(
     return ClockSample(offset=rounded, measured_at=time.time())
 
 
-def time_sync(transport: Transport, node: NodeSettings) -> TimeSync:
-    """Which daemon keeps the node's time, whether it is synchronised, and to what."""
+def time_sync(transport: Transport, node: NodeSettings, answers: Answers | None = None) -> TimeSync:
+    """Which daemon keeps the node's time, whether it is synchronised, and to what. `answers`:
+    what the node already said in a batch (collect/batch.py); the others are asked here."""
     commands = [WINDOWS_TIMESYNC] if node.os == "windows" else TIMESYNC_COMMANDS
     last: TimeSync | None = None
     for argv, parse in commands:
-        result = transport.run(argv)
+        result = (answers or {}).get(tuple(argv)) or transport.run(argv)
         if result.exit_status == 127 or not result.stdout.strip():
             continue
         sync = parse(result.stdout.decode("utf-8", "replace"))

@@ -7,7 +7,13 @@ import socket
 import threading
 import time
 
-from clustercheck.collect.clock import DEFAULT_ENOUGH_MS, sample_clock, time_sync
+from clustercheck.collect.batch import Answers, ask_together
+from clustercheck.collect.clock import (
+    DEFAULT_ENOUGH_MS,
+    TIMESYNC_COMMANDS,
+    sample_clock,
+    time_sync,
+)
 from clustercheck.collect.jvm import gather_jvm
 from clustercheck.collect.reader import NodeReader
 from clustercheck.collect.runtime import gather_runtime
@@ -28,23 +34,38 @@ def gather_live(
 ) -> None:
     """Phase 1's live facts: addresses, what runs (processes, sockets), the JVM that runs
     Tomcat, the clock (sampled until its bound is within `clock_enough_ms`) and its keeper."""
+    answers = ask_together(transport, together(node))
     if node.os == "linux":
-        live.addresses = node_addresses(transport)
+        live.addresses = node_addresses(transport, answers)
     live.clock = sample_clock(transport, node, clock_enough_ms)
-    live.timesync = time_sync(transport, node)
+    live.timesync = time_sync(transport, node, answers)
     running = gather_runtime(transport, node)
     live.runtime = running.facts
     if node.has_role("tomcat"):
         live.jvm = gather_jvm(transport, reader, node, running)
 
 
-def node_addresses(transport: Transport) -> list[str]:
+ADDRESS_COMMANDS = (("ip", "-o", "addr", "show"), ("hostname", "-I"))
+
+
+def together(node: NodeSettings) -> list[list[tuple[str, ...]]]:
+    """The commands of phase 1's live facts asked in one exec on a POSIX node (the addresses'
+    and the time keeper's alternatives); none elsewhere."""
+    if node.os == "windows" or node.shell != "sh":
+        return []
+    timesync = [tuple(argv) for argv, _parse in TIMESYNC_COMMANDS]
+    return [list(ADDRESS_COMMANDS), timesync] if node.os == "linux" else [timesync]
+
+
+def node_addresses(transport: Transport, answers: Answers | None = None) -> list[str]:
     """The node's own interface addresses: workers.properties often names a node by an address
-    the inventory does not use (the inventory has an ssh alias, the worker an IP)."""
-    result = transport.run(["ip", "-o", "addr", "show"])
+    the inventory does not use (the inventory has an ssh alias, the worker an IP). `answers`:
+    what the node already said in a batch."""
+    ip, hostname = ADDRESS_COMMANDS
+    result = (answers or {}).get(ip) or transport.run(ip)
     if result.ok:
         return parse_ip_addr(result.stdout.decode("utf-8", "replace"))
-    result = transport.run(["hostname", "-I"])
+    result = (answers or {}).get(hostname) or transport.run(hostname)
     return _valid(result.stdout.decode("utf-8", "replace").split()) if result.ok else []
 
 
