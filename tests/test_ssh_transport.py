@@ -221,6 +221,33 @@ def test_open_binary_reads_one_zip_member(node: SshTransport, files: Path) -> No
         assert war.read("WEB-INF/web.xml") == b"<web-app><distributable/></web-app>"
 
 
+@pytest.mark.parametrize(
+    ("entries", "member_bytes"),
+    [
+        pytest.param(3, 100, id="small"),
+        pytest.param(3000, 100, id="index-larger-than-a-block"),
+        pytest.param(3, 3_000_000, id="member-larger-than-a-round"),
+        pytest.param(0, 0, id="only-the-member"),
+    ],
+)
+def test_open_binary_reads_what_zipfile_reads_locally(
+    node: SshTransport, files: Path, entries: int, member_bytes: int
+) -> None:
+    """The remote file is read in blocks around zipfile's seeks: every member comes out as a
+    local read gives it, whatever the index's and the member's sizes against a block."""
+    archive = files / "big.war"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as war:
+        for i in range(entries):
+            war.writestr(f"WEB-INF/classes/c{i:05}.class", b"x" * 40)
+        war.writestr("WEB-INF/web.xml", os.urandom(member_bytes))
+    before = node.exchanges
+    with node.open_binary(str(archive)) as handle, zipfile.ZipFile(handle) as war:
+        remote = {name: war.read(name) for name in ("WEB-INF/web.xml", war.namelist()[0])}
+    with zipfile.ZipFile(archive) as war:
+        assert remote == {name: war.read(name) for name in remote}
+    assert node.exchanges == before + 1
+
+
 def test_open_binary_missing(node: SshTransport, files: Path) -> None:
     with pytest.raises(FileReadError) as caught:
         node.open_binary(str(files / "absent.war"))

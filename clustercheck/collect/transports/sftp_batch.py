@@ -336,3 +336,91 @@ def _entry(name: bytes, attrs: paramiko.SFTPAttributes) -> DirEntry:
     mode = attrs.st_mode or 0
     size = (attrs.st_size or 0) if stat.S_ISREG(mode) else 0
     return DirEntry(name.decode("utf-8", "surrogateescape"), stat.S_ISDIR(mode), size)
+
+
+# -- one archive, read where zipfile seeks -----------------------------------------------------
+
+BLOCK = 128 * 1024  # what one round fetches around a read: an archive's tail holds its index
+MAX_ROUND = 32 * CHUNK  # the most one round asks for (a larger read takes several)
+
+
+class RemoteFile:
+    """A regular file read in blocks, each one round of pipelined reads: zipfile's many small
+    reads (the end record, the central directory, a member's header and data) cost a round
+    each only when they leave the block, so a member of a WAR costs about four rounds (stat,
+    open, the tail, the member), not one per read. A FIFO or device is never opened; the size
+    is the stat's (a file that grows meanwhile is read as it was)."""
+
+    def __init__(self, sftp: paramiko.SFTPClient, path: str) -> None:
+        self._sftp = sftp
+        self.path = path
+        (attrs,) = _attributes(sftp, [remote(path)])
+        if isinstance(attrs, OSError):
+            raise file_error(path, attrs)
+        if not stat.S_ISREG(attrs.st_mode or 0):
+            raise not_a_file(path, attrs.st_mode or 0)
+        self.size = attrs.st_size or 0
+        flags = codes.SFTP_FLAG_READ
+        (reply,) = _round(
+            sftp, [(codes.CMD_OPEN, (remote(path), flags, paramiko.SFTPAttributes()))]
+        )
+        failure = _failure(sftp, path, reply, codes.CMD_HANDLE)
+        if failure is not None:
+            raise failure
+        self._handle: bytes | None = reply[1].get_binary()
+        self._pos = 0
+        self._start = 0
+        self._block = b""
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = {0: 0, 1: self._pos, 2: self.size}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def read(self, size: int) -> bytes:
+        """`size` bytes from the position, fewer only at the end."""
+        out = bytearray()
+        while len(out) < size and self._pos < self.size:
+            at = self._pos - self._start
+            if not 0 <= at < len(self._block):
+                self._fill(size - len(out))
+                at = self._pos - self._start
+            piece = self._block[at : at + size - len(out)]
+            if not piece:
+                break  # the file ended before its stated size
+            out += piece
+            self._pos += len(piece)
+        return bytes(out)
+
+    def _fill(self, wanted: int) -> None:
+        """The block around the position: from it onwards, or near the end the file's whole
+        tail (where zipfile reads backwards from)."""
+        start = min(self._pos, max(0, self.size - BLOCK))
+        length = min(max(wanted + self._pos - start, BLOCK), MAX_ROUND, self.size - start)
+        requests: list[Request] = [
+            (codes.CMD_READ, (self._handle, int64(o), min(CHUNK, start + length - o)))
+            for o in range(start, start + length, CHUNK)
+        ]
+        data = bytearray()
+        for (_kind, (_h, _o, asked)), reply in zip(
+            requests, _round(self._sftp, requests), strict=True
+        ):
+            if reply[0] != codes.CMD_DATA:
+                failure = _error(self._sftp, reply)
+                if failure is not None:
+                    raise failure
+                break  # the end of the file
+            chunk = reply[1].get_string()
+            data += chunk
+            if len(chunk) < asked:  # a short answer: what follows would not be contiguous
+                break
+        self._start, self._block = start, bytes(data)
+
+    def close(self) -> None:
+        """The close is sent, not waited for."""
+        if self._handle is not None:
+            _forget(self._sftp, codes.CMD_CLOSE, self._handle)
+            self._handle = None

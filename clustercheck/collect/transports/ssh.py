@@ -19,7 +19,6 @@ import logging
 import os
 import selectors
 import socket
-import stat
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -42,8 +41,8 @@ from clustercheck.collect.transports.base import (
     over_cap,
 )
 from clustercheck.collect.transports.hostkeys import HostKeyStore
-from clustercheck.collect.transports.localfs import file_error, not_a_file, too_many_entries
-from clustercheck.collect.transports.sftp_batch import list_many, read_many, remote
+from clustercheck.collect.transports.localfs import file_error, too_many_entries
+from clustercheck.collect.transports.sftp_batch import RemoteFile, list_many, read_many
 from clustercheck.collect.transports.shells import Unquotable, command_line
 from clustercheck.collect.transports.ssh_config import Hop, Route, resolve_route
 from clustercheck.inventory.settings import NodeSettings
@@ -532,8 +531,7 @@ class SshTransport:
             try:
                 self.exchanges += 1
                 with _file_errors(path, self.who):
-                    _regular_file(sftp, path)
-                    handle = sftp.open(remote(path), "rb")
+                    handle = RemoteFile(sftp, path)
                 return cast(BinaryIO, _SftpFile(handle, self._drop_sftp))
             except TimeoutError:
                 self._drop_sftp()
@@ -713,21 +711,11 @@ def _too_large(path: str, size: bytes, max_bytes: int) -> FileReadError:
     return over_cap(path, int(size) if size.isdigit() and len(size) <= 20 else 0, max_bytes)
 
 
-def _regular_file(sftp: paramiko.SFTPClient, path: str) -> int:
-    """The size of the regular file at `path` (symlinks followed); FileReadError otherwise: a
-    FIFO or device is never opened."""
-    attrs = sftp.stat(remote(path))
-    mode = attrs.st_mode or 0
-    if not stat.S_ISREG(mode):
-        raise not_a_file(path, mode)
-    return attrs.st_size or 0
-
-
 class _SftpFile(io.RawIOBase):
     """A remote file for zipfile; a request that times out drops the SFTP session (`on_timeout`)
     before it fails, so the next read does not wait again."""
 
-    def __init__(self, handle: paramiko.SFTPFile, on_timeout: Callable[[], None]) -> None:
+    def __init__(self, handle: RemoteFile, on_timeout: Callable[[], None]) -> None:
         super().__init__()
         self._handle = handle
         self._on_timeout = on_timeout
