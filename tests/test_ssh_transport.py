@@ -8,6 +8,7 @@ import os
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import zipfile
 from collections.abc import Iterator
@@ -255,6 +256,18 @@ def test_open_binary_missing(node: SshTransport, files: Path) -> None:
 
 
 # -- commands -------------------------------------------------------------------------------
+
+
+def test_a_connection_dropped_under_a_command_ends_it_at_once(sshd: SshServer) -> None:
+    """The channel of a dropped connection is closed without an end of output: the command's
+    wait ends there (its readiness never clears: waiting would spin to the timeout), as the
+    node's lost connection."""
+    with connect(sshd.node()) as transport:
+        threading.Timer(0.5, lambda: transport._chain[-1].sock.close()).start()
+        started = time.monotonic()
+        with pytest.raises(ConnectError, match="connection lost"):
+            transport.run(["sleep", "20"], timeout=15)
+        assert time.monotonic() - started < 5
 
 
 def test_run_returns_status_stdout_stderr(node: SshTransport) -> None:

@@ -181,12 +181,13 @@ def _collect(
     chan: paramiko.Channel, stdin: bytes, deadline: float, cap: int
 ) -> tuple[bytes, bytes, bool]:
     """stdout and stderr read together until the command ends (so a full stderr cannot stall
-    stdout), and whether it ended before `deadline`."""
+    stdout), and whether it ended before `deadline`. A channel closed without an end of output
+    (the connection dropped) ends the wait: its readiness would never clear."""
     out, err = Capped(cap), Capped(cap)
     pending = _feed(chan, stdin)
     with selectors.DefaultSelector() as selector:
         selector.register(chan, selectors.EVENT_READ)
-        while not chan.eof_received:
+        while not chan.eof_received and not chan.closed:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return bytes(out.data), bytes(err.data), False
@@ -332,6 +333,10 @@ class SshTransport:
             raise ConnectError(f"{self.who}: connection lost")
         return transport
 
+    def _active(self) -> bool:
+        chain = self._chain
+        return bool(chain) and chain[-1].is_active()
+
     def _channel(self) -> paramiko.Channel:
         try:
             return self._transport().open_session(timeout=self.node.ssh.connect_timeout)
@@ -389,6 +394,8 @@ class SshTransport:
         try:
             self._start(chan, command)
             out, err, finished = _collect(chan, stdin, start + timeout, cap)
+            if not chan.eof_received and not self._active():
+                raise ConnectError(f"{self.who}: connection lost during {argv[0]}")
             status = chan.recv_exit_status() if finished else -1
         except (OSError, EOFError, paramiko.SSHException) as exc:
             raise ConnectError(f"{self.who}: connection lost ({exc})") from None
