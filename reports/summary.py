@@ -15,7 +15,7 @@ import io
 from rich.console import Console
 from rich.text import Text
 
-from clustercheck.engine.results import Result, Status
+from clustercheck.engine.results import Result, Status, some_of
 from clustercheck.report import escape
 from clustercheck.report.formats import Format, RenderOptions
 from clustercheck.report.model import Report
@@ -29,7 +29,6 @@ STYLE = {
     Status.SKIP: ("skip", "dim"),
 }
 CLUSTER = "cluster"  # what a cluster-wide result is named by, where nodes are named
-NAMED_NODES = 3  # a line names this many nodes and counts the rest
 MESSAGE_WIDTH = 80  # a finding's message is cut here: the full report has it whole
 FORMAT_NAME = "summary"
 HISTORY = "history"  # RenderOptions.written's name for the run history the run was added to
@@ -104,10 +103,7 @@ def _check_line(results: list[Result]) -> Text:
 def _nodes(results: list[Result]) -> str:
     """The nodes the results are about, in their order, "cluster" for a cluster-wide one; the
     first few named and the rest counted."""
-    nodes = list(dict.fromkeys(r.node or CLUSTER for r in results))
-    named = ", ".join(nodes[:NAMED_NODES])
-    rest = len(nodes) - NAMED_NODES
-    return f"{named} and {rest} more" if rest > 0 else named
+    return some_of(list(dict.fromkeys(r.node or CLUSTER for r in results)))
 
 
 def _shortened(message: str) -> str:
