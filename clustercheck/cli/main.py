@@ -445,18 +445,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         upgrade = upgrade.with_results(waived[len(results) :])
     for notice in notices:
         _say(notice)
-    scope = _run_scope(args, inventory, facts, snapshot=args.target if recorded else None)
+    scope = _run_scope(args, snapshot=args.target if recorded else None)
     report = build_report(facts, checks, results, derived, upgrade, scope)
     code = report.exit_code(Status(args.fail_on))
     trend = _history(report, args.history, Status(args.fail_on)) if args.history else Trend()
-    recorded = args.history if trend.problem is None else None  # the run is in that history
+    kept_in = args.history if trend.problem is None else None  # the history the run is in
     options = RenderOptions(
         fail_on=Status(args.fail_on),
         exit_code=code,
         quiet=args.quiet,
         trend=trend,
         estate_url=estate_url,
-        written=_files(outputs, recorded),
+        written=_files(outputs, kept_in),
     )
     # each output on its own: one that cannot be written does not keep the others from being
     written = [_write_report(fmt, target, report, options) for fmt, target in outputs]
@@ -471,7 +471,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     code = ExitCode.NOT_WRITTEN if lost else code
     # the summary line says the exit code, and the summary only the reports that were written
     kept = [output for output, done in zip(outputs, written, strict=True) if done]
-    final = replace(options, exit_code=code, written=_files(kept, recorded))
+    final = replace(options, exit_code=code, written=_files(kept, kept_in))
     _isolated(
         "the terminal report",
         lambda: _print_terminal(
@@ -483,19 +483,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     return code
 
 
-def _run_scope(
-    args: argparse.Namespace, inventory: ClusterSettings, facts: ClusterFacts, snapshot: str | None
-) -> RunScope:
-    """What this run judged, as given on the command line: every report says it."""
+def _run_scope(args: argparse.Namespace, snapshot: str | None) -> RunScope:
+    """What this run was asked to judge, as given on the command line; the Report completes it
+    from the facts (the nodes judged, those --limit left out, those read from files only)."""
     from clustercheck.report.scope import RunScope
 
     return RunScope(
-        inventory_nodes=tuple(n.name for n in inventory.nodes),
-        nodes=tuple(facts.nodes),
         limit=tuple(_split(args.limit)),
         checks=tuple(_split(args.checks)),
         skip=tuple(_split(args.skip)),
-        offline=tuple(n.name for n in facts.nodes.values() if n.offline and not n.recorded),
         snapshot=snapshot,
     )
 
