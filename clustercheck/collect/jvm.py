@@ -36,9 +36,8 @@ from clustercheck.parsers.java import JavaInfo, parse_java_version
 from clustercheck.parsers.jdk_release import parse_release
 from clustercheck.parsers.text import bounded_int, decode
 
-RAW_LIMIT = (
-    4000  # characters kept in the facts: the launcher's output's end, a release file's start
-)
+# characters kept in the facts: the launcher's output's end, a release file's start
+RAW_LIMIT = 4000
 RELEASE_MAX_BYTES = 64 * 1024  # real release files are one or two KB
 DELETED = " (deleted)"  # how /proc/PID/exe shows a binary removed since the process started
 DELETED_ERROR = (

@@ -38,5 +38,5 @@ def _instances(node: NodeSettings) -> Iterator[tuple[str, tuple[object, ...], st
         yield "Tomcat", (*reach, "tomcat", base), f"catalina_base {base} {place}"
     if node.has_role("apache"):
         files = {key: getattr(node.apache, key) for key in APACHE_FILES}
-        named = next(f"{key} {value}" for key, value in files.items() if value)
+        named = next((f"{key} {value}" for key, value in files.items() if value), "httpd")
         yield "httpd", (*reach, "apache", *files.values()), f"{named} {place}"
