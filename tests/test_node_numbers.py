@@ -29,6 +29,7 @@ from clustercheck.collect.transports.localfs import FilesTransport, LocalStream,
 from clustercheck.collect.transports.ssh import _check_script, _find_entry
 from clustercheck.facts.clock import ClockSample
 from clustercheck.facts.multicast import CaptureView
+from clustercheck.facts.probes import Outcome
 from clustercheck.inventory.loader import load_inventory
 from clustercheck.inventory.settings import NodeSettings
 from clustercheck.parsers.java import java_version_tuple
@@ -109,8 +110,9 @@ def test_probe_lines_are_results_only_when_their_types_and_ranges_are() -> None:
     ]
     found = probes.parse_json_lines("\n".join(lines), "web1")
     assert [(r.port, r.ms) for r in found] == [(8009, 1.5)]
-    bash = f"h {DIGITS} 0\nh ² 0\nh 8009 {DIGITS}\nh 8009 0 41 42 00 01 09\n"
-    assert [r.port for r in probes.parse_bash(bash, "cping", "web1")] == [8009]
+    bash = f"{DIGITS} c 1\n² c 1\n0 c {DIGITS}\n0 r {DIGITS} 41 42 00 01 09\n1 c 5\n"
+    found = probes.parse_bash(bash, "cping", "web1", [("h", 8009)])
+    assert [(r.port, r.result, r.ms) for r in found] == [(8009, Outcome.CPONG, None)]
 
 
 def test_a_capture_keeps_only_datagrams_that_are_datagrams(tmp_path: Path) -> None:

@@ -77,7 +77,7 @@ def test_cping_from_a_node_tells_every_case_apart(peers: dict[str, int], flavour
     found = (
         probes.parse_json_lines(text, "n1")
         if flavour == "python3"
-        else probes.parse_bash(text, "cping", "n1")
+        else probes.parse_bash(text, "cping", "n1", targets)
     )
     by_port = {r.port: r.result for r in found}
     assert by_port == {peers[name]: expected for name, expected in EXPECTED_CPING.items()}
@@ -131,18 +131,30 @@ def test_a_target_that_is_not_a_host_is_not_probed() -> None:
 
 
 @pytest.mark.parametrize(
-    ("line", "result"),
+    ("lines", "result", "ms"),
     [
-        ("10.0.0.5 8009 0 41 42 00 01 09", Outcome.CPONG),
-        ("10.0.0.5 8009 124 ", Outcome.NO_REPLY),
-        ("10.0.0.5 8009 1 bash: connect: Connection refused", Outcome.REFUSED),
-        ("10.0.0.5 8009 0 48 54 54 50 2f", Outcome.NOT_AJP),
-        ("10.0.0.5 8009 0", Outcome.CLOSED),
+        ("0 c 310\n0 r 2247 41 42 00 01 09", Outcome.CPONG, 2.247),
+        ("0 c 310\n0 t 1001694", Outcome.NO_REPLY, 1001.694),
+        ("0 c 310", Outcome.NO_REPLY, 0.31),
+        ("0 x Connection refused", Outcome.REFUSED, None),
+        ("0 x No route to host", Outcome.ERROR, None),
+        ("0 c 310\n0 r 1825 48 54 54 50 2f", Outcome.NOT_AJP, 1.825),
+        ("0 c 310\n0 r 400", Outcome.CLOSED, 0.4),
+        ("", Outcome.CONNECT_TIMEOUT, None),
+        ("0 c -\n0 r - 41 42 00 01 09", Outcome.CPONG, None),  # bash 4: no $EPOCHREALTIME
     ],
 )
-def test_bash_output_lines(line: str, result: Outcome) -> None:
-    (found,) = probes.parse_bash(line + "\n", "cping", "n1")
-    assert found.result == result
+def test_bash_output_lines(lines: str, result: Outcome, ms: float | None) -> None:
+    (found,) = probes.parse_bash(lines + "\n", "cping", "n1", [("10.0.0.5", 8009)])
+    assert (found.host, found.port, found.result, found.ms) == ("10.0.0.5", 8009, result, ms)
+
+
+def test_bash_tcp_mode_is_open_once_connected() -> None:
+    found = probes.parse_bash("1 c 90\n", "tcp", "n1", [("10.0.0.5", 4000), ("10.0.0.6", 4000)])
+    assert [(r.host, r.result) for r in found] == [
+        ("10.0.0.5", Outcome.CONNECT_TIMEOUT),
+        ("10.0.0.6", Outcome.OPEN),
+    ]
 
 
 def test_json_lines_with_junk_are_skipped() -> None:
