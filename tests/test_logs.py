@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from clustercheck.collect import logs as collect_logs
-from clustercheck.collect.logs import gather_logs, locations
+from clustercheck.collect.batch import ask_each
+from clustercheck.collect.logs import LogPlan, locations, plan_logs
 from clustercheck.collect.reader import NodeReader
+from clustercheck.collect.transports.base import DEFAULT_MAX_BYTES
 from clustercheck.collect.transports.localfs import LocalTransport
 from clustercheck.derive.logs import admitted_members, match_logs
 from clustercheck.engine.log_rules import installed_log_rules, load_log_rules
@@ -293,6 +295,21 @@ def tomcat_node(base: Path, **tomcat: object) -> NodeSettings:
     return NodeSettings("tomcat01", "127.0.0.1", ("tomcat",), transport="local", tomcat=settings)
 
 
+def gather_logs(
+    transport: LocalTransport,
+    reader: NodeReader,
+    node: NodeSettings,
+    live: LiveFacts,
+    apache: ApacheFacts | None,
+) -> LogFacts | None:
+    """The node's logs as gathering reads them: the plan's commands in one exec."""
+    plan = plan_logs(reader, node, live, apache)
+    if plan is None:
+        return None
+    answers = ask_each(transport, plan.commands, plan.most, DEFAULT_MAX_BYTES)
+    return plan.facts(answers, Secrets(reader.secrets))
+
+
 def test_catalina_out_and_the_newest_juli_file_are_read_since_the_last_start(
     tmp_path: Path,
 ) -> None:
@@ -376,3 +393,27 @@ def test_httpd_error_logs_and_jk_log_come_from_the_directives_and_pipes_are_name
         ("syslog:local1", "httpd", "ErrorLog at /srv/httpd/v.conf:9", True),
         ("/srv/httpd/logs/mod_jk.log", "modjk", "JkLogFile at /srv/httpd/jk.conf:2", False),
     ]
+
+
+def test_the_journal_is_asked_only_with_a_unit_or_a_running_tomcat(tmp_path: Path) -> None:
+    """Without either the script could only say "no unit": not worth a process on the node."""
+    reader = NodeReader(LocalTransport())
+    kinds = {
+        name: [
+            read.where.kind for read in (plan_logs(reader, node, live, None) or LogPlan(())).reads
+        ]
+        for name, node, live in [
+            ("stopped", tomcat_node(tmp_path), LiveFacts()),
+            ("unit", tomcat_node(tmp_path, systemd_unit="tomcat10.service"), LiveFacts()),
+            (
+                "running",
+                tomcat_node(tmp_path),
+                LiveFacts(runtime=RuntimeFacts(now=1.0, tomcat=ServerProcess(7, "t", 0.5))),
+            ),
+        ]
+    }
+    assert kinds == {
+        "stopped": ["tomcat"],
+        "unit": ["tomcat", "journald"],
+        "running": ["tomcat", "journald"],
+    }

@@ -1,13 +1,16 @@
 """Several small POSIX commands in one exec. Each exec costs the node a session, a login shell
 and the command timeout's wrapper (~6 ms of CPU) and the run about three round trips; commands
-that need nothing from each other's answers are asked together instead.
+that need nothing from each other's answers are asked together instead: alternatives until one
+answers (`script`, text only; the clock sampler runs it before sampling), or every command once
+with its output streamed as it is (`ask_each`, for logs and stamps).
 
-The commands are constants of clustercheck (argvs quoted here, never text from a node). Each
-is one of a group of alternatives, tried in order until one exits 0 with output, as the
-collectors that ask them decide; what a collector gets is each command's exit status and
-stdout (stderr is dropped, NUL bytes too: the shell's $(...) cannot hold them, so only text
-commands belong here). A command the script did not get to (an alternative not needed, the
-timeout) has no answer, and its collector asks it alone, as it would have without the batch.
+The scripts are constants of clustercheck; every argument (a path a node's file names, too) is
+quoted here as one word, never run as code. In `script` each command is one of a group of
+alternatives, tried in order until one exits 0 with output, as the collectors that ask them
+decide; what a collector gets is each command's exit status and stdout (stderr is dropped, NUL
+bytes too: the shell's $(...) cannot hold them, so only text commands belong there). A command
+the script did not get to (an alternative not needed, the timeout) has no answer, and its
+collector asks it alone, as it would have without the batch.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from clustercheck.collect.transports.base import Transport, TransportError
+from clustercheck.collect.transports.base import CommandRefused, Transport
 
 Argv = tuple[str, ...]
 
@@ -72,15 +75,73 @@ def parse(output: bytes, nonce: str, commands: Sequence[Argv]) -> Answers:
     return answers
 
 
-def ask_together(transport: Transport, groups: Sequence[Sequence[Argv]]) -> Answers:
-    """The groups' commands asked in one exec; empty when it could not run at all (each
-    collector then asks alone and meets the failure itself)."""
-    commands = [argv for group in groups for argv in group]
-    if not commands:
-        return {}
+def each_script(commands: Sequence[Argv]) -> str:
+    """The sh script running every command once, its stdout streamed as it is (NUL bytes
+    too) between a header and an end line that carries its status."""
+    steps = [
+        f"printf '== %s {i}\\n' \"$0\"; {shlex.join(argv)} </dev/null 2>/dev/null; "
+        f'printf \'\\n== %s {i} %s\\n\' "$0" "$?"'
+        for i, argv in enumerate(commands)
+    ]
+    return "; ".join(steps) + "; exit 0"
+
+
+def parse_each(output: bytes, nonce: str, count: int) -> list[Answer | None]:
+    """Each command's Answer, in order; None for one whose section is not whole."""
+    answers: list[Answer | None] = [None] * count
+    at = 0
+    for i in range(count):
+        head = f"== {nonce} {i}\n".encode()
+        if not output.startswith(head, at):
+            break
+        end = re.compile(rb"\n== " + re.escape(f"{nonce} {i}".encode()) + rb" ([0-9]{1,3})\n")
+        found = end.search(output, at + len(head))
+        if found is None:
+            break
+        answers[i] = Answer(int(found[1]), output[at + len(head) : found.start()])
+        at = found.end()
+    return answers
+
+
+def ask_each(
+    transport: Transport, commands: Sequence[Argv], most: Sequence[int], cap: int
+) -> list[Answer | None]:
+    """Every command asked once, as few execs as the output `cap` of one exec allows (`most`:
+    the most bytes each command prints). None for a command that got no whole answer (its
+    exec failed, was cut by the cap or stopped by the timeout)."""
+    answers: list[Answer | None] = []
+    for start, stop in _packs(most, cap):
+        answers += _ask_pack(transport, commands[start:stop])
+    return answers
+
+
+def _ask_pack(transport: Transport, commands: Sequence[Argv]) -> list[Answer | None]:
+    """One exec for `commands`; one each when the transport cannot carry one of them (a
+    path it refuses to quote), so that only that one goes unanswered. A lost connection is
+    the node's error: it goes on up."""
     nonce = secrets.token_hex(8)
     try:
-        result = transport.run(["sh", "-c", script(groups), nonce])
-    except TransportError:
-        return {}
-    return parse(result.stdout, nonce, commands)
+        result = transport.run(["sh", "-c", each_script(commands), nonce])
+    except CommandRefused:
+        if len(commands) == 1:
+            return [None]
+        return [answer for argv in commands for answer in _ask_pack(transport, [argv])]
+    return parse_each(result.stdout, nonce, len(commands))
+
+
+_FRAMING = 64  # bytes of header and end line per command
+
+
+def _packs(most: Sequence[int], cap: int) -> list[tuple[int, int]]:
+    """[start, stop) runs of commands whose output fits one exec's cap together."""
+    packs: list[tuple[int, int]] = []
+    start, size = 0, 0
+    for i, bytes_out in enumerate(most):
+        need = bytes_out + _FRAMING
+        if i > start and size + need > cap:
+            packs.append((start, i))
+            start, size = i, 0
+        size += need
+    if start < len(most):
+        packs.append((start, len(most)))
+    return packs

@@ -18,19 +18,26 @@ from clustercheck.bugs import describe_bug
 from clustercheck.collect import apache, logs, tomcat
 from clustercheck.collect.apache import gather_apache, gather_httpd_build, gather_loaded_modules
 from clustercheck.collect.balancer import gather_balancer
+from clustercheck.collect.batch import ask_each
 from clustercheck.collect.clock import DEFAULT_ENOUGH_MS, enough_ms
 from clustercheck.collect.environment import gather_environment, uses_cloud_membership
 from clustercheck.collect.hosts import gather_hosts
 from clustercheck.collect.live import gather_live, local_addresses, resolve_unmatched_worker_hosts
-from clustercheck.collect.logs import gather_logs
+from clustercheck.collect.logs import plan_logs
 from clustercheck.collect.multicast import capture, listen_locally
 from clustercheck.collect.plan import exposure_receivers, plan_probes, receiver_targets
 from clustercheck.collect.probes import probe_from, probe_locally
 from clustercheck.collect.reader import NodeReader
 from clustercheck.collect.reference import query_reference
-from clustercheck.collect.stamps import gather_stamps
+from clustercheck.collect.stamps import (
+    asked_paths,
+    gather_stamps,
+    output_most,
+    parse_stamps,
+    stamp_command,
+)
 from clustercheck.collect.tomcat import gather_tomcat
-from clustercheck.collect.transports.base import Transport, TransportError
+from clustercheck.collect.transports.base import DEFAULT_MAX_BYTES, Transport, TransportError
 from clustercheck.derive.applied import read_files
 from clustercheck.derive.cluster_config import node_membership
 from clustercheck.derive.membership_view import compute_view
@@ -41,6 +48,7 @@ from clustercheck.facts.live import LiveFacts
 from clustercheck.facts.probes import Outcome, ProbeResult
 from clustercheck.inventory.settings import ClusterSettings, NodeSettings
 from clustercheck.knowledge.resolvers import hosts_path
+from clustercheck.knowledge.secrets import Secrets
 
 # Threads, not processes: the work is waiting on sockets. Bounded so a 500-node estate does not
 # open 500 connections at once.
@@ -168,12 +176,10 @@ def gather_node(
             facts.tomcat = gather_tomcat(reader, node.tomcat)
         if transport.live:
             gather_live(transport, reader, node, facts.live, clock_enough_ms)
-            facts.live.logs = gather_logs(transport, reader, node, facts.live, facts.apache)
+            _logs_and_stamps(transport, reader, facts)
         if uses_cloud_membership(facts.tomcat):
             facts.live.environment = gather_environment(transport, reader, node, facts.live.runtime)
         facts.files = reader.reads
-        if transport.live:
-            _stamp(transport, facts)
     except TransportError as exc:
         facts.live.reachable = False
         facts.live.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -201,13 +207,28 @@ def first_paths(node: NodeSettings, reader: NodeReader, live: bool) -> list[str]
     return paths
 
 
-def _stamp(transport: Transport, facts: NodeFacts) -> None:
-    """The modification times of the files the node's servers read, taken right after its
-    process table (CC802 compares the two), once the files' facts say which they are."""
-    runtime = facts.live.runtime
-    if runtime is not None:
-        paths = read_files(facts).paths()
-        runtime.stamps = gather_stamps(transport, paths, windows=facts.settings.os == "windows")
+def _logs_and_stamps(transport: Transport, reader: NodeReader, facts: NodeFacts) -> None:
+    """The ends of the node's logs and the modification times of the files its servers read
+    (CC802 compares them with the process table's start times), asked once both are known, in
+    one exec where the output cap allows. Windows: no logs, the stamps alone (PowerShell)."""
+    node, runtime = facts.settings, facts.live.runtime
+    windows = node.os == "windows"
+    paths = asked_paths(read_files(facts).paths(), windows) if runtime is not None else []
+    plan = plan_logs(reader, node, facts.live, facts.apache)
+    if plan is None:
+        if runtime is not None:
+            runtime.stamps = gather_stamps(transport, paths, windows)
+        return
+    commands, most = plan.commands, plan.most
+    if paths:
+        commands.append(tuple(stamp_command(paths)))
+        most.append(output_most(paths))
+    answers = ask_each(transport, commands, most, DEFAULT_MAX_BYTES)
+    facts.live.logs = plan.facts(answers[: len(plan.commands)], Secrets(reader.secrets))
+    if runtime is not None and paths:
+        stamped = answers[-1]
+        text = stamped.stdout.decode("utf-8", "surrogateescape") if stamped else ""
+        runtime.stamps = parse_stamps(text, paths)
 
 
 def _apache(

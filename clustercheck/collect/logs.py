@@ -3,18 +3,20 @@ configuration says they are (Tomcat's CATALINA_OUT and JULI file handlers, the j
 systemd unit, httpd's ErrorLog in the main server and each VirtualHost, mod_jk's JkLogFile), or
 where the inventory's `tomcat.logs` / `apache.logs` say instead.
 
-Each file costs one command: the node's time and UTC offset, the file's size and, up to
-COUNT_LINES_UP_TO, its line count (for line numbers), and its last LOG_CAP bytes, read with a
-seek, never the whole file. Lines are cut to the last start of the process that writes them
-and masked (parsers/logs.mask_line) before they become facts: nothing secret is stored."""
+Each file is one command, all asked in one exec with the node's other late commands (gather.py):
+the node's time and UTC offset, the file's size and, up to COUNT_LINES_UP_TO, its line count
+(for line numbers), and its last LOG_CAP bytes, read with a seek, never the whole file. Lines
+are cut to the last start of the process that writes them and masked (parsers/logs.mask_line)
+before they become facts: nothing secret is stored."""
 
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from clustercheck.collect.batch import Answer, Argv
 from clustercheck.collect.reader import NodeReader
-from clustercheck.collect.transports.base import CommandRefused, CommandResult, Transport
 from clustercheck.facts.files import ApacheFacts
 from clustercheck.facts.live import LiveFacts
 from clustercheck.facts.logs import LogFacts, LogTail
@@ -27,6 +29,7 @@ LOG_CAP = 1024 * 1024  # bytes of each log read: its end
 COUNT_LINES_UP_TO = 64 * 1024 * 1024  # larger files get no line numbers (counting reads it all)
 MAX_LOGS = 16  # log files read per node
 JOURNAL_LINES = 20_000  # journal lines asked for when the process's start is not known
+NO_ANSWER = "not read: no whole answer within the command timeout and the output cap"
 
 # $1 file, $2 cap, $3 count limit. Prints the node's time and UTC offset, then
 # "== SIZE LINES" (LINES "-" when not counted) and the file's last $2 bytes, or "== missing",
@@ -68,34 +71,78 @@ class Location:
     error: str | None = None  # cannot be read as a file (piped, syslog)
 
 
-def gather_logs(
-    transport: Transport,
-    reader: NodeReader,
-    node: NodeSettings,
-    live: LiveFacts,
-    apache: ApacheFacts | None,
-) -> LogFacts | None:
-    """The node's log tails since the last start, masked; None on Windows (not read there)."""
+@dataclass(frozen=True)
+class LogRead:
+    """One log to read: the command that reads it (None: it cannot be read, `where.error`
+    says why), and what its lines are cut at."""
+
+    where: Location
+    argv: Argv | None
+    started_at: float | None  # the start of the process writing it, when known
+    unit: str | None = None  # a journal's unit as the inventory names it
+
+
+@dataclass(frozen=True)
+class LogPlan:
+    """The commands reading a node's logs, asked together with the node's other late
+    commands (gather.py); `facts` turns their answers into LogFacts."""
+
+    reads: tuple[LogRead, ...]
+
+    @property
+    def commands(self) -> list[Argv]:
+        return [read.argv for read in self.reads if read.argv is not None]
+
+    @property
+    def most(self) -> list[int]:
+        """The most bytes each command prints: a log's capped end and a short header."""
+        return [LOG_CAP + 256 for read in self.reads if read.argv is not None]
+
+    def facts(self, answers: Sequence[Answer | None], secrets: Secrets) -> LogFacts:
+        """The tails from the commands' answers (in `commands`' order)."""
+        tails: list[LogTail] = []
+        offset: int | None = None
+        asked = iter(answers)
+        for read in self.reads:
+            answer = next(asked, None) if read.argv is not None else None
+            if read.where.kind == "journald":
+                journal = _journal(read, answer, secrets)
+                if journal is None:
+                    continue
+                tail, found = journal
+            else:
+                tail, found = _tail(read, answer, secrets)
+            offset = found if found is not None else offset
+            tails.append(tail)
+        return LogFacts(offset, tuple(tails))
+
+
+def plan_logs(
+    reader: NodeReader, node: NodeSettings, live: LiveFacts, apache: ApacheFacts | None
+) -> LogPlan | None:
+    """What to read of the node's logs since the last start; None on Windows (not read there)."""
     if node.os == "windows":
         return None
-    secrets = Secrets(reader.secrets)
-    tails: list[LogTail] = []
-    offset: int | None = None
     runtime = live.runtime
+    reads: list[LogRead] = []
     for where in locations(reader, node, apache)[:MAX_LOGS]:
         process = runtime.tomcat if runtime and where.kind == "tomcat" else None
         process = runtime.httpd if runtime and where.kind in ("httpd", "modjk") else process
-        tail, found = _tail(transport, where, process.started_at if process else None, secrets)
-        offset = found if found is not None else offset
-        tails.append(tail)
-    if node.has_role("tomcat") and not node.tomcat.logs:
-        pid = runtime.tomcat.pid if runtime and runtime.tomcat else None
+        started = process.started_at if process else None
+        argv = None
+        if where.error is None:
+            argv = ("sh", "-c", TAIL_SCRIPT, "sh", where.path, str(LOG_CAP), str(COUNT_LINES_UP_TO))
+        reads.append(LogRead(where, argv, started))
+    pid = runtime.tomcat.pid if runtime and runtime.tomcat else None
+    unit = node.tomcat.systemd_unit
+    if node.has_role("tomcat") and not node.tomcat.logs and (unit or pid):
         started = runtime.tomcat.started_at if runtime and runtime.tomcat else None
-        journal = _journal(transport, node.tomcat.systemd_unit, pid, started, secrets)
-        if journal is not None:
-            tails.append(journal[0])
-            offset = journal[1] if journal[1] is not None else offset
-    return LogFacts(offset, tuple(tails))
+        since = str(int(started)) if started is not None else ""
+        argv = ("sh", "-c", JOURNAL_SCRIPT, "sh", unit or "", str(pid or ""), since)
+        source = "the inventory's tomcat.systemd_unit" if unit else "the running Tomcat's cgroup"
+        where = Location(f"journal:{unit}", "journald", source)
+        reads.append(LogRead(where, (*argv, str(JOURNAL_LINES), str(LOG_CAP)), started, unit))
+    return LogPlan(tuple(reads))
 
 
 def locations(reader: NodeReader, node: NodeSettings, apache: ApacheFacts | None) -> list[Location]:
@@ -193,21 +240,18 @@ def _apache_kind(path: str) -> str:
     return "modjk" if "jk" in posixpath.basename(path).lower() else "httpd"
 
 
-def _tail(
-    transport: Transport, where: Location, started_at: float | None, secrets: Secrets
-) -> tuple[LogTail, int | None]:
+def _tail(read: LogRead, answer: Answer | None, secrets: Secrets) -> tuple[LogTail, int | None]:
     """One log's tail since the last start, and the node's UTC offset it reported."""
+    where = read.where
     if where.error is not None:
         return LogTail(where.path, where.kind, where.source, error=where.error), None
-    argv = ["sh", "-c", TAIL_SCRIPT, "sh", where.path, str(LOG_CAP), str(COUNT_LINES_UP_TO)]
-    failed = _failure(transport, argv)
-    if isinstance(failed, str):
-        return LogTail(where.path, where.kind, where.source, error=failed), None
-    clock, status, data = _sections(failed.stdout)
+    if answer is None:
+        return LogTail(where.path, where.kind, where.source, error=NO_ANSWER), None
+    clock, status, data = _sections(answer.stdout)
     offset = parse_utc_offset(clock.partition(" ")[2])
     words = status.split()
     if not words or not words[0].isdigit():
-        why = status or f"the node did not answer ({failed.exit_status})"
+        why = status or f"the node did not answer ({answer.exit_status})"
         return LogTail(where.path, where.kind, where.source, error=why), offset
     size = bounded_int(words[0])
     counted = bounded_int(words[1]) if len(words) > 1 and words[1].isdigit() else None
@@ -216,7 +260,7 @@ def _tail(
         data = data.partition(b"\n")[2]
     lines = decode(data).splitlines()
     first = counted - data.count(b"\n") + 1 if counted is not None else None
-    start, since, how = since_start(lines, where.kind, started_at, offset)
+    start, since, how = since_start(lines, where.kind, read.started_at, offset)
     tail = LogTail(
         where.path,
         where.kind,
@@ -231,53 +275,34 @@ def _tail(
 
 
 def _journal(
-    transport: Transport,
-    unit: str | None,
-    pid: int | None,
-    started_at: float | None,
-    secrets: Secrets,
+    read: LogRead, answer: Answer | None, secrets: Secrets
 ) -> tuple[LogTail, int | None] | None:
     """The journal of the unit Tomcat runs under (the inventory's, else its process's cgroup's)
     since its start; None when no unit is known or the node has no journal."""
-    since = str(int(started_at)) if started_at is not None else ""
-    argv = ["sh", "-c", JOURNAL_SCRIPT, "sh", unit or "", str(pid or ""), since]
-    failed = _failure(transport, [*argv, str(JOURNAL_LINES), str(LOG_CAP)])
-    source = "the inventory's tomcat.systemd_unit" if unit else "the running Tomcat's cgroup"
-    if isinstance(failed, str):
+    where, unit = read.where, read.unit
+    if answer is None:
         return (
-            (LogTail(f"journal:{unit}", "journald", source, error=failed), None) if unit else None
+            (LogTail(where.path, where.kind, where.source, error=NO_ANSWER), None) if unit else None
         )
-    clock, status, data = _sections(failed.stdout)
+    clock, status, data = _sections(answer.stdout)
     offset = parse_utc_offset(clock.partition(" ")[2])
     if status in ("no unit", "no journalctl", ""):
-        why = status or f"the node did not answer ({failed.exit_status})"
-        return (LogTail(f"journal:{unit}", "journald", source, error=why), offset) if unit else None
+        why = status or f"the node did not answer ({answer.exit_status})"
+        return (LogTail(where.path, where.kind, where.source, error=why), offset) if unit else None
     lines = decode(data).splitlines()
     if len(data) >= LOG_CAP:
         lines = lines[1:]
-    start, since_at, how = since_start(lines, "journald", started_at, offset)
+    start, since_at, how = since_start(lines, "journald", read.started_at, offset)
     tail = LogTail(
         f"journal:{status}",
         "journald",
-        source,
+        where.source,
         lines=tuple(mask_line(line, secrets) for line in lines[start:]),
         truncated=len(data) >= LOG_CAP,
         since=since_at,
         since_how=how,
     )
     return tail, offset
-
-
-def _failure(transport: Transport, argv: list[str]) -> CommandResult | str:
-    """The command's result, or why it gave none (one line). A lost connection is the node's
-    error (TransportError goes on up), as for every command."""
-    try:
-        result = transport.run(argv)
-    except CommandRefused as exc:
-        return f"not read: {exc}"
-    if result.timed_out:
-        return "not read: no answer within the command timeout"
-    return result
 
 
 def _sections(output: bytes) -> tuple[str, str, bytes]:

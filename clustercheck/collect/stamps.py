@@ -45,6 +45,16 @@ def capped(paths: Sequence[str], windows: bool = False) -> list[str]:
     return kept
 
 
+def asked_paths(paths: Sequence[str], windows: bool = False) -> list[str]:
+    """The paths to stamp: each once, as many as fit one command."""
+    return capped(list(dict.fromkeys(paths)), windows)
+
+
+def output_most(paths: Sequence[str]) -> int:
+    """The most bytes stamping `paths` prints: a time, a space and the path per line."""
+    return sum(len(path.encode("utf-8", "surrogateescape")) + 24 for path in paths)
+
+
 def parse_stamps(text: str, asked: Sequence[str]) -> dict[str, float]:
     """'SECONDS PATH' lines of stat or the PowerShell script; only paths that were asked for
     (what the node prints is data: anything else is passed over)."""
@@ -63,7 +73,7 @@ def gather_stamps(
     """Path -> modification time (epoch seconds, node clock) of those of `paths` that exist;
     empty when the node cannot tell. stat exits 1 when a file is missing and still prints the
     others: the output is read whatever the exit status."""
-    asked = capped(list(dict.fromkeys(paths)), windows)
+    asked = asked_paths(paths, windows)
     if not asked:
         return {}
     try:
