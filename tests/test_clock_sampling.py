@@ -83,7 +83,7 @@ def test_the_sampler_stops_when_the_bound_is_enough(
     fake = FakeTime()
     monkeypatch.setattr(clock, "time", fake)
     stream = FakeStream(fake, rtts_ms, fmt)
-    sample = sample_clock(FakeNode(stream), NodeSettings("n1", "h", ("tomcat",)), enough)
+    sample, _ = sample_clock(FakeNode(stream), NodeSettings("n1", "h", ("tomcat",)), enough)
     assert stream.rounds == rounds
     assert sample.offset is not None
     assert sample.offset.samples == rounds - 1  # the warm-up round is not one

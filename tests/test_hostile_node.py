@@ -172,7 +172,7 @@ class SilentSampler(LocalTransport):
 def test_the_clock_sampler_is_bounded_by_the_nodes_command_timeout() -> None:
     node = NodeSettings("n1", "localhost", ("tomcat",), ssh=SshSettings(command_timeout=0.5))
     start = time.monotonic()
-    sample = sample_clock(SilentSampler(), node)
+    sample, _ = sample_clock(SilentSampler(), node)
     assert time.monotonic() - start < 1.5
     assert sample.offset is None and sample.error and sample.error.startswith("no clock sample")
 

@@ -61,7 +61,7 @@ class PrintingNode(LocalTransport):
 def test_a_clock_that_prints_no_time_gives_no_sample(line: str) -> None:
     """Before: 400 digits read as an infinite float, and the offset was Infinity."""
     assert parse_timestamps(line + "\n") == []
-    sample = sample_clock(PrintingNode(line), NodeSettings("n1", "h", ("tomcat",)))
+    sample, _ = sample_clock(PrintingNode(line), NodeSettings("n1", "h", ("tomcat",)))
     assert sample == ClockSample(error="the node printed no timestamp")
     json.dumps(sample.to_json(), allow_nan=False)
 

@@ -9,11 +9,18 @@ run's thresholds or another sample no longer tightens it; the bound reported is 
 
 from __future__ import annotations
 
+import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from clustercheck.collect.batch import Answers
-from clustercheck.collect.transports.base import Transport, TransportError
+from clustercheck.collect import batch
+from clustercheck.collect.batch import Answers, Argv
+from clustercheck.collect.transports.base import (
+    DEFAULT_MAX_BYTES,
+    Stream,
+    Transport,
+    TransportError,
+)
 from clustercheck.collect.transports.shells import powershell_script
 from clustercheck.derive.clock import Sample, best_offset
 from clustercheck.facts.clock import ClockSample, Offset
@@ -40,23 +47,28 @@ SAMPLE_TIMEOUT_S = 5.0  # for one round trip; all of them within the node's comm
 # reading sits close to the middle of the round trip, and a few ms of node CPU to start where
 # python3 takes tens), else python3 (no fork per sample either), else date(1). The python code
 # and the loop are arguments, never pasted; the loop runs in bash or sh alike ($0: the python
-# code, $1: the loop).
+# code, $1: the loop). Before sampling, the loop runs $2, a batch of commands (collect/batch.py,
+# $3 its nonce) under coreutils' timeout ($4 seconds), and ends its output with a line
+# "== NONCE done": one exec for both.
 _PY_SAMPLER = (
     "import sys, time\nfor _ in sys.stdin:\n"
     "    sys.stdout.write('%.6f\\n' % time.time()); sys.stdout.flush()"
 )
 _SAMPLER_LOOP = (
+    'if [ -n "$2" ]; then if command -v timeout >/dev/null 2>&1; then '
+    'timeout -k 1 "$4" sh -c "$2" "$3"; else sh -c "$2" "$3"; fi; echo; echo "== $3 done"; fi; '
     'if [ -n "${EPOCHREALTIME-}" ]; then while read -r x; do echo "$EPOCHREALTIME"; done; '
     'else command -v python3 >/dev/null && exec python3 -c "$0"; '
     "while read x; do date +%s.%N; done; fi"
 )
-POSIX_CLOCK = [
-    "sh",
-    "-c",
-    'command -v bash >/dev/null && exec bash -c "$1" "$0"; eval "$1"',
-    _PY_SAMPLER,
-    _SAMPLER_LOOP,
-]
+_TO_BASH = 'command -v bash >/dev/null && exec bash -c "$1" "$0" "$1" "$2" "$3" "$4"; eval "$1"'
+
+
+def posix_clock(first: str = "", nonce: str = "", limit_s: float = 0.0) -> list[str]:
+    """argv of the POSIX sampler; `first`: a batch script it runs before sampling."""
+    return ["sh", "-c", _TO_BASH, _PY_SAMPLER, _SAMPLER_LOOP, first, nonce, f"{limit_s:.3f}"]
+
+
 WINDOWS_CLOCK = powershell_script(
     "while ($null -ne [Console]::In.ReadLine()) "
     "{ [DateTimeOffset]::UtcNow.ToUnixTimeMilliseconds() / 1000 }",
@@ -91,18 +103,49 @@ def sampled_enough(samples: list[Sample], resolution_s: float, enough: float) ->
 
 
 def sample_clock(
-    transport: Transport, node: NodeSettings, enough: float = DEFAULT_ENOUGH_MS
-) -> ClockSample:
+    transport: Transport,
+    node: NodeSettings,
+    enough: float = DEFAULT_ENOUGH_MS,
+    first: Sequence[Sequence[Argv]] = (),
+) -> tuple[ClockSample, Answers]:
     """The node's offset from clustercheck's clock, or why it could not be measured; sampled
-    until the bound is within `enough` ms or stops tightening, at most SAMPLES times."""
-    argv = WINDOWS_CLOCK if node.os == "windows" else POSIX_CLOCK
-    warm_up: list[Sample] = []  # the first round trip, which warms the channel up
-    samples: list[Sample] = []
-    texts: list[str] = []
+    until the bound is within `enough` ms or stops tightening, at most SAMPLES times. `first`:
+    groups of alternative commands (batch.script's) the sampler answers before it samples, in the
+    same exec; their answers are returned (empty: each collector asks alone)."""
+    windows = node.os == "windows"
+    commands = [argv for group in first for argv in group] if not windows else []
+    nonce = secrets.token_hex(8)
+    limit = node.ssh.command_timeout
+    argv = (
+        WINDOWS_CLOCK
+        if windows
+        else posix_clock(batch.script(first) if commands else "", nonce, limit)
+    )
     try:
         stream = transport.open_stream(argv)
     except TransportError as exc:
-        return ClockSample(error=f"cannot start the clock sampler: {exc}")
+        return ClockSample(error=f"cannot start the clock sampler: {exc}"), {}
+    answers = _first_answers(stream, nonce, commands, limit + 2) if commands else {}
+    try:
+        return _sample(stream, node, enough), answers
+    finally:
+        stream.close()
+
+
+def _first_answers(stream: Stream, nonce: str, commands: list[Argv], wait_s: float) -> Answers:
+    """The batch's answers, read up to its end line; none when it does not come whole."""
+    try:
+        output = stream.read_until(f"\n== {nonce} done\n".encode(), wait_s, DEFAULT_MAX_BYTES)
+    except (TimeoutError, TransportError, OSError):
+        return {}
+    return batch.parse(output, nonce, commands)
+
+
+def _sample(stream: Stream, node: NodeSettings, enough: float) -> ClockSample:
+    """Samples on the open stream (Cristian's algorithm, the warm-up round trip set aside)."""
+    warm_up: list[Sample] = []  # the first round trip, which warms the channel up
+    samples: list[Sample] = []
+    texts: list[str] = []
     deadline = time.monotonic() + node.ssh.command_timeout
     try:
         for round_trip in range(SAMPLES + 1):
@@ -120,8 +163,6 @@ def sample_clock(
     except (TimeoutError, TransportError, OSError) as exc:
         if not samples and not warm_up:
             return ClockSample(error=f"no clock sample: {exc}")
-    finally:
-        stream.close()
     offset = best_offset(samples or warm_up, timestamp_resolution("".join(texts)))
     if offset is None:
         return ClockSample(error="the node printed no timestamp")

@@ -7,7 +7,7 @@ import socket
 import threading
 import time
 
-from clustercheck.collect.batch import Answers, ask_together
+from clustercheck.collect.batch import Answers
 from clustercheck.collect.clock import (
     DEFAULT_ENOUGH_MS,
     TIMESYNC_COMMANDS,
@@ -16,7 +16,7 @@ from clustercheck.collect.clock import (
 )
 from clustercheck.collect.jvm import gather_jvm
 from clustercheck.collect.reader import NodeReader
-from clustercheck.collect.runtime import gather_runtime
+from clustercheck.collect.runtime import POSIX_COMMAND, gather_runtime
 from clustercheck.collect.transports.base import Transport
 from clustercheck.collect.transports.localfs import LocalTransport
 from clustercheck.derive.targets import front_ends, is_loopback
@@ -34,12 +34,11 @@ def gather_live(
 ) -> None:
     """Phase 1's live facts: addresses, what runs (processes, sockets), the JVM that runs
     Tomcat, the clock (sampled until its bound is within `clock_enough_ms`) and its keeper."""
-    answers = ask_together(transport, together(node))
+    live.clock, answers = sample_clock(transport, node, clock_enough_ms, together(node))
     if node.os == "linux":
         live.addresses = node_addresses(transport, answers)
-    live.clock = sample_clock(transport, node, clock_enough_ms)
     live.timesync = time_sync(transport, node, answers)
-    running = gather_runtime(transport, node)
+    running = gather_runtime(transport, node, answers)
     live.runtime = running.facts
     if node.has_role("tomcat"):
         live.jvm = gather_jvm(transport, reader, node, running)
@@ -49,12 +48,16 @@ ADDRESS_COMMANDS = (("ip", "-o", "addr", "show"), ("hostname", "-I"))
 
 
 def together(node: NodeSettings) -> list[list[tuple[str, ...]]]:
-    """The commands of phase 1's live facts asked in one exec on a POSIX node (the addresses'
-    and the time keeper's alternatives); none elsewhere."""
+    """The commands of phase 1's live facts asked in one exec on a POSIX node, the clock
+    sampler's (the addresses' and the time keeper's alternatives, the process table and
+    sockets); none elsewhere."""
     if node.os == "windows" or node.shell != "sh":
         return []
     timesync = [tuple(argv) for argv, _parse in TIMESYNC_COMMANDS]
-    return [list(ADDRESS_COMMANDS), timesync] if node.os == "linux" else [timesync]
+    runtime = [POSIX_COMMAND]
+    return (
+        [list(ADDRESS_COMMANDS), timesync, runtime] if node.os == "linux" else [timesync, runtime]
+    )
 
 
 def node_addresses(transport: Transport, answers: Answers | None = None) -> list[str]:

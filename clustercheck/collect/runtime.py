@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from clustercheck.collect.batch import Answers
 from clustercheck.collect.transports.base import Transport, TransportError
 from clustercheck.collect.transports.shells import powershell_script
 from clustercheck.facts.runtime import Connection, Listener, RuntimeFacts, ServerProcess
@@ -18,19 +19,20 @@ from clustercheck.parsers.runtime import RuntimeOutput, parse_runtime, parse_win
 
 CONNECTIONS_CAP = 5000  # established connections listed (a busy front end has thousands)
 # The clock, then ps with elapsed seconds (procps >= 3.3), else with [[dd-]hh:]mm:ss (busybox,
-# older procps), then the listening TCP sockets from ss (iproute2; -p names owners the user may
-# see) and the established connections (the first CONNECTIONS_CAP), else the kernel's
-# /proc/net/tcp{,6} (both in one table). Each section is announced by the command that answered
-# it, so the parser knows the format.
+# older procps), then from one ss (iproute2; -p names owners the user may see) the listening TCP
+# sockets and the established connections (the kernel lists listeners first: the cap cuts only
+# connections), else the kernel's /proc/net/tcp{,6} (both in one table). Each section is
+# announced by the command that answered it, so the parser knows the format. ss answers with at
+# least the listener of the sshd it is reached through: empty output means it failed.
 POSIX_SCRIPT = (
     'echo "== now"; date +%s; '
     "if t=$(ps -ww -eo pid=,ppid=,user:32=,etimes=,args= 2>/dev/null); then "
     'echo "== ps etimes"; else echo "== ps etime"; '
     "t=$(ps -eo pid,ppid,user,etime,args 2>/dev/null || ps -o pid,ppid,user,etime,args); fi; "
     'printf "%s\\n" "$t"; '
-    'if t=$(ss -ltnpH 2>/dev/null); then echo "== ss"; printf "%s\\n" "$t"; '
-    f"t=$(ss -tnH state established 2>/dev/null | head -n {CONNECTIONS_CAP}) && "
-    'echo "== ss established"; '
+    "t=$(ss -tnpH state listening state established 2>/dev/null "
+    f"| head -n {CONNECTIONS_CAP + 500}); "
+    'if [ -n "$t" ]; then echo "== ss"; '
     'elif t=$(cat /proc/net/tcp && cat /proc/net/tcp6 2>/dev/null); then echo "== proc"; '
     'else echo "== no sockets"; fi; printf "%s\\n" "$t"; exit 0'
 )
@@ -64,18 +66,29 @@ class Running:
     tomcat_words: list[str] | None = None
 
 
-def gather_runtime(transport: Transport, node: NodeSettings) -> Running:
-    """One command for the clock, the processes and the sockets; one more for the binaries of
-    the servers found (POSIX: /proc/PID/exe)."""
+POSIX_COMMAND: tuple[str, ...] = ("sh", "-c", POSIX_SCRIPT, "sh")
+
+
+def gather_runtime(
+    transport: Transport, node: NodeSettings, answers: Answers | None = None
+) -> Running:
+    """One command for the clock, the processes and the sockets (POSIX: taken from `answers`,
+    what the node said in a batch, when it is there); one more for the binaries of the servers
+    found (POSIX: /proc/PID/exe)."""
     windows = node.os == "windows"
-    argv = powershell_script(WINDOWS_SCRIPT, []) if windows else ["sh", "-c", POSIX_SCRIPT, "sh"]
-    try:
-        result = transport.run(argv)
-    except TransportError as exc:
-        return Running(_unread(f"not asked: {exc}"))
-    if result.timed_out:
-        return Running(_unread("no answer within the command timeout"))
-    text = result.stdout.decode("utf-8", "surrogateescape")
+    answer = None if windows else (answers or {}).get(POSIX_COMMAND)
+    if answer is None:
+        argv = powershell_script(WINDOWS_SCRIPT, []) if windows else list(POSIX_COMMAND)
+        try:
+            result = transport.run(argv)
+        except TransportError as exc:
+            return Running(_unread(f"not asked: {exc}"))
+        if result.timed_out:
+            return Running(_unread("no answer within the command timeout"))
+        stdout = result.stdout
+    else:
+        stdout = answer.stdout
+    text = stdout.decode("utf-8", "surrogateescape")
     output = parse_windows_runtime(text) if windows else parse_runtime(text)
     tomcat = httpd = None
     if node.has_role("tomcat") and node.tomcat.catalina_base:

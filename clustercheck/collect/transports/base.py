@@ -119,6 +119,24 @@ class LineReader:
         del self._buffer[: end + 1]
         return line
 
+    def read_until(self, marker: bytes, timeout: float, cap: int) -> bytes:
+        """Everything before `marker` (which is consumed); TimeoutError when it does not come
+        in time, OSError when more than `cap` bytes come first or the output ends."""
+        deadline = time.monotonic() + timeout
+        while (end := self._buffer.find(marker)) < 0:
+            if len(self._buffer) > cap + len(marker):
+                raise OSError(f"more than {cap} bytes before the end of a section")
+            remaining = deadline - time.monotonic()
+            chunk = self._recv(remaining) if remaining > 0 else None
+            if chunk is None:
+                raise TimeoutError(f"no end of a section within {timeout:g} s")
+            if not chunk:
+                raise OSError("the output ended before the end of a section")
+            self._buffer += chunk
+        data = bytes(self._buffer[:end])
+        del self._buffer[: end + len(marker)]
+        return data
+
 
 class Stream(Protocol):
     """A long-lived command on a warm channel: write a line, read a line (clock sampling)."""
@@ -127,6 +145,9 @@ class Stream(Protocol):
 
     def readline(self, timeout: float) -> bytes:
         """One line; raise TimeoutError when none comes in time, b"" at end of output."""
+
+    def read_until(self, marker: bytes, timeout: float, cap: int) -> bytes:
+        """Everything before `marker` (LineReader.read_until)."""
 
     def close(self) -> None: ...
 

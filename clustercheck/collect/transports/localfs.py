@@ -318,6 +318,9 @@ class LocalStream:
     def readline(self, timeout: float) -> bytes:
         return self._lines.readline(timeout)
 
+    def read_until(self, marker: bytes, timeout: float, cap: int) -> bytes:
+        return self._lines.read_until(marker, timeout, cap)
+
     def close(self) -> None:
         _stop(self._proc)
 
