@@ -20,7 +20,7 @@ from clustercheck.parsers.text import split_sections
 
 # The sections the POSIX script prints, each after a line `== NAME`: which one of a pair came
 # says which command answered.
-SECTIONS = ("now", "ps etimes", "ps etime", "ss", "ss established", "proc", "no sockets")
+SECTIONS = ("now", "ps etimes", "ps etime", "ss", "proc", "no sockets")
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,8 @@ class RuntimeOutput:
 
 
 def parse_runtime(text: str) -> RuntimeOutput:
-    """The POSIX script's sections (`== now`, `== ps etimes` or `== ps etime`, `== ss` and
-    `== ss established`, or `== proc`, or `== no sockets`)."""
+    """The POSIX script's sections (`== now`, `== ps etimes` or `== ps etime`, `== ss` (listeners
+    and established connections), or `== proc`, or `== no sockets`)."""
     sections = split_sections(text, SECTIONS)
     now_text = "".join(sections.get("now", [])).strip()
     now = float(now_text) if now_text.isascii() and now_text.isdigit() else None
@@ -45,9 +45,8 @@ def parse_runtime(text: str) -> RuntimeOutput:
     if now is None:
         table = ProcessTable(None, table.processes, "the node's clock (date +%s) was not read")
     if "ss" in sections:
-        established = sections.get("ss established")
-        links = parse_ss_established("\n".join(established)) if established is not None else None
-        return RuntimeOutput(table, parse_ss("\n".join(sections["ss"])), links=links)
+        ss = "\n".join(sections["ss"])
+        return RuntimeOutput(table, parse_ss(ss), links=parse_ss_established(ss))
     if "proc" in sections:
         proc = "\n".join(sections["proc"])
         return RuntimeOutput(table, parse_proc_net_tcp(proc), links=parse_proc_established(proc))

@@ -1,8 +1,9 @@
-"""A node's listening TCP sockets: `ss -ltnpH` (iproute2), else /proc/net/tcp and tcp6 (the
-kernel's own table, no owner), or Windows' Get-NetTCPConnection; and its established
-connections (`ss -tnH state established`, or the same /proc tables). Addresses come out as Python's
-ipaddress writes them, an IPv4-mapped IPv6 address as its IPv4 address (a JVM binding 10.0.0.5
-on a dual-stack socket shows as [::ffff:10.0.0.5]) and ss's `*` as `::`. Never raises."""
+"""A node's listening TCP sockets: the LISTEN lines of `ss -tnpH` (iproute2), else /proc/net/tcp
+and tcp6 (the kernel's own table, no owner), or Windows' Get-NetTCPConnection; and its
+established connections (the ESTAB lines of the same ss, or the same /proc tables). Addresses
+come out as Python's ipaddress writes them, an IPv4-mapped IPv6 address as its IPv4 address (a
+JVM binding 10.0.0.5 on a dual-stack socket shows as [::ffff:10.0.0.5]) and ss's `*` as `::`.
+Never raises."""
 
 from __future__ import annotations
 
@@ -69,15 +70,13 @@ def parse_ss(text: str) -> tuple[Bound, ...]:
 
 
 def parse_ss_established(text: str) -> tuple[Link, ...]:
-    """Lines of `ss -tnH state established` (queues, local, peer; a leading state column, as
-    plain `ss -tnH` writes it, is skipped)."""
+    """The ESTAB lines of `ss -tnH` (state, queues, local, peer)."""
     found: dict[Link, None] = {}
     for line in text.splitlines():
         fields = line.split()
-        if fields and fields[0] == "ESTAB":
-            fields = fields[1:]
-        if len(fields) < 4:
+        if len(fields) < 5 or fields[0] != "ESTAB":
             continue
+        fields = fields[1:]
         local, remote = _endpoint(fields[2]), _endpoint(fields[3])
         if local and remote:
             found[Link(*local, *remote)] = None

@@ -118,13 +118,17 @@ def test_proc_net_tcp_gives_the_established_tribes_connections() -> None:
     )
 
 
-def test_ss_established_with_or_without_the_state_column() -> None:
-    text = "0      0      10.148.99.1:51022 10.148.99.11:22\nESTAB 0 0 [::1]:8009 [::1]:41234\n"
+def test_ss_established_lines_are_the_estab_ones_beside_the_listeners() -> None:
+    text = (
+        "LISTEN 0 100 10.148.99.1:8009 0.0.0.0:* users:((\"java\",pid=812,fd=40))\n"
+        "ESTAB 0      0      10.148.99.1:51022 10.148.99.11:22 users:((\"sshd\",pid=9,fd=4))\n"
+        "ESTAB 0 0 [::1]:8009 [::1]:41234\n"
+    )
     assert parse_ss_established(text) == (
         Link("10.148.99.1", 51022, "10.148.99.11", 22),
         Link("::1", 8009, "::1", 41234),
     )
-    assert parse_ss_established("garbage\n0 0 host:x y:z\n") == ()
+    assert parse_ss_established("garbage\nESTAB 0 0 host:x y:z\n0 0 1.2.3.4:5 1.2.3.5:6\n") == ()
 
 
 @pytest.mark.parametrize(
