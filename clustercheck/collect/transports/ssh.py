@@ -1,7 +1,9 @@
 """The SSH transport (paramiko): one connection per node, reused by every command, read and probe.
 
 What keeps it fast: the socket is opened here with TCP_NODELAY (paramiko leaves Nagle on, which
-costs ~40 ms per request/response round trip), curve25519 and ed25519 are preferred (paramiko
+costs ~40 ms per request/response round trip) and acknowledges at once (quickack.py: sshd's own
+Nagle against our delayed ACK stalled a fresh connection's first exec ~40 ms), curve25519 and
+ed25519 are preferred (paramiko
 does finite-field DH in pure Python), and known_hosts comes from the run's shared HostKeyStore.
 Every failure to reach a node becomes a one-line ConnectError naming the node and address.
 
@@ -42,6 +44,7 @@ from clustercheck.collect.transports.base import (
 )
 from clustercheck.collect.transports.hostkeys import HostKeyStore
 from clustercheck.collect.transports.localfs import file_error, too_many_entries
+from clustercheck.collect.transports.quickack import quick_ack
 from clustercheck.collect.transports.sftp_batch import RemoteFile, list_many, read_many
 from clustercheck.collect.transports.shells import Unquotable, command_line
 from clustercheck.collect.transports.ssh_config import Hop, Route, resolve_route
@@ -226,6 +229,9 @@ class SshStream:
     def readline(self, timeout: float) -> bytes:
         """The next line with its newline; b"" at end of output; TimeoutError after `timeout`."""
         return self._lines.readline(timeout)
+
+    def read_until(self, marker: bytes, timeout: float, cap: int) -> bytes:
+        return self._lines.read_until(marker, timeout, cap)
 
     def close(self) -> None:
         self._chan.close()
@@ -599,14 +605,15 @@ class SshTransport:
 def _open_socket(
     hop: Hop, via: paramiko.Transport | None, timeout: float
 ) -> socket.socket | paramiko.Channel:
-    """A TCP socket with Nagle off, or a direct-tcpip tunnel through the previous hop."""
+    """A TCP socket with Nagle off that acknowledges at once, or a direct-tcpip tunnel through
+    the previous hop."""
     if via is not None:
         return via.open_channel(
             "direct-tcpip", (hop.hostname, hop.port), ("127.0.0.1", 0), timeout=timeout
         )
     sock = socket.create_connection((hop.hostname, hop.port), timeout=timeout)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return sock
+    return quick_ack(sock)
 
 
 def _close_quietly(resource: paramiko.Transport | paramiko.SFTPClient | None) -> None:
