@@ -38,6 +38,9 @@ class FakeStream:
     def write(self, data: bytes) -> None:
         self.rounds += 1
 
+    def read_until(self, marker: bytes, timeout: float, cap: int) -> bytes:
+        raise OSError("asked nothing before sampling")
+
     def readline(self, timeout: float) -> bytes:
         rtt = self.rtts[self.rounds - 1] / 1000
         self.clock.now += rtt / 2

@@ -160,3 +160,26 @@ def test_bash_tcp_mode_is_open_once_connected() -> None:
 def test_json_lines_with_junk_are_skipped() -> None:
     text = 'Picked up _JAVA_OPTIONS\n{"host": "h", "port": 1, "result": "open", "ms": 1.5}\n{bad\n'
     assert [r.result for r in probes.parse_json_lines(text, "n1")] == ["open"]
+
+
+class Recording(LocalTransport):
+    """The local transport, remembering what it ran."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ran: list[str] = []
+
+    def run(self, argv, *, timeout=None, stdin=None):  # type: ignore[no-untyped-def]
+        self.ran.append(argv[0])
+        return super().run(argv, timeout=timeout, stdin=stdin)
+
+
+@pytest.mark.parametrize(("count", "first"), [(2, "bash"), (probes.BASH_MOST + 1, "python3")])
+def test_bash_probes_a_few_targets_and_python3_many(
+    peers: dict[str, int], count: int, first: str
+) -> None:
+    need(shutil.which("python3") is not None, "python3 not installed")
+    transport = Recording()
+    found = probes.probe_from(transport, "n1", "tcp", [("127.0.0.1", peers["silent"])] * count, 1.0)
+    assert transport.ran[0] == first
+    assert [r.result for r in found or []] == [Outcome.OPEN] * count

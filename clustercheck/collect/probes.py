@@ -19,6 +19,9 @@ from clustercheck.collect.transports.shells import powershell_script
 from clustercheck.facts.probes import FROM_HERE, Outcome, ProbeResult
 
 LOCAL_PROBES = 32  # connects at once from clustercheck's machine
+# Targets up to which the bash probe costs a node less CPU than python3 (measured on Debian 12:
+# bash ~3 ms plus ~0.4 ms per target, python3 ~25-30 ms whatever the count).
+BASH_MOST = 64
 CPING = b"\x12\x34\x00\x01\x0a"
 CPONG = b"AB\x00\x01\x09"
 # A DNS name as resolvers take it; anything else read from a configuration is not probed.
@@ -231,6 +234,8 @@ def probe_from(
     if not targets:
         return refused
     flavours = ["powershell"] if windows else ["bash", "python3"]
+    if len(targets) > BASH_MOST:  # a fork per target: past this python3's flat start is less
+        flavours.reverse()
     for flavour in flavours:
         try:
             result = transport.run(
