@@ -193,9 +193,14 @@ def tomcat_processes(table: ProcessTable) -> list[TomcatProcess]:
 
 
 def _httpd_binary(entry: PsEntry) -> bool:
-    program = (
-        ntpath.basename(entry.exe) if entry.exe else posixpath.basename((entry.words or [""])[0])
-    )
+    """Whether the process runs httpd; a line that cannot is passed over before the costly split
+    (every process of the table is asked)."""
+    if entry.exe:
+        program = ntpath.basename(entry.exe)
+    elif any(name in entry.args.lower() for name in BINARIES):
+        program = posixpath.basename((entry.words or [""])[0])
+    else:
+        return False
     return program.lower().removesuffix(".exe") in BINARIES
 
 
