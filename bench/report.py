@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import nodeprofile
 from measure import Sample
 
 LIVE, OFFLINE, FLOOR, ANSIBLE = (
@@ -592,6 +593,7 @@ def markdown(info: dict, samples: list[Sample], extra: dict) -> str:
                     + "; ".join(f"{k} {v:.1f}%" for k, v in part["buckets"].items())
                 )
             add("")
+    lines += nodeprofile.markdown(extra.get("node_profile", {}))
     return "\n".join(lines) + "\n"
 
 

@@ -27,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import nodefiles  # noqa: E402
+import nodeprofile  # noqa: E402
 import report  # noqa: E402
 from measure import PROTECTED, Sample, become_subreaper, reap_orphans, run_measured  # noqa: E402
 from report import med  # noqa: E402
@@ -199,6 +200,8 @@ class Bench:
         self.node_side = NodeSide(None, None, None)  # filled in by start_node_side
         self.samples: list[Sample] = []
         self.extra: dict = {}
+        self.windows: list[tuple[str, int, float, float]] = []  # timed runs: tool, N, start, end
+        self.node_log: Path | None = None  # --node-profile's command log
         self.raw = open(work / "raw.jsonl", "a")  # noqa: SIM115 (closed in finish)
         self.env = {
             "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
@@ -508,6 +511,7 @@ class Bench:
             # the run is still complete; verify_live made sure every node was judged
             expect = (0, 1) if tool in (LIVE, LIVE_FAST, OFFLINE) else (0,)
             env, after = self.env, None
+        start = time.time()
         sample = run_measured(
             tool,
             n,
@@ -521,6 +525,7 @@ class Bench:
             timeout=self.args.timeout,
             node_side=self.node_side,
         )
+        self.windows.append((tool, n, start, time.time()))
         if tool == LIVE and sample.ok:
             why = self.note_findings(n, self.work / f"report-live-{n}.json")
             if why:
@@ -905,6 +910,8 @@ class Bench:
     # -- results --------------------------------------------------------------------------
 
     def finish(self, info: dict, started: float) -> str:
+        if self.node_log is not None:
+            self.extra["node_profile"] = nodeprofile.summarize(self.node_log, self.windows)
         info["load_end"] = os.getloadavg()
         info["duration_s"] = time.monotonic() - started
         info["args"] = {
@@ -1009,6 +1016,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="count round trips per node through the relay even without --rtt-ms (no delay)",
     )
+    parser.add_argument(
+        "--node-profile",
+        action="store_true",
+        help="log every node command's CPU (bench/nodeprofile.py); slows every session",
+    )
     parser.add_argument("--workdir", help="where nodes, keys and logs go (default: a new /tmp dir)")
     parser.add_argument("--keep", action="store_true", help="keep the work dir")
     parser.add_argument(
@@ -1091,6 +1103,8 @@ def main(argv: list[str] | None = None) -> int:
         if bench.private_net:
             setup_private_net(bench.addresses)
         bench.fleet.prepare()
+        if args.node_profile:
+            bench.fleet.force_command, bench.node_log = nodeprofile.write_wrapper(work)
         bench.start_node_side()
         bench.ajp_port = free_port(bench.addresses, 8009)
         bench.receiver_port = free_port(bench.addresses, 4000)

@@ -119,6 +119,7 @@ class SshdFleet:
         self.known_hosts = work / "known_hosts"
         self.ssh_config = work / "ssh_config"  # empty: never the user's ~/.ssh/config
         self.group: NodeGroup | None = None  # the node side's cgroup (bench/nodeside.py)
+        self.force_command: Path | None = None  # every session through it (nodeprofile.py)
 
     def prepare(self) -> None:
         for tool in ("ssh-keygen", "ssh"):
@@ -193,6 +194,8 @@ class SshdFleet:
         ]
         if newer:
             lines.append("PerSourcePenalties no")  # 9.8+: would penalise our bursts
+        if self.force_command is not None:
+            lines.append(f"ForceCommand {self.force_command}")
         path = self.work / f"sshd_{group}.conf"
         path.write_text("\n".join(lines) + "\n")
         return path
