@@ -51,7 +51,7 @@ def label(command: str) -> str:
 
 
 def summarize(log: Path, windows: list[tuple[str, int, float, float]]) -> dict:
-    """{tool: {"n": N, "runs": k, "rows": [[label, calls per run, ms per call, ms per run]]}}
+    """{tool: {"n": N, "runs": k, "rows": [(label, calls per run, ms per call, ms per run)]}}
     of the timed runs (`windows`: tool, N, start, end), heaviest first."""
     if not log.exists():
         return {}
@@ -69,7 +69,7 @@ def summarize(log: Path, windows: list[tuple[str, int, float, float]]) -> dict:
     for (tool, n), by_label in found.items():
         count = runs[(tool, n)]
         rows = [
-            [name, len(ms) / count, sum(ms) / len(ms), sum(ms) / count]
+            (name, len(ms) / count, sum(ms) / len(ms), sum(ms) / count)
             for name, ms in by_label.items()
         ]
         rows.sort(key=lambda row: -row[3])
