@@ -24,9 +24,9 @@ DIAGNOSIS = {
 def ajp_cping(derived: Derived) -> Iterator[Finding]:
     """From each apache node, every balanced member answers AJP13 CPing with CPong in time.
 
-    The probe runs on the apache node itself, where mod_jk or mod_proxy connects from (python3
-    there, else bash's /dev/tcp; nothing is installed), and sends the 5-byte CPing to each member's
-    host:port (a mod_jk worker or a BalancerMember). It tells apart a CPong (with its time), a
+    The probe runs on the apache node itself, where mod_jk or mod_proxy connects from (bash's
+    /dev/tcp there, python3 for more than 64 members; nothing is installed), and sends the 5-byte
+    CPing to each member's host:port (a mod_jk worker or a BalancerMember). It tells apart a CPong (with its time), a
     refused connection, a connect that times out, a port that accepts but never answers (a connector
     that failed to start), and a port that is not AJP. Members the balancer deliberately keeps out
     (mod_jk activation D or S, mod_proxy status=D or S) are reported, not failed. When the apache
