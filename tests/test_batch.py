@@ -129,3 +129,11 @@ def test_commands_are_packed_into_as_few_execs_as_the_output_cap_allows() -> Non
 def test_a_command_cut_by_the_timeout_and_those_after_it_have_no_answer() -> None:
     commands = [(*PRINTF, "a"), ("sh", "-c", "echo partial; sleep 5"), (*PRINTF, "b")]
     assert ask_each(LocalTransport(1), commands, [8] * 3, 1 << 20) == [Answer(0, b"a"), None, None]
+
+
+def test_through_sudo_the_process_table_is_not_asked_as_the_login_user() -> None:
+    """ss names sockets' owners only to root: with ssh.become it is asked alone, through sudo."""
+    plain = NodeSettings("n1", "h", ("tomcat",))
+    become = NodeSettings("n1", "h", ("tomcat",), ssh=SshSettings(become=True))
+    assert [POSIX_COMMAND] in together(plain)
+    assert all(POSIX_COMMAND not in group for group in together(become))

@@ -50,14 +50,15 @@ ADDRESS_COMMANDS = (("ip", "-o", "addr", "show"), ("hostname", "-I"))
 def together(node: NodeSettings) -> list[list[tuple[str, ...]]]:
     """The commands of phase 1's live facts asked in one exec on a POSIX node, the clock
     sampler's (the addresses' and the time keeper's alternatives, the process table and
-    sockets); none elsewhere."""
+    sockets); none elsewhere. The sampler runs as the login user: through `ssh.become` the
+    process table and sockets are asked alone, through sudo (ss names the owners only to root)."""
     if node.os == "windows" or node.shell != "sh":
         return []
-    timesync = [tuple(argv) for argv, _parse in TIMESYNC_COMMANDS]
-    runtime = [POSIX_COMMAND]
-    return (
-        [list(ADDRESS_COMMANDS), timesync, runtime] if node.os == "linux" else [timesync, runtime]
-    )
+    groups = [list(ADDRESS_COMMANDS)] if node.os == "linux" else []
+    groups.append([tuple(argv) for argv, _parse in TIMESYNC_COMMANDS])
+    if not node.ssh.become:
+        groups.append([POSIX_COMMAND])
+    return groups
 
 
 def node_addresses(transport: Transport, answers: Answers | None = None) -> list[str]:
