@@ -16,10 +16,11 @@ from sshd_server import SshServer
 from support import need
 
 from clustercheck.collect import jvm
+from clustercheck.collect.batch import Answer
 from clustercheck.collect.gather import TransportFactory, gather_node
 from clustercheck.collect.jvm import java_home_from_setenv, net_options
 from clustercheck.collect.reader import NodeReader
-from clustercheck.collect.runtime import gather_runtime
+from clustercheck.collect.runtime import POSIX_COMMAND, gather_runtime
 from clustercheck.collect.transports.base import CommandResult
 from clustercheck.collect.transports.localfs import LocalTransport
 from clustercheck.facts.cluster import ClusterFacts
@@ -351,3 +352,30 @@ def test_setenv_java_home_is_node_data_too(tmp_path: Path) -> None:
     assert str(home / "bin" / "java") not in transport.programs
     assert facts.source == f"JAVA_HOME in {base}/bin/setenv.sh"
     assert facts.error and f"{home}/bin can be written by group or others" in facts.error
+
+
+def test_a_node_keeps_only_the_sockets_on_its_own_wildcard_and_loopback_addresses() -> None:
+    """A socket table shared with other hosts (containers in one network namespace, the
+    benchmark's simulated nodes) is kept to the node's own sockets; unknown addresses keep all."""
+    table = (
+        "== now\n1796000000\n== ps etimes\n== ss\n"
+        "LISTEN 0 100 10.0.0.5:8009 0.0.0.0:*\n"
+        "LISTEN 0 100 10.0.0.6:8009 0.0.0.0:*\n"
+        "LISTEN 0 128 0.0.0.0:22 0.0.0.0:*\n"
+        "LISTEN 0 128 [::]:22 [::]:*\n"
+        "LISTEN 0 511 127.0.0.1:80 0.0.0.0:*\n"
+        "ESTAB 0 0 10.0.0.5:4000 10.0.0.6:51234\n"
+        "ESTAB 0 0 10.0.0.6:51234 10.0.0.5:4000\n"
+    )
+    answers = {POSIX_COMMAND: Answer(0, table.encode())}
+    node = NodeSettings("n1", "h", ("tomcat",))
+    kept = gather_runtime(LocalTransport(), node, answers, ["10.0.0.5", "127.0.0.1"]).facts
+    assert [(s.address, s.port) for s in kept.listeners or ()] == [
+        ("10.0.0.5", 8009),
+        ("0.0.0.0", 22),
+        ("::", 22),
+        ("127.0.0.1", 80),
+    ]
+    assert [(c.local, c.remote) for c in kept.connections or ()] == [("10.0.0.5", "10.0.0.6")]
+    every = gather_runtime(LocalTransport(), node, answers).facts
+    assert len(every.listeners or ()) == 5 and len(every.connections or ()) == 2

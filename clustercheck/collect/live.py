@@ -38,7 +38,7 @@ def gather_live(
     if node.os == "linux":
         live.addresses = node_addresses(transport, answers)
     live.timesync = time_sync(transport, node, answers)
-    running = gather_runtime(transport, node, answers)
+    running = gather_runtime(transport, node, answers, live.addresses)
     live.runtime = running.facts
     if node.has_role("tomcat"):
         live.jvm = gather_jvm(transport, reader, node, running)

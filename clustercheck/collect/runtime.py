@@ -7,6 +7,8 @@ it compares with the node's file times without trusting clustercheck's clock."""
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from clustercheck.collect.batch import Answers
@@ -70,11 +72,14 @@ POSIX_COMMAND: tuple[str, ...] = ("sh", "-c", POSIX_SCRIPT, "sh")
 
 
 def gather_runtime(
-    transport: Transport, node: NodeSettings, answers: Answers | None = None
+    transport: Transport,
+    node: NodeSettings,
+    answers: Answers | None = None,
+    own: Sequence[str] = (),
 ) -> Running:
     """One command for the clock, the processes and the sockets (POSIX: taken from `answers`,
     what the node said in a batch, when it is there); one more for the binaries of the servers
-    found (POSIX: /proc/PID/exe)."""
+    found (POSIX: /proc/PID/exe). `own`: the node's addresses, which its sockets are kept to."""
     windows = node.os == "windows"
     answer = None if windows else (answers or {}).get(POSIX_COMMAND)
     if answer is None:
@@ -96,7 +101,7 @@ def gather_runtime(
     if node.has_role("apache"):
         httpd = find_httpd(output.table, node.apache.httpd_conf, node.apache.server_root)
     exes = _binaries(transport, [p for p in (tomcat, httpd) if p and p.exe is None])
-    facts = _facts(output, exes, tomcat, httpd)
+    facts = _facts(output, exes, tomcat, httpd, frozenset(own))
     return Running(facts, tomcat.words if tomcat else None)
 
 
@@ -105,7 +110,11 @@ def _unread(why: str) -> RuntimeFacts:
 
 
 def _facts(
-    output: RuntimeOutput, exes: dict[int, str], tomcat: PsEntry | None, httpd: PsEntry | None
+    output: RuntimeOutput,
+    exes: dict[int, str],
+    tomcat: PsEntry | None,
+    httpd: PsEntry | None,
+    own: frozenset[str],
 ) -> RuntimeFacts:
     def server(entry: PsEntry | None) -> ServerProcess | None:
         if entry is None:
@@ -115,12 +124,15 @@ def _facts(
 
     listeners = None
     if output.sockets is not None:
-        listeners = tuple(Listener(s.address, s.port, s.pid) for s in output.sockets)
+        listeners = tuple(
+            Listener(s.address, s.port, s.pid) for s in output.sockets if mine(s.address, own)
+        )
     connections = None
     if output.links is not None:
+        links = [c for c in output.links if mine(c.local, own)]
         connections = tuple(
             Connection(c.local, c.local_port, c.remote, c.remote_port)
-            for c in output.links[:CONNECTIONS_CAP]
+            for c in links[:CONNECTIONS_CAP]
         )
     return RuntimeFacts(
         output.table.now or 0.0,
@@ -131,6 +143,19 @@ def _facts(
         listeners_error=output.sockets_error,
         processes_error=output.table.error,
     )
+
+
+def mine(address: str, own: frozenset[str]) -> bool:
+    """Whether a socket bound to `address` can be the node's: one of its own addresses (`own`,
+    as `ip addr` lists them; empty: not known, every socket is), a wildcard or loopback. A
+    socket table that also lists other hosts' sockets (containers sharing one network
+    namespace, or the benchmark's simulated nodes) is kept to the node's own."""
+    if not own or address in own or address in ("0.0.0.0", "::"):
+        return True
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
 
 
 def _binaries(transport: Transport, entries: list[PsEntry]) -> dict[int, str]:
