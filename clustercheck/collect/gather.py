@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from clustercheck.bugs import describe_bug
 from clustercheck.collect import apache, logs, tomcat
 from clustercheck.collect.apache import gather_apache, gather_httpd_build, gather_loaded_modules
+from clustercheck.collect.arenas import limit_arenas
 from clustercheck.collect.balancer import gather_balancer
 from clustercheck.collect.batch import ask_each
 from clustercheck.collect.clock import DEFAULT_ENOUGH_MS, enough_ms
@@ -96,6 +97,7 @@ def gather(
     `recorded`: a snapshot's live facts, by node, for what reading its files depends on (what
     the httpd binary said, what <IfFile> found)."""
     factory = factory or TransportFactory()
+    limit_arenas()
     started = datetime.now(UTC)
     clock = time.monotonic()
     transports: dict[str, Transport] = {}
