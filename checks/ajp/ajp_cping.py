@@ -26,12 +26,13 @@ def ajp_cping(derived: Derived) -> Iterator[Finding]:
 
     The probe runs on the apache node itself, where mod_jk or mod_proxy connects from (bash's
     /dev/tcp there, python3 for more than 64 members; nothing is installed), and sends the 5-byte
-    CPing to each member's host:port (a mod_jk worker or a BalancerMember). It tells apart a CPong (with its time), a
-    refused connection, a connect that times out, a port that accepts but never answers (a connector
-    that failed to start), and a port that is not AJP. Members the balancer deliberately keeps out
-    (mod_jk activation D or S, mod_proxy status=D or S) are reported, not failed. When the apache
-    node cannot run the probe, it runs from clustercheck's machine and says so. A member whose
-    Tomcat is not running is not judged here: CC801 reports that one cause.
+    CPing to each member's host:port (a mod_jk worker or a BalancerMember). It tells apart a
+    CPong (with its time), a refused connection, a connect that times out, a port that accepts
+    but never answers (a connector that failed to start), and a port that is not AJP. Members
+    the balancer deliberately keeps out (mod_jk activation D or S, mod_proxy status=D or S) are
+    reported, not failed. When the apache node cannot run the probe, it runs from clustercheck's
+    machine and says so. A member whose Tomcat is not running is not judged here: CC801 reports
+    that one cause.
 
     ## Why it matters
     A port that is open is not an AJP connector that works: Tomcat keeps the port bound even
