@@ -84,9 +84,11 @@ def _pip(venv: Path, *args: str) -> None:
 
 
 def _works(python: Path, code: str) -> bool:
+    """Whether `code` runs in the venv; isolated (-I), so a `clustercheck` folder in the current
+    directory (this repository's, when the bench is started from it) is not what it imports."""
     if not python.exists():
         return False
-    return subprocess.run([str(python), "-c", code], capture_output=True).returncode == 0
+    return subprocess.run([str(python), "-I", "-c", code], capture_output=True).returncode == 0
 
 
 def ensure_venvs(need_ansible: bool, source: Path) -> None:
