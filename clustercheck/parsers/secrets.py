@@ -201,6 +201,8 @@ def _xml(text: str, also: Collection[str], found: Found) -> None:
             group = _value_group(attr)
             secret_at[attr.start(group)] = attr.group(group)
     for tag in _START_TAG.finditer(text):
+        if "value" not in tag.group(1):
+            continue  # no `value` to be secret (the common tag, not worth reading)
         attrs = {a.group(1): a for a in _ATTR.finditer(tag.group(1))}
         name, value = attrs.get("name"), attrs.get("value")
         if name and value and _secret(unescape_attribute(name.group(_value_group(name))), also):
@@ -253,7 +255,7 @@ def _lines(text: str, also: Collection[str], found: Found, java: bool) -> None:
         key, start = line.group("key"), line.start("value")
         value = line.group("value").rstrip(" \t\r")
         _name(found, line.start("key"), key)
-        if java:  # a key may be written with escapes (`ajp.s\u0065cret`)
+        if java and "\\" in key:  # a key may be written with escapes (`ajp.s\u0065cret`)
             key = next(iter(parse_java_properties(f"{key}=x")), key)
         if not _secret(key, also):
             _inner(found, value, start, also)
