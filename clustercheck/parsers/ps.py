@@ -7,11 +7,10 @@ from __future__ import annotations
 import ntpath
 import posixpath
 import re
-import shlex
 from dataclasses import dataclass
 
 from clustercheck.parsers.httpd_build import BINARIES, HttpdProcess, httpd_command_line
-from clustercheck.parsers.text import bounded_int
+from clustercheck.parsers.text import bounded_int, shell_words
 
 BOOTSTRAP = "org.apache.catalina.startup.Bootstrap"
 # procrun, the service wrapper of Tomcat on Windows: Tomcat10.exe //RS//Tomcat10 runs the JVM
@@ -40,10 +39,7 @@ class PsEntry:
         runtime splits, backslashes kept)."""
         if self.exe is not None:  # a Windows process
             return [w.replace('"', "") for w in _WINDOWS_WORD.findall(self.args)]
-        try:
-            return shlex.split(self.args)
-        except ValueError:
-            return self.args.split()
+        return shell_words(self.args)
 
 
 @dataclass(frozen=True)
