@@ -329,17 +329,24 @@ def _split(value: str) -> list[str]:
 
 
 def _load_target(target: str) -> tuple[ClusterSettings, Snapshot | None]:
-    from clustercheck.collect.snapshot import SnapshotError, is_snapshot, load_snapshot
     from clustercheck.inventory.loader import InventoryError, load_inventory
 
+    if os.path.isdir(target):
+        return _load_snapshot(target)
     try:
-        if os.path.isdir(target):
-            if not is_snapshot(target):
-                raise UsageError(f"{target}: a directory, but not a snapshot (no snapshot.json)")
-            return load_snapshot(Path(target))
         return load_inventory(target), None
     except InventoryError as exc:
         raise UsageError(*exc.problems) from None
+
+
+def _load_snapshot(target: str) -> tuple[ClusterSettings, Snapshot]:
+    """A snapshot directory; only a run of one imports what reads (and writes) snapshots."""
+    from clustercheck.collect.snapshot import SnapshotError, is_snapshot, load_snapshot
+
+    if not is_snapshot(target):
+        raise UsageError(f"{target}: a directory, but not a snapshot (no snapshot.json)")
+    try:
+        return load_snapshot(Path(target))
     except SnapshotError as exc:
         raise UsageError(str(exc)) from None
 
@@ -400,7 +407,6 @@ def _gather(
 def cmd_run(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from clustercheck.collect.snapshot import apply_recorded
     from clustercheck.derive.derived import Derived
     from clustercheck.engine.log_rules import installed_log_rules
     from clustercheck.engine.registry import RegistryError, load_checks, select
@@ -432,6 +438,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     needs = frozenset().union(*(c.needs for c in checks))
     facts = _gather(settings, args, needs=needs, recorded=recorded)
     if recorded:
+        from clustercheck.collect.snapshot import apply_recorded
+
         apply_recorded(facts, recorded)
     facts.left_out = tuple(n for n in inventory.nodes if n not in settings.nodes)
     derived = Derived(facts)
