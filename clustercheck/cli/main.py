@@ -7,6 +7,7 @@ or paramiko.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import signal
 import sys
@@ -404,6 +405,14 @@ def _gather(
         )
 
 
+def _settled() -> None:
+    """What the run holds now lives until it ends (its code, then its facts): frozen out of the
+    garbage collector's generations, which each later collection, and the last one at exit,
+    would walk again in full (~0.1 s of CPU at 30 nodes). A frozen object is still freed when
+    nothing refers to it; only a reference cycle among them stays until exit."""
+    gc.freeze()
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from datetime import date
 
@@ -436,12 +445,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     target = _upgrade_target(args)
     inventory, settings = settings, _limit(settings, args.limit)
     needs = frozenset().union(*(c.needs for c in checks))
+    _settled()  # the checks and what they import
     facts = _gather(settings, args, needs=needs, recorded=recorded)
     if recorded:
         from clustercheck.collect.snapshot import apply_recorded
 
         apply_recorded(facts, recorded)
     facts.left_out = tuple(n for n in inventory.nodes if n not in settings.nodes)
+    _settled()  # the facts
     derived = Derived(facts)
     results = run_checks(checks, facts, derived)
     upgrade = judge_upgrade(checks, facts, results, target) if target else None
