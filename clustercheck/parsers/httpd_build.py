@@ -15,6 +15,7 @@ SECTIONS = ("binary", "version", "modules", "processes")
 _VERSION = re.compile(r"Server version:\s*Apache/(\d+\.\d+\.\d+)")
 _SOURCE = re.compile(r"^\s+([\w.-]+\.c)\s*$")
 BINARIES = ("httpd", "apache2", "httpd2")  # the names httpd runs under
+_QUOTING = str.maketrans("", "", "\"'\\")  # what a shell drops from a word it reads
 MAX_PROCESSES = 32  # distinct command lines kept: children repeat their parent's
 
 
@@ -73,6 +74,8 @@ def _processes(lines: list[str]) -> tuple[HttpdProcess, ...]:
     """httpd processes among `ps -eo args` lines: those whose program is an httpd binary."""
     found: dict[HttpdProcess, None] = {}
     for line in lines:
+        if not may_run_httpd(line):
+            continue
         words = shell_words(line)
         if not words or words[0].rsplit("/", 1)[-1] not in BINARIES:
             continue
@@ -80,6 +83,14 @@ def _processes(lines: list[str]) -> tuple[HttpdProcess, ...]:
         if len(found) >= MAX_PROCESSES:
             break
     return tuple(found)
+
+
+def may_run_httpd(line: str) -> bool:
+    """Whether a process's command line may start with an httpd binary, in any case: its
+    letters, the shell's quotes and escapes left out, spell one. The test before splitting
+    each line of a process table as a shell would."""
+    lowered = line.translate(_QUOTING).lower()
+    return any(name in lowered for name in BINARIES)
 
 
 def httpd_command_line(args: list[str]) -> HttpdProcess:

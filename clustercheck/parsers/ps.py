@@ -9,7 +9,12 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from clustercheck.parsers.httpd_build import BINARIES, HttpdProcess, httpd_command_line
+from clustercheck.parsers.httpd_build import (
+    BINARIES,
+    HttpdProcess,
+    httpd_command_line,
+    may_run_httpd,
+)
 from clustercheck.parsers.text import bounded_int, shell_words
 
 BOOTSTRAP = "org.apache.catalina.startup.Bootstrap"
@@ -189,9 +194,12 @@ def tomcat_processes(table: ProcessTable) -> list[TomcatProcess]:
 
 
 def _httpd_binary(entry: PsEntry) -> bool:
-    program = (
-        ntpath.basename(entry.exe) if entry.exe else posixpath.basename((entry.words or [""])[0])
-    )
+    if entry.exe:
+        program = ntpath.basename(entry.exe)
+    elif may_run_httpd(entry.args):
+        program = posixpath.basename((entry.words or [""])[0])
+    else:
+        return False
     return program.lower().removesuffix(".exe") in BINARIES
 
 

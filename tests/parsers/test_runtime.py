@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from clustercheck.parsers.httpd_build import BINARIES, may_run_httpd
 from clustercheck.parsers.ps import find_httpd, find_tomcat, parse_ps
 from clustercheck.parsers.runtime import parse_runtime, parse_windows_runtime
 from clustercheck.parsers.sockets import (
@@ -69,6 +70,27 @@ def test_a_command_line_is_split_as_shlex_splits_it(line: str) -> None:
     except ValueError:  # a quote that does not close
         expected = line.split()
     assert shell_words(line) == expected
+
+
+@st.composite
+def _httpd_lines(draw: st.DrawFn) -> str:
+    """An httpd binary's name as a shell may write it (any case, quotes and escapes between its
+    letters, a folder before it), then anything."""
+    name = draw(st.sampled_from(BINARIES))
+    quoted = "".join(
+        draw(st.sampled_from(["", "''", '""', "\\"])) + draw(st.sampled_from([c, c.upper()]))
+        for c in name
+    )
+    folder = draw(st.sampled_from(["", "/usr/sbin/", "'/opt/a b/'"]))
+    return folder + quoted + draw(st.text(alphabet=" \t-'\"\\aX", max_size=8))
+
+
+@given(_httpd_lines())
+def test_a_line_whose_program_is_httpd_may_run_httpd(line: str) -> None:
+    """may_run_httpd passes over a line only when its program cannot be an httpd binary."""
+    words = shell_words(line)
+    program = words[0].rpartition("/")[2].lower() if words else ""
+    assert may_run_httpd(line) or program not in BINARIES
 
 
 def test_ps_without_etimes_gives_elapsed_times_as_dd_hh_mm_ss() -> None:
