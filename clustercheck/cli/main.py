@@ -14,7 +14,6 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -356,6 +355,7 @@ def _limit(settings: ClusterSettings, limit: str) -> ClusterSettings:
     """The nodes --limit names (by name or role), and the waivers that can apply to them: a
     waiver for a node left out would say it matched nothing, and a snapshot keeps none."""
     import difflib
+    from dataclasses import replace
 
     keys = _split(limit)
     if not keys:
@@ -414,6 +414,7 @@ def _settled() -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from dataclasses import replace
     from datetime import date
 
     from clustercheck.derive.derived import Derived
@@ -649,6 +650,8 @@ def _history(report: Report, path: str, fail_on: Status) -> Trend:
 
 def _print_terminal(report: Report, options: RenderOptions, *, to_stderr: bool) -> None:
     """The terminal report, on stderr when a report took stdout; coloured as the terminal can."""
+    from dataclasses import replace
+
     from rich.console import Console
 
     from clustercheck.report.formats import COLOR_SYSTEMS
@@ -698,6 +701,8 @@ SSH_OPTIONS = {
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from clustercheck.cli.output import OutputError, write_output
     from clustercheck.collect.discover import DiscoverError, discover_balancers, parse_target
     from clustercheck.inventory.writer import write_inventory
