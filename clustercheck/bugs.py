@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 
 
 def describe_bug(exc: BaseException) -> str:
     """`KeyError at clustercheck.collect.tomcat:123`: the innermost frame outside the standard
     library (else the innermost); the message only with CLUSTERCHECK_DEBUG set."""
+    import traceback  # only when there is a bug: not for every start (`--help`)
+
     frames = [
         (str(frame.f_globals.get("__name__", "?")), line)
         for frame, line in traceback.walk_tb(exc.__traceback__)

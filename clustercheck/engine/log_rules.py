@@ -22,20 +22,18 @@ _ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 def load_log_rules(eps: Iterable[EntryPoint] | None = None) -> tuple[LogRule, ...]:
     """Every registered rule, in registration order; RegistryError (one line, naming the plugin)
     for a rule that is not one, is malformed, or has an id another rule has."""
-    found: dict[str, tuple[LogRule, str]] = {}
+    found: dict[str, tuple[LogRule, EntryPoint]] = {}
     for ep in eps if eps is not None else entry_points(group=GROUP):
         rules = load_plugin(ep, tuple, RegistryError, "log rule", " (a tuple of LogRule)")
-        where = origin(ep)
         for rule in rules:
             problem = _malformed(rule)
             if problem:
-                raise RegistryError(f"log rule plugin {where}: {problem}")
+                raise RegistryError(f"log rule plugin {origin(ep)}: {problem}")
             if rule.id in found:
-                raise RegistryError(
-                    f"duplicate log rule id {rule.id}: {found[rule.id][1]} and {where}"
-                )
-            found[rule.id] = (rule, where)
-    return tuple(rule for rule, _where in found.values())
+                first = origin(found[rule.id][1])
+                raise RegistryError(f"duplicate log rule id {rule.id}: {first} and {origin(ep)}")
+            found[rule.id] = (rule, ep)
+    return tuple(rule for rule, _ep in found.values())
 
 
 @functools.cache

@@ -10,7 +10,9 @@ T = TypeVar("T")
 
 
 def origin(ep: EntryPoint) -> str:
-    """`distribution:module:attribute`, how every plugin error names a plugin."""
+    """`distribution:module:attribute`, how every plugin error names a plugin. Only for an
+    error: the distribution's name is read from its metadata, an email-format file that
+    importlib.metadata parses again at every call."""
     return f"{ep.dist.name if ep.dist else '?'}:{ep.value}"
 
 

@@ -31,9 +31,8 @@ class RegistryError(Exception):
 def load_checks(eps: Iterable[EntryPoint] | None = None) -> list[Check]:
     """Every registered check, sorted by code."""
     found: dict[str, Check] = {}
-    names: dict[str, str] = {}
+    names: dict[str, EntryPoint] = {}
     for ep in eps if eps is not None else entry_points(group=GROUP):
-        where = origin(ep)
         obj = load_plugin(ep, Check, RegistryError, "check", " (use @check)")
         if ep.name != obj.code:
             raise RegistryError(
@@ -42,12 +41,14 @@ def load_checks(eps: Iterable[EntryPoint] | None = None) -> list[Check]:
             )
         if obj.code in found:
             raise RegistryError(
-                f"duplicate check code {obj.code}: {found[obj.code].origin} and {where}"
+                f"duplicate check code {obj.code}: {found[obj.code].origin} and {origin(ep)}"
             )
         if obj.name in names:
-            raise RegistryError(f"duplicate check name {obj.name}: {names[obj.name]} and {where}")
+            raise RegistryError(
+                f"duplicate check name {obj.name}: {origin(names[obj.name])} and {origin(ep)}"
+            )
         found[obj.code] = obj
-        names[obj.name] = where
+        names[obj.name] = ep
     checks = sorted(found.values(), key=lambda c: c.code)
     _check_families(checks)
     return checks

@@ -76,6 +76,7 @@ _TOMCAT_PACKAGES = (
 CONNECTOR = "org.apache.catalina.connector.Connector"
 _HTTP = ("HTTP/1.1", "org.apache.coyote.http11.Http11NioProtocol")
 _AJP = ("AJP/1.3", "org.apache.coyote.ajp.AjpNioProtocol")
+SUGGESTED_MAX = 4096  # suggestions a table remembers
 
 
 # ---------------------------------------------------------------------------- the tables
@@ -131,6 +132,11 @@ class TomcatTable:
     # Connector.setProperty renames these before the handler sees them (7.0, 8.5)
     connector_replacements: Mapping[str, str] = field(default_factory=dict)
     also: str | None = None  # the line's first release, whose dropped classes it also holds
+    # suggest_attribute's answers by its arguments: it is asked about every attribute of every
+    # node's server.xml, and a cluster's nodes write the same ones
+    _suggested: dict[tuple[str, str | None, str, str | None], str | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def releases(self) -> str:
@@ -286,6 +292,16 @@ class TomcatTable:
         self, path: str, class_name: str | None, attr: str, protocol: str | None = None
     ) -> str | None:
         """The attribute a misspelt or miscased one most likely meant."""
+        key = (path, class_name, attr, protocol)
+        if key not in self._suggested:
+            if len(self._suggested) >= SUGGESTED_MAX:  # the names are a node's word
+                self._suggested.clear()
+            self._suggested[key] = self._suggest(path, class_name, attr, protocol)
+        return self._suggested[key]
+
+    def _suggest(
+        self, path: str, class_name: str | None, attr: str, protocol: str | None
+    ) -> str | None:
         names = self.attribute_names(path, class_name, protocol)
         by_lower = {n.lower(): n for n in names}
         lowered = attr.lower()

@@ -10,6 +10,7 @@ nor does httpd's `ProxyPass`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 
@@ -43,6 +44,9 @@ _NAMED_LIKE_A_SECRET = frozenset({"proxypass"})
 _WRAPPING = " \t\r\n\xa0\"'"
 
 
+# Memoized: every attribute, key and variable of every file of every node is asked about, and
+# the nodes of a cluster write the same few hundred names. Bounded: the names are a node's word.
+@functools.lru_cache(maxsize=4096)
 def is_secret_name(name: str) -> bool:
     """Whether a value set under this name is a secret."""
     if name.lower() in _NAMED_LIKE_A_SECRET:
@@ -94,24 +98,24 @@ class Secrets:
 
     def replace(self, text: str, by: Callable[[str], str]) -> str:
         """`text` with every secret replaced by what `by` makes of it."""
-        if not self._by_start:
+        starts = self._by_start
+        if not starts:
             return text
+        # where a secret may start, in one comprehension: most text holds none, and this scan
+        # is all it costs
+        maybe = [
+            at for at in range(len(text) - HIDDEN_MIN + 1) if text[at : at + HIDDEN_MIN] in starts
+        ]
         out: list[str] = []
-        done = at = 0
-        while at <= len(text) - HIDDEN_MIN:
-            form = next(
-                (
-                    f
-                    for f in self._by_start.get(text[at : at + HIDDEN_MIN], ())
-                    if text.startswith(f, at)
-                ),
-                None,
-            )
-            if form is None:
-                at += 1
-                continue
-            out += [text[done:at], by(self._secret_of[form])]
-            done = at = at + len(form)
+        done = 0
+        for at in maybe:
+            if at < done:
+                continue  # inside the secret just replaced
+            candidates = starts[text[at : at + HIDDEN_MIN]]
+            form = next((f for f in candidates if text.startswith(f, at)), None)
+            if form is not None:
+                out += [text[done:at], by(self._secret_of[form])]
+                done = at + len(form)
         return "".join([*out, text[done:]])
 
     def hide(self, text: str) -> str:

@@ -12,6 +12,7 @@ deployed, and 8.0 and 10.0 are long out of support.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ _NEWEST_MINOR = {5: 5, 8: 5, 10: 1}
 _LATEST = 10**6  # a patch level above any release
 
 
+@functools.lru_cache(maxsize=1024)  # asked for each element a check judges, of a few versions
 def parse_version(version: str | None) -> Version | None:
     """(major, minor, patch) from "9.0.85", "10.1.0-M17", "Apache Tomcat/8.5.100", "9"."""
     found = _VERSION.search(version or "")

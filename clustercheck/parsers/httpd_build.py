@@ -5,17 +5,17 @@ before it reads its first configuration line. Never raises."""
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass
 
 from clustercheck.parsers.httpd_module import LoadedModules
-from clustercheck.parsers.text import split_sections
+from clustercheck.parsers.text import shell_words, split_sections
 
 # The sections the gathering script prints, each after a line `== NAME`.
 SECTIONS = ("binary", "version", "modules", "processes")
 _VERSION = re.compile(r"Server version:\s*Apache/(\d+\.\d+\.\d+)")
 _SOURCE = re.compile(r"^\s+([\w.-]+\.c)\s*$")
 BINARIES = ("httpd", "apache2", "httpd2")  # the names httpd runs under
+_QUOTING = str.maketrans("", "", "\"'\\")  # what a shell drops from a word it reads
 MAX_PROCESSES = 32  # distinct command lines kept: children repeat their parent's
 
 
@@ -74,7 +74,9 @@ def _processes(lines: list[str]) -> tuple[HttpdProcess, ...]:
     """httpd processes among `ps -eo args` lines: those whose program is an httpd binary."""
     found: dict[HttpdProcess, None] = {}
     for line in lines:
-        words = _split(line)
+        if not may_run_httpd(line):
+            continue
+        words = shell_words(line)
         if not words or words[0].rsplit("/", 1)[-1] not in BINARIES:
             continue
         found[httpd_command_line(words[1:])] = None
@@ -83,11 +85,12 @@ def _processes(lines: list[str]) -> tuple[HttpdProcess, ...]:
     return tuple(found)
 
 
-def _split(line: str) -> list[str]:
-    try:
-        return shlex.split(line)
-    except ValueError:
-        return line.split()
+def may_run_httpd(line: str) -> bool:
+    """Whether a process's command line may start with an httpd binary, in any case: its
+    letters, the shell's quotes and escapes left out, spell one. The test before splitting
+    each line of a process table as a shell would."""
+    lowered = line.translate(_QUOTING).lower()
+    return any(name in lowered for name in BINARIES)
 
 
 def httpd_command_line(args: list[str]) -> HttpdProcess:
@@ -155,12 +158,12 @@ def parse_envvars(text: str, confdir: str) -> Envvars:
             exported.update(line.split()[1:])
         if found is None or found.group(2) == "SUFFIX":  # set above, as the script's if does
             continue
-        words = _split(
+        words = shell_words(
             _REFERENCE.sub(lambda m: variables.get(m.group(1) or m.group(2), ""), found.group(3))
         )
         variables[found.group(2)] = words[0] if len(words) == 1 else " ".join(words)
         if found.group(1):
             exported.add(found.group(2))
     environment = {name: variables[name] for name in exported if name in variables}
-    arguments = _split(environment.get("APACHE_ARGUMENTS", ""))
+    arguments = shell_words(environment.get("APACHE_ARGUMENTS", ""))
     return Envvars(environment, httpd_command_line(arguments).defines)

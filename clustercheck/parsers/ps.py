@@ -7,11 +7,15 @@ from __future__ import annotations
 import ntpath
 import posixpath
 import re
-import shlex
 from dataclasses import dataclass
 
-from clustercheck.parsers.httpd_build import BINARIES, HttpdProcess, httpd_command_line
-from clustercheck.parsers.text import bounded_int
+from clustercheck.parsers.httpd_build import (
+    BINARIES,
+    HttpdProcess,
+    httpd_command_line,
+    may_run_httpd,
+)
+from clustercheck.parsers.text import bounded_int, shell_words
 
 BOOTSTRAP = "org.apache.catalina.startup.Bootstrap"
 # procrun, the service wrapper of Tomcat on Windows: Tomcat10.exe //RS//Tomcat10 runs the JVM
@@ -40,10 +44,7 @@ class PsEntry:
         runtime splits, backslashes kept)."""
         if self.exe is not None:  # a Windows process
             return [w.replace('"', "") for w in _WINDOWS_WORD.findall(self.args)]
-        try:
-            return shlex.split(self.args)
-        except ValueError:
-            return self.args.split()
+        return shell_words(self.args)
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,7 @@ def _httpd_binary(entry: PsEntry) -> bool:
     (every process of the table is asked)."""
     if entry.exe:
         program = ntpath.basename(entry.exe)
-    elif any(name in entry.args.lower() for name in BINARIES):
+    elif may_run_httpd(entry.args):
         program = posixpath.basename((entry.words or [""])[0])
     else:
         return False

@@ -22,6 +22,7 @@ too, except the worker name inside a `worker.NAME.directive` key, which other va
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
@@ -76,10 +77,23 @@ def file_kind(path: str, text: str) -> str:
     return "java" if name == "catalina.properties" else "lines"
 
 
-def secrets_in(data: bytes, path: str) -> set[str]:
+# What secrets_in found, by the file's digest and kind: the nodes of a cluster hold the same
+# files (an application's web.xml, catalina.properties), each scanned once. Bounded in count.
+_FOUND: dict[tuple[bytes, str], frozenset[str]] = {}
+FOUND_MAX = 1024
+
+
+def secrets_in(data: bytes, path: str) -> frozenset[str]:
     """Every secret a file read from a node holds, as it means it."""
     text = decode(data)
-    return find_secrets(text, file_kind(path, text)).secrets
+    kind = file_kind(path, text)
+    key = (hashlib.blake2b(data, digest_size=16).digest(), kind)
+    found = _FOUND.get(key)
+    if found is None:
+        if len(_FOUND) >= FOUND_MAX:
+            _FOUND.clear()
+        found = _FOUND[key] = frozenset(find_secrets(text, kind).secrets)
+    return found
 
 
 def find_secrets(text: str, kind: str, also: Collection[str] = ()) -> Found:
@@ -201,6 +215,8 @@ def _xml(text: str, also: Collection[str], found: Found) -> None:
             group = _value_group(attr)
             secret_at[attr.start(group)] = attr.group(group)
     for tag in _START_TAG.finditer(text):
+        if "value" not in tag.group(1):
+            continue  # no `value` to be secret (the common tag, not worth reading)
         attrs = {a.group(1): a for a in _ATTR.finditer(tag.group(1))}
         name, value = attrs.get("name"), attrs.get("value")
         if name and value and _secret(unescape_attribute(name.group(_value_group(name))), also):
@@ -253,7 +269,7 @@ def _lines(text: str, also: Collection[str], found: Found, java: bool) -> None:
         key, start = line.group("key"), line.start("value")
         value = line.group("value").rstrip(" \t\r")
         _name(found, line.start("key"), key)
-        if java:  # a key may be written with escapes (`ajp.s\u0065cret`)
+        if java and "\\" in key:  # a key may be written with escapes (`ajp.s\u0065cret`)
             key = next(iter(parse_java_properties(f"{key}=x")), key)
         if not _secret(key, also):
             _inner(found, value, start, also)

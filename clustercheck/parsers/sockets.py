@@ -7,6 +7,7 @@ Never raises."""
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ class Link:
     remote_port: int
 
 
+# a node's tables repeat a few addresses in every line, each parsed by ipaddress once
+@functools.lru_cache(maxsize=4096)
 def normal_address(text: str) -> str | None:
     """An address as the tables write it ("10.0.0.5", "[::1]", "*", "fe80::1%eth0") in one
     form; None when it is no address."""

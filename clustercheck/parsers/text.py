@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# What shlex reads as more than a word's letters (quotes, the escape), and its blanks
+_SHELL_QUOTING = re.compile(r"[\"'\\]")
+_SHELL_BLANKS = re.compile(r"[ \t\r\n]+")
 
 
 class Kind(StrEnum):
@@ -98,3 +103,15 @@ def split_sections(text: str, names: Iterable[str]) -> dict[str, list[str]]:
         elif current is not None:
             current.append(line)
     return sections
+
+
+def shell_words(line: str) -> list[str]:
+    """A command line (a process table's) split as the shell that started it would have, or at
+    its blanks when its quotes do not close. A line without quotes or backslashes is split at
+    shlex's blanks directly: shlex reads a character at a time, every line of every ps."""
+    if not _SHELL_QUOTING.search(line):
+        return [word for word in _SHELL_BLANKS.split(line) if word]
+    try:
+        return shlex.split(line)
+    except ValueError:
+        return line.split()

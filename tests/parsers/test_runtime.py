@@ -4,10 +4,14 @@ came from), and the servers found in them."""
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from clustercheck.parsers.httpd_build import BINARIES, may_run_httpd
 from clustercheck.parsers.ps import find_httpd, find_tomcat, parse_ps
 from clustercheck.parsers.runtime import parse_runtime, parse_windows_runtime
 from clustercheck.parsers.sockets import (
@@ -19,6 +23,7 @@ from clustercheck.parsers.sockets import (
     parse_ss,
     parse_ss_established,
 )
+from clustercheck.parsers.text import shell_words
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "runtime"
 LAB = "/tmp/cclab-runtime"
@@ -55,6 +60,37 @@ def test_httpd_is_the_parent_started_for_the_nodes_file(conf: str, pid: int | No
     table = parse_runtime(fixture("n1-script.txt")).table
     found = find_httpd(table, conf, None)
     assert (found.pid if found else None) == pid
+
+
+@given(st.text(alphabet=st.sampled_from("ab-=/ \t\r\n\x0b\x0c\xa0\u2028#$;\"'\\"), max_size=12))
+def test_a_command_line_is_split_as_shlex_splits_it(line: str) -> None:
+    """shell_words splits a line without quotes itself: exactly where shlex would."""
+    try:
+        expected = shlex.split(line)
+    except ValueError:  # a quote that does not close
+        expected = line.split()
+    assert shell_words(line) == expected
+
+
+@st.composite
+def _httpd_lines(draw: st.DrawFn) -> str:
+    """An httpd binary's name as a shell may write it (any case, quotes and escapes between its
+    letters, a folder before it), then anything."""
+    name = draw(st.sampled_from(BINARIES))
+    quoted = "".join(
+        draw(st.sampled_from(["", "''", '""', "\\"])) + draw(st.sampled_from([c, c.upper()]))
+        for c in name
+    )
+    folder = draw(st.sampled_from(["", "/usr/sbin/", "'/opt/a b/'"]))
+    return folder + quoted + draw(st.text(alphabet=" \t-'\"\\aX", max_size=8))
+
+
+@given(_httpd_lines())
+def test_a_line_whose_program_is_httpd_may_run_httpd(line: str) -> None:
+    """may_run_httpd passes over a line only when its program cannot be an httpd binary."""
+    words = shell_words(line)
+    program = words[0].rpartition("/")[2].lower() if words else ""
+    assert may_run_httpd(line) or program not in BINARIES
 
 
 def test_ps_without_etimes_gives_elapsed_times_as_dd_hh_mm_ss() -> None:
