@@ -94,6 +94,9 @@ def _write_config(tmp: Path, port: int, sftp: str) -> Path:
         "PermitRootLogin prohibit-password\n"
         "UseDNS no\n"
         "MaxSessions 50\n"
+        # Tests connect several at once while others' connections close: sshd's default
+        # MaxStartups (10:30:100) would drop some at random before the banner.
+        "MaxStartups 100\n"
         # The login shell must not source the real user's ~/.bashrc (slow, and not ours).
         f"SetEnv HOME={home}\n"
         f"Subsystem sftp {sftp}\n"
