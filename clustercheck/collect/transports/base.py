@@ -106,15 +106,10 @@ class LineReader:
         while (end := self._buffer.find(b"\n")) < 0:
             if len(self._buffer) > MAX_LINE_BYTES:
                 raise OSError(f"a line longer than {MAX_LINE_BYTES} bytes")
-            remaining = deadline - time.monotonic()
-            chunk = self._recv(remaining) if remaining > 0 else None
-            if chunk is None:
-                raise TimeoutError(f"no line from the command within {timeout:g} s")
-            if not chunk:
+            if not self._more(deadline, f"no line from the command within {timeout:g} s"):
                 rest = bytes(self._buffer)
                 self._buffer.clear()
                 return rest
-            self._buffer += chunk
         line = bytes(self._buffer[: end + 1])
         del self._buffer[: end + 1]
         return line
@@ -126,16 +121,21 @@ class LineReader:
         while (end := self._buffer.find(marker)) < 0:
             if len(self._buffer) > cap + len(marker):
                 raise OSError(f"more than {cap} bytes before the end of a section")
-            remaining = deadline - time.monotonic()
-            chunk = self._recv(remaining) if remaining > 0 else None
-            if chunk is None:
-                raise TimeoutError(f"no end of a section within {timeout:g} s")
-            if not chunk:
+            if not self._more(deadline, f"no end of a section within {timeout:g} s"):
                 raise OSError("the output ended before the end of a section")
-            self._buffer += chunk
         data = bytes(self._buffer[:end])
         del self._buffer[: end + len(marker)]
         return data
+
+    def _more(self, deadline: float, late: str) -> bool:
+        """One more chunk into the buffer; False at the end of the output, TimeoutError(late)
+        when none comes before `deadline`."""
+        remaining = deadline - time.monotonic()
+        chunk = self._recv(remaining) if remaining > 0 else None
+        if chunk is None:
+            raise TimeoutError(late)
+        self._buffer += chunk
+        return bool(chunk)
 
 
 class Stream(Protocol):
