@@ -56,6 +56,7 @@ from clustercheck.knowledge.tomcat import (
     MCAST_SERVICE,
     SIMPLE_TCP_CLUSTER,
     Version,
+    assumed_version,
     empty_send_options_refused,
     known_element,
     parse_version,
@@ -813,9 +814,6 @@ def lines() -> list[str]:
     return sorted(found, key=lambda s: tuple(int(p) for p in s.split(".")))
 
 
-_NEWEST_MINOR = {8: 5, 10: 1}  # only a major known: its maintained line
-
-
 def for_version(version: str | None) -> TomcatTable | None:
     """The table for the line of this version ("10.1.60" → 10.1; "9" → 9.0; "8" → 8.5)."""
     parsed: Version | None = parse_version(version)
@@ -823,5 +821,5 @@ def for_version(version: str | None) -> TomcatTable | None:
         return None
     major, minor = parsed[0], parsed[1]
     if version is not None and re.fullmatch(r"\s*\d+\s*", version):
-        minor = _NEWEST_MINOR.get(major, 0)
+        minor = assumed_version(major)[1]  # only a major known: its maintained line
     return load(f"{major}.{minor}")
