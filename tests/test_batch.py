@@ -63,8 +63,8 @@ def test_no_output_passes_for_a_header() -> None:
     """A command printing what looks like the next header (without the nonce) is its own
     output; a section without its end is no answer."""
     commands = [("a",), ("b",)]
-    output = b"== N 0 0\n== X 1 0\nfake\n\n== X\n\n== N\n== N 1 0\ncut short\n"
-    assert parse(output, "N", commands) == {("a",): Answer(0, b"== X 1 0\nfake\n\n== X\n")}
+    output = b"== N 0\n== X 1\nfake\n\n== X 1 0\n\n== N 0 0\n== N 1\ncut short\n"
+    assert parse(output, "N", commands) == {("a",): Answer(0, b"== X 1\nfake\n\n== X 1 0\n")}
 
 
 def test_the_collectors_get_the_same_facts_from_the_batch_the_clock_sampler_runs() -> None:

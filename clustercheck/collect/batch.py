@@ -25,17 +25,17 @@ from clustercheck.collect.transports.base import CommandRefused, Transport
 
 Argv = tuple[str, ...]
 
-# `run I ARGV...`: the command's stdout and status between a header naming them and an end
-# line; true when it answered (status 0, some output). "$0" is a nonce: no output can fake a
+# Both scripts frame command I's stdout the same way: a line "== NONCE I", the output, and a
+# line "== NONCE I STATUS" after a newline of its own. "$0" is the nonce: no output can fake a
 # header or an end, and a section cut short (the timeout) has none.
+# `run I ARGV...` also says whether the command answered (status 0, some output).
 _RUN = (
     'run() { i=$1; shift; o=$("$@" 2>/dev/null; echo ".$?"); s=${o##*.}; o=${o%.*}; '
-    'printf "== %s %s %s\\n%s\\n== %s\\n" "$0" "$i" "$s" "$o" "$0"; '
+    'printf "== %s %s\\n%s\\n== %s %s %s\\n" "$0" "$i" "$o" "$0" "$i" "$s"; '
     '[ "$s" = 0 ] && [ -n "$o" ]; }; '
 )
-
-
-_HEADER = re.compile(rb"[0-9]{1,4} [0-9]{1,3}")
+_INDEX = re.compile(rb"[0-9]{1,4}")
+_STATUS = re.compile(rb"[0-9]{1,3}")
 
 
 @dataclass(frozen=True)
@@ -67,51 +67,44 @@ def script(groups: Sequence[Sequence[Argv]]) -> str:
 
 
 def parse(output: bytes, nonce: str, commands: Sequence[Argv]) -> Answers:
-    """Each whole section's Answer, from the script's output. Found with bytes.find, not a
-    regular expression: a lazy match over a node's process table cost 8 ms per node."""
-    head, end = f"== {nonce} ".encode(), f"\n== {nonce}\n".encode()
-    answers: Answers = {}
+    """Each whole section's Answer, by the command it answers."""
+    found = sections(output, nonce)
+    return {commands[i]: answer for i, answer in found.items() if i < len(commands)}
+
+
+def sections(output: bytes, nonce: str) -> dict[int, Answer]:
+    """Every whole section of either script's output, by its index. Found with bytes.find, not
+    a regular expression: a lazy match over a node's process table cost 8 ms per node."""
+    head = f"== {nonce} ".encode()
+    found: dict[int, Answer] = {}
     at = 0
     while (start := output.find(head, at)) >= 0:
-        line_end = output.find(b"\n", start)
-        stop = output.find(end, line_end + 1) if line_end >= 0 else -1
-        if stop < 0:
-            break
-        index, _, status = output[start + len(head) : line_end].partition(b" ")
-        if _HEADER.fullmatch(index + b" " + status) and int(index) < len(commands):
-            answers[commands[int(index)]] = Answer(int(status), output[line_end + 1 : stop])
-            at = stop + len(end)
-        else:
-            at = start + len(head)
-    return answers
+        at = start + len(head)
+        line_end = output.find(b"\n", at)
+        index = output[at:line_end]
+        if line_end < 0 or not _INDEX.fullmatch(index):
+            continue
+        end = b"\n" + head + index + b" "
+        stop = output.find(end, line_end + 1)
+        status_end = output.find(b"\n", stop + len(end)) if stop >= 0 else -1
+        if status_end < 0:
+            continue  # cut short (the timeout), or a header inside another command's output
+        status = output[stop + len(end) : status_end]
+        if _STATUS.fullmatch(status):
+            found[int(index)] = Answer(int(status), output[line_end + 1 : stop])
+            at = status_end + 1
+    return found
 
 
 def each_script(commands: Sequence[Argv]) -> str:
     """The sh script running every command once, its stdout streamed as it is (NUL bytes
-    too) between a header and an end line that carries its status."""
+    too), framed as `run` frames it."""
     steps = [
         f"printf '== %s {i}\\n' \"$0\"; {shlex.join(argv)} </dev/null 2>/dev/null; "
         f'printf \'\\n== %s {i} %s\\n\' "$0" "$?"'
         for i, argv in enumerate(commands)
     ]
     return "; ".join(steps) + "; exit 0"
-
-
-def parse_each(output: bytes, nonce: str, count: int) -> list[Answer | None]:
-    """Each command's Answer, in order; None for one whose section is not whole."""
-    answers: list[Answer | None] = [None] * count
-    at = 0
-    for i in range(count):
-        head = f"== {nonce} {i}\n".encode()
-        if not output.startswith(head, at):
-            break
-        end = re.compile(rb"\n== " + re.escape(f"{nonce} {i}".encode()) + rb" ([0-9]{1,3})\n")
-        found = end.search(output, at + len(head))
-        if found is None:
-            break
-        answers[i] = Answer(int(found[1]), output[at + len(head) : found.start()])
-        at = found.end()
-    return answers
 
 
 def ask_each(
@@ -137,7 +130,8 @@ def _ask_pack(transport: Transport, commands: Sequence[Argv]) -> list[Answer | N
         if len(commands) == 1:
             return [None]
         return [answer for argv in commands for answer in _ask_pack(transport, [argv])]
-    return parse_each(result.stdout, nonce, len(commands))
+    found = sections(result.stdout, nonce)
+    return [found.get(i) for i in range(len(commands))]
 
 
 _FRAMING = 64  # bytes of header and end line per command

@@ -7,19 +7,21 @@ it compares with the node's file times without trusting clustercheck's clock."""
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from clustercheck.collect.batch import Answers
 from clustercheck.collect.transports.base import Transport, TransportError
 from clustercheck.collect.transports.shells import powershell_script
+from clustercheck.derive.targets import is_loopback
 from clustercheck.facts.runtime import Connection, Listener, RuntimeFacts, ServerProcess
 from clustercheck.inventory.settings import NodeSettings
+from clustercheck.knowledge.resolvers import WILDCARDS
 from clustercheck.parsers.ps import PsEntry, find_httpd, find_tomcat
 from clustercheck.parsers.runtime import RuntimeOutput, parse_runtime, parse_windows_runtime
 
 CONNECTIONS_CAP = 5000  # established connections listed (a busy front end has thousands)
+LISTENERS_MOST = 500  # ss lines let through before them: a host's listeners, with room to spare
 # The clock, then ps with elapsed seconds (procps >= 3.3), else with [[dd-]hh:]mm:ss (busybox,
 # older procps), then from one ss (iproute2; -p names owners the user may see) the listening TCP
 # sockets and the established connections (the kernel lists listeners first: the cap cuts only
@@ -33,7 +35,7 @@ POSIX_SCRIPT = (
     "t=$(ps -eo pid,ppid,user,etime,args 2>/dev/null || ps -o pid,ppid,user,etime,args); fi; "
     'printf "%s\\n" "$t"; '
     "t=$(ss -tnpH state listening state established 2>/dev/null "
-    f"| head -n {CONNECTIONS_CAP + 500}); "
+    f"| head -n {LISTENERS_MOST + CONNECTIONS_CAP}); "
     'if [ -n "$t" ]; then echo "== ss"; '
     'elif t=$(cat /proc/net/tcp && cat /proc/net/tcp6 2>/dev/null); then echo "== proc"; '
     'else echo "== no sockets"; fi; printf "%s\\n" "$t"; exit 0'
@@ -125,11 +127,11 @@ def _facts(
     listeners = None
     if output.sockets is not None:
         listeners = tuple(
-            Listener(s.address, s.port, s.pid) for s in output.sockets if mine(s.address, own)
+            Listener(s.address, s.port, s.pid) for s in output.sockets if _mine(s.address, own)
         )
     connections = None
     if output.links is not None:
-        links = [c for c in output.links if mine(c.local, own)]
+        links = [c for c in output.links if _mine(c.local, own)]
         connections = tuple(
             Connection(c.local, c.local_port, c.remote, c.remote_port)
             for c in links[:CONNECTIONS_CAP]
@@ -145,17 +147,12 @@ def _facts(
     )
 
 
-def mine(address: str, own: frozenset[str]) -> bool:
+def _mine(address: str, own: frozenset[str]) -> bool:
     """Whether a socket bound to `address` can be the node's: one of its own addresses (`own`,
     as `ip addr` lists them; empty: not known, every socket is), a wildcard or loopback. A
     socket table that also lists other hosts' sockets (containers sharing one network
     namespace, or the benchmark's simulated nodes) is kept to the node's own."""
-    if not own or address in own or address in ("0.0.0.0", "::"):
-        return True
-    try:
-        return ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return False
+    return not own or address in own or address in WILDCARDS or is_loopback(address)
 
 
 def _binaries(transport: Transport, entries: list[PsEntry]) -> dict[int, str]:
