@@ -21,7 +21,7 @@ from clustercheck.parsers.ps import PsEntry, find_httpd, find_tomcat
 from clustercheck.parsers.runtime import RuntimeOutput, parse_runtime, parse_windows_runtime
 
 CONNECTIONS_CAP = 5000  # established connections listed (a busy front end has thousands)
-LISTENERS_MOST = 500  # ss lines let through before them: a host's listeners, with room to spare
+LISTENERS_MOST = 500  # ss lines let through beside the connections: a host's listeners, and room
 # The clock, then ps with elapsed seconds (procps >= 3.3), else with [[dd-]hh:]mm:ss (busybox,
 # older procps), then from one ss (iproute2; -p names owners the user may see) the listening TCP
 # sockets and the established connections (the kernel lists listeners first: the cap cuts only
