@@ -156,8 +156,8 @@ def test_proc_net_tcp_gives_the_established_tribes_connections() -> None:
 
 def test_ss_established_lines_are_the_estab_ones_beside_the_listeners() -> None:
     text = (
-        "LISTEN 0 100 10.148.99.1:8009 0.0.0.0:* users:((\"java\",pid=812,fd=40))\n"
-        "ESTAB 0      0      10.148.99.1:51022 10.148.99.11:22 users:((\"sshd\",pid=9,fd=4))\n"
+        'LISTEN 0 100 10.148.99.1:8009 0.0.0.0:* users:(("java",pid=812,fd=40))\n'
+        'ESTAB 0      0      10.148.99.1:51022 10.148.99.11:22 users:(("sshd",pid=9,fd=4))\n'
         "ESTAB 0 0 [::1]:8009 [::1]:41234\n"
     )
     assert parse_ss_established(text) == (
